@@ -1,0 +1,403 @@
+// Package engine is capwatch's pure, incremental market model: bars, indicator
+// streams, the small/large ratio, breakout flags, sectors, risk and the
+// analog study. It turns quotes and bars into an immutable Snapshot.
+//
+// engine never imports a terminal library, a network package or os/exec
+// (see deps_test.go). One goroutine owns an Engine; readers only ever see
+// Snapshots, which are never mutated after they are published.
+package engine
+
+import (
+	"encoding/json"
+	"math"
+	"strconv"
+	"time"
+)
+
+// Timeframe is the span of one bar.
+type Timeframe int
+
+// Supported timeframes.
+const (
+	Daily Timeframe = iota
+	Minute1
+	Minute5
+	Minute15
+)
+
+// Duration of an intraday timeframe (0 for Daily, whose span is a trading session).
+func (tf Timeframe) Duration() time.Duration {
+	switch tf {
+	case Minute1:
+		return time.Minute
+	case Minute5:
+		return 5 * time.Minute
+	case Minute15:
+		return 15 * time.Minute
+	}
+	return 0
+}
+
+func (tf Timeframe) String() string {
+	switch tf {
+	case Daily:
+		return "1d"
+	case Minute1:
+		return "1m"
+	case Minute5:
+		return "5m"
+	case Minute15:
+		return "15m"
+	}
+	return "tf(" + strconv.Itoa(int(tf)) + ")"
+}
+
+// Quote is one live price observation, normalised by a feed.
+type Quote struct {
+	Symbol    string
+	Price     float64
+	DayVolume float64   // cumulative volume of the trading day so far
+	Time      time.Time // exchange time of the trade/quote
+	Received  time.Time // when capwatch received it
+	Delayed   bool      // true when the source is delayed (e.g. 15 min), false when real-time
+}
+
+// Bar is one OHLCV bar. For Daily bars Time is midnight America/New_York of the
+// trading date; for intraday bars it is the bar's start instant.
+type Bar struct {
+	Symbol string
+	Time   time.Time
+	Open   float64
+	High   float64
+	Low    float64
+	Close  float64
+	Volume float64
+}
+
+// Date formats a daily bar's trading date as YYYY-MM-DD.
+func (b Bar) Date() string { return b.Time.Format("2006-01-02") }
+
+// BarEventKind says what happened to a bar.
+type BarEventKind int
+
+// Bar event kinds.
+const (
+	BarForming BarEventKind = iota // the live, unfinished bar changed
+	BarClosed                      // a bar closed (committed)
+	BarRevised                     // an already-closed bar was revised by a late quote
+)
+
+func (k BarEventKind) String() string {
+	switch k {
+	case BarForming:
+		return "forming"
+	case BarClosed:
+		return "closed"
+	case BarRevised:
+		return "revised"
+	}
+	return "kind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// BarEvent is emitted by a bar builder.
+type BarEvent struct {
+	Kind      BarEventKind
+	Timeframe Timeframe
+	Bar       Bar
+}
+
+// Num is an optional number: Valid=false means "absent" (warm-up, not enough
+// history, undefined). It marshals to JSON null when absent. Never use a zero
+// to mean "missing".
+type Num struct {
+	V     float64
+	Valid bool
+}
+
+// Some returns a present Num (absent if v is not finite).
+func Some(v float64) Num {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return Num{}
+	}
+	return Num{V: v, Valid: true}
+}
+
+// Get returns the value and whether it is present.
+func (n Num) Get() (float64, bool) { return n.V, n.Valid }
+
+// MarshalJSON renders null when absent.
+func (n Num) MarshalJSON() ([]byte, error) {
+	if !n.Valid || math.IsNaN(n.V) || math.IsInf(n.V, 0) {
+		return []byte("null"), nil
+	}
+	return strconv.AppendFloat(nil, n.V, 'g', -1, 64), nil
+}
+
+// UnmarshalJSON accepts null or a number.
+func (n *Num) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*n = Num{}
+		return nil
+	}
+	var v float64
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*n = Some(v)
+	return nil
+}
+
+// FlagState is the state of a breakout flag.
+type FlagState int
+
+// Flag states.
+const (
+	FlagOff       FlagState = iota
+	FlagForming             // condition holds on the live, unfinished bar only
+	FlagConfirmed           // condition holds on the last closed bar
+)
+
+func (s FlagState) String() string {
+	switch s {
+	case FlagOff:
+		return "off"
+	case FlagForming:
+		return "forming"
+	case FlagConfirmed:
+		return "confirmed"
+	}
+	return "state(" + strconv.Itoa(int(s)) + ")"
+}
+
+// MarshalText renders "off", "forming" or "confirmed".
+func (s FlagState) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// Flag IDs (the JSON contract).
+const (
+	FlagRatioAboveSMA50  = "ratio_above_sma50"
+	FlagRatioAboveSMA200 = "ratio_above_sma200"
+	FlagRatioNewHigh20d  = "ratio_new_high_20d"
+	FlagRatioNewHigh52w  = "ratio_new_high_52w"
+	FlagSmallAboveSMA200 = "small_above_sma200"
+	FlagSmallGoldenCross = "small_golden_cross"
+	FlagSmallLeads21d    = "small_leads_21d"
+	FlagSmallVolumeSurge = "small_volume_surge"
+	FlagSectorBreadth    = "sector_breadth"
+)
+
+// FlagIDs lists every flag in display order.
+var FlagIDs = []string{
+	FlagRatioAboveSMA50, FlagRatioAboveSMA200, FlagRatioNewHigh20d, FlagRatioNewHigh52w,
+	FlagSmallAboveSMA200, FlagSmallGoldenCross, FlagSmallLeads21d, FlagSmallVolumeSurge,
+	FlagSectorBreadth,
+}
+
+// Flag is one breakout flag in a Snapshot.
+type Flag struct {
+	ID        string    `json:"id"`
+	State     FlagState `json:"state"`
+	Since     string    `json:"-"` // YYYY-MM-DD of the first bar of the current run; "" when off
+	Value     Num       `json:"value"`
+	Threshold float64   `json:"threshold"`
+	Text      string    `json:"text"` // one line of meaning
+}
+
+// Returns holds 1d/1w/1m/3m (1, 5, 21, 63 bar) percentage returns.
+type Returns struct {
+	D1 Num `json:"1d"`
+	W1 Num `json:"1w"`
+	M1 Num `json:"1m"`
+	M3 Num `json:"3m"`
+}
+
+// Role says why a symbol is watched.
+type Role int
+
+// Symbol roles.
+const (
+	RoleSmall Role = iota
+	RoleLarge
+	RoleExtra
+	RoleSectorSmall
+	RoleSectorLarge
+)
+
+// SymbolSnapshot is everything known about one symbol at the snapshot time.
+type SymbolSnapshot struct {
+	Symbol    string
+	Role      Role
+	Last      Num
+	PrevClose Num
+	ChangePct Num
+	SMA20     Num
+	SMA50     Num
+	SMA200    Num
+	EMA20     Num
+	RSI14     Num
+	ATR14     Num
+	BBUpper   Num
+	BBMiddle  Num
+	BBLower   Num
+	DonHigh20 Num
+	DonLow20  Num
+	RVOL20    Num
+	Ret1d     Num
+	Ret5d     Num
+	Ret21d    Num
+	Ret63d    Num
+	DayVolume float64
+	DataTime  time.Time // exchange time of the newest data point (zero if none)
+	Delayed   bool
+	Stale     bool
+	Intraday  []float64 // today's intraday closes (1-minute bars), oldest first, for sparklines
+}
+
+// RatioPoint is one point of the ratio chart.
+type RatioPoint struct {
+	Time    time.Time // daily: trading date (NY midnight); intraday: bar start
+	Ratio   float64
+	SMA50   Num
+	SMA200  Num
+	Filled  bool // intraday: one leg had no bar and was forward-filled
+	Forming bool // the live, unfinished bar
+}
+
+// PairSnapshot is the small/large ratio and its indicators.
+type PairSnapshot struct {
+	Small          string
+	Large          string
+	Ratio          Num
+	RatioChangePct Num // change of the ratio versus the previous daily close, percent
+	RatioSMA50     Num
+	RatioSMA200    Num
+	RatioHigh20    Num // max of the 20 ratio closes before the latest
+	RatioRSI14     Num
+	RatioROC20     Num
+	Daily          []RatioPoint // up to ~300 most recent daily points, oldest first (last may be Forming)
+	Intraday       []RatioPoint // today's 1-minute ratio bars, oldest first
+}
+
+// SectorSnapshot is one small-cap vs large-cap sector pair.
+type SectorSnapshot struct {
+	Sector           string
+	Large            string
+	Small            string
+	LargeRet         Returns
+	SmallRet         Returns
+	Spread           Returns // small minus large, percentage points
+	SmallVsBench     Returns // small leg minus the pair's small benchmark (IWM)
+	LargeVsBench     Returns // large leg minus the pair's large benchmark (SPY)
+	SmallDollarVol20 Num     // mean close×volume over 20 bars of the small leg
+	Thin             bool    // SmallDollarVol20 below the configured floor
+}
+
+// SymbolError reports a symbol without usable data.
+type SymbolError struct {
+	Symbol  string `json:"symbol"`
+	Message string `json:"message"`
+}
+
+// SessionInfo is the market session at the snapshot time.
+type SessionInfo struct {
+	State      string    // "pre", "open", "after", "closed"
+	NextChange time.Time // next open or close
+	Countdown  string    // e.g. "opens in 2h13m", "closed: Thanksgiving"
+}
+
+// Risk is the risk context of the pair on its joined daily series (latest bar).
+type Risk struct {
+	SmallVol63Pct       Num `json:"small_vol63_pct"`
+	LargeVol63Pct       Num `json:"large_vol63_pct"`
+	VolRatio            Num `json:"vol_ratio"`
+	Beta63              Num `json:"beta63"`
+	SmallDrawdownPct    Num `json:"small_drawdown_pct"`
+	LargeDrawdownPct    Num `json:"large_drawdown_pct"`
+	SmallDollarVolume20 Num `json:"small_dollar_volume20"`
+	LargeDollarVolume20 Num `json:"large_dollar_volume20"`
+}
+
+// Horizons of the analog study.
+var AnalogHorizons = []struct {
+	Name string
+	Bars int
+}{{"1m", 21}, {"3m", 63}, {"6m", 126}, {"12m", 252}}
+
+// HorizonPcts holds a value per horizon (null when the horizon is past the data).
+type HorizonPcts struct {
+	M1  Num `json:"1m"`
+	M3  Num `json:"3m"`
+	M6  Num `json:"6m"`
+	M12 Num `json:"12m"`
+}
+
+// AnalogEvent is one past breakout and what followed.
+type AnalogEvent struct {
+	Date     string      `json:"date"`
+	RelPct   HorizonPcts `json:"rel_pct"`
+	LargePct HorizonPcts `json:"large_pct"`
+}
+
+// HorizonStats summarises the events (and the every-day baseline) at one horizon.
+type HorizonStats struct {
+	Horizon            string `json:"horizon"`
+	Bars               int    `json:"bars"`
+	N                  int    `json:"n"`
+	RelHitRate         Num    `json:"rel_hit_rate"`
+	RelMedianPct       Num    `json:"rel_median_pct"`
+	RelP25Pct          Num    `json:"rel_p25_pct"`
+	RelP75Pct          Num    `json:"rel_p75_pct"`
+	LargeHitRate       Num    `json:"large_hit_rate"`
+	LargeMedianPct     Num    `json:"large_median_pct"`
+	BaseN              int    `json:"base_n"`
+	BaseRelHitRate     Num    `json:"base_rel_hit_rate"`
+	BaseRelMedianPct   Num    `json:"base_rel_median_pct"`
+	BaseLargeHitRate   Num    `json:"base_large_hit_rate"`
+	BaseLargeMedianPct Num    `json:"base_large_median_pct"`
+}
+
+// Analogs is the "Now what?" study.
+type Analogs struct {
+	Event                string         `json:"event"`
+	HistoryFrom          string         `json:"history_from"`
+	LastEvent            *string        `json:"last_event"`
+	BarsSinceLastEvent   *int           `json:"bars_since_last_event"`
+	RelSinceLastEventPct Num            `json:"rel_since_last_event_pct"`
+	Events               []AnalogEvent  `json:"events"`
+	Horizons             []HorizonStats `json:"horizons"`
+}
+
+// Snapshot is an immutable view of the whole market model. Once published it
+// is never mutated; build a new one instead.
+type Snapshot struct {
+	Seq     uint64    // increases with every published snapshot
+	AsOf    time.Time // exchange time of the newest data in the snapshot
+	Feed    string    // feed name ("demo", "replay", "yahoo", "stooq")
+	Session SessionInfo
+	Pair    PairSnapshot
+	Symbols []SymbolSnapshot
+	Flags   []Flag
+	Sectors []SectorSnapshot
+	Errors  []SymbolError
+	Risk    *Risk    // nil until enough history
+	Analogs *Analogs // nil until computed
+}
+
+// Symbol returns the snapshot of sym, if present.
+func (s *Snapshot) Symbol(sym string) (SymbolSnapshot, bool) {
+	for i := range s.Symbols {
+		if s.Symbols[i].Symbol == sym {
+			return s.Symbols[i], true
+		}
+	}
+	return SymbolSnapshot{}, false
+}
+
+// Flag returns the flag with the given id, if present.
+func (s *Snapshot) Flag(id string) (Flag, bool) {
+	for i := range s.Flags {
+		if s.Flags[i].ID == id {
+			return s.Flags[i], true
+		}
+	}
+	return Flag{}, false
+}

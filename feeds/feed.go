@@ -1,0 +1,98 @@
+// Package feeds holds capwatch's data adapters: the embedded demo market, CSV
+// replay, Yahoo Finance (chart API v8) and Stooq (daily CSV). Every adapter
+// normalises its data into engine.Bar and engine.Quote values and delivers live
+// data in batches (one message per poll), together with an honest status.
+package feeds
+
+import (
+	"context"
+	"time"
+
+	"github.com/capwatch/capwatch/engine"
+)
+
+// Kind tells how trustworthy the data is.
+type Kind int
+
+// Feed kinds.
+const (
+	KindLive   Kind = iota // real market data (possibly delayed; see Quote.Delayed)
+	KindDemo               // simulated market; everything is labelled DEMO
+	KindReplay             // historical CSV data replayed; labelled REPLAY
+)
+
+func (k Kind) String() string {
+	switch k {
+	case KindLive:
+		return "live"
+	case KindDemo:
+		return "demo"
+	case KindReplay:
+		return "replay"
+	}
+	return "unknown"
+}
+
+// State is the health of a feed.
+type State int
+
+// Feed states.
+const (
+	StateOK       State = iota
+	StateDegraded       // some requests fail or are rate-limited; data may be partial or stale
+	StateDown           // nothing is getting through
+)
+
+func (s State) String() string {
+	switch s {
+	case StateOK:
+		return "ok"
+	case StateDegraded:
+		return "degraded"
+	case StateDown:
+		return "down"
+	}
+	return "unknown"
+}
+
+// Status is a feed's health report. Reason strings come from the network and
+// must be sanitised before they reach a terminal.
+type Status struct {
+	Feed        string
+	State       State
+	LastSuccess time.Time     // zero if never
+	LastError   string        // "" when healthy
+	NextRetry   time.Time     // zero if not waiting
+	Interval    time.Duration // the current poll interval (for stale detection)
+}
+
+// History is a back-fill of daily (and optionally today's intraday) bars.
+type History struct {
+	Daily    map[string][]engine.Bar // per symbol, oldest first, Daily timeframe
+	Intraday map[string][]engine.Bar // per symbol, today's 1-minute bars, oldest first (may be nil)
+	Errors   []engine.SymbolError    // symbols that could not be loaded (the rest still load)
+}
+
+// Batch is one delivery of live data: everything from one poll (or ~100 ms of
+// a streaming source). Never one message per tick.
+type Batch struct {
+	Seq    uint64
+	Quotes []engine.Quote
+	Bars   []engine.Bar         // intraday bars delivered by the source, if any (1-minute)
+	Status Status               // the feed's status after this poll
+	Errors []engine.SymbolError // per-symbol problems in this poll
+}
+
+// Feed is a data source: a history back-fill plus a live stream of batches.
+type Feed interface {
+	// Name is the feed's short name ("demo", "replay", "yahoo", "stooq").
+	Name() string
+	// Kind says whether the data is live, demo or replay.
+	Kind() Kind
+	// History loads daily history for the symbols. A symbol that fails goes
+	// into History.Errors; the error return is for total failure.
+	History(ctx context.Context, symbols []string) (History, error)
+	// Stream polls or simulates live data and sends batches to out until ctx is
+	// done; it never closes out. It returns ctx.Err() when cancelled.
+	Stream(ctx context.Context, symbols []string, out chan<- Batch) error
+}
