@@ -1,0 +1,312 @@
+package csvbars
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/capwatch/capwatch/engine"
+)
+
+func nyDate(t *testing.T, s string) time.Time {
+	t.Helper()
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := time.ParseInLocation("2006-01-02", s, ny)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func parseFile(t *testing.T, file, sym string) ([]engine.Bar, Stats) {
+	t.Helper()
+	f, err := os.Open(filepath.Join("testdata", file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	bars, st, err := Parse(f, file, sym)
+	if err != nil {
+		t.Fatalf("Parse(%s): %v", file, err)
+	}
+	return bars, st
+}
+
+func TestParseFormats(t *testing.T) {
+	tests := []struct {
+		file    string
+		sym     string
+		want    []engine.Bar // Time is filled from date
+		dates   []string
+		rows    int
+		skipped []int
+	}{
+		{
+			file: "stooq_iwm.csv", sym: "IWM",
+			dates: []string{"2024-01-02", "2024-01-03", "2024-01-04"},
+			want: []engine.Bar{
+				{Open: 200, High: 201.5, Low: 198.25, Close: 199.75, Volume: 31e6},
+				{Open: 199.5, High: 200, Low: 195.5, Close: 196, Volume: 35e6},
+				{Open: 196.1, High: 197.9, Low: 195, Close: 197.5, Volume: 28e6},
+			},
+			rows: 3,
+		},
+		{
+			file: "yahoo_spy.csv", sym: "SPY",
+			dates: []string{"2024-07-01", "2024-07-03"},
+			want: []engine.Bar{
+				{Open: 545, High: 548.5, Low: 544, Close: 547.25, Volume: 40e6},
+				{Open: 547.5, High: 551, Low: 547, Close: 550.5, Volume: 32e6},
+			},
+			rows: 3, skipped: []int{3},
+		},
+		{
+			file: "shuffled.csv", sym: "PSCT",
+			dates: []string{"2024-03-04", "2024-03-05"},
+			want: []engine.Bar{
+				{Open: 45.2, High: 46.5, Low: 45.1, Close: 46.25, Volume: 0},
+				{Open: 45, High: 46, Low: 44.8, Close: 45.5, Volume: 1000},
+			},
+			rows: 2,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.file, func(t *testing.T) {
+			bars, st := parseFile(t, tc.file, tc.sym)
+			if len(bars) != len(tc.want) {
+				t.Fatalf("got %d bars, want %d: %+v", len(bars), len(tc.want), bars)
+			}
+			for i, w := range tc.want {
+				w.Symbol = tc.sym
+				w.Time = nyDate(t, tc.dates[i])
+				g := bars[i]
+				if !g.Time.Equal(w.Time) || g.Symbol != w.Symbol || g.Open != w.Open || g.High != w.High ||
+					g.Low != w.Low || g.Close != w.Close || g.Volume != w.Volume {
+					t.Errorf("bar %d = %+v, want %+v", i, g, w)
+				}
+				if g.Date() != tc.dates[i] {
+					t.Errorf("bar %d Date() = %s, want %s", i, g.Date(), tc.dates[i])
+				}
+			}
+			if st.Rows != tc.rows || st.Skipped != len(tc.skipped) || !slices.Equal(st.SkippedLines, tc.skipped) {
+				t.Errorf("stats = %+v, want rows %d skipped %v", st, tc.rows, tc.skipped)
+			}
+		})
+	}
+}
+
+func TestParseTimeIsNYMidnight(t *testing.T) {
+	in := "Date,Open,High,Low,Close,Volume\n2024-01-02,1,1,1,1,1\n2024-07-01,1,1,1,1,1\n"
+	bars, _, err := Parse(strings.NewReader(in), "x.csv", "X")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Winter: EST = UTC-5; summer: EDT = UTC-4 (hand-computed).
+	want := []time.Time{
+		time.Date(2024, 1, 2, 5, 0, 0, 0, time.UTC),
+		time.Date(2024, 7, 1, 4, 0, 0, 0, time.UTC),
+	}
+	for i, b := range bars {
+		if !b.Time.Equal(want[i]) {
+			t.Errorf("bar %d time %v (UTC %v), want UTC %v", i, b.Time, b.Time.UTC(), want[i])
+		}
+		if b.Time.Location().String() != "America/New_York" {
+			t.Errorf("bar %d location %s", i, b.Time.Location())
+		}
+	}
+}
+
+func TestParseSkipsMissingAndNonPositive(t *testing.T) {
+	in := strings.Join([]string{
+		"Date,Open,High,Low,Close,Volume", // line 1
+		"2024-01-02,10,11,9,10.5,100",     // 2 ok
+		"2024-01-03,,11,9,10.5,100",       // 3 empty open
+		"2024-01-04,10,NaN,9,10.5,100",    // 4 NaN high
+		"2024-01-05,10,11,0,10.5,100",     // 5 zero low
+		"2024-01-08,10,11,9,-1,100",       // 6 negative close
+		"",                                // 7 blank: ignored, not a row
+		"2024-01-09,10,11,9,10.5,null",    // 8 ok, volume missing -> 0
+		"2024-01-10,10,11,9,10.5",         // 9 ok, short of volume only? no: needs 6 fields -> see below
+	}, "\n")
+	_, _, err := Parse(strings.NewReader(in), "T.csv", "T")
+	if err == nil || err.Error() != "T.csv:9: expected 6 fields, got 5" {
+		t.Fatalf("err = %v, want short-row error on line 9", err)
+	}
+	in = in[:strings.LastIndex(in, "\n")]
+	bars, st, err := Parse(strings.NewReader(in), "T.csv", "T")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bars) != 2 || bars[0].Date() != "2024-01-02" || bars[1].Date() != "2024-01-09" || bars[1].Volume != 0 {
+		t.Errorf("bars = %+v", bars)
+	}
+	if st.Rows != 6 || st.Skipped != 4 || !slices.Equal(st.SkippedLines, []int{3, 4, 5, 6}) {
+		t.Errorf("stats = %+v", st)
+	}
+}
+
+func TestParseSortsAndDedupes(t *testing.T) {
+	in := "Date,Open,High,Low,Close,Volume\n" +
+		"2024-01-04,3,3,3,3,3\n" +
+		"2024-01-02,1,1,1,1,1\n" +
+		"2024-01-03,2,2,2,2,2\n" +
+		"2024-01-02,9,9,9,9,9\n" // replaces the earlier 2024-01-02
+	bars, st, err := Parse(strings.NewReader(in), "d.csv", "D")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []float64
+	for _, b := range bars {
+		got = append(got, b.Close)
+	}
+	if !slices.Equal(got, []float64{9, 2, 3}) || st.Duplicates != 1 || st.Rows != 4 {
+		t.Errorf("closes %v stats %+v; want [9 2 3], 1 duplicate", got, st)
+	}
+}
+
+func TestParseOptionalVolumeColumnCRLFAndBOM(t *testing.T) {
+	in := "\xef\xbb\xbf\"Date\",\"Open\",\"High\",\"Low\",\"Close\"\r\n2024-01-02,1.5,2,1,1.75\r\n"
+	bars, _, err := Parse(strings.NewReader(in), "b.csv", "B")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bars) != 1 || bars[0].Close != 1.75 || bars[0].Volume != 0 {
+		t.Errorf("bars = %+v", bars)
+	}
+}
+
+func TestParseSkippedLinesCapped(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("Date,Open,High,Low,Close,Volume\n")
+	d := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 150 {
+		fmt.Fprintf(&b, "%s,null,null,null,null,0\n", d.AddDate(0, 0, i).Format("2006-01-02"))
+	}
+	bars, st, err := Parse(strings.NewReader(b.String()), "c.csv", "C")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bars) != 0 || st.Skipped != 150 || len(st.SkippedLines) != MaxSkippedLines ||
+		st.SkippedLines[0] != 2 || st.SkippedLines[99] != 101 {
+		t.Errorf("bars %d stats skipped=%d lines=%d first=%v", len(bars), st.Skipped, len(st.SkippedLines), st.SkippedLines[:1])
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	hdr := "Date,Open,High,Low,Close,Volume\n"
+	ok := "2024-01-02,1,1,1,1,1\n"
+	tests := []struct {
+		name, in, want string
+	}{
+		{"bad month", hdr + strings.Repeat(ok, 15) + "2024-13-01,1,1,1,1,1\n", `AAPL.csv:17: bad date "2024-13-01"`},
+		{"feb 30", hdr + "2024-02-30,1,1,1,1,1\n", `AAPL.csv:2: bad date "2024-02-30"`},
+		{"us date", hdr + "01/02/2024,1,1,1,1,1\n", `AAPL.csv:2: bad date "01/02/2024"`},
+		{"bad number", hdr + "2024-01-02,1,abc,1,1,1\n", `AAPL.csv:2: bad high "abc"`},
+		{"bad volume", hdr + "2024-01-02,1,1,1,1,lots\n", `AAPL.csv:2: bad volume "lots"`},
+		{"control chars quoted", hdr + "2024-01-02,\x1b[31m,1,1,1,1\n", `AAPL.csv:2: bad open "\x1b[31m"`},
+		{"missing close", "Date,Open,High,Low,Volume\n", `AAPL.csv:1: missing column "close" in header "Date,Open,High,Low,Volume"`},
+		{"duplicate column", "Date,Open,High,Low,Close,close\n", `AAPL.csv:1: duplicate column "close"`},
+		{"empty", "", `AAPL.csv: empty file (no header)`},
+		{"blank only", "\n \n", `AAPL.csv: empty file (no header)`},
+		{"stooq no data", "No data", `AAPL.csv:1: missing column "date" in header "No data"`},
+		{"long line", hdr + strings.Repeat("x", maxLine+10), `AAPL.csv:2: line longer than 65536 bytes`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := Parse(strings.NewReader(tc.in), "AAPL.csv", "AAPL")
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if err.Error() != tc.want {
+				t.Errorf("err = %q\nwant  %q", err.Error(), tc.want)
+			}
+		})
+	}
+}
+
+// FuzzParse checks that no input panics and that successful parses satisfy
+// the documented invariants. Seeds: testdata/*.csv and testdata/fuzz/FuzzParse.
+func FuzzParse(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "*.csv"))
+	for _, p := range files {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		bars, st, err := Parse(bytes.NewReader(data), "fuzz.csv", "FZ")
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "fuzz.csv") {
+				t.Errorf("error does not name the file: %v", err)
+			}
+			return
+		}
+		if st.Skipped > st.Rows || len(st.SkippedLines) > min(st.Skipped, MaxSkippedLines) ||
+			len(bars)+st.Skipped+st.Duplicates != st.Rows {
+			t.Errorf("inconsistent stats %+v for %d bars", st, len(bars))
+		}
+		for i, b := range bars {
+			for _, v := range []float64{b.Open, b.High, b.Low, b.Close} {
+				if !(v > 0) || math.IsInf(v, 0) {
+					t.Fatalf("bar %d has bad price %v", i, v)
+				}
+			}
+			if b.Volume < 0 || math.IsNaN(b.Volume) || math.IsInf(b.Volume, 0) {
+				t.Fatalf("bar %d has bad volume %v", i, b.Volume)
+			}
+			if h, m, s := b.Time.Clock(); h != 0 || m != 0 || s != 0 {
+				t.Fatalf("bar %d not at midnight: %v", i, b.Time)
+			}
+			if i > 0 && !bars[i-1].Time.Before(b.Time) {
+				t.Fatalf("bars not strictly increasing at %d", i)
+			}
+		}
+	})
+}
+
+// writeBench builds n rows of a plausible daily file.
+func benchFile(sym string, n int, seed float64) []byte {
+	var b bytes.Buffer
+	b.WriteString("Date,Open,High,Low,Close,Adj Close,Volume\n")
+	d := time.Date(2023, 1, 2, 0, 0, 0, 0, time.UTC)
+	p := 100 + seed
+	for i := 0; i < n; {
+		if wd := d.Weekday(); wd != time.Saturday && wd != time.Sunday {
+			p *= 1 + 0.01*math.Sin(float64(i)*0.7+seed)
+			fmt.Fprintf(&b, "%s,%.2f,%.2f,%.2f,%.2f,%.4f,%d\n", d.Format("2006-01-02"), p, p*1.01, p*0.99, p*1.002, p*0.98, 1000000+i*37)
+			i++
+		}
+		d = d.AddDate(0, 0, 1)
+	}
+	_ = sym
+	return b.Bytes()
+}
+
+// BenchmarkParse20Symbols2Years parses 20 files of 504 daily rows each (one op = all 20).
+func BenchmarkParse20Symbols2Years(b *testing.B) {
+	files := make([][]byte, 20)
+	for i := range files {
+		files[i] = benchFile(fmt.Sprintf("S%d", i), 504, float64(i))
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		for i, data := range files {
+			bars, _, err := Parse(bytes.NewReader(data), "s.csv", "S")
+			if err != nil || len(bars) != 504 {
+				b.Fatalf("file %d: %d bars, %v", i, len(bars), err)
+			}
+		}
+	}
+}
