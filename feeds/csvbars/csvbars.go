@@ -5,7 +5,9 @@
 // Columns may come in any order and headers are matched case-insensitively
 // (spaces, '_' and '-' are ignored, so "Adj Close", "adj_close" and "AdjClose"
 // are the same column). Unknown columns are ignored. Dates are YYYY-MM-DD;
-// every bar's Time is midnight America/New_York of that date.
+// every bar's Time is midnight America/New_York of that date, in
+// calendar.Location() (one shared *time.Location, so bars from every feed
+// compare equal with == and work as map keys).
 //
 // Rows whose Open, High, Low or Close is missing ("", "null", "NaN", "-",
 // infinite) or not positive are skipped and counted, never invented. A
@@ -27,9 +29,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	_ "time/tzdata" // America/New_York must resolve on any host
 
 	"github.com/capwatch/capwatch/engine"
+	"github.com/capwatch/capwatch/internal/calendar"
 )
 
 // MaxSkippedLines caps Stats.SkippedLines.
@@ -66,10 +68,7 @@ var colNames = [numCols]string{"date", "open", "high", "low", "close", "adjclose
 // bar per date (a later row for the same date replaces an earlier one).
 func Parse(r io.Reader, name, symbol string) ([]engine.Bar, Stats, error) {
 	var st Stats
-	ny, err := time.LoadLocation("America/New_York")
-	if err != nil {
-		return nil, st, fmt.Errorf("csvbars: load America/New_York: %w", err)
-	}
+	ny := calendar.Location()
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 4096), maxLine)
 

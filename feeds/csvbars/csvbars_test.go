@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/capwatch/capwatch/engine"
+	"github.com/capwatch/capwatch/internal/calendar"
 )
 
 func nyDate(t *testing.T, s string) time.Time {
@@ -308,5 +309,15 @@ func BenchmarkParse20Symbols2Years(b *testing.B) {
 				b.Fatalf("file %d: %d bars, %v", i, len(bars), err)
 			}
 		}
+	}
+}
+
+func TestParseUsesSharedLocation(t *testing.T) {
+	bars, _, err := Parse(strings.NewReader("Date,Open,High,Low,Close\n2024-01-02,1,1,1,1\n"), "l.csv", "L")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bars[0].Time.Location() != calendar.Location() {
+		t.Error("bar time not in calendar.Location()")
 	}
 }
