@@ -1,0 +1,65 @@
+package ta
+
+// RVOL is relative volume: the latest volume divided by the mean of the n
+// PREVIOUS volumes (TA-Lib's SMA running sum, so it equals
+// vol[t] / talib.Sma(vol, n)[t-1]). ok is false until n previous volumes
+// exist, and whenever their mean is 0. Lookback n.
+type RVOL struct {
+	core sumCore
+	mean float64 // mean of the last n committed volumes
+	mok  bool
+	val  float64
+	ok   bool
+}
+
+// NewRVOL returns an RVOL stream averaging n previous volumes (n >= 1).
+func NewRVOL(n int) (*RVOL, error) {
+	if n < 1 {
+		return nil, badPeriod("NewRVOL", n, 1)
+	}
+	return &RVOL{core: newSumCore(n)}, nil
+}
+
+func (s *RVOL) eval(vol float64) (float64, bool) {
+	if !s.mok || s.mean == 0 {
+		return 0, false
+	}
+	return vol / s.mean, true
+}
+
+// Update commits a closed bar's volume and returns its relative volume.
+// Volumes must be finite and non-negative.
+func (s *RVOL) Update(vol float64) (float64, bool, error) {
+	if !validVolume(vol) {
+		return 0, false, badInput("RVOL.Update", vol)
+	}
+	s.val, s.ok = s.eval(vol)
+	st, m, ok := s.core.stepMean(vol)
+	s.core.commit(vol, st)
+	s.mean, s.mok = m, ok
+	return s.val, s.ok, nil
+}
+
+// Peek returns what Update(vol) would return, without mutating s.
+func (s *RVOL) Peek(vol float64) (float64, bool, error) {
+	if !validVolume(vol) {
+		return 0, false, badInput("RVOL.Peek", vol)
+	}
+	v, ok := s.eval(vol)
+	return v, ok, nil
+}
+
+// Value returns the last committed output.
+func (s *RVOL) Value() (float64, bool) { return s.val, s.ok }
+
+// Lookback returns n.
+func (s *RVOL) Lookback() int { return s.core.p }
+
+// Reset returns s to its freshly-constructed state.
+func (s *RVOL) Reset() {
+	s.core.reset()
+	s.mean, s.mok, s.val, s.ok = 0, false, 0, false
+}
+
+// Clone returns an independent deep copy of s.
+func (s *RVOL) Clone() *RVOL { d := *s; d.core = s.core.clone(); return &d }

@@ -1,0 +1,111 @@
+// Package ta implements incremental ("streaming") technical-analysis
+// indicators that reproduce TA-Lib's classic algorithms bit for bit, as
+// ported by github.com/markcheno/go-talib, when fed from the same first bar.
+//
+// Every stream follows the same contract:
+//
+//   - Update commits one closed bar and returns the new output; ok is false
+//     during the warm-up (the TA-Lib lookback).
+//   - Peek evaluates a forming bar without mutating the stream; its result is
+//     bit-identical to the Update that would follow with the same input.
+//   - Value returns the last committed output.
+//   - Lookback returns TA-Lib's lookback: the number of inputs consumed before
+//     the first output.
+//   - Reset returns the stream to its freshly-constructed state without
+//     allocating.
+//
+// Inputs are validated before they touch any state: non-finite and
+// non-positive prices (and negative volumes) are rejected with an error
+// wrapping ErrBadInput, and the stream is left unchanged. Constructors
+// validate their periods and return an error wrapping ErrPeriod instead of
+// panicking.
+//
+// Numerics: the streams copy TA-Lib's operation order exactly, accumulate
+// running sums from 0.0 in input order and never re-anchor them, and wrap
+// every product that feeds an addition in an explicit float64 conversion so
+// the compiler cannot fuse it into an FMA (which would change the rounding on
+// arm64 or GOAMD64=v3).
+//
+// Update and Peek do not allocate; all buffers are sized at construction.
+// A stream is not safe for concurrent use.
+package ta
+
+import (
+	"errors"
+	"fmt"
+	"math"
+)
+
+// ErrPeriod is wrapped by constructor errors for an invalid period or
+// parameter.
+var ErrPeriod = errors.New("ta: invalid period")
+
+// ErrBadInput is wrapped by Update/Peek errors for an input that is NaN,
+// ±Inf, a zero or negative price, or a negative volume.
+var ErrBadInput = errors.New("ta: invalid input")
+
+// Stream is a scalar indicator stream (one float64 in, one float64 out).
+type Stream interface {
+	// Update commits one closed bar; ok is false during the warm-up.
+	Update(x float64) (v float64, ok bool, err error)
+	// Peek evaluates a forming bar without mutating the stream.
+	Peek(x float64) (v float64, ok bool, err error)
+	// Value returns the last committed output.
+	Value() (v float64, ok bool)
+	// Lookback returns the TA-Lib lookback.
+	Lookback() int
+	// Reset returns the stream to its freshly-constructed state.
+	Reset()
+}
+
+// Compile-time conformance of the scalar streams.
+var (
+	_ Stream = (*SMA)(nil)
+	_ Stream = (*EMA)(nil)
+	_ Stream = (*WMA)(nil)
+	_ Stream = (*RSI)(nil)
+	_ Stream = (*VAR)(nil)
+	_ Stream = (*StdDev)(nil)
+	_ Stream = (*MAX)(nil)
+	_ Stream = (*MIN)(nil)
+	_ Stream = (*ROC)(nil)
+	_ Stream = (*ROCP)(nil)
+	_ Stream = (*RVOL)(nil)
+)
+
+// validPrice reports whether x is a finite, strictly positive number.
+func validPrice(x float64) bool { return x > 0 && x <= math.MaxFloat64 }
+
+// validVolume reports whether v is a finite, non-negative number.
+func validVolume(v float64) bool { return v >= 0 && v <= math.MaxFloat64 }
+
+// badInput builds the error returned for a rejected input. It is kept out of
+// line so the hot paths stay small.
+//
+//go:noinline
+func badInput(op string, x float64) error {
+	return fmt.Errorf("ta: %s: input %v: %w", op, x, ErrBadInput)
+}
+
+//go:noinline
+func badBar(op string, h, l, c float64) error {
+	return fmt.Errorf("ta: %s: bar high=%v low=%v close=%v: %w", op, h, l, c, ErrBadInput)
+}
+
+// validBar reports whether h, l, c are valid prices with h >= l.
+func validBar(h, l, c float64) bool {
+	return validPrice(h) && validPrice(l) && validPrice(c) && h >= l
+}
+
+func badPeriod(op string, p int, min int) error {
+	return fmt.Errorf("ta: %s: period %d (want >= %d): %w", op, p, min, ErrPeriod)
+}
+
+// ring returns the index after i in a ring of size n.
+func next(i, n int) int {
+	i++
+	if i == n {
+		return 0
+	}
+	return i
+}
