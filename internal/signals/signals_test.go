@@ -1,0 +1,355 @@
+package signals
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/capwatch/capwatch/engine"
+)
+
+var t0 = time.Date(2026, 3, 2, 15, 0, 0, 0, time.UTC)
+
+func snap(asOf time.Time, states map[string]engine.FlagState) *engine.Snapshot {
+	s := &engine.Snapshot{AsOf: asOf}
+	for _, id := range engine.FlagIDs {
+		st, ok := states[id]
+		if !ok {
+			continue
+		}
+		f := engine.Flag{ID: id, State: st, Value: engine.Some(0.38), Threshold: 0.37, Text: "meaning of " + id}
+		if st != engine.FlagOff {
+			f.Since = "2026-03-02"
+		}
+		s.Flags = append(s.Flags, f)
+	}
+	return s
+}
+
+func openLog(t *testing.T, path string, max int64) *Log {
+	t.Helper()
+	l, err := Open(path, max, nil)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l
+}
+
+func transitions(recs []Record) []string {
+	var out []string
+	for _, r := range recs {
+		out = append(out, r.Flag+":"+r.From+">"+r.To)
+	}
+	return out
+}
+
+func TestTrackerOneLinePerTransitionAndNoneTwiceAfterRestart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "signals-demo.jsonl")
+	id := engine.FlagRatioAboveSMA50
+	seq := []engine.FlagState{
+		engine.FlagOff, engine.FlagForming, engine.FlagForming, engine.FlagConfirmed,
+		engine.FlagConfirmed, engine.FlagOff, engine.FlagOff,
+	}
+	// One run straight through.
+	var straight []string
+	{
+		l := openLog(t, path+".a", 0)
+		tr := NewTracker(l, "demo", true)
+		for i, st := range seq {
+			recs, err := tr.Observe(snap(t0.Add(time.Duration(i)*time.Minute), map[string]engine.FlagState{id: st}), t0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			straight = append(straight, transitions(recs)...)
+		}
+	}
+	want := []string{id + ":off>forming", id + ":forming>confirmed", id + ":confirmed>off"}
+	if !reflect.DeepEqual(straight, want) {
+		t.Fatalf("transitions = %v, want %v", straight, want)
+	}
+	// The same run with a restart after every snapshot: the file must end up identical in transitions.
+	for i, st := range seq {
+		l, err := Open(path, 0, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr := NewTracker(l, "demo", true)
+		if _, err := tr.Observe(snap(t0.Add(time.Duration(i)*time.Minute), map[string]engine.FlagState{id: st}), t0); err != nil {
+			t.Fatal(err)
+		}
+		// Observing the same snapshot again (a re-announcement) adds nothing.
+		if recs, _ := tr.Observe(snap(t0.Add(time.Duration(i)*time.Minute), map[string]engine.FlagState{id: st}), t0); len(recs) != 0 {
+			t.Fatalf("repeat observation recorded %v", transitions(recs))
+		}
+		l.Close()
+	}
+	all, err := ReadAll(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := transitions(all); !reflect.DeepEqual(got, want) {
+		t.Fatalf("with restarts: %v, want %v", got, want)
+	}
+}
+
+func TestInitialStateIsRecordedButNotAlerted(t *testing.T) {
+	l := openLog(t, filepath.Join(t.TempDir(), "signals.jsonl"), 0)
+	tr := NewTracker(l, "yahoo", false)
+	recs, err := tr.Observe(snap(t0, map[string]engine.FlagState{
+		engine.FlagRatioAboveSMA200: engine.FlagConfirmed,
+		engine.FlagRatioAboveSMA50:  engine.FlagOff,
+	}), t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 1 || !recs[0].Initial || recs[0].To != "confirmed" {
+		t.Fatalf("records = %+v, want one initial confirmed", recs)
+	}
+	a := NewAlerter(AlertOptions{Enabled: true})
+	if _, ok := a.Decide(recs[0], t0); ok {
+		t.Fatal("an initial state rang an alert")
+	}
+}
+
+func TestTornLastLineIsSurvived(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "signals.jsonl")
+	good := Record{Flag: engine.FlagSmallLeads21d, From: "off", To: "confirmed", Since: "2026-02-27", Feed: "yahoo"}
+	var buf bytes.Buffer
+	line, err := json.Marshal(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf.Write(append(line, '\n'))
+	buf.WriteString(`{"flag":"ratio_above_sma50","from":"off","to":"conf`) // crash mid-write
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	l, err := Open(path, 0, slog.New(slog.NewTextHandler(&logs, nil)))
+	if err != nil {
+		t.Fatalf("Open on a torn log: %v", err)
+	}
+	defer l.Close()
+	if !strings.Contains(logs.String(), "does not parse") {
+		t.Errorf("no log message about the torn line; got %q", logs.String())
+	}
+	last := l.Last()
+	if len(last) != 1 || last[engine.FlagSmallLeads21d].To != "confirmed" {
+		t.Fatalf("last states = %+v", last)
+	}
+	next := Record{Flag: engine.FlagRatioAboveSMA50, From: "off", To: "forming", Feed: "yahoo"}
+	if err := l.Append(next); err != nil {
+		t.Fatal(err)
+	}
+	all, err := ReadAll(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := transitions(all); !reflect.DeepEqual(got, []string{
+		engine.FlagSmallLeads21d + ":off>confirmed", engine.FlagRatioAboveSMA50 + ":off>forming",
+	}) {
+		t.Fatalf("after torn line: %v", got)
+	}
+}
+
+func TestRotationKeepsOldFilesAndLastStates(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "signals.jsonl")
+	l := openLog(t, path, 600) // a few records per file
+	var want []string
+	states := []string{"off", "forming", "confirmed"}
+	for i := 0; i < 20; i++ {
+		flag := engine.FlagIDs[i%3]
+		r := Record{Flag: flag, From: states[i%3], To: states[(i+1)%3], Seen: t0.Add(time.Duration(i) * time.Second), Feed: "yahoo"}
+		if err := l.Append(r); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, flag+":"+r.From+">"+r.To)
+	}
+	l.Close()
+	old, _ := filepath.Glob(path + ".*")
+	if len(old) < 2 {
+		t.Fatalf("expected several rotated files, got %v", old)
+	}
+	for _, f := range append(old, path) {
+		if st, _ := os.Stat(f); st.Size() > 600 {
+			t.Errorf("%s is %d bytes, over the 600-byte limit", f, st.Size())
+		}
+	}
+	all, err := ReadAll(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := transitions(all); !reflect.DeepEqual(got, want) {
+		t.Fatalf("records across rotations:\n got %v\nwant %v", got, want)
+	}
+	// Last states survive a reopen even when they sit in rotated files.
+	l2 := openLog(t, path, 600)
+	last := l2.Last()
+	for i := 17; i < 20; i++ {
+		flag := engine.FlagIDs[i%3]
+		if last[flag].To != states[(i+1)%3] {
+			t.Errorf("last[%s] = %q, want %q", flag, last[flag].To, states[(i+1)%3])
+		}
+	}
+}
+
+func TestRecordRoundTripsEveryField(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "signals.jsonl")
+	l := openLog(t, path, 0)
+	v := 0.3812
+	in := Record{Flag: engine.FlagRatioNewHigh20d, From: "forming", To: "confirmed", Value: &v, Threshold: 0.3799,
+		Since: "2026-03-02", BarTime: t0, Seen: t0.Add(3 * time.Second), Feed: "replay", Simulated: true,
+		Text: "ratio at a new 20-day high", Initial: true}
+	if err := l.Append(in); err != nil {
+		t.Fatal(err)
+	}
+	all, err := ReadAll(path)
+	if err != nil || len(all) != 1 {
+		t.Fatalf("ReadAll = %v, %v", all, err)
+	}
+	if !reflect.DeepEqual(all[0], in) {
+		t.Fatalf("round trip:\n got %+v\nwant %+v", all[0], in)
+	}
+}
+
+func TestAlerterRateLimitAndForming(t *testing.T) {
+	id := engine.FlagRatioAboveSMA50
+	conf := Record{Flag: id, From: "forming", To: "confirmed"}
+	form := Record{Flag: id, From: "off", To: "forming"}
+	a := NewAlerter(AlertOptions{Enabled: true, Every: 30 * time.Minute})
+	if _, ok := a.Decide(form, t0); ok {
+		t.Fatal("forming rang without on_forming")
+	}
+	if _, ok := a.Decide(conf, t0); !ok {
+		t.Fatal("confirmation did not ring")
+	}
+	if _, ok := a.Decide(conf, t0.Add(29*time.Minute)); ok {
+		t.Fatal("second alert within 30 minutes")
+	}
+	other := Record{Flag: engine.FlagRatioAboveSMA200, From: "off", To: "confirmed"}
+	if _, ok := a.Decide(other, t0.Add(time.Minute)); !ok {
+		t.Fatal("the rate limit is per flag, another flag must ring")
+	}
+	if _, ok := a.Decide(conf, t0.Add(30*time.Minute)); !ok {
+		t.Fatal("no alert after the rate-limit window")
+	}
+	b := NewAlerter(AlertOptions{Enabled: true, OnForming: true})
+	if _, ok := b.Decide(form, t0); !ok {
+		t.Fatal("on_forming did not ring on forming")
+	}
+	if _, ok := NewAlerter(AlertOptions{Enabled: false}).Decide(conf, t0); ok {
+		t.Fatal("a disabled alerter rang")
+	}
+}
+
+func TestValidate(t *testing.T) {
+	for _, c := range []struct {
+		o    AlertOptions
+		want string
+	}{
+		{AlertOptions{Command: []string{""}}, "alerts.command"},
+		{AlertOptions{Command: []string{"notify-send", "a\x00b"}}, "alerts.command[1]"},
+		{AlertOptions{Timeout: -time.Second}, "alerts.timeout"},
+		{AlertOptions{Command: []string{"notify-send", "capwatch"}}, ""},
+	} {
+		err := c.o.Validate()
+		if c.want == "" && err != nil || c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)) {
+			t.Errorf("Validate(%+v) = %v, want mention of %q", c.o, err, c.want)
+		}
+	}
+}
+
+// TestHelperProcess is not a real test: RunCommand's tests run the test
+// binary itself as the alert command.
+func TestHelperProcess(t *testing.T) {
+	mode := os.Getenv("CAPWATCH_HELPER")
+	if mode == "" {
+		return
+	}
+	args := os.Args
+	for i, a := range args {
+		if a == "--" {
+			args = args[i+1:]
+			break
+		}
+	}
+	switch mode {
+	case "record":
+		os.WriteFile(os.Getenv("CAPWATCH_HELPER_OUT"), []byte(strings.Join(args, "\x1f")), 0o600)
+		os.Exit(0)
+	case "fail":
+		fmt.Println("notify: no display")
+		os.Exit(3)
+	case "hang":
+		<-time.After(time.Hour) // hang until killed
+	}
+}
+
+func helperArgv(t *testing.T, mode string, extra ...string) []string {
+	t.Setenv("CAPWATCH_HELPER", mode)
+	return append([]string{os.Args[0], "-test.run=^TestHelperProcess$", "--"}, extra...)
+}
+
+func TestRunCommandArgv(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "argv")
+	t.Setenv("CAPWATCH_HELPER_OUT", out)
+	argv := helperArgv(t, "record", "-u", "critical", "a b; $(rm -rf /)")
+	if err := RunCommand(context.Background(), argv, "capwatch: ratio_above_sma50 confirmed", 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"-u", "critical", "a b; $(rm -rf /)", "capwatch: ratio_above_sma50 confirmed"}
+	if g := strings.Split(string(got), "\x1f"); !reflect.DeepEqual(g, want) {
+		t.Fatalf("argv = %q, want %q (no shell, message last)", g, want)
+	}
+}
+
+func TestRunCommandFailureAndTimeout(t *testing.T) {
+	err := RunCommand(context.Background(), helperArgv(t, "fail"), "msg", 10*time.Second)
+	if err == nil || !strings.Contains(err.Error(), "notify: no display") {
+		t.Fatalf("failing command: err = %v, want its output in the error", err)
+	}
+	start := time.Now()
+	err = RunCommand(context.Background(), helperArgv(t, "hang"), "msg", 200*time.Millisecond)
+	if err == nil || !strings.Contains(err.Error(), "killed after") {
+		t.Fatalf("hanging command: err = %v, want killed", err)
+	}
+	if el := time.Since(start); el > 5*time.Second {
+		t.Fatalf("hanging command took %v to be killed", el)
+	}
+}
+
+func TestDefaultDirAndFileName(t *testing.T) {
+	env := map[string]string{"XDG_STATE_HOME": "/state", "LocalAppData": `C:\Users\u\AppData\Local`}
+	get := func(k string) string { return env[k] }
+	if d, _ := DefaultDir("linux", get, "/home/u"); d != "/state/capwatch" {
+		t.Errorf("linux with XDG_STATE_HOME: %s", d)
+	}
+	if d, _ := DefaultDir("linux", func(string) string { return "" }, "/home/u"); d != "/home/u/.local/state/capwatch" {
+		t.Errorf("linux default: %s", d)
+	}
+	if d, _ := DefaultDir("linux", func(k string) string { return "relative" }, "/home/u"); d != "/home/u/.local/state/capwatch" {
+		t.Errorf("a relative XDG_STATE_HOME must be ignored: %s", d)
+	}
+	if _, err := DefaultDir("linux", func(string) string { return "" }, ""); err == nil {
+		t.Error("no home and no XDG_STATE_HOME must be an error")
+	}
+	if FileName("yahoo", false) == FileName("demo", true) || FileName("demo", true) == FileName("replay", true) {
+		t.Error("demo, replay and live logs must be different files")
+	}
+	if n := FileName("../../x\x1b", true); strings.ContainsAny(n, "/\\\x1b") {
+		t.Errorf("file name not sanitised: %q", n)
+	}
+}

@@ -1,0 +1,64 @@
+package signals
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/capwatch/capwatch/engine"
+)
+
+// Tracker turns successive snapshots into flag state changes and records each
+// change exactly once in the Log.
+type Tracker struct {
+	log       *Log
+	feed      string
+	simulated bool
+	state     map[string]string // flag id → last recorded state
+}
+
+// NewTracker starts from the log's last recorded states, so a flag that was
+// already confirmed before a restart produces no new line.
+func NewTracker(l *Log, feed string, simulated bool) *Tracker {
+	t := &Tracker{log: l, feed: feed, simulated: simulated, state: map[string]string{}}
+	for id, r := range l.Last() {
+		t.state[id] = r.To
+	}
+	return t
+}
+
+// Observe compares the snapshot's flags with the last recorded states, appends
+// one record per change and returns the new records. A flag seen for the
+// first time in a state other than off is recorded with Initial set: it was
+// already on when capwatch started, which is not a live transition. seen is
+// the wall-clock time of the observation.
+func (t *Tracker) Observe(s *engine.Snapshot, seen time.Time) ([]Record, error) {
+	if s == nil {
+		return nil, nil
+	}
+	var out []Record
+	for _, f := range s.Flags {
+		to := f.State.String()
+		from, known := t.state[f.ID]
+		if !known {
+			from = engine.FlagOff.String()
+		}
+		if from == to {
+			t.state[f.ID] = to
+			continue
+		}
+		r := Record{
+			Flag: f.ID, From: from, To: to, Threshold: f.Threshold, Since: f.Since,
+			BarTime: s.AsOf, Seen: seen, Feed: t.feed, Simulated: t.simulated, Text: f.Text,
+			Initial: !known,
+		}
+		if v, ok := f.Value.Get(); ok {
+			r.Value = &v
+		}
+		if err := t.log.Append(r); err != nil {
+			return out, fmt.Errorf("signals: record %s: %w", f.ID, err)
+		}
+		t.state[f.ID] = to
+		out = append(out, r)
+	}
+	return out, nil
+}
