@@ -1,0 +1,307 @@
+// Package config is capwatch's typed configuration: defaults in code, an
+// optional TOML file (BurntSushi/toml) that overrides them, validation that
+// names the offending key and line, the file lookup order, and the documented
+// example file written by `capwatch config init`.
+//
+// Lookup order: an explicit --config flag, then the CAPWATCH_CONFIG
+// environment variable, then os.UserConfigDir()/capwatch/config.toml. A
+// missing default file is fine (defaults apply); a missing explicit file is an
+// error. Command-line flags override the file.
+package config
+
+import (
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/capwatch/capwatch/engine"
+)
+
+// Feed names.
+const (
+	FeedDemo   = "demo"
+	FeedReplay = "replay"
+	FeedYahoo  = "yahoo"
+	FeedStooq  = "stooq"
+)
+
+// Feeds lists the valid feed names.
+func Feeds() []string { return []string{FeedDemo, FeedReplay, FeedYahoo, FeedStooq} }
+
+// Sector presets.
+const (
+	PresetSmallCap = "smallcap"
+	PresetIndustry = "industry"
+)
+
+// Palettes lists the valid dashboard palettes.
+func Palettes() []string { return []string{"default", "colorblind"} }
+
+// Config is the whole configuration (the TOML file's shape).
+type Config struct {
+	Feed       string            `toml:"feed"`    // demo | replay | yahoo | stooq
+	Palette    string            `toml:"palette"` // default | colorblind
+	Pair       Pair              `toml:"pair"`
+	Watchlist  Watchlist         `toml:"watchlist"`
+	Sectors    Sectors           `toml:"sectors"`
+	Thresholds engine.Thresholds `toml:"thresholds"`
+	Poll       Poll              `toml:"poll"`
+	Feeds      FeedsConfig       `toml:"feeds"`
+	Log        Log               `toml:"log"`
+}
+
+// Pair is the small-cap / large-cap pair whose ratio is charted.
+type Pair struct {
+	Small string `toml:"small"`
+	Large string `toml:"large"`
+}
+
+// Watchlist holds extra symbols shown beside the pair.
+type Watchlist struct {
+	Symbols []string `toml:"symbols"`
+}
+
+// Sectors chooses the sector pairs: a preset, or explicit pairs that replace it.
+type Sectors struct {
+	Preset string              `toml:"preset"` // smallcap (default) | industry
+	Pairs  []engine.SectorPair `toml:"pairs"`  // when non-empty, replaces the preset
+}
+
+// Poll holds the data intervals.
+type Poll struct {
+	Open       time.Duration `toml:"open"`        // network quote poll while the market is open
+	Closed     time.Duration `toml:"closed"`      // poll interval otherwise
+	StaleAfter time.Duration `toml:"stale_after"` // data older than this is marked stale (0 = never)
+}
+
+// FeedsConfig holds per-feed options.
+type FeedsConfig struct {
+	Demo   DemoFeed   `toml:"demo"`
+	Replay ReplayFeed `toml:"replay"`
+	Yahoo  NetFeed    `toml:"yahoo"`
+	Stooq  NetFeed    `toml:"stooq"`
+}
+
+// DemoFeed configures the simulated market.
+type DemoFeed struct {
+	Seed  int64   `toml:"seed"`
+	Speed float64 `toml:"speed"` // simulated seconds per wall second
+}
+
+// ReplayFeed configures CSV replay.
+type ReplayFeed struct {
+	Data  string  `toml:"data"`  // directory of SYMBOL.csv files
+	Speed float64 `toml:"speed"` // replayed trading days per second
+}
+
+// NetFeed configures a network feed.
+type NetFeed struct {
+	BaseURL string `toml:"base_url"`
+	APIKey  Secret `toml:"api_key"` // for future paid feeds; never logged
+}
+
+// Log configures the log file.
+type Log struct {
+	File  string `toml:"file"`  // default: os.UserCacheDir()/capwatch/capwatch.log
+	Level string `toml:"level"` // debug | info | warn | error
+}
+
+// Secret is a string that never appears in logs or %v output.
+type Secret string
+
+// String redacts the secret.
+func (s Secret) String() string {
+	if s == "" {
+		return ""
+	}
+	return "[redacted]"
+}
+
+// LogValue redacts the secret in slog output.
+func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
+
+// Reveal returns the secret itself (for the feed that needs it).
+func (s Secret) Reveal() string { return string(s) }
+
+// Default base URLs of the network feeds.
+const (
+	DefaultYahooURL = "https://query1.finance.yahoo.com"
+	DefaultStooqURL = "https://stooq.com"
+)
+
+// Default returns the built-in configuration.
+func Default() Config {
+	ec := engine.DefaultConfig()
+	return Config{
+		Feed:       FeedDemo,
+		Palette:    "default",
+		Pair:       Pair{Small: ec.Small, Large: ec.Large},
+		Watchlist:  Watchlist{Symbols: append([]string(nil), ec.Extras...)},
+		Sectors:    Sectors{Preset: PresetSmallCap},
+		Thresholds: ec.Thresholds,
+		Poll:       Poll{Open: 15 * time.Second, Closed: 5 * time.Minute, StaleAfter: 0},
+		Feeds: FeedsConfig{
+			Demo:   DemoFeed{Seed: 1, Speed: 1},
+			Replay: ReplayFeed{Speed: 1},
+			Yahoo:  NetFeed{BaseURL: DefaultYahooURL},
+			Stooq:  NetFeed{BaseURL: DefaultStooqURL},
+		},
+		Log: Log{Level: "info"},
+	}
+}
+
+// SectorPairs returns the sector pairs in effect: explicit pairs, else the preset.
+func (c Config) SectorPairs() []engine.SectorPair {
+	if len(c.Sectors.Pairs) > 0 {
+		return append([]engine.SectorPair(nil), c.Sectors.Pairs...)
+	}
+	if c.Sectors.Preset == PresetIndustry {
+		return engine.IndustrySectors()
+	}
+	return engine.DefaultSectors()
+}
+
+// Engine returns the engine configuration.
+func (c Config) Engine() engine.Config {
+	ec := engine.DefaultConfig()
+	ec.Small = c.Pair.Small
+	ec.Large = c.Pair.Large
+	ec.Extras = append([]string(nil), c.Watchlist.Symbols...)
+	ec.Sectors = c.SectorPairs()
+	ec.Thresholds = c.Thresholds
+	ec.StaleAfter = c.Poll.StaleAfter
+	return ec
+}
+
+// FieldError is an invalid value, named by its TOML key. Index is the
+// occurrence of the key in an array of tables (0 otherwise).
+type FieldError struct {
+	Key   string
+	Index int
+	Msg   string
+}
+
+func (e *FieldError) Error() string { return e.Key + ": " + e.Msg }
+
+func fieldErr(key string, idx int, format string, args ...any) *FieldError {
+	return &FieldError{Key: key, Index: idx, Msg: fmt.Sprintf(format, args...)}
+}
+
+const symbolHint = "is not a valid symbol (use upper-case letters, digits, '.', '-', '^' or '=', at most 15 characters)"
+
+// Normalize trims and upper-cases every symbol and lower-cases enum values.
+func (c *Config) Normalize() {
+	up := func(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }
+	c.Pair.Small = up(c.Pair.Small)
+	c.Pair.Large = up(c.Pair.Large)
+	for i := range c.Watchlist.Symbols {
+		c.Watchlist.Symbols[i] = up(c.Watchlist.Symbols[i])
+	}
+	for i := range c.Sectors.Pairs {
+		c.Sectors.Pairs[i].Small = up(c.Sectors.Pairs[i].Small)
+		c.Sectors.Pairs[i].Large = up(c.Sectors.Pairs[i].Large)
+		c.Sectors.Pairs[i].Name = strings.TrimSpace(c.Sectors.Pairs[i].Name)
+	}
+	low := func(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+	c.Feed = low(c.Feed)
+	c.Palette = low(c.Palette)
+	c.Sectors.Preset = low(c.Sectors.Preset)
+	c.Log.Level = low(c.Log.Level)
+}
+
+// Validate checks every value and says which key is wrong and why. It
+// returns a *FieldError.
+func (c Config) Validate() error {
+	if !oneOf(c.Feed, Feeds()) {
+		return fieldErr("feed", 0, "%q is not a feed (use %s)", c.Feed, strings.Join(Feeds(), ", "))
+	}
+	if !oneOf(c.Palette, Palettes()) {
+		return fieldErr("palette", 0, "%q is not a palette (use %s)", c.Palette, strings.Join(Palettes(), ", "))
+	}
+	if !engine.ValidSymbol(c.Pair.Small) {
+		return fieldErr("pair.small", 0, "%q %s", c.Pair.Small, symbolHint)
+	}
+	if !engine.ValidSymbol(c.Pair.Large) {
+		return fieldErr("pair.large", 0, "%q %s", c.Pair.Large, symbolHint)
+	}
+	if c.Pair.Small == c.Pair.Large {
+		return fieldErr("pair.large", 0, "%q is also pair.small; the pair needs two different symbols", c.Pair.Large)
+	}
+	for _, s := range c.Watchlist.Symbols {
+		if !engine.ValidSymbol(s) {
+			return fieldErr("watchlist.symbols", 0, "%q %s", s, symbolHint)
+		}
+	}
+	if !oneOf(c.Sectors.Preset, []string{PresetSmallCap, PresetIndustry}) {
+		return fieldErr("sectors.preset", 0, "%q is not a preset (use smallcap or industry)", c.Sectors.Preset)
+	}
+	for i, p := range c.Sectors.Pairs {
+		if p.Name == "" {
+			return fieldErr("sectors.pairs.name", i, "sector pair %d has no name", i+1)
+		}
+		if !engine.ValidSymbol(p.Large) {
+			return fieldErr("sectors.pairs.large", i, "%q %s", p.Large, symbolHint)
+		}
+		if !engine.ValidSymbol(p.Small) {
+			return fieldErr("sectors.pairs.small", i, "%q %s", p.Small, symbolHint)
+		}
+	}
+	t := c.Thresholds
+	switch {
+	case t.SmallLeadsPts < 0:
+		return fieldErr("thresholds.small_leads_pts", 0, "%v must be ≥ 0", t.SmallLeadsPts)
+	case t.VolumeSurgeRVOL <= 0:
+		return fieldErr("thresholds.volume_surge_rvol", 0, "%v must be > 0", t.VolumeSurgeRVOL)
+	case t.SectorBreadth < 0 || t.SectorBreadth > 1:
+		return fieldErr("thresholds.sector_breadth", 0, "%v must be a share between 0 and 1", t.SectorBreadth)
+	case t.Hysteresis < 0 || t.Hysteresis >= 1:
+		return fieldErr("thresholds.hysteresis", 0, "%v must be ≥ 0 and < 1 (a relative band, e.g. 0.002)", t.Hysteresis)
+	case t.ThinDollarVolume < 0:
+		return fieldErr("thresholds.thin_dollar_volume", 0, "%v must be ≥ 0", t.ThinDollarVolume)
+	}
+	if c.Poll.Open < time.Second {
+		return fieldErr("poll.open", 0, "%v is too short (at least 1s)", c.Poll.Open)
+	}
+	if c.Poll.Closed < time.Second {
+		return fieldErr("poll.closed", 0, "%v is too short (at least 1s)", c.Poll.Closed)
+	}
+	if c.Poll.StaleAfter < 0 {
+		return fieldErr("poll.stale_after", 0, "%v must be ≥ 0 (0 = never stale)", c.Poll.StaleAfter)
+	}
+	if c.Feeds.Demo.Speed <= 0 {
+		return fieldErr("feeds.demo.speed", 0, "%v must be > 0", c.Feeds.Demo.Speed)
+	}
+	if c.Feeds.Replay.Speed <= 0 {
+		return fieldErr("feeds.replay.speed", 0, "%v must be > 0", c.Feeds.Replay.Speed)
+	}
+	if err := CheckBaseURL(c.Feeds.Yahoo.BaseURL); err != nil {
+		return fieldErr("feeds.yahoo.base_url", 0, "%v", err)
+	}
+	if err := CheckBaseURL(c.Feeds.Stooq.BaseURL); err != nil {
+		return fieldErr("feeds.stooq.base_url", 0, "%v", err)
+	}
+	if !oneOf(c.Log.Level, []string{"debug", "info", "warn", "error"}) {
+		return fieldErr("log.level", 0, "%q is not a level (use debug, info, warn or error)", c.Log.Level)
+	}
+	return nil
+}
+
+// CheckBaseURL reports whether u is an absolute http(s) URL.
+func CheckBaseURL(u string) error {
+	p, err := url.Parse(u)
+	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+		return fmt.Errorf("%q is not an http(s) URL (e.g. https://query1.finance.yahoo.com)", u)
+	}
+	return nil
+}
+
+func oneOf(s string, set []string) bool {
+	for _, v := range set {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,129 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// Example is the documented example configuration written by
+// `capwatch config init`. Every value in it is the built-in default, so the
+// file changes nothing until it is edited (a test checks this).
+const Example = `# capwatch configuration (TOML).
+# Lookup order: --config PATH, then $CAPWATCH_CONFIG, then this default path.
+# Command-line flags override what is set here. Every value below is the
+# built-in default; delete a line to keep the default.
+
+# Data source: "demo" (simulated market, labelled DEMO), "replay" (CSV files),
+# "yahoo" (Yahoo Finance, delayed quotes) or "stooq" (daily closes only).
+feed = "demo"
+
+# Dashboard colours: "default" or "colorblind" (blue/orange). NO_COLOR is honoured.
+palette = "default"
+
+# The pair whose ratio (small ÷ large) is charted and flagged.
+[pair]
+small = "IWM"
+large = "SPY"
+
+# Extra symbols shown beside the pair.
+[watchlist]
+symbols = ["QQQ", "DIA", "MDY"]
+
+# Sector pairs: "smallcap" = S&P SmallCap 600 sector ETFs (PSCT, PSCH, ...)
+# against the Select Sector SPDRs (XLK, XLV, ...); "industry" = liquid
+# equal-weighted industry ETFs (XBI vs XLV, KRE vs XLF, XOP vs XLE, ...).
+[sectors]
+preset = "smallcap"
+# Explicit pairs replace the preset, e.g.:
+# [[sectors.pairs]]
+# name = "Biotech"
+# large = "XLV"
+# small = "XBI"
+
+# Breakout flag thresholds.
+[thresholds]
+small_leads_pts = 2.0        # small_leads_21d: small beats large over 21 days by this many points
+volume_surge_rvol = 1.5      # small_volume_surge: volume ÷ 20-day average volume
+sector_breadth = 0.6         # sector_breadth: share of sector pairs where small leads (0..1)
+hysteresis = 0.0             # relative band around thresholds against flicker (e.g. 0.002)
+thin_dollar_volume = 5000000.0  # a sector's small ETF trading less $/day (20-day mean) is marked thin
+
+# Poll intervals of the network feeds, and when data counts as stale.
+[poll]
+open = "15s"        # while the market is open
+closed = "5m0s"     # otherwise
+stale_after = "0s"  # mark a symbol stale when its data is older than this ("0s" = off)
+
+[feeds.demo]
+seed = 1      # same seed, same market
+speed = 1.0   # simulated seconds per second
+
+[feeds.replay]
+data = ""     # directory of SYMBOL.csv daily files (Date,Open,High,Low,Close[,Adj Close],Volume)
+speed = 1.0   # replayed trading days per second
+
+[feeds.yahoo]
+base_url = "https://query1.finance.yahoo.com"
+# api_key = ""   # reserved for paid feeds; never logged
+
+[feeds.stooq]
+base_url = "https://stooq.com"
+
+[log]
+file = ""        # default: <user cache dir>/capwatch/capwatch.log
+level = "info"   # debug | info | warn | error
+`
+
+// WriteExample writes Example to path. It never overwrites an existing
+// file unless force is set, in which case the old file is first renamed to
+// path+".bak" (returned as backup). The file is written atomically with mode
+// 0600, in a directory created with mode 0700 if needed.
+func WriteExample(path string, force bool) (backup string, err error) {
+	if path == "" {
+		return "", errors.New("config init: no config path (set --config or CAPWATCH_CONFIG)")
+	}
+	if _, err := os.Lstat(path); err == nil {
+		if !force {
+			return "", fmt.Errorf("config init: %s already exists; not overwriting it (use --force to replace it and keep a .bak copy)", path)
+		}
+		backup = path + ".bak"
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("config init: %w", err)
+	}
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("config init: create %s: %w", dir, err)
+	}
+	tmp, err := os.CreateTemp(dir, ".config-*.toml")
+	if err != nil {
+		return "", fmt.Errorf("config init: %w", err)
+	}
+	defer os.Remove(tmp.Name()) // no-op after the rename
+	if _, err := tmp.WriteString(Example); err != nil {
+		tmp.Close()
+		return "", fmt.Errorf("config init: write %s: %w", tmp.Name(), err)
+	}
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return "", fmt.Errorf("config init: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return "", fmt.Errorf("config init: %w", err)
+	}
+	if backup != "" {
+		if err := os.Rename(path, backup); err != nil {
+			return "", fmt.Errorf("config init: keep backup %s: %w", backup, err)
+		}
+	}
+	// Link (not rename) so that a file created meanwhile is never clobbered.
+	if err := os.Link(tmp.Name(), path); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return "", fmt.Errorf("config init: %s already exists; not overwriting it", path)
+		}
+		return "", fmt.Errorf("config init: %w", err)
+	}
+	return backup, nil
+}
