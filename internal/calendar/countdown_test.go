@@ -1,0 +1,75 @@
+package calendar
+
+import (
+	"testing"
+	"time"
+)
+
+func TestCountdown(t *testing.T) {
+	c := NYSE()
+	sec := func(t time.Time, s int) time.Time { return t.Add(time.Duration(s) * time.Second) }
+	for _, tc := range []struct {
+		at   time.Time
+		want string
+	}{
+		{ny(2025, 6, 2, 13, 47), "open, closes in 2h13m"},
+		{ny(2025, 6, 2, 15, 13), "open, closes in 47m"},
+		{sec(ny(2025, 6, 2, 15, 59), 25), "open, closes in 35s"},
+		{sec(ny(2025, 6, 2, 15, 58), 30), "open, closes in 2m"}, // 90s rounds up
+		{sec(ny(2025, 6, 2, 15, 59), 0), "open, closes in 1m"},
+		{sec(ny(2025, 6, 2, 15, 59), 59).Add(500 * time.Millisecond), "open, closes in 1s"},
+		{ny(2025, 6, 2, 9, 30), "open, closes in 6h30m"},
+		{ny(2026, 11, 27, 11, 13), "open, early close in 1h47m"},
+		{ny(2025, 6, 2, 8, 25), "pre-market, opens in 1h05m"},
+		{ny(2025, 6, 2, 4, 0), "pre-market, opens in 5h30m"},
+		{ny(2025, 6, 2, 16, 50), "after hours, ends in 3h10m"},
+		{ny(2025, 12, 24, 13, 0), "after hours, ends in 4h00m"},
+		{ny(2025, 6, 2, 2, 0), "closed, opens in 7h30m"},
+		{ny(2025, 6, 2, 21, 0), "closed, opens in 12h30m"},
+		{ny(2025, 6, 6, 21, 0), "closed, opens Mon 09:30"},
+		{ny(2025, 6, 7, 12, 0), "closed: weekend, opens Mon 09:30"},
+		{ny(2026, 9, 5, 12, 0), "closed: weekend, opens Tue 09:30"}, // Labor Day Monday
+		{ny(2026, 11, 26, 10, 0), "closed: Thanksgiving, opens Fri 09:30"},
+		{ny(2026, 1, 19, 10, 0), "closed: MLK Day, opens Tue 09:30"},
+		{ny(2026, 2, 16, 10, 0), "closed: Presidents Day, opens Tue 09:30"},
+		{ny(2027, 7, 5, 10, 0), "closed: Fourth of July, opens Tue 09:30"},
+		{ny(2025, 1, 9, 10, 0), "closed: Day of Mourning, opens Fri 09:30"},
+		{ny(2025, 12, 25, 23, 0), "closed: Christmas, opens Fri 09:30"},
+		{utc(2025, 3, 10, 12, 0), "pre-market, opens in 1h30m"}, // 08:00 EDT, DST day
+		{utc(2025, 11, 3, 12, 0), "pre-market, opens in 2h30m"}, // 07:00 EST
+		{utc(2025, 3, 9, 20, 0), "closed: weekend, opens Mon 09:30"},
+		{ny(2025, 3, 8, 23, 0), "closed: weekend, opens Mon 09:30"},
+	} {
+		got := c.Countdown(tc.at)
+		if got != tc.want {
+			t.Errorf("Countdown(%v) = %q, want %q", tc.at.In(Location()), got, tc.want)
+		}
+		if len(got) > 40 {
+			t.Errorf("Countdown(%v) = %q is %d chars, want ≤ 40", tc.at, got, len(got))
+		}
+	}
+}
+
+func TestHumanDuration(t *testing.T) {
+	for _, tc := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{0, "0s"},
+		{-time.Second, "0s"},
+		{time.Nanosecond, "1s"},
+		{35 * time.Second, "35s"},
+		{59 * time.Second, "59s"},
+		{60 * time.Second, "1m"},
+		{61 * time.Second, "2m"},
+		{47 * time.Minute, "47m"},
+		{59*time.Minute + 1, "1h00m"},
+		{65 * time.Minute, "1h05m"},
+		{2*time.Hour + 13*time.Minute, "2h13m"},
+		{26*time.Hour + 3*time.Minute, "26h03m"},
+	} {
+		if got := humanDuration(tc.d); got != tc.want {
+			t.Errorf("humanDuration(%v) = %q, want %q", tc.d, got, tc.want)
+		}
+	}
+}
