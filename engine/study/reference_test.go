@@ -241,7 +241,7 @@ func TestAnalogsMatchReference(t *testing.T) {
 func TestComputeBarsMatchesParts(t *testing.T) {
 	dates, small, large := genPair(9, 400)
 	for _, tc := range []struct {
-		n               int
+		n             int
 		risk, analogs bool
 	}{{0, false, false}, {19, false, false}, {20, true, false}, {200, true, false}, {201, true, true}, {400, true, true}} {
 		r, a := ComputeBars(dates[:tc.n], small[:tc.n], large[:tc.n])
