@@ -1,0 +1,579 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/capwatch/capwatch/internal/calendar"
+)
+
+// PairSeries is the pair's joined daily bars (dates both legs have), oldest
+// first, closed bars only. It is handed to the study hook and owned by it.
+type PairSeries struct {
+	Dates        []time.Time
+	Small, Large []Bar
+}
+
+// Input is one unit of work for Run: everything is applied in field order
+// (Now first as the engine's notion of "now", then Daily, Intraday, Quotes,
+// Advance(Now), Errors), then one Snapshot is published.
+type Input struct {
+	Daily    map[string][]Bar
+	Intraday map[string][]Bar
+	Quotes   []Quote
+	Now      time.Time
+	Errors   []SymbolError
+	Feed     string
+}
+
+// sectorState links a sector pair to its legs.
+type sectorState struct {
+	pair         SectorPair
+	small, large *symState
+}
+
+// maxErrors bounds the per-symbol error list kept for snapshots.
+const maxErrors = 64
+
+// Engine is capwatch's market model. It is not safe for concurrent use: one
+// goroutine owns it (see Run); readers use the immutable Snapshots.
+type Engine struct {
+	cfg   Config
+	cal   *calendar.Calendar
+	loc   *time.Location
+	syms  []*symState
+	index map[string]int
+
+	small, large *symState
+	pair         *pairState
+	sectors      []sectorState
+	sectorLeg    map[*symState]bool
+
+	runs  [nFlags]flagRun
+	flags [nFlags]flagLive
+	texts [nFlags]string
+
+	study   func(PairSeries) (*Risk, *Analogs)
+	risk    *Risk
+	analogs *Analogs
+
+	evbuf []BarEvent
+	errs  map[string]string
+	errOr []string // error symbols in first-seen order
+
+	seq  uint64
+	feed string
+	now  time.Time
+
+	closedDirty bool // a daily bar was committed, revised or loaded
+	pairRebuild bool // a pair leg was revised or reloaded
+	pairChanged bool // the joined series changed since the study last ran
+}
+
+// New builds an engine for cfg. cal is the exchange calendar (calendar.NYSE()).
+func New(cfg Config, cal *calendar.Calendar) (*Engine, error) {
+	if cal == nil {
+		return nil, fmt.Errorf("engine: new: nil calendar")
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("engine: new: %w", err)
+	}
+	if cfg.Intraday == Daily {
+		cfg.Intraday = Minute1
+	}
+	if cfg.DailyKeep <= 0 {
+		cfg.DailyKeep = 300
+	}
+	e := &Engine{
+		cfg:       cfg,
+		cal:       cal,
+		loc:       calendar.Location(),
+		index:     map[string]int{},
+		sectorLeg: map[*symState]bool{},
+		errs:      map[string]string{},
+		evbuf:     make([]BarEvent, 0, 8),
+		texts:     flagTexts(cfg),
+	}
+	roles := map[string]Role{cfg.Small: RoleSmall, cfg.Large: RoleLarge}
+	for _, s := range cfg.Extras {
+		if _, ok := roles[s]; !ok {
+			roles[s] = RoleExtra
+		}
+	}
+	for _, p := range cfg.Sectors {
+		if _, ok := roles[p.Small]; !ok {
+			roles[p.Small] = RoleSectorSmall
+		}
+		if _, ok := roles[p.Large]; !ok {
+			roles[p.Large] = RoleSectorLarge
+		}
+	}
+	for _, sym := range cfg.Symbols() {
+		st, err := newSymStreams()
+		if err != nil {
+			return nil, fmt.Errorf("engine: new: streams for %s: %w", sym, err)
+		}
+		db, err := NewBarBuilder(sym, Daily, cal)
+		if err != nil {
+			return nil, fmt.Errorf("engine: new: %w", err)
+		}
+		ib, err := NewBarBuilder(sym, cfg.Intraday, cal)
+		if err != nil {
+			return nil, fmt.Errorf("engine: new: %w", err)
+		}
+		s := &symState{sym: sym, role: roles[sym], st: st, dailyB: db, intraB: ib}
+		e.index[sym] = len(e.syms)
+		e.syms = append(e.syms, s)
+	}
+	e.small, e.large = e.bySym(cfg.Small), e.bySym(cfg.Large)
+	p, err := newPairState(e.small, e.large)
+	if err != nil {
+		return nil, fmt.Errorf("engine: new: pair streams: %w", err)
+	}
+	e.pair = p
+	for _, sp := range cfg.Sectors {
+		ss := sectorState{pair: sp, small: e.bySym(sp.Small), large: e.bySym(sp.Large)}
+		e.sectors = append(e.sectors, ss)
+		e.sectorLeg[ss.small] = true
+		e.sectorLeg[ss.large] = true
+	}
+	e.refreshAll()
+	return e, nil
+}
+
+func (e *Engine) bySym(sym string) *symState { return e.syms[e.index[sym]] }
+
+// sanitize makes a feed-supplied string safe to show: control characters
+// and escape sequences are dropped and the length is bounded.
+func sanitize(s string, max int) string {
+	var b strings.Builder
+	for _, r := range s {
+		if b.Len() >= max {
+			break
+		}
+		if r == unicode.ReplacementChar || !unicode.IsPrint(r) {
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// noteErr records the latest error of a symbol (bounded).
+func (e *Engine) noteErr(sym, msg string) {
+	sym, msg = sanitize(sym, 20), sanitize(msg, 200)
+	if _, ok := e.errs[sym]; !ok {
+		if len(e.errOr) >= maxErrors {
+			return
+		}
+		e.errOr = append(e.errOr, sym)
+	}
+	e.errs[sym] = msg
+}
+
+func (e *Engine) clearErr(sym string) {
+	if _, ok := e.errs[sym]; !ok {
+		return
+	}
+	delete(e.errs, sym)
+	for i, s := range e.errOr {
+		if s == sym {
+			e.errOr = append(e.errOr[:i], e.errOr[i+1:]...)
+			break
+		}
+	}
+}
+
+// dateKey normalises a daily bar time to NY midnight of its NY date.
+func (e *Engine) dateKey(t time.Time) time.Time {
+	y, m, d := t.In(e.loc).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, e.loc)
+}
+
+// LoadHistory replaces the daily history of the symbols in daily (oldest
+// first per symbol) and rebuilds their streams. A series that is not sorted
+// or has a non-positive price is rejected (reported, previous history kept);
+// unknown symbols are reported. If the engine's "now" (the last Advance or
+// Input.Now) falls before the session close of the last bar's date, that bar
+// is treated as the forming bar of the day rather than a closed one.
+func (e *Engine) LoadHistory(daily map[string][]Bar) []SymbolError {
+	var errs []SymbolError
+	report := func(sym, msg string) {
+		e.noteErr(sym, msg)
+		errs = append(errs, SymbolError{Symbol: sanitize(sym, 20), Message: sanitize(msg, 200)})
+	}
+	keys := make([]string, 0, len(daily))
+	for k := range daily {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, sym := range keys {
+		i, ok := e.index[sym]
+		if !ok {
+			report(sym, "history: not in the watchlist")
+			continue
+		}
+		s := e.syms[i]
+		in := daily[sym]
+		if len(in) == 0 {
+			continue
+		}
+		bars := make([]Bar, len(in), len(in)+64)
+		for k, b := range in {
+			b.Symbol = sym
+			b.Time = e.dateKey(b.Time)
+			bars[k] = b
+		}
+		if err := validateBars(bars); err != nil {
+			report(sym, "history: "+err.Error())
+			continue
+		}
+		var forming *Bar
+		if !e.now.IsZero() {
+			last := bars[len(bars)-1]
+			if _, cl, ok := e.cal.Session(last.Time); ok && e.now.Before(cl) {
+				forming = &last
+				bars = bars[:len(bars)-1]
+			}
+		}
+		if forming == nil && s.hasForm && (len(bars) == 0 || s.forming.Time.After(bars[len(bars)-1].Time)) {
+			f := s.forming // keep today's live bar
+			forming = &f
+		}
+		s.daily = bars
+		s.rebuild()
+		s.hasForm = forming != nil
+		if forming != nil {
+			s.forming = *forming
+		}
+		s.dailyB.Seed(bars, forming)
+		if n := len(bars); n > 0 {
+			if _, cl, ok := e.cal.Session(bars[n-1].Time); ok && cl.After(s.dataTime) {
+				s.dataTime = cl
+			}
+		}
+		e.clearErr(sym)
+		e.closedDirty = true
+		if s == e.small || s == e.large {
+			e.pairRebuild = true
+		}
+	}
+	e.settle()
+	return errs
+}
+
+// LoadIntraday replaces today's intraday bars (1-minute bars from a feed,
+// aggregated to Config.Intraday) used for the 1D chart and sparklines. Only
+// the bars of the latest trading date in each series are kept. If a symbol
+// has no daily bar for that date yet, a forming daily bar is built from them.
+func (e *Engine) LoadIntraday(bars map[string][]Bar) {
+	keys := make([]string, 0, len(bars))
+	for k := range bars {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, sym := range keys {
+		i, ok := e.index[sym]
+		if !ok {
+			e.noteErr(sym, "intraday: not in the watchlist")
+			continue
+		}
+		s := e.syms[i]
+		in := bars[sym]
+		if len(in) == 0 {
+			continue
+		}
+		if err := validateBars(in); err != nil {
+			e.noteErr(sym, "intraday: "+err.Error())
+			continue
+		}
+		date := e.cal.TradingDate(in[len(in)-1].Time)
+		first := len(in)
+		for first > 0 && e.cal.TradingDate(in[first-1].Time).Equal(date) {
+			first--
+		}
+		agg := aggregate(in[first:], e.cfg.Intraday, sym)
+		s.intra, s.intraForming, s.intraDate = agg, false, date
+		s.intraB.Seed(agg, nil)
+		if t := agg[len(agg)-1].Time; t.After(s.dataTime) {
+			s.dataTime = t
+		}
+		if !s.hasForm && (len(s.daily) == 0 || s.daily[len(s.daily)-1].Time.Before(date)) {
+			f := Bar{Symbol: sym, Time: date, Open: agg[0].Open, High: agg[0].High, Low: agg[0].Low, Close: agg[len(agg)-1].Close}
+			for _, b := range agg {
+				f.High = max(f.High, b.High)
+				f.Low = min(f.Low, b.Low)
+				f.Volume += b.Volume
+			}
+			s.forming, s.hasForm = f, true
+			s.dailyB.Seed(s.daily, &f)
+		}
+	}
+	e.refreshAll()
+}
+
+// aggregate groups 1-minute bars into tf bars (a copy; same bars for Minute1).
+func aggregate(in []Bar, tf Timeframe, sym string) []Bar {
+	out := make([]Bar, 0, len(in)+16)
+	d := tf.Duration()
+	for _, b := range in {
+		b.Symbol = sym
+		k := b.Time.Truncate(d)
+		if n := len(out); n > 0 && out[n-1].Time.Equal(k) {
+			o := &out[n-1]
+			o.High = max(o.High, b.High)
+			o.Low = min(o.Low, b.Low)
+			o.Close = b.Close
+			o.Volume += b.Volume
+			continue
+		}
+		b.Time = k
+		out = append(out, b)
+	}
+	return out
+}
+
+// ApplyQuotes folds live quotes into the bars. Invalid quotes (unknown
+// symbol, non-positive or non-finite price, invalid volume, zero time) are
+// rejected and reported, never applied. In steady state (no bar closing) it
+// does not allocate.
+func (e *Engine) ApplyQuotes(qs []Quote) []SymbolError {
+	var errs []SymbolError
+	for k := range qs {
+		q := &qs[k]
+		i, ok := e.index[q.Symbol]
+		var msg string
+		switch {
+		case !ok:
+			msg = "quote: not in the watchlist"
+		case !validPrice(q.Price):
+			msg = fmt.Sprintf("quote: invalid price %v", q.Price)
+		case !(q.DayVolume >= 0 && q.DayVolume <= maxFloat):
+			msg = fmt.Sprintf("quote: invalid volume %v", q.DayVolume)
+		case q.Time.IsZero():
+			msg = "quote: missing time"
+		}
+		if msg != "" {
+			e.noteErr(q.Symbol, msg)
+			errs = append(errs, SymbolError{Symbol: sanitize(q.Symbol, 20), Message: msg})
+			continue
+		}
+		e.applyQuote(e.syms[i], q)
+	}
+	e.settle()
+	return errs
+}
+
+// applyQuote is the per-quote hot path.
+func (e *Engine) applyQuote(s *symState, q *Quote) {
+	if q.Time.After(s.dataTime) {
+		s.dataTime = q.Time
+	}
+	s.delayed = q.Delayed
+	ev := s.dailyB.Add(*q, e.evbuf[:0])
+	changed := e.handleDaily(s, ev)
+	ev = s.intraB.Add(*q, ev[:0])
+	e.handleIntra(s, ev)
+	e.evbuf = ev[:0]
+	if changed {
+		e.refreshSym(s)
+	}
+}
+
+// refreshSym recomputes the live values that depend on s.
+func (e *Engine) refreshSym(s *symState) {
+	s.computeLive()
+	if s == e.small || s == e.large {
+		e.pair.computeLive()
+		e.computePairFlags()
+	}
+	if e.sectorLeg[s] {
+		e.computeBreadthFlag()
+	}
+}
+
+// refreshAll recomputes every live value.
+func (e *Engine) refreshAll() {
+	for _, s := range e.syms {
+		s.computeLive()
+	}
+	e.pair.computeLive()
+	e.computePairFlags()
+	e.computeBreadthFlag()
+}
+
+// handleDaily applies daily bar events; it reports whether anything changed.
+func (e *Engine) handleDaily(s *symState, ev []BarEvent) bool {
+	for k := range ev {
+		b := ev[k].Bar
+		switch ev[k].Kind {
+		case BarForming:
+			s.forming, s.hasForm = b, true
+		case BarClosed:
+			if s.hasForm && s.forming.Time.Equal(b.Time) {
+				s.hasForm = false
+			}
+			s.commit(b)
+			s.updateDollar()
+			e.closedDirty = true
+		case BarRevised:
+			s.revise(b)
+			e.closedDirty = true
+			if s == e.small || s == e.large {
+				e.pairRebuild = true
+			}
+		}
+	}
+	return len(ev) > 0
+}
+
+// handleIntra applies intraday bar events to today's bars.
+func (e *Engine) handleIntra(s *symState, ev []BarEvent) {
+	for k := range ev {
+		b := ev[k].Bar
+		n := len(s.intra)
+		switch {
+		case n > 0 && s.intra[n-1].Time.Equal(b.Time):
+			s.intra[n-1] = b
+			s.intraForming = ev[k].Kind == BarForming
+		case n == 0 || b.Time.After(s.intra[n-1].Time):
+			d := e.cal.TradingDate(b.Time)
+			if !d.Equal(s.intraDate) {
+				s.intra = s.intra[:0]
+				s.intraDate = d
+			}
+			if cap(s.intra) == 0 {
+				s.intra = make([]Bar, 0, 400)
+			}
+			s.intra = append(s.intra, b)
+			s.intraForming = ev[k].Kind == BarForming
+		default: // a revision of an older bar of today
+			i := sort.Search(n, func(i int) bool { return !s.intra[i].Time.Before(b.Time) })
+			if i < n && s.intra[i].Time.Equal(b.Time) {
+				s.intra[i] = b
+			} else {
+				s.intra = append(s.intra, Bar{})
+				copy(s.intra[i+1:], s.intra[i:])
+				s.intra[i] = b
+			}
+		}
+	}
+}
+
+// Advance closes the bars whose period ended at now (daily bars at the
+// session close, 13:00 on early-close days) and records now for stale marks.
+func (e *Engine) Advance(now time.Time) {
+	if now.After(e.now) {
+		e.now = now
+	}
+	for _, s := range e.syms {
+		ev := s.dailyB.Advance(now, e.evbuf[:0])
+		changed := e.handleDaily(s, ev)
+		ev = s.intraB.Advance(now, ev[:0])
+		e.handleIntra(s, ev)
+		e.evbuf = ev[:0]
+		if changed {
+			e.refreshSym(s)
+		}
+	}
+	e.settle()
+}
+
+// settle brings the pair, the flag history and the study up to date after
+// daily bars were committed, revised or loaded (rare; never per quote in
+// steady state).
+func (e *Engine) settle() {
+	if !e.closedDirty && !e.pairRebuild {
+		return
+	}
+	if e.pairRebuild {
+		e.pair.rebuild()
+		e.pairChanged = true
+	} else if e.pair.extend() {
+		e.pairChanged = true
+	}
+	e.closedDirty, e.pairRebuild = false, false
+	e.recomputeFlagRuns()
+	e.refreshAll()
+	if e.pairChanged {
+		e.runStudy()
+	}
+}
+
+// SetStudy installs the hook for the "Now what?" study. It runs after
+// LoadHistory and after each closed daily bar of the pair, never per quote.
+func (e *Engine) SetStudy(f func(PairSeries) (*Risk, *Analogs)) {
+	e.study = f
+	if len(e.pair.dates) > 0 {
+		e.pairChanged = true
+		e.runStudy()
+	}
+}
+
+func (e *Engine) runStudy() {
+	if e.study == nil {
+		return
+	}
+	e.pairChanged = false
+	p := e.pair
+	ps := PairSeries{
+		Dates: append([]time.Time(nil), p.dates...),
+		Small: make([]Bar, len(p.dates)),
+		Large: make([]Bar, len(p.dates)),
+	}
+	for k := range p.dates {
+		ps.Small[k] = p.small.daily[p.si[k]]
+		ps.Large[k] = p.large.daily[p.li[k]]
+	}
+	e.risk, e.analogs = e.study(ps)
+}
+
+// Run owns the engine: it applies each Input in order and publishes one
+// Snapshot per Input, until ctx is done or in is closed. It returns ctx.Err().
+func (e *Engine) Run(ctx context.Context, in <-chan Input, publish func(*Snapshot)) error {
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case inp, ok := <-in:
+			if !ok {
+				return ctx.Err()
+			}
+			e.apply(inp)
+			now := inp.Now
+			if now.IsZero() {
+				now = e.now
+			}
+			publish(e.Snapshot(now))
+		}
+	}
+}
+
+// apply applies one Input.
+func (e *Engine) apply(in Input) {
+	if in.Now.After(e.now) {
+		e.now = in.Now
+	}
+	if in.Feed != "" {
+		e.feed = sanitize(in.Feed, 32)
+	}
+	if in.Daily != nil {
+		e.LoadHistory(in.Daily)
+	}
+	if in.Intraday != nil {
+		e.LoadIntraday(in.Intraday)
+	}
+	if len(in.Quotes) > 0 {
+		e.ApplyQuotes(in.Quotes)
+	}
+	if !in.Now.IsZero() {
+		e.Advance(in.Now)
+	}
+	for _, se := range in.Errors {
+		e.noteErr(se.Symbol, se.Message)
+	}
+}

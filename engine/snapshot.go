@@ -1,0 +1,166 @@
+package engine
+
+import "time"
+
+// Snapshot builds a new immutable Snapshot of the model at now (exchange
+// time; it sets the session state and stale marks). Nothing in it shares
+// mutable memory with the engine.
+func (e *Engine) Snapshot(now time.Time) *Snapshot {
+	e.seq++
+	snap := &Snapshot{Seq: e.seq, Feed: e.feed, Risk: e.risk, Analogs: e.analogs}
+	if !now.IsZero() {
+		st := e.cal.StateAt(now)
+		_, next := e.cal.NextChange(now)
+		snap.Session = SessionInfo{State: st.String(), NextChange: next, Countdown: e.cal.Countdown(now)}
+	}
+
+	snap.Symbols = make([]SymbolSnapshot, 0, len(e.syms))
+	for _, s := range e.syms {
+		ss := e.symbolSnapshot(s, now)
+		if ss.DataTime.After(snap.AsOf) {
+			snap.AsOf = ss.DataTime
+		}
+		snap.Symbols = append(snap.Symbols, ss)
+	}
+	snap.Pair = e.pairSnapshot()
+	snap.Flags = e.flagSnapshot()
+	snap.Sectors = e.sectorSnapshot()
+
+	for _, sym := range e.errOr {
+		snap.Errors = append(snap.Errors, SymbolError{Symbol: sym, Message: e.errs[sym]})
+	}
+	for _, s := range e.syms {
+		if !s.live.ok {
+			if _, dup := e.errs[s.sym]; !dup {
+				snap.Errors = append(snap.Errors, SymbolError{Symbol: s.sym, Message: "no data"})
+			}
+		}
+	}
+	return snap
+}
+
+func (e *Engine) symbolSnapshot(s *symState, now time.Time) SymbolSnapshot {
+	l := s.live
+	ss := SymbolSnapshot{
+		Symbol: s.sym, Role: s.role,
+		Last: l.last, PrevClose: l.prevClose, ChangePct: l.changePct,
+		SMA20: l.vals.SMA20, SMA50: l.vals.SMA50, SMA200: l.vals.SMA200, EMA20: l.vals.EMA20,
+		RSI14: l.vals.RSI14, ATR14: l.vals.ATR14,
+		BBUpper: l.vals.BBUpper, BBMiddle: l.vals.BBMiddle, BBLower: l.vals.BBLower,
+		DonHigh20: l.vals.DonHigh20, DonLow20: l.vals.DonLow20, RVOL20: l.vals.RVOL20,
+		Ret1d: l.ret[0], Ret5d: l.ret[1], Ret21d: l.ret[2], Ret63d: l.ret[3],
+		DataTime: s.dataTime, Delayed: s.delayed,
+	}
+	if b, ok := latest(s); ok {
+		ss.DayVolume = b.Volume
+	}
+	if e.cfg.StaleAfter > 0 && !s.dataTime.IsZero() && now.Sub(s.dataTime) > e.cfg.StaleAfter {
+		ss.Stale = true
+	}
+	if len(s.intra) > 0 {
+		ss.Intraday = make([]float64, len(s.intra))
+		for i, b := range s.intra {
+			ss.Intraday[i] = b.Close
+		}
+	}
+	return ss
+}
+
+func (e *Engine) pairSnapshot() PairSnapshot {
+	p := e.pair
+	l := p.live
+	ps := PairSnapshot{
+		Small: e.cfg.Small, Large: e.cfg.Large,
+		Ratio: l.ratio, RatioChangePct: l.changePct,
+		RatioSMA50: l.vals.sma50, RatioSMA200: l.vals.sma200,
+		RatioHigh20: l.vals.high20, RatioRSI14: l.vals.rsi, RatioROC20: l.vals.roc,
+	}
+	n := len(p.dates)
+	from := max(0, n-e.cfg.DailyKeep)
+	ps.Daily = make([]RatioPoint, 0, n-from+1)
+	for i := from; i < n; i++ {
+		ps.Daily = append(ps.Daily, RatioPoint{Time: p.dates[i], Ratio: p.ratio[i], SMA50: p.sma50h[i], SMA200: p.sma200h[i]})
+	}
+	if l.forming {
+		ps.Daily = append(ps.Daily, RatioPoint{Time: l.date, Ratio: l.ratio.V, SMA50: l.vals.sma50, SMA200: l.vals.sma200, Forming: true})
+	}
+	ps.Intraday = e.intradayRatio()
+	return ps
+}
+
+// intradayRatio joins today's intraday bars of both legs by bar start; a
+// leg without a bar for a minute is forward-filled and the point is marked
+// Filled. Points start once both legs have had a bar.
+func (e *Engine) intradayRatio() []RatioPoint {
+	a, b := e.small.intra, e.large.intra
+	if len(a) == 0 || len(b) == 0 || !e.small.intraDate.Equal(e.large.intraDate) {
+		return nil
+	}
+	out := make([]RatioPoint, 0, max(len(a), len(b)))
+	var ca, cb float64
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		var t time.Time
+		var fa, fb bool
+		switch {
+		case j >= len(b) || (i < len(a) && a[i].Time.Before(b[j].Time)):
+			t, ca, fa = a[i].Time, a[i].Close, true
+			i++
+		case i >= len(a) || b[j].Time.Before(a[i].Time):
+			t, cb, fb = b[j].Time, b[j].Close, true
+			j++
+		default:
+			t, ca, cb, fa, fb = a[i].Time, a[i].Close, b[j].Close, true, true
+			i++
+			j++
+		}
+		if ca == 0 || cb == 0 {
+			continue
+		}
+		out = append(out, RatioPoint{Time: t, Ratio: ca / cb, Filled: !(fa && fb)})
+	}
+	if n := len(out); n > 0 && (e.small.intraForming || e.large.intraForming) {
+		out[n-1].Forming = true
+	}
+	return out
+}
+
+func (e *Engine) flagSnapshot() []Flag {
+	out := make([]Flag, nFlags)
+	for k := range out {
+		f := e.flags[k]
+		out[k] = Flag{ID: FlagIDs[k], State: f.state, Value: f.value, Text: e.texts[k]}
+		if f.thr.Valid {
+			out[k].Threshold = f.thr.V
+		}
+		if f.state != FlagOff && !f.since.IsZero() {
+			out[k].Since = f.since.Format("2006-01-02")
+		}
+	}
+	return out
+}
+
+func returnsOf(l symLive) Returns {
+	return Returns{D1: l.ret[0], W1: l.ret[1], M1: l.ret[2], M3: l.ret[3]}
+}
+
+func diffRet(a, b Returns) Returns {
+	return Returns{D1: leadOf(a.D1, b.D1), W1: leadOf(a.W1, b.W1), M1: leadOf(a.M1, b.M1), M3: leadOf(a.M3, b.M3)}
+}
+
+func (e *Engine) sectorSnapshot() []SectorSnapshot {
+	out := make([]SectorSnapshot, 0, len(e.sectors))
+	bs, bl := returnsOf(e.small.live), returnsOf(e.large.live)
+	for _, sp := range e.sectors {
+		sr, lr := returnsOf(sp.small.live), returnsOf(sp.large.live)
+		ss := SectorSnapshot{
+			Sector: sp.pair.Name, Large: sp.pair.Large, Small: sp.pair.Small,
+			LargeRet: lr, SmallRet: sr, Spread: diffRet(sr, lr),
+			SmallVsBench: diffRet(sr, bs), LargeVsBench: diffRet(lr, bl),
+			SmallDollarVol20: sp.small.dollar20,
+		}
+		ss.Thin = ss.SmallDollarVol20.Valid && ss.SmallDollarVol20.V < e.cfg.Thresholds.ThinDollarVolume
+		out = append(out, ss)
+	}
+	return out
+}
