@@ -1,0 +1,199 @@
+package app
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/capwatch/capwatch/engine"
+	"github.com/capwatch/capwatch/internal/calendar"
+)
+
+func handSnapshot() *engine.Snapshot {
+	ny := calendar.Location()
+	last := "2024-03-01"
+	bars := 12
+	return &engine.Snapshot{
+		AsOf: time.Date(2024, 5, 31, 16, 0, 0, 0, ny),
+		Feed: "replay",
+		Session: engine.SessionInfo{
+			State:      "closed",
+			NextChange: time.Date(2024, 6, 3, 4, 0, 0, 0, ny),
+		},
+		Pair: engine.PairSnapshot{
+			Small: "IWM", Large: "SPY",
+			Ratio: engine.Some(0.375), RatioChangePct: engine.Some(-0.5), RatioSMA50: engine.Some(0.37),
+			RatioHigh20: engine.Some(0.38), RatioRSI14: engine.Some(55.25), RatioROC20: engine.Some(1.5),
+			// RatioSMA200 absent
+			Daily: []engine.RatioPoint{{Ratio: 1}}, // not part of the contract
+		},
+		Symbols: []engine.SymbolSnapshot{{
+			Symbol: "IWM", Last: engine.Some(205.5), PrevClose: engine.Some(204), ChangePct: engine.Some(0.75),
+			SMA20: engine.Some(200), RVOL20: engine.Some(1.25), Ret1d: engine.Some(0.75),
+			DataTime: time.Date(2024, 5, 31, 16, 0, 0, 0, ny), Stale: true,
+		}, {
+			Symbol: "SPY\x1b]52;c;aGk=\x07", // a hostile feed string
+		}},
+		Flags: []engine.Flag{
+			{ID: engine.FlagRatioAboveSMA50, State: engine.FlagConfirmed, Since: "2024-05-20", Value: engine.Some(0.375), Threshold: 0.37, Text: "ratio above its 50-day average"},
+			{ID: engine.FlagSmallVolumeSurge, State: engine.FlagOff, Threshold: 1.5, Text: "volume surge"},
+		},
+		Sectors: []engine.SectorSnapshot{{
+			Sector: "Technology", Large: "XLK", Small: "PSCT",
+			LargeRet: engine.Returns{D1: engine.Some(1), W1: engine.Some(2), M1: engine.Some(3)},
+			SmallRet: engine.Returns{D1: engine.Some(0.5)},
+			Spread:   engine.Returns{D1: engine.Some(-0.5)},
+			Thin:     true,
+		}},
+		Errors: []engine.SymbolError{{Symbol: "XLE", Message: "XLE.csv: no such file"}},
+		Risk:   &engine.Risk{SmallVol63Pct: engine.Some(22.5), Beta63: engine.Some(1.125)},
+		Analogs: &engine.Analogs{
+			Event: "ratio_crosses_sma200_at_20d_high", HistoryFrom: "2000-05-26",
+			LastEvent: &last, BarsSinceLastEvent: &bars, RelSinceLastEventPct: engine.Some(2.5),
+			Events: []engine.AnalogEvent{{Date: "2024-03-01",
+				RelPct: engine.HorizonPcts{M1: engine.Some(1.5)}, LargePct: engine.HorizonPcts{M1: engine.Some(-2)}}},
+			Horizons: []engine.HorizonStats{{Horizon: "1m", Bars: 21, N: 1, RelHitRate: engine.Some(1), RelMedianPct: engine.Some(1.5),
+				BaseN: 300, BaseRelHitRate: engine.Some(0.5)}},
+		},
+	}
+}
+
+// wantJSON is written by hand from the contract in issue 7 / issue 10.
+const wantJSON = `{
+ "as_of": "2024-05-31T16:00:00-04:00", "feed": "replay",
+ "session": {"state": "closed", "next_change": "2024-06-03T04:00:00-04:00"},
+ "pair": {"small": "IWM", "large": "SPY", "ratio": 0.375, "ratio_change_pct": -0.5, "ratio_sma50": 0.37,
+          "ratio_sma200": null, "ratio_high_20": 0.38, "ratio_rsi14": 55.25, "ratio_roc20": 1.5},
+ "symbols": [
+  {"symbol": "IWM", "last": 205.5, "prev_close": 204, "change_pct": 0.75, "sma20": 200, "sma50": null, "sma200": null,
+   "ema20": null, "rsi14": null, "atr14": null, "bb_upper": null, "bb_middle": null, "bb_lower": null,
+   "donchian_high_20": null, "donchian_low_20": null, "rvol20": 1.25, "return_1d": 0.75, "return_5d": null,
+   "return_21d": null, "return_63d": null, "data_time": "2024-05-31T16:00:00-04:00", "stale": true},
+  {"symbol": "SPY", "last": null, "prev_close": null, "change_pct": null, "sma20": null, "sma50": null, "sma200": null,
+   "ema20": null, "rsi14": null, "atr14": null, "bb_upper": null, "bb_middle": null, "bb_lower": null,
+   "donchian_high_20": null, "donchian_low_20": null, "rvol20": null, "return_1d": null, "return_5d": null,
+   "return_21d": null, "return_63d": null, "data_time": null, "stale": false}],
+ "flags": [
+  {"id": "ratio_above_sma50", "state": "confirmed", "since": "2024-05-20", "value": 0.375, "threshold": 0.37, "text": "ratio above its 50-day average"},
+  {"id": "small_volume_surge", "state": "off", "since": null, "value": null, "threshold": 1.5, "text": "volume surge"}],
+ "sectors": [
+  {"sector": "Technology", "large": "XLK", "small": "PSCT",
+   "large_return_pct": {"1d": 1, "1w": 2, "1m": 3, "3m": null},
+   "small_return_pct": {"1d": 0.5, "1w": null, "1m": null, "3m": null},
+   "spread_pct": {"1d": -0.5, "1w": null, "1m": null, "3m": null}}],
+ "errors": [{"symbol": "XLE", "message": "XLE.csv: no such file"}],
+ "risk": {"small_vol63_pct": 22.5, "large_vol63_pct": null, "vol_ratio": null, "beta63": 1.125,
+          "small_drawdown_pct": null, "large_drawdown_pct": null, "small_dollar_volume20": null, "large_dollar_volume20": null},
+ "analogs": {"event": "ratio_crosses_sma200_at_20d_high", "history_from": "2000-05-26", "last_event": "2024-03-01",
+   "bars_since_last_event": 12, "rel_since_last_event_pct": 2.5,
+   "events": [{"date": "2024-03-01", "rel_pct": {"1m": 1.5, "3m": null, "6m": null, "12m": null},
+               "large_pct": {"1m": -2, "3m": null, "6m": null, "12m": null}}],
+   "horizons": [{"horizon": "1m", "bars": 21, "n": 1, "rel_hit_rate": 1, "rel_median_pct": 1.5, "rel_p25_pct": null,
+     "rel_p75_pct": null, "large_hit_rate": null, "large_median_pct": null, "base_n": 300, "base_rel_hit_rate": 0.5,
+     "base_rel_median_pct": null, "base_large_hit_rate": null, "base_large_median_pct": null}]}
+}`
+
+func TestWriteJSONContract(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteJSON(&buf, handSnapshot()); err != nil {
+		t.Fatal(err)
+	}
+	var got, want any
+	if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
+		t.Fatalf("output is not JSON: %v\n%s", err, buf.String())
+	}
+	if err := json.Unmarshal([]byte(wantJSON), &want); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		g, _ := json.MarshalIndent(got, "", " ")
+		t.Fatalf("JSON differs from the contract:\n%s", g)
+	}
+}
+
+func TestWriteJSONEmptyListsAndNulls(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteJSON(&buf, &engine.Snapshot{Feed: "demo"}); err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &m); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"symbols", "flags", "sectors", "errors"} {
+		if l, ok := m[k].([]any); !ok || len(l) != 0 {
+			t.Errorf("%s = %#v, want []", k, m[k])
+		}
+	}
+	for _, k := range []string{"risk", "analogs"} {
+		if v, ok := m[k]; !ok || v != nil {
+			t.Errorf("%s = %#v, want null", k, v)
+		}
+	}
+}
+
+func TestWriteTextNoEscapes(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteText(&buf, handSnapshot()); err != nil {
+		t.Fatal(err)
+	}
+	s := buf.String()
+	for _, want := range []string{"IWM/SPY ratio 0.3750", "ratio_above_sma50", "since 2024-05-20", "Technology", "XLE: XLE.csv: no such file", "STALE", "Now what? 1 past breakouts"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("text output lacks %q:\n%s", want, s)
+		}
+	}
+	if strings.ContainsAny(s, "\x1b\x07") {
+		t.Errorf("text output contains control characters: %q", s)
+	}
+}
+
+func TestWriteAnalogs(t *testing.T) {
+	a := handSnapshot().Analogs
+	var buf bytes.Buffer
+	if err := WriteAnalogs(&buf, a, "csv"); err != nil {
+		t.Fatal(err)
+	}
+	want := "date,rel_1m,rel_3m,rel_6m,rel_12m,large_1m,large_3m,large_6m,large_12m\n2024-03-01,1.5,,,,-2,,,\n"
+	if buf.String() != want {
+		t.Fatalf("csv:\n%q\nwant\n%q", buf.String(), want)
+	}
+	buf.Reset()
+	if err := WriteAnalogs(&buf, a, "table"); err != nil || !strings.Contains(buf.String(), "2024-03-01") || !strings.Contains(buf.String(), "+1.50%") {
+		t.Fatalf("table: %v\n%s", err, buf.String())
+	}
+	buf.Reset()
+	var aj map[string]any
+	if err := WriteAnalogs(&buf, a, "json"); err != nil || json.Unmarshal(buf.Bytes(), &aj) != nil || aj["last_event"] != "2024-03-01" {
+		t.Fatalf("json: %v\n%s", err, buf.String())
+	}
+	if err := WriteAnalogs(&buf, nil, "table"); err != ErrNoAnalogs {
+		t.Fatalf("nil analogs: %v", err)
+	}
+	if err := WriteAnalogs(&buf, a, "xml"); err == nil {
+		t.Fatal("unknown format accepted")
+	}
+}
+
+func TestSanitize(t *testing.T) {
+	cases := map[string]string{
+		"IWM":                      "IWM",
+		"a\x1b[31mred\x1b[0m":      "ared",
+		"x\x1b]52;c;aGVsbG8=\x07y": "xy",
+		"x\x1b]8;;http://e\x1b\\y": "xy",
+		"tab\tnew\nline\r":         "tabnewline",
+		"c1\u009b31mz":             "c1z",
+		"bad\xffutf":               "bad\ufffdutf",
+		"Consumer Discretionary ▲": "Consumer Discretionary ▲",
+		"esc at end\x1b":           "esc at end",
+		"\x1bPdcs payload\x1b\\ok": "ok",
+	}
+	for in, want := range cases {
+		if got := Sanitize(in); got != want {
+			t.Errorf("Sanitize(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

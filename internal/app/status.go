@@ -1,0 +1,263 @@
+package app
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/capwatch/capwatch/engine"
+	"github.com/capwatch/capwatch/internal/calendar"
+)
+
+// StatusData is what the status line needs from a snapshot. It is what the
+// status cache stores, so the line (countdown, staleness) is rendered fresh
+// from it at every call.
+type StatusData struct {
+	Key       string       `json:"key"`      // what was asked (feed, pair, data, as-of); a different key misses the cache
+	Computed  time.Time    `json:"computed"` // wall time the data was computed
+	Feed      string       `json:"feed"`
+	Live      bool         `json:"live"` // a live feed (not demo or replay)
+	Small     string       `json:"small"`
+	Large     string       `json:"large"`
+	Ratio     engine.Num   `json:"ratio"`
+	ChangePct engine.Num   `json:"change_pct"`
+	Flags     []StatusFlag `json:"flags"`
+	AsOf      time.Time    `json:"as_of"` // exchange time of the newest data
+	Errors    int          `json:"errors"`
+}
+
+// StatusFlag is a flag that is on.
+type StatusFlag struct {
+	ID    string `json:"id"`
+	State string `json:"state"` // forming | confirmed
+}
+
+// StatusFromSnapshot extracts the status-line data from a snapshot.
+func StatusFromSnapshot(s *engine.Snapshot, key string, live bool, computed time.Time) StatusData {
+	d := StatusData{
+		Key: key, Computed: computed, Feed: s.Feed, Live: live,
+		Small: s.Pair.Small, Large: s.Pair.Large, Ratio: s.Pair.Ratio, ChangePct: s.Pair.RatioChangePct,
+		AsOf: s.AsOf, Errors: len(s.Errors),
+	}
+	for _, f := range s.Flags {
+		if f.State != engine.FlagOff {
+			d.Flags = append(d.Flags, StatusFlag{ID: f.ID, State: f.State.String()})
+		}
+	}
+	return d
+}
+
+// shortFlags returns the status-line labels of the flags, in display order.
+func shortFlags() []struct{ id, label string } {
+	return []struct{ id, label string }{
+		{engine.FlagRatioAboveSMA50, "↑50d"},
+		{engine.FlagRatioAboveSMA200, "↑200d"},
+		{engine.FlagRatioNewHigh20d, "↑20dH"},
+		{engine.FlagRatioNewHigh52w, "↑52wH"},
+		{engine.FlagSmallAboveSMA200, "S>200d"},
+		{engine.FlagSmallGoldenCross, "S×gold"},
+		{engine.FlagSmallLeads21d, "lead21d"},
+		{engine.FlagSmallVolumeSurge, "vol↑"},
+		{engine.FlagSectorBreadth, "breadth"},
+	}
+}
+
+// StatusOptions tune FormatStatus.
+type StatusOptions struct {
+	Tmux bool // emit tmux #[fg=…] colour codes
+	// StaleAfter is how old live data may be while the market is open
+	// (default 20 minutes: a 15-minute delay plus a poll).
+	StaleAfter time.Duration
+}
+
+// FormatStatus renders the one-line status, e.g.
+//
+//	IWM/SPY 0.3812 ▲0.8% ↑50d ↑20dH · open 2h13m
+//
+// Forming flags are shown in parentheses, e.g. "(↑50d)". Demo and replay data
+// are labelled DEMO and REPLAY; live data older than it should be carries a
+// "stale 3h" marker.
+func FormatStatus(d StatusData, now time.Time, cal *calendar.Calendar, o StatusOptions) string {
+	if o.StaleAfter <= 0 {
+		o.StaleAfter = 20 * time.Minute
+	}
+	col := func(color, s string) string {
+		if !o.Tmux {
+			return s
+		}
+		return "#[fg=" + color + "]" + s + "#[default]"
+	}
+	txt := func(s string) string {
+		s = Sanitize(s)
+		if o.Tmux {
+			s = strings.ReplaceAll(s, "#", "##") // tmux would run #(…) and expand #{…}
+		}
+		return s
+	}
+	var parts []string
+	switch d.Feed {
+	case "demo":
+		parts = append(parts, col("magenta", "DEMO"))
+	case "replay":
+		parts = append(parts, col("magenta", "REPLAY"))
+	}
+	head := txt(d.Small) + "/" + txt(d.Large)
+	if r, ok := d.Ratio.Get(); ok {
+		head += " " + fmt.Sprintf("%.4f", r)
+	} else {
+		head += " —"
+	}
+	parts = append(parts, head)
+	if c, ok := d.ChangePct.Get(); ok {
+		switch {
+		case c > 0:
+			parts = append(parts, col("green", fmt.Sprintf("▲%.1f%%", c)))
+		case c < 0:
+			parts = append(parts, col("red", fmt.Sprintf("▼%.1f%%", -c)))
+		default:
+			parts = append(parts, "=0.0%")
+		}
+	}
+	on := map[string]string{}
+	for _, f := range d.Flags {
+		on[f.ID] = f.State
+	}
+	for _, f := range shortFlags() {
+		switch on[f.id] {
+		case "confirmed":
+			parts = append(parts, col("green", f.label))
+		case "forming":
+			parts = append(parts, col("yellow", "("+f.label+")"))
+		}
+	}
+	line := strings.Join(parts, " ")
+
+	var tail []string
+	switch {
+	case !d.Live && d.Feed == "replay" && !d.AsOf.IsZero():
+		tail = append(tail, d.AsOf.In(calendar.Location()).Format("2006-01-02"))
+	case !d.Live:
+		tail = append(tail, sessionLabel(cal, now))
+	default:
+		tail = append(tail, sessionLabel(cal, now))
+		if age, stale := staleness(d.AsOf, now, cal, o.StaleAfter); stale {
+			tail = append(tail, col("red", "stale "+compactDuration(age)))
+		}
+	}
+	if d.Errors > 0 {
+		tail = append(tail, col("yellow", fmt.Sprintf("%d err", d.Errors)))
+	}
+	return line + " · " + strings.Join(tail, " · ")
+}
+
+func sessionLabel(cal *calendar.Calendar, now time.Time) string {
+	_, next := cal.NextChange(now)
+	switch cal.StateAt(now) {
+	case calendar.Regular:
+		return "open " + compactDuration(next.Sub(now))
+	case calendar.PreMarket:
+		return "pre, opens " + compactDuration(cal.NextOpen(now).Sub(now))
+	case calendar.AfterHours:
+		return "after-hours"
+	}
+	if d := cal.NextOpen(now).Sub(now); d <= 24*time.Hour {
+		return "closed, opens " + compactDuration(d)
+	}
+	return "closed"
+}
+
+// staleness reports how old the data is and whether that is too old: while
+// the market is open, older than limit; otherwise, older than the last
+// regular session.
+func staleness(asOf, now time.Time, cal *calendar.Calendar, limit time.Duration) (time.Duration, bool) {
+	if asOf.IsZero() {
+		return 0, false
+	}
+	age := now.Sub(asOf)
+	if cal.StateAt(now) == calendar.Regular {
+		return age, age > limit
+	}
+	// The last session that has opened by now.
+	last := cal.TradingDate(now)
+	if open, _, ok := cal.Session(last); !ok || now.Before(open) {
+		last = cal.PrevTradingDate(last)
+	}
+	return age, cal.TradingDate(asOf).Before(last)
+}
+
+// compactDuration formats d as "35s", "47m", "2h13m", "5h" or "3d".
+func compactDuration(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", max(int(d/time.Second), 0))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d/time.Minute))
+	case d < 10*time.Hour:
+		h, m := int(d/time.Hour), int(d%time.Hour/time.Minute)
+		if m == 0 {
+			return fmt.Sprintf("%dh", h)
+		}
+		return fmt.Sprintf("%dh%02dm", h, m)
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh", int(d/time.Hour))
+	}
+	return fmt.Sprintf("%dd", int(d/(24*time.Hour)))
+}
+
+// StatusCache is a short-lived cache of StatusData in one JSON file.
+type StatusCache struct {
+	Path string
+	TTL  time.Duration // default 60 s
+}
+
+// Load returns the cached data when it was computed for key less than TTL
+// before now.
+func (c StatusCache) Load(key string, now time.Time) (StatusData, bool) {
+	ttl := c.TTL
+	if ttl <= 0 {
+		ttl = 60 * time.Second
+	}
+	b, err := os.ReadFile(c.Path)
+	if err != nil {
+		return StatusData{}, false
+	}
+	var d StatusData
+	if json.Unmarshal(b, &d) != nil || d.Key != key {
+		return StatusData{}, false
+	}
+	if age := now.Sub(d.Computed); age < 0 || age >= ttl {
+		return StatusData{}, false
+	}
+	return d, true
+}
+
+// Store writes d atomically (temp file + rename).
+func (c StatusCache) Store(d StatusData) error {
+	b, err := json.Marshal(d)
+	if err != nil {
+		return fmt.Errorf("status cache: encode: %w", err)
+	}
+	dir := filepath.Dir(c.Path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("status cache: %w", err)
+	}
+	tmp, err := os.CreateTemp(dir, ".status-*.json")
+	if err != nil {
+		return fmt.Errorf("status cache: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		return fmt.Errorf("status cache: write: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("status cache: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), c.Path); err != nil {
+		return fmt.Errorf("status cache: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,124 @@
+package app
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/capwatch/capwatch/engine"
+	"github.com/capwatch/capwatch/internal/calendar"
+)
+
+func ny(y int, m time.Month, d, h, min int) time.Time {
+	return time.Date(y, m, d, h, min, 0, 0, calendar.Location())
+}
+
+func liveStatus(asOf time.Time) StatusData {
+	return StatusData{
+		Feed: "yahoo", Live: true, Small: "IWM", Large: "SPY",
+		Ratio: engine.Some(0.38123), ChangePct: engine.Some(0.8),
+		Flags: []StatusFlag{{engine.FlagRatioNewHigh20d, "confirmed"}, {engine.FlagRatioAboveSMA50, "confirmed"}, {engine.FlagSmallLeads21d, "forming"}},
+		AsOf:  asOf,
+	}
+}
+
+func TestFormatStatus(t *testing.T) {
+	cal := calendar.NYSE()
+	cases := []struct {
+		name string
+		d    StatusData
+		now  time.Time
+		tmux bool
+		want string
+	}{
+		{"open fresh", liveStatus(ny(2024, 6, 4, 13, 45)), ny(2024, 6, 4, 13, 47), false,
+			"IWM/SPY 0.3812 ▲0.8% ↑50d ↑20dH (lead21d) · open 2h13m"},
+		{"open stale", liveStatus(ny(2024, 6, 4, 10, 47)), ny(2024, 6, 4, 13, 47), false,
+			"IWM/SPY 0.3812 ▲0.8% ↑50d ↑20dH (lead21d) · open 2h13m · stale 3h"},
+		{"tmux colours", liveStatus(ny(2024, 6, 4, 10, 47)), ny(2024, 6, 4, 13, 47), true,
+			"IWM/SPY 0.3812 #[fg=green]▲0.8%#[default] #[fg=green]↑50d#[default] #[fg=green]↑20dH#[default] #[fg=yellow](lead21d)#[default] · open 2h13m · #[fg=red]stale 3h#[default]"},
+		{"weekend after friday close", liveStatus(ny(2024, 6, 7, 16, 0)), ny(2024, 6, 8, 10, 0), false,
+			"IWM/SPY 0.3812 ▲0.8% ↑50d ↑20dH (lead21d) · closed"},
+		{"weekend, thursday data", liveStatus(ny(2024, 6, 6, 16, 0)), ny(2024, 6, 8, 10, 0), false,
+			"IWM/SPY 0.3812 ▲0.8% ↑50d ↑20dH (lead21d) · closed · stale 42h"},
+		{"pre-market", liveStatus(ny(2024, 6, 3, 16, 0)), ny(2024, 6, 4, 8, 0), false,
+			"IWM/SPY 0.3812 ▲0.8% ↑50d ↑20dH (lead21d) · pre, opens 1h30m"},
+		{"demo", StatusData{Feed: "demo", Small: "IWM", Large: "SPY", Ratio: engine.Some(0.4), ChangePct: engine.Some(-1.5)},
+			ny(2024, 6, 4, 13, 47), false, "DEMO IWM/SPY 0.4000 ▼1.5% · open 2h13m"},
+		{"replay", StatusData{Feed: "replay", Small: "IWM", Large: "SPY", AsOf: ny(2023, 1, 3, 0, 0), Errors: 2},
+			ny(2024, 6, 4, 13, 47), false, "REPLAY IWM/SPY — · 2023-01-03 · 2 err"},
+		{"tmux escapes #", StatusData{Feed: "yahoo", Live: true, Small: "#(rm)", Large: "SPY", AsOf: ny(2024, 6, 4, 13, 45)},
+			ny(2024, 6, 4, 13, 47), true, "##(rm)/SPY — · open 2h13m"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := FormatStatus(tc.d, tc.now, cal, StatusOptions{Tmux: tc.tmux})
+			if got != tc.want {
+				t.Fatalf("\n got %q\nwant %q", got, tc.want)
+			}
+			if !tc.tmux && strings.Contains(got, "#[") {
+				t.Fatal("plain output has tmux codes")
+			}
+		})
+	}
+}
+
+func TestStatusCache(t *testing.T) {
+	dir := t.TempDir()
+	c := StatusCache{Path: filepath.Join(dir, "capwatch", "status.json"), TTL: time.Minute}
+	now := ny(2024, 6, 4, 13, 47)
+	if _, ok := c.Load("k", now); ok {
+		t.Fatal("hit on an empty cache")
+	}
+	d := liveStatus(now)
+	d.Key, d.Computed = "k", now
+	if err := c.Store(d); err != nil {
+		t.Fatal(err)
+	}
+	got, ok := c.Load("k", now.Add(59*time.Second))
+	if !ok || got.Ratio != d.Ratio || len(got.Flags) != 3 || !got.AsOf.Equal(d.AsOf) {
+		t.Fatalf("fresh load: ok=%v %+v", ok, got)
+	}
+	if _, ok := c.Load("k", now.Add(60*time.Second)); ok {
+		t.Fatal("hit after the TTL")
+	}
+	if _, ok := c.Load("other", now); ok {
+		t.Fatal("hit for another key")
+	}
+	if _, ok := c.Load("k", now.Add(-time.Second)); ok {
+		t.Fatal("hit for a cache from the future")
+	}
+	if err := os.WriteFile(c.Path, []byte("{torn"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := c.Load("k", now); ok {
+		t.Fatal("hit on a corrupt cache")
+	}
+	entries, _ := os.ReadDir(filepath.Dir(c.Path))
+	if len(entries) != 1 {
+		t.Fatalf("temp files left behind: %v", entries)
+	}
+}
+
+// BenchmarkStatusCached is the cached path of `capwatch status`: read the
+// cache file and render the line.
+func BenchmarkStatusCached(b *testing.B) {
+	c := StatusCache{Path: filepath.Join(b.TempDir(), "status.json"), TTL: time.Hour}
+	now := ny(2024, 6, 4, 13, 47)
+	d := liveStatus(now)
+	d.Key, d.Computed = "k", now
+	if err := c.Store(d); err != nil {
+		b.Fatal(err)
+	}
+	cal := calendar.NYSE()
+	b.ReportAllocs()
+	for b.Loop() {
+		got, ok := c.Load("k", now)
+		if !ok {
+			b.Fatal("miss")
+		}
+		_ = FormatStatus(got, now, cal, StatusOptions{Tmux: true})
+	}
+}

@@ -1,0 +1,245 @@
+package app
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/capwatch/capwatch/engine"
+)
+
+// Sanitize removes terminal escape sequences (CSI, OSC, DCS, …) and every
+// other control character from s, so that text from a feed cannot drive the
+// terminal. Invalid UTF-8 becomes U+FFFD.
+func Sanitize(s string) string {
+	clean := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == 0x7f || c >= 0x80 {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == 0x1b || r == 0x9b || r == 0x9d || r == 0x90 || r == 0x9e || r == 0x9f || r == 0x98:
+			i += escapeLen(s[i:], r, size)
+			continue
+		case r == utf8.RuneError && size == 1:
+			b.WriteRune(utf8.RuneError)
+		case unicode.IsControl(r) || r == 0x2028 || r == 0x2029:
+			// drop C0, DEL, C1
+		default:
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
+// escapeLen returns the byte length of the escape sequence starting at s.
+func escapeLen(s string, r rune, size int) int {
+	kind := r // the introducer, normalised to its C1 meaning
+	i := size
+	if r == 0x1b {
+		if len(s) < 2 {
+			return 1
+		}
+		switch s[1] {
+		case '[':
+			kind = 0x9b
+		case ']':
+			kind = 0x9d
+		case 'P':
+			kind = 0x90
+		case '^', '_', 'X':
+			kind = 0x9e
+		default:
+			// two-byte escape (ESC + one char), or ESC followed by intermediates
+			j := 1
+			for j < len(s) && s[j] >= 0x20 && s[j] <= 0x2f {
+				j++
+			}
+			if j < len(s) {
+				j++
+			}
+			return j
+		}
+		i = 2
+	}
+	if kind == 0x9b { // CSI: parameters/intermediates, then one final byte 0x40–0x7e
+		for i < len(s) {
+			c := s[i]
+			i++
+			if c >= 0x40 && c <= 0x7e {
+				break
+			}
+			if c < 0x20 {
+				break
+			}
+		}
+		return i
+	}
+	// string sequences (OSC, DCS, PM, APC, SOS): up to BEL or ST (ESC \ or 0x9c)
+	for i < len(s) {
+		if s[i] == 0x07 {
+			return i + 1
+		}
+		if s[i] == 0x1b && i+1 < len(s) && s[i+1] == '\\' {
+			return i + 2
+		}
+		if r2, n := utf8.DecodeRuneInString(s[i:]); r2 == 0x9c {
+			return i + n
+		} else {
+			i += n
+		}
+	}
+	return i
+}
+
+func fmtNum(n engine.Num, prec int) string {
+	v, ok := n.Get()
+	if !ok {
+		return "—"
+	}
+	return fmt.Sprintf("%.*f", prec, v)
+}
+
+func fmtPct(n engine.Num) string {
+	v, ok := n.Get()
+	if !ok {
+		return "—"
+	}
+	return fmt.Sprintf("%+.2f%%", v)
+}
+
+// WriteText writes a plain-text report of the snapshot (no colour, no escapes).
+func WriteText(w io.Writer, s *engine.Snapshot) error {
+	j := ToJSON(s)
+	ew := &errWriter{w: w}
+	p := j.Pair
+	ew.printf("capwatch snapshot · feed %s · as of %s · market %s", j.Feed, orDash(j.AsOf), j.Session.State)
+	if j.Session.NextChange != nil {
+		ew.printf(" (next change %s)", *j.Session.NextChange)
+	}
+	ew.printf("\n\n%s/%s ratio %s  change %s  SMA50 %s  SMA200 %s  20d high %s  RSI14 %s  ROC20 %s\n",
+		p.Small, p.Large, fmtNum(p.Ratio, 4), fmtPct(p.RatioChangePct), fmtNum(p.RatioSMA50, 4),
+		fmtNum(p.RatioSMA200, 4), fmtNum(p.RatioHigh20, 4), fmtNum(p.RatioRSI14, 1), fmtPct(p.RatioROC20))
+
+	ew.printf("\nFlags\n")
+	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
+	for _, f := range j.Flags {
+		since := ""
+		if f.Since != nil {
+			since = "since " + *f.Since
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", flagMark(f.State), f.ID, f.State, since, f.Text)
+	}
+	tw.Flush()
+
+	ew.printf("\nSymbols\n")
+	tw = tabwriter.NewWriter(ew, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "symbol\tlast\tchg\tSMA50\tSMA200\tRSI14\tRVOL20\t1w\t1m\t3m\tdata\t\n")
+	for _, y := range j.Symbols {
+		data := "—"
+		if y.DataTime != nil {
+			data = *y.DataTime
+		}
+		if y.Stale {
+			data += " STALE"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", y.Symbol, fmtNum(y.Last, 2), fmtPct(y.ChangePct),
+			fmtNum(y.SMA50, 2), fmtNum(y.SMA200, 2), fmtNum(y.RSI14, 1), fmtNum(y.RVOL20, 2),
+			fmtPct(y.Ret5d), fmtPct(y.Ret21d), fmtPct(y.Ret63d), data)
+	}
+	tw.Flush()
+
+	if len(j.Sectors) > 0 {
+		ew.printf("\nSectors (small − large, percentage points)\n")
+		tw = tabwriter.NewWriter(ew, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintf(tw, "sector\tsmall\tlarge\t1d\t1w\t1m\t3m\t\n")
+		for _, c := range j.Sectors {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", c.Sector, c.Small, c.Large,
+				fmtPct(c.SpreadPct.D1), fmtPct(c.SpreadPct.W1), fmtPct(c.SpreadPct.M1), fmtPct(c.SpreadPct.M3))
+		}
+		tw.Flush()
+	}
+	if r := j.Risk; r != nil {
+		ew.printf("\nRisk: vol63 %s%% vs %s%% (×%s), beta63 %s, drawdown %s vs %s\n",
+			fmtNum(r.SmallVol63Pct, 1), fmtNum(r.LargeVol63Pct, 1), fmtNum(r.VolRatio, 2), fmtNum(r.Beta63, 2),
+			fmtPct(r.SmallDrawdownPct), fmtPct(r.LargeDrawdownPct))
+	}
+	if a := j.Analogs; a != nil {
+		last := "none"
+		if a.LastEvent != nil {
+			last = *a.LastEvent
+		}
+		ew.printf("\nNow what? %d past breakouts (%s) since %s; last %s\n", len(a.Events), a.Event, orDash(a.HistoryFrom), last)
+		writeHorizons(ew, a.Horizons)
+	}
+	if len(j.Errors) > 0 {
+		ew.printf("\nErrors\n")
+		for _, e := range j.Errors {
+			ew.printf("  %s: %s\n", e.Symbol, e.Message)
+		}
+	}
+	return ew.err
+}
+
+func writeHorizons(w io.Writer, hs []HorizonStatsJSON) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "horizon\tn\tsmall kept leading\tmedian rel\tlarge rose\tany day: kept leading\tany day: large rose\t\n")
+	for _, h := range hs {
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t\n", h.Horizon, h.N, fmtRate(h.RelHitRate), fmtPct(h.RelMedianPct),
+			fmtRate(h.LargeHitRate), fmtRate(h.BaseRelHitRate), fmtRate(h.BaseLargeHitRate))
+	}
+	tw.Flush()
+}
+
+func fmtRate(n engine.Num) string {
+	v, ok := n.Get()
+	if !ok {
+		return "—"
+	}
+	return fmt.Sprintf("%.0f%%", v*100)
+}
+
+func flagMark(state string) string {
+	switch state {
+	case "confirmed":
+		return "●"
+	case "forming":
+		return "◐"
+	}
+	return "○"
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(p)
+	e.err = err
+	return n, err
+}
+
+func (e *errWriter) printf(format string, args ...any) { fmt.Fprintf(e, format, args...) }
