@@ -466,3 +466,50 @@ func TestStateString(t *testing.T) {
 		}
 	}
 }
+
+// TestHistoricalClosures checks dates before 2024 taken from past NYSE
+// schedules and closure announcements.
+func TestHistoricalClosures(t *testing.T) {
+	c := NYSE()
+	for _, tc := range []struct {
+		d     day
+		name  string // "" for a trading day
+		early bool
+	}{
+		{day{2023, 1, 2}, "New Year's Day", false}, // Jan 1 on a Sunday
+		{day{2017, 1, 2}, "New Year's Day", false},
+		{day{2010, 12, 31}, "", false}, // Jan 1, 2011 on a Saturday
+		{day{2023, 1, 16}, "Martin Luther King Jr. Day", false},
+		{day{2022, 6, 20}, "Juneteenth", false}, // June 19 on a Sunday
+		{day{2022, 12, 26}, "Christmas", false}, // Dec 25 on a Sunday
+		{day{2021, 12, 24}, "Christmas", false}, // Dec 25 on a Saturday
+		{day{2021, 7, 5}, "Independence Day", false},
+		{day{2020, 7, 3}, "Independence Day", false},
+		{day{2023, 4, 7}, "Good Friday", false},
+		{day{2019, 4, 19}, "Good Friday", false},
+		{day{2023, 7, 3}, "", true}, // Monday before a Tuesday July 4
+		{day{2018, 7, 3}, "", true},
+		{day{2018, 12, 24}, "", true}, // Monday Christmas Eve
+		{day{2023, 11, 24}, "", true},
+		{day{2022, 7, 1}, "", false}, // July 4 on a Monday: no early close
+		{day{2021, 7, 2}, "", false},
+		{day{2018, 12, 5}, "Day of Mourning", false},
+		{day{2012, 10, 29}, "Hurricane Sandy", false},
+		{day{2012, 10, 30}, "Hurricane Sandy", false},
+		{day{2012, 10, 31}, "", false},
+		{day{2001, 9, 11}, "September 11", false},
+		{day{2001, 9, 17}, "", false},
+	} {
+		at := ny(tc.d.y, tc.d.m, tc.d.d, 12, 0)
+		name, ok := c.Holiday(at)
+		if name != tc.name || ok != (tc.name != "") {
+			t.Errorf("Holiday(%v) = %q, %v; want %q", tc.d, name, ok, tc.name)
+		}
+		if got := c.IsTradingDay(at); got != (tc.name == "") {
+			t.Errorf("IsTradingDay(%v) = %v", tc.d, got)
+		}
+		if got := c.EarlyClose(at); got != tc.early {
+			t.Errorf("EarlyClose(%v) = %v, want %v", tc.d, got, tc.early)
+		}
+	}
+}

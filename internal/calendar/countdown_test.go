@@ -27,6 +27,9 @@ func TestCountdown(t *testing.T) {
 		{ny(2025, 6, 2, 2, 0), "closed, opens in 7h30m"},
 		{ny(2025, 6, 2, 21, 0), "closed, opens in 12h30m"},
 		{ny(2025, 6, 6, 21, 0), "closed, opens Mon 09:30"},
+		{ny(2025, 12, 24, 18, 0), "closed, opens Fri 09:30"}, // 39h30m away
+		{ny(2026, 11, 25, 20, 0), "closed, opens Fri 09:30"}, // Thanksgiving next
+		{ny(2026, 11, 25, 9, 29), "pre-market, opens in 1m"},
 		{ny(2025, 6, 7, 12, 0), "closed: weekend, opens Mon 09:30"},
 		{ny(2026, 9, 5, 12, 0), "closed: weekend, opens Tue 09:30"}, // Labor Day Monday
 		{ny(2026, 11, 26, 10, 0), "closed: Thanksgiving, opens Fri 09:30"},
