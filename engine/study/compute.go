@@ -6,6 +6,14 @@ import (
 	"github.com/capwatch/capwatch/engine"
 )
 
+// Compute is the engine's study hook (engine.(*Engine).SetStudy): the risk
+// context and the analog study on the pair's joined daily series. Risk is nil
+// until DollarBars bars exist; Analogs is nil until a bar can be an event
+// (more than FirstEventBar bars). Call it once per closed daily bar.
+func Compute(ps engine.PairSeries) (*engine.Risk, *engine.Analogs) {
+	return ComputeBars(ps.Dates, ps.Small, ps.Large)
+}
+
 // ComputeBars is Compute on plain slices: the joined dates and the two legs'
 // closed daily bars, oldest first, index-aligned. Risk is nil until
 // DollarBars bars exist; Analogs is nil until a bar can be an event

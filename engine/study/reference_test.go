@@ -382,3 +382,15 @@ func avgClose(b []engine.Bar) float64 {
 	}
 	return s / float64(len(b))
 }
+
+// The hook has the engine's signature.
+var _ func(engine.PairSeries) (*engine.Risk, *engine.Analogs) = Compute
+
+func TestComputeUsesPairSeries(t *testing.T) {
+	dates, small, large := genPair(4, 600)
+	r, a := Compute(engine.PairSeries{Dates: dates, Small: small, Large: large})
+	if r == nil || a == nil {
+		t.Fatal("nil result on 600 bars")
+	}
+	compareAnalogs(t, *a, naiveAnalogs(dates, closes(small), closes(large)))
+}
