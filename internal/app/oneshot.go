@@ -1,0 +1,97 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/capwatch/capwatch/engine"
+	"github.com/capwatch/capwatch/feeds"
+	"github.com/capwatch/capwatch/internal/calendar"
+)
+
+// Study is the "Now what?" hook (engine/study.Compute).
+type Study func(engine.PairSeries) (*engine.Risk, *engine.Analogs)
+
+// BuildOptions configures BuildSnapshot.
+type BuildOptions struct {
+	Feed     feeds.Feed
+	Config   engine.Config
+	Calendar *calendar.Calendar
+	Study    Study     // may be nil
+	AsOf     time.Time // zero: the latest bar; else only daily bars dated on or before AsOf's New York date
+	Now      time.Time // the wall clock, used as "now" for a live feed without AsOf
+}
+
+// BuildSnapshot loads the feed's history and computes, through the same
+// engine path as the dashboard, everything the dashboard would show at the
+// latest (or AsOf) bar. For demo and replay feeds, and whenever AsOf is set,
+// "now" is the end (20:00 New York) of the newest bar's date, so the result
+// is fully determined by the data. Symbols without data end up in
+// Snapshot.Errors; the rest still computes.
+func BuildSnapshot(ctx context.Context, o BuildOptions) (*engine.Snapshot, error) {
+	if o.Feed == nil || o.Calendar == nil {
+		return nil, errors.New("snapshot: feed and calendar are required")
+	}
+	eng, err := engine.New(o.Config, o.Calendar)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot: %w", err)
+	}
+	if o.Study != nil {
+		eng.SetStudy(o.Study)
+	}
+	syms := o.Config.Symbols()
+	h, err := o.Feed.History(ctx, syms)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot: load history from %s: %w", o.Feed.Name(), err)
+	}
+	daily := h.Daily
+	intraday := h.Intraday
+	if !o.AsOf.IsZero() {
+		daily = CutDaily(daily, o.AsOf)
+		intraday = nil
+	}
+	now := o.Now
+	if o.Feed.Kind() != feeds.KindLive || !o.AsOf.IsZero() || now.IsZero() {
+		if end := lastBarEnd(daily); !end.IsZero() {
+			now = end
+		}
+	}
+	in := make(chan engine.Input, 1)
+	in <- engine.Input{Now: now, Daily: daily, Intraday: intraday, Errors: h.Errors, Feed: o.Feed.Name()}
+	close(in)
+	var snap *engine.Snapshot
+	if err := eng.Run(ctx, in, func(s *engine.Snapshot) { snap = s }); err != nil {
+		return nil, fmt.Errorf("snapshot: %w", err)
+	}
+	if snap == nil {
+		return nil, errors.New("snapshot: the engine published nothing")
+	}
+	return snap, nil
+}
+
+// CutDaily keeps, per symbol, the daily bars dated on or before asOf's New
+// York date. The input is not modified.
+func CutDaily(daily map[string][]engine.Bar, asOf time.Time) map[string][]engine.Bar {
+	loc := calendar.Location()
+	y, m, d := asOf.In(loc).Date()
+	limit := time.Date(y, m, d, 0, 0, 0, 0, loc).AddDate(0, 0, 1) // exclusive
+	out := make(map[string][]engine.Bar, len(daily))
+	for sym, bars := range daily {
+		n := len(bars)
+		for n > 0 && !bars[n-1].Time.Before(limit) {
+			n--
+		}
+		out[sym] = bars[:n:n]
+	}
+	return out
+}
+
+// endOfDay is 20:00 New York on t's New York date: after the after-hours
+// session, when the day's bars are final.
+func endOfDay(t time.Time) time.Time {
+	loc := calendar.Location()
+	y, m, d := t.In(loc).Date()
+	return time.Date(y, m, d, 20, 0, 0, 0, loc)
+}

@@ -1,0 +1,192 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/capwatch/capwatch/engine"
+	"github.com/capwatch/capwatch/feeds"
+	"github.com/capwatch/capwatch/internal/clock"
+)
+
+// Runner is the engine's owner goroutine (engine.(*Engine).Run).
+type Runner interface {
+	Run(ctx context.Context, in <-chan engine.Input, publish func(*engine.Snapshot)) error
+}
+
+// Pipeline runs a feed into the engine and publishes what comes out:
+// History once, then the feed's Stream, each batch converted into one
+// engine.Input; the engine goroutine publishes one Snapshot per Input.
+type Pipeline struct {
+	Feed    feeds.Feed
+	Engine  Runner
+	Symbols []string
+	Clock   clock.Clock // the wall clock (clock.Real{} in production)
+	// Tick is how often, with a live feed, an Input carrying only the time is
+	// sent, so bars close and stale marks appear without new data (default 5 s).
+	Tick       time.Duration
+	OnSnapshot func(*engine.Snapshot) // called on the engine goroutine
+	OnStatus   func(feeds.Status)     // called on the pipeline goroutine
+	Log        *slog.Logger
+}
+
+// Run runs until ctx is done (it then returns nil) or the engine fails. Every
+// goroutine it starts has ended when it returns.
+func (p *Pipeline) Run(ctx context.Context) error {
+	if p.Feed == nil || p.Engine == nil || p.Clock == nil {
+		return errors.New("pipeline: feed, engine and clock are required")
+	}
+	log := p.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	onSnap := p.OnSnapshot
+	if onSnap == nil {
+		onSnap = func(*engine.Snapshot) {}
+	}
+	onStatus := p.OnStatus
+	if onStatus == nil {
+		onStatus = func(feeds.Status) {}
+	}
+	tick := p.Tick
+	if tick <= 0 {
+		tick = 5 * time.Second
+	}
+	name := p.Feed.Name()
+	live := p.Feed.Kind() == feeds.KindLive
+
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer func() {
+		cancel()
+		wg.Wait() // every goroutine has ended on return
+	}()
+
+	in := make(chan engine.Input, 4)
+	engErr := make(chan error, 1)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		engErr <- p.Engine.Run(ctx, in, onSnap)
+	}()
+	send := func(inp engine.Input) bool {
+		select {
+		case in <- inp:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+
+	// feedNow is "now" for the engine: the wall clock for live feeds, the
+	// newest exchange time seen for demo and replay (they run on their own
+	// simulated or historical time).
+	var feedNow time.Time
+	now := func(qs []engine.Quote) time.Time {
+		for _, q := range qs {
+			if q.Time.After(feedNow) {
+				feedNow = q.Time
+			}
+		}
+		if live {
+			return p.Clock.Now()
+		}
+		return feedNow
+	}
+
+	log.Info("pipeline: loading history", "feed", name, "symbols", len(p.Symbols))
+	h, err := p.Feed.History(ctx, p.Symbols)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		log.Error("pipeline: history", "feed", name, "err", err)
+		onStatus(feeds.Status{Feed: name, State: feeds.StateDown, LastError: fmt.Sprintf("history: %v", err)})
+	} else {
+		for _, se := range h.Errors {
+			log.Warn("pipeline: history", "feed", name, "symbol", se.Symbol, "err", se.Message)
+		}
+		if !live {
+			feedNow = lastBarEnd(h.Daily)
+		}
+		if !send(engine.Input{Now: now(nil), Daily: h.Daily, Intraday: h.Intraday, Errors: h.Errors, Feed: name}) {
+			return nil
+		}
+	}
+
+	batches := make(chan feeds.Batch, 8)
+	streamDone := make(chan struct{})
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(streamDone)
+		if err := p.Feed.Stream(ctx, p.Symbols, batches); err != nil && ctx.Err() == nil {
+			log.Error("pipeline: stream ended", "feed", name, "err", err)
+			select {
+			case batches <- feeds.Batch{Status: feeds.Status{Feed: name, State: feeds.StateDown, LastError: fmt.Sprintf("stream: %v", err)}}:
+			case <-ctx.Done():
+			}
+		}
+	}()
+
+	var ticker <-chan time.Time
+	if live {
+		ticker = p.Clock.After(tick)
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case err := <-engErr:
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("pipeline: engine: %w", err)
+		case <-streamDone:
+			streamDone = nil // keep the dashboard up on the last data
+		case b := <-batches:
+			if b.Status.Feed == "" {
+				b.Status.Feed = name
+			}
+			onStatus(b.Status)
+			if len(b.Quotes) == 0 && len(b.Bars) == 0 && len(b.Errors) == 0 {
+				continue
+			}
+			inp := engine.Input{Quotes: b.Quotes, Errors: b.Errors, Feed: name}
+			if len(b.Bars) > 0 {
+				inp.Intraday = map[string][]engine.Bar{}
+				for _, bar := range b.Bars {
+					inp.Intraday[bar.Symbol] = append(inp.Intraday[bar.Symbol], bar)
+				}
+			}
+			inp.Now = now(b.Quotes)
+			if !send(inp) {
+				return nil
+			}
+		case <-ticker:
+			ticker = p.Clock.After(tick)
+			if !send(engine.Input{Now: p.Clock.Now()}) {
+				return nil
+			}
+		}
+	}
+}
+
+// lastBarEnd returns the end (20:00 New York, after the after-hours session)
+// of the newest daily bar's date in the history, or the zero time.
+func lastBarEnd(daily map[string][]engine.Bar) time.Time {
+	var last time.Time
+	for _, bars := range daily {
+		if n := len(bars); n > 0 && bars[n-1].Time.After(last) {
+			last = bars[n-1].Time
+		}
+	}
+	if last.IsZero() {
+		return last
+	}
+	return endOfDay(last)
+}

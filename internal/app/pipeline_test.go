@@ -1,0 +1,137 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"math"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/capwatch/capwatch/engine"
+	"github.com/capwatch/capwatch/feeds"
+	"github.com/capwatch/capwatch/feeds/fake"
+	"github.com/capwatch/capwatch/internal/calendar"
+	"github.com/capwatch/capwatch/internal/clock"
+	"github.com/markcheno/go-talib"
+)
+
+// genBars makes n deterministic daily bars on NYSE trading days from 2023-01-03.
+func genBars(sym string, n int, base, amp, drift float64) []engine.Bar {
+	cal := calendar.NYSE()
+	d := time.Date(2023, 1, 3, 0, 0, 0, 0, calendar.Location())
+	out := make([]engine.Bar, 0, n)
+	for i := 0; i < n; i++ {
+		c := base + amp*math.Sin(float64(i)/7) + drift*float64(i)
+		out = append(out, engine.Bar{Symbol: sym, Time: d, Open: c - 0.5, High: c + 1, Low: c - 1, Close: c, Volume: 1e6 + float64(i%10)*1e5})
+		d = cal.NextTradingDate(d)
+	}
+	return out
+}
+
+func pairConfig() engine.Config {
+	c := engine.DefaultConfig()
+	c.Extras, c.Sectors = nil, nil
+	return c
+}
+
+func closes(bars []engine.Bar) []float64 {
+	out := make([]float64, len(bars))
+	for i, b := range bars {
+		out[i] = b.Close
+	}
+	return out
+}
+
+func near(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(1, math.Abs(b)) }
+
+func TestPipelineHistoryThenBatches(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		iwm := genBars("IWM", 260, 200, 10, 0.05)
+		spy := genBars("SPY", 260, 500, 5, 0.1)
+		cal := calendar.NYSE()
+		next := cal.NextTradingDate(iwm[len(iwm)-1].Time)
+		t0 := next.Add(10 * time.Hour) // 10:00 New York, market open
+		clk := clock.NewFake(t0)
+		f := fake.New(fake.Options{History: feeds.History{Daily: map[string][]engine.Bar{"IWM": iwm, "SPY": spy}}})
+		eng, err := engine.New(pairConfig(), cal)
+		if err != nil {
+			t.Fatal(err)
+		}
+		snaps := make(chan *engine.Snapshot, 16)
+		stats := make(chan feeds.Status, 16)
+		p := &Pipeline{Feed: f, Engine: eng, Symbols: []string{"IWM", "SPY"}, Clock: clk,
+			OnSnapshot: func(s *engine.Snapshot) { snaps <- s }, OnStatus: func(s feeds.Status) { stats <- s }}
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan error, 1)
+		go func() { done <- p.Run(ctx) }()
+
+		s := <-snaps
+		wantRatio := iwm[259].Close / spy[259].Close
+		if r, ok := s.Pair.Ratio.Get(); !ok || !near(r, wantRatio) {
+			t.Fatalf("history ratio %v, want %v", s.Pair.Ratio, wantRatio)
+		}
+		sma := talib.Sma(closes(iwm), 50)
+		if y, _ := s.Symbol("IWM"); !near(y.SMA50.V, sma[259]) || !y.SMA50.Valid {
+			t.Fatalf("IWM SMA50 %v, want %v", y.SMA50, sma[259])
+		}
+		if s.Feed != "fake" {
+			t.Fatalf("feed %q", s.Feed)
+		}
+
+		q := []engine.Quote{{Symbol: "IWM", Price: 210, Time: t0, Received: t0}, {Symbol: "SPY", Price: 505, Time: t0, Received: t0}}
+		if err := f.Push(ctx, feeds.Batch{Seq: 1, Quotes: q, Status: feeds.Status{State: feeds.StateOK, LastSuccess: t0}}); err != nil {
+			t.Fatal(err)
+		}
+		st := <-stats
+		if st.Feed != "fake" || st.State != feeds.StateOK {
+			t.Fatalf("status %+v", st)
+		}
+		s = <-snaps
+		if y, _ := s.Symbol("IWM"); y.Last.V != 210 {
+			t.Fatalf("IWM last %v, want 210", y.Last)
+		}
+		if r, _ := s.Pair.Ratio.Get(); !near(r, 210.0/505) {
+			t.Fatalf("live ratio %v, want %v", r, 210.0/505)
+		}
+
+		// A tick with no data still publishes (clock-driven stale marks, bar closes).
+		synctest.Wait()
+		clk.Advance(5 * time.Second)
+		if s = <-snaps; s.Seq == 0 {
+			t.Fatal("no snapshot on tick")
+		}
+
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatalf("Run returned %v after cancel", err)
+		}
+		// synctest.Test fails if any goroutine of the pipeline is left behind.
+	})
+}
+
+func TestPipelineFeedFailuresBecomeStatus(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := fake.New(fake.Options{Kind: feeds.KindDemo, HistoryErr: errors.New("boom"), StreamErr: errors.New("gone")})
+		eng, err := engine.New(pairConfig(), calendar.NYSE())
+		if err != nil {
+			t.Fatal(err)
+		}
+		stats := make(chan feeds.Status, 4)
+		p := &Pipeline{Feed: f, Engine: eng, Symbols: []string{"IWM", "SPY"}, Clock: clock.NewFake(time.Unix(0, 0)),
+			OnStatus: func(s feeds.Status) { stats <- s }}
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan error, 1)
+		go func() { done <- p.Run(ctx) }()
+		for _, want := range []string{"history: fake: history: boom", "stream: fake: stream: gone"} {
+			st := <-stats
+			if st.State != feeds.StateDown || st.LastError != want || st.Feed != "fake" {
+				t.Fatalf("status %+v, want down %q", st, want)
+			}
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	})
+}
