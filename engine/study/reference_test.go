@@ -394,3 +394,29 @@ func TestComputeUsesPairSeries(t *testing.T) {
 	}
 	compareAnalogs(t, *a, naiveAnalogs(dates, closes(small), closes(large)))
 }
+
+// TestEventSMAIsTalib checks that the events use TA-Lib's SMA200 bit for bit:
+// the same events follow from talib.Sma with exact comparisons.
+func TestEventSMAIsTalib(t *testing.T) {
+	for _, seed := range []uint64{11, 12, 13, 14} {
+		_, small, large := genPair(seed, 3000)
+		r := make([]float64, len(small))
+		for i := range r {
+			r[i] = small[i].Close / large[i].Close
+		}
+		sma := talib.Sma(r, 200)
+		var want []int
+		for i := 200; i < len(r); i++ {
+			if r[i] > sma[i] && r[i-1] <= sma[i-1] && r[i] > slices.Max(r[i-20:i]) &&
+				(len(want) == 0 || i-want[len(want)-1] > 63) {
+				want = append(want, i)
+			}
+		}
+		if got := findEvents(r); !slices.Equal(got, want) {
+			t.Errorf("seed %d: events %v, want %v", seed, got, want)
+		}
+		if len(want) == 0 {
+			t.Errorf("seed %d: no events to compare", seed)
+		}
+	}
+}

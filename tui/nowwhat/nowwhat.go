@@ -295,12 +295,13 @@ func Render(a *engine.Analogs, r *engine.Risk, small, large string, width, heigh
 		used += 1 + len(block)
 	}
 	add(table)
-	room := height - used - 2 // blank + events header
+	room := height - used - 3 // blank, latest-breakout line, events header
 	if len(riskLines) > 0 {
 		room -= 1 + len(riskLines) // blank + risk
 	}
 	if a != nil && len(a.Events) > 0 && room > 0 {
-		events = eventTable(a.Events[max(0, len(a.Events)-min(room, maxEvents)):], large, width, st)
+		events = append(events, latestLine(a, small, large, st))
+		events = append(events, eventTable(a.Events[max(0, len(a.Events)-min(room, maxEvents)):], large, width, st)...)
 		add(events)
 	}
 	add(riskLines)
@@ -412,6 +413,28 @@ func horizonTable(a *engine.Analogs, large string, width int, st Styles) []strin
 		})
 	}
 	return renderTable(rows, width)
+}
+
+// latestLine is "Latest breakout 2026-09-14, 52 trading days ago; IWM/SPY
+// +2.3% since."
+func latestLine(a *engine.Analogs, small, large string, st Styles) string {
+	if a.LastEvent == nil {
+		return ""
+	}
+	s := "Latest breakout " + sanitize(*a.LastEvent)
+	if a.BarsSinceLastEvent != nil {
+		n := *a.BarsSinceLastEvent
+		switch n {
+		case 0:
+			s += ", today"
+		default:
+			s += fmt.Sprintf(", %d trading %s ago", n, plural(n, "day", "days"))
+		}
+	}
+	if v, ok := a.RelSinceLastEventPct.Get(); ok {
+		s += fmt.Sprintf("; %s/%s %s%% since", small, large, fmtSigned(v))
+	}
+	return st.Label.Render(s + ".")
 }
 
 // eventTable lists breakouts (newest last) with the relative move at each
