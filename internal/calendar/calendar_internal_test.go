@@ -39,3 +39,14 @@ func TestEaster(t *testing.T) {
 		}
 	}
 }
+
+func TestZeroAndNilCalendar(t *testing.T) {
+	at := time.Date(2025, 6, 2, 14, 0, 0, 0, time.UTC) // 10:00 EDT
+	var zero Calendar
+	var nilCal *Calendar
+	for _, c := range []*Calendar{NYSE(), &zero, nilCal} {
+		if got := c.StateAt(at); got != Regular {
+			t.Errorf("StateAt = %v, want open", got)
+		}
+	}
+}

@@ -50,7 +50,7 @@ func (c *Calendar) Countdown(t time.Time) string {
 		return "after hours, ends in " + humanDuration(c.at(dt, afterEnd).Sub(t))
 	}
 	next := c.NextOpen(t)
-	when := next.In(c.loc).Format("Mon 15:04")
+	when := next.In(Location()).Format("Mon 15:04")
 	wd := dt.weekday()
 	if wd == time.Saturday || wd == time.Sunday {
 		return "closed: weekend, opens " + when
