@@ -451,6 +451,8 @@ func (e *Engine) handleIntra(s *symState, ev []BarEvent) {
 			}
 			s.intra = append(s.intra, b)
 			s.intraForming = ev[k].Kind == BarForming
+		case b.Time.Before(s.intraDate):
+			// a revision of a bar of an earlier day: not shown any more
 		default: // a revision of an older bar of today
 			i := sort.Search(n, func(i int) bool { return !s.intra[i].Time.Before(b.Time) })
 			if i < n && s.intra[i].Time.Equal(b.Time) {

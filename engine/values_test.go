@@ -1,0 +1,133 @@
+package engine
+
+import (
+	"fmt"
+	"math"
+	"testing"
+
+	talib "github.com/markcheno/go-talib"
+)
+
+// oracle computes, with go-talib over the whole slice from its first bar, the
+// values a SymbolSnapshot must show for the last bar of bars.
+type oracleVals map[string]Num
+
+func oracle(bars []Bar) oracleVals {
+	n := len(bars)
+	c := make([]float64, n)
+	h := make([]float64, n)
+	l := make([]float64, n)
+	v := make([]float64, n)
+	for i, b := range bars {
+		c[i], h[i], l[i], v[i] = b.Close, b.High, b.Low, b.Volume
+	}
+	last := n - 1
+	at := func(out []float64, lookback int) Num {
+		if last < lookback {
+			return Num{}
+		}
+		return Some(out[last])
+	}
+	o := oracleVals{}
+	if n > 19 {
+		o["SMA20"] = at(talib.Sma(c, 20), 19)
+		o["EMA20"] = at(talib.Ema(c, 20), 19)
+		up, mid, lo := talib.BBands(c, 20, 2, 2, talib.SMA)
+		o["BBUpper"], o["BBMiddle"], o["BBLower"] = at(up, 19), at(mid, 19), at(lo, 19)
+		o["DonHigh20"] = at(talib.Max(h, 20), 19)
+		o["DonLow20"] = at(talib.Min(l, 20), 19)
+	}
+	if n > 49 {
+		o["SMA50"] = at(talib.Sma(c, 50), 49)
+	}
+	if n > 199 {
+		o["SMA200"] = at(talib.Sma(c, 200), 199)
+	}
+	if n > 14 {
+		o["RSI14"] = at(talib.Rsi(c, 14), 14)
+		o["ATR14"] = at(talib.Atr(h, l, c, 14), 14)
+	}
+	if n > 20 {
+		sv := talib.Sma(v[:n-1], 20) // mean of the 20 volumes before the last
+		o["RVOL20"] = Some(v[last] / sv[last-1])
+	}
+	for _, k := range []struct {
+		name string
+		bars int
+	}{{"Ret1d", 1}, {"Ret5d", 5}, {"Ret21d", 21}, {"Ret63d", 63}} {
+		if last-k.bars >= 0 {
+			o[k.name] = Some((c[last]/c[last-k.bars] - 1) * 100)
+		}
+	}
+	if n > 1 {
+		o["PrevClose"] = Some(c[last-1])
+		o["ChangePct"] = Some((c[last]/c[last-1] - 1) * 100)
+	}
+	o["Last"] = Some(c[last])
+	return o
+}
+
+func symFields(s SymbolSnapshot) map[string]Num {
+	return map[string]Num{
+		"SMA20": s.SMA20, "SMA50": s.SMA50, "SMA200": s.SMA200, "EMA20": s.EMA20, "RSI14": s.RSI14,
+		"ATR14": s.ATR14, "BBUpper": s.BBUpper, "BBMiddle": s.BBMiddle, "BBLower": s.BBLower,
+		"DonHigh20": s.DonHigh20, "DonLow20": s.DonLow20, "RVOL20": s.RVOL20,
+		"Ret1d": s.Ret1d, "Ret5d": s.Ret5d, "Ret21d": s.Ret21d, "Ret63d": s.Ret63d,
+		"PrevClose": s.PrevClose, "ChangePct": s.ChangePct, "Last": s.Last,
+	}
+}
+
+// checkAgainstOracle compares every field bit for bit (absent where the
+// oracle is in warm-up).
+func checkAgainstOracle(t *testing.T, label string, got SymbolSnapshot, bars []Bar) {
+	t.Helper()
+	want := oracle(bars)
+	for name, g := range symFields(got) {
+		w := want[name]
+		if g.Valid != w.Valid || math.Float64bits(g.V) != math.Float64bits(w.V) {
+			t.Errorf("%s: %s = %+v, want %+v (n=%d)", label, name, g, w, len(bars))
+		}
+	}
+}
+
+func TestHistoryMatchesTalib(t *testing.T) {
+	e := newEngine(t, pairConfig())
+	days := tradingDays(e.cal, nyDate(2023, 1, 3), 320)
+	for _, n := range []int{1, 2, 15, 21, 64, 199, 200, 201, 320} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			bars := walkBars("IWM", days[:n], 180, 7)
+			if errs := e.LoadHistory(map[string][]Bar{"IWM": bars}); len(errs) > 0 {
+				t.Fatalf("LoadHistory: %v", errs)
+			}
+			checkAgainstOracle(t, "history", mustSym(t, e.Snapshot(days[n-1]), "IWM"), bars)
+		})
+	}
+}
+
+// TestLiveBarsMatchTalib streams the tail of a series as quotes: the forming
+// bar's values (Peek) must equal go-talib over history+partial bar, and the
+// closed values (after Advance to 16:00) go-talib over history+full bar.
+func TestLiveBarsMatchTalib(t *testing.T) {
+	e := newEngine(t, pairConfig())
+	days := tradingDays(e.cal, nyDate(2024, 1, 2), 260)
+	bars := walkBars("IWM", days, 200, 11)
+	const warm = 230
+	e.LoadHistory(map[string][]Bar{"IWM": bars[:warm]})
+	for i := warm; i < len(bars); i++ {
+		qs := dayQuotes(bars[i])
+		if errs := e.ApplyQuotes(qs[:3]); len(errs) > 0 {
+			t.Fatalf("ApplyQuotes: %v", errs)
+		}
+		partial := bars[i]
+		partial.Close, partial.Volume = partial.Low, partial.Volume*3/4
+		snap := e.Snapshot(qs[2].Time)
+		checkAgainstOracle(t, "forming "+bars[i].Date(), mustSym(t, snap, "IWM"), append(append([]Bar(nil), bars[:i]...), partial))
+		e.ApplyQuotes(qs[3:])
+		e.Advance(sessionClose(days[i]))
+		snap = e.Snapshot(sessionClose(days[i]))
+		checkAgainstOracle(t, "closed "+bars[i].Date(), mustSym(t, snap, "IWM"), bars[:i+1])
+	}
+	if got := len(e.bySym("IWM").daily); got != len(bars) {
+		t.Fatalf("committed %d bars, want %d", got, len(bars))
+	}
+}
