@@ -68,6 +68,9 @@ func NewClient(o ClientOptions) (*Client, error) {
 	return &Client{opt: o}, nil
 }
 
+// MaxPause caps how long a Retry-After header can hold the shared limiter.
+const MaxPause = time.Hour
+
 // errorBodyCap is how much of a non-2xx body is kept in Error.Body.
 const errorBodyCap = 64 << 10
 
@@ -112,6 +115,9 @@ func (c *Client) Get(ctx context.Context, op, url string) ([]byte, error) {
 		case status == http.StatusTooManyRequests:
 			e.Kind = KindRateLimited
 			e.RetryAfter, e.HasRetryAfter = ParseRetryAfter(resp.Header.Get("Retry-After"), c.opt.Clock.Now())
+			if e.HasRetryAfter && c.opt.Limiter != nil {
+				c.opt.Limiter.Pause(min(e.RetryAfter, MaxPause))
+			}
 		case status >= 500:
 			e.Kind = KindServer
 			if d, ok := ParseRetryAfter(resp.Header.Get("Retry-After"), c.opt.Clock.Now()); ok {

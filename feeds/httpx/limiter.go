@@ -21,6 +21,7 @@ type Limiter struct {
 	mu     sync.Mutex
 	tokens float64   // may go negative: reservations of waiting callers
 	last   time.Time // when tokens was last brought up to date
+	until  time.Time // no request before this instant (set by Pause)
 }
 
 // NewLimiter returns a full bucket that refills at rate tokens per second and
@@ -49,10 +50,21 @@ func (l *Limiter) reserve() time.Duration {
 		l.last = now
 	}
 	l.tokens--
-	if l.tokens >= 0 {
-		return 0
+	var d time.Duration
+	if l.tokens < 0 {
+		d = time.Duration(math.Ceil(-l.tokens / l.rate * float64(time.Second)))
 	}
-	return time.Duration(math.Ceil(-l.tokens / l.rate * float64(time.Second)))
+	return max(d, l.until.Sub(now))
+}
+
+// Pause holds every request back for d from now (e.g. after a 429 with
+// Retry-After). A shorter pause never shortens a longer one.
+func (l *Limiter) Pause(d time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if u := l.clk.Now().Add(d); u.After(l.until) {
+		l.until = u
+	}
 }
 
 // cancel gives back a token that was reserved but not used.
