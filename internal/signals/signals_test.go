@@ -3,6 +3,7 @@ package signals
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -353,3 +354,45 @@ func TestDefaultDirAndFileName(t *testing.T) {
 		t.Errorf("file name not sanitised: %q", n)
 	}
 }
+
+func TestWriteFormats(t *testing.T) {
+	v := 0.5
+	recs := []Record{
+		{Flag: engine.FlagSectorBreadth, From: "off", To: "forming", Value: &v, Threshold: 0.6, Seen: t0, Feed: "yahoo", Text: "breadth, with a comma"},
+		{Flag: engine.FlagRatioAboveSMA50, From: "forming", To: "confirmed", Seen: t0.Add(time.Hour), Since: "2026-03-02", Feed: "demo", Simulated: true},
+	}
+	var js bytes.Buffer
+	if err := Write(&js, recs, "json"); err != nil {
+		t.Fatal(err)
+	}
+	back, bad := parse(js.Bytes(), "export")
+	if len(bad) != 0 || !reflect.DeepEqual(back, recs) {
+		t.Fatalf("json export does not round-trip: %+v (bad %v)", back, bad)
+	}
+	var c bytes.Buffer
+	if err := Write(&c, recs, "csv"); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csvRead(c.String())
+	if err != nil || len(rows) != 3 || rows[1][11] != "breadth, with a comma" || rows[2][1] != engine.FlagRatioAboveSMA50 {
+		t.Fatalf("csv export: %v %v", rows, err)
+	}
+	var tb bytes.Buffer
+	if err := Write(&tb, recs, "table"); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(tb.String(), "forming → confirmed") || !strings.Contains(tb.String(), "demo (simulated)") {
+		t.Fatalf("table:\n%s", tb.String())
+	}
+	if err := Write(&tb, recs, "xml"); err == nil {
+		t.Fatal("unknown format accepted")
+	}
+	if got := Filter(recs, t0.Add(time.Minute), ""); len(got) != 1 || got[0].Flag != engine.FlagRatioAboveSMA50 {
+		t.Fatalf("Filter by time: %+v", got)
+	}
+	if got := Filter(recs, time.Time{}, engine.FlagSectorBreadth); len(got) != 1 || got[0].Flag != engine.FlagSectorBreadth {
+		t.Fatalf("Filter by flag: %+v", got)
+	}
+}
+
+func csvRead(s string) ([][]string, error) { return csv.NewReader(strings.NewReader(s)).ReadAll() }

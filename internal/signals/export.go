@@ -1,0 +1,99 @@
+package signals
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"text/tabwriter"
+	"time"
+)
+
+// Filter keeps the records seen on or after since (zero: all) whose flag is
+// flag ("" : all).
+func Filter(recs []Record, since time.Time, flag string) []Record {
+	var out []Record
+	for _, r := range recs {
+		if !since.IsZero() && r.Seen.Before(since) {
+			continue
+		}
+		if flag != "" && r.Flag != flag {
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// Formats accepted by Write.
+var Formats = []string{"table", "csv", "json"}
+
+// Write prints records as an aligned table, CSV (with a header row) or JSON
+// lines (the log's own format: every field, round-trips with ReadAll).
+func Write(w io.Writer, recs []Record, format string) error {
+	switch format {
+	case "json":
+		enc := json.NewEncoder(w)
+		for _, r := range recs {
+			if err := enc.Encode(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	case "csv":
+		cw := csv.NewWriter(w)
+		if err := cw.Write(csvHeader); err != nil {
+			return err
+		}
+		for _, r := range recs {
+			if err := cw.Write(csvRow(r)); err != nil {
+				return err
+			}
+		}
+		cw.Flush()
+		return cw.Error()
+	case "table":
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "SEEN\tFLAG\tCHANGE\tVALUE\tTHRESHOLD\tSINCE\tBAR TIME\tFEED")
+		for _, r := range recs {
+			feed := r.Feed
+			if r.Simulated {
+				feed += " (simulated)"
+			}
+			change := r.From + " → " + r.To
+			if r.Initial {
+				change = "at start: " + r.To
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+				r.Seen.Local().Format("2006-01-02 15:04:05"), r.Flag, change, value(r.Value, 'g'),
+				strconv.FormatFloat(r.Threshold, 'g', 6, 64), dash(r.Since), r.BarTime.Local().Format("2006-01-02 15:04"), feed)
+		}
+		return tw.Flush()
+	}
+	return fmt.Errorf("unknown format %q (want table, csv or json)", format)
+}
+
+var csvHeader = []string{"seen", "flag", "from", "to", "value", "threshold", "since", "bar_time", "feed", "simulated", "initial", "text"}
+
+func csvRow(r Record) []string {
+	return []string{
+		r.Seen.Format(time.RFC3339), r.Flag, r.From, r.To, value(r.Value, 'g'),
+		strconv.FormatFloat(r.Threshold, 'g', -1, 64), r.Since, r.BarTime.Format(time.RFC3339), r.Feed,
+		strconv.FormatBool(r.Simulated), strconv.FormatBool(r.Initial), r.Text,
+	}
+}
+
+func value(v *float64, f byte) string {
+	if v == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*v, f, -1, 64)
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
