@@ -1,0 +1,56 @@
+package tui
+
+import "charm.land/bubbles/v2/key"
+
+// keyMap declares every key binding once; the help screen is generated from it.
+type keyMap struct {
+	Quit, Help, Pause, NextFocus, PrevFocus, Zoom key.Binding
+
+	TF1D, TF5D, TF1M, TF6M, TF1Y, TFPrev, TFNext key.Binding
+
+	SectorMetric, SectorRelative key.Binding
+
+	QuoteSort key.Binding
+}
+
+// defaultKeyMap returns the dashboard's bindings.
+func defaultKeyMap() keyMap {
+	b := func(keys []string, k, desc string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(k, desc))
+	}
+	return keyMap{
+		Quit:      b([]string{"q", "ctrl+c"}, "q", "quit"),
+		Help:      b([]string{"?"}, "?", "help"),
+		Pause:     b([]string{"p"}, "p", "pause display"),
+		NextFocus: b([]string{"tab"}, "tab", "next panel"),
+		PrevFocus: b([]string{"shift+tab"}, "shift+tab", "previous panel"),
+		Zoom:      b([]string{"z", "enter"}, "z", "zoom panel"),
+
+		TF1D:   b([]string{"1"}, "1", "chart 1 day"),
+		TF5D:   b([]string{"2"}, "2", "chart 5 days"),
+		TF1M:   b([]string{"3"}, "3", "chart 1 month"),
+		TF6M:   b([]string{"4"}, "4", "chart 6 months"),
+		TF1Y:   b([]string{"5"}, "5", "chart 1 year"),
+		TFPrev: b([]string{"["}, "[", "shorter timeframe"),
+		TFNext: b([]string{"]"}, "]", "longer timeframe"),
+
+		SectorMetric:   b([]string{"m"}, "m", "sector horizon"),
+		SectorRelative: b([]string{"r"}, "r", "legs vs benchmark"),
+
+		QuoteSort: b([]string{"s"}, "s", "sort quotes"),
+	}
+}
+
+// ShortHelp is the one-line help at the bottom of the screen.
+func (k keyMap) ShortHelp() []key.Binding {
+	return []key.Binding{k.Help, k.TFPrev, k.TFNext, k.SectorMetric, k.QuoteSort, k.Pause, k.NextFocus, k.Quit}
+}
+
+// FullHelp is the help screen, in columns.
+func (k keyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{k.TF1D, k.TF5D, k.TF1M, k.TF6M, k.TF1Y, k.TFPrev, k.TFNext},
+		{k.SectorMetric, k.SectorRelative, k.QuoteSort},
+		{k.NextFocus, k.PrevFocus, k.Zoom, k.Pause, k.Help, k.Quit},
+	}
+}

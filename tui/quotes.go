@@ -1,0 +1,197 @@
+package tui
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/bubbles/v2/key"
+	"github.com/capwatch/capwatch/engine"
+)
+
+// quoteSort is the sort column of the quotes table.
+type quoteSort int
+
+const (
+	sortWatchlist quoteSort = iota
+	sortChange
+	sortRVOL
+	sortSymbol
+	sortCount
+)
+
+func (s quoteSort) String() string {
+	return [...]string{"watchlist", "change", "rvol", "symbol"}[s]
+}
+
+// quotesPanel is the watchlist: last, change, a sparkline of the day, RVOL
+// and the age of each quote.
+type quotesPanel struct {
+	st   *Styles
+	keys *keyMap
+
+	snap            *engine.Snapshot
+	now             time.Time
+	stale           time.Duration // a quote older than this is marked stale (0: never)
+	w, h            int
+	bordered, focus bool
+	sort            quoteSort
+
+	dirty bool
+	lines []string
+}
+
+func newQuotesPanel(st *Styles, keys *keyMap) *quotesPanel {
+	return &quotesPanel{st: st, keys: keys, dirty: true}
+}
+
+func (p *quotesPanel) SetSize(w, h int) {
+	if w != p.w || h != p.h {
+		p.w, p.h, p.dirty = w, h, true
+	}
+}
+
+func (p *quotesPanel) setFrame(bordered, focus bool) {
+	if bordered != p.bordered || focus != p.focus {
+		p.bordered, p.focus, p.dirty = bordered, focus, true
+	}
+}
+
+func (p *quotesPanel) SetSnapshot(s *engine.Snapshot) { p.snap, p.dirty = s, true }
+func (p *quotesPanel) restyle()                       { p.dirty = true }
+
+// setNow updates the clock used for ages; the panel re-renders only when
+// the displayed second changes.
+func (p *quotesPanel) setNow(now time.Time, stale time.Duration) {
+	if now.Unix() != p.now.Unix() || stale != p.stale {
+		p.now, p.stale, p.dirty = now, stale, true
+	}
+}
+
+// Update cycles the sort column.
+func (p *quotesPanel) Update(msg tea.Msg) (*quotesPanel, tea.Cmd) {
+	if k, ok := msg.(tea.KeyPressMsg); ok && key.Matches(k, p.keys.QuoteSort) {
+		p.sort = (p.sort + 1) % sortCount
+		p.dirty = true
+	}
+	return p, nil
+}
+
+func (p *quotesPanel) View() string { return strings.Join(p.render(), "\n") }
+
+func (p *quotesPanel) render() []string {
+	if !p.dirty && len(p.lines) == p.h {
+		return p.lines
+	}
+	p.dirty = false
+	cw, ch := p.w, p.h-1
+	if p.bordered && p.w >= 4 && p.h >= 3 {
+		cw, ch = p.w-2, p.h-2
+	}
+	title := "Quotes by " + p.sort.String()
+	p.lines = frame(p.st, title, p.body(cw, ch), p.w, p.h, p.bordered, p.focus)
+	return p.lines
+}
+
+// sorted returns the symbols in the current sort order (a copy).
+func (p *quotesPanel) sorted() []engine.SymbolSnapshot {
+	syms := append([]engine.SymbolSnapshot(nil), p.snap.Symbols...)
+	desc := func(a, b engine.Num) bool {
+		av, aok := a.Get()
+		bv, bok := b.Get()
+		if aok != bok {
+			return aok
+		}
+		return av > bv
+	}
+	switch p.sort {
+	case sortChange:
+		sort.SliceStable(syms, func(i, j int) bool { return desc(syms[i].ChangePct, syms[j].ChangePct) })
+	case sortRVOL:
+		sort.SliceStable(syms, func(i, j int) bool { return desc(syms[i].RVOL20, syms[j].RVOL20) })
+	case sortSymbol:
+		sort.SliceStable(syms, func(i, j int) bool { return syms[i].Symbol < syms[j].Symbol })
+	}
+	return syms
+}
+
+func (p *quotesPanel) body(cw, ch int) []string {
+	if p.snap == nil {
+		return []string{p.st.Muted.Render("no data yet")}
+	}
+	if len(p.snap.Symbols) == 0 {
+		return []string{p.st.Muted.Render("no quotes")}
+	}
+	st := p.st
+	const symW, lastW, chgW, rvolW, ageW = 6, 9, 9, 5, 7
+	fixed := symW + lastW + chgW + ageW + 1
+	showRVOL := cw >= fixed+rvolW+1+8
+	if showRVOL {
+		fixed += rvolW + 1
+	}
+	sparkW := min(cw-fixed-1, 40)
+	showSpark := sparkW >= 6
+	hdr := fit("sym", symW) + fmt.Sprintf("%*s", lastW, "last") + fmt.Sprintf("%*s", chgW, "chg")
+	if showSpark {
+		hdr += " " + fit("today", sparkW)
+	}
+	if showRVOL {
+		hdr += fmt.Sprintf(" %*s", rvolW, "rvol")
+	}
+	hdr += fmt.Sprintf(" %*s", ageW-1, "age")
+	out := []string{st.Muted.Render(hdr)}
+	for _, s := range p.sorted() {
+		line := st.Bold.Render(fit(Sanitize(s.Symbol), symW))
+		last := "—"
+		if v, ok := s.Last.Get(); ok {
+			last = fmtNum(v)
+		}
+		line += fmt.Sprintf("%*s", lastW, last)
+		if c, ok := s.ChangePct.Get(); ok {
+			line += st.Sign(c).Render(fmt.Sprintf("%*s", chgW, arrow(c)+fmtPct(s.ChangePct, 2)))
+		} else {
+			line += fmt.Sprintf("%*s", chgW, "—")
+		}
+		if showSpark {
+			sp := sparkline(s.Intraday, sparkW)
+			sty := st.Text
+			if c, ok := s.ChangePct.Get(); ok {
+				sty = st.Sign(c)
+			}
+			line += " " + sty.Render(fit(sp, sparkW))
+		}
+		if showRVOL {
+			rv := "—"
+			if v, ok := s.RVOL20.Get(); ok {
+				rv = fmt.Sprintf("%.1f", v)
+			}
+			line += fmt.Sprintf(" %*s", rvolW, rv)
+		}
+		line += " " + p.age(s, ageW-1)
+		out = append(out, line)
+	}
+	if len(out) > ch && ch > 1 {
+		hidden := len(out) - ch + 1
+		out = append(out[:ch-1], st.Muted.Render(fmt.Sprintf("… %d more (s sorts)", hidden)))
+	}
+	return out
+}
+
+// age renders how old a symbol's data is, marked "!" when stale.
+func (p *quotesPanel) age(s engine.SymbolSnapshot, w int) string {
+	if s.DataTime.IsZero() {
+		return fmt.Sprintf("%*s", w, "—")
+	}
+	d := p.now.Sub(s.DataTime)
+	txt := fmtAge(d)
+	stale := s.Stale || (p.stale > 0 && d > p.stale)
+	if stale {
+		return p.st.Warn.Render(fmt.Sprintf("%*s", w, txt+"!"))
+	}
+	if s.Delayed {
+		txt += "d"
+	}
+	return p.st.Muted.Render(fmt.Sprintf("%*s", w, txt))
+}

@@ -1,0 +1,210 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/bubbles/v2/key"
+	"github.com/capwatch/capwatch/engine"
+)
+
+// horizon is one of the sector return horizons.
+type horizon int
+
+const (
+	h1d horizon = iota
+	h1w
+	h1m
+	h3m
+	horizonCount
+)
+
+func (h horizon) String() string { return [...]string{"1d", "1w", "1m", "3m"}[h] }
+
+// scale is the magnitude (percent) that gets the strongest heat colour.
+func (h horizon) scale() float64 { return [...]float64{2, 4, 8, 15}[h] }
+
+func (h horizon) of(r engine.Returns) engine.Num {
+	return [...]engine.Num{r.D1, r.W1, r.M1, r.M3}[h]
+}
+
+// sectorsPanel is the sector heatmap: per sector pair, the small leg, the
+// large leg and the spread over 1d/1w/1m/3m on a diverging scale.
+type sectorsPanel struct {
+	st   *Styles
+	keys *keyMap
+
+	snap            *engine.Snapshot
+	w, h            int
+	bordered, focus bool
+	metric          horizon // shown when only one horizon fits
+	relative        bool    // legs relative to their benchmark
+
+	dirty bool
+	lines []string
+}
+
+func newSectorsPanel(st *Styles, keys *keyMap) *sectorsPanel {
+	return &sectorsPanel{st: st, keys: keys, metric: h1m, dirty: true}
+}
+
+func (p *sectorsPanel) SetSize(w, h int) {
+	if w != p.w || h != p.h {
+		p.w, p.h, p.dirty = w, h, true
+	}
+}
+
+func (p *sectorsPanel) setFrame(bordered, focus bool) {
+	if bordered != p.bordered || focus != p.focus {
+		p.bordered, p.focus, p.dirty = bordered, focus, true
+	}
+}
+
+func (p *sectorsPanel) SetSnapshot(s *engine.Snapshot) { p.snap, p.dirty = s, true }
+func (p *sectorsPanel) restyle()                       { p.dirty = true }
+
+// Update handles the horizon and relative-to-benchmark keys.
+func (p *sectorsPanel) Update(msg tea.Msg) (*sectorsPanel, tea.Cmd) {
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return p, nil
+	}
+	switch {
+	case key.Matches(k, p.keys.SectorMetric):
+		p.metric = (p.metric + 1) % horizonCount
+		p.dirty = true
+	case key.Matches(k, p.keys.SectorRelative):
+		p.relative = !p.relative
+		p.dirty = true
+	}
+	return p, nil
+}
+
+func (p *sectorsPanel) View() string { return strings.Join(p.render(), "\n") }
+
+const (
+	cellW    = 5 // one heat cell: "+1.2 "
+	groupGap = 1
+)
+
+func (p *sectorsPanel) render() []string {
+	if !p.dirty && len(p.lines) == p.h {
+		return p.lines
+	}
+	p.dirty = false
+	cw, ch := p.w, p.h-1
+	if p.bordered && p.w >= 4 && p.h >= 3 {
+		cw, ch = p.w-2, p.h-2
+	}
+	title := "Sectors small vs large"
+	if p.relative {
+		title = "Sectors vs benchmark"
+	}
+	if _, _, hs := p.layout(cw); len(hs) == 1 {
+		title += " · " + p.metric.String()
+	}
+	p.lines = frame(p.st, title, p.body(cw, ch), p.w, p.h, p.bordered, p.focus)
+	return p.lines
+}
+
+// layout decides the name and legs column widths and which horizons fit in
+// cw cells.
+func (p *sectorsPanel) layout(cw int) (nameW, legsW int, hs []horizon) {
+	group := 3*cellW + groupGap
+	legsW = 10 // "PSCT·/XLK "
+	nameW = 12
+	if cw >= nameW+legsW+4*group {
+		return min(cw-legsW-4*group, 22), legsW, []horizon{h1d, h1w, h1m, h3m}
+	}
+	if cw < 12+legsW+group {
+		legsW = 0
+	}
+	return min(max(cw-legsW-group, 6), 14), legsW, []horizon{p.metric}
+}
+
+func (p *sectorsPanel) body(cw, ch int) []string {
+	if p.snap == nil {
+		return []string{p.st.Muted.Render("no data yet")}
+	}
+	secs := p.snap.Sectors
+	if len(secs) == 0 {
+		return []string{p.st.Muted.Render("no sector data")}
+	}
+	st := p.st
+	nameW, legsW, hs := p.layout(cw)
+	smallHdr, largeHdr := "sml", "lrg"
+	if p.relative { // each leg minus its benchmark
+		smallHdr, largeHdr = "s-bm", "l-bm"
+	}
+	// Header: horizon names over their groups, then the cell names.
+	h1 := fit("", nameW+legsW)
+	h2 := fit("sector", nameW) + fit("small/lg", legsW)
+	for _, h := range hs {
+		h1 += centre(h.String(), 3*cellW) + " "
+		h2 += fit(centre(smallHdr, cellW)+centre(largeHdr, cellW)+centre("sprd", cellW), 3*cellW) + " "
+	}
+	out := []string{st.Bold.Render(h1), st.Muted.Render(h2)}
+	if len(hs) == 1 { // the horizon is in the title; save the row
+		out = out[1:]
+	}
+	leading := 0
+	for _, s := range secs {
+		mark := " "
+		if s.Thin {
+			mark = "·"
+		}
+		name := Sanitize(s.Sector)
+		legs := fit(fit(Sanitize(s.Small)+mark, 5)+"/"+Sanitize(s.Large), legsW)
+		if legsW == 0 && s.Thin {
+			name = fit(name, nameW-1) + mark
+		}
+		line := fit(name, nameW) + legs
+		for _, h := range hs {
+			sm, lg := h.of(s.SmallRet), h.of(s.LargeRet)
+			if p.relative {
+				sm, lg = h.of(s.SmallVsBench), h.of(s.LargeVsBench)
+			}
+			line += p.cell(sm, h) + p.cell(lg, h) + p.cell(h.of(s.Spread), h) + " "
+		}
+		if v, ok := p.metricOf(s); ok && v > 0 {
+			leading++
+		}
+		out = append(out, line)
+	}
+	if len(out) < ch {
+		out = append(out, st.Muted.Render(fmt.Sprintf("small leg leading in %d/%d sectors (%s spread)", leading, len(secs), p.metric)))
+	}
+	if len(out) < ch {
+		out = append(out, st.Muted.Render("· = thin: small leg trades little; its moves may be noise"))
+	}
+	return out
+}
+
+func (p *sectorsPanel) metricOf(s engine.SectorSnapshot) (float64, bool) {
+	return p.metric.of(s.Spread).Get()
+}
+
+// cell renders one heat cell: the number (with its sign, so meaning survives
+// without colour) on the diverging background.
+func (p *sectorsPanel) cell(n engine.Num, h horizon) string {
+	v, ok := n.Get()
+	if !ok {
+		return centre("—", cellW)
+	}
+	txt := fmt.Sprintf("%+.1f", v)
+	if v >= 9.95 || v <= -9.95 { // keep four characters: "+12", "-104"
+		txt = fmt.Sprintf("%+.0f", v)
+	}
+	return p.st.Heat(v, h.scale()).Render(fmt.Sprintf("%*s ", cellW-1, txt))
+}
+
+// centre pads s to w cells, centred.
+func centre(s string, w int) string {
+	n := len([]rune(s))
+	if n >= w {
+		return fit(s, w)
+	}
+	l := (w - n) / 2
+	return strings.Repeat(" ", l) + s + strings.Repeat(" ", w-n-l)
+}

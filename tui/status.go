@@ -1,0 +1,189 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/capwatch/capwatch/feeds"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// staleAfter is twice the expected data interval (the feed's current poll
+// interval when known, else Options.PollInterval); 0 disables the marker.
+func (m Model) staleAfter() time.Duration {
+	iv := m.opts.PollInterval
+	if m.hasStatus && m.status.Interval > 0 {
+		iv = m.status.Interval
+	}
+	return 2 * iv
+}
+
+// statusPart is one segment of the status line; the lowest priorities are
+// dropped first when the line does not fit.
+type statusPart struct {
+	text string
+	prio int
+}
+
+// statusLine is the top line: feed and badge, pause, the time and age of the
+// newest data (never the wall clock), feed health, session countdown. It is
+// fitted to w cells by dropping the least important parts.
+func (m Model) statusLine(w int) string {
+	parts := m.statusParts()
+	sep := m.st.Muted.Render(" │ ")
+	for {
+		var b strings.Builder
+		for i, p := range parts {
+			if i > 0 {
+				b.WriteString(sep)
+			}
+			b.WriteString(p.text)
+		}
+		s := b.String()
+		if len(parts) <= 1 || ansi.StringWidth(s) <= w {
+			return s
+		}
+		drop := 0
+		for i, p := range parts {
+			if p.prio < parts[drop].prio {
+				drop = i
+			}
+		}
+		parts = append(parts[:drop:drop], parts[drop+1:]...)
+	}
+}
+
+func (m Model) statusParts() []statusPart {
+	st := m.st
+	parts := []statusPart{{st.Title.Render("capwatch"), 1}}
+	switch m.opts.Kind {
+	case feeds.KindDemo:
+		parts = append(parts, statusPart{st.Badge.Render(" DEMO "), 9})
+	case feeds.KindReplay:
+		parts = append(parts, statusPart{st.Badge.Render(" REPLAY "), 9})
+	}
+	if m.paused {
+		p := " PAUSED "
+		if m.pending != nil {
+			p = " PAUSED · new data waiting "
+		}
+		parts = append(parts, statusPart{st.Paused.Render(p), 9})
+	}
+	feed := m.opts.Feed
+	if feed == "" && m.snap != nil {
+		feed = Sanitize(m.snap.Feed)
+	}
+	if m.snap == nil {
+		el := m.now.Sub(m.start)
+		parts = append(parts, statusPart{st.Text.Render(fmt.Sprintf("waiting for data from %s… %ds", orDash(feed), int(el/time.Second))), 10})
+		if h := m.health(); h != "" {
+			parts = append(parts, statusPart{h, 10})
+		}
+		return parts
+	}
+	f := feed
+	if m.opts.Kind == feeds.KindLive && m.delayed() {
+		f += " (delayed)"
+	}
+	parts = append(parts, statusPart{st.Text.Render(f), 5}, statusPart{m.dataAge(), 10})
+	if h := m.health(); h != "" {
+		parts = append(parts, statusPart{h, 10})
+	}
+	if s := m.session(); s != "" {
+		parts = append(parts, statusPart{s, 6})
+	}
+	return parts
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "the feed"
+	}
+	return s
+}
+
+// delayed reports whether any quote in the snapshot is delayed.
+func (m Model) delayed() bool {
+	for _, s := range m.snap.Symbols {
+		if s.Delayed {
+			return true
+		}
+	}
+	return false
+}
+
+// session renders the market session with a countdown recomputed from
+// Session.NextChange and the clock.
+func (m Model) session() string {
+	ss := m.snap.Session
+	st := m.st
+	state := Sanitize(ss.State)
+	if state == "" {
+		return ""
+	}
+	glyph := "○"
+	sty := st.Muted
+	if state == "open" {
+		glyph, sty = "●", st.Up
+	} else if state == "pre" || state == "after" {
+		glyph = "◐"
+	}
+	s := sty.Render(glyph + " " + state)
+	if !ss.NextChange.IsZero() && ss.NextChange.After(m.now) {
+		verb := "opens in "
+		switch state {
+		case "open":
+			verb = "closes in "
+		case "after":
+			verb = "after-hours end in "
+		}
+		s += st.Text.Render(" · " + verb + fmtAge(ss.NextChange.Sub(m.now)))
+	} else if ss.Countdown != "" {
+		s += st.Text.Render(" · " + Sanitize(ss.Countdown))
+	}
+	return s
+}
+
+// dataAge shows when the newest data is from and how old it is, with a stale
+// marker when older than twice the poll interval.
+func (m Model) dataAge() string {
+	st := m.st
+	if m.snap.AsOf.IsZero() {
+		return st.Muted.Render("no data time")
+	}
+	at := m.snap.AsOf.In(m.opts.Location)
+	layout := "15:04:05 MST"
+	if m.now.Sub(m.snap.AsOf) > 20*time.Hour {
+		layout = "Jan 02 15:04 MST"
+	}
+	age := m.now.Sub(m.snap.AsOf)
+	txt := "data " + at.Format(layout) + " · " + fmtAge(age) + " old"
+	if lim := m.staleAfter(); lim > 0 && age > lim && m.snap.Session.State != "closed" {
+		return st.Warn.Render("⚠ STALE " + txt)
+	}
+	return st.Text.Render(txt)
+}
+
+// health is the feed's degraded/down banner (empty when healthy).
+func (m Model) health() string {
+	if !m.hasStatus || m.status.State == feeds.StateOK {
+		return ""
+	}
+	st := m.st
+	s := "feed " + m.status.State.String()
+	if r := Sanitize(m.status.LastError); r != "" {
+		s += ": " + r
+	}
+	if !m.status.NextRetry.IsZero() {
+		if d := m.status.NextRetry.Sub(m.now); d > 0 {
+			s += " · retry in " + fmtAge(d)
+		} else {
+			s += " · retrying"
+		}
+	}
+	if m.status.State == feeds.StateDown {
+		return st.Bad.Render("✖ " + s)
+	}
+	return st.Warn.Render("▲ " + s)
+}
