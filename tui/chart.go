@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
 	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 	"github.com/capwatch/capwatch/engine"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/guptarohit/asciigraph"
@@ -157,7 +157,7 @@ func (p *chartPanel) body(cw, ch int) []string {
 		return out
 	}
 	plotRows := ch - 3 // summary, time axis, legend
-	if p.tf == tf1D { // keep today's moves readable: averages only when close by
+	if p.tf == tf1D {  // keep today's moves readable: averages only when close by
 		s50, s200 = nearRange(ratio, s50), nearRange(ratio, s200)
 	}
 	plot, gutter := p.plot(ratio, s50, s200, cw, plotRows)
