@@ -1,13 +1,178 @@
 // Command capwatch is a terminal dashboard that tells whether small caps are
-// breaking out and leading large caps.
+// breaking out and leading large caps: the small/large ratio (IWM ÷ SPY by
+// default) with its averages, breakout flags, sector pairs and the "Now
+// what?" study of past breakouts.
+//
+// Subcommands print a snapshot (JSON or text), a tmux status line, the
+// analog study's event table, or write an example configuration. See
+// `capwatch --help`.
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
 	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+	"time"
+
+	"github.com/capwatch/capwatch/internal/clock"
 )
 
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFailure = 1 // runtime failure (feed down, no data, I/O)
+	exitUsage   = 2 // bad flags, bad arguments or a bad config file
+)
+
+// env is everything run needs from the outside world; tests build their own.
+type env struct {
+	Getenv    func(string) string
+	ConfigDir string // os.UserConfigDir() ("" when unknown)
+	CacheDir  string // os.UserCacheDir() ("" when unknown)
+	Clock     clock.Clock
+	HTTP      *http.Client
+	// Dashboard runs the interactive dashboard (replaced in tests).
+	Dashboard func(ctx context.Context, d dashboard) error
+}
+
 func main() {
-	fmt.Fprintln(os.Stderr, "capwatch: under construction")
-	os.Exit(1)
+	cfgDir, _ := os.UserConfigDir()
+	cacheDir, _ := os.UserCacheDir()
+	e := env{
+		Getenv:    os.Getenv,
+		ConfigDir: cfgDir,
+		CacheDir:  cacheDir,
+		Clock:     clock.Real{},
+		HTTP:      &http.Client{Timeout: 30 * time.Second},
+		Dashboard: runDashboard,
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, e)
+	stop()
+	os.Exit(code)
+}
+
+// usageError is a mistake on the command line or in the config: exit code 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// run is the whole program: it parses args, runs the command and returns the
+// exit code. It never panics: a panic is reported in one line on stderr and
+// its stack goes to the log file.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, e env) (code int) {
+	var log *slog.Logger
+	logPath := ""
+	closeLog := func() {}
+	defer func() {
+		defer closeLog()
+		if r := recover(); r != nil {
+			if log != nil {
+				log.Error("panic", "value", fmt.Sprint(r), "stack", string(debug.Stack()))
+			}
+			where := "run with --log-file to keep the details"
+			if logPath != "" {
+				where = "details in " + logPath
+			}
+			fmt.Fprintf(stderr, "capwatch: internal error: %v (%s)\n", r, where)
+			code = exitFailure
+		}
+	}()
+	if e.Getenv == nil {
+		e.Getenv = func(string) string { return "" }
+	}
+	if e.Clock == nil {
+		e.Clock = clock.Real{}
+	}
+
+	cmd, rest := "", args
+	if len(args) > 0 {
+		switch args[0] {
+		case "snapshot", "status", "config", "analogs", "help", "version":
+			cmd, rest = args[0], args[1:]
+		}
+	}
+	var err error
+	switch cmd {
+	case "help":
+		if len(rest) > 0 {
+			return run(ctx, []string{rest[0], "--help"}, stdout, stderr, e)
+		}
+		fmt.Fprint(stdout, mainUsage)
+		return exitOK
+	case "version":
+		fmt.Fprintln(stdout, versionString())
+		return exitOK
+	case "config":
+		err = cmdConfig(rest, stdout, stderr, e)
+	default:
+		var c *command
+		c, err = parseCommand(cmd, rest, stdout, stderr, e)
+		if err == nil && c != nil {
+			log, logPath, closeLog = c.log, c.logPath, c.close
+			err = c.exec(ctx)
+			if err != nil {
+				log.Error("exit", "err", err)
+			}
+		}
+	}
+	return exitCode(err, stderr)
+}
+
+// errHandled means the message was already printed (e.g. --help): exit 0.
+var errHandled = errors.New("handled")
+
+func exitCode(err error, stderr io.Writer) int {
+	var ue *usageError
+	switch {
+	case err == nil, errors.Is(err, errHandled):
+		return exitOK
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "capwatch: %s\n", ue.msg)
+		return exitUsage
+	case errors.Is(err, context.Canceled):
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "capwatch: %v\n", err)
+	return exitFailure
+}
+
+func versionString() string {
+	v, rev, dirty := "(devel)", "", false
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if bi.Main.Version != "" {
+			v = bi.Main.Version
+		}
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				dirty = s.Value == "true"
+			}
+		}
+	}
+	s := "capwatch " + v
+	if rev != "" {
+		if len(rev) > 12 {
+			rev = rev[:12]
+		}
+		s += " (" + rev
+		if dirty {
+			s += ", modified"
+		}
+		s += ")"
+	}
+	return s
 }

@@ -1,0 +1,443 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/capwatch/capwatch/engine"
+	"github.com/capwatch/capwatch/engine/study"
+	"github.com/capwatch/capwatch/feeds"
+	"github.com/capwatch/capwatch/internal/app"
+	"github.com/capwatch/capwatch/internal/calendar"
+	"github.com/capwatch/capwatch/internal/clock"
+	"github.com/capwatch/capwatch/internal/config"
+)
+
+// flags holds every command-line flag; each subcommand registers the ones it takes.
+type flags struct {
+	feed, data, asOf, baseURL, config, logFile, logLevel, format string
+	speed                                                        float64
+	seed                                                         int64
+	version, tmux, force                                         bool
+	ttl                                                          time.Duration
+}
+
+// command is a parsed command with its configuration, log and feed options.
+type command struct {
+	name    string
+	f       flags
+	set     map[string]bool // flags given on the command line
+	cfg     config.Config
+	asOf    time.Time
+	log     *slog.Logger
+	logPath string
+	logFile io.Closer
+	stdout  io.Writer
+	stderr  io.Writer
+	e       env
+}
+
+func (c *command) close() {
+	if c.logFile != nil {
+		c.logFile.Close()
+	}
+}
+
+// registerCommon registers the flags shared by the dashboard, snapshot, status and analogs.
+func registerCommon(fs *flag.FlagSet, f *flags) {
+	fs.StringVar(&f.feed, "feed", "", "data source: demo, replay, yahoo or stooq (default: the config's feed, else demo)")
+	fs.StringVar(&f.data, "data", "", "replay: directory of SYMBOL.csv daily files")
+	fs.Float64Var(&f.speed, "speed", 0, "demo: simulated seconds per second; replay: trading days per second (default 1)")
+	fs.Int64Var(&f.seed, "seed", 0, "demo: random seed (same seed, same market; default 1)")
+	fs.StringVar(&f.asOf, "as-of", "", "use data up to this trading date, YYYY-MM-DD (replay; snapshot/status/analogs with any feed)")
+	fs.StringVar(&f.baseURL, "base-url", "", "yahoo/stooq: override the feed's base URL (proxies, recordings, tests)")
+	fs.StringVar(&f.config, "config", "", "config file (default $CAPWATCH_CONFIG, else <user config dir>/capwatch/config.toml)")
+	fs.StringVar(&f.logFile, "log-file", "", "log file (default <user cache dir>/capwatch/capwatch.log)")
+	fs.StringVar(&f.logLevel, "log-level", "", "log level: debug, info, warn or error (default info)")
+	fs.BoolVar(&f.version, "version", false, "print the version and exit")
+}
+
+func parseCommand(name string, args []string, stdout, stderr io.Writer, e env) (*command, error) {
+	c := &command{name: name, stdout: stdout, stderr: stderr, e: e, set: map[string]bool{}}
+	fsName := "capwatch"
+	if name != "" {
+		fsName += " " + name
+	}
+	fs := flag.NewFlagSet(fsName, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	registerCommon(fs, &c.f)
+	usage := mainUsage
+	switch name {
+	case "snapshot":
+		fs.StringVar(&c.f.format, "format", "json", "output format: json or text")
+		usage = snapshotUsage
+	case "analogs":
+		fs.StringVar(&c.f.format, "format", "table", "output format: table, csv or json")
+		usage = analogsUsage
+	case "status":
+		fs.BoolVar(&c.f.tmux, "tmux", false, "emit tmux colour codes (#[fg=…])")
+		fs.DurationVar(&c.f.ttl, "ttl", 60*time.Second, "reuse a cached result younger than this")
+		usage = statusUsage
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, usage)
+			return nil, errHandled
+		}
+		return nil, usagef("%v (see %s --help)", err, fsName)
+	}
+	if fs.NArg() > 0 {
+		return nil, usagef("unexpected argument %q (see %s --help)", fs.Arg(0), fsName)
+	}
+	if c.f.version {
+		fmt.Fprintln(stdout, versionString())
+		return nil, errHandled
+	}
+	fs.Visit(func(fl *flag.Flag) { c.set[fl.Name] = true })
+	if err := c.configure(); err != nil {
+		return nil, err
+	}
+	if err := c.openLog(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// configure loads the config file and applies the flags over it.
+func (c *command) configure() error {
+	l, err := config.Load(c.f.config, c.e.Getenv, c.e.ConfigDir)
+	if err != nil {
+		return &usageError{msg: err.Error()}
+	}
+	c.cfg = l.Config
+	for _, w := range l.Warns {
+		fmt.Fprintf(c.stderr, "capwatch: warning: %s\n", w)
+	}
+	cfg := &c.cfg
+	if c.set["feed"] {
+		cfg.Feed = strings.ToLower(strings.TrimSpace(c.f.feed))
+		if !oneOf(cfg.Feed, config.Feeds()) {
+			return usagef("--feed %q is not a feed (use %s)", c.f.feed, strings.Join(config.Feeds(), ", "))
+		}
+	}
+	if c.set["data"] {
+		cfg.Feeds.Replay.Data = c.f.data
+	}
+	if c.set["speed"] {
+		if !(c.f.speed > 0) {
+			return usagef("--speed %v must be > 0", c.f.speed)
+		}
+		switch cfg.Feed {
+		case config.FeedDemo:
+			cfg.Feeds.Demo.Speed = c.f.speed
+		case config.FeedReplay:
+			cfg.Feeds.Replay.Speed = c.f.speed
+		default:
+			return usagef("--speed applies to --feed demo or replay, not %s", cfg.Feed)
+		}
+	}
+	if c.set["seed"] {
+		if cfg.Feed != config.FeedDemo {
+			return usagef("--seed applies to --feed demo, not %s", cfg.Feed)
+		}
+		cfg.Feeds.Demo.Seed = c.f.seed
+	}
+	if c.set["base-url"] {
+		if err := config.CheckBaseURL(c.f.baseURL); err != nil {
+			return usagef("--base-url: %v", err)
+		}
+		switch cfg.Feed {
+		case config.FeedYahoo:
+			cfg.Feeds.Yahoo.BaseURL = c.f.baseURL
+		case config.FeedStooq:
+			cfg.Feeds.Stooq.BaseURL = c.f.baseURL
+		default:
+			return usagef("--base-url applies to --feed yahoo or stooq, not %s", cfg.Feed)
+		}
+	}
+	if c.set["log-level"] {
+		cfg.Log.Level = strings.ToLower(c.f.logLevel)
+		if !oneOf(cfg.Log.Level, []string{"debug", "info", "warn", "error"}) {
+			return usagef("--log-level %q is not a level (use debug, info, warn or error)", c.f.logLevel)
+		}
+	}
+	if c.set["log-file"] {
+		cfg.Log.File = c.f.logFile
+	}
+	if c.set["as-of"] {
+		d, err := time.ParseInLocation("2006-01-02", c.f.asOf, calendar.Location())
+		if err != nil {
+			return usagef("--as-of %q is not a date; use YYYY-MM-DD, e.g. --as-of 2024-06-28", c.f.asOf)
+		}
+		if c.name == "" && cfg.Feed != config.FeedReplay {
+			return usagef("--as-of on the dashboard needs --feed replay (snapshot, status and analogs take it with any feed)")
+		}
+		c.asOf = d
+	}
+	if cfg.Feed == config.FeedReplay && cfg.Feeds.Replay.Data == "" {
+		return usagef("--feed replay needs --data DIR (a directory of SYMBOL.csv files) or feeds.replay.data in the config")
+	}
+	switch c.name {
+	case "snapshot":
+		if c.f.format != "json" && c.f.format != "text" {
+			return usagef("--format %q: use json or text", c.f.format)
+		}
+	case "analogs":
+		if c.f.format != "table" && c.f.format != "csv" && c.f.format != "json" {
+			return usagef("--format %q: use table, csv or json", c.f.format)
+		}
+	case "status":
+		if c.f.ttl < 0 {
+			return usagef("--ttl %v must be ≥ 0", c.f.ttl)
+		}
+	}
+	if err := cfg.Validate(); err != nil {
+		return usagef("config: %v", err)
+	}
+	return nil
+}
+
+func oneOf(s string, set []string) bool {
+	for _, v := range set {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
+
+// openLog opens the log file (never the terminal). A log file that cannot be
+// opened is a warning, not a failure: logs are then discarded.
+func (c *command) openLog() error {
+	path := c.cfg.Log.File
+	if path == "" && c.e.CacheDir != "" {
+		path = filepath.Join(c.e.CacheDir, "capwatch", "capwatch.log")
+	}
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(c.cfg.Log.Level))
+	c.log = slog.New(slog.DiscardHandler)
+	if path == "" {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		fmt.Fprintf(c.stderr, "capwatch: warning: no log file: %v\n", err)
+		return nil
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		fmt.Fprintf(c.stderr, "capwatch: warning: no log file: %v\n", err)
+		return nil
+	}
+	c.logFile, c.logPath = f, path
+	c.log = slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: lvl}))
+	c.log.Info("start", "command", c.commandName(), "version", versionString(), "feed", c.cfg.Feed,
+		"pair", c.cfg.Pair.Small+"/"+c.cfg.Pair.Large,
+		// Secrets are config.Secret values: they log as [redacted].
+		"yahoo_api_key", c.cfg.Feeds.Yahoo.APIKey, "stooq_api_key", c.cfg.Feeds.Stooq.APIKey)
+	return nil
+}
+
+func (c *command) commandName() string {
+	if c.name == "" {
+		return "dashboard"
+	}
+	return c.name
+}
+
+func (c *command) exec(ctx context.Context) error {
+	switch c.name {
+	case "snapshot":
+		return c.snapshot(ctx)
+	case "analogs":
+		return c.analogs(ctx)
+	case "status":
+		return c.status(ctx)
+	}
+	return c.dashboard(ctx)
+}
+
+// build loads history and computes a one-shot snapshot.
+func (c *command) build(ctx context.Context) (*engine.Snapshot, error) {
+	feed, err := newFeed(c, false)
+	if err != nil {
+		return nil, err
+	}
+	snap, err := app.BuildSnapshot(ctx, app.BuildOptions{
+		Feed: feed, Config: c.cfg.Engine(), Calendar: calendar.NYSE(), Study: study.Compute,
+		AsOf: c.asOf, Now: c.e.Clock.Now(),
+	})
+	if err != nil {
+		c.log.Error("snapshot", "err", err)
+		return nil, err
+	}
+	for _, se := range snap.Errors {
+		c.log.Warn("snapshot: symbol", "symbol", se.Symbol, "err", se.Message)
+	}
+	return snap, nil
+}
+
+func (c *command) snapshot(ctx context.Context) error {
+	snap, err := c.build(ctx)
+	if err != nil {
+		return err
+	}
+	if c.f.format == "text" {
+		err = app.WriteText(c.stdout, snap)
+	} else {
+		err = app.WriteJSON(c.stdout, snap)
+	}
+	if err != nil {
+		return fmt.Errorf("snapshot: write: %w", err)
+	}
+	return nil
+}
+
+func (c *command) analogs(ctx context.Context) error {
+	snap, err := c.build(ctx)
+	if err != nil {
+		return err
+	}
+	if err := app.WriteAnalogs(c.stdout, snap.Analogs, c.f.format); err != nil {
+		return fmt.Errorf("analogs: %w", err)
+	}
+	return nil
+}
+
+// statusKey identifies what a cached status line was computed for.
+func (c *command) statusKey() string {
+	cfg := c.cfg
+	key := []string{"v1", cfg.Feed, cfg.Pair.Small, cfg.Pair.Large, c.f.asOf}
+	switch cfg.Feed {
+	case config.FeedReplay:
+		abs, _ := filepath.Abs(cfg.Feeds.Replay.Data)
+		key = append(key, abs)
+	case config.FeedDemo:
+		key = append(key, fmt.Sprint(cfg.Feeds.Demo.Seed))
+	case config.FeedYahoo:
+		key = append(key, cfg.Feeds.Yahoo.BaseURL)
+	case config.FeedStooq:
+		key = append(key, cfg.Feeds.Stooq.BaseURL)
+	}
+	for _, s := range cfg.Engine().Symbols() {
+		key = append(key, s)
+	}
+	return strings.Join(key, "|")
+}
+
+func (c *command) status(ctx context.Context) error {
+	now := c.e.Clock.Now()
+	cal := calendar.NYSE()
+	opts := app.StatusOptions{Tmux: c.f.tmux, StaleAfter: 2*c.cfg.Poll.Open + 15*time.Minute}
+	var cache *app.StatusCache
+	if c.e.CacheDir != "" && c.f.ttl > 0 {
+		cache = &app.StatusCache{Path: filepath.Join(c.e.CacheDir, "capwatch", "status.json"), TTL: c.f.ttl}
+	}
+	key := c.statusKey()
+	if cache != nil {
+		if d, ok := cache.Load(key, now); ok {
+			fmt.Fprintln(c.stdout, app.FormatStatus(d, now, cal, opts))
+			return nil
+		}
+	}
+	snap, err := c.build(ctx)
+	if err != nil {
+		// tmux shows stdout: say it there too, briefly.
+		fmt.Fprintf(c.stdout, "capwatch: %s down\n", c.cfg.Feed)
+		return err
+	}
+	d := app.StatusFromSnapshot(snap, key, c.cfg.Feed != config.FeedDemo && c.cfg.Feed != config.FeedReplay, now)
+	if cache != nil {
+		if err := cache.Store(d); err != nil {
+			c.log.Warn("status cache", "err", err)
+		}
+	}
+	fmt.Fprintln(c.stdout, app.FormatStatus(d, now, cal, opts))
+	return nil
+}
+
+func (c *command) dashboard(ctx context.Context) error {
+	if c.e.Dashboard == nil {
+		return errors.New("dashboard: not available")
+	}
+	feed, err := newFeed(c, true)
+	if err != nil {
+		return err
+	}
+	eng, err := engine.New(c.cfg.Engine(), calendar.NYSE())
+	if err != nil {
+		return fmt.Errorf("dashboard: %w", err)
+	}
+	eng.SetStudy(study.Compute)
+	return c.e.Dashboard(ctx, dashboard{
+		Feed: feed, Engine: eng, Config: c.cfg, Symbols: c.cfg.Engine().Symbols(),
+		Clock: c.e.Clock, Log: c.log, NoColor: c.e.Getenv("NO_COLOR") != "",
+	})
+}
+
+// dashboard is what the interactive dashboard needs.
+type dashboard struct {
+	Feed    feeds.Feed
+	Engine  app.Runner
+	Config  config.Config
+	Symbols []string
+	Clock   clock.Clock
+	Log     *slog.Logger
+	NoColor bool
+}
+
+// cmdConfig handles `capwatch config init|path`.
+func cmdConfig(args []string, stdout, stderr io.Writer, e env) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
+		fmt.Fprint(stdout, configUsage)
+		if len(args) == 0 {
+			return usagef("config needs a subcommand: init or path")
+		}
+		return errHandled
+	}
+	sub, rest := args[0], args[1:]
+	fs := flag.NewFlagSet("capwatch config "+sub, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var path string
+	var force bool
+	fs.StringVar(&path, "config", "", "config file to write (default $CAPWATCH_CONFIG, else the default path)")
+	if sub == "init" {
+		fs.BoolVar(&force, "force", false, "replace an existing file, keeping it as FILE.bak")
+	} else if sub != "path" {
+		return usagef("unknown config subcommand %q (use init or path)", sub)
+	}
+	if err := fs.Parse(rest); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, configUsage)
+			return errHandled
+		}
+		return usagef("%v (see capwatch config --help)", err)
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q (see capwatch config --help)", fs.Arg(0))
+	}
+	p, src := config.Resolve(path, e.Getenv, e.ConfigDir)
+	if src == config.SourceNone {
+		return usagef("no user config directory is known; pass --config PATH")
+	}
+	if sub == "path" {
+		fmt.Fprintf(stdout, "%s (from %s)\n", p, src)
+		return nil
+	}
+	bak, err := config.WriteExample(p, force)
+	if err != nil {
+		return err
+	}
+	if bak != "" {
+		fmt.Fprintf(stdout, "kept the old file as %s\n", bak)
+	}
+	fmt.Fprintf(stdout, "wrote %s\n", p)
+	return nil
+}

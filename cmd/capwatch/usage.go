@@ -1,0 +1,94 @@
+package main
+
+const commonFlags = `
+Data and configuration flags (all commands):
+  --feed NAME        demo | replay | yahoo | stooq (default: the config's feed, else demo)
+  --data DIR         replay: directory of SYMBOL.csv daily files (Date,Open,High,Low,Close[,Adj Close],Volume)
+  --as-of DATE       use data up to this trading date, YYYY-MM-DD (dashboard: replay only)
+  --speed X          demo: simulated seconds per second; replay: trading days per second (default 1)
+  --seed N           demo: random seed; the same seed gives the same market (default 1)
+  --base-url URL     yahoo/stooq: override the base URL (a proxy, a local recording, tests)
+  --config PATH      config file (default $CAPWATCH_CONFIG, else <user config dir>/capwatch/config.toml)
+  --log-file PATH    log file (default <user cache dir>/capwatch/capwatch.log; never the screen)
+  --log-level LEVEL  debug | info | warn | error (default info)
+  --version          print the version
+  -h, --help         this help
+`
+
+const mainUsage = `capwatch — are small caps breaking out and leading large caps?
+
+Usage:
+  capwatch [flags]                          the dashboard (q quits, ? shows the keys)
+  capwatch snapshot [--format json|text]    compute what the dashboard shows at the latest bar, print it, exit
+  capwatch status [--tmux]                  one short line for a tmux status bar (cached for 60 s)
+  capwatch analogs [--format table|csv|json] the "Now what?" table of past breakouts and what followed
+  capwatch config init [--force]            write a documented example config (never overwrites; --force keeps a .bak)
+  capwatch config path                      print the config file capwatch reads
+  capwatch help COMMAND                     help for a command
+` + commonFlags + `
+Examples:
+  capwatch --feed demo                      the simulated market (labelled DEMO); a breakout unfolds within two minutes
+  capwatch --feed demo --speed 60           one simulated minute per second
+  capwatch --feed replay --data ./csv --as-of 2024-06-28 --speed 5
+  capwatch --feed yahoo                     delayed quotes from Yahoo Finance
+  capwatch snapshot --feed replay --data ./csv --format json | jq .pair
+  capwatch status --tmux                    for tmux: set -g status-right '#(capwatch status --tmux)'
+
+Exit codes: 0 ok, 1 runtime failure (feed down, no data), 2 usage or config error.
+`
+
+const snapshotUsage = `Usage: capwatch snapshot [--format json|text] [flags]
+
+Loads the history, computes everything the dashboard would show at the latest
+bar (or at --as-of), prints it and exits. With --feed replay the result is
+fully offline and deterministic. The JSON is a stable contract (see README):
+as_of, feed, session, pair, symbols, flags, sectors, errors, risk, analogs.
+A symbol without data is listed under "errors" and the rest still prints.
+
+  --format FORMAT    json (default) or text
+` + commonFlags + `
+Examples:
+  capwatch snapshot --feed replay --data ./csv --as-of 2024-06-28
+  capwatch snapshot --feed yahoo --format text
+`
+
+const statusUsage = `Usage: capwatch status [--tmux] [--ttl 60s] [flags]
+
+Prints one short line, e.g.
+  IWM/SPY 0.3812 ▲0.8% ↑50d ↑20dH · open 2h13m
+Flags that are on are listed (in parentheses while only forming on the live
+bar); demo and replay data are labelled DEMO and REPLAY; live data older than
+it should be is marked "stale 3h". The result is cached under the user cache
+directory, so repeated calls within --ttl are instant.
+
+  --tmux             emit tmux colour codes (#[fg=green]…)
+  --ttl DURATION     reuse a cached result younger than this (default 60s; 0 disables the cache)
+` + commonFlags + `
+tmux (~/.tmux.conf):
+  set -g status-interval 30
+  set -g status-right-length 80
+  set -g status-right '#(capwatch status --tmux --feed yahoo)'
+`
+
+const analogsUsage = `Usage: capwatch analogs [--format table|csv|json] [flags]
+
+Prints the "Now what?" study: every past breakout of the ratio (a close above
+its 200-day average at a 20-day high, at most one per 63 bars) and what
+followed 1, 3, 6 and 12 months later, against any day. Past outcomes, not a
+forecast.
+
+  --format FORMAT    table (default), csv or json
+` + commonFlags + `
+Example:
+  capwatch analogs --feed replay --data ./csv --format csv > breakouts.csv
+`
+
+const configUsage = `Usage:
+  capwatch config init [--config PATH] [--force]
+  capwatch config path [--config PATH]
+
+init writes a documented example configuration (every value is the default)
+to PATH, $CAPWATCH_CONFIG or <user config dir>/capwatch/config.toml. It never
+overwrites an existing file; --force replaces it and keeps the old one as
+PATH.bak. path prints which file capwatch reads.
+`
