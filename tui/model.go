@@ -330,7 +330,7 @@ func (m Model) layout(w, bh int, tiny bool) (cols []column, bordered bool) {
 		fh := min(nFlags+2, bh/3)
 		nh := 0
 		if m.opts.ShowNowWhat {
-			nh = min(7, bh/5)
+			nh = min(14, bh/4)
 		}
 		sh := min(nSec+6, bh/2)
 		return []column{

@@ -1,15 +1,14 @@
 package tui
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/capwatch/capwatch/engine"
+	"github.com/capwatch/capwatch/tui/nowwhat"
 )
 
-// nowWhatPanel holds the slot of the "Now what?" panel (what happened after
-// past breakouts). Its content is drawn by renderFn; until the dedicated
-// renderer is wired a short built-in summary is used.
+// nowWhatPanel is the "Now what?" panel: what followed past breakouts like
+// today's, drawn by the nowwhat renderer and cached like every panel.
 type nowWhatPanel struct {
 	st *Styles
 
@@ -45,29 +44,21 @@ func (p *nowWhatPanel) render() []string {
 		return p.lines
 	}
 	p.dirty = false
-	p.lines = frame(p.st, "Now what?", p.body(), p.w, p.h, p.bordered, p.focus)
+	cw, ch := p.w, p.h-1
+	if p.bordered && p.w >= 4 && p.h >= 3 {
+		cw, ch = p.w-2, p.h-2
+	}
+	p.lines = frame(p.st, "Now what? past breakouts like today's", p.body(cw, ch), p.w, p.h, p.bordered, p.focus)
 	return p.lines
 }
 
-func (p *nowWhatPanel) body() []string {
-	st := p.st
-	if p.snap == nil || p.snap.Analogs == nil {
-		return []string{st.Muted.Render("waiting for the analog study (needs long daily history)")}
+func (p *nowWhatPanel) body(cw, ch int) []string {
+	if cw <= 0 || ch <= 0 {
+		return nil
 	}
-	a := p.snap.Analogs
-	out := []string{fmt.Sprintf("%d past %s events since %s", len(a.Events), Sanitize(a.Event), Sanitize(a.HistoryFrom))}
-	for _, h := range a.Horizons {
-		hit, ok := h.RelHitRate.Get()
-		if !ok {
-			out = append(out, st.Muted.Render(fmt.Sprintf("%-3s  not enough history", h.Horizon)))
-			continue
-		}
-		line := fmt.Sprintf("%-3s  small led %3.0f%% of the time, median %s (n=%d)",
-			Sanitize(h.Horizon), hit*100, fmtPct(h.RelMedianPct, 1), h.N)
-		if b, ok := h.BaseRelHitRate.Get(); ok {
-			line += st.Muted.Render(fmt.Sprintf("  vs any day %.0f%%", b*100))
-		}
-		out = append(out, line)
+	if p.snap == nil {
+		return []string{p.st.Muted.Render("no data yet")}
 	}
-	return out
+	out := nowwhat.Render(p.snap.Analogs, p.snap.Risk, p.snap.Pair.Small, p.snap.Pair.Large, cw, ch, p.st.NowWhat)
+	return strings.Split(out, "\n")
 }

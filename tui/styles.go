@@ -6,6 +6,7 @@ import (
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/lipgloss/v2"
+	"github.com/capwatch/capwatch/tui/nowwhat"
 	"github.com/guptarohit/asciigraph"
 )
 
@@ -79,6 +80,7 @@ type Styles struct {
 	Series                   [3]asciigraph.AnsiColor
 	Axis                     asciigraph.AnsiColor
 	Help                     help.Styles
+	NowWhat                  nowwhat.Styles
 }
 
 // NewStyles builds the styles for a palette ("default" or "colorblind"), a
@@ -97,6 +99,7 @@ func NewStyles(palette string, isDark, noColor bool) Styles {
 		for i := range s.heatPos {
 			s.heatPos[i], s.heatNeg[i] = plain, plain
 		}
+		s.NowWhat = nowwhat.NewStyles(isDark, true)
 		s.Help = help.Styles{ShortKey: plain.Bold(true), ShortDesc: plain, ShortSeparator: plain,
 			FullKey: plain.Bold(true), FullDesc: plain, FullSeparator: plain, Ellipsis: plain}
 		return s
@@ -123,6 +126,7 @@ func NewStyles(palette string, isDark, noColor bool) Styles {
 		Series:      t.series,
 		Axis:        t.axis,
 		Help:        help.DefaultStyles(isDark),
+		NowWhat:     nowwhat.NewStyles(isDark, false),
 	}
 	for i := range s.heatPos {
 		s.heatPos[i] = plain.Background(c(t.heatPos[i])).Foreground(c(t.heatFgPos[i]))
