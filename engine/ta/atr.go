@@ -40,12 +40,12 @@ func trueRange(h, l, prevC float64) float64 {
 	return tr
 }
 
-func (s *ATR) step(h, l, c float64) atrState {
-	st := s.st
+// step runs the transition for one bar on st (the committed state or a copy).
+func (s *ATR) step(st *atrState, h, l, c float64) {
 	if st.n == 0 {
 		st.prevC = c
 		st.n = 1
-		return st
+		return
 	}
 	tr := trueRange(h, l, st.prevC)
 	st.prevC = c
@@ -63,7 +63,6 @@ func (s *ATR) step(h, l, c float64) atrState {
 		st.atr += tr
 		st.atr /= s.pf
 	}
-	return st
 }
 
 // Update commits a closed bar and returns the ATR after it. It rejects
@@ -72,7 +71,7 @@ func (s *ATR) Update(h, l, c float64) (float64, bool, error) {
 	if !validBar(h, l, c) {
 		return 0, false, badBar("ATR.Update", h, l, c)
 	}
-	s.st = s.step(h, l, c)
+	s.step(&s.st, h, l, c)
 	v, ok := s.Value()
 	return v, ok, nil
 }
@@ -82,7 +81,8 @@ func (s *ATR) Peek(h, l, c float64) (float64, bool, error) {
 	if !validBar(h, l, c) {
 		return 0, false, badBar("ATR.Peek", h, l, c)
 	}
-	st := s.step(h, l, c)
+	st := s.st
+	s.step(&st, h, l, c)
 	if !st.ok {
 		return 0, false, nil
 	}

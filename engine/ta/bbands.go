@@ -30,15 +30,14 @@ func NewBBands(p int, up, dn float64) (*BBands, error) {
 	return &BBands{core: newSumCore(p), up: up, dn: dn}, nil
 }
 
-func (s *BBands) eval(x float64) (sumState, BB, bool) {
-	st, mid, v, ok := s.core.stepVar(x)
+func (s *BBands) bands(mid, v float64, ok bool) (BB, bool) {
 	if !ok {
-		return st, BB{}, false
+		return BB{}, false
 	}
 	sd := stdDevOf(v, 1)
 	// TA-Lib multiplies only when the factor is not 1; sd*1 == sd exactly, so
 	// one expression covers its four branches.
-	return st, BB{
+	return BB{
 		Upper:  mid + float64(sd*s.up),
 		Middle: mid,
 		Lower:  mid - float64(sd*s.dn),
@@ -50,8 +49,7 @@ func (s *BBands) Update(x float64) (BB, bool, error) {
 	if !validPrice(x) {
 		return BB{}, false, badInput("BBands.Update", x)
 	}
-	st, b, ok := s.eval(x)
-	s.core.commit(x, st)
+	b, ok := s.bands(s.core.updateVar(x))
 	s.val, s.ok = b, ok
 	return b, ok, nil
 }
@@ -61,7 +59,7 @@ func (s *BBands) Peek(x float64) (BB, bool, error) {
 	if !validPrice(x) {
 		return BB{}, false, badInput("BBands.Peek", x)
 	}
-	_, b, ok := s.eval(x)
+	b, ok := s.bands(s.core.peekVar(x))
 	return b, ok, nil
 }
 

@@ -25,8 +25,8 @@ func NewEMA(p int) (*EMA, error) {
 	return &EMA{p: p, pf: float64(p), k: 2.0 / float64(p+1)}, nil
 }
 
-func (s *EMA) step(x float64) emaState {
-	st := s.st
+// step runs the transition for x on st (the committed state or a copy).
+func (s *EMA) step(st *emaState, x float64) {
 	switch {
 	case st.n < s.p-1:
 		st.sum += x
@@ -39,7 +39,6 @@ func (s *EMA) step(x float64) emaState {
 	default:
 		st.prev = float64((x-st.prev)*s.k) + st.prev
 	}
-	return st
 }
 
 // Update commits x and returns the EMA after x.
@@ -47,7 +46,7 @@ func (s *EMA) Update(x float64) (float64, bool, error) {
 	if !validPrice(x) {
 		return 0, false, badInput("EMA.Update", x)
 	}
-	s.st = s.step(x)
+	s.step(&s.st, x)
 	v, ok := s.Value()
 	return v, ok, nil
 }
@@ -57,7 +56,8 @@ func (s *EMA) Peek(x float64) (float64, bool, error) {
 	if !validPrice(x) {
 		return 0, false, badInput("EMA.Peek", x)
 	}
-	st := s.step(x)
+	st := s.st
+	s.step(&st, x)
 	if !st.ok {
 		return 0, false, nil
 	}

@@ -27,12 +27,12 @@ func NewRSI(p int) (*RSI, error) {
 	return &RSI{p: p, pf: float64(p), pm1: float64(p - 1)}, nil
 }
 
-func (s *RSI) step(x float64) rsiState {
-	st := s.st
+// step runs the transition for x on st (the committed state or a copy).
+func (s *RSI) step(st *rsiState, x float64) {
 	if st.n == 0 {
 		st.prev = x
 		st.n = 1
-		return st
+		return
 	}
 	d := x - st.prev
 	st.prev = x
@@ -47,7 +47,7 @@ func (s *RSI) step(x float64) rsiState {
 	}
 	if st.n < s.p {
 		st.n++
-		return st
+		return
 	}
 	st.loss /= s.pf
 	st.gain /= s.pf
@@ -61,7 +61,6 @@ func (s *RSI) step(x float64) rsiState {
 		st.val = 0
 	}
 	st.ok = true
-	return st
 }
 
 // Update commits x and returns the RSI after x.
@@ -69,7 +68,7 @@ func (s *RSI) Update(x float64) (float64, bool, error) {
 	if !validPrice(x) {
 		return 0, false, badInput("RSI.Update", x)
 	}
-	s.st = s.step(x)
+	s.step(&s.st, x)
 	return s.st.val, s.st.ok, nil
 }
 
@@ -78,7 +77,8 @@ func (s *RSI) Peek(x float64) (float64, bool, error) {
 	if !validPrice(x) {
 		return 0, false, badInput("RSI.Peek", x)
 	}
-	st := s.step(x)
+	st := s.st
+	s.step(&st, x)
 	return st.val, st.ok, nil
 }
 

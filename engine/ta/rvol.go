@@ -34,9 +34,7 @@ func (s *RVOL) Update(vol float64) (float64, bool, error) {
 		return 0, false, badInput("RVOL.Update", vol)
 	}
 	s.val, s.ok = s.eval(vol)
-	st, m, ok := s.core.stepMean(vol)
-	s.core.commit(vol, st)
-	s.mean, s.mok = m, ok
+	s.mean, s.mok = s.core.updateMean(vol)
 	return s.val, s.ok, nil
 }
 

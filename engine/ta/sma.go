@@ -21,62 +21,86 @@ func newSumCore(p int) sumCore {
 	return sumCore{p: p, pf: float64(p), buf: make([]float64, p)}
 }
 
-// oldest returns the oldest input of the p-window ending at the new input x.
-func (c *sumCore) oldest(x float64) float64 {
+// oldest returns the oldest input of the p-window ending at the new input x,
+// which goes to slot pos.
+func (c *sumCore) oldest(pos int, x float64) float64 {
 	if c.p == 1 {
 		return x
 	}
-	return c.buf[next(c.st.pos, c.p)]
+	return c.buf[next(pos, c.p)]
 }
 
-// stepMean runs TA-Lib's SMA transition for x: it returns the new state and
-// the mean of the window ending at x (ok=false in warm-up).
-func (c *sumCore) stepMean(x float64) (sumState, float64, bool) {
-	st := c.st
+// stepMean runs TA-Lib's SMA transition for x on st (the committed state or
+// a copy of it) and returns the mean of the window ending at x (ok=false in
+// warm-up). It does not write the ring.
+func (c *sumCore) stepMean(st *sumState, x float64) (float64, bool) {
 	if st.n < c.p-1 {
 		st.t1 += x
 		st.n++
 		st.pos = next(st.pos, c.p)
-		return st, 0, false
+		return 0, false
 	}
 	t := st.t1 + x
 	out := t / c.pf
-	st.t1 = t - c.oldest(x)
+	st.t1 = t - c.oldest(st.pos, x)
 	if st.n < c.p {
 		st.n++
 	}
 	st.pos = next(st.pos, c.p)
-	return st, out, true
+	return out, true
 }
 
-// stepVar runs TA-Lib's VAR transition (population, E[x²]-mean²) for x.
-func (c *sumCore) stepVar(x float64) (st sumState, mean, variance float64, ok bool) {
-	st = c.st
+// stepVar runs TA-Lib's VAR transition (population, E[x²]-mean²) for x on
+// st, like stepMean.
+func (c *sumCore) stepVar(st *sumState, x float64) (mean, variance float64, ok bool) {
 	if st.n < c.p-1 {
 		st.t1 += x
 		st.t2 += float64(x * x)
 		st.n++
 		st.pos = next(st.pos, c.p)
-		return st, 0, 0, false
+		return 0, 0, false
 	}
 	st.t1 += x
 	st.t2 += float64(x * x)
 	m1 := st.t1 / c.pf
 	m2 := st.t2 / c.pf
-	old := c.oldest(x)
+	old := c.oldest(st.pos, x)
 	st.t1 -= old
 	st.t2 -= float64(old * old)
 	if st.n < c.p {
 		st.n++
 	}
 	st.pos = next(st.pos, c.p)
-	return st, m1, m2 - float64(m1*m1), true
+	return m1, m2 - float64(m1*m1), true
 }
 
-// commit stores x in the ring and installs st.
-func (c *sumCore) commit(x float64, st sumState) {
-	c.buf[c.st.pos] = x
-	c.st = st
+// updateMean commits x: the SMA transition on the committed state, then x
+// stored in the ring.
+func (c *sumCore) updateMean(x float64) (float64, bool) {
+	pos := c.st.pos
+	v, ok := c.stepMean(&c.st, x)
+	c.buf[pos] = x
+	return v, ok
+}
+
+// peekMean is stepMean on a copy of the committed state.
+func (c *sumCore) peekMean(x float64) (float64, bool) {
+	st := c.st
+	return c.stepMean(&st, x)
+}
+
+// updateVar commits x like updateMean, with the VAR transition.
+func (c *sumCore) updateVar(x float64) (mean, variance float64, ok bool) {
+	pos := c.st.pos
+	mean, variance, ok = c.stepVar(&c.st, x)
+	c.buf[pos] = x
+	return mean, variance, ok
+}
+
+// peekVar is stepVar on a copy of the committed state.
+func (c *sumCore) peekVar(x float64) (mean, variance float64, ok bool) {
+	st := c.st
+	return c.stepVar(&st, x)
 }
 
 func (c *sumCore) reset() {
@@ -110,8 +134,7 @@ func (s *SMA) Update(x float64) (float64, bool, error) {
 	if !validPrice(x) {
 		return 0, false, badInput("SMA.Update", x)
 	}
-	st, v, ok := s.core.stepMean(x)
-	s.core.commit(x, st)
+	v, ok := s.core.updateMean(x)
 	s.val, s.ok = v, ok
 	return v, ok, nil
 }
@@ -121,7 +144,7 @@ func (s *SMA) Peek(x float64) (float64, bool, error) {
 	if !validPrice(x) {
 		return 0, false, badInput("SMA.Peek", x)
 	}
-	_, v, ok := s.core.stepMean(x)
+	v, ok := s.core.peekMean(x)
 	return v, ok, nil
 }
 

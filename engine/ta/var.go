@@ -27,8 +27,7 @@ func (s *VAR) Update(x float64) (float64, bool, error) {
 	if !validPrice(x) {
 		return 0, false, badInput("VAR.Update", x)
 	}
-	st, _, v, ok := s.core.stepVar(x)
-	s.core.commit(x, st)
+	_, v, ok := s.core.updateVar(x)
 	s.val, s.ok = v, ok
 	return v, ok, nil
 }
@@ -38,7 +37,7 @@ func (s *VAR) Peek(x float64) (float64, bool, error) {
 	if !validPrice(x) {
 		return 0, false, badInput("VAR.Peek", x)
 	}
-	_, _, v, ok := s.core.stepVar(x)
+	_, v, ok := s.core.peekVar(x)
 	return v, ok, nil
 }
 
@@ -92,8 +91,7 @@ func (s *StdDev) Update(x float64) (float64, bool, error) {
 	if !validPrice(x) {
 		return 0, false, badInput("StdDev.Update", x)
 	}
-	st, _, v, ok := s.core.stepVar(x)
-	s.core.commit(x, st)
+	_, v, ok := s.core.updateVar(x)
 	if ok {
 		v = stdDevOf(v, s.nbDev)
 	}
@@ -106,7 +104,7 @@ func (s *StdDev) Peek(x float64) (float64, bool, error) {
 	if !validPrice(x) {
 		return 0, false, badInput("StdDev.Peek", x)
 	}
-	_, _, v, ok := s.core.stepVar(x)
+	_, v, ok := s.core.peekVar(x)
 	if ok {
 		v = stdDevOf(v, s.nbDev)
 	}

@@ -28,18 +28,19 @@ func NewWMA(p int) (*WMA, error) {
 	return &WMA{p: p, pf: float64(p), div: float64((p * (p + 1)) >> 1), buf: make([]float64, p)}, nil
 }
 
-func (s *WMA) step(x float64) wmaState {
-	st := s.st
+// step runs the transition for x on st (the committed state or a copy); it
+// does not write the ring.
+func (s *WMA) step(st *wmaState, x float64) {
 	if s.p == 1 {
 		st.val, st.ok = x, true
-		return st
+		return
 	}
 	if st.n < s.p-1 {
 		st.sub += x
 		st.sum += float64(x * float64(st.n+1))
 		st.n++
 		st.pos = next(st.pos, s.p)
-		return st
+		return
 	}
 	st.sub += x
 	st.sub -= st.trail
@@ -52,7 +53,6 @@ func (s *WMA) step(x float64) wmaState {
 		st.n++
 	}
 	st.pos = next(st.pos, s.p)
-	return st
 }
 
 // Update commits x and returns the WMA of the window ending at x.
@@ -60,10 +60,10 @@ func (s *WMA) Update(x float64) (float64, bool, error) {
 	if !validPrice(x) {
 		return 0, false, badInput("WMA.Update", x)
 	}
-	st := s.step(x)
-	s.buf[s.st.pos] = x
-	s.st = st
-	return st.val, st.ok, nil
+	pos := s.st.pos
+	s.step(&s.st, x)
+	s.buf[pos] = x
+	return s.st.val, s.st.ok, nil
 }
 
 // Peek returns what Update(x) would return, without mutating s.
@@ -71,7 +71,8 @@ func (s *WMA) Peek(x float64) (float64, bool, error) {
 	if !validPrice(x) {
 		return 0, false, badInput("WMA.Peek", x)
 	}
-	st := s.step(x)
+	st := s.st
+	s.step(&st, x)
 	return st.val, st.ok, nil
 }
 
