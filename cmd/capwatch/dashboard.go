@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -22,15 +23,28 @@ func runDashboard(ctx context.Context, d dashboard) error {
 	if clk == nil {
 		clk = clock.Real{}
 	}
+	// The dashboard judges ages and staleness on the feed's own time: the
+	// demo runs on a simulated clock, replay on historical dates.
+	var uiClock clock.Clock = clk
+	var feedClock *app.FeedClock
+	poll := d.Config.Poll.Open
+	switch d.Feed.Kind() {
+	case feeds.KindDemo:
+		feedClock = app.NewFeedClock(clk, d.Config.Feeds.Demo.Speed)
+		uiClock, poll = feedClock, 5*time.Second
+	case feeds.KindReplay:
+		feedClock = app.NewFeedClock(clk, 0)
+		uiClock = feedClock
+	}
 	model := tui.New(tui.Options{
-		Feed: d.Feed.Name(), Kind: d.Feed.Kind(), Clock: clk, PollInterval: d.Config.Poll.Open,
+		Feed: d.Feed.Name(), Kind: d.Feed.Kind(), Clock: uiClock, PollInterval: poll,
 		Palette: d.Config.Palette, NoColor: d.NoColor, ShowNowWhat: true,
 	})
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	p := tea.NewProgram(model, tea.WithContext(ctx))
 	pipe := &app.Pipeline{
-		Feed: d.Feed, Engine: d.Engine, Symbols: d.Symbols, Clock: clk, Log: d.Log,
+		Feed: d.Feed, Engine: d.Engine, Symbols: d.Symbols, Clock: clk, Log: d.Log, FeedClock: feedClock,
 		OnSnapshot: func(s *engine.Snapshot) { p.Send(tui.SnapshotMsg{Snap: s}) },
 		OnStatus:   func(s feeds.Status) { p.Send(tui.StatusMsg{Status: s}) },
 	}

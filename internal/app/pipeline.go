@@ -32,6 +32,8 @@ type Pipeline struct {
 	OnSnapshot func(*engine.Snapshot) // called on the engine goroutine
 	OnStatus   func(feeds.Status)     // called on the pipeline goroutine
 	Log        *slog.Logger
+	// FeedClock, if set, observes the feed's time (demo and replay feeds).
+	FeedClock *FeedClock
 }
 
 // Run runs until ctx is done (it then returns nil) or the engine fails. Every
@@ -94,6 +96,9 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		}
 		if live {
 			return p.Clock.Now()
+		}
+		if p.FeedClock != nil && !feedNow.IsZero() {
+			p.FeedClock.Observe(feedNow)
 		}
 		return feedNow
 	}

@@ -135,3 +135,27 @@ func TestPipelineFeedFailuresBecomeStatus(t *testing.T) {
 		}
 	})
 }
+
+func TestFeedClock(t *testing.T) {
+	wall := clock.NewFake(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	c := NewFeedClock(wall, 10)
+	if !c.Now().Equal(wall.Now()) {
+		t.Fatal("before data the feed clock is the wall clock")
+	}
+	sim := time.Date(2024, 6, 4, 13, 30, 0, 0, time.UTC)
+	c.Observe(sim)
+	wall.Advance(3 * time.Second)
+	if got, want := c.Now(), sim.Add(30*time.Second); !got.Equal(want) {
+		t.Fatalf("Now %v, want %v (3 s of wall at speed 10)", got, want)
+	}
+	c.Observe(sim.Add(-time.Hour)) // older data does not move it back
+	if got, want := c.Now(), sim.Add(30*time.Second); !got.Equal(want) {
+		t.Fatalf("Now %v after older data, want %v", got, want)
+	}
+	frozen := NewFeedClock(wall, 0)
+	frozen.Observe(sim)
+	wall.Advance(time.Hour)
+	if !frozen.Now().Equal(sim) {
+		t.Fatal("a speed-0 clock must stand still at the newest data")
+	}
+}
