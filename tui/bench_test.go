@@ -1,0 +1,43 @@
+package tui
+
+import (
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+)
+
+// Goals: View() steady state ≤1 ms at 80×24 and ≤3 ms at 200×50; one
+// snapshot update plus View ≤2 ms at 200×50.
+//
+//	go test ./tui/ -run '^$' -bench . -benchmem
+
+func benchModel(b *testing.B, w, h int) Model {
+	m, _ := testModel(b, Options{ShowNowWhat: true})
+	m = update(m, tea.WindowSizeMsg{Width: w, Height: h}, SnapshotMsg{Snap: testSnapshot(1)})
+	_ = m.View()
+	return m
+}
+
+func benchView(b *testing.B, w, h int) {
+	m := benchModel(b, w, h)
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = m.View()
+	}
+}
+
+func BenchmarkViewSteady80x24(b *testing.B)  { benchView(b, 80, 24) }
+func BenchmarkViewSteady200x50(b *testing.B) { benchView(b, 200, 50) }
+
+func BenchmarkSnapshotUpdateView200x50(b *testing.B) {
+	m := benchModel(b, 200, 50)
+	snaps := []*SnapshotMsg{{Snap: testSnapshot(2)}, {Snap: testSnapshot(3)}}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		nm, _ := m.Update(*snaps[i%2])
+		m = nm.(Model)
+		_ = m.View()
+		i++
+	}
+}
