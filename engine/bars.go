@@ -128,7 +128,15 @@ func (b *BarBuilder) Seed(closed []Bar, forming *Bar) {
 		closed = closed[len(closed)-ringSize:]
 	}
 	for _, c := range closed {
-		bb := builtBar{bar: c, last: c.Time, end: b.endOf(c.Time)}
+		// A loaded daily bar is final: its last print is taken to be at the
+		// close, so a late quote widens it but does not replace its close.
+		// Loaded intraday bars may be incomplete (a feed's current minute):
+		// newer quotes inside them do set the close.
+		end := b.endOf(c.Time)
+		bb := builtBar{bar: c, last: c.Time, end: end}
+		if b.tf == Daily {
+			bb.last = end
+		}
 		bb.bar.Symbol = b.sym
 		if b.tf != Daily {
 			d := b.cal.TradingDate(c.Time)
@@ -276,4 +284,20 @@ func (b *BarBuilder) Advance(now time.Time, out []BarEvent) []BarEvent {
 		out = b.closeForming(out)
 	}
 	return out
+}
+
+// MergeForming widens the forming bar with a summary of the same period from
+// another source (e.g. the day's 1-minute bars from a feed): the high and low
+// are extended and the volume raised to bar's if larger; open and close stay
+// as built from quotes. It reports the merged bar; ok is false (and nothing
+// changes) when there is no forming bar with bar's start.
+func (b *BarBuilder) MergeForming(bar Bar) (Bar, bool) {
+	if !b.hasForming || !b.forming.bar.Time.Equal(bar.Time) {
+		return Bar{}, false
+	}
+	f := &b.forming.bar
+	f.High = max(f.High, bar.High)
+	f.Low = min(f.Low, bar.Low)
+	f.Volume = max(f.Volume, bar.Volume)
+	return *f, true
 }

@@ -269,7 +269,8 @@ func (e *Engine) LoadHistory(daily map[string][]Bar) []SymbolError {
 // LoadIntraday replaces today's intraday bars (1-minute bars from a feed,
 // aggregated to Config.Intraday) used for the 1D chart and sparklines. Only
 // the bars of the latest trading date in each series are kept. If a symbol
-// has no daily bar for that date yet, a forming daily bar is built from them.
+// has no daily bar for that date yet, a forming daily bar is built from them;
+// if it has a forming one, its high, low and volume are widened by them.
 func (e *Engine) LoadIntraday(bars map[string][]Bar) {
 	keys := make([]string, 0, len(bars))
 	for k := range bars {
@@ -302,13 +303,21 @@ func (e *Engine) LoadIntraday(bars map[string][]Bar) {
 		if t := agg[len(agg)-1].Time; t.After(s.dataTime) {
 			s.dataTime = t
 		}
-		if !s.hasForm && (len(s.daily) == 0 || s.daily[len(s.daily)-1].Time.Before(date)) {
-			f := Bar{Symbol: sym, Time: date, Open: agg[0].Open, High: agg[0].High, Low: agg[0].Low, Close: agg[len(agg)-1].Close}
-			for _, b := range agg {
-				f.High = max(f.High, b.High)
-				f.Low = min(f.Low, b.Low)
-				f.Volume += b.Volume
+		// Today's daily bar from the intraday bars: built if the symbol has
+		// none yet, else widened (a spike between two polls is in the bars
+		// but not in the quotes).
+		f := Bar{Symbol: sym, Time: date, Open: agg[0].Open, High: agg[0].High, Low: agg[0].Low, Close: agg[len(agg)-1].Close}
+		for _, b := range agg {
+			f.High = max(f.High, b.High)
+			f.Low = min(f.Low, b.Low)
+			f.Volume += b.Volume
+		}
+		switch {
+		case s.hasForm:
+			if m, ok := s.dailyB.MergeForming(f); ok {
+				s.forming = m
 			}
+		case len(s.daily) == 0 || s.daily[len(s.daily)-1].Time.Before(date):
 			s.forming, s.hasForm = f, true
 			s.dailyB.Seed(s.daily, &f)
 		}

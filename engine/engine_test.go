@@ -355,3 +355,25 @@ func TestNewValidates(t *testing.T) {
 		t.Error("invalid config accepted")
 	}
 }
+
+func TestLoadIntradayWidensFormingDay(t *testing.T) {
+	e := newEngine(t, pairConfig())
+	d := nyDate(2025, 11, 25)
+	e.ApplyQuotes([]Quote{
+		{Symbol: "IWM", Price: 200, DayVolume: 100, Time: nyAt(d, 9, 30, 5)},
+		{Symbol: "IWM", Price: 201, DayVolume: 200, Time: nyAt(d, 9, 31, 5)},
+	})
+	e.LoadIntraday(map[string][]Bar{"IWM": {
+		{Time: nyAt(d, 9, 30, 0), Open: 200, High: 205, Low: 199, Close: 200, Volume: 120},
+		{Time: nyAt(d, 9, 31, 0), Open: 201, High: 201, Low: 201, Close: 201, Volume: 90},
+	}})
+	e.ApplyQuotes([]Quote{{Symbol: "IWM", Price: 202, DayVolume: 220, Time: nyAt(d, 9, 32, 0)}})
+	got := e.bySym("IWM").forming
+	want := Bar{Symbol: "IWM", Time: d, Open: 200, High: 205, Low: 199, Close: 202, Volume: 220}
+	if got != want {
+		t.Fatalf("forming day\n got %+v\nwant %+v", got, want)
+	}
+	if s := e.Snapshot(nyAt(d, 9, 32, 0)); mustSym(t, s, "IWM").DayVolume != 220 {
+		t.Errorf("DayVolume %v", mustSym(t, s, "IWM").DayVolume)
+	}
+}

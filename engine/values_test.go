@@ -131,3 +131,56 @@ func TestLiveBarsMatchTalib(t *testing.T) {
 		t.Fatalf("committed %d bars, want %d", got, len(bars))
 	}
 }
+
+// TestLateQuoteRevisesLoadedHistory: a late print into the last loaded
+// (seeded) daily bar rebuilds the streams; the values equal go-talib over the
+// revised series.
+func TestLateQuoteRevisesLoadedHistory(t *testing.T) {
+	e := newEngine(t, pairConfig())
+	days := tradingDays(e.cal, nyDate(2024, 1, 2), 60)
+	bars := walkBars("IWM", days, 200, 5)
+	e.LoadHistory(map[string][]Bar{"IWM": bars})
+	k := len(bars) - 3 // three days back, still inside the revision window
+	spike := bars[k].High + 4
+	if errs := e.ApplyQuotes([]Quote{{Symbol: "IWM", Price: spike, DayVolume: 1, Time: nyAt(days[k], 12, 0, 0)}}); errs != nil {
+		t.Fatal(errs)
+	}
+	revised := append([]Bar(nil), bars...)
+	revised[k].High = spike
+	checkAgainstOracle(t, "revised", mustSym(t, e.Snapshot(days[59]), "IWM"), revised)
+	if mustSym(t, e.Snapshot(days[59]), "IWM").DonHigh20 != Some(spike) {
+		t.Error("the spike is not the 20-day high")
+	}
+}
+
+func TestFiveMinuteIntraday(t *testing.T) {
+	cfg := pairConfig()
+	cfg.Intraday = Minute5
+	e := newEngine(t, cfg)
+	d := nyDate(2025, 11, 25)
+	var in []Bar
+	for i := range 12 { // 09:30 … 09:41
+		p := 100 + float64(i)
+		in = append(in, Bar{Time: nyAt(d, 9, 30+i, 0), Open: p, High: p + 0.5, Low: p - 0.5, Close: p, Volume: 10})
+	}
+	e.LoadIntraday(map[string][]Bar{"IWM": in})
+	got := e.bySym("IWM").intra
+	want := []Bar{
+		{Symbol: "IWM", Time: nyAt(d, 9, 30, 0), Open: 100, High: 104.5, Low: 99.5, Close: 104, Volume: 50},
+		{Symbol: "IWM", Time: nyAt(d, 9, 35, 0), Open: 105, High: 109.5, Low: 104.5, Close: 109, Volume: 50},
+		{Symbol: "IWM", Time: nyAt(d, 9, 40, 0), Open: 110, High: 111.5, Low: 109.5, Close: 111, Volume: 20},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d bars, want %d: %+v", len(got), len(want), got)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("bar %d: %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	// A quote at 09:44 extends the 09:40 bar (volume from the cumulative 120+5).
+	e.ApplyQuotes([]Quote{{Symbol: "IWM", Price: 112, DayVolume: 125, Time: nyAt(d, 9, 44, 0)}})
+	if b := e.bySym("IWM").intra[2]; b.High != 112 || b.Close != 112 || b.Volume != 25 {
+		t.Errorf("extended bar %+v", b)
+	}
+}
