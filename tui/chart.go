@@ -157,9 +157,9 @@ func (p *chartPanel) body(cw, ch int) []string {
 		return out
 	}
 	plotRows := ch - 3 // summary, time axis, legend
-	if p.tf == tf1D {  // keep today's moves readable: averages only when close by
-		s50, s200 = nearRange(ratio, s50), nearRange(ratio, s200)
-	}
+	// Keep the ratio's moves readable: an average far outside its range is
+	// given as a number in the legend instead of flattening the plot.
+	s50, s200 = nearRange(ratio, s50), nearRange(ratio, s200)
 	plot, gutter := p.plot(ratio, s50, s200, cw, plotRows)
 	out = append(out, plot...)
 	out = append(out, p.st.Muted.Render(p.timeAxis(pts, gutter, cw)))

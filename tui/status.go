@@ -19,6 +19,10 @@ func (m Model) staleAfter() time.Duration {
 	return 2 * iv
 }
 
+// essential is the priority of status parts that are never dropped (data
+// time and age, feed health, waiting); they are truncated instead.
+const essential = 10
+
 // statusPart is one segment of the status line; the lowest priorities are
 // dropped first when the line does not fit.
 type statusPart struct {
@@ -49,6 +53,9 @@ func (m Model) statusLine(w int) string {
 			if p.prio < parts[drop].prio {
 				drop = i
 			}
+		}
+		if parts[drop].prio >= essential {
+			return s // only essentials left: the caller truncates
 		}
 		parts = append(parts[:drop:drop], parts[drop+1:]...)
 	}
