@@ -23,26 +23,28 @@ import (
 
 // flags holds every command-line flag; each subcommand registers the ones it takes.
 type flags struct {
-	feed, data, asOf, baseURL, config, logFile, logLevel, format string
-	speed                                                        float64
-	seed                                                         int64
-	version, tmux, force                                         bool
-	ttl                                                          time.Duration
+	feed, data, asOf, replayFrom, baseURL, config, logFile, logLevel, format string
+	speed                                                                    float64
+	seed                                                                     int64
+	version, tmux, force                                                     bool
+	ttl                                                                      time.Duration
 }
 
 // command is a parsed command with its configuration, log and feed options.
 type command struct {
-	name    string
-	f       flags
-	set     map[string]bool // flags given on the command line
-	cfg     config.Config
-	asOf    time.Time
-	log     *slog.Logger
-	logPath string
-	logFile io.Closer
-	stdout  io.Writer
-	stderr  io.Writer
-	e       env
+	name string
+	f    flags
+	set  map[string]bool // flags given on the command line
+	cfg  config.Config
+	asOf time.Time
+	// replayFrom: the dashboard replays the days from this date (replay feed).
+	replayFrom time.Time
+	log        *slog.Logger
+	logPath    string
+	logFile    io.Closer
+	stdout     io.Writer
+	stderr     io.Writer
+	e          env
 }
 
 func (c *command) close() {
@@ -76,6 +78,8 @@ func parseCommand(name string, args []string, stdout, stderr io.Writer, e env) (
 	registerCommon(fs, &c.f)
 	usage := mainUsage
 	switch name {
+	case "":
+		fs.StringVar(&c.f.replayFrom, "replay-from", "", "replay: show history before this date, then replay the days from it at --speed")
 	case "snapshot":
 		fs.StringVar(&c.f.format, "format", "json", "output format: json or text")
 		usage = snapshotUsage
@@ -181,6 +185,16 @@ func (c *command) configure() error {
 			return usagef("--as-of on the dashboard needs --feed replay (snapshot, status and analogs take it with any feed)")
 		}
 		c.asOf = d
+	}
+	if c.set["replay-from"] {
+		d, err := time.ParseInLocation("2006-01-02", c.f.replayFrom, calendar.Location())
+		if err != nil {
+			return usagef("--replay-from %q is not a date; use YYYY-MM-DD", c.f.replayFrom)
+		}
+		if cfg.Feed != config.FeedReplay {
+			return usagef("--replay-from needs --feed replay")
+		}
+		c.replayFrom = d
 	}
 	if cfg.Feed == config.FeedReplay && cfg.Feeds.Replay.Data == "" {
 		return usagef("--feed replay needs --data DIR (a directory of SYMBOL.csv files) or feeds.replay.data in the config")

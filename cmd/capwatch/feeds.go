@@ -5,6 +5,9 @@ import (
 
 	"github.com/capwatch/capwatch/feeds"
 	"github.com/capwatch/capwatch/feeds/demo"
+	"github.com/capwatch/capwatch/feeds/replay"
+	"github.com/capwatch/capwatch/feeds/yahoo"
+	"github.com/capwatch/capwatch/internal/calendar"
 	"github.com/capwatch/capwatch/internal/config"
 )
 
@@ -18,6 +21,31 @@ func newFeed(c *command, live bool) (feeds.Feed, error) {
 		f, err := demo.New(demo.Options{
 			Seed: cfg.Feeds.Demo.Seed, Speed: cfg.Feeds.Demo.Speed, Symbols: ec.Symbols(),
 			Clock: c.e.Clock, Small: ec.Small, Large: ec.Large,
+		})
+		if err != nil {
+			return nil, usagef("%v", err)
+		}
+		return f, nil
+	case config.FeedReplay:
+		o := replay.Options{Dir: cfg.Feeds.Replay.Data, AsOf: c.asOf, Speed: cfg.Feeds.Replay.Speed, Clock: c.e.Clock}
+		if live {
+			o.ReplayFrom = c.replayFrom
+		}
+		f, err := replay.New(o)
+		if err != nil {
+			return nil, usagef("%v (check --data)", err)
+		}
+		return f, nil
+	case config.FeedYahoo:
+		// The full history feeds the "Now what?" study; the status line
+		// needs only enough for the 200-day averages.
+		rng := "max"
+		if c.name == "status" {
+			rng = "2y"
+		}
+		f, err := yahoo.New(yahoo.Options{
+			BaseURL: cfg.Feeds.Yahoo.BaseURL, Client: c.e.HTTP, Clock: c.e.Clock, Calendar: calendar.NYSE(),
+			PollOpen: cfg.Poll.Open, PollClosed: cfg.Poll.Closed, HistoryRange: rng,
 		})
 		if err != nil {
 			return nil, usagef("%v", err)

@@ -16,14 +16,14 @@ import (
 
 // harness runs the CLI in-process with its own directories and environment.
 type harness struct {
-	t         *testing.T
+	t         testing.TB
 	vars      map[string]string
 	e         env
 	dash      *dashboard // what the dashboard was started with
 	dashCalls int
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	t.Helper()
 	dir := t.TempDir()
 	h := &harness{t: t, vars: map[string]string{}}

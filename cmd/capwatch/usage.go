@@ -26,10 +26,13 @@ Usage:
   capwatch config path                      print the config file capwatch reads
   capwatch help COMMAND                     help for a command
 ` + commonFlags + `
+Dashboard only:
+  --replay-from DATE replay: show the history before DATE, then replay the days from it at --speed days/s
+
 Examples:
   capwatch --feed demo                      the simulated market (labelled DEMO); a breakout unfolds within two minutes
   capwatch --feed demo --speed 60           one simulated minute per second
-  capwatch --feed replay --data ./csv --as-of 2024-06-28 --speed 5
+  capwatch --feed replay --data ./csv --replay-from 2024-03-01 --as-of 2024-06-28 --speed 5
   capwatch --feed yahoo                     delayed quotes from Yahoo Finance
   capwatch snapshot --feed replay --data ./csv --format json | jq .pair
   capwatch status --tmux                    for tmux: set -g status-right '#(capwatch status --tmux)'
