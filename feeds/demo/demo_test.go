@@ -231,6 +231,10 @@ func TestHistoryStagedSetup(t *testing.T) {
 		last := r[n-1]
 		sma50 := mean(r[n-50:])
 		hiPrior := slices.Max(r[n-21 : n-1])
+		sma200 := mean(r[n-200:])
+		if !(last < sma200 && sma200 < last*1.008) {
+			t.Errorf("seed %d: last %.5f vs SMA200 %.5f: not just below", seed, last, sma200)
+		}
 		if !(last < sma50 && sma50 < last*1.006) {
 			t.Errorf("seed %d: last %.5f vs SMA50 %.5f: not just below", seed, last, sma50)
 		}
@@ -309,12 +313,15 @@ func TestBreakoutUnfoldsLive(t *testing.T) {
 		prev49 := r[n-49:]
 		hi20 := slices.Max(r[n-20:])
 		sma50 := func(live float64) float64 { return (mean(prev49)*49 + live) / 50 }
+		prev199 := r[n-199:]
+		sma200 := func(live float64) float64 { return (mean(prev199)*199 + live) / 200 }
 		batches := collect(t, o, []string{"IWM", "SPY"}, 91)
 		open := price(batches[0], "IWM") / price(batches[0], "SPY")
-		if !(open < sma50(open) && open < hi20) {
-			t.Errorf("seed %d: the open ratio %.5f is already above SMA50 %.5f or high %.5f", seed, open, sma50(open), hi20)
+		if !(open < sma50(open) && open < hi20 && open < sma200(open)) {
+			t.Errorf("seed %d: the open ratio %.5f is already above SMA50 %.5f, SMA200 %.5f or high %.5f",
+				seed, open, sma50(open), sma200(open), hi20)
 		}
-		crossS, crossH := -1, -1
+		crossS, crossH, cross200 := -1, -1, -1
 		for i, b := range batches {
 			lr := price(b, "IWM") / price(b, "SPY")
 			if crossS < 0 && lr > sma50(lr) {
@@ -323,13 +330,17 @@ func TestBreakoutUnfoldsLive(t *testing.T) {
 			if crossH < 0 && lr > hi20 {
 				crossH = i
 			}
+			if cross200 < 0 && lr > sma200(lr) {
+				cross200 = i
+			}
 		}
-		if crossS < 0 || crossH < 0 {
-			t.Errorf("seed %d: no breakout within 90 s (SMA50 cross at %d s, 20-day high at %d s)", seed, crossS, crossH)
+		if crossS < 0 || crossH < 0 || cross200 < 0 {
+			t.Errorf("seed %d: no breakout within 90 s (SMA50 cross at %d s, 20-day high at %d s, SMA200 at %d s)",
+				seed, crossS, crossH, cross200)
 		}
 		// It holds: the last quote is still above both.
 		last := price(batches[90], "IWM") / price(batches[90], "SPY")
-		if !(last > hi20 && last > sma50(last)) {
+		if !(last > hi20 && last > sma50(last) && last > sma200(last)) {
 			t.Errorf("seed %d: breakout did not hold at 90 s: %.5f", seed, last)
 		}
 	}

@@ -14,7 +14,8 @@ const (
 	sessionSecs = 23400.0          // seconds in a regular session (the per-second volatility scale)
 	rampAmp     = 0.010            // the staged breakout: size-factor rise in log units…
 	rampDur     = 80 * time.Second // …over this much simulated time from Start
-	liveDrift   = sizeDrift        // small caps keep leading after the breakout (per day)
+	liveDrift   = 2 * sizeDrift    // small caps keep leading after the breakout (per day)…
+	day0Drift   = 0.004            // …and strongly so for the rest of the breakout day
 	lot         = 100.0            // trade size of a thin ETF print
 	thinADV     = 1e5              // below this average daily volume a symbol trades sporadically
 	openAuction = 0.01             // share of the day's volume printed at the open
@@ -140,7 +141,11 @@ func (l *live) step() {
 	dtf := l.qi.Seconds() / sessionSecs
 	sq := math.Sqrt(dtf)
 	m := l.mSig * sq * l.fr.NormFloat64()
-	s := liveDrift*dtf + sizeVol*sq*l.fr.NormFloat64()
+	drift := liveDrift
+	if l.day == 0 {
+		drift = day0Drift
+	}
+	s := drift*dtf + sizeVol*sq*l.fr.NormFloat64()
 	if l.day == 0 {
 		t0 := prev.Sub(l.start).Seconds() / rampDur.Seconds()
 		t1 := l.now.Sub(l.start).Seconds() / rampDur.Seconds()

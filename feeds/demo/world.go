@@ -50,7 +50,9 @@ type world struct {
 	mktSig       []float64   // market regime volatility of each date
 	size         []float64   // size factor return
 	sector       [numSectors][]float64
-	staged       bool // the tail was shaped into a breakout set-up
+	staged       bool    // the tail was shaped into a breakout set-up
+	tilted       bool    // the 200-day average was placed just above the end
+	tiltDrift    float64 // the size-factor drift the tilt added per day
 }
 
 // rngFor returns the random stream of one purpose ("factors", a symbol, …).
@@ -189,6 +191,55 @@ func (w *world) stage() {
 		w.size[t] = (want - other) / dsz
 	}
 	w.staged = true
+	target := gap200Min + (gap200Max-gap200Min)*rngFor(w.seed, "tail", 1).Float64()
+	w.tilt(ps, pl, es, el, target)
+}
+
+// tilt adds a constant drift to the size factor over the tiltDays days
+// before the staged tail so that the ratio's 200-day average ends the
+// history target (relative) above the last close. The live breakout then
+// crosses the SMA200 at a 20-day high too, the analog study's event. When
+// the drift needed is implausibly large the history is left as it is.
+func (w *world) tilt(ps, pl params, es, el []float64, target float64) {
+	n := len(w.dates)
+	if n < 200 || tailDays+tiltDays != 200 {
+		return
+	}
+	dsz := ps.size - pl.size
+	// r0[i]: log ratio of day n-200+i relative to the last close, untilted.
+	var r0 [200]float64
+	for t := n - 1; t > n-200; t-- {
+		d := w.otherRet(ps, es, t) - w.otherRet(pl, el, t) + dsz*w.size[t]
+		r0[t-1-(n-200)] = r0[t-(n-200)] - d
+	}
+	junction := n - 1 - tailDays // last tilted day
+	gap := func(u float64) float64 {
+		s := 0.0
+		for i, v := range r0 {
+			if t := n - 200 + i; t <= junction {
+				v -= u * float64(junction-t)
+			}
+			s += math.Exp(v)
+		}
+		return s/200 - 1
+	}
+	lo, hi := -maxTilt, maxTilt // gap is decreasing in u
+	if gap(lo) < target || gap(hi) > target {
+		return
+	}
+	for range 60 {
+		mid := (lo + hi) / 2
+		if gap(mid) > target {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	delta := (lo + hi) / 2 / dsz
+	for t := n - 200; t <= junction; t++ {
+		w.size[t] += delta
+	}
+	w.tiltDrift, w.tilted = delta, true
 }
 
 // Tail constraints (relative to the last close of the ratio).
@@ -198,6 +249,10 @@ const (
 	gapHiMin  = 0.0030 // max of the last 20 closes above the last close by at least…
 	gapHiMax  = 0.0070
 	gapSep    = 0.0010 // the 20-day high is at least this far above the average
+	gap200Min = 0.0035 // the 200-day average above the last close by at least…
+	gap200Max = 0.0070
+	tiltDays  = 140    // days before the tail whose drift sets the 200-day average
+	maxTilt   = 0.0015 // largest drift the tilt may add to the log ratio, per day
 )
 
 // tailShape returns log-ratio values for k = 0..tailDays (the last is 0): the
