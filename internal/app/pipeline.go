@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -73,6 +74,12 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
+		defer func() {
+			if r := recover(); r != nil {
+				log.Error("pipeline: engine panic", "value", fmt.Sprint(r), "stack", string(debug.Stack()))
+				engErr <- fmt.Errorf("internal error: %v", r)
+			}
+		}()
 		engErr <- p.Engine.Run(ctx, in, onSnap)
 	}()
 	send := func(inp engine.Input) bool {
@@ -129,7 +136,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	go func() {
 		defer wg.Done()
 		defer close(streamDone)
-		if err := p.Feed.Stream(ctx, p.Symbols, batches); err != nil && ctx.Err() == nil {
+		if err := p.stream(ctx, batches, log); err != nil && ctx.Err() == nil {
 			log.Error("pipeline: stream ended", "feed", name, "err", err)
 			select {
 			case batches <- feeds.Batch{Status: feeds.Status{Feed: name, State: feeds.StateDown, LastError: fmt.Sprintf("stream: %v", err)}}:
@@ -179,6 +186,17 @@ func (p *Pipeline) Run(ctx context.Context) error {
 			}
 		}
 	}
+}
+
+// stream runs the feed's Stream, turning a panic into an error.
+func (p *Pipeline) stream(ctx context.Context, out chan<- feeds.Batch, log *slog.Logger) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			log.Error("pipeline: feed panic", "value", fmt.Sprint(r), "stack", string(debug.Stack()))
+			err = fmt.Errorf("internal error: %v", r)
+		}
+	}()
+	return p.Feed.Stream(ctx, p.Symbols, out)
 }
 
 // lastBarEnd returns the end (20:00 New York, after the after-hours session)

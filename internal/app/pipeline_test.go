@@ -159,3 +159,20 @@ func TestFeedClock(t *testing.T) {
 		t.Fatal("a speed-0 clock must stand still at the newest data")
 	}
 }
+
+type panicRunner struct{}
+
+func (panicRunner) Run(context.Context, <-chan engine.Input, func(*engine.Snapshot)) error {
+	panic("engine exploded")
+}
+
+func TestPipelineEnginePanicIsAnError(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := fake.New(fake.Options{})
+		p := &Pipeline{Feed: f, Engine: panicRunner{}, Symbols: []string{"IWM"}, Clock: clock.NewFake(time.Unix(0, 0))}
+		err := p.Run(t.Context())
+		if err == nil || err.Error() != "pipeline: engine: internal error: engine exploded" {
+			t.Fatalf("Run = %v", err)
+		}
+	})
+}
