@@ -46,8 +46,8 @@ func (c *sessionCache) lookup(cal *calendar.Calendar, loc *time.Location, t time
 
 // BarBuilder turns the quotes of one symbol into bars of one timeframe and
 // reports what happened as BarEvents: every quote yields a BarForming event
-// for the live bar (or a BarRevised event when it falls into a recently
-// closed bar); a bar closes (BarClosed) when the first quote of a later bar
+// for the live bar (or a BarRevised event when it changes a recently closed
+// bar; a late quote that changes nothing yields no event); a bar closes (BarClosed) when the first quote of a later bar
 // arrives or when Advance passes the end of its period.
 //
 // Only quotes inside the regular session are used (pre-market and after-hours
@@ -239,7 +239,11 @@ func (b *BarBuilder) revise(key, end time.Time, q Quote, out []BarEvent) []BarEv
 	for i := b.rn - 1; i >= 0; i-- {
 		t := b.ring[i].bar.Time
 		if t.Equal(key) {
+			before := b.ring[i].bar
 			b.extend(&b.ring[i], q)
+			if b.ring[i].bar == before {
+				return out // e.g. the closing print polled again after the close
+			}
 			return append(out, BarEvent{Kind: BarRevised, Timeframe: b.tf, Bar: b.ring[i].bar})
 		}
 		if t.Before(key) {

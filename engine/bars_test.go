@@ -195,3 +195,22 @@ func TestLateQuoteRevisesClosedBar(t *testing.T) {
 		t.Fatalf("too-old revision: %+v dropped=%d", ev, b3.Dropped())
 	}
 }
+
+// TestRepeatedClosingPrintIsNotARevision: feeds keep reporting the closing
+// print (time = 16:00) after the close; that must not trigger rebuilds.
+func TestRepeatedClosingPrintIsNotARevision(t *testing.T) {
+	b := newBuilder(t, Daily)
+	d := nyDate(2025, 11, 25)
+	cl := nyAt(d, 16, 0, 0)
+	b.Add(q(nyAt(d, 15, 59, 0), 100, 900), nil)
+	b.Advance(cl, nil)
+	ev := b.Add(q(cl, 100.5, 1000), nil)
+	if len(ev) != 1 || ev[0].Kind != BarRevised || ev[0].Bar.Close != 100.5 || ev[0].Bar.Volume != 1000 {
+		t.Fatalf("official close print: %+v", ev)
+	}
+	for range 3 {
+		if ev := b.Add(q(cl, 100.5, 1000), nil); len(ev) != 0 {
+			t.Fatalf("repeated print: %+v", ev)
+		}
+	}
+}

@@ -51,7 +51,6 @@ type Engine struct {
 	small, large *symState
 	pair         *pairState
 	sectors      []sectorState
-	sectorLeg    map[*symState]bool
 
 	runs  [nFlags]flagRun
 	flags [nFlags]flagLive
@@ -61,9 +60,10 @@ type Engine struct {
 	risk    *Risk
 	analogs *Analogs
 
-	evbuf []BarEvent
-	errs  map[string]string
-	errOr []string // error symbols in first-seen order
+	evbuf   []BarEvent
+	cursors []int // scratch for the flag replay (two per sector pair)
+	errs    map[string]string
+	errOr   []string // error symbols in first-seen order
 
 	seq  uint64
 	feed string
@@ -89,14 +89,13 @@ func New(cfg Config, cal *calendar.Calendar) (*Engine, error) {
 		cfg.DailyKeep = 300
 	}
 	e := &Engine{
-		cfg:       cfg,
-		cal:       cal,
-		loc:       calendar.Location(),
-		index:     map[string]int{},
-		sectorLeg: map[*symState]bool{},
-		errs:      map[string]string{},
-		evbuf:     make([]BarEvent, 0, 8),
-		texts:     flagTexts(cfg),
+		cfg:   cfg,
+		cal:   cal,
+		loc:   calendar.Location(),
+		index: map[string]int{},
+		errs:  map[string]string{},
+		evbuf: make([]BarEvent, 0, 8),
+		texts: flagTexts(cfg),
 	}
 	roles := map[string]Role{cfg.Small: RoleSmall, cfg.Large: RoleLarge}
 	for _, s := range cfg.Extras {
@@ -138,9 +137,9 @@ func New(cfg Config, cal *calendar.Calendar) (*Engine, error) {
 	for _, sp := range cfg.Sectors {
 		ss := sectorState{pair: sp, small: e.bySym(sp.Small), large: e.bySym(sp.Large)}
 		e.sectors = append(e.sectors, ss)
-		e.sectorLeg[ss.small] = true
-		e.sectorLeg[ss.large] = true
+		ss.small.sectorLeg, ss.large.sectorLeg = true, true
 	}
+	e.cursors = make([]int, 0, 2*len(e.sectors))
 	e.refreshAll()
 	return e, nil
 }
@@ -400,7 +399,7 @@ func (e *Engine) refreshSym(s *symState) {
 		e.pair.computeLive()
 		e.computePairFlags()
 	}
-	if e.sectorLeg[s] {
+	if s.sectorLeg {
 		e.computeBreadthFlag()
 	}
 }

@@ -86,6 +86,10 @@ func (e *Engine) recomputeFlagRuns() {
 	h := e.cfg.Thresholds.Hysteresis
 	th := e.cfg.Thresholds
 	p := e.pair
+	cur := e.cursors[:0]
+	for range e.sectors {
+		cur = append(cur, 0, 0)
+	}
 	for i, d := range p.dates {
 		r := Some(p.ratio[i])
 		runs[fRatio50].step(holds(runs[fRatio50].on, r, p.sma50h[i], true, h), d)
@@ -94,7 +98,7 @@ func (e *Engine) recomputeFlagRuns() {
 		runs[fHigh252].step(holds(runs[fHigh252].on, r, p.maxP252h[i], true, h), d)
 		lead := leadOf(p.small.retAt(p.si[i], 21), p.large.retAt(p.li[i], 21))
 		runs[fLeads].step(holds(runs[fLeads].on, lead, Some(th.SmallLeadsPts), true, h), d)
-		runs[fBreadth].step(holds(runs[fBreadth].on, e.breadthAt(d), Some(th.SectorBreadth), false, h), d)
+		runs[fBreadth].step(holds(runs[fBreadth].on, e.breadthAt(d, cur), Some(th.SectorBreadth), false, h), d)
 	}
 	s := p.small
 	for i, b := range s.daily {
@@ -116,11 +120,13 @@ func leadOf(a, b Num) Num {
 
 // breadthAt is the share of sector pairs whose small leg beat its large leg
 // over 21 bars on the committed bars dated d (absent if no pair has data).
-func (e *Engine) breadthAt(d time.Time) Num {
+// cur holds one cursor per leg (small, large per sector); calls must come
+// with increasing d so each leg's bars are walked once per replay.
+func (e *Engine) breadthAt(d time.Time, cur []int) Num {
 	n, beat := 0, 0
-	for _, sp := range e.sectors {
-		a := sp.small.retAt(sp.small.indexOf(d), 21)
-		b := sp.large.retAt(sp.large.indexOf(d), 21)
+	for k, sp := range e.sectors {
+		a := sp.small.retAt(seek(sp.small.daily, &cur[2*k], d), 21)
+		b := sp.large.retAt(seek(sp.large.daily, &cur[2*k+1], d), 21)
 		if !a.Valid || !b.Valid {
 			continue
 		}
@@ -133,6 +139,18 @@ func (e *Engine) breadthAt(d time.Time) Num {
 		return Num{}
 	}
 	return Some(float64(beat) / float64(n))
+}
+
+// seek advances *j to the first bar not before d and returns its index if
+// it is dated d, else -1.
+func seek(bars []Bar, j *int, d time.Time) int {
+	for *j < len(bars) && bars[*j].Time.Before(d) {
+		*j++
+	}
+	if *j < len(bars) && bars[*j].Time.Equal(d) {
+		return *j
+	}
+	return -1
 }
 
 // breadthLive is breadth on the live values (forming bars where present); it

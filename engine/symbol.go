@@ -146,8 +146,9 @@ type symLive struct {
 // streams with Reset + replay over the stored bars (rare, O(n)), so revised
 // values are exactly those of an on-time run.
 type symState struct {
-	sym  string
-	role Role
+	sym       string
+	role      Role
+	sectorLeg bool // a leg of a sector pair (its quotes move sector breadth)
 
 	daily   []Bar // committed (closed) daily bars, oldest first
 	sma50h  []Num // per committed bar
@@ -220,19 +221,6 @@ func (s *symState) revise(b Bar) {
 		s.daily[i] = b
 	}
 	s.rebuild()
-}
-
-// indexOf returns the index of the committed bar dated d, or -1.
-func (s *symState) indexOf(d time.Time) int {
-	n := len(s.daily)
-	if n > 0 && s.daily[n-1].Time.Equal(d) { // the common case
-		return n - 1
-	}
-	i := sort.Search(n, func(i int) bool { return !s.daily[i].Time.Before(d) })
-	if i < n && s.daily[i].Time.Equal(d) {
-		return i
-	}
-	return -1
 }
 
 // retAt returns the N-bar percentage return of the committed bar i.
