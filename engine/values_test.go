@@ -184,3 +184,71 @@ func TestFiveMinuteIntraday(t *testing.T) {
 		t.Errorf("extended bar %+v", b)
 	}
 }
+
+func bitsEq(a Num, b float64, valid bool) bool {
+	return a.Valid == valid && (!valid || math.Float64bits(a.V) == math.Float64bits(b))
+}
+
+// TestRatioMatchesTalib: the ratio is joined on common dates (SPY misses
+// one), and its indicators equal go-talib over the joined ratio closes, for
+// the closed series and for a forming day.
+func TestRatioMatchesTalib(t *testing.T) {
+	e := newEngine(t, pairConfig())
+	days := tradingDays(e.cal, nyDate(2023, 1, 3), 301)
+	iwm := walkBars("IWM", days, 180, 21)
+	spy := walkBars("SPY", days, 400, 22)
+	const gap = 100
+	spyGap := append(append([]Bar(nil), spy[:gap]...), spy[gap+1:300]...)
+	e.LoadHistory(map[string][]Bar{"IWM": iwm[:300], "SPY": spyGap})
+
+	var r []float64
+	var dates []string
+	for i := range 300 {
+		if i != gap {
+			r = append(r, iwm[i].Close/spy[i].Close)
+			dates = append(dates, iwm[i].Date())
+		}
+	}
+	check := func(label string, ps PairSnapshot, r []float64) {
+		t.Helper()
+		n := len(r)
+		sma50, sma200 := talib.Sma(r, 50), talib.Sma(r, 200)
+		if !bitsEq(ps.Ratio, r[n-1], true) || !bitsEq(ps.RatioSMA50, sma50[n-1], true) || !bitsEq(ps.RatioSMA200, sma200[n-1], true) {
+			t.Errorf("%s: ratio %+v sma50 %+v sma200 %+v, want %v %v %v", label, ps.Ratio, ps.RatioSMA50, ps.RatioSMA200, r[n-1], sma50[n-1], sma200[n-1])
+		}
+		if w := talib.Rsi(r, 14)[n-1]; !bitsEq(ps.RatioRSI14, w, true) {
+			t.Errorf("%s: RSI14 %+v, want %v", label, ps.RatioRSI14, w)
+		}
+		if w := talib.Roc(r, 20)[n-1]; !bitsEq(ps.RatioROC20, w, true) {
+			t.Errorf("%s: ROC20 %+v, want %v", label, ps.RatioROC20, w)
+		}
+		if w := talib.Max(r[:n-1], 20)[n-2]; !bitsEq(ps.RatioHigh20, w, true) {
+			t.Errorf("%s: High20 %+v, want %v", label, ps.RatioHigh20, w)
+		}
+		if w := (r[n-1]/r[n-2] - 1) * 100; !bitsEq(ps.RatioChangePct, w, true) {
+			t.Errorf("%s: change %+v, want %v", label, ps.RatioChangePct, w)
+		}
+		// Chart points: the last 300 at most, each with its own SMA50/SMA200.
+		for k, pt := range ps.Daily {
+			i := n - len(ps.Daily) + k
+			if pt.Ratio != r[i] || !bitsEq(pt.SMA50, sma50[i], i >= 49) || !bitsEq(pt.SMA200, sma200[i], i >= 199) {
+				t.Fatalf("%s: point %d (%s) %+v, want ratio %v sma50 %v sma200 %v", label, k, pt.Time.Format("2006-01-02"), pt, r[i], sma50[i], sma200[i])
+			}
+		}
+	}
+	s := e.Snapshot(days[299])
+	if len(s.Pair.Daily) != 299 || s.Pair.Daily[gap].Time.Format("2006-01-02") != dates[gap] {
+		t.Fatalf("joined %d points (want 299); point %d is %s, want %s", len(s.Pair.Daily), gap, s.Pair.Daily[gap].Time.Format("2006-01-02"), dates[gap])
+	}
+	check("closed", s.Pair, r)
+
+	// A forming day: both legs trade; values are go-talib over r + today's ratio.
+	qi, qs := dayQuotes(iwm[300]), dayQuotes(spy[300])
+	e.ApplyQuotes(append(qi[:2], qs[:2]...))
+	s = e.Snapshot(qs[1].Time)
+	last := s.Pair.Daily[len(s.Pair.Daily)-1]
+	if !last.Forming || !last.Time.Equal(days[300]) {
+		t.Fatalf("last point %+v, want the forming day", last)
+	}
+	check("forming", s.Pair, append(append([]float64(nil), r...), iwm[300].High/spy[300].High))
+}
