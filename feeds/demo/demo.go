@@ -8,11 +8,16 @@
 // 09:30 open of the most recent trading date, so the dashboard shows an open
 // market at any hour. The history is staged so that a small-cap breakout
 // unfolds in the first minutes of watching: it ends with the small/large ratio
-// (IWM/SPY by default) just below its 50-day average and its prior 20-day
-// high, and during the first ~80 simulated seconds the small caps rally
-// through both. At the simulated close (16:00, or 13:00 on early-close days)
-// the simulated clock jumps to the next trading day's 09:30 open: there is no
-// pre-market or after-hours trading in the demo.
+// (IWM/SPY by default) just below its 50-day average, its prior 20-day high
+// and (for most seeds) its 200-day average, and during the first ~80
+// simulated seconds the small caps rally ~1% against the large caps, through
+// all three, and keep leading for the rest of that day (on volume: the small
+// leg trades ~1.8x its average). At the simulated close (16:00, or 13:00 on
+// early-close days) the simulated clock jumps to the next trading day's 09:30
+// open: there is no pre-market or after-hours trading in the demo.
+//
+// Quote and bar times are simulated; Batch.Status.LastSuccess and Interval
+// are wall-clock (the injected Clock), so stale detection keeps working.
 //
 // Same seed, start and pair ⇒ the same history and the same quotes, whichever
 // other symbols are requested (each symbol has its own random stream).
