@@ -373,7 +373,7 @@ func (p *chartPanel) timeAxis(pts []engine.RatioPoint, gutter, cw int) string {
 	lbl := func(i int) string { return pts[i].Time.In(p.loc).Format(layout) }
 	lw := len(lbl(0))
 	buf := []byte(strings.Repeat(" ", cw))
-	slots := max(width/(lw+4), 1)
+	slots := max(width/(lw+6), 1) // room for edge labels that shift inwards
 	last := -1
 	for k := 0; k <= slots; k++ {
 		i := 0
@@ -387,7 +387,7 @@ func (p *chartPanel) timeAxis(pts []engine.RatioPoint, gutter, cw int) string {
 		start := col - lw/2
 		start = max(start, gutter)
 		start = min(start, cw-lw)
-		if start <= last || start < 0 {
+		if start < last+2 || start < 0 { // keep two cells between labels
 			continue
 		}
 		copy(buf[start:], lbl(i))

@@ -125,7 +125,7 @@ func TestFlowPauseAndFocus(t *testing.T) {
 	s.tm.Type("p")
 	s.waitFor(t, "PAUSED")
 	s.tm.Send(SnapshotMsg{Snap: testSnapshot(2)})
-	s.waitFor(t, "PAUSED · new data waiting", "0/9 confirmed")
+	s.waitFor(t, "PAUSED", "new data waiting", "0/9 confirmed")
 	s.tm.Type("p")
 	s.waitFor(t, "3/9 confirmed")
 

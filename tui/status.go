@@ -9,11 +9,12 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
-// staleAfter is twice the expected data interval (the feed's current poll
-// interval when known, else Options.PollInterval); 0 disables the marker.
+// staleAfter is twice the expected data interval: the longer of
+// Options.PollInterval and the feed's current poll interval (which grows
+// when the feed backs off); 0 disables the marker.
 func (m Model) staleAfter() time.Duration {
 	iv := m.opts.PollInterval
-	if m.hasStatus && m.status.Interval > 0 {
+	if m.hasStatus && m.status.Interval > iv {
 		iv = m.status.Interval
 	}
 	return 2 * iv
@@ -66,16 +67,15 @@ func (m Model) statusParts() []statusPart {
 	parts := []statusPart{{st.Title.Render("capwatch"), 1}}
 	switch m.opts.Kind {
 	case feeds.KindDemo:
-		parts = append(parts, statusPart{st.Badge.Render(" DEMO "), 9})
+		parts = append(parts, statusPart{st.Badge.Render(" DEMO "), essential})
 	case feeds.KindReplay:
-		parts = append(parts, statusPart{st.Badge.Render(" REPLAY "), 9})
+		parts = append(parts, statusPart{st.Badge.Render(" REPLAY "), essential})
 	}
 	if m.paused {
-		p := " PAUSED "
+		parts = append(parts, statusPart{st.Paused.Render(" PAUSED "), essential})
 		if m.pending != nil {
-			p = " PAUSED · new data waiting "
+			parts = append(parts, statusPart{st.Warn.Render("new data waiting (p resumes)"), 7})
 		}
-		parts = append(parts, statusPart{st.Paused.Render(p), 9})
 	}
 	feed := m.opts.Feed
 	if feed == "" && m.snap != nil {
