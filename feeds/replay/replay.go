@@ -20,7 +20,6 @@ import (
 	"io/fs"
 	"math"
 	"os"
-	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -196,7 +195,7 @@ func (f *Feed) loadFile(sym string) ([]engine.Bar, csvbars.Stats, error) {
 	var name string
 	for _, n := range []string{sym + ".csv", strings.ToLower(sym) + ".csv"} {
 		name = n
-		if file, err = f.fsys.Open(path.Clean(n)); !errors.Is(err, fs.ErrNotExist) {
+		if file, err = f.fsys.Open(n); !errors.Is(err, fs.ErrNotExist) {
 			break
 		}
 	}
