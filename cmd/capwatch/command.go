@@ -286,7 +286,7 @@ func (c *command) build(ctx context.Context) (*engine.Snapshot, error) {
 	}
 	snap, err := app.BuildSnapshot(ctx, app.BuildOptions{
 		Feed: feed, Config: c.cfg.Engine(), Calendar: calendar.NYSE(), Study: study.Compute,
-		AsOf: c.asOf, Now: c.e.Clock.Now(),
+		AsOf: c.asOf, Now: c.e.Clock.Now(), QuoteWait: 10 * time.Second,
 	})
 	if err != nil {
 		c.log.Error("snapshot", "err", err)

@@ -22,6 +22,11 @@ type BuildOptions struct {
 	Study    Study     // may be nil
 	AsOf     time.Time // zero: the latest bar; else only daily bars dated on or before AsOf's New York date
 	Now      time.Time // the wall clock, used as "now" for a live feed without AsOf
+	// QuoteWait, when > 0, makes a live feed without AsOf also take its
+	// first batch of quotes (waiting at most this long) while the market is
+	// in a session, so the result carries today's prices rather than the
+	// last close.
+	QuoteWait time.Duration
 }
 
 // BuildSnapshot loads the feed's history and computes, through the same
@@ -58,8 +63,22 @@ func BuildSnapshot(ctx context.Context, o BuildOptions) (*engine.Snapshot, error
 			now = end
 		}
 	}
+	inp := engine.Input{Now: now, Daily: daily, Intraday: intraday, Errors: h.Errors, Feed: o.Feed.Name()}
+	if o.QuoteWait > 0 && o.Feed.Kind() == feeds.KindLive && o.AsOf.IsZero() && o.Calendar.StateAt(now) != calendar.Closed {
+		b := firstQuotes(ctx, o.Feed, syms, o.QuoteWait)
+		inp.Quotes = b.Quotes
+		inp.Errors = append(inp.Errors, b.Errors...)
+		if len(b.Bars) > 0 {
+			if inp.Intraday == nil {
+				inp.Intraday = map[string][]engine.Bar{}
+			}
+			for _, bar := range b.Bars {
+				inp.Intraday[bar.Symbol] = append(inp.Intraday[bar.Symbol], bar)
+			}
+		}
+	}
 	in := make(chan engine.Input, 1)
-	in <- engine.Input{Now: now, Daily: daily, Intraday: intraday, Errors: h.Errors, Feed: o.Feed.Name()}
+	in <- inp
 	close(in)
 	var snap *engine.Snapshot
 	if err := eng.Run(ctx, in, func(s *engine.Snapshot) { snap = s }); err != nil {
@@ -69,6 +88,34 @@ func BuildSnapshot(ctx context.Context, o BuildOptions) (*engine.Snapshot, error
 		return nil, errors.New("snapshot: the engine published nothing")
 	}
 	return snap, nil
+}
+
+// firstQuotes runs the feed's Stream until its first batch with quotes, at
+// most wait long, and returns that batch (empty on timeout or failure).
+func firstQuotes(ctx context.Context, f feeds.Feed, syms []string, wait time.Duration) feeds.Batch {
+	ctx, cancel := context.WithTimeout(ctx, wait)
+	out := make(chan feeds.Batch, 1)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = f.Stream(ctx, syms, out)
+	}()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	for {
+		select {
+		case b := <-out:
+			if len(b.Quotes) > 0 {
+				return b
+			}
+		case <-ctx.Done():
+			return feeds.Batch{}
+		case <-done:
+			return feeds.Batch{}
+		}
+	}
 }
 
 // CutDaily keeps, per symbol, the daily bars dated on or before asOf's New

@@ -176,3 +176,58 @@ func TestPipelineEnginePanicIsAnError(t *testing.T) {
 		}
 	})
 }
+
+func TestBuildSnapshotLiveTakesFirstQuotes(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		iwm := genBars("IWM", 260, 200, 10, 0.05)
+		spy := genBars("SPY", 260, 500, 5, 0.1)
+		cal := calendar.NYSE()
+		now := cal.NextTradingDate(iwm[259].Time).Add(10 * time.Hour)
+		f := fake.New(fake.Options{History: feeds.History{Daily: map[string][]engine.Bar{"IWM": iwm, "SPY": spy}}})
+		o := BuildOptions{Feed: f, Config: pairConfig(), Calendar: cal, Now: now, QuoteWait: 10 * time.Second}
+		type res struct {
+			s   *engine.Snapshot
+			err error
+		}
+		got := make(chan res, 1)
+		go func() {
+			s, err := BuildSnapshot(t.Context(), o)
+			got <- res{s, err}
+		}()
+		q := []engine.Quote{{Symbol: "IWM", Price: 211, Time: now}, {Symbol: "SPY", Price: 502, Time: now}}
+		if err := f.Push(t.Context(), feeds.Batch{Quotes: q}); err != nil {
+			t.Fatal(err)
+		}
+		r := <-got
+		if r.err != nil {
+			t.Fatal(r.err)
+		}
+		if v, _ := r.s.Pair.Ratio.Get(); !near(v, 211.0/502) {
+			t.Fatalf("ratio %v, want the live 211/502", v)
+		}
+		if r.s.Session.State != "open" {
+			t.Fatalf("session %q", r.s.Session.State)
+		}
+
+		// No quotes within QuoteWait: the history alone.
+		s, err := BuildSnapshot(t.Context(), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v, _ := s.Pair.Ratio.Get(); !near(v, iwm[259].Close/spy[259].Close) {
+			t.Fatalf("ratio %v, want the last close ratio", v)
+		}
+	})
+}
+
+func TestCutDaily(t *testing.T) {
+	bars := genBars("IWM", 10, 100, 1, 0)
+	asOf := bars[4].Time.Add(15 * time.Hour) // 15:00 New York on the 5th bar's date
+	got := CutDaily(map[string][]engine.Bar{"IWM": bars, "SPY": nil}, asOf)
+	if len(got["IWM"]) != 5 || !got["IWM"][4].Time.Equal(bars[4].Time) || len(got["SPY"]) != 0 {
+		t.Fatalf("cut: %d bars", len(got["IWM"]))
+	}
+	if len(bars) != 10 {
+		t.Fatal("input modified")
+	}
+}
