@@ -68,6 +68,13 @@ func known() map[string]params {
 		"XRT": {75, 1.15, 0.7, secDisc, 1.1, 0.0060, 5e6},
 		"XME": {60, 1.25, 0.6, secMat, 1.4, 0.0080, 2e6},
 		"XSD": {240, 1.35, 0.5, secTech, 1.3, 0.0080, 1e5},
+		// Other common small/large proxies.
+		"IJR": {115, 1.15, 0.95, secNone, 0, 0.0020, 4e6},
+		"VB":  {245, 1.12, 0.8, secNone, 0, 0.0020, 7e5},
+		"VOO": {542, 1.00, 0.0, secNone, 0, 0.0002, 6e6},
+		"IVV": {593, 1.00, 0.0, secNone, 0, 0.0002, 5e6},
+		"VTI": {290, 1.02, 0.1, secNone, 0, 0.0005, 3e6},
+		"RSP": {180, 1.02, 0.35, secNone, 0, 0.0015, 8e6},
 	}
 }
 
@@ -95,7 +102,7 @@ func paramsFor(sym string) params {
 		idio:   0.004 + 0.006*u(24),
 		adv:    2e5 * math.Exp(u(8)*math.Log(100)), // 200k..20M
 	}
-	if strings.HasPrefix(sym, "PSC") || strings.HasPrefix(sym, "^") {
+	if strings.HasPrefix(sym, "PSC") { // Invesco S&P SmallCap sector ETFs
 		p.size = 1
 	}
 	return p
