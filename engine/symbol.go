@@ -171,7 +171,6 @@ type symState struct {
 
 	dataTime time.Time
 	delayed  bool
-	dayVol   float64
 }
 
 // commit appends a closed daily bar and advances the streams.
