@@ -6,6 +6,9 @@ import (
 	"testing"
 )
 
+// Products feeding additions are wrapped in float64() here too, so the
+// generated inputs are the same bits on every platform (no FMA).
+
 // series is one generated test input: closes plus consistent highs, lows and
 // volumes.
 type series struct {
@@ -33,13 +36,13 @@ func walk400(n int, seed uint64) series {
 	px := 400.0
 	for i := range n {
 		open := px
-		px = tick(px+r.NormFloat64()*0.12, 0.01)
+		px = tick(px+float64(r.NormFloat64()*0.12), 0.01)
 		if px < 1 {
 			px = 1
 		}
 		s.c[i] = px
-		s.h[i] = tick(math.Max(open, px)+math.Abs(r.NormFloat64())*0.05, 0.01)
-		s.l[i] = tick(math.Min(open, px)-math.Abs(r.NormFloat64())*0.05, 0.01)
+		s.h[i] = tick(math.Max(open, px)+float64(math.Abs(r.NormFloat64())*0.05), 0.01)
+		s.l[i] = tick(math.Min(open, px)-float64(math.Abs(r.NormFloat64())*0.05), 0.01)
 		s.vol[i] = math.Round(math.Abs(r.NormFloat64()) * 50_000)
 		if r.IntN(50) == 0 {
 			s.vol[i] = 0
@@ -56,12 +59,12 @@ func ratio038(n int, seed uint64) series {
 	iwm, spy := 152.0, 400.0
 	for i := range n {
 		prev := iwm / spy
-		iwm = math.Max(1, tick(iwm+r.NormFloat64()*0.06, 0.01))
-		spy = math.Max(1, tick(spy+r.NormFloat64()*0.12, 0.01))
+		iwm = math.Max(1, tick(iwm+float64(r.NormFloat64()*0.06), 0.01))
+		spy = math.Max(1, tick(spy+float64(r.NormFloat64()*0.12), 0.01))
 		x := iwm / spy
 		s.c[i] = x
-		s.h[i] = math.Max(prev, x) * (1 + math.Abs(r.NormFloat64())*1e-4)
-		s.l[i] = math.Min(prev, x) * (1 - math.Abs(r.NormFloat64())*1e-4)
+		s.h[i] = math.Max(prev, x) * (1 + float64(math.Abs(r.NormFloat64())*1e-4))
+		s.l[i] = math.Min(prev, x) * (1 - float64(math.Abs(r.NormFloat64())*1e-4))
 		s.vol[i] = float64(r.IntN(3)) * 1e5 // many zeros
 	}
 	return s
@@ -90,7 +93,7 @@ func spiky(n int, seed uint64) series {
 		case 1:
 			x = base / 25
 		case 2:
-			base = tick(base*(1+r.NormFloat64()*0.01), 0.01)
+			base = tick(base*(1+float64(r.NormFloat64()*0.01)), 0.01)
 			x = base
 		}
 		s.c[i] = x
@@ -111,7 +114,7 @@ func tiny(n int, seed uint64) series {
 	s := series{name: "tiny", h: make([]float64, n), l: make([]float64, n), c: make([]float64, n), vol: make([]float64, n)}
 	px := 2e-6
 	for i := range n {
-		px = math.Max(1e-8, tick(px+r.NormFloat64()*1e-8, 1e-8))
+		px = math.Max(1e-8, tick(px+float64(r.NormFloat64()*1e-8), 1e-8))
 		s.c[i], s.h[i], s.l[i], s.vol[i] = px, px+1e-8, math.Max(px-1e-8, 5e-9), 1
 	}
 	return s

@@ -2,8 +2,9 @@ package ta
 
 // deque is a fixed-capacity monotonic deque of (index, value) candidates for
 // a rolling extreme over a window of p inputs that includes the newest one
-// (D. Lemire's streaming max-min filter). For a maximum the values decrease
-// from front to back; a minimum stores negated comparisons via the less flag.
+// (D. Lemire's streaming max-min filter). For a maximum (isMax) the values
+// decrease from front to back, for a minimum they increase; the front is the
+// window extreme.
 type deque struct {
 	p    int
 	idx  []int

@@ -123,8 +123,8 @@ func tieBars(n int, seed uint64) []bar {
 	bs := make([]bar, n)
 	c := 400.0
 	for i := range bs {
-		c = math.Max(0.1, tick(c+float64(r.IntN(5)-2)*0.1, 0.1))
-		bs[i] = bar{h: c + float64(r.IntN(3))*0.1, l: c - float64(r.IntN(3))*0.1, c: c, v: float64(r.IntN(3) * 100)}
+		c = math.Max(0.1, tick(c+float64(float64(r.IntN(5)-2)*0.1), 0.1))
+		bs[i] = bar{h: c + float64(float64(r.IntN(3))*0.1), l: c - float64(float64(r.IntN(3))*0.1), c: c, v: float64(r.IntN(3) * 100)}
 	}
 	return bs
 }
@@ -138,7 +138,7 @@ func randomBar(r *rand.Rand, b bar) bar {
 	case 1:
 		return bar{h: b.l - 1, l: b.l, c: 0, v: math.NaN()}
 	}
-	d := float64(r.IntN(7)-3) * 0.1
+	d := float64(float64(r.IntN(7)-3) * 0.1)
 	return bar{h: b.h + math.Abs(d), l: b.l, c: b.c + d, v: b.v + float64(r.IntN(2)*100)}
 }
 

@@ -97,11 +97,11 @@ func validBar(h, l, c float64) bool {
 	return validPrice(h) && validPrice(l) && validPrice(c) && h >= l
 }
 
-func badPeriod(op string, p int, min int) error {
-	return fmt.Errorf("ta: %s: period %d (want >= %d): %w", op, p, min, ErrPeriod)
+func badPeriod(op string, p, least int) error {
+	return fmt.Errorf("ta: %s: period %d (want >= %d): %w", op, p, least, ErrPeriod)
 }
 
-// ring returns the index after i in a ring of size n.
+// next returns the index after i in a ring of size n.
 func next(i, n int) int {
 	i++
 	if i == n {
