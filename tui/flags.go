@@ -107,12 +107,18 @@ func (p *flagsPanel) body(cw, ch int) []string {
 	if len(flags) == 0 {
 		return []string{p.st.Muted.Render("no flags computed yet")}
 	}
+	// Narrow panels drop the meaning from the line; when there is height for
+	// it, the meaning goes on a second, indented line instead.
+	twoLine := cw < 90 && !p.activeOnly && ch >= 2*len(flags)
 	var out []string
 	for _, f := range flags {
 		if p.activeOnly && f.State == engine.FlagOff {
 			continue
 		}
 		out = append(out, p.line(f, cw))
+		if twoLine {
+			out = append(out, p.st.Muted.Render("            "+Sanitize(f.Text)))
+		}
 	}
 	if p.activeOnly && len(out) == 0 {
 		out = append(out, p.st.Off.Render("○ no breakout flags on"))

@@ -30,9 +30,17 @@ func newVTScreen(t *testing.T, m tea.Model, w, h int) *vtScreen {
 			tea.WithEnvironment([]string{"TERM=xterm-256color"}),
 		))
 	em := vt.NewEmulator(w, h)
-	// The emulator answers terminal queries on its input pipe; drain it.
-	go func() { _, _ = io.Copy(io.Discard, em) }()
-	t.Cleanup(func() { _ = em.Close() })
+	// The emulator answers terminal queries on its input pipe; drain it, and
+	// end the drain by closing the pipe's writer (Emulator.Close would race
+	// with the blocked Read inside vt).
+	done := make(chan struct{})
+	go func() { _, _ = io.Copy(io.Discard, em); close(done) }()
+	t.Cleanup(func() {
+		if c, ok := em.InputPipe().(io.Closer); ok {
+			_ = c.Close()
+			<-done
+		}
+	})
 	return &vtScreen{tm: tm, em: em}
 }
 

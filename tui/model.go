@@ -44,6 +44,22 @@ type StatusMsg struct{ Status feeds.Status }
 // tickMsg refreshes ages and countdowns. gen drops ticks of an older schedule.
 type tickMsg struct{ gen int }
 
+// panel is what every dashboard panel provides: a size (set by the root's
+// layout) and its rendered view, cached until its data, size, focus or
+// styles change. Panels with keys also have Update(tea.Msg) (*P, tea.Cmd).
+type panel interface {
+	SetSize(w, h int)
+	View() string
+}
+
+var (
+	_ panel = (*chartPanel)(nil)
+	_ panel = (*flagsPanel)(nil)
+	_ panel = (*sectorsPanel)(nil)
+	_ panel = (*quotesPanel)(nil)
+	_ panel = (*nowWhatPanel)(nil)
+)
+
 // panelID names a panel (focus order).
 type panelID int
 

@@ -157,9 +157,9 @@ func (p *sectorsPanel) body(cw, ch int) []string {
 		name := Sanitize(s.Sector)
 		legs := fit(fit(Sanitize(s.Small)+mark, 5)+"/"+Sanitize(s.Large), legsW)
 		if legsW == 0 && s.Thin {
-			name = fit(name, nameW-1) + mark
+			name = fit(name, nameW-2) + mark
 		}
-		line := fit(name, nameW) + legs
+		line := fit(name, nameW-1) + " " + legs
 		for _, h := range hs {
 			sm, lg := h.of(s.SmallRet), h.of(s.LargeRet)
 			if p.relative {
