@@ -342,11 +342,16 @@ func (m Model) layout(w, bh int, tiny bool) (cols []column, bordered bool) {
 		ch := 4
 		return []column{{w, []slot{{panelChart, ch}, {panelFlags, bh - ch}}}}, false
 	case w >= fullW && m.h >= fullH:
-		lw := w - min(max(w*45/100, 60), 110)
+		lw := w - min(max(w*45/100, 58), 110) // the left column keeps ≥60 inner cells for the Now what? table
 		fh := min(nFlags+2, bh/3)
 		nh := 0
 		if m.opts.ShowNowWhat {
-			nh = min(14, bh/4)
+			// 12 rows fit the sentence and the horizon table; the chart keeps
+			// at least 14 rows.
+			nh = min(14, max(bh/4, 12))
+			if bh-fh-nh < 14 {
+				nh = max(bh-fh-14, 3)
+			}
 		}
 		sh := min(nSec+6, bh/2)
 		return []column{
