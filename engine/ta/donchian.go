@@ -14,7 +14,7 @@ type DonchianValue struct {
 // Donchian is an N-bar high/low channel with breakout detection.
 // Lookback p-1.
 type Donchian struct {
-	hi, lo deque
+	hi, lo deque // lo holds negated lows
 	val    DonchianValue
 	ok     bool
 }
@@ -44,8 +44,8 @@ func (s *Donchian) Update(h, l, c float64) (DonchianValue, bool, error) {
 		return DonchianValue{}, false, badBar("Donchian.Update", h, l, c)
 	}
 	ok := s.hi.ready()
-	upper := s.hi.push(h, true)
-	lower := s.lo.push(l, false)
+	upper := s.hi.push(h)
+	lower := -s.lo.push(-l)
 	if !ok {
 		return DonchianValue{}, false, nil
 	}
@@ -62,7 +62,7 @@ func (s *Donchian) Peek(h, l, c float64) (DonchianValue, bool, error) {
 	if !s.hi.ready() {
 		return DonchianValue{}, false, nil
 	}
-	return s.value(s.hi.peek(h, true), s.lo.peek(l, false), c), true, nil
+	return s.value(s.hi.peek(h), -s.lo.peek(-l), c), true, nil
 }
 
 // Value returns the last committed output.

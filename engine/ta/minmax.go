@@ -1,88 +1,74 @@
 package ta
 
 // deque is a fixed-capacity monotonic deque of (index, value) candidates for
-// a rolling extreme over a window of p inputs that includes the newest one
-// (D. Lemire's streaming max-min filter). For a maximum (isMax) the values
-// decrease from front to back, for a minimum they increase; the front is the
-// window extreme.
+// a rolling maximum over a window of p inputs that includes the newest one
+// (D. Lemire's streaming max-min filter): values strictly decrease from
+// front to back and the front is the window maximum. Minimums use the same
+// deque on negated values (negation is exact). head and tail are free-running
+// counters; the ring has a power-of-two capacity >= p.
 type deque struct {
-	p    int
-	idx  []int
-	val  []float64
-	head int // index of the front in the ring
-	size int
-	t    int // index the next input will get
+	p          int
+	mask       int
+	e          []dqEntry
+	head, tail int // live entries are e[head&mask] … e[(tail-1)&mask]
+	t          int // index the next input will get
+}
+
+type dqEntry struct {
+	i int
+	v float64
 }
 
 func newDeque(p int) deque {
-	return deque{p: p, idx: make([]int, p), val: make([]float64, p)}
-}
-
-// dominated reports whether a stored value v can never again be the window
-// extreme once x has arrived.
-func dominated(v, x float64, isMax bool) bool {
-	if isMax {
-		return v <= x
+	n := 1
+	for n < p {
+		n <<= 1
 	}
-	return v >= x
+	return deque{p: p, mask: n - 1, e: make([]dqEntry, n)}
 }
 
-// peek returns the extreme of the window ending at a new input x without
+// peek returns the maximum of the window ending at a new input x without
 // mutating the deque: x against the front, skipping the front if it is about
 // to leave the window.
-func (d *deque) peek(x float64, isMax bool) float64 {
-	if d.size == 0 {
+func (d *deque) peek(x float64) float64 {
+	i := d.head
+	if i == d.tail {
 		return x
 	}
-	i := d.head
-	if d.idx[i] <= d.t-d.p { // front expires with this input
-		if d.size == 1 {
+	if d.e[i&d.mask].i <= d.t-d.p { // front expires with this input
+		i++
+		if i == d.tail {
 			return x
 		}
-		i = next(i, d.p)
 	}
-	if dominated(d.val[i], x, isMax) {
-		return x
+	if v := d.e[i&d.mask].v; v > x {
+		return v
 	}
-	return d.val[i]
+	return x
 }
 
-// push commits x and returns the window extreme.
-func (d *deque) push(x float64, isMax bool) float64 {
-	if d.size > 0 && d.idx[d.head] <= d.t-d.p {
-		d.head = next(d.head, d.p)
-		d.size--
+// push commits x and returns the window maximum.
+func (d *deque) push(x float64) float64 {
+	if d.head < d.tail && d.e[d.head&d.mask].i <= d.t-d.p {
+		d.head++
 	}
-	for d.size > 0 {
-		back := d.head + d.size - 1
-		if back >= d.p {
-			back -= d.p
-		}
-		if !dominated(d.val[back], x, isMax) {
-			break
-		}
-		d.size--
+	for d.tail > d.head && d.e[(d.tail-1)&d.mask].v <= x {
+		d.tail--
 	}
-	slot := d.head + d.size
-	if slot >= d.p {
-		slot -= d.p
-	}
-	d.idx[slot], d.val[slot] = d.t, x
-	d.size++
+	d.e[d.tail&d.mask] = dqEntry{d.t, x}
+	d.tail++
 	d.t++
-	return d.val[d.head]
+	return d.e[d.head&d.mask].v
 }
 
 func (d *deque) reset() {
-	clear(d.idx)
-	clear(d.val)
-	d.head, d.size, d.t = 0, 0, 0
+	clear(d.e)
+	d.head, d.tail, d.t = 0, 0, 0
 }
 
 func (d *deque) clone() deque {
 	c := *d
-	c.idx = append([]int(nil), d.idx...)
-	c.val = append([]float64(nil), d.val...)
+	c.e = append([]dqEntry(nil), d.e...)
 	return c
 }
 
@@ -111,7 +97,7 @@ func (s *MAX) Update(x float64) (float64, bool, error) {
 		return 0, false, badInput("MAX.Update", x)
 	}
 	ok := s.d.ready()
-	v := s.d.push(x, true)
+	v := s.d.push(x)
 	if !ok {
 		v = 0
 	}
@@ -127,7 +113,7 @@ func (s *MAX) Peek(x float64) (float64, bool, error) {
 	if !s.d.ready() {
 		return 0, false, nil
 	}
-	return s.d.peek(x, true), true, nil
+	return s.d.peek(x), true, nil
 }
 
 // Value returns the last committed output.
@@ -143,7 +129,7 @@ func (s *MAX) Reset() { s.d.reset(); s.val, s.ok = 0, false }
 func (s *MAX) Clone() *MAX { c := *s; c.d = s.d.clone(); return &c }
 
 // MIN is TA-Lib's rolling minimum over p inputs including the current one,
-// in O(1) amortised time. Lookback p-1.
+// in O(1) amortised time (a maximum deque of negated inputs). Lookback p-1.
 type MIN struct {
 	d   deque
 	val float64
@@ -164,7 +150,7 @@ func (s *MIN) Update(x float64) (float64, bool, error) {
 		return 0, false, badInput("MIN.Update", x)
 	}
 	ok := s.d.ready()
-	v := s.d.push(x, false)
+	v := -s.d.push(-x)
 	if !ok {
 		v = 0
 	}
@@ -180,7 +166,7 @@ func (s *MIN) Peek(x float64) (float64, bool, error) {
 	if !s.d.ready() {
 		return 0, false, nil
 	}
-	return s.d.peek(x, false), true, nil
+	return -s.d.peek(-x), true, nil
 }
 
 // Value returns the last committed output.
