@@ -143,24 +143,24 @@ func (p *quotesPanel) body(cw, ch int) []string {
 	hdr += fmt.Sprintf(" %*s", ageW-1, "age")
 	out := []string{st.Muted.Render(hdr)}
 	for _, s := range p.sorted() {
-		line := st.Bold.Render(fit(Sanitize(s.Symbol), symW))
+		line := st.inkBold.paint(fit(Sanitize(s.Symbol), symW))
 		last := "—"
 		if v, ok := s.Last.Get(); ok {
 			last = fmtNum(v)
 		}
 		line += fmt.Sprintf("%*s", lastW, last)
 		if c, ok := s.ChangePct.Get(); ok {
-			line += st.Sign(c).Render(fmt.Sprintf("%*s", chgW, arrow(c)+fmtPct(s.ChangePct, 2)))
+			line += st.signInk(c).paint(fmt.Sprintf("%*s", chgW, arrow(c)+fmtPct(s.ChangePct, 2)))
 		} else {
 			line += fmt.Sprintf("%*s", chgW, "—")
 		}
 		if showSpark {
 			sp := sparkline(s.Intraday, sparkW)
-			sty := st.Text
+			sty := st.inkText
 			if c, ok := s.ChangePct.Get(); ok {
-				sty = st.Sign(c)
+				sty = st.signInk(c)
 			}
-			line += " " + sty.Render(fit(sp, sparkW))
+			line += " " + sty.paint(fit(sp, sparkW))
 		}
 		if showRVOL {
 			rv := "—"
@@ -188,10 +188,10 @@ func (p *quotesPanel) age(s engine.SymbolSnapshot, w int) string {
 	txt := fmtAge(d)
 	stale := s.Stale || (p.stale > 0 && d > p.stale)
 	if stale {
-		return p.st.Warn.Render(fmt.Sprintf("%*s", w, txt+"!"))
+		return p.st.inkWarn.paint(fmt.Sprintf("%*s", w, txt+"!"))
 	}
 	if s.Delayed {
 		txt += "d"
 	}
-	return p.st.Muted.Render(fmt.Sprintf("%*s", w, txt))
+	return p.st.inkMuted.paint(fmt.Sprintf("%*s", w, txt))
 }

@@ -196,7 +196,7 @@ func (p *sectorsPanel) cell(n engine.Num, h horizon) string {
 	if v >= 9.95 || v <= -9.95 { // keep four characters: "+12", "-104"
 		txt = fmt.Sprintf("%+.0f", v)
 	}
-	return p.st.Heat(v, h.scale()).Render(fmt.Sprintf("%*s ", cellW-1, txt))
+	return p.st.heatInk(v, h.scale()).paint(fmt.Sprintf("%*s ", cellW-1, txt))
 }
 
 // centre pads s to w cells, centred.

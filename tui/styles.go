@@ -3,6 +3,7 @@ package tui
 import (
 	"image/color"
 	"math"
+	"strings"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/lipgloss/v2"
@@ -81,6 +82,65 @@ type Styles struct {
 	Axis                     asciigraph.AnsiColor
 	Help                     help.Styles
 	NowWhat                  nowwhat.Styles
+
+	// Pre-rendered SGR wrappers of the styles used per table cell: a cell
+	// is then a concatenation instead of a lipgloss Render.
+	inkHeatPos, inkHeatNeg                         [4]ink
+	inkHeatZero, inkUp, inkDown, inkText, inkMuted ink
+	inkBold, inkWarn                               ink
+}
+
+// ink is a style's opening and closing escape sequences, for single-line
+// text without tabs.
+type ink struct{ pre, post string }
+
+func newInk(st lipgloss.Style) ink {
+	r := st.Render("X")
+	i := strings.Index(r, "X")
+	if i < 0 {
+		return ink{}
+	}
+	return ink{r[:i], r[i+1:]}
+}
+
+func (k ink) paint(s string) string {
+	if k.pre == "" && k.post == "" {
+		return s
+	}
+	return k.pre + s + k.post
+}
+
+// withInks fills the pre-rendered wrappers from the styles.
+func (s Styles) withInks() Styles {
+	for i := range s.heatPos {
+		s.inkHeatPos[i], s.inkHeatNeg[i] = newInk(s.heatPos[i]), newInk(s.heatNeg[i])
+	}
+	s.inkHeatZero, s.inkUp, s.inkDown = newInk(s.heatZero), newInk(s.Up), newInk(s.Down)
+	s.inkText, s.inkMuted, s.inkBold, s.inkWarn = newInk(s.Text), newInk(s.Muted), newInk(s.Bold), newInk(s.Warn)
+	return s
+}
+
+// heatInk is Heat as a pre-rendered wrapper.
+func (s Styles) heatInk(v, scale float64) ink {
+	if v == 0 || math.IsNaN(v) || scale <= 0 {
+		return s.inkHeatZero
+	}
+	lvl := min(int(math.Abs(v)/scale*4), 3)
+	if v > 0 {
+		return s.inkHeatPos[lvl]
+	}
+	return s.inkHeatNeg[lvl]
+}
+
+// signInk is Sign as a pre-rendered wrapper.
+func (s Styles) signInk(v float64) ink {
+	switch {
+	case v > 0:
+		return s.inkUp
+	case v < 0:
+		return s.inkDown
+	}
+	return s.inkText
 }
 
 // NewStyles builds the styles for a palette ("default" or "colorblind"), a
@@ -102,7 +162,7 @@ func NewStyles(palette string, isDark, noColor bool) Styles {
 		s.NowWhat = nowwhat.NewStyles(isDark, true)
 		s.Help = help.Styles{ShortKey: plain.Bold(true), ShortDesc: plain, ShortSeparator: plain,
 			FullKey: plain.Bold(true), FullDesc: plain, FullSeparator: plain, Ellipsis: plain}
-		return s
+		return s.withInks()
 	}
 	t := newTheme(palette, isDark)
 	c := func(s string) color.Color { return lipgloss.Color(s) }
@@ -132,7 +192,7 @@ func NewStyles(palette string, isDark, noColor bool) Styles {
 		s.heatPos[i] = plain.Background(c(t.heatPos[i])).Foreground(c(t.heatFgPos[i]))
 		s.heatNeg[i] = plain.Background(c(t.heatNeg[i])).Foreground(c(t.heatFgNeg[i]))
 	}
-	return s
+	return s.withInks()
 }
 
 // Heat returns the diverging-scale style for v, where scale is the magnitude
