@@ -2,6 +2,7 @@ package tui
 
 import (
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 )
@@ -39,5 +40,20 @@ func BenchmarkSnapshotUpdateView200x50(b *testing.B) {
 		m = nm.(Model)
 		_ = m.View()
 		i++
+	}
+}
+
+// BenchmarkTickView200x50 is the once-a-second cost: the clock moves a
+// second, ages and countdowns re-render, everything else is cached.
+func BenchmarkTickView200x50(b *testing.B) {
+	m, clk := testModel(b, Options{ShowNowWhat: true})
+	m = update(m, tea.WindowSizeMsg{Width: 200, Height: 50}, SnapshotMsg{Snap: testSnapshot(1)})
+	_ = m.View()
+	b.ReportAllocs()
+	for b.Loop() {
+		clk.Advance(time.Second)
+		nm, _ := m.Update(tickMsg{gen: m.tickGen})
+		m = nm.(Model)
+		_ = m.View()
 	}
 }
