@@ -125,14 +125,17 @@ func (p *quotesPanel) body(cw, ch int) []string {
 		return []string{p.st.Muted.Render("no quotes")}
 	}
 	st := p.st
-	const symW, lastW, chgW, rvolW, ageW = 6, 9, 9, 5, 7
+	symW, lastW, chgW, rvolW, ageW := 6, 9, 9, 5, 7
+	if cw < 50 { // compact: tighter columns so the sparkline still fits
+		symW, lastW, chgW, ageW = 5, 8, 8, 6
+	}
 	fixed := symW + lastW + chgW + ageW + 1
 	showRVOL := cw >= fixed+rvolW+1+8
 	if showRVOL {
 		fixed += rvolW + 1
 	}
 	sparkW := min(cw-fixed-1, 40)
-	showSpark := sparkW >= 6
+	showSpark := sparkW >= 5
 	hdr := fit("sym", symW) + fmt.Sprintf("%*s", lastW, "last") + fmt.Sprintf("%*s", chgW, "chg")
 	if showSpark {
 		hdr += " " + fit("today", sparkW)
