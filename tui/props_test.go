@@ -178,3 +178,23 @@ func TestPanelCacheRendersOnlyOnChange(t *testing.T) {
 		t.Fatal("chart not re-rendered after a new snapshot")
 	}
 }
+
+func TestThinSectorMarked(t *testing.T) {
+	m, _ := testModel(t, Options{NoColor: true})
+	m = update(m, tea.WindowSizeMsg{Width: 200, Height: 50}, SnapshotMsg{Snap: testSnapshot(1)})
+	scr := screen(m)
+	if !strings.Contains(scr, "PSCU·/XLU") || !strings.Contains(scr, "· = thin") {
+		t.Error("thin small leg not marked and explained")
+	}
+	if strings.Contains(scr, "PSCT·") {
+		t.Error("a liquid small leg is marked thin")
+	}
+	s := testSnapshot(2)
+	for i := range s.Sectors {
+		s.Sectors[i].Thin = false
+	}
+	m = update(m, SnapshotMsg{Snap: s})
+	if scr := screen(m); strings.Contains(scr, "PSCU·") || strings.Contains(scr, "· = thin") {
+		t.Error("thin marker shown with no thin sector")
+	}
+}

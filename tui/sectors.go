@@ -175,10 +175,19 @@ func (p *sectorsPanel) body(cw, ch int) []string {
 	if len(out) < ch {
 		out = append(out, st.Muted.Render(fmt.Sprintf("small leg leading in %d/%d sectors (%s spread)", leading, len(secs), p.metric)))
 	}
-	if len(out) < ch {
+	if len(out) < ch && anyThin(secs) {
 		out = append(out, st.Muted.Render("· = thin: small leg trades little; its moves may be noise"))
 	}
 	return out
+}
+
+func anyThin(secs []engine.SectorSnapshot) bool {
+	for _, s := range secs {
+		if s.Thin {
+			return true
+		}
+	}
+	return false
 }
 
 func (p *sectorsPanel) metricOf(s engine.SectorSnapshot) (float64, bool) {
