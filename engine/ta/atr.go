@@ -22,8 +22,8 @@ type atrState struct {
 
 // NewATR returns an ATR stream over p bars (p >= 1).
 func NewATR(p int) (*ATR, error) {
-	if p < 1 {
-		return nil, badPeriod("NewATR", p, 1)
+	if err := checkPeriod("NewATR", p, 1); err != nil {
+		return nil, err
 	}
 	return &ATR{p: p, pf: float64(p), pm1: float64(p) - 1.0}, nil
 }

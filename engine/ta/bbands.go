@@ -21,8 +21,8 @@ type BBands struct {
 // NewBBands returns a BBANDS stream over p bars (p >= 2) with finite band
 // multipliers up and dn.
 func NewBBands(p int, up, dn float64) (*BBands, error) {
-	if p < 2 {
-		return nil, badPeriod("NewBBands", p, 2)
+	if err := checkPeriod("NewBBands", p, 2); err != nil {
+		return nil, err
 	}
 	if math.IsNaN(up) || math.IsInf(up, 0) || math.IsNaN(dn) || math.IsInf(dn, 0) {
 		return nil, fmt.Errorf("ta: NewBBands: deviations up=%v dn=%v: %w", up, dn, ErrPeriod)

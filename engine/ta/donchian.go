@@ -21,8 +21,8 @@ type Donchian struct {
 
 // NewDonchian returns a Donchian channel over p bars (p >= 2).
 func NewDonchian(p int) (*Donchian, error) {
-	if p < 2 {
-		return nil, badPeriod("NewDonchian", p, 2)
+	if err := checkPeriod("NewDonchian", p, 2); err != nil {
+		return nil, err
 	}
 	return &Donchian{hi: newDeque(p), lo: newDeque(p)}, nil
 }

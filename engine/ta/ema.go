@@ -19,8 +19,8 @@ type emaState struct {
 
 // NewEMA returns an EMA stream over p bars (p >= 1).
 func NewEMA(p int) (*EMA, error) {
-	if p < 1 {
-		return nil, badPeriod("NewEMA", p, 1)
+	if err := checkPeriod("NewEMA", p, 1); err != nil {
+		return nil, err
 	}
 	return &EMA{p: p, pf: float64(p), k: 2.0 / float64(p+1)}, nil
 }

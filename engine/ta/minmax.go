@@ -85,8 +85,8 @@ type MAX struct {
 
 // NewMAX returns a MAX stream over p bars (p >= 2, as in TA-Lib).
 func NewMAX(p int) (*MAX, error) {
-	if p < 2 {
-		return nil, badPeriod("NewMAX", p, 2)
+	if err := checkPeriod("NewMAX", p, 2); err != nil {
+		return nil, err
 	}
 	return &MAX{d: newDeque(p)}, nil
 }
@@ -138,8 +138,8 @@ type MIN struct {
 
 // NewMIN returns a MIN stream over p bars (p >= 2, as in TA-Lib).
 func NewMIN(p int) (*MIN, error) {
-	if p < 2 {
-		return nil, badPeriod("NewMIN", p, 2)
+	if err := checkPeriod("NewMIN", p, 2); err != nil {
+		return nil, err
 	}
 	return &MIN{d: newDeque(p)}, nil
 }

@@ -311,8 +311,8 @@ func TestBadPeriod(t *testing.T) {
 	minP := map[string]int{"RSI": 2, "MAX": 2, "MIN": 2, "BBands": 2, "Donchian": 2}
 	for name, ctor := range ctors {
 		lo := max(1, minP[name])
-		for _, p := range []int{math.MinInt, -1, 0, lo - 1} {
-			if p >= lo {
+		for _, p := range []int{math.MinInt, -1, 0, lo - 1, MaxPeriod + 1, math.MaxInt} {
+			if p >= lo && p <= MaxPeriod {
 				continue
 			}
 			s, err := ctor(p)
@@ -320,8 +320,10 @@ func TestBadPeriod(t *testing.T) {
 				t.Errorf("New%s(%d) = %v, %v; want nil, ErrPeriod", name, p, s, err)
 			}
 		}
-		if _, err := ctor(lo); err != nil {
-			t.Errorf("New%s(%d): %v", name, lo, err)
+		for _, p := range []int{lo, MaxPeriod} {
+			if _, err := ctor(p); err != nil {
+				t.Errorf("New%s(%d): %v", name, p, err)
+			}
 		}
 	}
 	for _, nb := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {

@@ -43,8 +43,8 @@ type ROC struct {
 
 // NewROC returns a ROC stream over p bars (p >= 1).
 func NewROC(p int) (*ROC, error) {
-	if p < 1 {
-		return nil, badPeriod("NewROC", p, 1)
+	if err := checkPeriod("NewROC", p, 1); err != nil {
+		return nil, err
 	}
 	return &ROC{lag: newLagCore(p)}, nil
 }
@@ -98,8 +98,8 @@ type ROCP struct {
 
 // NewROCP returns a ROCP stream over p bars (p >= 1).
 func NewROCP(p int) (*ROCP, error) {
-	if p < 1 {
-		return nil, badPeriod("NewROCP", p, 1)
+	if err := checkPeriod("NewROCP", p, 1); err != nil {
+		return nil, err
 	}
 	return &ROCP{lag: newLagCore(p)}, nil
 }

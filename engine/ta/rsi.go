@@ -21,8 +21,8 @@ type rsiState struct {
 
 // NewRSI returns an RSI stream over p bars (p >= 2).
 func NewRSI(p int) (*RSI, error) {
-	if p < 2 {
-		return nil, badPeriod("NewRSI", p, 2)
+	if err := checkPeriod("NewRSI", p, 2); err != nil {
+		return nil, err
 	}
 	return &RSI{p: p, pf: float64(p), pm1: float64(p - 1)}, nil
 }

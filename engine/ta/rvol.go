@@ -14,8 +14,8 @@ type RVOL struct {
 
 // NewRVOL returns an RVOL stream averaging n previous volumes (n >= 1).
 func NewRVOL(n int) (*RVOL, error) {
-	if n < 1 {
-		return nil, badPeriod("NewRVOL", n, 1)
+	if err := checkPeriod("NewRVOL", n, 1); err != nil {
+		return nil, err
 	}
 	return &RVOL{core: newSumCore(n)}, nil
 }

@@ -123,8 +123,8 @@ type SMA struct {
 
 // NewSMA returns an SMA stream over p bars (p >= 1).
 func NewSMA(p int) (*SMA, error) {
-	if p < 1 {
-		return nil, badPeriod("NewSMA", p, 1)
+	if err := checkPeriod("NewSMA", p, 1); err != nil {
+		return nil, err
 	}
 	return &SMA{core: newSumCore(p)}, nil
 }

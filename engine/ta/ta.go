@@ -97,8 +97,16 @@ func validBar(h, l, c float64) bool {
 	return validPrice(h) && validPrice(l) && validPrice(c) && h >= l
 }
 
-func badPeriod(op string, p, least int) error {
-	return fmt.Errorf("ta: %s: period %d (want >= %d): %w", op, p, least, ErrPeriod)
+// MaxPeriod is the largest accepted period (TA-Lib's limit). It bounds the
+// ring buffers a constructor allocates.
+const MaxPeriod = 100_000
+
+// checkPeriod validates least <= p <= MaxPeriod.
+func checkPeriod(op string, p, least int) error {
+	if p < least || p > MaxPeriod {
+		return fmt.Errorf("ta: %s: period %d (want %d..%d): %w", op, p, least, MaxPeriod, ErrPeriod)
+	}
+	return nil
 }
 
 // next returns the index after i in a ring of size n.

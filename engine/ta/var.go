@@ -16,8 +16,8 @@ type VAR struct {
 
 // NewVAR returns a VAR stream over p bars (p >= 1).
 func NewVAR(p int) (*VAR, error) {
-	if p < 1 {
-		return nil, badPeriod("NewVAR", p, 1)
+	if err := checkPeriod("NewVAR", p, 1); err != nil {
+		return nil, err
 	}
 	return &VAR{core: newSumCore(p)}, nil
 }
@@ -77,8 +77,8 @@ type StdDev struct {
 // NewStdDev returns a STDDEV stream over p bars (p >= 1) scaled by a finite
 // nbDev.
 func NewStdDev(p int, nbDev float64) (*StdDev, error) {
-	if p < 1 {
-		return nil, badPeriod("NewStdDev", p, 1)
+	if err := checkPeriod("NewStdDev", p, 1); err != nil {
+		return nil, err
 	}
 	if math.IsNaN(nbDev) || math.IsInf(nbDev, 0) {
 		return nil, fmt.Errorf("ta: NewStdDev: nbDev %v: %w", nbDev, ErrPeriod)

@@ -22,8 +22,8 @@ type wmaState struct {
 
 // NewWMA returns a WMA stream over p bars (p >= 1).
 func NewWMA(p int) (*WMA, error) {
-	if p < 1 {
-		return nil, badPeriod("NewWMA", p, 1)
+	if err := checkPeriod("NewWMA", p, 1); err != nil {
+		return nil, err
 	}
 	return &WMA{p: p, pf: float64(p), div: float64((p * (p + 1)) >> 1), buf: make([]float64, p)}, nil
 }
