@@ -247,21 +247,27 @@ func BenchmarkScale2000Snapshot(b *testing.B) {
 // batches 100 ms apart inside the regular session, rising cumulative
 // volume, prices moving, and every quote accepted by the engine.
 func TestScaleMarket(t *testing.T) {
-	n := 50 // same code path, small basket: keeps the test fast
-	if !testing.Short() {
-		n = basketSize
-	}
-	e, m := scaleEngine(t, n, scaleFrom(12, 45))
-	cfg := scaleConfig(n)
-	if got, want := len(m.syms), n+len(engine.DefaultConfig().Symbols())-len(engine.DefaultConfig().Extras); got != want {
-		t.Fatalf("%d symbols, want %d", got, want)
+	// The full basket's names are checked here; the engine part runs the
+	// same code with a small basket, so the test stays fast and light (the
+	// soak test in this package measures RSS after it).
+	full := scaleConfig(basketSize)
+	if got, want := len(full.Symbols()), basketSize+len(engine.DefaultConfig().Symbols())-len(engine.DefaultConfig().Extras); got != want {
+		t.Fatalf("%d symbols, want %d (basket names collide)", got, want)
 	}
 	seen := map[string]bool{}
-	for _, s := range cfg.Extras {
+	for _, s := range full.Extras {
 		if !engine.ValidSymbol(s) || seen[s] {
 			t.Fatalf("basket symbol %q invalid or duplicate", s)
 		}
 		seen[s] = true
+	}
+	if err := full.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	n := 100
+	e, m := scaleEngine(t, n, scaleFrom(12, 45))
+	if got, want := len(m.syms), n+len(engine.DefaultConfig().Symbols())-len(engine.DefaultConfig().Extras); got != want {
+		t.Fatalf("%d symbols, want %d", got, want)
 	}
 	cal := calendar.NYSE()
 	prevVol := append([]float64(nil), m.vol...)
