@@ -124,7 +124,7 @@ func New(cfg Config, cal *calendar.Calendar) (*Engine, error) {
 		if err != nil {
 			return nil, fmt.Errorf("engine: new: %w", err)
 		}
-		s := &symState{sym: sym, role: roles[sym], st: st, dailyB: db, intraB: ib}
+		s := &symState{sym: sym, role: roles[sym], st: st, dailyB: db, intraB: ib, cal: cal}
 		e.index[sym] = len(e.syms)
 		e.syms = append(e.syms, s)
 	}
@@ -239,6 +239,9 @@ func (e *Engine) LoadHistory(daily map[string][]Bar) []SymbolError {
 				bars = bars[:len(bars)-1]
 			}
 		}
+		if forming != nil {
+			s.formAt = e.now // the history's partial bar is as of the engine's now
+		}
 		if forming == nil && s.hasForm && (len(bars) == 0 || s.forming.Time.After(bars[len(bars)-1].Time)) {
 			f := s.forming // keep today's live bar
 			forming = &f
@@ -311,13 +314,21 @@ func (e *Engine) LoadIntraday(bars map[string][]Bar) {
 			f.Low = min(f.Low, b.Low)
 			f.Volume += b.Volume
 		}
+		// The last 1-minute bar's volume is known as of its end (or now,
+		// if that is earlier: the feed's current minute).
+		at := in[len(in)-1].Time.Add(time.Minute)
+		if !e.now.IsZero() && e.now.Before(at) && e.now.After(in[len(in)-1].Time) {
+			at = e.now
+		}
 		switch {
 		case s.hasForm:
 			if m, ok := s.dailyB.MergeForming(f); ok {
 				s.forming = m
+				s.noteFormAt(at)
 			}
 		case len(s.daily) == 0 || s.daily[len(s.daily)-1].Time.Before(date):
 			s.forming, s.hasForm = f, true
+			s.formAt = at
 			s.dailyB.Seed(s.daily, &f)
 		}
 	}
@@ -383,6 +394,11 @@ func (e *Engine) applyQuote(s *symState, q *Quote) {
 	}
 	s.delayed = q.Delayed
 	ev := s.dailyB.Add(*q, e.evbuf[:0])
+	for k := range ev {
+		if ev[k].Kind == BarForming {
+			s.noteFormAt(q.Time) // the forming bar's volume is as of this quote
+		}
+	}
 	changed := e.handleDaily(s, ev)
 	ev = s.intraB.Add(*q, ev[:0])
 	e.handleIntra(s, ev)

@@ -63,7 +63,7 @@ func flagTexts(cfg Config) [nFlags]string {
 		fmt.Sprintf("%s above its 200-day average: small caps in a long-term uptrend", s),
 		fmt.Sprintf("%s 50-day average above its 200-day (golden cross): the long trend turned up", s),
 		fmt.Sprintf("%s beat %s by more than %.1f pts over 21 days: a month of leadership", s, l, t.SmallLeadsPts),
-		fmt.Sprintf("%s volume at least %.1f× its 20-day average on an up day: buyers piling in", s, t.VolumeSurgeRVOL),
+		fmt.Sprintf("%s volume at least %.1f× its 20-day average on an up day (live: paced to the time of day): buyers piling in", s, t.VolumeSurgeRVOL),
 		fmt.Sprintf("at least %.0f%% of sector pairs have small beating large over 21 days: broad leadership", t.SectorBreadth*100),
 	}
 }
@@ -214,7 +214,10 @@ func (e *Engine) computePairFlags() {
 	fl[fSmall200].set(r[fSmall200], c, sl.vals.SMA200, sl.forming, sl.date, holds(false, c, sl.vals.SMA200, true, h))
 	fl[fGolden].set(r[fGolden], sl.vals.SMA50, sl.vals.SMA200, sl.forming, sl.date, holds(false, sl.vals.SMA50, sl.vals.SMA200, true, h))
 	surgeThr := Some(th.VolumeSurgeRVOL)
-	fl[fSurge].set(r[fSurge], sl.vals.RVOL20, surgeThr, sl.forming, sl.date, sl.up && holds(false, sl.vals.RVOL20, surgeThr, false, h))
+	// Forming: today's volume paced to the time of day (RVOLPace), since
+	// the partial day's RVOL20 is not comparable with full days; the
+	// committed run uses RVOL20 on closed bars (equal to RVOLPace there).
+	fl[fSurge].set(r[fSurge], sl.pace, surgeThr, sl.forming, sl.date, sl.up && holds(false, sl.pace, surgeThr, false, h))
 }
 
 // computeBreadthFlag refreshes the live sector_breadth flag.

@@ -47,7 +47,8 @@ func (e *Engine) symbolSnapshot(s *symState, now time.Time) SymbolSnapshot {
 		SMA20: l.vals.SMA20, SMA50: l.vals.SMA50, SMA200: l.vals.SMA200, EMA20: l.vals.EMA20,
 		RSI14: l.vals.RSI14, ATR14: l.vals.ATR14,
 		BBUpper: l.vals.BBUpper, BBMiddle: l.vals.BBMiddle, BBLower: l.vals.BBLower,
-		DonHigh20: l.vals.DonHigh20, DonLow20: l.vals.DonLow20, RVOL20: l.vals.RVOL20,
+		DonHigh20: l.vals.DonHigh20, DonLow20: l.vals.DonLow20,
+		RVOL20: l.vals.RVOL20, RVOLPace: l.pace,
 		Ret1d: l.ret[0], Ret5d: l.ret[1], Ret21d: l.ret[2], Ret63d: l.ret[3],
 		DataTime: s.dataTime, Delayed: s.delayed,
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/capwatch/capwatch/engine/ta"
+	"github.com/capwatch/capwatch/internal/calendar"
 )
 
 // retBars are the bar counts of the 1d/1w/1m/3m returns.
@@ -135,6 +136,7 @@ type symLive struct {
 	prevClose Num
 	changePct Num
 	vals      symVals
+	pace      Num    // RVOLPace: the forming bar's paced RVOL, or the closed bar's RVOL20
 	ret       [4]Num // 1, 5, 21, 63 bars
 	up        bool   // close above the previous close
 }
@@ -161,6 +163,12 @@ type symState struct {
 	dailyB   *BarBuilder
 	forming  Bar
 	hasForm  bool
+	formAt   time.Time // exchange time as of which the forming bar's volume is known
+	cal      *calendar.Calendar
+	sessDate time.Time // trading date whose session sessOpen/sessClose hold
+	sessOpen time.Time
+	sessEnd  time.Time
+	sessOK   bool // sessDate is a trading day
 	live     symLive
 	dollar20 Num // mean close×volume of the last 20 committed bars
 
@@ -241,11 +249,13 @@ func (s *symState) computeLive() {
 	case s.hasForm:
 		l.ok, l.forming, l.date = true, true, s.forming.Time
 		l.vals = s.st.peek(s.forming)
+		l.pace = s.formingPace(l.vals.RVOL20)
 		last = s.forming.Close
 		t = n
 	case n > 0:
 		l.ok, l.date = true, s.daily[n-1].Time
 		l.vals = s.closed
+		l.pace = s.closed.RVOL20
 		last = s.daily[n-1].Close
 	default:
 		s.live = l
@@ -264,6 +274,29 @@ func (s *symState) computeLive() {
 		}
 	}
 	s.live = l
+}
+
+// formingPace is RVOLPace of the forming bar whose RVOL20 is rvol, paced at
+// formAt (absent outside the bar's session and in its first PaceWarmup).
+func (s *symState) formingPace(rvol Num) Num {
+	if !rvol.Valid || s.cal == nil {
+		return Num{}
+	}
+	if !s.sessDate.Equal(s.forming.Time) {
+		s.sessOpen, s.sessEnd, s.sessOK = s.cal.Session(s.forming.Time)
+		s.sessDate = s.forming.Time
+	}
+	if !s.sessOK {
+		return Num{}
+	}
+	return paceOf(rvol, s.formAt, s.sessOpen, s.sessEnd)
+}
+
+// noteFormAt records that the forming bar's volume is known as of t.
+func (s *symState) noteFormAt(t time.Time) {
+	if t.After(s.formAt) {
+		s.formAt = t
+	}
 }
 
 // validateBars checks a daily or intraday series: strictly increasing times,

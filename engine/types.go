@@ -240,7 +240,14 @@ type SymbolSnapshot struct {
 	BBLower   Num
 	DonHigh20 Num
 	DonLow20  Num
-	RVOL20    Num
+	RVOL20    Num // latest daily volume ÷ mean of the 20 previous daily volumes (on the forming bar: today's volume so far)
+	// RVOLPace is relative volume paced to the time of day: during the
+	// regular session, today's cumulative volume ÷ (mean of the 20 previous
+	// daily volumes × the share of a day's volume an average day has traded
+	// by now, ExpectedVolumeFraction). Absent outside the session and in the
+	// first PaceWarmup (5 min) after the open; equal to RVOL20 when the
+	// latest bar is closed.
+	RVOLPace  Num
 	Ret1d     Num
 	Ret5d     Num
 	Ret21d    Num
