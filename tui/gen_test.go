@@ -160,3 +160,24 @@ func testSnapshot(seq uint64) *engine.Snapshot {
 		Analogs: an,
 	}
 }
+
+// openingSnapshot is testSnapshot two minutes after the 09:30 open: two
+// intraday ratio bars and two one-minute closes per symbol.
+func openingSnapshot(seq uint64) *engine.Snapshot {
+	s := testSnapshot(seq)
+	s.AsOf = time.Date(2026, 11, 24, 9, 31, 30, 0, testLoc)
+	s.Pair.Intraday = s.Pair.Intraday[:2]
+	last := s.Pair.Intraday[1].Ratio
+	s.Pair.Ratio = engine.Some(last)
+	prev := s.Pair.Daily[len(s.Pair.Daily)-2].Ratio
+	s.Pair.RatioChangePct = engine.Some((last/prev - 1) * 100)
+	s.Pair.Daily[len(s.Pair.Daily)-1].Ratio = last
+	for i := range s.Symbols {
+		sym := &s.Symbols[i]
+		sym.Intraday = sym.Intraday[:2]
+		sym.Last = engine.Some(sym.Intraday[1])
+		sym.ChangePct = engine.Some((sym.Last.V/sym.PrevClose.V - 1) * 100)
+		sym.DataTime = s.AsOf
+	}
+	return s
+}

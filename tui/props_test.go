@@ -149,7 +149,7 @@ func TestNonFiniteAndEmptySeriesDoNotPanic(t *testing.T) {
 	// A constant series still fills the plot height (asciigraph alone would
 	// draw a single row).
 	m, _ := testModel(t, Options{})
-	m = update(m, tea.WindowSizeMsg{Width: 200, Height: 50}, SnapshotMsg{Snap: flat})
+	m = update(m, tea.WindowSizeMsg{Width: 200, Height: 50}, SnapshotMsg{Snap: flat}, press("1"))
 	_ = m.View()
 	if n := strings.Count(m.chart.View(), "┤"); n < 10 {
 		t.Errorf("flat series plotted with %d rows", n)

@@ -22,7 +22,13 @@ const testPoll = 15 * time.Second
 // testModel is a dashboard on a fake clock 12 s after the test snapshot.
 func testModel(t testing.TB, opts Options) (Model, *clock.Fake) {
 	t.Helper()
-	clk := clock.NewFake(testAsOf.Add(12 * time.Second))
+	return testModelAt(t, opts, testAsOf.Add(12*time.Second))
+}
+
+// testModelAt is testModel with the fake clock at now.
+func testModelAt(t testing.TB, opts Options, now time.Time) (Model, *clock.Fake) {
+	t.Helper()
+	clk := clock.NewFake(now)
 	if opts.Feed == "" {
 		opts.Feed = "demo"
 		opts.Kind = feeds.KindDemo
@@ -91,6 +97,11 @@ func TestGoldenStates(t *testing.T) {
 		w, h int
 		msgs []tea.Msg
 	}{
+		{"tf1D", 120, 40, []tea.Msg{SnapshotMsg{snap}, press("1")}},
+		{"tf1D_open", 120, 40, []tea.Msg{SnapshotMsg{openingSnapshot(1)}, press("1")}},
+		{"tf1D_open_80x24", 80, 24, []tea.Msg{SnapshotMsg{openingSnapshot(1)}, press("1")}},
+		{"tf1D_open_60x15", 60, 15, []tea.Msg{SnapshotMsg{openingSnapshot(1)}, press("1")}},
+		{"open_200x50", 200, 50, []tea.Msg{SnapshotMsg{openingSnapshot(1)}}},
 		{"tf5D", 120, 40, []tea.Msg{SnapshotMsg{snap}, press("2")}},
 		{"tf1M", 120, 40, []tea.Msg{SnapshotMsg{snap}, press("3")}},
 		{"tf6M", 120, 40, []tea.Msg{SnapshotMsg{snap}, press("4")}},
@@ -109,7 +120,11 @@ func TestGoldenStates(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			m, _ := testModel(t, Options{ShowNowWhat: true})
+			now := testAsOf.Add(12 * time.Second)
+			if strings.HasPrefix(tc.name, "tf1D_open") || strings.HasPrefix(tc.name, "open") {
+				now = openingSnapshot(1).AsOf.Add(2 * time.Second)
+			}
+			m, _ := testModelAt(t, Options{ShowNowWhat: true}, now)
 			m = update(m, tea.WindowSizeMsg{Width: tc.w, Height: tc.h})
 			m = update(m, tc.msgs...)
 			scr := screen(m)
