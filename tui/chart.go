@@ -697,17 +697,19 @@ func clockSpark(v []float64, w int) string {
 			break
 		}
 	}
-	return sessionSpark(v[:filled], len(v), w)
+	return sessionSpark(v[:filled], filled, len(v), w)
 }
 
-// sessionSpark draws vals, the first len(vals) of total one-minute slots, in
-// the first ⌈len·w/total⌉ of w cells and pads the rest with spaces.
-func sessionSpark(vals []float64, total, w int) string {
+// sessionSpark draws vals, one-minute closes covering the first elapsed of
+// total session minutes, in the first ⌈elapsed·w/total⌉ of w cells and pads
+// the rest with spaces.
+func sessionSpark(vals []float64, elapsed, total, w int) string {
 	if w <= 0 {
 		return ""
 	}
-	total = max(total, len(vals), 1)
-	cells := min(max((len(vals)*w+total-1)/total, 1), w)
+	total = max(total, 1)
+	elapsed = min(max(elapsed, len(vals), 1), total)
+	cells := min(max((elapsed*w+total-1)/total, 1), w)
 	sp := sparkline(vals, cells)
 	return sp + strings.Repeat(" ", w-ansi.StringWidth(sp))
 }

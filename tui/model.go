@@ -128,7 +128,7 @@ func New(opts Options) Model {
 	m.chart = newChartPanel(m.st, m.keys, opts.Location)
 	m.flags = newFlagsPanel(m.st)
 	m.sectors = newSectorsPanel(m.st, m.keys)
-	m.quotes = newQuotesPanel(m.st, m.keys)
+	m.quotes = newQuotesPanel(m.st, m.keys, opts.Location)
 	m.nowWhat = newNowWhatPanel(m.st)
 	m.tickEvery = m.tickInterval()
 	return m

@@ -31,6 +31,7 @@ func (s quoteSort) String() string {
 type quotesPanel struct {
 	st   *Styles
 	keys *keyMap
+	loc  *time.Location
 
 	snap            *engine.Snapshot
 	now             time.Time
@@ -43,8 +44,8 @@ type quotesPanel struct {
 	lines []string
 }
 
-func newQuotesPanel(st *Styles, keys *keyMap) *quotesPanel {
-	return &quotesPanel{st: st, keys: keys, dirty: true}
+func newQuotesPanel(st *Styles, keys *keyMap, loc *time.Location) *quotesPanel {
+	return &quotesPanel{st: st, keys: keys, loc: loc, dirty: true}
 }
 
 func (p *quotesPanel) SetSize(w, h int) {
@@ -134,8 +135,11 @@ func (p *quotesPanel) body(cw, ch int) []string {
 	if showRVOL {
 		fixed += rvolW + 1
 	}
-	sparkW := min(cw-fixed-1, 40)
+	// The day's sparkline runs on the session clock: 39 cells are ten
+	// minutes each; it fills left to right as the day goes on.
+	sparkW := min(cw-fixed-1, sessionMinutes/10)
 	showSpark := sparkW >= 5
+	elapsed := p.elapsed()
 	hdr := fit("sym", symW) + fmt.Sprintf("%*s", lastW, "last") + fmt.Sprintf("%*s", chgW, "chg")
 	if showSpark {
 		hdr += " " + fit("today", sparkW)
@@ -158,7 +162,7 @@ func (p *quotesPanel) body(cw, ch int) []string {
 			line += fmt.Sprintf("%*s", chgW, "—")
 		}
 		if showSpark {
-			sp := sparkline(s.Intraday, sparkW)
+			sp := sessionSpark(s.Intraday, elapsed, sessionMinutes, sparkW)
 			sty := st.inkText
 			if c, ok := s.ChangePct.Get(); ok {
 				sty = st.signInk(c)
@@ -180,6 +184,18 @@ func (p *quotesPanel) body(cw, ch int) []string {
 		out = append(out[:ch-1], st.Muted.Render(fmt.Sprintf("… %d more (s sorts)", hidden)))
 	}
 	return out
+}
+
+// elapsed is how many minutes of the regular session the snapshot covers:
+// from 09:30 to its data time (0 before the open, all 390 after the close).
+func (p *quotesPanel) elapsed() int {
+	t := p.snap.AsOf
+	if t.IsZero() {
+		return 0
+	}
+	t = t.In(p.loc)
+	open := time.Date(t.Year(), t.Month(), t.Day(), 9, 30, 0, 0, p.loc)
+	return min(max(int(t.Sub(open)/time.Minute)+1, 0), sessionMinutes)
 }
 
 // age renders how old a symbol's data is, marked "!" when stale.
