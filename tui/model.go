@@ -41,6 +41,24 @@ type SnapshotMsg struct{ Snap *engine.Snapshot }
 // StatusMsg delivers a feed status change.
 type StatusMsg struct{ Status feeds.Status }
 
+// AlertMsg delivers an alert (sent by cmd/ with p.Send when an alert rule
+// fires or its command fails). A non-empty Text rings the terminal bell once
+// and shows "🔔 Text" in the status line; a non-empty Err shows "alert command
+// failed: Err" (no bell). Either stays for a minute of the dashboard's clock
+// and is cleared by the once-a-second tick. Both are sanitised. At is when
+// the alert fired (informational: the minute runs from its arrival).
+type AlertMsg struct {
+	Text string
+	Err  string
+	At   time.Time
+}
+
+// alertShown is how long an alert stays in the status line.
+const alertShown = time.Minute
+
+// bell rings the terminal bell (BEL written straight to the terminal).
+func bell() tea.Msg { return tea.RawMsg{Msg: "\a"} }
+
 // tickMsg refreshes ages and countdowns. gen drops ticks of an older schedule.
 type tickMsg struct{ gen int }
 
@@ -98,6 +116,10 @@ type Model struct {
 
 	tickGen   int
 	tickEvery time.Duration
+
+	alert      string    // sanitised alert text ("" when none is shown)
+	alertErr   string    // sanitised alert command error ("" when none)
+	alertUntil time.Time // clock time the alert is cleared at
 }
 
 // New returns the dashboard model. Missing options get defaults: the real
@@ -178,17 +200,39 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.status, m.hasStatus = msg.Status, true
 		m.now = m.opts.Clock.Now()
 		return m, m.retune()
+	case AlertMsg:
+		return m.onAlert(msg)
 	case tickMsg:
 		if msg.gen != m.tickGen {
 			return m, nil // a tick from an older schedule
 		}
 		m.now = m.opts.Clock.Now()
+		if (m.alert != "" || m.alertErr != "") && !m.now.Before(m.alertUntil) {
+			m.alert, m.alertErr = "", ""
+		}
 		if cmd := m.retune(); cmd != nil {
 			return m, cmd
 		}
 		return m, tick(m.tickEvery, m.tickGen)
 	}
 	return m, nil
+}
+
+// onAlert shows an alert for alertShown and rings the bell once for a
+// non-empty Text.
+func (m Model) onAlert(a AlertMsg) (tea.Model, tea.Cmd) {
+	text, errText := Sanitize(a.Text), Sanitize(a.Err)
+	if strings.TrimSpace(text) == "" && strings.TrimSpace(errText) == "" {
+		return m, nil
+	}
+	m.now = m.opts.Clock.Now()
+	m.alert, m.alertErr = strings.TrimSpace(text), strings.TrimSpace(errText)
+	m.alertUntil = m.now.Add(alertShown)
+	var ring tea.Cmd
+	if m.alert != "" {
+		ring = bell
+	}
+	return m, tea.Batch(ring, m.retune())
 }
 
 func (m *Model) apply(s *engine.Snapshot) {
@@ -213,9 +257,10 @@ func (m *Model) retune() tea.Cmd {
 }
 
 // tickInterval is once a second, or once a minute while the market is
-// closed, the feed is healthy and nothing is counting down in seconds.
+// closed, the feed is healthy, no alert is shown and nothing is counting
+// down in seconds.
 func (m *Model) tickInterval() time.Duration {
-	if m.snap == nil || m.snap.Session.State != "closed" {
+	if m.snap == nil || m.snap.Session.State != "closed" || m.alert != "" || m.alertErr != "" {
 		return time.Second
 	}
 	if m.hasStatus && m.status.State != feeds.StateOK {

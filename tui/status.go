@@ -27,9 +27,15 @@ const essential = 10
 // statusPart is one segment of the status line; the lowest priorities are
 // dropped first when the line does not fit.
 type statusPart struct {
-	text string
-	prio int
+	text   string
+	prio   int
+	shrink func(w int) string // the part cut to w cells (nil: dropped, never cut)
 }
+
+// alertPrio ranks an alert above the feed name and the session but below
+// the essentials; when only essentials are left besides it, it is cut to
+// the room left instead of being dropped.
+const alertPrio = 9
 
 // statusLine is the top line: feed and badge, pause, the time and age of the
 // newest data (never the wall clock), feed health, session countdown. It is
@@ -58,23 +64,30 @@ func (m Model) statusLine(w int) string {
 		if parts[drop].prio >= essential {
 			return s // only essentials left: the caller truncates
 		}
+		if p := parts[drop]; p.shrink != nil {
+			room := w - (ansi.StringWidth(s) - ansi.StringWidth(p.text))
+			if room >= 12 {
+				parts[drop] = statusPart{text: p.shrink(room), prio: p.prio}
+				continue
+			}
+		}
 		parts = append(parts[:drop:drop], parts[drop+1:]...)
 	}
 }
 
 func (m Model) statusParts() []statusPart {
 	st := m.st
-	parts := []statusPart{{st.Title.Render("capwatch"), 1}}
+	parts := []statusPart{{st.Title.Render("capwatch"), 1, nil}}
 	switch m.opts.Kind {
 	case feeds.KindDemo:
-		parts = append(parts, statusPart{st.Badge.Render(" DEMO "), essential})
+		parts = append(parts, statusPart{st.Badge.Render(" DEMO "), essential, nil})
 	case feeds.KindReplay:
-		parts = append(parts, statusPart{st.Badge.Render(" REPLAY "), essential})
+		parts = append(parts, statusPart{st.Badge.Render(" REPLAY "), essential, nil})
 	}
 	if m.paused {
-		parts = append(parts, statusPart{st.Paused.Render(" PAUSED "), essential})
+		parts = append(parts, statusPart{st.Paused.Render(" PAUSED "), essential, nil})
 		if m.pending != nil {
-			parts = append(parts, statusPart{st.Warn.Render("new data waiting (p resumes)"), 7})
+			parts = append(parts, statusPart{st.Warn.Render("new data waiting (p resumes)"), 7, nil})
 		}
 	}
 	feed := m.opts.Feed
@@ -83,22 +96,39 @@ func (m Model) statusParts() []statusPart {
 	}
 	if m.snap == nil {
 		el := m.now.Sub(m.start)
-		parts = append(parts, statusPart{st.Text.Render(fmt.Sprintf("waiting for data from %s… %ds", orDash(feed), int(el/time.Second))), 10})
+		parts = append(parts, statusPart{st.Text.Render(fmt.Sprintf("waiting for data from %s… %ds", orDash(feed), int(el/time.Second))), 10, nil})
 		if h := m.health(); h != "" {
-			parts = append(parts, statusPart{h, 10})
+			parts = append(parts, statusPart{h, 10, nil})
 		}
-		return parts
+		return append(parts, m.alertParts()...)
 	}
 	f := feed
 	if m.opts.Kind == feeds.KindLive && m.delayed() {
 		f += " (delayed)"
 	}
-	parts = append(parts, statusPart{st.Text.Render(f), 5}, statusPart{m.dataAge(), 10})
+	parts = append(parts, statusPart{st.Text.Render(f), 5, nil}, statusPart{m.dataAge(), 10, nil})
 	if h := m.health(); h != "" {
-		parts = append(parts, statusPart{h, 10})
+		parts = append(parts, statusPart{h, 10, nil})
 	}
 	if s := m.session(); s != "" {
-		parts = append(parts, statusPart{s, 6})
+		parts = append(parts, statusPart{s, 6, nil})
+	}
+	return append(parts, m.alertParts()...)
+}
+
+// alertParts show the current alert and alert command error, if any.
+func (m Model) alertParts() []statusPart {
+	var parts []statusPart
+	add := func(sty func(...string) string, text string) {
+		parts = append(parts, statusPart{sty(text), alertPrio, func(w int) string {
+			return sty(ansi.Truncate(text, w, "…"))
+		}})
+	}
+	if m.alert != "" {
+		add(m.st.Warn.Render, "🔔 "+m.alert)
+	}
+	if m.alertErr != "" {
+		add(m.st.Bad.Render, "alert command failed: "+m.alertErr)
 	}
 	return parts
 }

@@ -1,0 +1,162 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// runCmd executes cmd and the commands of any batch or sequence it returns,
+// and collects the messages. Inside a synctest bubble a tea.Tick returns at
+// once (fake time), so every command finishes.
+func runCmd(t *testing.T, cmd tea.Cmd) []tea.Msg {
+	t.Helper()
+	if cmd == nil {
+		return nil
+	}
+	msg := cmd()
+	if b, ok := msg.(tea.BatchMsg); ok {
+		var out []tea.Msg
+		for _, c := range b {
+			out = append(out, runCmd(t, c)...)
+		}
+		return out
+	}
+	return []tea.Msg{msg}
+}
+
+// bells counts terminal bells among msgs.
+func bells(msgs []tea.Msg) int {
+	n := 0
+	for _, m := range msgs {
+		if r, ok := m.(tea.RawMsg); ok && r.Msg == "\a" {
+			n++
+		}
+	}
+	return n
+}
+
+// step sends msg and returns the model and the messages of its commands.
+func step(t *testing.T, m Model, msg tea.Msg) (Model, []tea.Msg) {
+	t.Helper()
+	nm, cmd := m.Update(msg)
+	return nm.(Model), runCmd(t, cmd)
+}
+
+func statusOf(m Model) string { return strings.Split(screen(m), "\n")[0] }
+
+// TestAlertRingsOnceAndClearsAfterAMinute: an alert rings the bell exactly
+// once, shows "🔔 text" (sanitised) in the status line and is gone after 60 s
+// of the dashboard's clock, cleared by the once-a-second tick.
+func TestAlertRingsOnceAndClearsAfterAMinute(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		m, clk := testModel(t, Options{})
+		m = update(m, tea.WindowSizeMsg{Width: 200, Height: 50}, SnapshotMsg{Snap: testSnapshot(1)})
+		evil := "IWM/SPY \x1b]52;c;cm0gLXJmIH4=\x07crossed\x1b[2J above its 200-day avg\r\n"
+		m, msgs := step(t, m, AlertMsg{Text: evil, At: clk.Now()})
+		if n := bells(msgs); n != 1 {
+			t.Fatalf("alert rang the bell %d times, want 1 (msgs %v)", n, msgs)
+		}
+		if st := statusOf(m); !strings.Contains(st, "🔔 IWM/SPY crossed above its 200-day avg") {
+			t.Fatalf("alert not in the status line: %q", st)
+		}
+		for _, bad := range []string{"\x1b]52", "\x07", "\x1b[2J"} {
+			if strings.Contains(m.View().Content, bad) {
+				t.Fatalf("view contains injected %q", bad)
+			}
+		}
+		for s := 1; s <= 60; s++ {
+			clk.Advance(time.Second)
+			m, msgs = step(t, m, tickMsg{gen: m.tickGen})
+			if n := bells(msgs); n != 0 {
+				t.Fatalf("tick %d rang the bell again", s)
+			}
+			shown := strings.Contains(statusOf(m), "🔔")
+			if s < 60 && !shown {
+				t.Fatalf("alert gone after %ds, want 60s", s)
+			}
+			if s == 60 && shown {
+				t.Fatalf("alert still shown after 60s: %q", statusOf(m))
+			}
+		}
+		// A second alert rings again, once.
+		m, msgs = step(t, m, AlertMsg{Text: "second"})
+		if n := bells(msgs); n != 1 {
+			t.Fatalf("second alert rang %d times, want 1", n)
+		}
+		if !strings.Contains(statusOf(m), "🔔 second") {
+			t.Fatalf("second alert not shown: %q", statusOf(m))
+		}
+	})
+}
+
+// TestAlertErrorShownWithoutBell: a failed alert command is reported in the
+// status line for a minute, without ringing.
+func TestAlertErrorShownWithoutBell(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		m, clk := testModel(t, Options{})
+		m = update(m, tea.WindowSizeMsg{Width: 200, Height: 50}, SnapshotMsg{Snap: testSnapshot(1)})
+		m, msgs := step(t, m, AlertMsg{Err: "exit status 1\x1b[31m: notify-send missing"})
+		if n := bells(msgs); n != 0 {
+			t.Fatalf("a failed alert command rang the bell %d times", n)
+		}
+		if st := statusOf(m); !strings.Contains(st, "alert command failed: exit status 1: notify-send missing") {
+			t.Fatalf("alert error not shown: %q", st)
+		}
+		clk.Advance(59 * time.Second)
+		m, _ = step(t, m, tickMsg{gen: m.tickGen})
+		if !strings.Contains(statusOf(m), "alert command failed") {
+			t.Fatal("alert error gone before 60s")
+		}
+		clk.Advance(time.Second)
+		m, _ = step(t, m, tickMsg{gen: m.tickGen})
+		if strings.Contains(statusOf(m), "alert command failed") {
+			t.Fatal("alert error still shown after 60s")
+		}
+		// An empty alert does nothing.
+		if _, msgs := step(t, m, AlertMsg{}); len(msgs) != 0 || strings.Contains(statusOf(m), "alert") {
+			t.Fatalf("empty alert produced %v", msgs)
+		}
+	})
+}
+
+// TestAlertTruncatedToWidth: a long alert is cut to the room left in the
+// status line (the data age and the badge stay), never wrapped.
+func TestAlertTruncatedToWidth(t *testing.T) {
+	for _, w := range []int{60, 80, 120} {
+		m, _ := testModel(t, Options{})
+		m = update(m, tea.WindowSizeMsg{Width: w, Height: 24}, SnapshotMsg{Snap: testSnapshot(1)},
+			AlertMsg{Text: "IWM/SPY ratio crossed above its 200-day average at a 20-day high " + strings.Repeat("and more ", 20)})
+		st := statusOf(m)
+		if got := ansi.StringWidth(st); got != w {
+			t.Fatalf("%d: status line is %d cells", w, got)
+		}
+		for _, want := range []string{"DEMO", "data 15:30:00 EST", "🔔 IWM/SPY", "…"} {
+			if !strings.Contains(st, want) {
+				t.Errorf("%d: status line lacks %q: %q", w, want, st)
+			}
+		}
+	}
+}
+
+// TestAlertKeepsSecondTickWhileClosed: while the market is closed the tick
+// slows to a minute, but a shown alert brings back the one-second tick so it
+// is cleared on time.
+func TestAlertKeepsSecondTickWhileClosed(t *testing.T) {
+	m, _ := testModel(t, Options{})
+	closed := testSnapshot(1)
+	closed.Session.State = "closed"
+	m = update(m, SnapshotMsg{Snap: closed})
+	if m.tickEvery != time.Minute {
+		t.Fatalf("closed market ticks every %v", m.tickEvery)
+	}
+	nm, cmd := m.Update(AlertMsg{Text: "x"})
+	m = nm.(Model)
+	if m.tickEvery != time.Second || cmd == nil {
+		t.Fatalf("alert while closed: tick every %v, cmd %v", m.tickEvery, cmd != nil)
+	}
+}
