@@ -311,3 +311,19 @@ func Retry(ctx context.Context, clk clock.Clock, b Backoff, attempts int, maxWai
 		}
 	}
 }
+
+// TrimUnfinished drops today's daily bar (and anything later) while today's
+// regular session has not closed: it is a partial bar that the engine builds
+// from quotes. Daily bars are keyed by midnight New York of their date.
+func TrimUnfinished(bars []engine.Bar, cal *calendar.Calendar, now time.Time) []engine.Bar {
+	_, closeAt, ok := cal.Session(now)
+	if !ok || !now.Before(closeAt) {
+		return bars
+	}
+	ny := now.In(calendar.Location())
+	today := time.Date(ny.Year(), ny.Month(), ny.Day(), 0, 0, 0, 0, calendar.Location())
+	for len(bars) > 0 && !bars[len(bars)-1].Time.Before(today) {
+		bars = bars[:len(bars)-1]
+	}
+	return bars
+}

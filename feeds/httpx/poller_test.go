@@ -11,6 +11,7 @@ import (
 
 	"github.com/capwatch/capwatch/engine"
 	"github.com/capwatch/capwatch/feeds"
+	"github.com/capwatch/capwatch/internal/calendar"
 	"github.com/capwatch/capwatch/internal/clock"
 )
 
@@ -301,6 +302,31 @@ func TestNewPollerValidates(t *testing.T) {
 		mod(&o)
 		if _, err := NewPoller(o); err == nil {
 			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+func TestTrimUnfinished(t *testing.T) {
+	cal := calendar.NYSE()
+	day := func(d int) engine.Bar {
+		return engine.Bar{Time: time.Date(2026, 11, d, 0, 0, 0, 0, calendar.Location()), Close: float64(d)}
+	}
+	bars := []engine.Bar{day(20), day(23), day(24)}
+	ny := func(d, h, m int) time.Time { return time.Date(2026, 11, d, h, m, 0, 0, calendar.Location()) }
+	for _, tc := range []struct {
+		name string
+		now  time.Time
+		want int
+	}{
+		{"pre-market", ny(24, 8, 0), 2},
+		{"session", ny(24, 15, 59), 2},
+		{"at the close", ny(24, 16, 0), 3},
+		{"after hours", ny(24, 18, 0), 3},
+		{"next morning", ny(25, 9, 0), 3},
+		{"holiday", ny(26, 12, 0), 3},
+	} {
+		if got := TrimUnfinished(bars, cal, tc.now); len(got) != tc.want {
+			t.Errorf("%s: %d bars, want %d", tc.name, len(got), tc.want)
 		}
 	}
 }

@@ -217,7 +217,7 @@ func (f *Feed) History(ctx context.Context, symbols []string) (feeds.History, er
 		if err != nil {
 			return httpx.Update{}, err
 		}
-		bars := dropUnfinished(ch.Bars, f.o.Calendar, now)
+		bars := httpx.TrimUnfinished(ch.Bars, f.o.Calendar, now)
 		if len(bars) == 0 {
 			return httpx.Update{}, &httpx.Error{Op: "yahoo: history " + sym, Source: "Yahoo", Kind: httpx.KindNoData}
 		}
@@ -243,21 +243,6 @@ func (f *Feed) History(ctx context.Context, symbols []string) (feeds.History, er
 		return h, fmt.Errorf("yahoo: history: all %d symbols failed: %s", len(symbols), httpx.MessageOf(first))
 	}
 	return h, nil
-}
-
-// dropUnfinished removes today's daily bar while today's session has not
-// closed yet: it is a partial bar that the engine builds from quotes.
-func dropUnfinished(bars []engine.Bar, cal *calendar.Calendar, now time.Time) []engine.Bar {
-	_, closeAt, ok := cal.Session(now)
-	if !ok || !now.Before(closeAt) || len(bars) == 0 {
-		return bars
-	}
-	ny := now.In(calendar.Location())
-	today := time.Date(ny.Year(), ny.Month(), ny.Day(), 0, 0, 0, 0, calendar.Location())
-	for len(bars) > 0 && !bars[len(bars)-1].Time.Before(today) {
-		bars = bars[:len(bars)-1]
-	}
-	return bars
 }
 
 // Stream polls until ctx is done (see the package doc); it returns ctx.Err().

@@ -1,0 +1,268 @@
+// Package stooq is capwatch's Stooq feed: daily OHLCV history from Stooq's
+// CSV download (/q/d/l/?s={symbol}.us&i=d), for end-of-day use.
+//
+// Stooq has no intraday data and no time of the last trade. History returns
+// the daily bars (today's unfinished bar left out while the session runs).
+// Stream polls a short slice of the daily CSV slowly — every PollOpen (15 min)
+// in the regular session, every PollClosed (1 h) in pre-market and after
+// hours, and not at all while the market is closed (it sleeps until the next
+// open) — and reports the last bar's close as a quote marked Delayed.
+//
+// Failures follow the same rules as the Yahoo feed (see httpx.Poller): a
+// "No data" reply is a per-symbol error, Stooq's "Exceeded the daily hits
+// limit" counts as a rate limit (retried after an hour), an HTML page is
+// reported as such, and the feed recovers by itself. Stooq needs no API key;
+// nothing secret is sent or logged.
+package stooq
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/capwatch/capwatch/engine"
+	"github.com/capwatch/capwatch/feeds"
+	"github.com/capwatch/capwatch/feeds/csvbars"
+	"github.com/capwatch/capwatch/feeds/httpx"
+	"github.com/capwatch/capwatch/internal/calendar"
+	"github.com/capwatch/capwatch/internal/clock"
+)
+
+// Defaults of Options.
+const (
+	DefaultBaseURL    = "https://stooq.com"
+	DefaultPollOpen   = 15 * time.Minute
+	DefaultPollClosed = time.Hour
+	DefaultRatePerSec = 1
+	DefaultBurst      = 2
+	DefaultTimeout    = 30 * time.Second
+	// streamDays is how many calendar days of CSV a Stream poll asks for.
+	streamDays = 10
+	// dailyLimitWait is how long to wait after Stooq's daily hits limit.
+	dailyLimitWait = time.Hour
+)
+
+// Options configures the Stooq feed. Zero values take the defaults.
+type Options struct {
+	BaseURL    string             // default DefaultBaseURL
+	Client     *http.Client       // default: a new http.Client
+	Clock      clock.Clock        // default clock.Real
+	Calendar   *calendar.Calendar // default calendar.NYSE()
+	PollOpen   time.Duration      // poll interval in the regular session (default 15 min)
+	PollClosed time.Duration      // poll interval in pre/after hours (default 1 h); closed: sleep until the open
+	RatePerSec float64            // shared token bucket rate (default 1/s)
+	Burst      int                // shared token bucket size (default 2)
+	UserAgent  string             // default a browser-like agent
+	Timeout    time.Duration      // per request (default 30 s)
+	MaxBody    int64              // response size cap in bytes (default 16 MiB)
+	Rand       func() float64     // jitter source in [0,1) (default math/rand/v2)
+}
+
+// Feed is the Stooq feed.
+type Feed struct {
+	o      Options
+	base   string
+	http   *httpx.Client
+	poller *httpx.Poller
+	back   httpx.Backoff
+}
+
+var _ feeds.Feed = (*Feed)(nil)
+
+// New validates the options and returns a feed.
+func New(o Options) (*Feed, error) {
+	if o.BaseURL == "" {
+		o.BaseURL = DefaultBaseURL
+	}
+	u, err := url.Parse(o.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("stooq: new: base URL %q must be http(s)://host", o.BaseURL)
+	}
+	if o.Clock == nil {
+		o.Clock = clock.Real{}
+	}
+	if o.Calendar == nil {
+		o.Calendar = calendar.NYSE()
+	}
+	if o.PollOpen == 0 {
+		o.PollOpen = DefaultPollOpen
+	}
+	if o.PollClosed == 0 {
+		o.PollClosed = DefaultPollClosed
+	}
+	if o.RatePerSec == 0 {
+		o.RatePerSec = DefaultRatePerSec
+	}
+	if o.Burst == 0 {
+		o.Burst = DefaultBurst
+	}
+	if o.Timeout == 0 {
+		o.Timeout = DefaultTimeout
+	}
+	if o.PollOpen < time.Second || o.PollClosed < time.Second {
+		return nil, fmt.Errorf("stooq: new: poll intervals must be at least 1s (open %v, closed %v)", o.PollOpen, o.PollClosed)
+	}
+	lim, err := httpx.NewLimiter(o.RatePerSec, o.Burst, o.Clock)
+	if err != nil {
+		return nil, fmt.Errorf("stooq: new: %w", err)
+	}
+	hc, err := httpx.NewClient(httpx.ClientOptions{
+		Source: "Stooq", HTTP: o.Client, Limiter: lim, Clock: o.Clock, UserAgent: o.UserAgent,
+		Accept: "text/csv,text/plain;q=0.9,*/*;q=0.1", MaxBody: o.MaxBody, Timeout: o.Timeout,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("stooq: new: %w", err)
+	}
+	back, err := httpx.NewBackoff(5*time.Second, 5*time.Minute, time.Second, o.Rand)
+	if err != nil {
+		return nil, fmt.Errorf("stooq: new: %w", err)
+	}
+	f := &Feed{o: o, base: strings.TrimRight(o.BaseURL, "/"), http: hc, back: back}
+	f.poller, err = httpx.NewPoller(httpx.PollerOptions{
+		Feed: "stooq", Source: "Stooq", Clock: o.Clock, Calendar: o.Calendar,
+		PollOpen: o.PollOpen, PollClosed: o.PollClosed, Backoff: back, Workers: 2, Fetch: f.fetchLive,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("stooq: new: %w", err)
+	}
+	return f, nil
+}
+
+// Name is "stooq".
+func (f *Feed) Name() string { return "stooq" }
+
+// Kind is feeds.KindLive (its quotes are marked Delayed).
+func (f *Feed) Kind() feeds.Kind { return feeds.KindLive }
+
+// StooqSymbol maps a ticker to Stooq's name: lower case with ".us" for US
+// listings ("IWM" → "iwm.us"); index symbols ("^SPX") and symbols that
+// already name a market ("VOD.UK") are only lower-cased.
+func StooqSymbol(sym string) string {
+	s := strings.ToLower(sym)
+	if strings.HasPrefix(s, "^") || strings.Contains(s, ".") {
+		return s
+	}
+	return s + ".us"
+}
+
+// csvURL builds the CSV download URL; from/to are optional (zero = open).
+func (f *Feed) csvURL(sym string, from, to time.Time) string {
+	q := url.Values{"s": {StooqSymbol(sym)}, "i": {"d"}}
+	if !from.IsZero() {
+		q.Set("d1", from.In(calendar.Location()).Format("20060102"))
+	}
+	if !to.IsZero() {
+		q.Set("d2", to.In(calendar.Location()).Format("20060102"))
+	}
+	return f.base + "/q/d/l/?" + q.Encode()
+}
+
+// fetchDaily downloads and parses daily bars for sym. Every error is an
+// *httpx.Error.
+func (f *Feed) fetchDaily(ctx context.Context, sym string, from, to time.Time) ([]engine.Bar, error) {
+	op := "stooq: fetch " + sym
+	body, err := f.http.Get(ctx, op, f.csvURL(sym, from, to))
+	if err != nil {
+		return nil, err
+	}
+	if err := replyError(op, body); err != nil {
+		return nil, err
+	}
+	bars, _, err := csvbars.Parse(bytes.NewReader(body), StooqSymbol(sym)+".csv", sym)
+	if err != nil {
+		return nil, &httpx.Error{Op: op, Source: "Stooq", Kind: httpx.KindParse, Detail: httpx.Sanitize(err.Error()), Err: err}
+	}
+	if len(bars) == 0 {
+		return nil, &httpx.Error{Op: op, Source: "Stooq", Kind: httpx.KindNoData}
+	}
+	return bars, nil
+}
+
+// replyError recognises Stooq's plain-text replies that are not CSV.
+func replyError(op string, body []byte) error {
+	b := bytes.TrimSpace(bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")))
+	first, _, _ := bytes.Cut(b, []byte("\n"))
+	first = bytes.TrimSpace(first)
+	lower := strings.ToLower(string(first))
+	switch {
+	case len(b) == 0 || strings.HasPrefix(lower, "no data"):
+		return &httpx.Error{Op: op, Source: "Stooq", Kind: httpx.KindNoData, Detail: `Stooq answered "No data"`}
+	case strings.Contains(lower, "exceeded the daily hits limit") || strings.Contains(lower, "limit"):
+		return &httpx.Error{Op: op, Source: "Stooq", Kind: httpx.KindRateLimited, Detail: httpx.Sanitize(string(first)),
+			RetryAfter: dailyLimitWait, HasRetryAfter: true}
+	case !strings.HasPrefix(lower, "date") && !strings.Contains(lower, ","):
+		return &httpx.Error{Op: op, Source: "Stooq", Kind: httpx.KindParse, Detail: "unexpected reply: " + httpx.Sanitize(string(first))}
+	}
+	return nil
+}
+
+// History loads every symbol's full daily history. Retryable failures are
+// retried up to 3 times with backoff. Symbols that fail go into
+// History.Errors; the error return is set when no symbol could be loaded, or
+// when ctx ends.
+func (f *Feed) History(ctx context.Context, symbols []string) (feeds.History, error) {
+	now := f.o.Clock.Now()
+	fetch := func(ctx context.Context, sym string) (httpx.Update, error) {
+		var bars []engine.Bar
+		err := httpx.Retry(ctx, f.o.Clock, f.back, 3, 30*time.Second, func(ctx context.Context) error {
+			var err error
+			bars, err = f.fetchDaily(ctx, sym, time.Time{}, time.Time{})
+			return err
+		})
+		if err != nil {
+			return httpx.Update{}, err
+		}
+		bars = httpx.TrimUnfinished(bars, f.o.Calendar, now)
+		if len(bars) == 0 {
+			return httpx.Update{}, &httpx.Error{Op: "stooq: history " + sym, Source: "Stooq", Kind: httpx.KindNoData}
+		}
+		return httpx.Update{Bars: bars}, nil
+	}
+	res := httpx.FetchAll(ctx, symbols, 2, "Stooq", fetch)
+	if err := ctx.Err(); err != nil {
+		return feeds.History{}, err
+	}
+	h := feeds.History{Daily: make(map[string][]engine.Bar, len(symbols))}
+	var first error
+	for i, r := range res {
+		if r.Err != nil {
+			h.Errors = append(h.Errors, engine.SymbolError{Symbol: symbols[i], Message: httpx.MessageOf(r.Err)})
+			if first == nil {
+				first = r.Err
+			}
+			continue
+		}
+		h.Daily[symbols[i]] = r.Update.Bars
+	}
+	if len(symbols) > 0 && len(h.Daily) == 0 {
+		return h, fmt.Errorf("stooq: history: all %d symbols failed: %s", len(symbols), httpx.MessageOf(first))
+	}
+	return h, nil
+}
+
+// Stream polls until ctx is done (see the package doc); it returns ctx.Err().
+func (f *Feed) Stream(ctx context.Context, symbols []string, out chan<- feeds.Batch) error {
+	return f.poller.Run(ctx, symbols, out)
+}
+
+// fetchLive reports the last daily close of sym as a delayed quote. Its
+// Time is the close of that bar's session, or now while that session is
+// still running (Stooq gives no trade time).
+func (f *Feed) fetchLive(ctx context.Context, sym string) (httpx.Update, error) {
+	now := f.o.Clock.Now()
+	bars, err := f.fetchDaily(ctx, sym, now.AddDate(0, 0, -streamDays), time.Time{})
+	if err != nil {
+		return httpx.Update{}, err
+	}
+	last := bars[len(bars)-1]
+	t := now
+	if _, closeAt, ok := f.o.Calendar.Session(last.Time.Add(12 * time.Hour)); ok && closeAt.Before(now) {
+		t = closeAt
+	}
+	q := engine.Quote{Symbol: sym, Price: last.Close, DayVolume: last.Volume, Time: t, Received: now, Delayed: true}
+	return httpx.Update{Quote: q, HasQuote: true}, nil
+}
