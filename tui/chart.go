@@ -710,6 +710,13 @@ func sessionSpark(vals []float64, elapsed, total, w int) string {
 	total = max(total, 1)
 	elapsed = min(max(elapsed, len(vals), 1), total)
 	cells := min(max((elapsed*w+total-1)/total, 1), w)
+	if n := len(vals); n > 0 && n < cells { // fewer closes than cells: stretch them
+		st := make([]float64, cells)
+		for i := range st {
+			st[i] = vals[i*n/cells]
+		}
+		vals = st
+	}
 	sp := sparkline(vals, cells)
 	return sp + strings.Repeat(" ", w-ansi.StringWidth(sp))
 }

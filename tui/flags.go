@@ -107,12 +107,14 @@ func (p *flagsPanel) body(cw, ch int) []string {
 	if len(flags) == 0 {
 		return []string{p.st.Muted.Render("no flags computed yet")}
 	}
+	// The tiny layout lists only the flags that are on, unless all fit.
+	activeOnly := p.activeOnly && len(flags) > ch
 	// Narrow panels drop the meaning from the line; when there is height for
 	// it, the meaning goes on a second, indented line instead.
-	twoLine := cw < 90 && !p.activeOnly && ch >= 2*len(flags)
+	twoLine := cw < 90 && !activeOnly && ch >= 2*len(flags)
 	var out []string
 	for _, f := range flags {
-		if p.activeOnly && f.State == engine.FlagOff {
+		if activeOnly && f.State == engine.FlagOff {
 			continue
 		}
 		out = append(out, p.line(f, cw))
@@ -120,7 +122,7 @@ func (p *flagsPanel) body(cw, ch int) []string {
 			out = append(out, p.st.Muted.Render("            "+Sanitize(f.Text)))
 		}
 	}
-	if p.activeOnly && len(out) == 0 {
+	if activeOnly && len(out) == 0 {
 		out = append(out, p.st.Off.Render("○ no breakout flags on"))
 	}
 	if len(out) > ch && ch > 0 { // too many for the space: say how many are hidden

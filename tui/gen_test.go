@@ -91,7 +91,7 @@ func testSnapshot(seq uint64) *engine.Snapshot {
 		lastPx := w[len(w)-1]
 		return engine.SymbolSnapshot{
 			Symbol: sym, Role: role, Last: engine.Some(lastPx), PrevClose: engine.Some(prevClose),
-			ChangePct: engine.Some((lastPx/prevClose - 1) * 100), RVOL20: engine.Some(rvol),
+			ChangePct: engine.Some((lastPx/prevClose - 1) * 100), RVOL20: engine.Some(rvol * 0.93), RVOLPace: engine.Some(rvol),
 			DataTime: testAsOf.Add(-time.Duration(g.next()*20) * time.Second), Intraday: w,
 		}
 	}
@@ -178,6 +178,8 @@ func openingSnapshot(seq uint64) *engine.Snapshot {
 		sym.Last = engine.Some(sym.Intraday[1])
 		sym.ChangePct = engine.Some((sym.Last.V/sym.PrevClose.V - 1) * 100)
 		sym.DataTime = s.AsOf
+		sym.RVOL20 = engine.Some(sym.RVOLPace.V * 0.004) // two minutes of a day's volume
+		sym.RVOLPace = engine.Num{}                      // absent in the first minutes
 	}
 	return s
 }

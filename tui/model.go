@@ -360,7 +360,24 @@ func (m Model) render() string {
 func (m Model) helpScreen(w, h int) []string {
 	body := strings.Split(m.help.FullHelpView(m.keys.FullHelp()), "\n")
 	body = append([]string{"", m.st.Muted.Render("Keys (? or esc closes this help)"), ""}, body...)
+	body = append(body, "", m.st.Muted.Render("Reading the dashboard"))
+	for _, l := range glossary() {
+		body = append(body, m.st.Text.Render(l))
+	}
 	return frame(m.st, "Help", body, w, h, h >= 3, true)
+}
+
+// glossary explains the columns and marks; the help screen lists it under
+// the keys.
+func glossary() []string {
+	return []string{
+		"ratio     small-cap ÷ large-cap price: rising means small caps lead",
+		"1D chart  09:30 at the left, 16:00 at the right; ┄ is yesterday's close",
+		"today     each quote's day on the same clock, filling left to right",
+		"rvol      volume ÷ its 20-day average, pace-adjusted during the session",
+		"          (today so far vs an average day by this time of day)",
+		"flags     ● confirmed on a closed day · ◐ forming on today's live bar · ○ off",
+	}
 }
 
 // column is one vertical stack of panels in the layout.

@@ -111,7 +111,7 @@ func (p *quotesPanel) sorted() []engine.SymbolSnapshot {
 	case sortChange:
 		sort.SliceStable(syms, func(i, j int) bool { return desc(syms[i].ChangePct, syms[j].ChangePct) })
 	case sortRVOL:
-		sort.SliceStable(syms, func(i, j int) bool { return desc(syms[i].RVOL20, syms[j].RVOL20) })
+		sort.SliceStable(syms, func(i, j int) bool { return desc(p.rvol(syms[i]), p.rvol(syms[j])) })
 	case sortSymbol:
 		sort.SliceStable(syms, func(i, j int) bool { return syms[i].Symbol < syms[j].Symbol })
 	}
@@ -171,7 +171,7 @@ func (p *quotesPanel) body(cw, ch int) []string {
 		}
 		if showRVOL {
 			rv := "—"
-			if v, ok := s.RVOL20.Get(); ok {
+			if v, ok := p.rvol(s).Get(); ok {
 				rv = fmt.Sprintf("%.1f", v)
 			}
 			line += fmt.Sprintf(" %*s", rvolW, rv)
@@ -184,6 +184,17 @@ func (p *quotesPanel) body(cw, ch int) []string {
 		out = append(out[:ch-1], st.Muted.Render(fmt.Sprintf("… %d more (s sorts)", hidden)))
 	}
 	return out
+}
+
+// rvol is the relative volume shown: during the regular session the
+// pace-adjusted RVOLPace (today's volume so far against what an average day
+// has traded by this time), absent in its first minutes rather than a
+// part-day RVOL20 near zero; outside the session the full-day RVOL20.
+func (p *quotesPanel) rvol(s engine.SymbolSnapshot) engine.Num {
+	if p.snap.Session.State == "open" {
+		return s.RVOLPace
+	}
+	return s.RVOL20
 }
 
 // elapsed is how many minutes of the regular session the snapshot covers:

@@ -1,0 +1,71 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/capwatch/capwatch/engine"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// quoteRow returns the quotes panel's row of sym (ANSI stripped, fields).
+func quoteRow(t *testing.T, m Model, sym string) []string {
+	t.Helper()
+	_ = m.View()
+	for _, l := range strings.Split(ansi.Strip(m.quotes.View()), "\n") {
+		f := strings.Fields(strings.Trim(l, "│ "))
+		if len(f) > 0 && f[0] == sym {
+			return f
+		}
+	}
+	t.Fatalf("no row for %s", sym)
+	return nil
+}
+
+// TestRVOLColumn: during the session the column is the pace-adjusted RVOL
+// (absent, "—", in the first minutes rather than a part-day ratio near
+// zero); outside the session it is the full-day RVOL20.
+func TestRVOLColumn(t *testing.T) {
+	rv := func(snap *engine.Snapshot) string {
+		m, _ := testModel(t, Options{})
+		m = update(m, tea.WindowSizeMsg{Width: 200, Height: 50}, SnapshotMsg{Snap: snap})
+		f := quoteRow(t, m, "IWM")
+		return f[len(f)-2] // rvol, then age
+	}
+	if got := rv(testSnapshot(1)); got != "1.7" { // RVOLPace 1.7, RVOL20 1.581
+		t.Errorf("open session: rvol %q, want the pace 1.7", got)
+	}
+	if got := rv(openingSnapshot(1)); got != "—" {
+		t.Errorf("first minutes: rvol %q, want —", got)
+	}
+	closed := testSnapshot(1)
+	closed.Session.State = "closed"
+	closed.Symbols[0].RVOL20 = engine.Some(2.24)
+	closed.Symbols[0].RVOLPace = engine.Num{}
+	if got := rv(closed); got != "2.2" {
+		t.Errorf("closed: rvol %q, want RVOL20 2.2", got)
+	}
+}
+
+// TestQuoteSparklineFollowsSessionClock: the day's sparkline takes the
+// share of its column that the session has run (09:31 → the first cell
+// only; 15:30:00 → 361 of 390 minutes → ⌈36.1⌉ = 37 of 39 cells) and pads
+// the rest.
+func TestQuoteSparklineFollowsSessionClock(t *testing.T) {
+	for _, tc := range []struct {
+		snap  *engine.Snapshot
+		cells int
+	}{{openingSnapshot(1), 1}, {testSnapshot(1), 37}} {
+		m, _ := testModel(t, Options{})
+		m = update(m, tea.WindowSizeMsg{Width: 200, Height: 50}, SnapshotMsg{Snap: tc.snap})
+		f := quoteRow(t, m, "SPY")
+		spark := f[3]
+		if n := ansi.StringWidth(spark); n != tc.cells || strings.Trim(spark, sparkLevels) != "" {
+			t.Errorf("%s: sparkline %q has %d cells, want %d", tc.snap.AsOf.Format("15:04"), spark, n, tc.cells)
+		}
+	}
+	if got := sessionSpark([]float64{1, 2, 3}, 195, 390, 20); ansi.StringWidth(got) != 20 || ansi.StringWidth(strings.TrimRight(got, " ")) != 10 {
+		t.Errorf("half a session in 20 cells: %q", got)
+	}
+}
