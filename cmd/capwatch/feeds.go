@@ -6,6 +6,7 @@ import (
 	"github.com/capwatch/capwatch/feeds"
 	"github.com/capwatch/capwatch/feeds/demo"
 	"github.com/capwatch/capwatch/feeds/replay"
+	"github.com/capwatch/capwatch/feeds/stooq"
 	"github.com/capwatch/capwatch/feeds/yahoo"
 	"github.com/capwatch/capwatch/internal/calendar"
 	"github.com/capwatch/capwatch/internal/config"
@@ -46,6 +47,14 @@ func newFeed(c *command, live bool) (feeds.Feed, error) {
 		f, err := yahoo.New(yahoo.Options{
 			BaseURL: cfg.Feeds.Yahoo.BaseURL, Client: c.e.HTTP, Clock: c.e.Clock, Calendar: calendar.NYSE(),
 			PollOpen: cfg.Poll.Open, PollClosed: cfg.Poll.Closed, HistoryRange: rng,
+		})
+		if err != nil {
+			return nil, usagef("%v", err)
+		}
+		return f, nil
+	case config.FeedStooq:
+		f, err := stooq.New(stooq.Options{
+			BaseURL: cfg.Feeds.Stooq.BaseURL, Client: c.e.HTTP, Clock: c.e.Clock, Calendar: calendar.NYSE(),
 		})
 		if err != nil {
 			return nil, usagef("%v", err)
