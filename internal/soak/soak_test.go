@@ -40,7 +40,7 @@ func planFor() soakPlan {
 	case raceEnabled:
 		return soakPlan{hours: 8, interval: 15 * time.Second}
 	}
-	return soakPlan{hours: 8, interval: 2 * time.Second}
+	return soakPlan{hours: 8, interval: 3 * time.Second}
 }
 
 // soakTimeout bounds every wait of the soak, so a stuck pipeline fails the
