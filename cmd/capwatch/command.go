@@ -363,7 +363,14 @@ func (c *command) status(ctx context.Context) error {
 	}
 	snap, err := c.build(ctx)
 	if err != nil {
-		// tmux shows stdout: say it there too, briefly.
+		// tmux shows stdout: say it there too, briefly, with the last known
+		// state (its age shows as "stale") if there is one.
+		if cache != nil {
+			if d, ok := cache.LoadAny(key); ok {
+				fmt.Fprintf(c.stdout, "%s · %s down\n", app.FormatStatus(d, now, cal, opts), c.cfg.Feed)
+				return err
+			}
+		}
 		fmt.Fprintf(c.stdout, "capwatch: %s down\n", c.cfg.Feed)
 		return err
 	}

@@ -428,6 +428,15 @@ func TestStatusFromCache(t *testing.T) {
 	if third == first {
 		t.Fatal("served from the cache after the TTL")
 	}
+	// The feed fails after the TTL: the last known line, marked.
+	if err := os.RemoveAll(data); err != nil {
+		t.Fatal(err)
+	}
+	h.e.Clock.(interface{ Advance(time.Duration) }).Advance(61 * time.Second)
+	code, fourth, _ := h.run(args...)
+	if code == exitOK || fourth != strings.TrimSuffix(third, "\n")+" · replay down\n" {
+		t.Fatalf("feed down: exit %d %q", code, fourth)
+	}
 }
 
 func BenchmarkStatusCLICached(b *testing.B) {

@@ -220,15 +220,25 @@ func (c StatusCache) Load(key string, now time.Time) (StatusData, bool) {
 	if ttl <= 0 {
 		ttl = 60 * time.Second
 	}
+	d, ok := c.LoadAny(key)
+	if !ok {
+		return StatusData{}, false
+	}
+	if age := now.Sub(d.Computed); age < 0 || age >= ttl {
+		return StatusData{}, false
+	}
+	return d, true
+}
+
+// LoadAny returns the cached data computed for key, however old (the last
+// known state, for when the feed is down).
+func (c StatusCache) LoadAny(key string) (StatusData, bool) {
 	b, err := os.ReadFile(c.Path)
 	if err != nil {
 		return StatusData{}, false
 	}
 	var d StatusData
 	if json.Unmarshal(b, &d) != nil || d.Key != key {
-		return StatusData{}, false
-	}
-	if age := now.Sub(d.Computed); age < 0 || age >= ttl {
 		return StatusData{}, false
 	}
 	return d, true
