@@ -413,7 +413,7 @@ func hasFinite(v []float64) bool {
 // plot draws the series with asciigraph into exactly rows lines of cw cells
 // and returns them with the y-gutter width (the column where data starts).
 // ref, when present, is drawn first as a dashed reference line (yesterday's
-// close on the 1D view) so every other series draws over it.
+// close on the 1D view), then the averages, then the ratio on top.
 func (p *chartPanel) plot(ratio, s50, s200, ref []float64, cw, rows int) ([]string, int) {
 	var data [][]float64
 	var colors []asciigraph.AnsiColor
@@ -423,19 +423,20 @@ func (p *chartPanel) plot(ratio, s50, s200, ref []float64, cw, rows int) ([]stri
 		colors = append(colors, p.st.Axis)
 		chars = append(chars, asciigraph.CreateCharSet("┄"))
 	}
-	data = append(data, ratio)
-	colors = append(colors, p.st.Series[0])
-	chars = append(chars, asciigraph.DefaultCharSet)
-	if hasFinite(s50) {
-		data = append(data, s50)
-		colors = append(colors, p.st.Series[1])
-		chars = append(chars, asciigraph.CreateCharSet("·"))
-	}
 	if hasFinite(s200) {
 		data = append(data, s200)
 		colors = append(colors, p.st.Series[2])
 		chars = append(chars, asciigraph.CreateCharSet("•"))
 	}
+	if hasFinite(s50) {
+		data = append(data, s50)
+		colors = append(colors, p.st.Series[1])
+		chars = append(chars, asciigraph.CreateCharSet("·"))
+	}
+	// The ratio last: where the lines meet, the ratio stays readable.
+	data = append(data, ratio)
+	colors = append(colors, p.st.Series[0])
+	chars = append(chars, asciigraph.DefaultCharSet)
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, s := range data {
 		for _, v := range s {

@@ -141,20 +141,50 @@ func (p *flagsPanel) line(f engine.Flag, cw int) string {
 	}
 	val := "—"
 	if v, ok := f.Value.Get(); ok {
-		val = fmtNum(v)
+		val = flagValue(f.ID, v, true)
 	}
-	vt := fit(val+" vs "+fmtNum(f.Threshold), 19)
+	vt := fit(val+" vs "+flagValue(f.ID, f.Threshold, false), 19)
 	s += " " + p.st.Text.Render(vt)
 	if cw < 66 {
 		return s
 	}
-	since := strings.Repeat(" ", 16)
-	if f.Since != "" && f.State != engine.FlagOff {
-		since = "since " + fit(Sanitize(f.Since), 10)
+	if p.anySince() { // a since column only when some flag has a date
+		since := strings.Repeat(" ", 16)
+		if f.Since != "" && f.State != engine.FlagOff {
+			since = "since " + fit(Sanitize(f.Since), 10)
+		}
+		s += " " + p.st.Muted.Render(since)
 	}
-	s += " " + p.st.Muted.Render(since)
 	if cw < 90 {
 		return s
 	}
 	return s + "  " + p.st.Muted.Render(Sanitize(f.Text))
+}
+
+// anySince reports whether a flag that is on has a start date.
+func (p *flagsPanel) anySince() bool {
+	for _, f := range p.snap.Flags {
+		if f.Since != "" && f.State != engine.FlagOff {
+			return true
+		}
+	}
+	return false
+}
+
+// flagValue formats a flag's value or threshold in the flag's unit: the
+// ratio and prices as numbers, the 21-day lead in percentage points, the
+// volume surge as a multiple, sector breadth as a share of sectors.
+func flagValue(id string, v float64, signed bool) string {
+	switch id {
+	case engine.FlagSmallLeads21d:
+		if signed {
+			return fmt.Sprintf("%+.1f pts", v)
+		}
+		return fmt.Sprintf("%.1f pts", v)
+	case engine.FlagSmallVolumeSurge:
+		return fmt.Sprintf("%.2f×", v)
+	case engine.FlagSectorBreadth:
+		return fmt.Sprintf("%.0f%%", v*100)
+	}
+	return fmtNum(v)
 }

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"github.com/charmbracelet/x/ansi"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -154,7 +155,7 @@ func (p *sectorsPanel) body(cw, ch int) []string {
 		if s.Thin {
 			mark = "·"
 		}
-		name := Sanitize(s.Sector)
+		name := shortSector(Sanitize(s.Sector), nameW-1)
 		legs := fit(fit(Sanitize(s.Small)+mark, 5)+"/"+Sanitize(s.Large), legsW)
 		if legsW == 0 && s.Thin {
 			name = fit(name, nameW-2) + mark
@@ -216,4 +217,24 @@ func centre(s string, w int) string {
 	}
 	l := (w - n) / 2
 	return strings.Repeat(" ", l) + s + strings.Repeat(" ", w-n-l)
+}
+
+// shortSector abbreviates the long standard sector names when they do not
+// fit in w cells ("Consumer Discretionary" → "Cons. Disc."), so the word
+// that tells sectors apart survives; other names are cut by the caller.
+func shortSector(name string, w int) string {
+	if ansi.StringWidth(name) <= w {
+		return name
+	}
+	switch name {
+	case "Consumer Discretionary":
+		return "Cons. Disc."
+	case "Consumer Staples":
+		return "Cons. Staples"
+	case "Communication Services":
+		return "Comm. Services"
+	case "Information Technology":
+		return "Technology"
+	}
+	return name
 }
