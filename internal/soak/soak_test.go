@@ -96,7 +96,10 @@ func nextSim(cal *calendar.Calendar, t time.Time, d time.Duration) time.Time {
 // demo jumps to the next open) and resizes the dashboard every simulated
 // hour. Afterwards: the live heap is within 10 % of its level after the
 // first simulated hour, every goroutine the run started has ended, and the
-// RSS is logged (and held to 40 MB on Linux).
+// RSS is logged (the 40 MB goal is not asserted: the figure depends on when
+// the runtime returns freed pages; see the log). Throughout, the dashboard
+// says DEMO, never marks the healthy feed's data stale, and every snapshot
+// is as of the feed's simulated time.
 func TestSoak(t *testing.T) {
 	plan := planFor()
 	cal := calendar.NYSE()
@@ -185,6 +188,9 @@ func TestSoak(t *testing.T) {
 		v := model.View()
 		if !strings.Contains(v.Content, "DEMO") {
 			t.Fatalf("snapshot %d: the dashboard does not say DEMO:\n%s", s.Seq, v.Content)
+		}
+		if strings.Contains(v.Content, "STALE") { // the feed is healthy and on time throughout
+			t.Fatalf("snapshot %d: the dashboard marks fresh data stale:\n%s", s.Seq, v.Content)
 		}
 	}
 
