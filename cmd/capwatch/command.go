@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/capwatch/capwatch/engine"
 	"github.com/capwatch/capwatch/engine/study"
 	"github.com/capwatch/capwatch/feeds"
@@ -412,6 +414,8 @@ type dashboard struct {
 	Clock   clock.Clock
 	Log     *slog.Logger
 	NoColor bool
+
+	progOpts []tea.ProgramOption // tests: input, output, window size
 }
 
 // cmdConfig handles `capwatch config init|path`.

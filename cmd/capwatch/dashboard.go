@@ -42,7 +42,7 @@ func runDashboard(ctx context.Context, d dashboard) error {
 	})
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	p := tea.NewProgram(model, tea.WithContext(ctx))
+	p := tea.NewProgram(model, append([]tea.ProgramOption{tea.WithContext(ctx)}, d.progOpts...)...)
 	pipe := &app.Pipeline{
 		Feed: d.Feed, Engine: d.Engine, Symbols: d.Symbols, Clock: clk, Log: d.Log, FeedClock: feedClock,
 		OnSnapshot: func(s *engine.Snapshot) { p.Send(tui.SnapshotMsg{Snap: s}) },

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/vt"
+
+	"github.com/capwatch/capwatch/engine"
+	"github.com/capwatch/capwatch/feeds"
+	"github.com/capwatch/capwatch/feeds/fake"
+	"github.com/capwatch/capwatch/internal/calendar"
+	"github.com/capwatch/capwatch/internal/clock"
+	"github.com/capwatch/capwatch/internal/config"
+)
+
+// syncBuffer is a bytes.Buffer safe for the program's writer goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// waitFor polls cond until it holds or the deadline passes.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	poll := time.NewTicker(time.Millisecond)
+	defer poll.Stop()
+	for !cond() {
+		select {
+		case <-deadline:
+			t.Fatalf("timed out waiting for %s", what)
+		case <-poll.C:
+		}
+	}
+}
+
+func screen(out string) string {
+	em := vt.NewEmulator(100, 30)
+	em.Write([]byte(strings.ReplaceAll(out, "\n", "\r\n")))
+	return em.String()
+}
+
+// TestDashboardRunsAndStops runs the real program and pipeline with a fake
+// feed: the dashboard shows the feed's data, and cancelling ends everything.
+func TestDashboardRunsAndStops(t *testing.T) {
+	cal := calendar.NYSE()
+	day := time.Date(2024, 1, 2, 0, 0, 0, 0, calendar.Location())
+	var iwm, spy []engine.Bar
+	for i := 0; i < 60; i++ {
+		iwm = append(iwm, engine.Bar{Time: day, Open: 200, High: 201, Low: 199, Close: 200 + float64(i%7), Volume: 1e6})
+		spy = append(spy, engine.Bar{Time: day, Open: 500, High: 501, Low: 499, Close: 500 + float64(i%5), Volume: 1e6})
+		day = cal.NextTradingDate(day)
+	}
+	f := fake.New(fake.Options{Name: "demo", Kind: feeds.KindDemo, History: feeds.History{Daily: map[string][]engine.Bar{"IWM": iwm, "SPY": spy}}})
+	ec := engine.DefaultConfig()
+	ec.Extras, ec.Sectors = nil, nil
+	eng, err := engine.New(ec, cal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out syncBuffer
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		done <- runDashboard(ctx, dashboard{
+			Feed: f, Engine: eng, Config: config.Default(), Symbols: []string{"IWM", "SPY"},
+			Clock: clock.Real{}, Log: slog.New(slog.DiscardHandler), NoColor: true,
+			progOpts: []tea.ProgramOption{tea.WithInput(nil), tea.WithOutput(&out), tea.WithWindowSize(100, 30),
+				tea.WithoutSignalHandler(), tea.WithEnvironment([]string{"TERM=xterm-256color"})},
+		})
+	}()
+	waitFor(t, "the feed's stream", func() bool { return f.StreamCalls() == 1 })
+	t0 := day.Add(10 * time.Hour)
+	if err := f.Push(ctx, feeds.Batch{Quotes: []engine.Quote{{Symbol: "IWM", Price: 212.5, Time: t0}, {Symbol: "SPY", Price: 505, Time: t0}}}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the quote on screen", func() bool { return strings.Contains(screen(out.String()), "212.5") })
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("runDashboard: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("runDashboard did not return after cancel")
+	}
+	// Every goroutine of the pipeline, the engine and the feed has ended.
+	// (A pending tea.Tick command may outlive the program: bubbletea does not
+	// cancel commands, so goroutines are matched by what they run.)
+	waitFor(t, "pipeline goroutines to end", func() bool { return leaked() == "" })
+}
+
+// leaked returns the stack of a goroutine still running pipeline, engine,
+// feed or program code, or "".
+func leaked() string {
+	buf := make([]byte, 1<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		for _, mark := range []string{"internal/app.", "engine.(*Engine).Run", "feeds/fake.", "runDashboard", "bubbletea/v2.(*Program).Run"} {
+			if strings.Contains(g, mark) && !strings.Contains(g, "leaked()") {
+				return g
+			}
+		}
+	}
+	return ""
+}
