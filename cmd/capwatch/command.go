@@ -41,6 +41,7 @@ type command struct {
 	asOf time.Time
 	// replayFrom: the dashboard replays the days from this date (replay feed).
 	replayFrom time.Time
+	warns      []string // config warnings, logged once the log is open
 	log        *slog.Logger
 	logPath    string
 	logFile    io.Closer
@@ -127,6 +128,7 @@ func (c *command) configure() error {
 	for _, w := range l.Warns {
 		fmt.Fprintf(c.stderr, "capwatch: warning: %s\n", w)
 	}
+	c.warns = l.Warns
 	cfg := &c.cfg
 	if c.set["feed"] {
 		cfg.Feed = strings.ToLower(strings.TrimSpace(c.f.feed))
@@ -258,6 +260,9 @@ func (c *command) openLog() error {
 		"pair", c.cfg.Pair.Small+"/"+c.cfg.Pair.Large,
 		// Secrets are config.Secret values: they log as [redacted].
 		"yahoo_api_key", c.cfg.Feeds.Yahoo.APIKey, "stooq_api_key", c.cfg.Feeds.Stooq.APIKey)
+	for _, w := range c.warns {
+		c.log.Warn("config", "warning", w)
+	}
 	return nil
 }
 
@@ -399,6 +404,9 @@ func (c *command) dashboard(ctx context.Context) error {
 		return fmt.Errorf("dashboard: %w", err)
 	}
 	eng.SetStudy(study.Compute)
+	// Nothing may write to the terminal behind the dashboard's back: any
+	// package logging through slog's default logger goes to the log file.
+	slog.SetDefault(c.log)
 	return c.e.Dashboard(ctx, dashboard{
 		Feed: feed, Engine: eng, Config: c.cfg, Symbols: c.cfg.Engine().Symbols(),
 		Clock: c.e.Clock, Log: c.log, NoColor: c.e.Getenv("NO_COLOR") != "",

@@ -141,8 +141,6 @@ func exitCode(err error, stderr io.Writer) int {
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "capwatch: %s\n", ue.msg)
 		return exitUsage
-	case errors.Is(err, context.Canceled):
-		return exitOK
 	}
 	fmt.Fprintf(stderr, "capwatch: %v\n", err)
 	return exitFailure

@@ -163,10 +163,10 @@ func WriteText(w io.Writer, s *engine.Snapshot) error {
 
 	if len(j.Sectors) > 0 {
 		ew.printf("\nSectors (small − large, percentage points)\n")
-		tw = tabwriter.NewWriter(ew, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintf(tw, "sector\tsmall\tlarge\t1d\t1w\t1m\t3m\t\n")
+		tw = tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
+		fmt.Fprintf(tw, "  sector\tsmall\tlarge\t1d\t1w\t1m\t3m\t\n")
 		for _, c := range j.Sectors {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", c.Sector, c.Small, c.Large,
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", c.Sector, c.Small, c.Large,
 				fmtPct(c.SpreadPct.D1), fmtPct(c.SpreadPct.W1), fmtPct(c.SpreadPct.M1), fmtPct(c.SpreadPct.M3))
 		}
 		tw.Flush()
