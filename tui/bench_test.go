@@ -30,8 +30,17 @@ func benchView(b *testing.B, w, h int) {
 func BenchmarkViewSteady80x24(b *testing.B)  { benchView(b, 80, 24) }
 func BenchmarkViewSteady200x50(b *testing.B) { benchView(b, 200, 50) }
 
-func BenchmarkSnapshotUpdateView200x50(b *testing.B) {
+func BenchmarkSnapshotUpdateView200x50(b *testing.B) { benchUpdate(b, "") }
+
+// BenchmarkSnapshotUpdateView200x50_1D is the same on the 1D chart (the
+// session grid and yesterday's close line).
+func BenchmarkSnapshotUpdateView200x50_1D(b *testing.B) { benchUpdate(b, "1") }
+
+func benchUpdate(b *testing.B, key string) {
 	m := benchModel(b, 200, 50)
+	if key != "" {
+		m = update(m, press(key))
+	}
 	snaps := []*SnapshotMsg{{Snap: testSnapshot(2)}, {Snap: testSnapshot(3)}}
 	b.ReportAllocs()
 	i := 0

@@ -204,7 +204,7 @@ func (p *chartPanel) intraday(cw, ch int) []string {
 	if pc, ok := p.prevClose(); ok {
 		ref = flat(pc, len(ratio))
 	}
-	s50, s200 = flatLast(s50), flatLast(s200)
+	s50, s200 = level(p.snap.Pair.RatioSMA50, s50), level(p.snap.Pair.RatioSMA200, s200)
 	lo, hi := minMax(ratio)
 	if rlo, rhi := minMax(ref); !math.IsNaN(rlo) {
 		lo, hi = math.Min(lo, rlo), math.Max(hi, rhi)
@@ -227,9 +227,13 @@ func flat(v float64, n int) []float64 {
 	return out
 }
 
-// flatLast is v's last finite value across all of v's length (nil when v
-// has none).
-func flatLast(v []float64) []float64 {
+// level is an average as a flat line across the session: the pair's current
+// value, else the last finite value of the bars' series v (nil when
+// neither is known).
+func level(cur engine.Num, v []float64) []float64 {
+	if x, ok := cur.Get(); ok && !math.IsInf(x, 0) {
+		return flat(x, len(v))
+	}
 	for i := len(v) - 1; i >= 0; i-- {
 		if !math.IsNaN(v[i]) && !math.IsInf(v[i], 0) {
 			return flat(v[i], len(v))
