@@ -195,6 +195,36 @@ func Sentence(a *engine.Analogs, pairSmall, pairLarge string) string {
 	return b.String()
 }
 
+// shortSentences are shorter forms of Sentence for a pane of a line or
+// two, longest first: the sample size, the leading rate and median at the
+// chosen horizon, and (while it fits) that these are past rates. None when
+// no horizon has outcomes (Sentence is short then).
+func shortSentences(a *engine.Analogs, pairSmall, pairLarge string) []string {
+	if a == nil {
+		return []string{"Not enough history yet for the breakout study."}
+	}
+	h, ok := pickHorizon(a)
+	if !ok {
+		return nil
+	}
+	small, knownSmall := legName(sanitize(pairSmall), true)
+	if !knownSmall {
+		small += "/" + sanitize(pairLarge)
+	}
+	rate, med := "", ""
+	if v, ok := h.RelHitRate.Get(); ok {
+		rate = " " + fmtRate(v) + " of the time"
+	}
+	if v, ok := h.RelMedianPct.Get(); ok {
+		med = " (median " + fmtSigned(v) + " pts)"
+	}
+	core := fmt.Sprintf("%d past %s%s: %s still led %s later%s%s", h.N, plural(h.N, "breakout", "breakouts"),
+		sinceYear(a), small, horizonShort(h.Horizon), rate, med)
+	bare := fmt.Sprintf("%d past %s: %s led %s later%s%s", h.N, plural(h.N, "breakout", "breakouts"),
+		small, horizonShort(h.Horizon), rate, med)
+	return []string{core + "; past rates, not a forecast.", core + ".", bare + "."}
+}
+
 // fmtRate renders a 0–1 share as a whole percentage.
 func fmtRate(v float64) string { return fmt.Sprintf("%.0f%%", math.Round(v*100)) }
 
@@ -274,6 +304,17 @@ func Render(a *engine.Analogs, r *engine.Risk, small, large string, width, heigh
 		sentence[i] = st.Sentence.Render(sentence[i])
 	}
 	if width < MinWidth || height < MinHeight {
+		if len(sentence) > height { // a shorter sentence that fits whole
+			for _, short := range shortSentences(a, small, large) {
+				if l := wrap(short, width); len(l) <= height {
+					sentence = l
+					for i := range sentence {
+						sentence[i] = st.Sentence.Render(sentence[i])
+					}
+					break
+				}
+			}
+		}
 		return fit(sentence, width, height)
 	}
 

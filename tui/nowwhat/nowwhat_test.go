@@ -141,17 +141,35 @@ func TestSentenceProperties(t *testing.T) {
 
 func TestRenderNarrowIsSentenceOnly(t *testing.T) {
 	st := NewStyles(true, true)
-	for _, sz := range [][2]int{{59, 30}, {100, 7}, {30, 3}} {
+	for _, sz := range [][2]int{{59, 30}, {100, 7}} {
 		got := Render(fixture(), riskFixture(), "IWM", "SPY", sz[0], sz[1], st)
 		want := fit(wrap(Sentence(fixture(), "IWM", "SPY"), sz[0]), sz[0], sz[1])
 		if got != want {
 			t.Errorf("%dx%d:\n%s\nwant\n%s", sz[0], sz[1], got, want)
 		}
 	}
-	// 30×3 cannot hold the whole sentence: the last line says it was cut.
+	// 30×3 cannot hold the whole sentence: a short one that fits whole,
+	// still with the sample size, the rate and the median, in the past tense.
 	got := Render(fixture(), nil, "IWM", "SPY", 30, 3, st)
-	if !strings.HasSuffix(got, "…") || strings.Count(got, "\n") != 2 {
-		t.Errorf("30x3 should be 3 lines ending in …:\n%s", got)
+	flat := strings.Join(strings.Fields(got), " ")
+	if strings.HasSuffix(got, "…") || strings.Count(got, "\n") > 2 {
+		t.Errorf("30x3 should be a whole short sentence:\n%s", got)
+	}
+	for _, want := range []string{"18 past breakouts", "small caps", "6 mo later 56% of the time", "(median +1.4 pts)"} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("30x3 short sentence lacks %q: %s", want, flat)
+		}
+	}
+	// 20×2 holds no form whole: the long sentence, cut with "…".
+	got = Render(fixture(), nil, "IWM", "SPY", 20, 2, st)
+	if !strings.HasSuffix(got, "…") || strings.Count(got, "\n") != 1 || !strings.HasPrefix(got, "After 18") {
+		t.Errorf("20x2 should be the long sentence cut to 2 lines:\n%s", got)
+	}
+	// Every short form keeps the sample size and never says "will".
+	for _, s := range shortSentences(fixture(), "IWM", "SPY") {
+		if !strings.Contains(s, "18 past") || strings.Contains(strings.ToLower(s), "will") {
+			t.Errorf("short sentence %q", s)
+		}
 	}
 }
 
