@@ -702,13 +702,13 @@ func clockSpark(v []float64, w int) string {
 			break
 		}
 	}
-	return sessionSpark(v[:filled], filled, len(v), w)
+	return sessionSpark(v[:filled], math.NaN(), filled, len(v), w)
 }
 
 // sessionSpark draws vals, one-minute closes covering the first elapsed of
 // total session minutes, in the first ⌈elapsed·w/total⌉ of w cells and pads
-// the rest with spaces.
-func sessionSpark(vals []float64, elapsed, total, w int) string {
+// the rest with spaces. The scale spans ref (yesterday's close; NaN: none).
+func sessionSpark(vals []float64, ref float64, elapsed, total, w int) string {
 	if w <= 0 {
 		return ""
 	}
@@ -722,7 +722,7 @@ func sessionSpark(vals []float64, elapsed, total, w int) string {
 		}
 		vals = st
 	}
-	sp := sparkline(vals, cells)
+	sp := sparklineRef(vals, cells, ref)
 	return sp + strings.Repeat(" ", w-ansi.StringWidth(sp))
 }
 
@@ -741,8 +741,8 @@ func (p *chartPanel) legend(s50, s200 []float64, ref bool, cw int) string {
 }
 
 // legendItems are the legend's series names at a level of detail (0: full
-// words, 1: short names, 2: short names without off-chart values, 3: ratio
-// and reference only).
+// words, 1: short names, 2: short names without off-chart values, 3: the
+// tightest names of what is plotted).
 func (p *chartPanel) legendItems(s50, s200 []float64, ref bool, level int) string {
 	st := p.st
 	col := func(c asciigraph.AnsiColor, s string) string {
@@ -775,9 +775,12 @@ func (p *chartPanel) legendItems(s50, s200 []float64, ref bool, level int) strin
 	parts := []string{col(st.Series[0], "─ ratio")}
 	if ref {
 		if pc, ok := p.prevClose(); ok {
-			if level == 0 {
+			switch level {
+			case 0:
 				parts = append(parts, col(st.Axis, "┄ prev close "+fmtNum(pc)))
-			} else {
+			case 3:
+				parts = append(parts, col(st.Axis, "┄ prev"))
+			default:
 				parts = append(parts, col(st.Axis, "┄ prev close"))
 			}
 		}
@@ -786,6 +789,9 @@ func (p *chartPanel) legendItems(s50, s200 []float64, ref bool, level int) strin
 	if level > 0 {
 		n50, n200 = "50d", "200d"
 	}
+	if level == 3 {
+		return strings.Join(append(parts, p.plottedAvgs(s50, s200)...), " ")
+	}
 	if s := item(1, s50, "·", n50, p.snap.Pair.RatioSMA50); s != "" {
 		parts = append(parts, s)
 	}
@@ -793,6 +799,26 @@ func (p *chartPanel) legendItems(s50, s200 []float64, ref bool, level int) strin
 		parts = append(parts, s)
 	}
 	return strings.Join(parts, "  ")
+}
+
+// plottedAvgs are the tightest legend names of the plotted averages.
+func (p *chartPanel) plottedAvgs(s50, s200 []float64) []string {
+	var out []string
+	if hasFinite(s50) {
+		out = append(out, p.seriesInk(1, "·50d"))
+	}
+	if hasFinite(s200) {
+		out = append(out, p.seriesInk(2, "•200d"))
+	}
+	return out
+}
+
+// seriesInk colours s like plot series i (plain without colour).
+func (p *chartPanel) seriesInk(i int, s string) string {
+	if p.st.NoColor {
+		return s
+	}
+	return "\x1b[38;5;" + strconv.Itoa(int(p.st.Series[i])) + "m" + s + "\x1b[0m"
 }
 
 // selector shows the timeframes with the current one bracketed; compact

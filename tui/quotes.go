@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 	"time"
@@ -162,7 +163,11 @@ func (p *quotesPanel) body(cw, ch int) []string {
 			line += fmt.Sprintf("%*s", chgW, "—")
 		}
 		if showSpark {
-			sp := sessionSpark(s.Intraday, elapsed, sessionMinutes, sparkW)
+			ref := math.NaN()
+			if v, ok := s.PrevClose.Get(); ok {
+				ref = v
+			}
+			sp := sessionSpark(s.Intraday, ref, elapsed, sessionMinutes, sparkW)
 			sty := st.inkText
 			if c, ok := s.ChangePct.Get(); ok {
 				sty = st.signInk(c)

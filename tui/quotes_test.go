@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"math"
 	"strings"
 	"testing"
 
@@ -65,7 +66,25 @@ func TestQuoteSparklineFollowsSessionClock(t *testing.T) {
 			t.Errorf("%s: sparkline %q has %d cells, want %d", tc.snap.AsOf.Format("15:04"), spark, n, tc.cells)
 		}
 	}
-	if got := sessionSpark([]float64{1, 2, 3}, 195, 390, 20); ansi.StringWidth(got) != 20 || ansi.StringWidth(strings.TrimRight(got, " ")) != 10 {
+	if got := sessionSpark([]float64{1, 2, 3}, math.NaN(), 195, 390, 20); ansi.StringWidth(got) != 20 || ansi.StringWidth(strings.TrimRight(got, " ")) != 10 {
 		t.Errorf("half a session in 20 cells: %q", got)
+	}
+}
+
+// TestSparklineScaleSpansYesterdaysClose: with yesterday's close on the
+// scale, a day spent above it draws high cells and one below it low cells.
+func TestSparklineScaleSpansYesterdaysClose(t *testing.T) {
+	for _, tc := range []struct {
+		vals []float64
+		ref  float64
+		want string
+	}{
+		{[]float64{101, 102}, 100, "▄█"}, // (1/2)·7.999 → level 3; 2/2 → 7
+		{[]float64{99, 98}, 100, "▄▁"},
+		{[]float64{101, 102}, math.NaN(), "▁█"}, // no reference: the values' own range
+	} {
+		if got := sparklineRef(tc.vals, 2, tc.ref); got != tc.want {
+			t.Errorf("sparklineRef(%v, ref %v) = %q, want %q", tc.vals, tc.ref, got, tc.want)
+		}
 	}
 }

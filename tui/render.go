@@ -139,7 +139,12 @@ const sparkLevels = "▁▂▃▄▅▆▇█"
 
 // sparkline draws vals (non-finite values skipped) as w cells, bucketing by
 // the last value of each bucket. It returns "" when there is nothing to draw.
-func sparkline(vals []float64, w int) string {
+func sparkline(vals []float64, w int) string { return sparklineRef(vals, w, math.NaN()) }
+
+// sparklineRef is sparkline on a scale that also spans ref (yesterday's
+// close), so the height of a cell says where the price is against it; a NaN
+// ref scales to the values alone.
+func sparklineRef(vals []float64, w int, ref float64) string {
 	if w <= 0 {
 		return ""
 	}
@@ -162,6 +167,9 @@ func sparkline(vals []float64, w int) string {
 	lo, hi := cells[0], cells[0]
 	for _, v := range cells {
 		lo, hi = math.Min(lo, v), math.Max(hi, v)
+	}
+	if !math.IsNaN(ref) && !math.IsInf(ref, 0) {
+		lo, hi = math.Min(lo, ref), math.Max(hi, ref)
 	}
 	var b strings.Builder
 	for _, v := range cells {
