@@ -266,6 +266,8 @@ func summary(results []Result, symbols []string, firstSym string, firstErr error
 		}
 	}
 	switch {
+	case all && failed == 1:
+		return fmt.Sprintf("%s: %s", firstSym, msg)
 	case all && same:
 		return fmt.Sprintf("all %d symbols failed: %s", failed, msg)
 	case all:

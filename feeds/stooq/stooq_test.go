@@ -90,12 +90,18 @@ func (f *fakeStooq) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func newFake(t *testing.T) (*fakeStooq, *Feed, *clock.Fake) {
 	t.Helper()
+	return newFakeTimeout(t, 10*time.Second)
+}
+
+// newFakeTimeout sets the per-request (real-time, network) timeout.
+func newFakeTimeout(t *testing.T, timeout time.Duration) (*fakeStooq, *Feed, *clock.Fake) {
+	t.Helper()
 	clk := clock.NewFake(tOpen)
 	fs := &fakeStooq{t: t, mode: "ok", release: make(chan struct{})}
 	srv := httptest.NewServer(fs)
 	t.Cleanup(func() { close(fs.release); srv.Close() })
 	f, err := New(Options{BaseURL: srv.URL, Client: srv.Client(), Clock: clk, RatePerSec: 1000, Burst: 100,
-		Timeout: 100 * time.Millisecond, Rand: func() float64 { return 0.5 }})
+		Timeout: timeout, Rand: func() float64 { return 0.5 }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,8 +242,6 @@ func TestStreamFaultsAndRecovery(t *testing.T) {
 	}
 	fs.set("500")
 	expect("502", feeds.StateDown, "all 2 symbols failed: Stooq server error (HTTP 502 Bad Gateway)")
-	fs.set("slow")
-	expect("slow", feeds.StateDown, "Stooq did not answer within 100ms")
 	fs.set("html")
 	expect("html", feeds.StateDown, "Stooq returned an HTML page (consent/block), not data")
 	fs.set("ok")
@@ -265,5 +269,22 @@ func TestStreamUnknownSymbol(t *testing.T) {
 	if b.Status.State != feeds.StateDegraded || len(b.Quotes) != 1 || len(b.Errors) != 1 || b.Errors[0].Symbol != "NOPE" ||
 		b.Errors[0].Message != `Stooq has no data for this symbol: Stooq answered "No data"` {
 		t.Fatalf("batch %+v", b)
+	}
+}
+
+func TestStreamSlowServer(t *testing.T) {
+	fs, f, clk := newFakeTimeout(t, 300*time.Millisecond)
+	fs.set("slow")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out, done := make(chan feeds.Batch), make(chan error, 1)
+	go func() { done <- f.Stream(ctx, []string{"SPY"}, out) }()
+	b := step(t, clk, out, done, feeds.Batch{})
+	if b.Status.State != feeds.StateDown || b.Status.LastError != "SPY: Stooq did not answer within 300ms" {
+		t.Fatalf("slow: %+v", b.Status)
+	}
+	fs.set("ok")
+	if b = step(t, clk, out, done, b); b.Status.State != feeds.StateOK {
+		t.Fatalf("recovery: %+v", b.Status)
 	}
 }

@@ -19,50 +19,11 @@ func decodeChart(data []byte) (*wireResult, *APIError, error) {
 	s := &scanner{b: data}
 	var (
 		res    *wireResult
-		apiErr *APIError
+		back   *wireResult
+		apiErr *APIError // chart.error
+		finErr *APIError // finance.error
 	)
-	err := s.object(func(key []byte) error {
-		if keyIndex(key, "chart") < 0 {
-			return s.skip(1)
-		}
-		return s.nullOr(func() error {
-			return s.object(func(key []byte) error {
-				switch keyIndex(key, "result", "error") {
-				case 0:
-					res = nil
-					return s.nullOr(func() error {
-						return s.array(func(i int) error {
-							if i > 0 {
-								return s.skip(3)
-							}
-							res = &wireResult{} // a null element is an empty result
-							return s.nullOr(func() error {
-								var err error
-								res, err = s.result()
-								return err
-							})
-						})
-					})
-				case 1:
-					raw, err := s.raw()
-					if err != nil || string(raw) == "null" {
-						apiErr = nil
-						return err
-					}
-					var e struct {
-						Code        string `json:"code"`
-						Description string `json:"description"`
-					}
-					if err := json.Unmarshal(raw, &e); err != nil {
-						return fmt.Errorf("error object: %w", err)
-					}
-					apiErr = &APIError{Code: e.Code, Description: e.Description}
-					return nil
-				}
-				return s.skip(2)
-			})
-		})
-	})
+	err := s.nullOr(func() error { return s.object(s.topLevel(&res, &back, &apiErr, &finErr)) })
 	if err != nil {
 		return nil, nil, err
 	}
@@ -70,20 +31,101 @@ func decodeChart(data []byte) (*wireResult, *APIError, error) {
 	if s.i != len(s.b) {
 		return nil, nil, s.errorf("data after the top-level value")
 	}
+	if apiErr == nil {
+		apiErr = finErr
+	}
 	return res, apiErr, nil
 }
 
-// result reads one element of chart.result.
-func (s *scanner) result() (*wireResult, error) {
-	r := &wireResult{}
-	err := s.object(func(key []byte) error {
+// topLevel returns the key handler of the reply's top-level object.
+// back is the element chart.result[0] decodes into: kept across a repeated
+// "result" key unless it was null or empty, as encoding/json reuses a
+// slice's array.
+func (s *scanner) topLevel(res, back **wireResult, apiErr, finErr **APIError) func(key []byte) error {
+	return func(key []byte) error {
+		switch keyIndex(key, "chart", "finance") {
+		case -1:
+			return s.skip(1)
+		case 1:
+			// {"finance":{"result":null,"error":{"code":"Unauthorized",...}}}:
+			// Yahoo's generic error envelope (e.g. 401 Invalid Crumb).
+			return s.nullOr(func() error {
+				return s.object(func(key []byte) error {
+					if keyIndex(key, "error") < 0 {
+						return s.skip(2)
+					}
+					var err error
+					*finErr, err = s.errorObject(*finErr)
+					return err
+				})
+			})
+		}
+		return s.nullOr(func() error {
+			return s.object(func(key []byte) error {
+				switch keyIndex(key, "result", "error") {
+				case 0:
+					*res = nil
+					if s.peek() == 'n' {
+						*back = nil
+						return s.literal("null")
+					}
+					empty := true
+					err := s.array(func(i int) error {
+						if i > 0 {
+							return s.skip(3)
+						}
+						empty = false
+						if *back == nil {
+							*back = &wireResult{}
+						}
+						*res = *back
+						return s.nullOr(func() error { return s.result(*back) })
+					})
+					if empty {
+						*back = nil
+					}
+					return err
+				case 1:
+					var err error
+					*apiErr, err = s.errorObject(*apiErr)
+					return err
+				}
+				return s.skip(2)
+			})
+		})
+	}
+}
+
+// errorObject reads null or {"code":...,"description":...}, merging into
+// prev like encoding/json does for a repeated key.
+func (s *scanner) errorObject(prev *APIError) (*APIError, error) {
+	raw, err := s.raw()
+	if err != nil || string(raw) == "null" {
+		return nil, err
+	}
+	var e struct {
+		Code        string `json:"code"`
+		Description string `json:"description"`
+	}
+	if prev != nil {
+		e.Code, e.Description = prev.Code, prev.Description
+	}
+	if err := json.Unmarshal(raw, &e); err != nil {
+		return nil, fmt.Errorf("error object: %w", err)
+	}
+	return &APIError{Code: e.Code, Description: e.Description}, nil
+}
+
+// result reads one element of chart.result into r. Like encoding/json, it
+// decodes into what r already holds, so a repeated key merges the same way.
+func (s *scanner) result(r *wireResult) error {
+	return s.object(func(key []byte) error {
 		switch keyIndex(key, "meta", "timestamp", "indicators") {
 		case 0:
 			raw, err := s.raw()
 			if err != nil {
 				return err
 			}
-			r.Meta = wireMeta{}
 			if err := json.Unmarshal(raw, &r.Meta); err != nil {
 				return fmt.Errorf("meta: %w", err)
 			}
@@ -99,21 +141,31 @@ func (s *scanner) result() (*wireResult, error) {
 						return s.skip(5)
 					}
 					r.hasQuote = false
-					return s.nullOr(func() error {
-						return s.array(func(i int) error {
-							if i > 0 {
-								return s.skip(6)
-							}
-							r.hasQuote = true
-							return s.nullOr(func() error { return s.quote(r) })
-						})
+					if s.peek() == 'n' {
+						r.quoteBacking = false
+						return s.literal("null")
+					}
+					empty := true
+					err := s.array(func(i int) error {
+						if i > 0 {
+							return s.skip(6)
+						}
+						empty = false
+						if !r.quoteBacking {
+							r.Open, r.High, r.Low, r.Close, r.Volume = nil, nil, nil, nil, nil
+						}
+						r.hasQuote, r.quoteBacking = true, true
+						return s.nullOr(func() error { return s.quote(r) })
 					})
+					if empty {
+						r.quoteBacking = false
+					}
+					return err
 				})
 			})
 		}
 		return s.skip(4)
 	})
-	return r, err
 }
 
 // quote reads indicators.quote[0].

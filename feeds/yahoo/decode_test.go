@@ -38,7 +38,21 @@ func stdDecode(data []byte) (*wireResult, *APIError, error) {
 	if err := json.Unmarshal(data, &rep); err != nil {
 		return nil, nil, err
 	}
+	var fin struct {
+		Finance struct {
+			Error *struct {
+				Code        string `json:"code"`
+				Description string `json:"description"`
+			} `json:"error"`
+		} `json:"finance"`
+	}
+	if err := json.Unmarshal(data, &fin); err != nil {
+		return nil, nil, err
+	}
 	var ae *APIError
+	if e := fin.Finance.Error; e != nil {
+		ae = &APIError{Code: e.Code, Description: e.Description}
+	}
 	if e := rep.Chart.Error; e != nil {
 		ae = &APIError{Code: e.Code, Description: e.Description}
 	}
@@ -100,6 +114,9 @@ func sameDecode(t *testing.T, data []byte) {
 	if want == nil {
 		return
 	}
+	if !got.hasQuote { // quote arrays are unused without a quote
+		got.Open, got.High, got.Low, got.Close, got.Volume = nil, nil, nil, nil, nil
+	}
 	if got.Meta != want.Meta || got.hasQuote != want.hasQuote {
 		t.Fatalf("meta/hasQuote differ:\n got %+v %v\nwant %+v %v", got.Meta, got.hasQuote, want.Meta, want.hasQuote)
 	}
@@ -139,6 +156,13 @@ func TestDecodeMatchesEncodingJSON(t *testing.T) {
 		`{"chart":{"result":[{"indicators":{"quote":[]}}]}}`,
 		`{"x":[1,{"y":"\"}"}],"chart":null}`,
 		`{"chart":{"result":[{"timestamp":[1,2]}],"result":[{"timestamp":[3]}]}}`,
+		`{"chart":{"result":[{"timestamp":[1,2],"meta":{"symbol":"A","currency":"USD"}}],"result":[],"result":[{"meta":{"symbol":"B"}}]}}`,
+		`{"chart":{"result":[{"timestamp":[1]}],"result":null,"result":[{"meta":{"symbol":"B"}}]}}`,
+		`{"chart":{"result":[{"indicators":{"quote":[{"close":[1]}]}}],"result":[{"indicators":{"quote":[]}}]}}`,
+		`{"chart":{"result":[{"indicators":{"quote":[{"close":[1]}],"quote":null,"quote":[{"open":[2]}]}}]}}`,
+		`{"chart":{"result":[{"indicators":{"quote":[{"close":[1]}],"quote":[],"quote":[null]}}]}}`,
+		`{"chart":{"error":{"code":"a","description":"b"},"error":{"code":"c"}}}`,
+		`null`,
 		` {"chart" : { "result" : [ { "timestamp" : [ 1 , null ] , "indicators" : { "quote" : [ { "close" : [ 2.5e2 , -0 ] } ] } } , {} ] } } `,
 	} {
 		t.Run("edge", func(t *testing.T) { sameDecode(t, []byte(s)) })
@@ -180,4 +204,11 @@ func FuzzDecodeChart(f *testing.F) {
 		sameDecode(t, data)
 		_, _ = ParseChart(data, "X", engine.Daily)
 	})
+}
+
+func TestDecodeFinanceError(t *testing.T) {
+	_, ae, err := decodeChart([]byte(`{"finance":{"result":null,"error":{"code":"Unauthorized","description":"Invalid Crumb"}}}`))
+	if err != nil || ae == nil || ae.Code != "Unauthorized" || ae.Description != "Invalid Crumb" {
+		t.Fatalf("got %v, %v", ae, err)
+	}
 }

@@ -75,6 +75,7 @@ type wireResult struct {
 	Timestamp                      floats
 	Open, High, Low, Close, Volume floats
 	hasQuote                       bool
+	quoteBacking                   bool // decode state: indicators.quote has held an element (see scanner.result)
 }
 
 // floats is a JSON array of numbers in which null marks a missing value

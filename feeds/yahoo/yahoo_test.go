@@ -156,12 +156,19 @@ func intradayJSON(sym string, mtime time.Time, nulls bool) []byte {
 
 func newFake(t *testing.T) (*fakeYahoo, *Feed, *clock.Fake) {
 	t.Helper()
+	return newFakeTimeout(t, 10*time.Second)
+}
+
+// newFakeTimeout sets the per-request timeout (real time: it is a network
+// timeout). Only the slow-server test uses a short one.
+func newFakeTimeout(t *testing.T, timeout time.Duration) (*fakeYahoo, *Feed, *clock.Fake) {
+	t.Helper()
 	clk := clock.NewFake(tOpen)
 	fy := &fakeYahoo{t: t, clk: clk, mode: "ok", unknown: map[string]bool{}, release: make(chan struct{})}
 	srv := httptest.NewServer(fy)
 	t.Cleanup(func() { close(fy.release); srv.Close() })
 	f, err := New(Options{BaseURL: srv.URL, Client: srv.Client(), Clock: clk, RatePerSec: 1000, Burst: 100,
-		Timeout: 100 * time.Millisecond, Rand: func() float64 { return 0.5 }})
+		Timeout: timeout, Rand: func() float64 { return 0.5 }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -377,9 +384,6 @@ func TestStreamFaultsAndRecovery(t *testing.T) {
 	expect("consent page", feeds.StateDown, "Yahoo returned an HTML page (consent/block), not data")
 	fy.set("truncated")
 	expect("truncated JSON", feeds.StateDown, "Yahoo sent malformed data")
-	fy.set("slow")
-	expect("slow server", feeds.StateDown, "Yahoo did not answer within 100ms")
-
 	fy.set("ok")
 	b = expect("recovered", feeds.StateOK, "")
 	if len(b.Quotes) != 2 || !b.Status.LastSuccess.Equal(clk.Now()) || !b.Status.NextRetry.IsZero() {
@@ -417,6 +421,22 @@ func TestStreamFaultsAndRecovery(t *testing.T) {
 	b = expect("lagging", feeds.StateOK, "")
 	if !b.Quotes[0].Delayed {
 		t.Fatal("a quote 5 minutes old during the session is not marked Delayed")
+	}
+}
+
+// TestStreamSlowServer: a server slower than the timeout → Down with the
+// reason; healthy again → OK.
+func TestStreamSlowServer(t *testing.T) {
+	fy, f, clk := newFakeTimeout(t, 300*time.Millisecond)
+	fy.set("slow")
+	s := startStream(t, f, clk, []string{"IWM", "SPY"})
+	b := s.next()
+	if b.Status.State != feeds.StateDown || b.Status.LastError != "all 2 symbols failed: Yahoo did not answer within 300ms" {
+		t.Fatalf("slow: %+v", b.Status)
+	}
+	fy.set("ok")
+	if b := s.next(); b.Status.State != feeds.StateOK || len(b.Quotes) != 2 {
+		t.Fatalf("recovery: %+v", b.Status)
 	}
 }
 
