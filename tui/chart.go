@@ -489,9 +489,11 @@ func (p *chartPanel) plot(ratio, s50, s200, ref []float64, cw, rows int) ([]stri
 	return fitLines(lines, cw, rows), gutter
 }
 
-// resample maps v onto w columns: each column holds the last finite value of
-// its span of v (NaN when the span has none). A single value fills two
-// columns, since asciigraph needs two points to draw.
+// resample maps v onto w columns when it is longer: each column holds the
+// last finite value of its span of v (NaN when the span has none). Shorter
+// series are left to asciigraph's linear interpolation (a line between the
+// points, not steps); a single value becomes two, since asciigraph needs two
+// points to draw.
 func resample(v []float64, w int) []float64 {
 	n := len(v)
 	if n == 0 {
@@ -499,6 +501,9 @@ func resample(v []float64, w int) []float64 {
 	}
 	if n == 1 {
 		return []float64{v[0], v[0]}
+	}
+	if n <= w {
+		return v
 	}
 	w = max(w, 2)
 	out := make([]float64, w)
