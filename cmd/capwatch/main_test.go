@@ -267,3 +267,15 @@ func TestAPIKeyNeverLogged(t *testing.T) {
 		t.Fatalf("log: %q", b)
 	}
 }
+
+// TestUsageDocHasTheExample: the README text beside the code shows exactly
+// what `capwatch config init` writes.
+func TestUsageDocHasTheExample(t *testing.T) {
+	b, err := os.ReadFile("USAGE.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "```toml\n"+config.Example+"```") {
+		t.Fatal("USAGE.md's config example differs from config.Example")
+	}
+}
