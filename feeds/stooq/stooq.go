@@ -227,19 +227,22 @@ func (f *Feed) History(ctx context.Context, symbols []string) (feeds.History, er
 		return feeds.History{}, err
 	}
 	h := feeds.History{Daily: make(map[string][]engine.Bar, len(symbols))}
-	var first error
+	var (
+		first    error
+		firstSym string
+	)
 	for i, r := range res {
 		if r.Err != nil {
 			h.Errors = append(h.Errors, engine.SymbolError{Symbol: symbols[i], Message: httpx.MessageOf(r.Err)})
 			if first == nil {
-				first = r.Err
+				first, firstSym = r.Err, symbols[i]
 			}
 			continue
 		}
 		h.Daily[symbols[i]] = r.Update.Bars
 	}
 	if len(symbols) > 0 && len(h.Daily) == 0 {
-		return h, fmt.Errorf("stooq: history: all %d symbols failed: %s", len(symbols), httpx.MessageOf(first))
+		return h, fmt.Errorf("stooq: history: none of %d symbols loaded; %s: %s", len(symbols), firstSym, httpx.MessageOf(first))
 	}
 	return h, nil
 }

@@ -44,6 +44,12 @@ func (f *fakeYahoo) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad request", 400)
 		return
 	}
+	if sym == "EVIL" {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(404)
+		w.Write([]byte(`{"chart":{"result":null,"error":{"code":"Not Found","description":"\u001b]52;c;cm0gLXJmIH4=\u0007gone\u001b[2J\u009b31m\r\nnow"}}}`))
+		return
+	}
 	if unknown {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(404)
@@ -226,6 +232,25 @@ func TestHistory(t *testing.T) {
 		if !strings.Contains(q, "interval=1d") || !strings.Contains(q, "range=2y") {
 			t.Fatalf("query %q", q)
 		}
+	}
+}
+
+// TestSanitisedMessages: escape sequences in the service's error text (OSC 52
+// clipboard write, CSI, C1, CR/LF) never reach a SymbolError or a Status.
+func TestSanitisedMessages(t *testing.T) {
+	_, f, clk := newFake(t)
+	h, err := f.History(context.Background(), []string{"EVIL", "SPY"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "Yahoo has no such symbol (HTTP 404): Not Found: gone now"
+	if len(h.Errors) != 1 || h.Errors[0].Message != want {
+		t.Fatalf("history errors %q, want %q", h.Errors, want)
+	}
+	s := startStream(t, f, clk, []string{"EVIL"})
+	b := s.next()
+	if b.Status.LastError != "EVIL: "+want || b.Errors[0].Message != want {
+		t.Fatalf("stream: status %q errors %q", b.Status.LastError, b.Errors)
 	}
 }
 
