@@ -356,7 +356,7 @@ func (c *command) statusKey() string {
 func (c *command) status(ctx context.Context) error {
 	now := c.e.Clock.Now()
 	cal := calendar.NYSE()
-	opts := app.StatusOptions{Tmux: c.f.tmux, StaleAfter: 2*c.cfg.Poll.Open + 15*time.Minute}
+	opts := app.StatusOptions{Tmux: c.f.tmux, StaleAfter: 2*livePoll(c.cfg) + 15*time.Minute}
 	var cache *app.StatusCache
 	if c.e.CacheDir != "" && c.f.ttl > 0 {
 		cache = &app.StatusCache{Path: filepath.Join(c.e.CacheDir, "capwatch", "status.json"), TTL: c.f.ttl}

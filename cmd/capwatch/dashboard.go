@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -27,7 +28,7 @@ func runDashboard(ctx context.Context, d dashboard) error {
 	// demo runs on a simulated clock, replay on historical dates.
 	var uiClock clock.Clock = clk
 	var feedClock *app.FeedClock
-	poll := d.Config.Poll.Open
+	poll := livePoll(d.Config)
 	switch d.Feed.Kind() {
 	case feeds.KindDemo:
 		feedClock = app.NewFeedClock(clk, d.Config.Feeds.Demo.Speed)
@@ -63,6 +64,9 @@ func runDashboard(ctx context.Context, d dashboard) error {
 		return perr
 	}
 	if err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {
+		if strings.Contains(err.Error(), "TTY") {
+			return fmt.Errorf("dashboard: %w (the dashboard needs a terminal; for scripts use `capwatch snapshot` or `capwatch status`)", err)
+		}
 		return fmt.Errorf("dashboard: %w", err)
 	}
 	return nil

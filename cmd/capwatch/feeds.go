@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/capwatch/capwatch/feeds"
 	"github.com/capwatch/capwatch/feeds/demo"
@@ -62,4 +63,13 @@ func newFeed(c *command, live bool) (feeds.Feed, error) {
 		return f, nil
 	}
 	return nil, fmt.Errorf("feed %s: not available in this build", cfg.Feed)
+}
+
+// livePoll is how often the configured live feed delivers new data while
+// the market is open (what "stale" is judged against).
+func livePoll(cfg config.Config) time.Duration {
+	if cfg.Feed == config.FeedStooq {
+		return stooq.DefaultPollOpen
+	}
+	return cfg.Poll.Open
 }
