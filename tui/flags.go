@@ -87,13 +87,19 @@ func (p *flagsPanel) render() []string {
 	}
 	title := "Breakout flags"
 	if p.snap != nil {
-		on := 0
+		on, forming := 0, 0
 		for _, f := range p.snap.Flags {
-			if f.State == engine.FlagConfirmed {
+			switch f.State {
+			case engine.FlagConfirmed:
 				on++
+			case engine.FlagForming:
+				forming++
 			}
 		}
 		title = fmt.Sprintf("Breakout flags %d/%d confirmed", on, len(p.snap.Flags))
+		if forming > 0 {
+			title += fmt.Sprintf(", %d forming", forming)
+		}
 	}
 	p.lines = frame(p.st, title, p.body(cw, ch), p.w, p.h, p.bordered, p.focus)
 	return p.lines
