@@ -149,7 +149,19 @@ func TestSoak(t *testing.T) {
 		},
 	}
 	pipeDone := make(chan error, 1)
-	go func() { pipeDone <- pipe.Run(ctx) }()
+	pipeEnded := make(chan struct{})
+	go func() {
+		defer close(pipeEnded)
+		pipeDone <- pipe.Run(ctx)
+	}()
+	t.Cleanup(func() { // also after a failed check: leave nothing running
+		cancel()
+		select {
+		case <-pipeEnded:
+		case <-time.After(soakTimeout):
+			t.Errorf("the pipeline did not end within %v of cancel", soakTimeout)
+		}
+	})
 
 	timeout := time.NewTimer(soakTimeout)
 	defer timeout.Stop()
