@@ -288,3 +288,35 @@ func TestStreamSlowServer(t *testing.T) {
 		t.Fatalf("recovery: %+v", b.Status)
 	}
 }
+
+// TestStreamEachFaultRecovers: each fault alone, then a healthy poll.
+func TestStreamEachFaultRecovers(t *testing.T) {
+	fs, f, clk := newFake(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out, done := make(chan feeds.Batch), make(chan error, 1)
+	go func() { done <- f.Stream(ctx, []string{"SPY"}, out) }()
+	b := step(t, clk, out, done, feeds.Batch{})
+	for _, tc := range []struct {
+		mode   string
+		state  feeds.State
+		reason string
+	}{
+		{"429", feeds.StateDegraded, "Stooq rate limit (HTTP 429), asked to wait 2m0s; 0 of 1 symbols updated"},
+		{"limit", feeds.StateDegraded, "Stooq rate limit (HTTP 429), asked to wait 1h0m0s: Exceeded the daily hits limit; 0 of 1 symbols updated"},
+		{"500", feeds.StateDown, "SPY: Stooq server error (HTTP 502 Bad Gateway)"},
+		{"html", feeds.StateDown, "SPY: Stooq returned an HTML page (consent/block), not data"},
+		{"garbage", feeds.StateDown, `SPY: Stooq sent malformed data: spy.us.csv:2: bad date "2026-13-45"`},
+	} {
+		fs.set(tc.mode)
+		b = step(t, clk, out, done, b)
+		if b.Status.State != tc.state || b.Status.LastError != tc.reason {
+			t.Fatalf("%s: %v %q, want %v %q", tc.mode, b.Status.State, b.Status.LastError, tc.state, tc.reason)
+		}
+		fs.set("ok")
+		b = step(t, clk, out, done, b)
+		if b.Status.State != feeds.StateOK || len(b.Quotes) != 1 {
+			t.Fatalf("after %s: not recovered: %+v", tc.mode, b.Status)
+		}
+	}
+}

@@ -195,7 +195,11 @@ func (f *Feed) fetchChart(ctx context.Context, sym string, q url.Values, tf engi
 			}
 			return Chart{}, &httpx.Error{Op: op, Source: "Yahoo", Kind: k, Detail: ae.Error(), Err: err}
 		}
-		return Chart{}, &httpx.Error{Op: op, Source: "Yahoo", Kind: httpx.KindParse, Err: err}
+		e := &httpx.Error{Op: op, Source: "Yahoo", Kind: httpx.KindParse, Err: err}
+		if inner := errors.Unwrap(err); inner != nil {
+			e.Detail = httpx.Sanitize(inner.Error()) // e.g. "unexpected end of JSON input"
+		}
+		return Chart{}, e
 	}
 	return ch, nil
 }

@@ -408,7 +408,7 @@ func TestStreamFaultsAndRecovery(t *testing.T) {
 	fy.set("html")
 	expect("consent page", feeds.StateDown, "Yahoo returned an HTML page (consent/block), not data")
 	fy.set("truncated")
-	expect("truncated JSON", feeds.StateDown, "Yahoo sent malformed data")
+	expect("truncated JSON", feeds.StateDown, "all 2 symbols failed: Yahoo sent malformed data: unexpected end of JSON input")
 	fy.set("ok")
 	b = expect("recovered", feeds.StateOK, "")
 	if len(b.Quotes) != 2 || !b.Status.LastSuccess.Equal(clk.Now()) || !b.Status.NextRetry.IsZero() {
@@ -503,4 +503,41 @@ func ExampleNew() {
 	}
 	fmt.Println(f.Name(), f.Kind())
 	// Output: yahoo live
+}
+
+// TestStreamEachFaultRecovers: every fault on its own ends in the right
+// status, and the next poll against a healthy server is OK again.
+func TestStreamEachFaultRecovers(t *testing.T) {
+	fy, f, clk := newFake(t)
+	s := startStream(t, f, clk, []string{"IWM", "SPY"})
+	if b := s.next(); b.Status.State != feeds.StateOK {
+		t.Fatalf("start: %+v", b.Status)
+	}
+	for _, tc := range []struct {
+		mode   string
+		state  feeds.State
+		reason string
+	}{
+		{"429", feeds.StateDegraded, "Yahoo rate limit (HTTP 429), asked to wait 30s; 0 of 2 symbols updated"},
+		{"429-date", feeds.StateDegraded, "Yahoo rate limit (HTTP 429), asked to wait 2m0s; 0 of 2 symbols updated"},
+		{"429-bare", feeds.StateDegraded, "Yahoo rate limit (HTTP 429); 0 of 2 symbols updated"},
+		{"500", feeds.StateDown, "all 2 symbols failed: Yahoo server error (HTTP 500 Internal Server Error): internal-error"},
+		{"html", feeds.StateDown, "all 2 symbols failed: Yahoo returned an HTML page (consent/block), not data"},
+		{"truncated", feeds.StateDown, "all 2 symbols failed: Yahoo sent malformed data: unexpected end of JSON input"},
+		{"nulls", feeds.StateOK, ""},
+	} {
+		fy.set(tc.mode)
+		b := s.next()
+		if b.Status.State != tc.state || b.Status.LastError != tc.reason {
+			t.Fatalf("%s: %v %q, want %v %q", tc.mode, b.Status.State, b.Status.LastError, tc.state, tc.reason)
+		}
+		if tc.state != feeds.StateOK && (b.Status.NextRetry.IsZero() || len(b.Errors) != 2) {
+			t.Fatalf("%s: NextRetry %v, errors %v", tc.mode, b.Status.NextRetry, b.Errors)
+		}
+		fy.set("ok")
+		b = s.next()
+		if b.Status.State != feeds.StateOK || b.Status.LastError != "" || len(b.Quotes) != 2 || !b.Status.LastSuccess.Equal(clk.Now()) {
+			t.Fatalf("after %s: not recovered: %+v", tc.mode, b.Status)
+		}
+	}
 }
