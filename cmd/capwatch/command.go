@@ -302,6 +302,13 @@ func (c *command) build(ctx context.Context) (*engine.Snapshot, error) {
 	for _, se := range snap.Errors {
 		c.log.Warn("snapshot: symbol", "symbol", se.Symbol, "err", se.Message)
 	}
+	if snap.AsOf.IsZero() {
+		msg := "no symbol has data"
+		if len(snap.Errors) > 0 {
+			msg += " (" + snap.Errors[0].Symbol + ": " + app.Sanitize(snap.Errors[0].Message) + ", …)"
+		}
+		return nil, fmt.Errorf("%s: %s", c.cfg.Feed, msg)
+	}
 	return snap, nil
 }
 

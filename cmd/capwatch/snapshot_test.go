@@ -387,6 +387,10 @@ func TestSnapshotTextAndAnalogs(t *testing.T) {
 	if code != exitOK || !strings.HasPrefix(out, "date,rel_1m,rel_3m,rel_6m,rel_12m,large_1m,large_3m,large_6m,large_12m\n") {
 		t.Fatalf("analogs csv: exit %d %s\n%s", code, errOut, out)
 	}
+	code, _, errOut = h.run("snapshot", "--feed", "replay", "--data", t.TempDir())
+	if code != exitFailure || !strings.HasPrefix(errOut, "capwatch: replay: no symbol has data (DIA: replay: no file") {
+		t.Fatalf("empty dir: exit %d %q", code, errOut)
+	}
 	code, _, errOut = h.run("snapshot", "--feed", "replay", "--data", filepath.Join(t.TempDir(), "nope"))
 	if code != exitUsage || !strings.Contains(errOut, "check --data") {
 		t.Fatalf("missing dir: exit %d %q", code, errOut)

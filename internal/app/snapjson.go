@@ -21,7 +21,7 @@ type Num = engine.Num
 
 // SnapshotJSON is the top-level JSON document of `capwatch snapshot`.
 type SnapshotJSON struct {
-	AsOf    string       `json:"as_of"` // RFC3339, exchange time of the newest data
+	AsOf    *string      `json:"as_of"` // RFC3339, exchange time of the newest data; null without data
 	Feed    string       `json:"feed"`
 	Session SessionJSON  `json:"session"`
 	Pair    PairJSON     `json:"pair"`
@@ -188,6 +188,7 @@ func horizonJSON(h engine.HorizonPcts) HorizonPctsJSON {
 // Strings that came from feeds (symbols, error messages) are sanitised.
 func ToJSON(s *engine.Snapshot) SnapshotJSON {
 	out := SnapshotJSON{
+		AsOf: rfc3339(s.AsOf),
 		Feed: Sanitize(s.Feed),
 		Session: SessionJSON{
 			State:      s.Session.State,
@@ -203,9 +204,6 @@ func ToJSON(s *engine.Snapshot) SnapshotJSON {
 		Flags:   make([]FlagJSON, 0, len(s.Flags)),
 		Sectors: make([]SectorJSON, 0, len(s.Sectors)),
 		Errors:  make([]ErrorJSON, 0, len(s.Errors)),
-	}
-	if !s.AsOf.IsZero() {
-		out.AsOf = s.AsOf.Format(time.RFC3339)
 	}
 	if out.Session.State == "" {
 		out.Session.State = "closed"

@@ -128,7 +128,7 @@ func TestWriteJSONEmptyListsAndNulls(t *testing.T) {
 			t.Errorf("%s = %#v, want []", k, m[k])
 		}
 	}
-	for _, k := range []string{"risk", "analogs"} {
+	for _, k := range []string{"risk", "analogs", "as_of"} {
 		if v, ok := m[k]; !ok || v != nil {
 			t.Errorf("%s = %#v, want null", k, v)
 		}

@@ -125,7 +125,11 @@ func WriteText(w io.Writer, s *engine.Snapshot) error {
 	j := ToJSON(s)
 	ew := &errWriter{w: w}
 	p := j.Pair
-	ew.printf("capwatch snapshot · feed %s · as of %s · market %s", j.Feed, orDash(j.AsOf), j.Session.State)
+	asOf := "—"
+	if j.AsOf != nil {
+		asOf = *j.AsOf
+	}
+	ew.printf("capwatch snapshot · feed %s · as of %s · market %s", j.Feed, asOf, j.Session.State)
 	if j.Session.NextChange != nil {
 		ew.printf(" (next change %s)", *j.Session.NextChange)
 	}
