@@ -190,7 +190,7 @@ func replyError(op string, body []byte) error {
 	lower := strings.ToLower(string(first))
 	switch {
 	case len(b) == 0 || strings.HasPrefix(lower, "no data"):
-		return &httpx.Error{Op: op, Source: "Stooq", Kind: httpx.KindNoData, Detail: `Stooq answered "No data"`}
+		return &httpx.Error{Op: op, Source: "Stooq", Kind: httpx.KindNoData, Detail: `it answered "No data" (check the ticker)`}
 	case strings.Contains(lower, "exceeded the daily hits limit") || strings.Contains(lower, "limit"):
 		return &httpx.Error{Op: op, Source: "Stooq", Kind: httpx.KindRateLimited, Detail: httpx.Sanitize(string(first)),
 			RetryAfter: dailyLimitWait, HasRetryAfter: true}

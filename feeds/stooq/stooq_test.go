@@ -147,7 +147,7 @@ func TestHistory(t *testing.T) {
 	if !spy[0].Time.Equal(nyAt(2026, 11, 16, 0, 0)) {
 		t.Fatalf("time %v", spy[0].Time)
 	}
-	if len(h.Errors) != 1 || h.Errors[0].Symbol != "ZZZZ" || !strings.Contains(h.Errors[0].Message, `Stooq answered "No data"`) {
+	if len(h.Errors) != 1 || h.Errors[0].Symbol != "ZZZZ" || h.Errors[0].Message != `Stooq has no data for this symbol: it answered "No data" (check the ticker)` {
 		t.Fatalf("errors %+v", h.Errors)
 	}
 	for _, q := range fs.queries {
@@ -267,7 +267,7 @@ func TestStreamUnknownSymbol(t *testing.T) {
 	go func() { done <- f.Stream(ctx, []string{"SPY", "NOPE"}, out) }()
 	b := step(t, clk, out, done, feeds.Batch{})
 	if b.Status.State != feeds.StateDegraded || len(b.Quotes) != 1 || len(b.Errors) != 1 || b.Errors[0].Symbol != "NOPE" ||
-		b.Errors[0].Message != `Stooq has no data for this symbol: Stooq answered "No data"` {
+		b.Errors[0].Message != `Stooq has no data for this symbol: it answered "No data" (check the ticker)` {
 		t.Fatalf("batch %+v", b)
 	}
 }
