@@ -3,6 +3,7 @@ package httpx
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -252,5 +253,32 @@ func TestKindRetryable(t *testing.T) {
 		if k.Retryable() != r {
 			t.Errorf("%v.Retryable() = %v", k, !r)
 		}
+	}
+}
+
+// TestGetConsentRedirect: a redirect to a consent host is reported as an
+// HTML page even when the page claims to be something else. All names
+// resolve to the loopback test server.
+func TestGetConsentRedirect(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Host == "query1.yahoo.test" {
+			http.Redirect(w, r, "http://consent.yahoo.test/v2/collectConsent?sessionId=x", http.StatusFound)
+			return
+		}
+		w.Header().Set("Content-Type", "application/octet-stream")
+		w.Write([]byte("not json either"))
+	}))
+	defer srv.Close()
+	addr := srv.Listener.Addr().String()
+	hc := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, network, addr)
+	}}}
+	c, err := NewClient(ClientOptions{Source: "Yahoo", HTTP: hc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Get(context.Background(), "yahoo: fetch IWM", "http://query1.yahoo.test/v8/finance/chart/IWM")
+	if KindOf(err) != KindHTML {
+		t.Fatalf("err = %v, want an HTML/consent error", err)
 	}
 }
