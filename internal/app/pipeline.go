@@ -161,6 +161,9 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		case <-streamDone:
 			streamDone = nil // keep the dashboard up on the last data
 		case b := <-batches:
+			// Coalesce: when the engine or the dashboard fall behind, batches
+			// queue up; take them all and apply them as one Input.
+			b = drain(b, batches)
 			if b.Status.Feed == "" {
 				b.Status.Feed = name
 			}
@@ -184,6 +187,22 @@ func (p *Pipeline) Run(ctx context.Context) error {
 			if !send(engine.Input{Now: p.Clock.Now()}) {
 				return nil
 			}
+		}
+	}
+}
+
+// drain merges every batch already waiting in ch into b, in order: quotes,
+// bars and errors are appended; the status and sequence are the latest.
+func drain(b feeds.Batch, ch <-chan feeds.Batch) feeds.Batch {
+	for {
+		select {
+		case nb := <-ch:
+			b.Seq, b.Status = nb.Seq, nb.Status
+			b.Quotes = append(b.Quotes, nb.Quotes...)
+			b.Bars = append(b.Bars, nb.Bars...)
+			b.Errors = append(b.Errors, nb.Errors...)
+		default:
+			return b
 		}
 	}
 }

@@ -231,3 +231,66 @@ func TestCutDaily(t *testing.T) {
 		t.Fatal("input modified")
 	}
 }
+
+func TestDrainMergesInOrder(t *testing.T) {
+	ch := make(chan feeds.Batch, 4)
+	ch <- feeds.Batch{Seq: 2, Quotes: []engine.Quote{{Symbol: "IWM", Price: 2}}, Status: feeds.Status{State: feeds.StateDegraded}}
+	ch <- feeds.Batch{Seq: 3, Quotes: []engine.Quote{{Symbol: "IWM", Price: 3}}, Errors: []engine.SymbolError{{Symbol: "X"}}, Status: feeds.Status{State: feeds.StateOK}}
+	b := drain(feeds.Batch{Seq: 1, Quotes: []engine.Quote{{Symbol: "IWM", Price: 1}}}, ch)
+	if b.Seq != 3 || b.Status.State != feeds.StateOK || len(b.Quotes) != 3 || b.Quotes[2].Price != 3 || len(b.Errors) != 1 || len(ch) != 0 {
+		t.Fatalf("drained %+v", b)
+	}
+}
+
+// TestPipelineCoalescesWhenBehind: while the dashboard is busy, batches are
+// merged, so fewer snapshots than batches reach it, and the last one holds
+// the newest price.
+func TestPipelineCoalescesWhenBehind(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		iwm := genBars("IWM", 60, 200, 10, 0.05)
+		spy := genBars("SPY", 60, 500, 5, 0.1)
+		t0 := calendar.NYSE().NextTradingDate(iwm[59].Time).Add(10 * time.Hour)
+		f := fake.New(fake.Options{Kind: feeds.KindDemo, History: feeds.History{Daily: map[string][]engine.Bar{"IWM": iwm, "SPY": spy}}})
+		eng, err := engine.New(pairConfig(), calendar.NYSE())
+		if err != nil {
+			t.Fatal(err)
+		}
+		release := make(chan struct{})
+		snaps := make(chan *engine.Snapshot, 64)
+		p := &Pipeline{Feed: f, Engine: eng, Symbols: []string{"IWM", "SPY"}, Clock: clock.NewFake(t0),
+			OnSnapshot: func(s *engine.Snapshot) { <-release; snaps <- s }}
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan error, 1)
+		go func() { done <- p.Run(ctx) }()
+		const n = 30
+		for i := 1; i <= n; i++ {
+			q := []engine.Quote{{Symbol: "IWM", Price: 200 + float64(i), Time: t0.Add(time.Duration(i) * time.Second)}}
+			if err := f.Push(ctx, feeds.Batch{Seq: uint64(i), Quotes: q}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		synctest.Wait() // everything queued behind the blocked dashboard
+		close(release)
+		var got []*engine.Snapshot
+		for {
+			synctest.Wait()
+			select {
+			case s := <-snaps:
+				got = append(got, s)
+				continue
+			default:
+			}
+			break
+		}
+		if len(got) >= n {
+			t.Fatalf("%d snapshots for %d batches: nothing was coalesced", len(got), n)
+		}
+		if y, _ := got[len(got)-1].Symbol("IWM"); y.Last.V != 200+n {
+			t.Fatalf("last IWM %v, want %d", y.Last, 200+n)
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	})
+}
