@@ -12,9 +12,15 @@
 // and (for most seeds) its 200-day average, and during the first ~80
 // simulated seconds the small caps rally ~1% against the large caps, through
 // all three, and keep leading for the rest of that day (on volume: the small
-// leg trades ~1.8x its average). At the simulated close (16:00, or 13:00 on
-// early-close days) the simulated clock jumps to the next trading day's 09:30
-// open: there is no pre-market or after-hours trading in the demo.
+// leg trades ~1.8x its average, so the engine's paced relative volume shows
+// a forming small_volume_surge from 09:35, when it is first defined). The
+// staged days keep the small leg's extra market beta and volatility (IWM is
+// ~1.2–1.4x as volatile as SPY, beta ~1.2, as in the rest of the history).
+// Intraday volume follows engine.ExpectedVolumeFraction, the U-shaped
+// profile the engine paces volume with. At the simulated close (16:00, or
+// 13:00 on early-close days) the simulated clock jumps to the next trading
+// day's 09:30 open: there is no pre-market or after-hours trading in the
+// demo.
 //
 // Quote and bar times are simulated; Batch.Status.LastSuccess and Interval
 // are wall-clock (the injected Clock), so stale detection keeps working.

@@ -18,7 +18,6 @@ const (
 	day0Drift   = 0.004            // …and strongly so for the rest of the breakout day
 	lot         = 100.0            // trade size of a thin ETF print
 	thinADV     = 1e5              // below this average daily volume a symbol trades sporadically
-	openAuction = 0.01             // share of the day's volume printed at the open
 	smallVolDay = 1.8              // the pair's small leg trades this much more on the breakout day
 	smallVolOn  = 1.3              // …and on the following days
 )
@@ -102,11 +101,23 @@ func (l *live) openDay(sizeGap bool) {
 		}
 		s.fair *= math.Exp(g)
 		s.last = cents(s.fair)
-		s.dayVol = math.Max(lot, math.Round(s.adv*s.volMult(l)*openAuction*math.Exp(0.4*s.r.NormFloat64())))
+		s.dayVol = math.Max(lot, math.Round(s.adv*s.volMult(l)*l.volFrac(l.open)*math.Exp(0.2*s.r.NormFloat64())))
 		if s.adv < thinADV {
 			s.dayVol = lot
 		}
 	}
+}
+
+// volFrac is the share of a day's volume traded by t (the opening auction
+// at the open): the engine's documented U-shaped intraday profile, so that
+// the dashboard's paced relative volume (RVOLPace) reads each symbol's
+// volume multiplier (1, or the small leg's 1.8 on the breakout day).
+func (l *live) volFrac(t time.Time) float64 {
+	f, ok := engine.ExpectedVolumeFraction(t.Sub(l.open), l.close.Sub(l.open))
+	if !ok {
+		return 0
+	}
+	return f
 }
 
 // volMult is the symbol's volume multiplier today.
@@ -155,8 +166,7 @@ func (l *live) step() {
 	for k := range z {
 		z[k] = sectorVol * sq * l.fr.NormFloat64()
 	}
-	frac := l.now.Sub(l.open).Seconds() / l.close.Sub(l.open).Seconds()
-	u := 0.5 + 1.5*(2*frac-1)*(2*frac-1) // intraday U-shape, mean 1 over the session
+	share := l.volFrac(l.now) - l.volFrac(prev) // of the day's volume, in this interval
 	for i := range l.syms {
 		ls := &l.syms[i]
 		p := ls.p
@@ -165,7 +175,7 @@ func (l *live) step() {
 			ret += p.secB * z[p.sector]
 		}
 		ls.fair *= math.Exp(ret)
-		want := ls.adv * ls.volMult(l) * (1 - openAuction) * u * dtf
+		want := ls.adv * ls.volMult(l) * share
 		var vol float64
 		if ls.adv < thinADV || want < lot {
 			// Sporadic round-lot prints.

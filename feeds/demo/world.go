@@ -53,6 +53,7 @@ type world struct {
 	staged       bool    // the tail was shaped into a breakout set-up
 	tilted       bool    // the 200-day average was placed just above the end
 	tiltDrift    float64 // the size-factor drift the tilt added per day
+	tailNoise    float64 // share of the level noise the staged tail kept (1, ¾, ½; 0: bare skeleton)
 }
 
 // rngFor returns the random stream of one purpose ("factors", a symbol, …).
@@ -174,6 +175,13 @@ func (w *world) otherRet(p params, e []float64, t int) float64 {
 // stage rewrites the size factor over the last tailDays days so that the
 // small/large ratio ends just below both its 50-day average and its prior
 // 20-day high (see tailShape); the live stream then lifts it through both.
+//
+// The staged log ratio is the shape plus each day's own non-size ratio
+// return (the legs' beta gap times the market, their idiosyncratic and
+// sector moves) as a level around it: day k's ratio return is the shape's
+// step plus other[k] − other[k−1]. So the small leg keeps its extra market
+// beta and volatility through the set-up (the dashboard's 63-day risk
+// window is almost all staged days), while the ratio stays on its shape.
 func (w *world) stage() {
 	n := len(w.dates)
 	ps, pl := paramsFor(w.small), paramsFor(w.large)
@@ -183,12 +191,21 @@ func (w *world) stage() {
 	}
 	es := w.idioNoise(rngFor(w.seed, w.small, 1))
 	el := w.idioNoise(rngFor(w.seed, w.large, 1))
-	shape := tailShape(rngFor(w.seed, "tail", 0))
+	other := make([]float64, tailDays+1) // k = 0 is the day before the tail
+	for k := range other {
+		t := n - 1 - tailDays + k
+		other[k] = w.otherRet(ps, es, t) - w.otherRet(pl, el, t)
+	}
+	// The level noise: the non-size return plus a little more market beta.
+	z := make([]float64, tailDays+1)
+	for k := range z {
+		z[k] = other[k] + tailBeta*w.mkt[n-1-tailDays+k]
+	}
+	shape, damp := tailShape(rngFor(w.seed, "tail", 0), z)
+	w.tailNoise = damp
 	for k := 1; k <= tailDays; k++ {
 		t := n - 1 - tailDays + k
-		want := shape[k] - shape[k-1]
-		other := w.otherRet(ps, es, t) - w.otherRet(pl, el, t)
-		w.size[t] = (want - other) / dsz
+		w.size[t] = (shape[k] - shape[k-1] - other[k]) / dsz
 	}
 	w.staged = true
 	target := gap200Min + (gap200Max-gap200Min)*rngFor(w.seed, "tail", 1).Float64()
@@ -253,12 +270,17 @@ const (
 	gap200Max = 0.0070
 	tiltDays  = 140    // days before the tail whose drift sets the 200-day average
 	maxTilt   = 0.0015 // largest drift the tilt may add to the log ratio, per day
+	tailTries = 400    // draws of the tail before the skeleton fallback
+	tailBeta  = 0.1    // extra market beta of the ratio's level noise in the tail
+	quietVol  = 1.2    // the small leg's last history volume at most this × its 20-day mean
 )
 
 // tailShape returns log-ratio values for k = 0..tailDays (the last is 0): the
-// skeleton plus a Brownian bridge, redrawn until the set-up constraints hold
-// (the bare skeleton satisfies them, and is the fallback).
-func tailShape(r *rand.Rand) []float64 {
+// skeleton plus a Brownian bridge plus the level noise z (z[tailDays] is
+// taken as 0 so the last close is the reference), redrawn until the set-up
+// constraints hold. If they keep failing, the noise is damped (¾, then ½);
+// the bare skeleton satisfies them and is the last fallback.
+func tailShape(r *rand.Rand, z []float64) (shape []float64, damp float64) {
 	// The deterministic skeleton, in log-ratio units relative to the final
 	// close: a dip, a base, a push to a 20-day high ~10 days before the end
 	// and a pull-back under the 50-day average.
@@ -274,20 +296,31 @@ func tailShape(r *rand.Rand) []float64 {
 		}
 	}
 	out := make([]float64, tailDays+1)
-	for try := 0; try < 200; try++ {
-		b, bsum := make([]float64, tailDays+1), 0.0
+	b := make([]float64, tailDays+1)
+	for try := 0; try < tailTries; try++ {
+		damp = 1.0
+		switch {
+		case try >= tailTries*3/4:
+			damp = 0.5
+		case try >= tailTries/2:
+			damp = 0.75
+		}
+		bsum := 0.0
 		for k := 1; k <= tailDays; k++ {
 			bsum += 0.0022 * r.NormFloat64()
 			b[k] = bsum
 		}
 		for k := range out {
 			out[k] = base[k] + b[k] - b[tailDays]*float64(k)/tailDays
+			if k < tailDays && k < len(z) {
+				out[k] += damp * z[k]
+			}
 		}
 		if tailOK(out) {
-			return out
+			return out, damp
 		}
 	}
-	return base
+	return base, 0
 }
 
 // tailOK checks the set-up constraints on a log-ratio tail ending at 0.
@@ -341,6 +374,15 @@ func (w *world) symbolBars(sym string) []engine.Bar {
 		lo := min(op, cl) * math.Exp(-hlFrac*sig*math.Abs(r.NormFloat64()))
 		vol := p.adv * math.Exp(0.3*r.NormFloat64()-0.045) * (0.68 + 0.4*math.Abs(ret[t])/sig) *
 			math.Sqrt(w.mktSig[t]/mktVol(1))
+		if t == n-1 && w.staged && sym == w.small && t >= 20 {
+			// The set-up ends on an ordinary day for the small leg, so the
+			// volume surge belongs to the breakout day.
+			sum := 0.0
+			for _, b := range bars[t-20 : t] {
+				sum += b.Volume
+			}
+			vol = min(vol, quietVol*sum/20)
+		}
 		bars[t] = engine.Bar{
 			Symbol: sym, Time: w.dates[t],
 			Open: cents(op), High: cents(hi), Low: cents(lo), Close: cents(cl),
