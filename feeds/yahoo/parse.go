@@ -90,6 +90,9 @@ func (a floats) at(i int) float64 {
 	return math.NaN()
 }
 
+// dailyShift: see ParseChart.
+const dailyShift = 6 * time.Hour
+
 // maxTimestamp bounds plausible Unix timestamps (year 2200).
 const maxTimestamp = 7258118400
 
@@ -166,7 +169,12 @@ func ParseChart(data []byte, symbol string, tf engine.Timeframe) (Chart, error) 
 		}
 		t := time.Unix(int64(ts), 0).In(loc)
 		if tf == engine.Daily {
-			t = time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc)
+			// Yahoo stamps daily points at the session open (09:30 New York),
+			// but some series use midnight UTC (19:00/20:00 New York the day
+			// before) or the close. Shifting by 6 h maps every stamp from
+			// 18:00 the evening before to 17:59 on the day to that day.
+			d := t.Add(dailyShift)
+			t = time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, loc)
 		} else if d := tf.Duration(); d > 0 {
 			t = t.Truncate(d)
 		}

@@ -164,6 +164,36 @@ func mkBar(sym string, t time.Time, o, h, l, c, v float64) engine.Bar {
 	return engine.Bar{Symbol: sym, Time: t, Open: o, High: h, Low: l, Close: c, Volume: v}
 }
 
+// TestParseChartDailyStamps: the trading date of a daily point does not
+// depend on how Yahoo stamps it (open, midnight New York, midnight UTC, close).
+func TestParseChartDailyStamps(t *testing.T) {
+	stamps := []time.Time{
+		nyAt(2026, 3, 9, 9, 30, 0),                   // Monday open, EDT
+		nyAt(2026, 3, 10, 0, 0, 0),                   // Tuesday midnight New York
+		time.Date(2026, 3, 11, 0, 0, 0, 0, time.UTC), // Wednesday midnight UTC = Tue 20:00 EDT
+		nyAt(2026, 3, 12, 16, 0, 0),                  // Thursday close
+		time.Date(2026, 1, 16, 0, 0, 0, 0, time.UTC), // Friday midnight UTC = Thu 19:00 EST
+	}
+	var ts []string
+	for _, s := range stamps {
+		ts = append(ts, fmt.Sprint(s.Unix()))
+	}
+	doc := `{"chart":{"result":[{"timestamp":[` + strings.Join(ts, ",") + `],"indicators":{"quote":[{"close":[1,2,3,4,5]}]}}]}}`
+	ch, err := ParseChart([]byte(doc), "X", engine.Daily)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[float64]string{1: "2026-03-09", 2: "2026-03-10", 3: "2026-03-11", 4: "2026-03-12", 5: "2026-01-16"}
+	if len(ch.Bars) != 5 {
+		t.Fatalf("bars %+v", ch.Bars)
+	}
+	for _, b := range ch.Bars {
+		if b.Date() != want[b.Close] || b.Time.Hour() != 0 || b.Time.Location() != calendar.Location() {
+			t.Errorf("close %v: date %s (%v), want %s", b.Close, b.Date(), b.Time, want[b.Close])
+		}
+	}
+}
+
 func checkBars(t *testing.T, got, want []engine.Bar) {
 	t.Helper()
 	if len(got) != len(want) {
