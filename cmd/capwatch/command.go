@@ -232,6 +232,9 @@ func oneOf(s string, set []string) bool {
 	return false
 }
 
+// maxLogSize is the size past which the log file is rotated at start.
+const maxLogSize = 10 << 20
+
 // openLog opens the log file (never the terminal). A log file that cannot be
 // opened is a warning, not a failure: logs are then discarded.
 func (c *command) openLog() error {
@@ -248,6 +251,10 @@ func (c *command) openLog() error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		fmt.Fprintf(c.stderr, "capwatch: warning: no log file: %v\n", err)
 		return nil
+	}
+	// Keep the log bounded: past maxLogSize it moves to PATH.1 (one generation).
+	if st, err := os.Stat(path); err == nil && st.Size() > maxLogSize {
+		_ = os.Rename(path, path+".1")
 	}
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {

@@ -279,3 +279,17 @@ func TestUsageDocHasTheExample(t *testing.T) {
 		t.Fatal("USAGE.md's config example differs from config.Example")
 	}
 }
+
+func TestLogRotation(t *testing.T) {
+	h := newHarness(t)
+	p := filepath.Join(t.TempDir(), "c.log")
+	writeFile(t, p, strings.Repeat("x", maxLogSize+1), 0o600)
+	if code, _, errOut := h.run("--log-file", p); code != exitOK {
+		t.Fatalf("exit %d %q", code, errOut)
+	}
+	old, _ := os.Stat(p + ".1")
+	cur, _ := os.Stat(p)
+	if old == nil || old.Size() != maxLogSize+1 || cur == nil || cur.Size() >= maxLogSize {
+		t.Fatalf("rotation: old %v cur %v", old, cur)
+	}
+}
