@@ -282,3 +282,20 @@ func TestGetConsentRedirect(t *testing.T) {
 		t.Fatalf("err = %v, want an HTML/consent error", err)
 	}
 }
+
+// TestGet429PausesLimiter: a Retry-After holds back every later request of
+// the shared limiter, not only the one that got the 429.
+func TestGet429PausesLimiter(t *testing.T) {
+	clk := clock.NewFake(t0)
+	lim, _ := NewLimiter(100, 100, clk)
+	c, url := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "45")
+		w.WriteHeader(429)
+	}, func(o *ClientOptions) { o.Limiter = lim; o.Clock = clk })
+	if _, err := c.Get(context.Background(), "op", url); KindOf(err) != KindRateLimited {
+		t.Fatalf("err = %v", err)
+	}
+	if d := lim.reserve(); d != 45*time.Second {
+		t.Fatalf("limiter wait %v, want 45s", d)
+	}
+}

@@ -94,3 +94,17 @@ func TestLimiterWaitCanceled(t *testing.T) {
 		t.Fatalf("token not returned: wait %v", d)
 	}
 }
+
+func TestLimiterPause(t *testing.T) {
+	clk := clock.NewFake(t0)
+	l, _ := NewLimiter(10, 10, clk)
+	l.Pause(30 * time.Second)
+	l.Pause(5 * time.Second) // a shorter pause does not shorten the longer one
+	if d := l.reserve(); d != 30*time.Second {
+		t.Fatalf("wait %v, want 30s", d)
+	}
+	clk.Advance(30 * time.Second)
+	if d := l.reserve(); d != 0 {
+		t.Fatalf("after the pause: wait %v", d)
+	}
+}
