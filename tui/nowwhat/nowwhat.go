@@ -182,16 +182,23 @@ func Sentence(a *engine.Analogs, pairSmall, pairLarge string) string {
 	if v, ok := h.RelHitRate.Get(); ok {
 		fmt.Fprintf(&b, " %s of the time", fmtRate(v))
 	}
+	paren := false // the sentence so far ends with a parenthesis
 	if v, ok := h.RelMedianPct.Get(); ok {
 		fmt.Fprintf(&b, " (median %s pts)", fmtSigned(v))
+		paren = true
 	}
 	if v, ok := h.LargeHitRate.Get(); ok {
+		paren = false
 		fmt.Fprintf(&b, "; %s rose %s of the time", large, fmtRate(v))
 		if bv, ok := h.BaseLargeHitRate.Get(); ok {
 			fmt.Fprintf(&b, ", against %s on any day", fmtRate(bv))
 		}
 	}
-	b.WriteString(" (past base rates, not a forecast).")
+	if paren { // no "(…) (…)"
+		b.WriteString("; past base rates, not a forecast.")
+	} else {
+		b.WriteString(" (past base rates, not a forecast).")
+	}
 	return b.String()
 }
 
