@@ -307,3 +307,20 @@ func TestFit(t *testing.T) {
 		}
 	}
 }
+
+// TestSentenceWithoutLargeRate: without the large leg's hit rate the
+// sentence ends "(median … pts); past base rates, not a forecast." — never
+// two parentheses in a row.
+func TestSentenceWithoutLargeRate(t *testing.T) {
+	a := fixture()
+	for i := range a.Horizons {
+		a.Horizons[i].LargeHitRate = engine.Num{}
+	}
+	s := Sentence(a, "IWM", "SPY")
+	if strings.Contains(s, ") (") || !strings.HasSuffix(s, "pts); past base rates, not a forecast.") {
+		t.Errorf("sentence: %s", s)
+	}
+	if s := Sentence(fixture(), "IWM", "SPY"); !strings.HasSuffix(s, " (past base rates, not a forecast).") {
+		t.Errorf("full sentence: %s", s)
+	}
+}
