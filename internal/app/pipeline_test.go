@@ -263,14 +263,22 @@ func TestPipelineCoalescesWhenBehind(t *testing.T) {
 		done := make(chan error, 1)
 		go func() { done <- p.Run(ctx) }()
 		const n = 30
-		for i := 1; i <= n; i++ {
-			q := []engine.Quote{{Symbol: "IWM", Price: 200 + float64(i), Time: t0.Add(time.Duration(i) * time.Second)}}
-			if err := f.Push(ctx, feeds.Batch{Seq: uint64(i), Quotes: q}); err != nil {
-				t.Fatal(err)
+		pushed := make(chan error, 1)
+		go func() {
+			for i := 1; i <= n; i++ {
+				q := []engine.Quote{{Symbol: "IWM", Price: 200 + float64(i), Time: t0.Add(time.Duration(i) * time.Second)}}
+				if err := f.Push(ctx, feeds.Batch{Seq: uint64(i), Quotes: q}); err != nil {
+					pushed <- err
+					return
+				}
 			}
-		}
-		synctest.Wait() // everything queued behind the blocked dashboard
+			pushed <- nil
+		}()
+		synctest.Wait() // the queues behind the blocked dashboard are full
 		close(release)
+		if err := <-pushed; err != nil {
+			t.Fatal(err)
+		}
 		var got []*engine.Snapshot
 		for {
 			synctest.Wait()
