@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/capwatch/capwatch/engine"
 	"github.com/capwatch/capwatch/internal/calendar"
@@ -100,5 +101,22 @@ func TestEngineSeesVolumeSurge(t *testing.T) {
 			t.Errorf("seed %d: SPY RVOLPace at 8 min %+v, want ~1", seed, p)
 		}
 		t.Logf("seed %d: surge forming after %d s; at 8 min IWM pace %.2f (RVOL20 %.3f), SPY pace %.2f", seed, formed, iwm.RVOLPace.V, iwm.RVOL20.V, spy.RVOLPace.V)
+	}
+}
+
+// TestStartMidSessionVolume: a stream started at 11:00 opens with the volume
+// an average day has traded by then (a third, by the engine's profile), so
+// relative volume is sensible from the first quote.
+func TestStartMidSessionVolume(t *testing.T) {
+	start := time.Date(2026, 11, 24, 11, 0, 0, 0, ny)
+	h := history(t, newFeed(t, Options{Seed: 4, Start: start}), "SPY")
+	bars := h.Daily["SPY"]
+	avg := 0.0
+	for _, b := range bars[len(bars)-20:] {
+		avg += b.Volume / 20
+	}
+	q := collect(t, Options{Seed: 4, Start: start}, []string{"SPY"}, 1)[0].Quotes[0]
+	if got := q.DayVolume / avg; got < 0.25 || got > 0.45 {
+		t.Errorf("SPY volume at an 11:00 start is %.3f of a day, want ~1/3", got)
 	}
 }

@@ -82,7 +82,8 @@ func newLive(w *world, cal *calendar.Calendar, symbols []string, start time.Time
 
 // openDay applies the overnight gap (none for the size factor on the
 // breakout day, so the staged set-up is intact at the open) and prints the
-// opening trade of every symbol.
+// opening trade of every symbol, with the day's volume so far: the opening
+// auction, or everything up to a Start later in the session.
 func (l *live) openDay(sizeGap bool) {
 	gm := 0.3 * l.mSig * l.fr.NormFloat64()
 	gs := 0.0
@@ -101,7 +102,7 @@ func (l *live) openDay(sizeGap bool) {
 		}
 		s.fair *= math.Exp(g)
 		s.last = cents(s.fair)
-		s.dayVol = math.Max(lot, math.Round(s.adv*s.volMult(l)*l.volFrac(l.open)*math.Exp(0.2*s.r.NormFloat64())))
+		s.dayVol = math.Max(lot, math.Round(s.adv*s.volMult(l)*l.volFrac(l.now)*math.Exp(0.2*s.r.NormFloat64())))
 		if s.adv < thinADV {
 			s.dayVol = lot
 		}
