@@ -49,7 +49,25 @@ type Config struct {
 	Thresholds engine.Thresholds `toml:"thresholds"`
 	Poll       Poll              `toml:"poll"`
 	Feeds      FeedsConfig       `toml:"feeds"`
+	Alerts     Alerts            `toml:"alerts"`
 	Log        Log               `toml:"log"`
+}
+
+// Alerts configures the alerts rung when a breakout flag changes state, and
+// the signal log every run records those changes in.
+type Alerts struct {
+	// Enabled rings alerts for live feeds (yahoo, stooq). Demo and replay runs
+	// are quiet unless --alerts is given; every run records its signals.
+	Enabled   bool `toml:"enabled"`
+	OnForming bool `toml:"on_forming"` // also alert when a flag starts forming (default: confirmations only)
+	// Command is run on each alert (argv, never through a shell) with the
+	// message appended as the last argument, e.g. ["notify-send", "capwatch"].
+	Command []string      `toml:"command"`
+	Timeout time.Duration `toml:"timeout"` // the command is killed after this
+	Every   time.Duration `toml:"every"`   // at most one alert per flag per this period (0 = no limit)
+	// SignalLog overrides the live signal log's path; demo and replay runs
+	// write signals-demo.jsonl / signals-replay.jsonl beside it.
+	SignalLog string `toml:"signal_log"`
 }
 
 // Pair is the small-cap / large-cap pair whose ratio is charted.
@@ -148,7 +166,8 @@ func Default() Config {
 			Yahoo:  NetFeed{BaseURL: DefaultYahooURL},
 			Stooq:  NetFeed{BaseURL: DefaultStooqURL},
 		},
-		Log: Log{Level: "info"},
+		Alerts: Alerts{Enabled: true, Timeout: 10 * time.Second, Every: 30 * time.Minute},
+		Log:    Log{Level: "info"},
 	}
 }
 
@@ -209,6 +228,10 @@ func (c *Config) Normalize() {
 	c.Palette = low(c.Palette)
 	c.Sectors.Preset = low(c.Sectors.Preset)
 	c.Log.Level = low(c.Log.Level)
+	if len(c.Alerts.Command) == 0 {
+		c.Alerts.Command = nil // command = [] is the default: no command
+	}
+	c.Alerts.SignalLog = strings.TrimSpace(c.Alerts.SignalLog)
 }
 
 // Validate checks every value and says which key is wrong and why. It
@@ -282,8 +305,29 @@ func (c Config) Validate() error {
 	if err := CheckBaseURL(c.Feeds.Stooq.BaseURL); err != nil {
 		return fieldErr("feeds.stooq.base_url", 0, "%v", err)
 	}
+	if err := c.Alerts.validate(); err != nil {
+		return err
+	}
 	if !oneOf(c.Log.Level, []string{"debug", "info", "warn", "error"}) {
 		return fieldErr("log.level", 0, "%q is not a level (use debug, info, warn or error)", c.Log.Level)
+	}
+	return nil
+}
+
+func (a Alerts) validate() error {
+	if len(a.Command) > 0 && strings.TrimSpace(a.Command[0]) == "" {
+		return fieldErr("alerts.command", 0, "the first element (the program) is empty")
+	}
+	for i, arg := range a.Command {
+		if strings.ContainsRune(arg, 0) {
+			return fieldErr("alerts.command", 0, "element %d contains a NUL byte", i+1)
+		}
+	}
+	if a.Timeout < time.Second {
+		return fieldErr("alerts.timeout", 0, "%v is too short (at least 1s, e.g. \"10s\")", a.Timeout)
+	}
+	if a.Every < 0 {
+		return fieldErr("alerts.every", 0, "%v must be ≥ 0 (0 = no rate limit)", a.Every)
 	}
 	return nil
 }

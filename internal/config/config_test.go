@@ -97,8 +97,24 @@ func TestInvalidConfigMessages(t *testing.T) {
 	}{
 		{"unknown key", "feed = \"demo\"\n\n[pair]\nsmal = \"IWM\"\n",
 			`config.toml:4: unknown key "pair.smal"`},
-		{"unknown table", "[pair]\nsmall = \"IWM\"\n[alerts]\nemail = \"x\"\n",
-			`config.toml:3: unknown key "alerts"`},
+		{"unknown table", "[pair]\nsmall = \"IWM\"\n[notify]\nemail = \"x\"\n",
+			`config.toml:3: unknown key "notify"`},
+		{"unknown alerts key", "[pair]\nsmall = \"IWM\"\n[alerts]\nemail = \"x\"\n",
+			`config.toml:4: unknown key "alerts.email"`},
+		{"alerts command string", "[alerts]\nenabled = true\ncommand = \"notify-send capwatch\"\n",
+			`config.toml:3: alerts.command must be a list of strings, e.g. ["notify-send", "capwatch"] (it is never run through a shell)`},
+		{"alerts command numbers", "[alerts]\ncommand = [\"notify-send\", 5]\n",
+			`config.toml:2: alerts.command must be a list of strings, e.g. ["notify-send", "capwatch"] (it is never run through a shell)`},
+		{"alerts command empty program", "feed = \"yahoo\"\n\n[alerts]\non_forming = true\ncommand = [\" \", \"capwatch\"]\n",
+			`config.toml:5: alerts.command: the first element (the program) is empty`},
+		{"alerts timeout zero", "[alerts]\ntimeout = \"0s\"\n",
+			`config.toml:2: alerts.timeout: 0s is too short (at least 1s, e.g. "10s")`},
+		{"alerts every negative", "[alerts]\nevery = \"-1m\"\n",
+			`config.toml:2: alerts.every: -1m0s must be ≥ 0 (0 = no rate limit)`},
+		{"alerts timeout not a duration", "[alerts]\ntimeout = 10\n",
+			`config.toml:2: alerts.timeout: 10ns is too short (at least 1s, e.g. "10s")`},
+		{"alerts enabled not a bool", "[alerts]\nenabled = \"yes\"\n",
+			`config.toml:2: alerts.enabled: wrong type: want true or false, got a string`},
 		{"unknown dotted", "[feeds]\nyahoo.baseurl = \"http://x\"\n",
 			`config.toml:2: unknown key "feeds.yahoo.baseurl"`},
 		{"bad type string", "[pair]\nsmall = 5\n",
@@ -277,5 +293,43 @@ func TestSecretNeverPrinted(t *testing.T) {
 	s := buf.String() + fmt.Sprintf("%v %+v %s", c, c, c.Feeds.Yahoo.APIKey)
 	if strings.Contains(s, "hunter2") {
 		t.Fatalf("secret leaked: %s", s)
+	}
+}
+
+func TestAlertsSection(t *testing.T) {
+	d := Default().Alerts
+	if !d.Enabled || d.OnForming || d.Command != nil || d.Timeout != 10*time.Second || d.Every != 30*time.Minute || d.SignalLog != "" {
+		t.Fatalf("alert defaults %+v", d)
+	}
+	c, err := Parse("c.toml", []byte("[alerts]\nenabled = false\non_forming = true\ncommand = [\"notify-send\", \"-u\", \"critical\"]\ntimeout = \"3s\"\nevery = \"0s\"\nsignal_log = \" /tmp/s.jsonl \"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Alerts{OnForming: true, Command: []string{"notify-send", "-u", "critical"}, Timeout: 3 * time.Second, SignalLog: "/tmp/s.jsonl"}
+	if !reflect.DeepEqual(c.Alerts, want) {
+		t.Fatalf("alerts %+v, want %+v", c.Alerts, want)
+	}
+}
+
+func TestAPIKeyFromEnvOverridesFile(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "c.toml")
+	if err := os.WriteFile(p, []byte("[feeds.yahoo]\napi_key = \"from-file\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]string{}
+	getenv := func(k string) string { return vars[k] }
+	l, err := Load(p, getenv, "")
+	if err != nil || l.Config.Feeds.Yahoo.APIKey.Reveal() != "from-file" || l.Config.Feeds.Stooq.APIKey != "" {
+		t.Fatalf("file key: %v %v", l.Config.Feeds, err)
+	}
+	vars[APIKeyEnvVar] = "from-env"
+	l, err = Load(p, getenv, "")
+	if err != nil || l.Config.Feeds.Yahoo.APIKey.Reveal() != "from-env" || l.Config.Feeds.Stooq.APIKey.Reveal() != "from-env" {
+		t.Fatalf("env key: %v %v", l.Config.Feeds, err)
+	}
+	// also without any file
+	l, err = Load("", getenv, "")
+	if err != nil || l.Config.Feeds.Yahoo.APIKey.Reveal() != "from-env" {
+		t.Fatalf("env key without a file: %v %v", l.Config.Feeds, err)
 	}
 }

@@ -72,6 +72,19 @@ base_url = "https://query1.finance.yahoo.com"
 [feeds.stooq]
 base_url = "https://stooq.com"
 
+# Alerts: when a breakout flag confirms, the dashboard rings the terminal bell
+# (tmux then marks the window), shows the event in the status line and runs
+# the command, if any. Every flag change is recorded in the signal log
+# (` + "`capwatch signals`" + ` prints it). Demo and replay runs are quiet unless
+# --alerts is given, and record to their own files.
+[alerts]
+enabled = true      # alerts for live feeds (yahoo, stooq)
+on_forming = false  # also alert when a flag starts forming on the live bar
+command = []        # argv, never run through a shell; the message is added last, e.g. ["notify-send", "capwatch"]
+timeout = "10s"     # the command is killed after this
+every = "30m0s"     # at most one alert per flag per this period ("0s" = no limit)
+signal_log = ""     # default: <state dir>/capwatch/signals.jsonl (demo: signals-demo.jsonl beside it)
+
 [log]
 file = ""        # default: <user cache dir>/capwatch/capwatch.log
 level = "info"   # debug | info | warn | error

@@ -17,6 +17,11 @@ import (
 // EnvVar is the environment variable that names the config file.
 const EnvVar = "CAPWATCH_CONFIG"
 
+// APIKeyEnvVar is the environment variable holding an API key for the
+// network feeds; it overrides feeds.yahoo.api_key and feeds.stooq.api_key
+// from the file (so the key need not be written to disk).
+const APIKeyEnvVar = "CAPWATCH_API_KEY"
+
 // Source tells where the config path came from.
 type Source int
 
@@ -96,8 +101,20 @@ type Loaded struct {
 
 // Load resolves the config path, reads the file if there is one, and returns
 // the validated configuration. A missing default file yields the defaults; a
-// missing explicit file (flag or env) is an error.
+// missing explicit file (flag or env) is an error. $CAPWATCH_API_KEY, when
+// set, overrides the file's API keys.
 func Load(flagPath string, getenv func(string) string, configDir string) (Loaded, error) {
+	l, err := load(flagPath, getenv, configDir)
+	if err == nil && getenv != nil {
+		if k := strings.TrimSpace(getenv(APIKeyEnvVar)); k != "" {
+			l.Config.Feeds.Yahoo.APIKey = Secret(k)
+			l.Config.Feeds.Stooq.APIKey = Secret(k)
+		}
+	}
+	return l, err
+}
+
+func load(flagPath string, getenv func(string) string, configDir string) (Loaded, error) {
 	path, src := Resolve(flagPath, getenv, configDir)
 	out := Loaded{Config: Default(), Path: path, Source: src}
 	if src == SourceNone {
@@ -191,6 +208,11 @@ func decodeError(name string, idx lineIndex, err error) error {
 			line = idx.line(key, 0)
 		}
 		if t := typeRE.FindStringSubmatch(msg); t != nil {
+			if key == "alerts.command" {
+				// The list or one of its elements has the wrong type.
+				return &Error{Path: name, Line: line, Err: err,
+					Msg: `alerts.command must be a list of strings, e.g. ["notify-send", "capwatch"] (it is never run through a shell)`}
+			}
 			msg = fmt.Sprintf("wrong type: want %s, got %s", tomlWant(t[2]), tomlGot(t[1]))
 		}
 		return &Error{Path: name, Line: line, Msg: fmt.Sprintf("%s: %s", key, msg), Err: err}
@@ -222,7 +244,7 @@ func tomlWant(t string) string {
 		return "a string"
 	case strings.HasPrefix(t, "float"), strings.HasPrefix(t, "int"), strings.HasPrefix(t, "uint"):
 		return "a number"
-	case t == "bool":
+	case t == "bool", t == "boolean":
 		return "true or false"
 	case t == "slice", t == "array", strings.HasPrefix(t, "[]"):
 		return "an array"
