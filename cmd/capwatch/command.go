@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -21,14 +22,16 @@ import (
 	"github.com/capwatch/capwatch/internal/calendar"
 	"github.com/capwatch/capwatch/internal/clock"
 	"github.com/capwatch/capwatch/internal/config"
+	"github.com/capwatch/capwatch/internal/signals"
 )
 
 // flags holds every command-line flag; each subcommand registers the ones it takes.
 type flags struct {
 	feed, data, asOf, replayFrom, baseURL, config, logFile, logLevel, format string
+	signalLog                                                                string
 	speed                                                                    float64
 	seed                                                                     int64
-	version, tmux, force                                                     bool
+	version, tmux, force, alerts                                             bool
 	ttl                                                                      time.Duration
 }
 
@@ -83,6 +86,8 @@ func parseCommand(name string, args []string, stdout, stderr io.Writer, e env) (
 	switch name {
 	case "":
 		fs.StringVar(&c.f.replayFrom, "replay-from", "", "replay: show history before this date, then replay the days from it at --speed")
+		fs.StringVar(&c.f.signalLog, "signal-log", "", "the signal log to append to (default: the state directory's signals.jsonl, signals-demo.jsonl, ...)")
+		fs.BoolVar(&c.f.alerts, "alerts", false, "ring alerts with the demo and replay feeds too (quiet by default)")
 	case "snapshot":
 		fs.StringVar(&c.f.format, "format", "json", "output format: json or text")
 		usage = snapshotUsage
@@ -199,6 +204,9 @@ func (c *command) configure() error {
 			return usagef("--replay-from needs --feed replay")
 		}
 		c.replayFrom = d
+	}
+	if c.set["signal-log"] && strings.TrimSpace(c.f.signalLog) == "" {
+		return usagef("--signal-log needs a file path")
 	}
 	if cfg.Feed == config.FeedReplay && cfg.Feeds.Replay.Data == "" {
 		return usagef("--feed replay needs --data DIR (a directory of SYMBOL.csv files) or feeds.replay.data in the config")
@@ -421,10 +429,73 @@ func (c *command) dashboard(ctx context.Context) error {
 	// Nothing may write to the terminal behind the dashboard's back: any
 	// package logging through slog's default logger goes to the log file.
 	slog.SetDefault(c.log)
+	sig := c.signalOptions()
+	if sig.Log != nil {
+		defer sig.Log.Close()
+	}
 	return c.e.Dashboard(ctx, dashboard{
 		Feed: feed, Engine: eng, Config: c.cfg, Symbols: c.cfg.Engine().Symbols(),
 		Clock: c.e.Clock, Log: c.log, NoColor: c.e.Getenv("NO_COLOR") != "",
+		Signals: sig,
 	})
+}
+
+// simulated reports whether a feed's data is simulated or historical (its
+// signals go to their own log and ring only with --alerts).
+func simulated(feed string) bool { return feed == config.FeedDemo || feed == config.FeedReplay }
+
+// signalLogPath is where the feed's signals are recorded: --signal-log as
+// given; else alerts.signal_log for the live feeds (demo and replay write
+// signals-demo.jsonl / signals-replay.jsonl beside it); else the user's state
+// directory.
+func signalLogPath(cfg config.Config, flagPath string, e env) (string, error) {
+	if flagPath != "" {
+		return flagPath, nil
+	}
+	sim := simulated(cfg.Feed)
+	name := signals.FileName(cfg.Feed, sim)
+	if p := cfg.Alerts.SignalLog; p != "" {
+		if !sim {
+			return p, nil
+		}
+		return filepath.Join(filepath.Dir(p), name), nil
+	}
+	dir, err := signals.DefaultDir(runtime.GOOS, e.Getenv, e.Home)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, name), nil
+}
+
+// signalOptions opens the signal log and sets the alert options for the
+// dashboard. A log that cannot be opened is a warning: the dashboard runs,
+// alerts still ring, the signals are not recorded.
+func (c *command) signalOptions() app.SignalOptions {
+	cfg := c.cfg
+	sim := simulated(cfg.Feed)
+	enabled := cfg.Alerts.Enabled && !sim
+	if c.set["alerts"] {
+		enabled = c.f.alerts
+	}
+	o := app.SignalOptions{
+		Feed: cfg.Feed, Simulated: sim,
+		Alerts: signals.AlertOptions{
+			Enabled: enabled, OnForming: cfg.Alerts.OnForming, Command: cfg.Alerts.Command,
+			Timeout: cfg.Alerts.Timeout, Every: max(cfg.Alerts.Every, time.Nanosecond), // 0 = no limit
+		},
+	}
+	path, err := signalLogPath(cfg, c.f.signalLog, c.e)
+	if err == nil {
+		o.Log, err = signals.Open(path, 0, c.log)
+	}
+	if err != nil {
+		c.log.Error("signal log", "err", err)
+		fmt.Fprintf(c.stderr, "capwatch: warning: signals are not recorded: %v\n", err)
+		return o
+	}
+	c.log.Info("signal log", "path", path, "alerts", enabled, "on_forming", cfg.Alerts.OnForming,
+		"command", len(cfg.Alerts.Command) > 0)
+	return o
 }
 
 // dashboard is what the interactive dashboard needs.
@@ -436,6 +507,9 @@ type dashboard struct {
 	Clock   clock.Clock
 	Log     *slog.Logger
 	NoColor bool
+	// Signals: the opened signal log (closed by the caller) and the alert
+	// options; runDashboard adds the clock, the logger and the notifier.
+	Signals app.SignalOptions
 
 	progOpts []tea.ProgramOption // tests: input, output, window size
 }

@@ -44,10 +44,23 @@ func runDashboard(ctx context.Context, d dashboard) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	p := tea.NewProgram(model, append([]tea.ProgramOption{tea.WithContext(ctx)}, d.progOpts...)...)
+	// Signals and alerts run in the pipeline (after each published
+	// snapshot), never in the dashboard's Update.
+	so := d.Signals
+	so.Clock, so.Logger = clk, d.Log
+	if so.Feed == "" {
+		so.Feed = d.Feed.Name()
+	}
+	so.Notify = func(n app.Notice) { p.Send(tui.AlertMsg{Text: n.Text, Err: n.Err, At: n.At}) }
+	watch, err := app.NewSignalWatch(so)
+	if err != nil {
+		return fmt.Errorf("dashboard: %w", err)
+	}
 	pipe := &app.Pipeline{
 		Feed: d.Feed, Engine: d.Engine, Symbols: d.Symbols, Clock: clk, Log: d.Log, FeedClock: feedClock,
 		OnSnapshot: func(s *engine.Snapshot) { p.Send(tui.SnapshotMsg{Snap: s}) },
 		OnStatus:   func(s feeds.Status) { p.Send(tui.StatusMsg{Status: s}) },
+		Signals:    watch,
 	}
 	pipeErr := make(chan error, 1)
 	go func() {
@@ -58,7 +71,7 @@ func runDashboard(ctx context.Context, d dashboard) error {
 		}
 		pipeErr <- err
 	}()
-	_, err := p.Run()
+	_, err = p.Run()
 	cancel()
 	if perr := <-pipeErr; perr != nil {
 		return perr

@@ -36,6 +36,7 @@ type env struct {
 	Getenv    func(string) string
 	ConfigDir string // os.UserConfigDir() ("" when unknown)
 	CacheDir  string // os.UserCacheDir() ("" when unknown)
+	Home      string // os.UserHomeDir() ("" when unknown): the state directory's base
 	Clock     clock.Clock
 	HTTP      *http.Client
 	// Dashboard runs the interactive dashboard (replaced in tests).
@@ -45,7 +46,9 @@ type env struct {
 func main() {
 	cfgDir, _ := os.UserConfigDir()
 	cacheDir, _ := os.UserCacheDir()
+	home, _ := os.UserHomeDir()
 	e := env{
+		Home:      home,
 		Getenv:    os.Getenv,
 		ConfigDir: cfgDir,
 		CacheDir:  cacheDir,
@@ -99,7 +102,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, e env) (c
 	cmd, rest := "", args
 	if len(args) > 0 {
 		switch args[0] {
-		case "snapshot", "status", "config", "analogs", "help", "version":
+		case "snapshot", "status", "config", "analogs", "signals", "help", "version":
 			cmd, rest = args[0], args[1:]
 		}
 	}
@@ -116,6 +119,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, e env) (c
 		return exitOK
 	case "config":
 		err = cmdConfig(rest, stdout, stderr, e)
+	case "signals":
+		err = cmdSignals(rest, stdout, stderr, e)
 	default:
 		var c *command
 		c, err = parseCommand(cmd, rest, stdout, stderr, e)

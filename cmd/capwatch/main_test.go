@@ -31,6 +31,7 @@ func newHarness(t testing.TB) *harness {
 		Getenv:    func(k string) string { return h.vars[k] },
 		ConfigDir: filepath.Join(dir, "config"),
 		CacheDir:  filepath.Join(dir, "cache"),
+		Home:      filepath.Join(dir, "home"),
 		Clock:     clock.NewFake(time.Date(2024, 6, 4, 17, 47, 0, 0, time.UTC)),
 		Dashboard: func(ctx context.Context, d dashboard) error {
 			h.dash = &d

@@ -22,12 +22,21 @@ Usage:
   capwatch snapshot [--format json|text]    compute what the dashboard shows at the latest bar, print it, exit
   capwatch status [--tmux]                  one short line for a tmux status bar (cached for 60 s)
   capwatch analogs [--format table|csv|json] the "Now what?" table of past breakouts and what followed
+  capwatch signals [--since DATE] [--flag ID] [--format table|csv|json]
+                                            the signal log: every flag change, when and on which bar
   capwatch config init [--force]            write a documented example config (never overwrites; --force keeps a .bak)
   capwatch config path                      print the config file capwatch reads
   capwatch help COMMAND                     help for a command
 ` + commonFlags + `
 Dashboard only:
   --replay-from DATE replay: show the history before DATE, then replay the days from it at --speed days/s
+  --signal-log PATH  append flag changes to PATH (default: <state dir>/capwatch/signals.jsonl;
+                     demo and replay runs write signals-demo.jsonl / signals-replay.jsonl)
+  --alerts           ring alerts with the demo and replay feeds too (they are quiet by default)
+
+Alerts: when a flag confirms (with alerts.on_forming, also when it starts
+forming) the dashboard rings the terminal bell, shows the event in the status
+line and runs alerts.command if set (see capwatch config init).
 
 Examples:
   capwatch --feed demo                      the simulated market (labelled DEMO); a breakout unfolds within two minutes
@@ -94,4 +103,32 @@ init writes a documented example configuration (every value is the default)
 to PATH, $CAPWATCH_CONFIG or <user config dir>/capwatch/config.toml. It never
 overwrites an existing file; --force replaces it and keeps the old one as
 PATH.bak. path prints which file capwatch reads.
+`
+
+const signalsUsage = `Usage: capwatch signals [--since YYYY-MM-DD] [--flag ID] [--format table|csv|json] [--feed NAME] [--signal-log PATH]
+
+Prints the signal log: every flag state change (off → forming → confirmed →
+off) the dashboard has seen, with the flag's value and threshold, since when
+it holds, the bar's exchange time, when it was seen and from which feed.
+Rotated files (PATH.1, PATH.2, ...) are included, oldest first.
+
+  --since DATE       only changes seen on or after this date (local time)
+  --flag ID          only this flag: ratio_above_sma50, ratio_above_sma200,
+                     ratio_new_high_20d, ratio_new_high_52w, small_above_sma200,
+                     small_golden_cross, small_leads_21d, small_volume_surge,
+                     sector_breadth
+  --format FORMAT    table (default), csv (with a header row) or json (one
+                     object per line, every field: the log's own format)
+  --feed NAME        whose log: yahoo or stooq (the live signals.jsonl), demo
+                     or replay (their own files); default: the config's feed
+  --signal-log PATH  read this file instead
+  --config PATH      config file (alerts.signal_log moves the log)
+
+The log lives in <state dir>/capwatch/: $XDG_STATE_HOME/capwatch (default
+~/.local/state/capwatch) on Linux, ~/Library/Application Support/capwatch on
+macOS, %LocalAppData%\capwatch on Windows.
+
+Examples:
+  capwatch signals --feed yahoo --since 2025-01-01 --format csv > signals.csv
+  capwatch signals --feed yahoo --flag ratio_above_sma200 --format json | jq .
 `

@@ -35,6 +35,10 @@ type Pipeline struct {
 	Log        *slog.Logger
 	// FeedClock, if set, observes the feed's time (demo and replay feeds).
 	FeedClock *FeedClock
+	// Signals, if set, records the flag changes of every published snapshot
+	// (after OnSnapshot, on the engine goroutine) and rings the alerts. Its
+	// commands are cancelled and waited for before Run returns.
+	Signals *SignalWatch
 }
 
 // Run runs until ctx is done (it then returns nil) or the engine fails. Every
@@ -67,7 +71,17 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	defer func() {
 		cancel()
 		wg.Wait() // every goroutine has ended on return
+		if p.Signals != nil {
+			p.Signals.Wait()
+		}
 	}()
+	if w := p.Signals; w != nil {
+		publish := onSnap
+		onSnap = func(s *engine.Snapshot) {
+			publish(s)
+			w.Observe(ctx, s)
+		}
+	}
 
 	in := make(chan engine.Input, 4)
 	engErr := make(chan error, 1)

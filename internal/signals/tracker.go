@@ -1,6 +1,7 @@
 package signals
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -17,11 +18,14 @@ type Tracker struct {
 }
 
 // NewTracker starts from the log's last recorded states, so a flag that was
-// already confirmed before a restart produces no new line.
+// already confirmed before a restart produces no new line. A nil log (it
+// could not be opened) tracks changes without recording them.
 func NewTracker(l *Log, feed string, simulated bool) *Tracker {
 	t := &Tracker{log: l, feed: feed, simulated: simulated, state: map[string]string{}}
-	for id, r := range l.Last() {
-		t.state[id] = r.To
+	if l != nil {
+		for id, r := range l.Last() {
+			t.state[id] = r.To
+		}
 	}
 	return t
 }
@@ -31,11 +35,15 @@ func NewTracker(l *Log, feed string, simulated bool) *Tracker {
 // first time in a state other than off is recorded with Initial set: it was
 // already on when capwatch started, which is not a live transition. seen is
 // the wall-clock time of the observation.
+//
+// A record that cannot be written is still returned (so it can still ring),
+// with the error; its state is kept, so it is not retried on every snapshot.
 func (t *Tracker) Observe(s *engine.Snapshot, seen time.Time) ([]Record, error) {
 	if s == nil {
 		return nil, nil
 	}
 	var out []Record
+	var errs []error
 	for _, f := range s.Flags {
 		to := f.State.String()
 		from, known := t.state[f.ID]
@@ -54,11 +62,13 @@ func (t *Tracker) Observe(s *engine.Snapshot, seen time.Time) ([]Record, error) 
 		if v, ok := f.Value.Get(); ok {
 			r.Value = &v
 		}
-		if err := t.log.Append(r); err != nil {
-			return out, fmt.Errorf("signals: record %s: %w", f.ID, err)
+		if t.log != nil {
+			if err := t.log.Append(r); err != nil {
+				errs = append(errs, fmt.Errorf("signals: record %s: %w", f.ID, err))
+			}
 		}
 		t.state[f.ID] = to
 		out = append(out, r)
 	}
-	return out, nil
+	return out, errors.Join(errs...)
 }

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/capwatch/capwatch/engine"
+	"github.com/capwatch/capwatch/internal/app"
+	"github.com/capwatch/capwatch/internal/config"
+	"github.com/capwatch/capwatch/internal/signals"
+)
+
+// cmdSignals handles `capwatch signals`: it prints the signal log (every
+// rotated file, oldest first), filtered, as a table, CSV or JSON lines.
+func cmdSignals(args []string, stdout, stderr io.Writer, e env) error {
+	fs := flag.NewFlagSet("capwatch signals", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var since, flagID, format, feed, path, cfgPath string
+	fs.StringVar(&since, "since", "", "only signals seen on or after this date, YYYY-MM-DD (local time)")
+	fs.StringVar(&flagID, "flag", "", "only this flag")
+	fs.StringVar(&format, "format", "table", "output format: table, csv or json")
+	fs.StringVar(&feed, "feed", "", "whose log: demo, replay, or yahoo/stooq (the live log; default: the config's feed)")
+	fs.StringVar(&path, "signal-log", "", "read this log file instead")
+	fs.StringVar(&cfgPath, "config", "", "config file (default $CAPWATCH_CONFIG, else the default path)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, signalsUsage)
+			return errHandled
+		}
+		return usagef("%v (see capwatch signals --help)", err)
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q (see capwatch signals --help)", fs.Arg(0))
+	}
+	l, err := config.Load(cfgPath, e.Getenv, e.ConfigDir)
+	if err != nil {
+		return &usageError{msg: err.Error()}
+	}
+	for _, w := range l.Warns {
+		fmt.Fprintf(stderr, "capwatch: warning: %s\n", w)
+	}
+	cfg := l.Config
+	if feed != "" {
+		cfg.Feed = strings.ToLower(strings.TrimSpace(feed))
+		if !oneOf(cfg.Feed, config.Feeds()) {
+			return usagef("--feed %q is not a feed (use %s)", feed, strings.Join(config.Feeds(), ", "))
+		}
+	}
+	if !oneOf(format, signals.Formats) {
+		return usagef("--format %q: use table, csv or json", format)
+	}
+	if flagID != "" && !oneOf(flagID, engine.FlagIDs) {
+		return usagef("--flag %q is not a flag id (use one of: %s)", flagID, strings.Join(engine.FlagIDs, ", "))
+	}
+	var from time.Time
+	if since != "" {
+		if from, err = time.ParseInLocation("2006-01-02", since, time.Local); err != nil {
+			return usagef("--since %q is not a date; use YYYY-MM-DD", since)
+		}
+	}
+	p, err := signalLogPath(cfg, path, e)
+	if err != nil {
+		return err
+	}
+	recs, err := signals.ReadAll(p)
+	if errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("signals: no signal log at %s (nothing recorded yet for --feed %s: the dashboard writes it)", p, cfg.Feed)
+	}
+	if err != nil {
+		return fmt.Errorf("signals: read %s: %w", p, err)
+	}
+	recs = signals.Filter(recs, from, flagID)
+	if format == "table" {
+		// The table goes to a terminal: no escape sequences from the file.
+		for i := range recs {
+			r := &recs[i]
+			r.Flag, r.From, r.To, r.Since = app.Sanitize(r.Flag), app.Sanitize(r.From), app.Sanitize(r.To), app.Sanitize(r.Since)
+			r.Feed, r.Text = app.Sanitize(r.Feed), app.Sanitize(r.Text)
+		}
+	}
+	if err := signals.Write(stdout, recs, format); err != nil {
+		return fmt.Errorf("signals: write: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,156 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/capwatch/capwatch/engine"
+	"github.com/capwatch/capwatch/internal/clock"
+	"github.com/capwatch/capwatch/internal/signals"
+)
+
+// Notice is what the dashboard is told by a SignalWatch: a non-empty Text is
+// an alert (the bell and the status line); a non-empty Err reports a failure
+// (an alert command, the signal log).
+type Notice struct {
+	Text string
+	Err  string
+	At   time.Time
+}
+
+// CommandRunner runs an alert command (signals.RunCommand's signature).
+type CommandRunner func(ctx context.Context, argv []string, msg string, timeout time.Duration) error
+
+// SignalOptions configures a SignalWatch.
+type SignalOptions struct {
+	// Log is the opened signal log. The caller owns it and closes it after
+	// the pipeline has returned. Nil: changes are tracked and alerted but not
+	// recorded (the log could not be opened).
+	Log       *signals.Log
+	Feed      string // feed name recorded with every change
+	Simulated bool   // demo or replay data
+	Alerts    signals.AlertOptions
+	Clock     clock.Clock // the wall clock: when a change was seen, the rate limit
+	Logger    *slog.Logger
+	// Notify tells the dashboard (tea.Program.Send). It is called on the
+	// engine goroutine for alerts and on a command's goroutine for its
+	// failure; it must not block for long.
+	Notify func(Notice)
+	// Run runs the alert command (default signals.RunCommand).
+	Run CommandRunner
+}
+
+// SignalWatch turns published snapshots into signal-log records and alerts.
+// Observe is called by one goroutine (the pipeline's engine goroutine); the
+// alert commands run on their own goroutines, at most one per flag, bounded
+// by the timeout and cancelled with Observe's context; Wait waits for them.
+type SignalWatch struct {
+	opts    SignalOptions
+	log     *slog.Logger
+	tracker *signals.Tracker
+	alerter *signals.Alerter
+
+	logFailed bool // a write failure was reported (report once)
+
+	mu      sync.Mutex
+	running map[string]bool // flag → its alert command is running
+	wg      sync.WaitGroup
+}
+
+// NewSignalWatch validates the options and starts tracking from the log's
+// last recorded states.
+func NewSignalWatch(o SignalOptions) (*SignalWatch, error) {
+	if o.Clock == nil {
+		return nil, errors.New("signal watch: a clock is required")
+	}
+	if err := o.Alerts.Validate(); err != nil {
+		return nil, err
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Notify == nil {
+		o.Notify = func(Notice) {}
+	}
+	if o.Run == nil {
+		o.Run = signals.RunCommand
+	}
+	w := &SignalWatch{
+		opts: o, log: o.Logger,
+		tracker: signals.NewTracker(o.Log, o.Feed, o.Simulated),
+		alerter: signals.NewAlerter(o.Alerts),
+		running: map[string]bool{},
+	}
+	return w, nil
+}
+
+// Observe records the snapshot's flag changes and rings the alerts they
+// call for. Commands started here end when ctx is done.
+func (w *SignalWatch) Observe(ctx context.Context, s *engine.Snapshot) {
+	now := w.opts.Clock.Now()
+	recs, err := w.tracker.Observe(s, now)
+	if err != nil {
+		if !w.logFailed {
+			w.logFailed = true
+			w.log.Error("signal log: write failed; the dashboard carries on, further failures are not reported", "err", err)
+			w.opts.Notify(Notice{Err: "signal log: " + err.Error(), At: now})
+		}
+	} else if len(recs) > 0 && w.logFailed {
+		w.logFailed = false
+		w.log.Info("signal log: writing again")
+	}
+	for _, r := range recs {
+		w.log.Info("signal", "flag", r.Flag, "from", r.From, "to", r.To, "initial", r.Initial,
+			"bar_time", r.BarTime, "feed", r.Feed, "simulated", r.Simulated)
+		a, ok := w.alerter.Decide(r, now)
+		if !ok {
+			continue
+		}
+		w.log.Info("alert", "flag", a.Flag, "message", a.Message)
+		w.opts.Notify(Notice{Text: a.Message, At: now})
+		w.command(ctx, a)
+	}
+}
+
+// command starts the alert command for a, unless one for the same flag is
+// still running or ctx is done.
+func (w *SignalWatch) command(ctx context.Context, a signals.Alert) {
+	argv := w.alerter.Options().Command
+	if len(argv) == 0 || ctx.Err() != nil {
+		return
+	}
+	w.mu.Lock()
+	if w.running[a.Flag] {
+		w.mu.Unlock()
+		w.log.Warn("alert command: the previous one for this flag is still running; not started again", "flag", a.Flag)
+		return
+	}
+	w.running[a.Flag] = true
+	w.mu.Unlock()
+	timeout := w.alerter.Options().Timeout
+	w.wg.Add(1)
+	go func() {
+		defer w.wg.Done()
+		err := w.opts.Run(ctx, argv, a.Message, timeout)
+		w.mu.Lock()
+		delete(w.running, a.Flag)
+		w.mu.Unlock()
+		if err == nil {
+			w.log.Debug("alert command done", "flag", a.Flag)
+			return
+		}
+		if ctx.Err() != nil {
+			w.log.Info("alert command stopped at shutdown", "flag", a.Flag, "err", err)
+			return
+		}
+		w.log.Warn("alert command failed", "flag", a.Flag, "err", err)
+		w.opts.Notify(Notice{Err: err.Error(), At: w.opts.Clock.Now()})
+	}()
+}
+
+// Wait waits for the alert commands still running (cancel Observe's context
+// first to stop them).
+func (w *SignalWatch) Wait() { w.wg.Wait() }
