@@ -18,6 +18,7 @@ package stooq
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -205,12 +206,33 @@ func replyError(op string, body []byte) error {
 // History.Errors; the error return is set when no symbol could be loaded, or
 // when ctx ends.
 func (f *Feed) History(ctx context.Context, symbols []string) (feeds.History, error) {
+	return f.history(ctx, symbols, time.Time{}, time.Time{})
+}
+
+// HistorySince loads the daily bars of every symbol from the New York date
+// of since up to today (d1=YYYYMMDD&d2=YYYYMMDD): the on-disk history cache
+// (feeds/histcache) uses it to extend its files. Errors and retries are as
+// in History.
+func (f *Feed) HistorySince(ctx context.Context, symbols []string, since time.Time) (feeds.History, error) {
+	if since.IsZero() {
+		return feeds.History{}, errors.New("stooq: history since: no start date")
+	}
+	now := f.o.Clock.Now()
+	if since.After(now) { // a start in the future: ask for the last few days
+		since = now.AddDate(0, 0, -7)
+	}
+	return f.history(ctx, symbols, since, now)
+}
+
+// history loads daily bars for every symbol between from and to (zero:
+// open-ended).
+func (f *Feed) history(ctx context.Context, symbols []string, from, to time.Time) (feeds.History, error) {
 	now := f.o.Clock.Now()
 	fetch := func(ctx context.Context, sym string) (httpx.Update, error) {
 		var bars []engine.Bar
 		err := httpx.Retry(ctx, f.o.Clock, f.back, 3, 30*time.Second, func(ctx context.Context) error {
 			var err error
-			bars, err = f.fetchDaily(ctx, sym, time.Time{}, time.Time{})
+			bars, err = f.fetchDaily(ctx, sym, from, to)
 			return err
 		})
 		if err != nil {

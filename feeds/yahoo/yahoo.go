@@ -27,6 +27,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -210,6 +211,34 @@ func (f *Feed) fetchChart(ctx context.Context, sym string, q url.Values, tf engi
 // set when no symbol could be loaded, or when ctx ends.
 func (f *Feed) History(ctx context.Context, symbols []string) (feeds.History, error) {
 	q := url.Values{"range": {f.o.HistoryRange}, "interval": {"1d"}, "includePrePost": {"false"}}
+	return f.history(ctx, symbols, q)
+}
+
+// HistorySince loads the daily bars of every symbol from the trading date
+// of since (New York) up to now, with the chart API's period1/period2
+// (unix seconds) instead of a range: the on-disk history cache
+// (feeds/histcache) uses it to extend its files. period1 starts a day
+// before since's date, so series stamped at midnight UTC (the evening
+// before in New York) still include that date; the reply may therefore
+// hold one bar before since. Errors and retries are as in History.
+func (f *Feed) HistorySince(ctx context.Context, symbols []string, since time.Time) (feeds.History, error) {
+	if since.IsZero() {
+		return feeds.History{}, errors.New("yahoo: history since: no start date")
+	}
+	now := f.o.Clock.Now()
+	ny := since.In(calendar.Location())
+	p1 := time.Date(ny.Year(), ny.Month(), ny.Day()-1, 0, 0, 0, 0, calendar.Location()).Unix()
+	p2 := now.Unix()
+	if p1 >= p2 { // a start in the future: ask for the last few days
+		p1 = p2 - 7*24*3600
+	}
+	q := url.Values{"period1": {strconv.FormatInt(p1, 10)}, "period2": {strconv.FormatInt(p2, 10)},
+		"interval": {"1d"}, "includePrePost": {"false"}}
+	return f.history(ctx, symbols, q)
+}
+
+// history loads daily bars for every symbol with the chart query q.
+func (f *Feed) history(ctx context.Context, symbols []string, q url.Values) (feeds.History, error) {
 	now := f.o.Clock.Now()
 	fetch := func(ctx context.Context, sym string) (httpx.Update, error) {
 		var ch Chart
