@@ -396,3 +396,60 @@ func TestWriteFormats(t *testing.T) {
 }
 
 func csvRead(s string) ([][]string, error) { return csv.NewReader(strings.NewReader(s)).ReadAll() }
+
+// TestRestartReplayingCoveredTimeRecordsNothing: a restarted demo or replay
+// replays the day from the open (first a history-only snapshot with the
+// flag off, then the same breakout): nothing is recorded again until the
+// data passes the newest bar in the log, and then only real changes.
+func TestRestartReplayingCoveredTimeRecordsNothing(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "signals-demo.jsonl")
+	id := engine.FlagRatioAboveSMA50
+	run := func(from, to int, states []engine.FlagState) []string {
+		l, err := Open(path, 0, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l.Close()
+		tr := NewTracker(l, "demo", true)
+		var got []string
+		for i := from; i < to; i++ {
+			recs, err := tr.Observe(snap(t0.Add(time.Duration(i)*time.Minute), map[string]engine.FlagState{id: states[i]}), t0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, transitions(recs)...)
+		}
+		return got
+	}
+	states := []engine.FlagState{engine.FlagOff, engine.FlagOff, engine.FlagForming, engine.FlagForming, engine.FlagForming, engine.FlagOff}
+	if got := run(0, 4, states); !reflect.DeepEqual(got, []string{id + ":off>forming"}) {
+		t.Fatalf("first run: %v", got)
+	}
+	// The restart replays from the beginning: minutes 0..3 are covered.
+	if got := run(0, 6, states); !reflect.DeepEqual(got, []string{id + ":forming>off"}) {
+		t.Fatalf("restart: %v, want only the change after the covered time", got)
+	}
+}
+
+// TestFailedWriteStillReturnsTheChange: a change that cannot be written is
+// returned with the error (it can still ring) and is not retried.
+func TestFailedWriteStillReturnsTheChange(t *testing.T) {
+	l, err := Open(filepath.Join(t.TempDir(), "signals.jsonl"), 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := NewTracker(l, "yahoo", false)
+	l.Close() // every append now fails
+	on := map[string]engine.FlagState{engine.FlagRatioAboveSMA50: engine.FlagConfirmed}
+	recs, err := tr.Observe(snap(t0, on), t0)
+	if err == nil || len(recs) != 1 || recs[0].To != "confirmed" {
+		t.Fatalf("recs %v err %v", transitions(recs), err)
+	}
+	if recs, err := tr.Observe(snap(t0.Add(time.Minute), on), t0); err != nil || len(recs) != 0 {
+		t.Fatalf("retried: %v %v", transitions(recs), err)
+	}
+	nilTr := NewTracker(nil, "yahoo", false)
+	if recs, err := nilTr.Observe(snap(t0, on), t0); err != nil || len(recs) != 1 {
+		t.Fatalf("nil log: %v %v", transitions(recs), err)
+	}
+}

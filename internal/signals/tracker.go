@@ -15,6 +15,11 @@ type Tracker struct {
 	feed      string
 	simulated bool
 	state     map[string]string // flag id → last recorded state
+	// horizon is the newest bar time in the log at start: snapshots of older
+	// data (a restarted demo or replay replaying time the log already
+	// covers, or a history-only first snapshot before today's quotes) are
+	// not compared, so a restart neither re-records nor re-announces.
+	horizon time.Time
 }
 
 // NewTracker starts from the log's last recorded states, so a flag that was
@@ -25,6 +30,9 @@ func NewTracker(l *Log, feed string, simulated bool) *Tracker {
 	if l != nil {
 		for id, r := range l.Last() {
 			t.state[id] = r.To
+			if r.BarTime.After(t.horizon) {
+				t.horizon = r.BarTime
+			}
 		}
 	}
 	return t
@@ -34,12 +42,13 @@ func NewTracker(l *Log, feed string, simulated bool) *Tracker {
 // one record per change and returns the new records. A flag seen for the
 // first time in a state other than off is recorded with Initial set: it was
 // already on when capwatch started, which is not a live transition. seen is
-// the wall-clock time of the observation.
+// the wall-clock time of the observation. A snapshot of data older than the
+// newest bar already in the log at start is skipped (nil, nil).
 //
 // A record that cannot be written is still returned (so it can still ring),
 // with the error; its state is kept, so it is not retried on every snapshot.
 func (t *Tracker) Observe(s *engine.Snapshot, seen time.Time) ([]Record, error) {
-	if s == nil {
+	if s == nil || s.AsOf.Before(t.horizon) {
 		return nil, nil
 	}
 	var out []Record

@@ -1,0 +1,590 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/capwatch/capwatch/engine"
+	"github.com/capwatch/capwatch/feeds/demo"
+	"github.com/capwatch/capwatch/internal/calendar"
+	"github.com/capwatch/capwatch/internal/clock"
+	"github.com/capwatch/capwatch/internal/signals"
+)
+
+// wallStart is the wall clock of the demo runs: a Tuesday, market open, so
+// the demo streams 2024-06-04 from its 09:30 open.
+var wallStart = time.Date(2024, 6, 4, 14, 0, 0, 0, time.UTC)
+
+// A demo batch is 5 simulated minutes, one wall second apart.
+const (
+	demoQuote = 5 * time.Minute
+	demoWall  = time.Second
+)
+
+// demoRun is what one pipeline run over the demo market published and rang.
+type demoRun struct {
+	mu       sync.Mutex
+	snaps    []*engine.Snapshot
+	notices  []Notice
+	commands [][]string // argv + message of every command started
+}
+
+func (r *demoRun) Notices() []Notice {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Notice(nil), r.notices...)
+}
+
+func (r *demoRun) alerts() []string {
+	var out []string
+	for _, n := range r.Notices() {
+		if n.Text != "" {
+			out = append(out, n.Text)
+		}
+	}
+	return out
+}
+
+type runOpts struct {
+	log     *signals.Log
+	alerts  signals.AlertOptions
+	wall    time.Time // the wall clock at start
+	steps   int       // demo batches after the history
+	gapAt   int       // before this step (if > 0), the wall clock jumps by gap
+	gap     time.Duration
+	command CommandRunner
+}
+
+// runDemo runs a pipeline with a SignalWatch over the demo market (IWM and
+// SPY only) on a fake wall clock, one batch per step, inside the caller's
+// synctest bubble, and stops it.
+func runDemo(t *testing.T, o runOpts) *demoRun {
+	t.Helper()
+	clk := clock.NewFake(o.wall)
+	f, err := demo.New(demo.Options{Seed: 1, Speed: float64(demoQuote / demoWall), QuoteInterval: demoQuote,
+		Symbols: []string{"IWM", "SPY"}, Clock: clk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := engine.New(pairConfig(), calendar.NYSE())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &demoRun{}
+	run := o.command
+	if run == nil {
+		run = func(ctx context.Context, argv []string, msg string, timeout time.Duration) error {
+			r.mu.Lock()
+			r.commands = append(r.commands, append(append([]string(nil), argv...), msg))
+			r.mu.Unlock()
+			return nil
+		}
+	}
+	w, err := NewSignalWatch(SignalOptions{
+		Log: o.log, Feed: "demo", Simulated: true, Alerts: o.alerts, Clock: clk, Run: run,
+		Notify: func(n Notice) { r.mu.Lock(); r.notices = append(r.notices, n); r.mu.Unlock() },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &Pipeline{Feed: f, Engine: eng, Symbols: []string{"IWM", "SPY"}, Clock: clk, Signals: w,
+		OnSnapshot: func(s *engine.Snapshot) { r.mu.Lock(); r.snaps = append(r.snaps, s); r.mu.Unlock() }}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx) }()
+	synctest.Wait()
+	for i := 0; i < o.steps; i++ {
+		if o.gapAt > 0 && i == o.gapAt {
+			clk.Advance(o.gap)
+		} else {
+			clk.Advance(demoWall)
+		}
+		synctest.Wait()
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("pipeline: %v", err)
+	}
+	return r
+}
+
+// change is one flag state change as the test derives it from the
+// published snapshots (the oracle for the log).
+type change struct {
+	Flag, From, To, Since, Text string
+	Value                       *float64
+	Threshold                   float64
+	BarTime                     time.Time
+	Initial                     bool
+}
+
+// changes diffs successive snapshots' flags, starting from prev (flag → state
+// already recorded; a flag missing from it is new: its first state other
+// than off is an initial state). Snapshots older than skipBefore are ignored.
+func changes(snaps []*engine.Snapshot, prev map[string]string, skipBefore time.Time) []change {
+	state := map[string]string{}
+	for k, v := range prev {
+		state[k] = v
+	}
+	var out []change
+	for _, s := range snaps {
+		if s.AsOf.Before(skipBefore) {
+			continue
+		}
+		for _, f := range s.Flags {
+			to := f.State.String()
+			from, known := state[f.ID]
+			if !known {
+				from = "off"
+			}
+			state[f.ID] = to
+			if from == to {
+				continue
+			}
+			c := change{Flag: f.ID, From: from, To: to, Since: f.Since, Text: f.Text, Threshold: f.Threshold, BarTime: s.AsOf, Initial: !known}
+			if v, ok := f.Value.Get(); ok {
+				c.Value = &v
+			}
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func fromRecords(t *testing.T, recs []signals.Record) []change {
+	t.Helper()
+	out := make([]change, 0, len(recs))
+	for _, r := range recs {
+		if r.Feed != "demo" || !r.Simulated || r.Seen.IsZero() {
+			t.Fatalf("record %+v: want feed demo, simulated, a seen time", r)
+		}
+		out = append(out, change{Flag: r.Flag, From: r.From, To: r.To, Since: r.Since, Text: r.Text, Value: r.Value,
+			Threshold: r.Threshold, BarTime: r.BarTime, Initial: r.Initial})
+	}
+	return out
+}
+
+// diffChanges describes the first difference between got and want, or "".
+func diffChanges(got, want []change) string {
+	for i := 0; i < max(len(got), len(want)); i++ {
+		if i >= len(got) || i >= len(want) {
+			return fmt.Sprintf("%d changes, want %d (first extra/missing at %d)", len(got), len(want), i)
+		}
+		x, y := got[i], want[i]
+		same := (x.Value == nil) == (y.Value == nil) && (x.Value == nil || *x.Value == *y.Value) && x.BarTime.Equal(y.BarTime)
+		x.Value, y.Value, x.BarTime, y.BarTime = nil, nil, time.Time{}, time.Time{}
+		if !same || x != y {
+			return fmt.Sprintf("change %d:\n got %s\nwant %s", i, got[i], want[i])
+		}
+	}
+	return ""
+}
+
+func (c change) String() string {
+	v := "null"
+	if c.Value != nil {
+		v = fmt.Sprint(*c.Value)
+	}
+	return fmt.Sprintf("%s %s>%s at %s (value %s threshold %v since %q initial %v)", c.Flag, c.From, c.To, c.BarTime.Format(time.DateTime), v, c.Threshold, c.Since, c.Initial)
+}
+
+func openSignalLog(t *testing.T, path string) *signals.Log {
+	t.Helper()
+	l, err := signals.Open(path, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+func readLog(t *testing.T, path string) []signals.Record {
+	t.Helper()
+	recs, err := signals.ReadAll(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs
+}
+
+// alertable: the changes that may ring (live, to confirmed or forming).
+func alertable(cs []change, onForming bool) []change {
+	var out []change
+	for _, c := range cs {
+		if !c.Initial && (c.To == "confirmed" || (onForming && c.To == "forming")) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// TestSignalLogFromTheDemoMarket: over two demo days every flag change the
+// dashboard was shown is exactly one log line with every field, and every
+// alert is one change to confirmed or forming (no rate limit here), with the
+// command given the alert's message as its last argument.
+func TestSignalLogFromTheDemoMarket(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "signals-demo.jsonl")
+		l := openSignalLog(t, path)
+		argv := []string{"notify-send", "-u", "critical", "capwatch"}
+		r := runDemo(t, runOpts{log: l, wall: wallStart, steps: 160,
+			alerts: signals.AlertOptions{Enabled: true, OnForming: true, Every: time.Nanosecond, Command: argv, Timeout: 5 * time.Second}})
+		l.Close()
+
+		want := changes(r.snaps, nil, time.Time{})
+		got := fromRecords(t, readLog(t, path))
+		if d := diffChanges(got, want); d != "" {
+			t.Fatalf("log lines: %s", d)
+		}
+		var live, confirmed int
+		for _, c := range want {
+			if !c.Initial {
+				live++
+			}
+			if c.To == "confirmed" && !c.Initial {
+				confirmed++
+			}
+		}
+		if live < 5 || confirmed == 0 {
+			t.Fatalf("the demo gave %d live changes, %d confirmations: the test exercises too little", live, confirmed)
+		}
+
+		alerts := r.alerts()
+		wantAlerts := alertable(want, true)
+		if len(alerts) != len(wantAlerts) {
+			t.Fatalf("%d alerts for %d alertable changes", len(alerts), len(wantAlerts))
+		}
+		for i, a := range alerts {
+			c := wantAlerts[i]
+			if !strings.Contains(a, c.Flag+" "+c.To) || !strings.Contains(a, "[DEMO]") {
+				t.Fatalf("alert %d %q for change %+v", i, a, c)
+			}
+		}
+		// Commands run on their own goroutines: compare as sets.
+		wantCmds := map[string]int{}
+		for _, a := range alerts {
+			wantCmds[strings.Join(append(append([]string(nil), argv...), a), "\x1f")]++
+		}
+		gotCmds := map[string]int{}
+		for _, c := range r.commands {
+			gotCmds[strings.Join(c, "\x1f")]++
+		}
+		if !reflect.DeepEqual(gotCmds, wantCmds) {
+			t.Fatalf("commands %q, want %q + each alert's message", r.commands, argv)
+		}
+	})
+}
+
+// TestRestartGivesNothingTwice: a run stopped in the middle (with a torn last
+// line, as after a crash mid-write) and restarted on the same log leaves the
+// same log lines and rings the same alerts as one uninterrupted run, although
+// the restarted demo replays the day from its open.
+func TestRestartGivesNothingTwice(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		dir := t.TempDir()
+		opts := signals.AlertOptions{Enabled: true, OnForming: true, Every: time.Nanosecond}
+		const total = 160
+
+		straight := filepath.Join(dir, "straight.jsonl")
+		l := openSignalLog(t, straight)
+		c := runDemo(t, runOpts{log: l, alerts: opts, wall: wallStart, steps: total})
+		l.Close()
+
+		for _, stop := range []int{1, 40, 90} {
+			path := filepath.Join(dir, fmt.Sprintf("restart-%d.jsonl", stop))
+			l := openSignalLog(t, path)
+			a := runDemo(t, runOpts{log: l, alerts: opts, wall: wallStart, steps: stop})
+			l.Close()
+			// A crash mid-write leaves a torn last line.
+			fh, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fh.WriteString(`{"flag":"ratio_above_sma50","from":"off","to":"confi`)
+			fh.Close()
+
+			l = openSignalLog(t, path)
+			b := runDemo(t, runOpts{log: l, alerts: opts, wall: wallStart.Add(time.Duration(stop+60) * time.Second), steps: total})
+			l.Close()
+
+			got, want := fromRecords(t, readLog(t, path)), fromRecords(t, readLog(t, straight))
+			if d := diffChanges(got, want); d != "" {
+				t.Fatalf("stop at %d: log with a restart: %s", stop, d)
+			}
+			if ab := append(a.alerts(), b.alerts()...); !reflect.DeepEqual(ab, c.alerts()) {
+				t.Fatalf("stop at %d: alerts with a restart\n got %q\nwant %q", stop, ab, c.alerts())
+			}
+		}
+		if len(c.alerts()) == 0 {
+			t.Fatal("no alerts at all: the test exercises nothing")
+		}
+	})
+}
+
+// TestAlertRateLimit: with the default 30 minutes, a flag flickering around
+// its threshold rings once per 30 minutes of wall time, however often it
+// changes; the log still records every change.
+func TestAlertRateLimit(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "signals-demo.jsonl")
+		l := openSignalLog(t, path)
+		every := 30 * time.Minute
+		r := runDemo(t, runOpts{log: l, wall: wallStart, steps: 200, gapAt: 100, gap: every,
+			alerts: signals.AlertOptions{Enabled: true, OnForming: true, Every: every}})
+		l.Close()
+		recs := readLog(t, path)
+		if d := diffChanges(fromRecords(t, recs), changes(r.snaps, nil, time.Time{})); d != "" {
+			t.Fatalf("the rate limit changed the log: %s", d)
+		}
+		last := map[string]time.Time{}
+		twice := false
+		ns := r.Notices()
+		for _, n := range ns {
+			flag := strings.Fields(n.Text)[1] // "capwatch: <flag> <state> ..."
+			if prev, ok := last[flag]; ok {
+				if n.At.Sub(prev) < every {
+					t.Fatalf("%s rang at %v and again at %v", flag, prev, n.At)
+				}
+				twice = true
+			}
+			last[flag] = n.At
+		}
+		if n := len(alertable(fromRecords(t, recs), true)); len(ns) >= n || !twice {
+			t.Fatalf("%d alerts for %d alertable changes (a flag rang again after the limit: %v): the limit was not exercised", len(ns), n, twice)
+		}
+	})
+}
+
+// TestQuietDemoRecordsButNeverRings: alerts disabled (the demo default)
+// still writes the log.
+func TestQuietDemoRecordsButNeverRings(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "signals-demo.jsonl")
+		l := openSignalLog(t, path)
+		r := runDemo(t, runOpts{log: l, wall: wallStart, steps: 100, alerts: signals.AlertOptions{Command: []string{"notify-send"}}})
+		l.Close()
+		if n := len(readLog(t, path)); n < 5 {
+			t.Fatalf("%d log lines", n)
+		}
+		if len(r.Notices()) != 0 || len(r.commands) != 0 {
+			t.Fatalf("quiet run rang: %v %v", r.Notices(), r.commands)
+		}
+	})
+}
+
+// TestLogWriteFailureReportedOnce: a signal log that cannot be written is
+// reported once to the dashboard and the log; alerts still ring and the
+// snapshots keep coming.
+func TestLogWriteFailureReportedOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := openSignalLog(t, filepath.Join(t.TempDir(), "signals-demo.jsonl"))
+		l.Close() // every write fails
+		r := runDemo(t, runOpts{log: l, wall: wallStart, steps: 100, alerts: signals.AlertOptions{Enabled: true, Every: time.Nanosecond}})
+		var errs, texts int
+		for _, n := range r.Notices() {
+			if n.Err != "" {
+				errs++
+				if !strings.HasPrefix(n.Err, "signal log: ") {
+					t.Fatalf("error notice %q", n.Err)
+				}
+			}
+			if n.Text != "" {
+				texts++
+			}
+		}
+		if errs != 1 || texts == 0 || len(r.snaps) < 100 {
+			t.Fatalf("%d error notices, %d alerts, %d snapshots; want 1, some, every one", errs, texts, len(r.snaps))
+		}
+	})
+}
+
+// TestHangingCommandDoesNotBlock (fake runner): while one flag's command
+// hangs, snapshots keep coming, that flag's next alert starts no second
+// command, and stopping the pipeline cancels the command and waits for it.
+func TestHangingCommandDoesNotBlock(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "signals-demo.jsonl")
+		l := openSignalLog(t, path)
+		var mu sync.Mutex
+		started := map[string]int{}
+		var ended int
+		hang := func(ctx context.Context, argv []string, msg string, timeout time.Duration) error {
+			mu.Lock()
+			started[strings.Fields(msg)[1]]++
+			mu.Unlock()
+			<-ctx.Done() // hangs until shutdown (the timeout is the runner's business)
+			mu.Lock()
+			ended++
+			mu.Unlock()
+			return ctx.Err()
+		}
+		r := runDemo(t, runOpts{log: l, wall: wallStart, steps: 160, command: hang,
+			alerts: signals.AlertOptions{Enabled: true, OnForming: true, Every: time.Nanosecond, Command: []string{"hang"}}})
+		l.Close()
+		// The history, the demo's first batch, then one per step.
+		if len(r.snaps) != 162 {
+			t.Fatalf("%d snapshots, want 162: a hanging command blocked the pipeline", len(r.snaps))
+		}
+		perFlag := map[string]int{}
+		for _, a := range r.alerts() {
+			perFlag[strings.Fields(a)[1]]++
+		}
+		total := 0
+		mu.Lock()
+		defer mu.Unlock()
+		for flag, n := range started {
+			if n != 1 {
+				t.Fatalf("%s: %d commands at once", flag, n)
+			}
+			total += n
+		}
+		if total == 0 || ended != total {
+			t.Fatalf("%d commands started, %d ended by the time Run returned", total, ended)
+		}
+		more := false
+		for _, n := range perFlag {
+			more = more || n > 1
+		}
+		if !more {
+			t.Fatal("no flag rang twice: the one-command-per-flag rule was not exercised")
+		}
+		for _, n := range r.Notices() {
+			if n.Err != "" {
+				t.Fatalf("a command cancelled at shutdown was reported: %q", n.Err)
+			}
+		}
+	})
+}
+
+// TestRealCommandKilledAtTimeout runs the test binary as the alert command:
+// it gets the argv with the message last, a hanging one is killed at its
+// timeout and reported, and the pipeline never waits for it.
+func TestRealCommandKilledAtTimeout(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "argv")
+	t.Setenv("CAPWATCH_HELPER_OUT", out)
+	t.Setenv("CAPWATCH_HELPER", "hang")
+	argv := []string{os.Args[0], "-test.run=^TestHelperProcess$", "--", "-u", "a b; $(touch x)"}
+
+	clk := clock.NewFake(wallStart)
+	f, err := demo.New(demo.Options{Seed: 1, Speed: float64(demoQuote / demoWall), QuoteInterval: demoQuote, Symbols: []string{"IWM", "SPY"}, Clock: clk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := engine.New(pairConfig(), calendar.NYSE())
+	if err != nil {
+		t.Fatal(err)
+	}
+	notices := make(chan Notice, 64)
+	snaps := make(chan *engine.Snapshot, 256)
+	w, err := NewSignalWatch(SignalOptions{Feed: "demo", Simulated: true, Clock: clk,
+		Alerts: signals.AlertOptions{Enabled: true, Command: argv, Timeout: 500 * time.Millisecond, Every: time.Nanosecond},
+		Notify: func(n Notice) { notices <- n }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &Pipeline{Feed: f, Engine: eng, Symbols: []string{"IWM", "SPY"}, Clock: clk, Signals: w,
+		OnSnapshot: func(s *engine.Snapshot) { snaps <- s }}
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	done := make(chan error, 1)
+	ended := make(chan struct{})
+	go func() { done <- p.Run(ctx); close(ended) }()
+	deadline := time.After(20 * time.Second)
+	step := func() *engine.Snapshot {
+		t.Helper()
+		if !clk.WaitForWaiters(1, ended) {
+			t.Fatal("pipeline ended")
+		}
+		clk.Advance(demoWall)
+		select {
+		case s := <-snaps:
+			return s
+		case <-deadline:
+			t.Fatal("no snapshot: the pipeline is blocked")
+		}
+		return nil
+	}
+	<-snaps // history
+	// Step until the first confirmation rings (the next day's open).
+	var alert Notice
+	for alert.Text == "" {
+		step()
+		select {
+		case n := <-notices:
+			alert = n
+		default:
+		}
+	}
+	// The helper records its argv, then hangs; meanwhile snapshots flow.
+	waitFile(t, out, deadline)
+	for i := 0; i < 10; i++ {
+		step()
+	}
+	b, _ := os.ReadFile(out)
+	if got, want := strings.Split(string(b), "\x1f"), []string{"-u", "a b; $(touch x)", alert.Text}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("argv %q, want %q (no shell, message last)", got, want)
+	}
+	for killed := false; !killed; {
+		select {
+		case n := <-notices:
+			if n.Text != "" {
+				continue // another flag confirmed meanwhile
+			}
+			if !strings.Contains(n.Err, "killed after 500ms") {
+				t.Fatalf("notice %+v, want the kill reported", n)
+			}
+			killed = true
+		case <-deadline:
+			t.Fatal("the hanging command was not killed at its timeout")
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func waitFile(t *testing.T, path string, deadline <-chan time.Time) {
+	t.Helper()
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	for {
+		if st, err := os.Stat(path); err == nil && st.Size() > 0 {
+			return
+		}
+		select {
+		case <-tick.C:
+		case <-deadline:
+			t.Fatalf("%s never appeared", path)
+		}
+	}
+}
+
+// TestHelperProcess is not a real test: the alert command tests run the
+// test binary itself as the command.
+func TestHelperProcess(t *testing.T) {
+	mode := os.Getenv("CAPWATCH_HELPER")
+	if mode == "" {
+		return
+	}
+	args := os.Args
+	for i, a := range args {
+		if a == "--" {
+			args = args[i+1:]
+			break
+		}
+	}
+	os.WriteFile(os.Getenv("CAPWATCH_HELPER_OUT"), []byte(strings.Join(args, "\x1f")), 0o600)
+	if mode == "hang" {
+		<-time.After(time.Hour) // until killed
+	}
+	os.Exit(0)
+}
