@@ -1,0 +1,349 @@
+// Package histcache keeps a network feed's daily history on disk, so that the
+// "Now what?" study gets the pair's whole record without downloading decades
+// of bars on every start.
+//
+// A Feed wraps another feeds.Feed. Its History reads each symbol's cached
+// daily bars from Dir/history/<feed>/<SYMBOL>.bars and then:
+//
+//   - with no usable cache file, fetches the full history from the wrapped
+//     feed (Yahoo range=max, Stooq's whole CSV);
+//   - with a cache file, asks the wrapped feed only for the recent part when
+//     it implements Recent (Yahoo period1/period2, Stooq d1/d2), starting
+//     Overlap cached bars before the end so end-of-day corrections are picked
+//     up, and otherwise for its whole history;
+//   - merges: from the first date the wrapped feed returned on, its bars are
+//     authoritative (a corrected bar replaces the cached one, a bar the source
+//     no longer has is dropped); older cached bars are kept, so a cache also
+//     outgrows a source that only serves a few years;
+//   - writes the merged closed bars back atomically (temporary file in the
+//     same directory, fsync, rename) when they changed, and returns the
+//     merged history.
+//
+// Only closed daily bars are cached: while today's regular session runs its
+// bar is never written. A corrupt or unreadable cache file is discarded with
+// a slog warning and refetched in full; a failed write is logged and the
+// fetched history is still returned. A symbol that fails to fetch but has a
+// cache returns the cached bars plus a SymbolError saying they may be stale.
+// Stream, Name and Kind delegate to the wrapped feed.
+//
+// The package reads no environment: the caller passes the directory (e.g.
+// os.UserCacheDir()/capwatch), the clock and the logger.
+package histcache
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/capwatch/capwatch/engine"
+	"github.com/capwatch/capwatch/feeds"
+	"github.com/capwatch/capwatch/feeds/httpx"
+	"github.com/capwatch/capwatch/internal/calendar"
+	"github.com/capwatch/capwatch/internal/clock"
+)
+
+// Recent is implemented by feeds that can fetch daily history starting at a
+// date (feeds/yahoo and feeds/stooq do). since is midnight New York of the
+// first trading date wanted; the reply may start a little earlier. Errors
+// follow feeds.Feed.History.
+type Recent interface {
+	HistorySince(ctx context.Context, symbols []string, since time.Time) (feeds.History, error)
+}
+
+// DefaultOverlap is how many of the last cached bars are fetched again.
+const DefaultOverlap = 5
+
+// Options configures a Feed.
+type Options struct {
+	Dir      string             // cache root (required); files go to Dir/history/<feed>/
+	Clock    clock.Clock        // default clock.Real
+	Calendar *calendar.Calendar // decides which daily bars are closed (default calendar.NYSE())
+	Logger   *slog.Logger       // warnings about the cache (default: discarded)
+	Overlap  int                // last cached bars re-fetched on every History (default DefaultOverlap)
+}
+
+// Feed is a feeds.Feed whose daily history is cached on disk. It is safe for
+// concurrent use; concurrent writers of the same file (even other processes)
+// leave one complete version.
+type Feed struct {
+	inner feeds.Feed
+	o     Options
+	dir   string
+	sync  func(*os.File) error // fsync of a temporary file (tests inject failures)
+}
+
+var _ feeds.Feed = (*Feed)(nil)
+
+// New wraps inner with the cache in o.Dir.
+func New(inner feeds.Feed, o Options) (*Feed, error) {
+	if inner == nil {
+		return nil, errors.New("histcache: new: no feed to wrap")
+	}
+	if o.Dir == "" {
+		return nil, errors.New("histcache: new: no cache directory")
+	}
+	if o.Overlap < 0 {
+		return nil, fmt.Errorf("histcache: new: overlap %d is negative", o.Overlap)
+	}
+	if o.Overlap == 0 {
+		o.Overlap = DefaultOverlap
+	}
+	if o.Clock == nil {
+		o.Clock = clock.Real{}
+	}
+	if o.Calendar == nil {
+		o.Calendar = calendar.NYSE()
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	dir := filepath.Join(o.Dir, "history", dirName(inner.Name()))
+	return &Feed{inner: inner, o: o, dir: dir, sync: (*os.File).Sync}, nil
+}
+
+// Name is the wrapped feed's name.
+func (f *Feed) Name() string { return f.inner.Name() }
+
+// Kind is the wrapped feed's kind.
+func (f *Feed) Kind() feeds.Kind { return f.inner.Kind() }
+
+// Stream is the wrapped feed's stream.
+func (f *Feed) Stream(ctx context.Context, symbols []string, out chan<- feeds.Batch) error {
+	return f.inner.Stream(ctx, symbols, out)
+}
+
+// Unwrap returns the wrapped feed.
+func (f *Feed) Unwrap() feeds.Feed { return f.inner }
+
+// Path returns the cache file of symbol.
+func (f *Feed) Path(symbol string) (string, error) {
+	name, err := fileName(symbol)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(f.dir, name), nil
+}
+
+// load reads symbol's cache file. A missing file is (nil, nil); a corrupt
+// one is removed and an unreadable one skipped, both with a warning.
+func (f *Feed) load(symbol string) []engine.Bar {
+	path, err := f.Path(symbol)
+	if err != nil {
+		f.o.Logger.Warn("history cache: symbol not cacheable", "symbol", httpx.Sanitize(symbol), "err", err)
+		return nil
+	}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		f.o.Logger.Warn("history cache: unreadable file ignored, fetching the full history", "symbol", symbol, "path", path, "err", err)
+		return nil
+	}
+	bars, err := decode(data, symbol)
+	if err != nil {
+		f.o.Logger.Warn("history cache: discarding corrupt file, fetching the full history", "symbol", symbol, "path", path, "err", err)
+		if rerr := os.Remove(path); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
+			f.o.Logger.Warn("history cache: remove corrupt file", "path", path, "err", rerr)
+		}
+		return nil
+	}
+	return bars
+}
+
+// store writes symbol's closed bars if they differ from what was cached.
+func (f *Feed) store(symbol string, cached, merged []engine.Bar, now time.Time) {
+	closed := httpx.TrimUnfinished(merged, f.o.Calendar, now)
+	if len(closed) == 0 || sameBars(cached, closed) {
+		return
+	}
+	path, err := f.Path(symbol)
+	if err != nil {
+		return // already warned by load
+	}
+	if why := cacheable(closed); why != "" {
+		f.o.Logger.Warn("history cache: bars not cached", "symbol", symbol, "reason", why)
+		return
+	}
+	if err := writeAtomic(path, encode(closed), f.sync); err != nil {
+		f.o.Logger.Warn("history cache: write failed (the history is still used)", "symbol", symbol, "err", err)
+	}
+}
+
+func sameBars(a, b []engine.Bar) bool {
+	return slices.EqualFunc(a, b, func(x, y engine.Bar) bool {
+		return x.Time.Equal(y.Time) && x.Open == y.Open && x.High == y.High && x.Low == y.Low &&
+			x.Close == y.Close && x.Volume == y.Volume
+	})
+}
+
+// call is one request to the wrapped feed.
+type call struct {
+	symbols []string
+	since   time.Time // zero: full history
+	h       feeds.History
+	err     error
+}
+
+// History returns the cached history of every symbol, extended and corrected
+// from the wrapped feed (see the package doc). The error return is set when
+// no symbol has any bars, or when ctx ends.
+func (f *Feed) History(ctx context.Context, symbols []string) (feeds.History, error) {
+	if err := ctx.Err(); err != nil {
+		return feeds.History{}, err
+	}
+	now := f.o.Clock.Now()
+	cached := make([][]engine.Bar, len(symbols))
+	for i, s := range symbols {
+		cached[i] = f.load(s)
+	}
+
+	// Plan: one full request for the symbols without a cache, one
+	// incremental request per distinct start date.
+	rec, incremental := f.inner.(Recent)
+	var calls []*call
+	full := &call{}
+	bySince := map[time.Time]*call{}
+	for i, s := range symbols {
+		c := cached[i]
+		if len(c) == 0 || !incremental {
+			full.symbols = append(full.symbols, s)
+			continue
+		}
+		since := c[max(0, len(c)-f.o.Overlap)].Time
+		k, ok := bySince[since]
+		if !ok {
+			k = &call{since: since}
+			bySince[since] = k
+			calls = append(calls, k)
+		}
+		k.symbols = append(k.symbols, s)
+	}
+	if len(full.symbols) > 0 {
+		calls = append(calls, full)
+	}
+	var wg sync.WaitGroup
+	for _, c := range calls {
+		wg.Go(func() {
+			if c.since.IsZero() {
+				c.h, c.err = f.inner.History(ctx, c.symbols)
+			} else {
+				c.h, c.err = rec.HistorySince(ctx, c.symbols, c.since)
+			}
+		})
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return feeds.History{}, err
+	}
+
+	// Collect each symbol's fetched bars or failure message.
+	fetched := make(map[string][]engine.Bar, len(symbols))
+	failed := map[string]string{}
+	var out feeds.History
+	var firstErr error
+	for _, c := range calls {
+		for _, e := range c.h.Errors {
+			failed[e.Symbol] = e.Message
+		}
+		for _, s := range c.symbols {
+			if bars, ok := c.h.Daily[s]; ok {
+				fetched[s] = bars
+			}
+			if bars, ok := c.h.Intraday[s]; ok {
+				if out.Intraday == nil {
+					out.Intraday = map[string][]engine.Bar{}
+				}
+				out.Intraday[s] = bars
+			}
+			if _, ok := failed[s]; !ok && c.err != nil && len(fetched[s]) == 0 {
+				failed[s] = c.err.Error()
+			}
+		}
+		if c.err != nil && firstErr == nil {
+			firstErr = c.err
+		}
+	}
+
+	out.Daily = make(map[string][]engine.Bar, len(symbols))
+	for i, s := range symbols {
+		c, got := cached[i], normalise(fetched[s])
+		switch {
+		case len(got) > 0:
+			merged := merge(c, got)
+			out.Daily[s] = merged
+			f.store(s, c, merged, now)
+		case len(c) > 0:
+			out.Daily[s] = c
+			msg := failed[s]
+			if msg == "" {
+				msg = "no recent bars"
+			}
+			out.Errors = append(out.Errors, engine.SymbolError{Symbol: s, Message: httpx.Sanitize(fmt.Sprintf(
+				"history may be stale (cached up to %s): %s", c[len(c)-1].Date(), msg))})
+		default:
+			msg, ok := failed[s]
+			if !ok {
+				msg = "no history"
+			}
+			out.Errors = append(out.Errors, engine.SymbolError{Symbol: s, Message: httpx.Sanitize(msg)})
+		}
+	}
+	if len(symbols) > 0 && len(out.Daily) == 0 {
+		if firstErr != nil {
+			// The wrapped feed's error already names the feed and the
+			// operation ("yahoo: history: none of 2 symbols loaded; …").
+			return out, firstErr
+		}
+		return out, fmt.Errorf("histcache: history: none of %d symbols loaded; %s: %s",
+			len(symbols), symbols[0], out.Errors[0].Message)
+	}
+	return out, nil
+}
+
+// normalise returns bars oldest first with one bar per time (the last one
+// wins); well-formed input is returned as is.
+func normalise(bars []engine.Bar) []engine.Bar {
+	sorted := true
+	for i := 1; i < len(bars); i++ {
+		if !bars[i].Time.After(bars[i-1].Time) {
+			sorted = false
+			break
+		}
+	}
+	if sorted {
+		return bars
+	}
+	b := slices.Clone(bars)
+	sort.SliceStable(b, func(i, j int) bool { return b[i].Time.Before(b[j].Time) })
+	out := b[:0]
+	for _, x := range b {
+		if n := len(out); n > 0 && x.Time.Equal(out[n-1].Time) {
+			out[n-1] = x
+			continue
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
+// merge keeps the cached bars before recent's first date and then recent
+// (both oldest first).
+func merge(cached, recent []engine.Bar) []engine.Bar {
+	if len(recent) == 0 {
+		return cached
+	}
+	first := recent[0].Time
+	k := sort.Search(len(cached), func(i int) bool { return !cached[i].Time.Before(first) })
+	out := make([]engine.Bar, 0, k+len(recent))
+	out = append(out, cached[:k]...)
+	return append(out, recent...)
+}
