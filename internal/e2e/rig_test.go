@@ -1,0 +1,300 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+	"github.com/charmbracelet/x/vt"
+
+	"github.com/capwatch/capwatch/engine"
+	"github.com/capwatch/capwatch/engine/study"
+	"github.com/capwatch/capwatch/feeds"
+	"github.com/capwatch/capwatch/feeds/demo"
+	"github.com/capwatch/capwatch/internal/app"
+	"github.com/capwatch/capwatch/internal/calendar"
+	"github.com/capwatch/capwatch/internal/clock"
+	"github.com/capwatch/capwatch/internal/config"
+	"github.com/capwatch/capwatch/tui"
+)
+
+// wait bounds every wait of these tests; the whole flow takes ~2 s.
+const wait = 10 * time.Second
+
+// demoStart is the simulated open the demo streams from: a Tuesday, so the
+// history ends on Monday 23 November 2026.
+var demoStart = time.Date(2026, 11, 24, 9, 30, 0, 0, calendar.Location())
+
+// rig is the dashboard chain as cmd/capwatch wires it for `--feed demo`
+// (runDashboard): demo feed → app.Pipeline → engine goroutine →
+// tea.Program (here a teatest.TestModel) via Send, the dashboard judging ages
+// on an app.FeedClock. The wall clock is a clock.Fake the test advances.
+type rig struct {
+	clk  *clock.Fake
+	tm   *teatest.TestModel
+	em   *vt.Emulator
+	n    int // bytes of program output already written to em
+	seed int64
+
+	start    chan struct{} // closed by startPipeline
+	cancel   context.CancelFunc
+	pipeDone chan error    // the pipeline's Run result
+	drained  chan struct{} // closed when the emulator's input pipe is drained
+	stopped  bool
+}
+
+// newRig builds the chain at w×h and starts the program; the pipeline
+// starts with startPipeline.
+func newRig(t *testing.T, seed int64, w, h int) *rig {
+	t.Helper()
+	r := &rig{clk: clock.NewFake(demoStart.Add(-time.Minute)), seed: seed, em: vt.NewEmulator(w, h)}
+	cfg := config.Default()
+	ec := cfg.Engine()
+	feed, err := demo.New(demo.Options{
+		Seed: seed, Speed: cfg.Feeds.Demo.Speed, Symbols: ec.Symbols(), Clock: r.clk,
+		Small: ec.Small, Large: ec.Large, Start: demoStart,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := engine.New(ec, calendar.NYSE())
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng.SetStudy(study.Compute)
+	fc := app.NewFeedClock(r.clk, cfg.Feeds.Demo.Speed)
+	model := tui.New(tui.Options{
+		Feed: feed.Name(), Kind: feed.Kind(), Clock: fc, PollInterval: 5 * time.Second,
+		Palette: cfg.Palette, ShowNowWhat: true,
+	})
+	r.tm = teatest.NewTestModel(t, model, teatest.WithInitialTermSize(w, h),
+		teatest.WithProgramOptions(
+			tea.WithColorProfile(colorprofile.ANSI256),
+			tea.WithEnvironment([]string{"TERM=xterm-256color"}),
+		))
+
+	// The emulator answers terminal queries on its input pipe: drain it.
+	r.drained = make(chan struct{})
+	go func() { _, _ = io.Copy(io.Discard, r.em); close(r.drained) }()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	r.cancel = cancel
+	pipe := &app.Pipeline{
+		Feed: feed, Engine: eng, Symbols: ec.Symbols(), Clock: r.clk, FeedClock: fc,
+		OnSnapshot: func(s *engine.Snapshot) { r.tm.Send(tui.SnapshotMsg{Snap: s}) },
+		OnStatus:   func(s feeds.Status) { r.tm.Send(tui.StatusMsg{Status: s}) },
+	}
+	r.pipeDone = make(chan error, 1)
+	r.start = make(chan struct{})
+	go func() {
+		select {
+		case <-r.start:
+			r.pipeDone <- pipe.Run(ctx)
+		case <-ctx.Done():
+			r.pipeDone <- nil
+		}
+	}()
+	t.Cleanup(func() { r.stop(t) })
+	return r
+}
+
+// startPipeline lets the pipeline load the history and start the stream.
+func (r *rig) startPipeline() { close(r.start) }
+
+// screen replays the program output received so far into the emulator and
+// returns the screen's text.
+func (r *rig) screen() string {
+	b, _ := io.ReadAll(r.tm.Output())
+	if len(b) > 0 {
+		// Output is not a TTY, so the renderer relies on the terminal
+		// mapping \n to \r\n; do that mapping here.
+		_, _ = r.em.Write(bytes.ReplaceAll(b, []byte("\n"), []byte("\r\n")))
+	}
+	return r.em.String()
+}
+
+// waitFor waits (bounded) until the screen shows every string of want and
+// none of not; it returns the screen.
+func (r *rig) waitFor(t *testing.T, want []string, not ...string) string {
+	t.Helper()
+	return r.waitUntil(t, fmt.Sprintf("%q without %q", want, not), func(scr string) bool {
+		for _, w := range want {
+			if !strings.Contains(scr, w) {
+				return false
+			}
+		}
+		for _, n := range not {
+			if strings.Contains(scr, n) {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// waitUntil waits (bounded) until cond holds for the screen; it returns the
+// screen.
+func (r *rig) waitUntil(t *testing.T, what string, cond func(scr string) bool) string {
+	t.Helper()
+	var scr string
+	if !poll(wait, func() bool { scr = r.screen(); return cond(scr) }) {
+		t.Fatalf("the screen never showed %s; last screen:\n%s", what, scr)
+	}
+	return scr
+}
+
+// resize changes the terminal size, as a terminal emulator would on SIGWINCH.
+func (r *rig) resize(w, h int) {
+	r.em.Resize(w, h)
+	r.tm.Send(tea.WindowSizeMsg{Width: w, Height: h})
+}
+
+// advance moves the demo's wall clock forward one second at a time, each
+// time once the feed's stream is waiting on it for its next batch (Speed 1
+// and a 1 s quote interval: one batch per simulated second).
+func (r *rig) advance(t *testing.T, seconds int) {
+	t.Helper()
+	for i := 0; i < seconds; i++ {
+		r.awaitStream(t)
+		r.clk.Advance(time.Second)
+	}
+	r.awaitStream(t)
+}
+
+// awaitStream waits (bounded) until the demo stream sleeps on the fake clock.
+func (r *rig) awaitStream(t *testing.T) {
+	t.Helper()
+	timeout := make(chan struct{})
+	tmr := time.AfterFunc(wait, func() { close(timeout) })
+	defer tmr.Stop()
+	if !r.clk.WaitForWaiters(1, timeout) {
+		t.Fatalf("the demo stream never waited on the clock (pipeline: %v)", r.pipeErr())
+	}
+}
+
+// pipeErr reports the pipeline's result if it has already ended.
+func (r *rig) pipeErr() string {
+	select {
+	case err := <-r.pipeDone:
+		r.pipeDone <- err
+		if err == nil {
+			return "ended without error"
+		}
+		return "ended: " + err.Error()
+	default:
+		return "running"
+	}
+}
+
+// quit types q and checks that the program ends; then, as runDashboard
+// does once the program has returned, it cancels the pipeline and waits
+// for it.
+func (r *rig) quit(t *testing.T) {
+	t.Helper()
+	r.tm.Type("q")
+	r.tm.WaitFinished(t, teatest.WithFinalTimeout(wait))
+	r.stop(t)
+}
+
+// stop ends everything the rig started (idempotent; also the cleanup after a
+// failure): the program, the pipeline, the emulator's drain.
+func (r *rig) stop(t *testing.T) {
+	t.Helper()
+	if r.stopped {
+		return
+	}
+	r.stopped = true
+	_ = r.tm.Quit()
+	r.tm.WaitFinished(t, teatest.WithFinalTimeout(wait))
+	r.cancel()
+	select {
+	case err := <-r.pipeDone:
+		if err != nil {
+			t.Errorf("pipeline: %v", err)
+		}
+	case <-time.After(wait):
+		t.Errorf("the pipeline did not end within %v of its cancel", wait)
+	}
+	// End the drain by closing the pipe's writer (Emulator.Close would race
+	// with the blocked Read inside vt).
+	if c, ok := r.em.InputPipe().(io.Closer); ok {
+		_ = c.Close()
+		<-r.drained
+	}
+}
+
+// poll checks cond every millisecond until it holds (true) or d has passed
+// (false).
+func poll(d time.Duration, cond func() bool) bool {
+	deadline := time.NewTimer(d)
+	defer deadline.Stop()
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		select {
+		case <-deadline.C:
+			return cond()
+		case <-tick.C:
+		}
+	}
+	return true
+}
+
+// goroutines counts the running goroutines, leaving out those that outlive
+// a finished program by design or by a known limitation:
+//   - the two that teatest.NewTestModel leaves for the life of the process:
+//     its SIGINT watcher (blocked until an interrupt that never comes) and
+//     the os/signal loop that signal.Notify starts;
+//   - pending tea.Tick timers: bubbletea cannot cancel a command, so a tick
+//     the dashboard has superseded (its 1-minute closed-market tick, once
+//     the session opens) still waits out its timer; when it fires, Send
+//     returns at once on the ended program.
+//
+// It returns the count, the number of pending ticks left out, and the
+// stacks of the counted goroutines.
+func goroutines() (n, ticks int, stacks string) {
+	buf := make([]byte, 1<<20)
+	for {
+		k := runtime.Stack(buf, true)
+		if k < len(buf) {
+			buf = buf[:k]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	var kept []string
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		top := ""
+		if lines := strings.SplitN(g, "\n", 3); len(lines) > 1 {
+			top = lines[1]
+		}
+		switch {
+		case strings.Contains(top, "teatest/v2.NewTestModel.func"), strings.Contains(g, "os/signal.loop"):
+		case strings.HasPrefix(top, "charm.land/bubbletea/v2.Tick.func"):
+			ticks++
+		default:
+			kept = append(kept, g)
+		}
+	}
+	return len(kept), ticks, strings.Join(kept, "\n\n")
+}
+
+// checkGoroutines waits (bounded) until no more goroutines run than base.
+func checkGoroutines(t *testing.T, base int) {
+	t.Helper()
+	if !poll(wait, func() bool { n, _, _ := goroutines(); return n <= base }) {
+		n, _, stacks := goroutines()
+		t.Fatalf("%d goroutines still running after the quit, %d before the start:\n%s", n, base, stacks)
+	}
+	if _, ticks, _ := goroutines(); ticks > 0 {
+		t.Logf("%d superseded tea.Tick timer(s) still pending (bubbletea cannot cancel them)", ticks)
+	}
+}
