@@ -34,13 +34,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/capwatch/capwatch/engine"
@@ -132,21 +135,48 @@ func (f *Feed) Path(symbol string) (string, error) {
 	return filepath.Join(f.dir, name), nil
 }
 
-// load reads symbol's cache file. A missing file is (nil, nil); a corrupt
-// one is removed and an unreadable one skipped, both with a warning.
-func (f *Feed) load(symbol string) []engine.Bar {
+// loadAll reads the cache files of symbols on a few goroutines, each
+// reusing one read buffer.
+func (f *Feed) loadAll(symbols []string) [][]engine.Bar {
+	out := make([][]engine.Bar, len(symbols))
+	workers := min(len(symbols), runtime.GOMAXPROCS(0), 8)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			var buf []byte
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(symbols) {
+					return
+				}
+				out[i], buf = f.load(symbols[i], buf)
+			}
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+// load reads symbol's cache file (into buf, returned for reuse). A missing
+// file gives no bars; a corrupt one is removed and an unreadable one
+// skipped, both with a warning.
+func (f *Feed) load(symbol string, buf []byte) ([]engine.Bar, []byte) {
 	path, err := f.Path(symbol)
 	if err != nil {
 		f.o.Logger.Warn("history cache: symbol not cacheable", "symbol", httpx.Sanitize(symbol), "err", err)
-		return nil
+		return nil, buf
 	}
-	data, err := os.ReadFile(path)
+	data, err := readFile(path, buf)
+	if cap(data) > cap(buf) {
+		buf = data
+	}
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil
+		return nil, buf
 	}
 	if err != nil {
 		f.o.Logger.Warn("history cache: unreadable file ignored, fetching the full history", "symbol", symbol, "path", path, "err", err)
-		return nil
+		return nil, buf
 	}
 	bars, err := decode(data, symbol)
 	if err != nil {
@@ -154,9 +184,38 @@ func (f *Feed) load(symbol string) []engine.Bar {
 		if rerr := os.Remove(path); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
 			f.o.Logger.Warn("history cache: remove corrupt file", "path", path, "err", rerr)
 		}
-		return nil
+		return nil, buf
 	}
-	return bars
+	return bars, buf
+}
+
+// readFile reads path into buf (grown as needed).
+func readFile(path string, buf []byte) ([]byte, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	st, err := fh.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	}
+	size := st.Size()
+	if size > headerSize+recordSize*maxBars+crcSize {
+		return nil, fmt.Errorf("%s: %d bytes, too large for a cache file", path, size)
+	}
+	if int64(cap(buf)) < size+1 {
+		buf = make([]byte, size+1)
+	}
+	// Read one byte more than the size, to see a file that grew meanwhile.
+	n, err := io.ReadFull(fh, buf[:size+1])
+	if err == io.ErrUnexpectedEOF || err == io.EOF {
+		err = nil
+	}
+	return buf[:n], err
 }
 
 // store writes symbol's closed bars if they differ from what was cached.
@@ -201,10 +260,7 @@ func (f *Feed) History(ctx context.Context, symbols []string) (feeds.History, er
 		return feeds.History{}, err
 	}
 	now := f.o.Clock.Now()
-	cached := make([][]engine.Bar, len(symbols))
-	for i, s := range symbols {
-		cached[i] = f.load(s)
-	}
+	cached := f.loadAll(symbols)
 
 	// Plan: one full request for the symbols without a cache, one
 	// incremental request per distinct start date.

@@ -330,6 +330,28 @@ func TestCorruptCacheRefetched(t *testing.T) {
 	}
 }
 
+// TestCorruptCacheRemoved: a corrupt file is removed even when the refetch
+// fails, so it is not read (and warned about) again.
+func TestCorruptCacheRemoved(t *testing.T) {
+	f, logs := newCache(t, newRecentFake(feeds.History{}, errors.New("offline")), t.TempDir(), tAfter)
+	p, _ := f.Path("IWM")
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte("CWHC garbage"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.History(context.Background(), []string{"IWM"}); err == nil || !strings.Contains(err.Error(), "offline") {
+		t.Fatalf("err = %v", err)
+	}
+	if _, err := os.Stat(p); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("corrupt file still there: %v", err)
+	}
+	if !strings.Contains(logs.String(), "discarding corrupt file") {
+		t.Fatalf("log: %q", logs)
+	}
+}
+
 // TestUnreadableCache: a cache path that cannot be read (a directory here)
 // is logged and the history fetched; nothing crashes.
 func TestUnreadableCache(t *testing.T) {
@@ -415,6 +437,13 @@ func TestStaleFallback(t *testing.T) {
 	}
 	if _, err := f2.History(context.Background(), []string{"SPY"}); err == nil || !strings.Contains(err.Error(), "Yahoo is down") {
 		t.Fatalf("total failure: err = %v", err)
+	}
+	// The source answers but has nothing since the cache's overlap start.
+	f4, _ := newCache(t, newRecentFake(daily(map[string][]engine.Bar{"IWM": series("IWM", 20, nyAt(2026, 10, 1, 18, 0))}), nil), dir, tAfter)
+	h, err = f4.History(context.Background(), []string{"IWM"})
+	if err != nil || len(h.Daily["IWM"]) != 20 || len(h.Errors) != 1 ||
+		h.Errors[0].Message != "history may be stale (cached up to 2026-11-24): no recent bars" {
+		t.Fatalf("err %v, errors %+v", err, h.Errors)
 	}
 	// A per-symbol error of the source (not a total failure) is kept as is.
 	f3, _ := newCache(t, newRecentFake(daily(map[string][]engine.Bar{"SPY": series("SPY", 5, tAfter)}), nil), dir, tAfter)
