@@ -234,7 +234,10 @@ func (f *Feed) store(symbol string, cached, merged []engine.Bar, now time.Time) 
 	}
 	if err := writeAtomic(path, encode(closed), f.sync); err != nil {
 		f.o.Logger.Warn("history cache: write failed (the history is still used)", "symbol", symbol, "err", err)
+		return
 	}
+	f.o.Logger.Debug("history cache: written", "symbol", symbol, "path", path, "bars", len(closed),
+		"from", closed[0].Date(), "to", closed[len(closed)-1].Date())
 }
 
 func sameBars(a, b []engine.Bar) bool {
@@ -286,6 +289,13 @@ func (f *Feed) History(ctx context.Context, symbols []string) (feeds.History, er
 	if len(full.symbols) > 0 {
 		calls = append(calls, full)
 	}
+	for _, c := range calls {
+		if c.since.IsZero() {
+			f.o.Logger.Debug("history cache: fetching the full history", "feed", f.inner.Name(), "symbols", c.symbols)
+		} else {
+			f.o.Logger.Debug("history cache: fetching recent bars", "feed", f.inner.Name(), "symbols", c.symbols, "since", c.since.Format(time.DateOnly))
+		}
+	}
 	var wg sync.WaitGroup
 	for _, c := range calls {
 		wg.Go(func() {
@@ -330,13 +340,13 @@ func (f *Feed) History(ctx context.Context, symbols []string) (feeds.History, er
 	}
 
 	out.Daily = make(map[string][]engine.Bar, len(symbols))
+	var writes []int // indexes of symbols to store
 	for i, s := range symbols {
 		c, got := cached[i], normalise(fetched[s])
 		switch {
 		case len(got) > 0:
-			merged := merge(c, got)
-			out.Daily[s] = merged
-			f.store(s, c, merged, now)
+			out.Daily[s] = merge(c, got)
+			writes = append(writes, i)
 		case len(c) > 0:
 			out.Daily[s] = c
 			msg := failed[s]
@@ -353,6 +363,21 @@ func (f *Feed) History(ctx context.Context, symbols []string) (feeds.History, er
 			out.Errors = append(out.Errors, engine.SymbolError{Symbol: s, Message: httpx.Sanitize(msg)})
 		}
 	}
+	// Writes wait mostly on fsync: a few run at once.
+	var next atomic.Int64
+	for range min(len(writes), 4) {
+		wg.Go(func() {
+			for {
+				k := int(next.Add(1)) - 1
+				if k >= len(writes) {
+					return
+				}
+				i := writes[k]
+				f.store(symbols[i], cached[i], out.Daily[symbols[i]], now)
+			}
+		})
+	}
+	wg.Wait()
 	if len(symbols) > 0 && len(out.Daily) == 0 {
 		if firstErr != nil {
 			// The wrapped feed's error already names the feed and the
