@@ -236,8 +236,21 @@ func (f *Feed) store(symbol string, cached, merged []engine.Bar, now time.Time) 
 		f.o.Logger.Warn("history cache: write failed (the history is still used)", "symbol", symbol, "err", err)
 		return
 	}
+	removeStaleTemps(path, now)
 	f.o.Logger.Debug("history cache: written", "symbol", symbol, "path", path, "bars", len(closed),
 		"from", closed[0].Date(), "to", closed[len(closed)-1].Date())
+}
+
+// removeStaleTemps removes temporary files of path left by a writer that
+// died more than an hour ago (a live writer renames its file within
+// seconds).
+func removeStaleTemps(path string, now time.Time) {
+	matches, _ := filepath.Glob(filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*"))
+	for _, m := range matches {
+		if st, err := os.Lstat(m); err == nil && st.Mode().IsRegular() && now.Sub(st.ModTime()) > time.Hour {
+			os.Remove(m)
+		}
+	}
 }
 
 func sameBars(a, b []engine.Bar) bool {

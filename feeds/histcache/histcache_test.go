@@ -406,6 +406,35 @@ func TestFailedWriteLeavesOldFile(t *testing.T) {
 	}
 }
 
+// TestStaleTempsRemoved: temporary files left by a writer that died are
+// removed on the next write once they are more than an hour old.
+func TestStaleTempsRemoved(t *testing.T) {
+	dir := t.TempDir()
+	f, _ := newCache(t, newRecentFake(daily(map[string][]engine.Bar{"IWM": series("IWM", 5, tAfter)}), nil), dir, tAfter)
+	p, _ := f.Path("IWM")
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	d := filepath.Dir(p)
+	old, fresh, other := filepath.Join(d, ".IWM.bars.tmp-1"), filepath.Join(d, ".IWM.bars.tmp-2"), filepath.Join(d, ".SPY.bars.tmp-3")
+	for name, mtime := range map[string]time.Time{old: tAfter.Add(-2 * time.Hour), fresh: tAfter.Add(-time.Minute), other: tAfter.Add(-48 * time.Hour)} {
+		if err := os.WriteFile(name, []byte("partial"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(name, mtime, mtime); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := f.History(context.Background(), []string{"IWM"}); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]bool{old: false, fresh: true, other: true, p: true} {
+		if _, err := os.Stat(name); (err == nil) != want {
+			t.Errorf("%s: exists=%v, want %v", filepath.Base(name), err == nil, want)
+		}
+	}
+}
+
 // TestStaleFallback: a fetch failure returns the cached bars with a
 // SymbolError; a symbol without a cache reports the feed's failure; nothing
 // at all is a total failure.
