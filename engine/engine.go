@@ -69,6 +69,8 @@ type Engine struct {
 	feed string
 	now  time.Time
 
+	pub pubCache // what the last snapshot shared, reused while unchanged
+
 	closedDirty bool // a daily bar was committed, revised or loaded
 	pairRebuild bool // a pair leg was revised or reloaded
 	pairChanged bool // the joined series changed since the study last ran
@@ -301,6 +303,8 @@ func (e *Engine) LoadIntraday(bars map[string][]Bar) {
 		}
 		agg := aggregate(in[first:], e.cfg.Intraday, sym)
 		s.intra, s.intraForming, s.intraDate = agg, false, date
+		s.intraVer++
+		s.pubCloses = nil // published snapshots keep the old array
 		s.intraB.Seed(agg, nil)
 		if t := agg[len(agg)-1].Time; t.After(s.dataTime) {
 			s.dataTime = t
@@ -455,19 +459,28 @@ func (e *Engine) handleDaily(s *symState, ev []BarEvent) bool {
 	return len(ev) > 0
 }
 
-// handleIntra applies intraday bar events to today's bars.
+// handleIntra applies intraday bar events to today's bars. A change to a
+// close that snapshots already share (pubCloses) drops pubCloses, so the
+// next snapshot builds a new array and published ones never change.
 func (e *Engine) handleIntra(s *symState, ev []BarEvent) {
+	if len(ev) > 0 {
+		s.intraVer++
+	}
 	for k := range ev {
 		b := ev[k].Bar
 		n := len(s.intra)
 		switch {
 		case n > 0 && s.intra[n-1].Time.Equal(b.Time):
+			if n <= len(s.pubCloses) && s.pubCloses[n-1] != b.Close {
+				s.pubCloses = nil
+			}
 			s.intra[n-1] = b
 			s.intraForming = ev[k].Kind == BarForming
 		case n == 0 || b.Time.After(s.intra[n-1].Time):
 			d := e.cal.TradingDate(b.Time)
 			if !d.Equal(s.intraDate) {
 				s.intra = s.intra[:0]
+				s.pubCloses = nil
 				s.intraDate = d
 			}
 			if cap(s.intra) == 0 {
@@ -480,8 +493,14 @@ func (e *Engine) handleIntra(s *symState, ev []BarEvent) {
 		default: // a revision of an older bar of today
 			i := sort.Search(n, func(i int) bool { return !s.intra[i].Time.Before(b.Time) })
 			if i < n && s.intra[i].Time.Equal(b.Time) {
+				if i < len(s.pubCloses) && s.pubCloses[i] != b.Close {
+					s.pubCloses = nil
+				}
 				s.intra[i] = b
 			} else {
+				if i < len(s.pubCloses) { // the published closes after it shift
+					s.pubCloses = nil
+				}
 				s.intra = append(s.intra, Bar{})
 				copy(s.intra[i+1:], s.intra[i:])
 				s.intra[i] = b

@@ -175,38 +175,161 @@ func TestLoadHistoryValidates(t *testing.T) {
 	}
 }
 
+// deepCopy returns a copy of v that shares no memory reachable through
+// pointers or slices (unexported fields, e.g. time.Time's location, are
+// copied as they are: they are immutable).
+func deepCopy(v reflect.Value) reflect.Value {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() {
+			return v
+		}
+		c := reflect.New(v.Type().Elem())
+		c.Elem().Set(deepCopy(v.Elem()))
+		return c
+	case reflect.Slice:
+		if v.IsNil() {
+			return v
+		}
+		c := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+		for i := range v.Len() {
+			c.Index(i).Set(deepCopy(v.Index(i)))
+		}
+		return c
+	case reflect.Struct:
+		c := reflect.New(v.Type()).Elem()
+		c.Set(v)
+		for i := range v.NumField() {
+			if c.Field(i).CanSet() {
+				c.Field(i).Set(deepCopy(v.Field(i)))
+			}
+		}
+		return c
+	case reflect.Map, reflect.Interface, reflect.Chan, reflect.Func:
+		panic("deepCopy: unsupported kind " + v.Kind().String())
+	}
+	return v
+}
+
+func deepCopySnapshot(s *Snapshot) *Snapshot {
+	return deepCopy(reflect.ValueOf(s)).Interface().(*Snapshot)
+}
+
+// TestDeepCopyDetaches checks the test's own oracle: a write into the
+// original after copying is seen by DeepEqual, at every level the snapshot
+// test relies on.
+func TestDeepCopyDetaches(t *testing.T) {
+	ev := "2024-01-02"
+	s := &Snapshot{Symbols: []SymbolSnapshot{{Intraday: []float64{1, 2}}}, Pair: PairSnapshot{Daily: []RatioPoint{{Ratio: 1}}},
+		Flags: []Flag{{ID: "x"}}, Risk: &Risk{}, Analogs: &Analogs{LastEvent: &ev, Horizons: []HorizonStats{{N: 1}}}}
+	for name, mut := range map[string]func(){
+		"intraday": func() { s.Symbols[0].Intraday[1] = 3 },
+		"daily":    func() { s.Pair.Daily[0].Ratio = 2 },
+		"flags":    func() { s.Flags[0].Value = Some(1) },
+		"risk":     func() { s.Risk.Beta63 = Some(1) },
+		"event":    func() { ev = "2025-01-02" },
+		"horizons": func() { s.Analogs.Horizons[0].N = 2 },
+	} {
+		c := deepCopySnapshot(s)
+		if !reflect.DeepEqual(c, s) {
+			t.Fatalf("%s: copy differs before the write", name)
+		}
+		mut()
+		if reflect.DeepEqual(c, s) {
+			t.Errorf("%s: a write into the original reached the copy", name)
+		}
+	}
+}
+
+// TestSnapshotIsImmutable: the engine never mutates anything it has
+// published. Snapshots taken while a minute bar forms, after bars close,
+// after a late quote revises a published close, after today's bars are
+// reloaded, after the day closes and during the next day keep exactly the
+// contents they had when published (deep-compared with deep copies made at
+// publish time), although later snapshots share their unchanged series.
 func TestSnapshotIsImmutable(t *testing.T) {
 	e := newEngine(t, pairConfig())
-	days := tradingDays(e.cal, nyDate(2024, 1, 2), 60)
+	days := tradingDays(e.cal, nyDate(2024, 1, 2), 230)
 	e.LoadHistory(map[string][]Bar{"IWM": walkBars("IWM", days, 200, 1), "SPY": walkBars("SPY", days, 400, 2)})
-	d := e.cal.NextTradingDate(days[59])
-	e.ApplyQuotes([]Quote{
-		{Symbol: "IWM", Price: 201, DayVolume: 10, Time: nyAt(d, 9, 31, 0)},
-		{Symbol: "SPY", Price: 401, DayVolume: 10, Time: nyAt(d, 9, 31, 0)},
+	e.SetStudy(func(ps PairSeries) (*Risk, *Analogs) {
+		n := len(ps.Dates)
+		ev := ps.Dates[n-1].Format("2006-01-02")
+		return &Risk{Beta63: Some(float64(n))}, &Analogs{LastEvent: &ev, Horizons: []HorizonStats{{N: n}}}
 	})
-	s1 := e.Snapshot(nyAt(d, 9, 32, 0))
-	keep := stripSeq(s1)
-	keepDaily := append([]RatioPoint(nil), s1.Pair.Daily...)
-	keepIntra := append([]float64(nil), mustSym(t, s1, "IWM").Intraday...)
-	e.ApplyQuotes([]Quote{
-		{Symbol: "IWM", Price: 190, DayVolume: 20, Time: nyAt(d, 9, 31, 30)},
-		{Symbol: "IWM", Price: 191, DayVolume: 30, Time: nyAt(d, 9, 33, 0)},
-	})
-	e.Advance(sessionClose(d))
-	s2 := e.Snapshot(sessionClose(d))
-	if s2.Seq <= s1.Seq {
-		t.Errorf("Seq %d after %d", s2.Seq, s1.Seq)
+	type kept struct {
+		what       string
+		snap, copy *Snapshot
 	}
-	if !reflect.DeepEqual(keepDaily, s1.Pair.Daily) || !reflect.DeepEqual(keepIntra, mustSym(t, s1, "IWM").Intraday) ||
-		!reflect.DeepEqual(keep.Flags, s1.Flags) || !reflect.DeepEqual(keep.Symbols, s1.Symbols) {
-		t.Fatal("an older snapshot changed after the engine moved on")
+	var all []kept
+	publish := func(what string, now time.Time) *Snapshot {
+		s := e.Snapshot(now)
+		all = append(all, kept{what, s, deepCopySnapshot(s)})
+		return s
 	}
-	// Writing into a snapshot does not reach the engine.
-	s2.Symbols[0].Intraday[0] = -1
-	s2.Pair.Daily[0].Ratio = -1
-	s3 := e.Snapshot(sessionClose(d))
-	if s3.Symbols[0].Intraday[0] == -1 || s3.Pair.Daily[0].Ratio == -1 {
-		t.Fatal("snapshot shares memory with the engine")
+	d1 := e.cal.NextTradingDate(days[len(days)-1])
+	d2 := e.cal.NextTradingDate(d1)
+	vol := 0.0
+	quote := func(d time.Time, min, sec int, iwm, spy float64) {
+		vol += 100
+		at := nyAt(d, 9, 30, 0).Add(time.Duration(min)*time.Minute + time.Duration(sec)*time.Second)
+		if errs := e.ApplyQuotes([]Quote{{Symbol: "IWM", Price: iwm, DayVolume: vol, Time: at}, {Symbol: "SPY", Price: spy, DayVolume: vol, Time: at}}); errs != nil {
+			t.Fatal(errs)
+		}
+		e.Advance(at)
+	}
+	for m := range 30 {
+		quote(d1, m, 10, 200+float64(m)/10, 400-float64(m)/10)
+		publish("forming minute", nyAt(d1, 9, 30+m, 20))
+		quote(d1, m, 40, 201+float64(m)/10, 401-float64(m)/10)
+		if m%7 == 0 {
+			publish("later in the minute", nyAt(d1, 9, 30+m, 50))
+		}
+	}
+	e.Advance(nyAt(d1, 10, 0, 0)) // closes the 09:59 bar: no forming bar
+	closed := publish("all minutes closed", nyAt(d1, 10, 0, 0))
+	again := publish("nothing changed", nyAt(d1, 10, 0, 0))
+	if iwm0, iwm1 := mustSym(t, closed, "IWM"), mustSym(t, again, "IWM"); len(iwm0.Intraday) != 30 || iwm0.IntradayForming ||
+		&iwm0.Intraday[0] != &iwm1.Intraday[0] || &closed.Pair.Daily[0] != &again.Pair.Daily[0] ||
+		&closed.Pair.Intraday[0] != &again.Pair.Intraday[0] || &closed.Flags[0] != &again.Flags[0] {
+		t.Fatal("unchanged series are not shared: the test would not cover sharing")
+	}
+	// A late print revises the published 09:58 close.
+	quote(d1, 28, 59, 150, 450)
+	publish("after a revision", nyAt(d1, 10, 0, 1))
+	if got := mustSym(t, e.Snapshot(nyAt(d1, 10, 0, 1)), "IWM").Intraday[28]; got != 150 {
+		t.Fatalf("revised close %v, want 150", got)
+	}
+	quote(d1, 31, 0, 205, 395)
+	publish("forming after a gap", nyAt(d1, 10, 1, 1))
+	// Reloading today's bars replaces the series.
+	var ib, sb []Bar
+	for m := range 20 {
+		at := nyAt(d1, 9, 30+m, 0)
+		ib = append(ib, Bar{Time: at, Open: 190, High: 190, Low: 190, Close: 190 + float64(m), Volume: 10})
+		sb = append(sb, Bar{Time: at, Open: 410, High: 410, Low: 410, Close: 410 - float64(m), Volume: 10})
+	}
+	e.LoadIntraday(map[string][]Bar{"IWM": ib, "SPY": sb})
+	publish("after LoadIntraday", nyAt(d1, 10, 2, 0))
+	quote(d1, 32, 0, 206, 394)
+	publish("after the reload, forming", nyAt(d1, 10, 2, 30))
+	e.Advance(sessionClose(d1))
+	publish("after the close", sessionClose(d1))
+	for m := range 15 { // the next day: new closes at the same indices
+		quote(d2, m, 5, 300-float64(m), 300+float64(m))
+		publish("next day", nyAt(d2, 9, 30+m, 30))
+	}
+	e.Advance(sessionClose(d2))
+	last := publish("next close", sessionClose(d2))
+	if last.Seq <= all[0].snap.Seq {
+		t.Errorf("Seq %d after %d", last.Seq, all[0].snap.Seq)
+	}
+	if got := mustSym(t, last, "IWM").Intraday; len(got) != 15 || got[0] != 300 {
+		t.Fatalf("next day's closes %v", got)
+	}
+	for i, k := range all {
+		if !reflect.DeepEqual(k.snap, k.copy) {
+			t.Fatalf("snapshot %d (%s, seq %d) changed after it was published", i, k.what, k.snap.Seq)
+		}
 	}
 }
 
@@ -292,8 +415,12 @@ func TestIntradayRatioForwardFill(t *testing.T) {
 	if !reflect.DeepEqual(s.Pair.Intraday, want) {
 		t.Fatalf("intraday ratio\n got %+v\nwant %+v", s.Pair.Intraday, want)
 	}
-	if got := mustSym(t, s, "SPY").Intraday; !reflect.DeepEqual(got, []float64{400, 404, 404, 400}) {
-		t.Errorf("SPY sparkline %v", got)
+	// The sparkline's closed minutes; the forming minute's price is Last.
+	if spy := mustSym(t, s, "SPY"); !reflect.DeepEqual(spy.Intraday, []float64{400, 404, 404}) || !spy.IntradayForming || spy.Last != Some(400) {
+		t.Errorf("SPY sparkline %v forming %v last %+v, want [400 404 404] forming at 400", spy.Intraday, spy.IntradayForming, spy.Last)
+	}
+	if iwm := mustSym(t, s, "IWM"); !reflect.DeepEqual(iwm.Intraday, []float64{200, 202}) || iwm.IntradayForming {
+		t.Errorf("IWM sparkline %v forming %v, want [200 202] closed", iwm.Intraday, iwm.IntradayForming)
 	}
 	// The forming 1-minute bar's volume is the cumulative volume minus the loaded bars' 15.
 	if b := e.bySym("SPY").intra[3]; b.Volume != 15 {

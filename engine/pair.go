@@ -25,6 +25,7 @@ type pairState struct {
 
 	closed pairVals
 	live   pairLive
+	gen    uint64 // bumped whenever the joined series changes (snapshot cache)
 }
 
 // pairVals are the ratio indicators of one bar.
@@ -80,6 +81,7 @@ func (p *pairState) rebuild() {
 	p.max20.Reset()
 	p.max252.Reset()
 	p.closed = pairVals{}
+	p.gen++
 	p.extend()
 }
 
@@ -119,6 +121,7 @@ func (p *pairState) append(d time.Time, r float64, i, j int) {
 	_, _, _ = p.max20.Update(r)
 	_, _, _ = p.max252.Update(r)
 	p.closed = v
+	p.gen++
 	p.dates = append(p.dates, d)
 	p.ratio = append(p.ratio, r)
 	p.si = append(p.si, i)

@@ -2,9 +2,35 @@ package engine
 
 import "time"
 
+// pubCache holds series the engine has published, with what they were built
+// from, so an unchanged series is shared by the next snapshot instead of
+// being rebuilt. Published memory is never written again.
+type pubCache struct {
+	dailyOK  bool
+	dailyKey dailyKey
+	daily    []RatioPoint
+
+	intraOK  bool
+	intraKey [2]uint64 // the legs' intraVer
+	intra    []RatioPoint
+
+	flags []Flag
+}
+
+// dailyKey is what PairSnapshot.Daily is built from.
+type dailyKey struct {
+	gen     uint64 // pairState.gen
+	forming bool
+	point   RatioPoint // the forming point, if any
+}
+
 // Snapshot builds a new immutable Snapshot of the model at now (exchange
-// time; it sets the session state and stale marks). Nothing in it shares
-// mutable memory with the engine.
+// time; it sets the session state and stale marks).
+//
+// The engine never mutates anything it has published: series that did not
+// change (today's closed intraday prices, the pair's daily and intraday
+// ratio series, the flags) are shared with earlier snapshots rather than
+// copied, so readers must treat every slice as read-only.
 func (e *Engine) Snapshot(now time.Time) *Snapshot {
 	e.seq++
 	snap := &Snapshot{Seq: e.seq, Feed: e.feed, Risk: e.risk, Analogs: e.analogs}
@@ -58,13 +84,37 @@ func (e *Engine) symbolSnapshot(s *symState, now time.Time) SymbolSnapshot {
 	if e.cfg.StaleAfter > 0 && !s.dataTime.IsZero() && now.Sub(s.dataTime) > e.cfg.StaleAfter {
 		ss.Stale = true
 	}
-	if len(s.intra) > 0 {
-		ss.Intraday = make([]float64, len(s.intra))
-		for i, b := range s.intra {
-			ss.Intraday[i] = b.Close
-		}
-	}
+	ss.Intraday, ss.IntradayForming = e.closedIntraday(s)
 	return ss
+}
+
+// closedIntraday returns the closes of today's closed intraday bars as a
+// full slice expression of the append-only pubCloses (shared with earlier
+// and later snapshots, never written below its length), and whether a
+// forming bar follows them (its price is the symbol's Last).
+func (e *Engine) closedIntraday(s *symState) ([]float64, bool) {
+	n := len(s.intra)
+	if n == 0 {
+		return nil, false
+	}
+	k := n
+	if s.intraForming {
+		k--
+	}
+	if len(s.pubCloses) > k { // cannot happen (a shrink drops pubCloses); be safe
+		s.pubCloses = nil
+	}
+	if s.pubCloses == nil && k > 0 {
+		// One array for the whole session: a session's bars plus slack.
+		s.pubCloses = make([]float64, 0, max(k, int(7*time.Hour/e.cfg.Intraday.Duration())))
+	}
+	for i := len(s.pubCloses); i < k; i++ {
+		s.pubCloses = append(s.pubCloses, s.intra[i].Close)
+	}
+	if k == 0 {
+		return nil, s.intraForming
+	}
+	return s.pubCloses[:k:k], s.intraForming
 }
 
 func (e *Engine) pairSnapshot() PairSnapshot {
@@ -76,17 +126,39 @@ func (e *Engine) pairSnapshot() PairSnapshot {
 		RatioSMA50: l.vals.sma50, RatioSMA200: l.vals.sma200,
 		RatioHigh20: l.vals.high20, RatioRSI14: l.vals.rsi, RatioROC20: l.vals.roc,
 	}
+	ps.Daily = e.dailyRatio()
+	key := [2]uint64{e.small.intraVer, e.large.intraVer}
+	if !e.pub.intraOK || e.pub.intraKey != key {
+		e.pub.intra, e.pub.intraKey, e.pub.intraOK = e.intradayRatio(), key, true
+	}
+	ps.Intraday = e.pub.intra
+	return ps
+}
+
+// dailyRatio returns the pair's daily ratio points (the last DailyKeep
+// committed days and the forming day), rebuilt only when the joined series
+// or the forming point changed since the last snapshot.
+func (e *Engine) dailyRatio() []RatioPoint {
+	p := e.pair
+	l := p.live
+	key := dailyKey{gen: p.gen, forming: l.forming}
+	if l.forming {
+		key.point = RatioPoint{Time: l.date, Ratio: l.ratio.V, SMA50: l.vals.sma50, SMA200: l.vals.sma200, Forming: true}
+	}
+	if e.pub.dailyOK && e.pub.dailyKey == key {
+		return e.pub.daily
+	}
 	n := len(p.dates)
 	from := max(0, n-e.cfg.DailyKeep)
-	ps.Daily = make([]RatioPoint, 0, n-from+1)
+	out := make([]RatioPoint, 0, n-from+1)
 	for i := from; i < n; i++ {
-		ps.Daily = append(ps.Daily, RatioPoint{Time: p.dates[i], Ratio: p.ratio[i], SMA50: p.sma50h[i], SMA200: p.sma200h[i]})
+		out = append(out, RatioPoint{Time: p.dates[i], Ratio: p.ratio[i], SMA50: p.sma50h[i], SMA200: p.sma200h[i]})
 	}
 	if l.forming {
-		ps.Daily = append(ps.Daily, RatioPoint{Time: l.date, Ratio: l.ratio.V, SMA50: l.vals.sma50, SMA200: l.vals.sma200, Forming: true})
+		out = append(out, key.point)
 	}
-	ps.Intraday = e.intradayRatio()
-	return ps
+	e.pub.daily, e.pub.dailyKey, e.pub.dailyOK = out, key, true
+	return out
 }
 
 // intradayRatio joins today's intraday bars of both legs by bar start; a
@@ -126,19 +198,25 @@ func (e *Engine) intradayRatio() []RatioPoint {
 	return out
 }
 
+// flagSnapshot returns the flags, sharing the previous snapshot's slice when
+// no flag changed.
 func (e *Engine) flagSnapshot() []Flag {
-	out := make([]Flag, nFlags)
-	for k := range out {
+	var cur [nFlags]Flag
+	for k := range cur {
 		f := e.flags[k]
-		out[k] = Flag{ID: FlagIDs[k], State: f.state, Value: f.value, Text: e.texts[k]}
+		cur[k] = Flag{ID: FlagIDs[k], State: f.state, Value: f.value, Text: e.texts[k]}
 		if f.thr.Valid {
-			out[k].Threshold = f.thr.V
+			cur[k].Threshold = f.thr.V
 		}
 		if f.state != FlagOff && !f.since.IsZero() {
-			out[k].Since = f.since.Format("2006-01-02")
+			cur[k].Since = f.since.Format("2006-01-02")
 		}
 	}
-	return out
+	if len(e.pub.flags) == nFlags && [nFlags]Flag(e.pub.flags) == cur {
+		return e.pub.flags
+	}
+	e.pub.flags = append([]Flag(nil), cur[:]...)
+	return e.pub.flags
 }
 
 func returnsOf(l symLive) Returns {

@@ -176,6 +176,12 @@ type symState struct {
 	intra        []Bar // today's intraday bars (Config.Intraday), oldest first
 	intraForming bool  // the last intra bar is still forming
 	intraDate    time.Time
+	intraVer     uint64 // bumped whenever intra changes (snapshot caches)
+	// pubCloses holds the closes of today's closed intraday bars for
+	// snapshots. It is append-only: snapshots share it as pubCloses[:k:k],
+	// so it is dropped (never written below its length) when a published
+	// close is revised or a new day starts, and a new array is allocated.
+	pubCloses []float64
 
 	dataTime time.Time
 	delayed  bool

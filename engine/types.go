@@ -256,7 +256,12 @@ type SymbolSnapshot struct {
 	DataTime  time.Time // exchange time of the newest data point (zero if none)
 	Delayed   bool
 	Stale     bool
-	Intraday  []float64 // today's intraday closes (1-minute bars), oldest first, for sparklines
+	// Intraday holds the closes of today's closed intraday bars (1-minute),
+	// oldest first, for sparklines. The forming bar is not in it: when
+	// IntradayForming is set, its price is Last (append it to draw the
+	// whole day). The slice is shared between snapshots: read-only.
+	Intraday        []float64
+	IntradayForming bool // today's latest intraday bar is still forming (its close is Last)
 }
 
 // RatioPoint is one point of the ratio chart.
@@ -374,7 +379,9 @@ type Analogs struct {
 }
 
 // Snapshot is an immutable view of the whole market model. Once published it
-// is never mutated; build a new one instead.
+// is never mutated, by the engine or by readers; build a new one instead.
+// Its slices may be shared with other snapshots, so readers must not write
+// into them.
 type Snapshot struct {
 	Seq     uint64    // increases with every published snapshot
 	AsOf    time.Time // exchange time of the newest data in the snapshot

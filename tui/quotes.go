@@ -167,7 +167,7 @@ func (p *quotesPanel) body(cw, ch int) []string {
 			if v, ok := s.PrevClose.Get(); ok {
 				ref = v
 			}
-			sp := sessionSpark(s.Intraday, ref, elapsed, sessionMinutes, sparkW)
+			sp := sessionSpark(daySeries(s), ref, elapsed, sessionMinutes, sparkW)
 			sty := st.inkText
 			if c, ok := s.ChangePct.Get(); ok {
 				sty = st.signInk(c)
@@ -189,6 +189,19 @@ func (p *quotesPanel) body(cw, ch int) []string {
 		out = append(out[:ch-1], st.Muted.Render(fmt.Sprintf("… %d more (s sorts)", hidden)))
 	}
 	return out
+}
+
+// daySeries is a symbol's day for its sparkline: the closes of today's
+// closed minutes and, while a minute is forming, its price (Last). The
+// engine shares Intraday between snapshots, so the forming price goes into
+// a copy, never into the engine's array.
+func daySeries(s engine.SymbolSnapshot) []float64 {
+	v, ok := s.Last.Get()
+	if !s.IntradayForming || !ok {
+		return s.Intraday
+	}
+	n := len(s.Intraday)
+	return append(s.Intraday[:n:n], v)
 }
 
 // rvol is the relative volume shown: during the regular session the

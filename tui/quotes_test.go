@@ -2,6 +2,7 @@ package tui
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -86,5 +87,42 @@ func TestSparklineScaleSpansYesterdaysClose(t *testing.T) {
 		if got := sparklineRef(tc.vals, 2, tc.ref); got != tc.want {
 			t.Errorf("sparklineRef(%v, ref %v) = %q, want %q", tc.vals, tc.ref, got, tc.want)
 		}
+	}
+}
+
+// TestDaySeriesAppendsFormingMinute: the sparkline's day is the closed
+// minutes plus the forming minute's price (Last), built in a copy (the
+// engine's array past the closed minutes is never written).
+func TestDaySeriesAppendsFormingMinute(t *testing.T) {
+	backing := []float64{10, 11, 12, -1}
+	s := engine.SymbolSnapshot{Intraday: backing[:3], Last: engine.Some(13), IntradayForming: true}
+	if got := daySeries(s); !slices.Equal(got, []float64{10, 11, 12, 13}) {
+		t.Errorf("forming: %v, want [10 11 12 13]", got)
+	}
+	if backing[3] != -1 {
+		t.Errorf("daySeries wrote into the snapshot's array: %v", backing)
+	}
+	s.IntradayForming = false
+	if got := daySeries(s); !slices.Equal(got, []float64{10, 11, 12}) {
+		t.Errorf("no forming minute: %v, want [10 11 12]", got)
+	}
+	s.IntradayForming, s.Intraday = true, nil // the first minute of the day
+	if got := daySeries(s); !slices.Equal(got, []float64{13}) {
+		t.Errorf("first minute forming: %v, want [13]", got)
+	}
+	// On the dashboard: a forming minute far above the closed ones draws the
+	// top level in the sparkline's last cell.
+	snap := testSnapshot(1)
+	for i := range snap.Symbols {
+		if sym := &snap.Symbols[i]; sym.Symbol == "SPY" {
+			sym.Intraday = sym.Intraday[: len(sym.Intraday)-1 : len(sym.Intraday)-1]
+			sym.Last, sym.IntradayForming = engine.Some(sym.PrevClose.V*1.5), true
+		}
+	}
+	m, _ := testModel(t, Options{})
+	m = update(m, tea.WindowSizeMsg{Width: 200, Height: 50}, SnapshotMsg{Snap: snap})
+	spark := []rune(strings.TrimRight(quoteRow(t, m, "SPY")[3], " "))
+	if len(spark) < 2 || spark[len(spark)-1] != '█' || strings.Trim(string(spark[:len(spark)-1]), "▁") != "" {
+		t.Errorf("sparkline %q: want the closed minutes at the bottom and the forming minute's high at the top", string(spark))
 	}
 }
