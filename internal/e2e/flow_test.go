@@ -19,7 +19,7 @@ import (
 // and q ends the program and, with it, every goroutine of the chain.
 func TestDemoDashboardFlow(t *testing.T) {
 	base, _, _ := goroutines()
-	r := newRig(t, 1, 120, 40)
+	r := newRig(t, 120, 40, rigOptions{})
 
 	// 1. The first frame, before any data: the DEMO badge and the wait.
 	scr := r.waitFor(t, []string{"DEMO", "waiting for data from demo", "no data yet"})

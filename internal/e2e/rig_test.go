@@ -41,8 +41,8 @@ type rig struct {
 	clk  *clock.Fake
 	tm   *teatest.TestModel
 	em   *vt.Emulator
-	n    int // bytes of program output already written to em
-	seed int64
+	n    int           // bytes of program output already written to em
+	step time.Duration // simulated (and, at Speed 1, wall) time per batch
 
 	start    chan struct{} // closed by startPipeline
 	cancel   context.CancelFunc
@@ -51,16 +51,31 @@ type rig struct {
 	stopped  bool
 }
 
+// rigOptions vary the chain; the zero value is `capwatch --feed demo` with
+// the default configuration (seed 1, speed 1, a batch a second).
+type rigOptions struct {
+	seed int64
+	// step is the demo's quote interval (default 1 s; the feed's own
+	// option, not reachable from the config file).
+	step time.Duration
+}
+
 // newRig builds the chain at w×h and starts the program; the pipeline
 // starts with startPipeline.
-func newRig(t *testing.T, seed int64, w, h int) *rig {
+func newRig(t *testing.T, w, h int, o rigOptions) *rig {
 	t.Helper()
-	r := &rig{clk: clock.NewFake(demoStart.Add(-time.Minute)), seed: seed, em: vt.NewEmulator(w, h)}
+	if o.step == 0 {
+		o.step = time.Second
+	}
+	r := &rig{clk: clock.NewFake(demoStart.Add(-time.Minute)), step: o.step, em: vt.NewEmulator(w, h)}
 	cfg := config.Default()
+	if o.seed != 0 {
+		cfg.Feeds.Demo.Seed = o.seed
+	}
 	ec := cfg.Engine()
 	feed, err := demo.New(demo.Options{
-		Seed: seed, Speed: cfg.Feeds.Demo.Speed, Symbols: ec.Symbols(), Clock: r.clk,
-		Small: ec.Small, Large: ec.Large, Start: demoStart,
+		Seed: cfg.Feeds.Demo.Seed, Speed: cfg.Feeds.Demo.Speed, Symbols: ec.Symbols(), Clock: r.clk,
+		Small: ec.Small, Large: ec.Large, Start: demoStart, QuoteInterval: o.step,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -157,14 +172,14 @@ func (r *rig) resize(w, h int) {
 	r.tm.Send(tea.WindowSizeMsg{Width: w, Height: h})
 }
 
-// advance moves the demo's wall clock forward one second at a time, each
-// time once the feed's stream is waiting on it for its next batch (Speed 1
-// and a 1 s quote interval: one batch per simulated second).
-func (r *rig) advance(t *testing.T, seconds int) {
+// advance moves the demo's wall clock forward n batches, one step at a
+// time, each time once the feed's stream is waiting on it for its next
+// batch (at Speed 1, one batch per step of simulated and wall time).
+func (r *rig) advance(t *testing.T, n int) {
 	t.Helper()
-	for i := 0; i < seconds; i++ {
+	for i := 0; i < n; i++ {
 		r.awaitStream(t)
-		r.clk.Advance(time.Second)
+		r.clk.Advance(r.step)
 	}
 	r.awaitStream(t)
 }
@@ -200,7 +215,7 @@ func (r *rig) pipeErr() string {
 func (r *rig) quit(t *testing.T) {
 	t.Helper()
 	r.tm.Type("q")
-	r.tm.WaitFinished(t, teatest.WithFinalTimeout(wait))
+	r.tm.WaitFinished(t, teatestTimeout())
 	r.stop(t)
 }
 
@@ -213,7 +228,7 @@ func (r *rig) stop(t *testing.T) {
 	}
 	r.stopped = true
 	_ = r.tm.Quit()
-	r.tm.WaitFinished(t, teatest.WithFinalTimeout(wait))
+	r.tm.WaitFinished(t, teatestTimeout())
 	r.cancel()
 	select {
 	case err := <-r.pipeDone:
@@ -230,6 +245,9 @@ func (r *rig) stop(t *testing.T) {
 		<-r.drained
 	}
 }
+
+// teatestTimeout bounds the wait for the program's end.
+func teatestTimeout() teatest.FinalOpt { return teatest.WithFinalTimeout(wait) }
 
 // poll checks cond every millisecond until it holds (true) or d has passed
 // (false).
