@@ -17,7 +17,11 @@ func TestDemoBreakoutConfirmsAtTheClose(t *testing.T) {
 	r.waitFor(t, []string{"DEMO", "waiting for data from demo"})
 	r.startPipeline()
 	r.awaitStream(t)
-	r.waitFor(t, []string{"data 09:30:00 EST", "Breakout flags 0/9 confirmed ─"})
+	// 200×50 (the wide tmux pane): every panel filled once the history is in.
+	r.waitFor(t, []string{
+		"data 09:30:00 EST", "Ratio IWM ÷ SPY", "Breakout flags 0/9 confirmed ─",
+		"Sectors small vs large", "Quotes by watchlist", "Now what? past breakouts",
+	}, "no data yet")
 
 	day := demoStart.Format(time.DateOnly)
 	r.advance(t, 389) // 09:30 + 389 min = 15:59, the last batch of the day
