@@ -8,6 +8,9 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/capwatch/capwatch/tui"
 )
 
 // TestDemoDashboardFlow is issue 6's end-to-end flow on the real chain
@@ -100,6 +103,13 @@ func TestDemoDashboardFlow(t *testing.T) {
 	// q: the program ends; the pipeline is cancelled (as runDashboard does
 	// when the program returns) and every goroutine of the chain ends.
 	r.quit(t)
+	fm, ok := r.tm.FinalModel(t, teatestTimeout()).(tui.Model)
+	if !ok {
+		t.Fatalf("the final model is %T, not a tui.Model", r.tm.FinalModel(t))
+	}
+	if v := ansi.Strip(fm.View().Content); !containsAll(v, "[1Y]", "◐ forming   Ratio > 50-day avg") || strings.Contains(v, "Keys (") {
+		t.Errorf("the final model's view (60×15, 1Y, help closed):\n%s", v)
+	}
 	checkGoroutines(t, base)
 }
 

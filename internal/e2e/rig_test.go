@@ -26,7 +26,7 @@ import (
 	"github.com/capwatch/capwatch/tui"
 )
 
-// wait bounds every wait of these tests; the whole flow takes ~2 s.
+// wait bounds every wait of these tests (a whole test takes ~1 s).
 const wait = 10 * time.Second
 
 // demoStart is the simulated open the demo streams from: a Tuesday, so the
@@ -41,7 +41,6 @@ type rig struct {
 	clk  *clock.Fake
 	tm   *teatest.TestModel
 	em   *vt.Emulator
-	n    int           // bytes of program output already written to em
 	step time.Duration // simulated (and, at Speed 1, wall) time per batch
 
 	start    chan struct{} // closed by startPipeline
@@ -313,6 +312,6 @@ func checkGoroutines(t *testing.T, base int) {
 		t.Fatalf("%d goroutines still running after the quit, %d before the start:\n%s", n, base, stacks)
 	}
 	if _, ticks, _ := goroutines(); ticks > 0 {
-		t.Logf("%d superseded tea.Tick timer(s) still pending (bubbletea cannot cancel them)", ticks)
+		t.Logf("%d tea.Tick timer(s) still pending after the program ended (bubbletea does not cancel commands)", ticks)
 	}
 }
