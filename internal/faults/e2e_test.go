@@ -54,6 +54,7 @@ func TestFaultsEndToEnd(t *testing.T) {
 		{faults.Truncated, "down", "all 3 symbols failed: Yahoo sent malformed data: unexpected end of JSON input", 0},
 		{faults.TruncatedConn, "down", "all 3 symbols failed: cannot reach Yahoo: unexpected EOF", 0},
 		{faults.Garbage, "down", "all 3 symbols failed: Yahoo sent malformed data", 0},
+		{faults.NoPrices, "down", "all 3 symbols failed: Yahoo has no data for this symbol: no price in the reply", 0},
 	} {
 		t.Run(tc.mode.String(), func(t *testing.T) {
 			t.Parallel()
@@ -150,4 +151,122 @@ func TestRateLimitStorm(t *testing.T) {
 	r.afterPoll(n, "recovery", func() bool {
 		return r.status.State == feeds.StateOK && !r.shows("feed ") && !r.shows("STALE") && r.fresh(r.syms...)
 	})
+}
+
+// sentToday reports whether the row's last price is one the server sent as
+// a valid point today: Price(sym, m) for a minute m from the open to now.
+func (r *rig) sentToday(sym string) bool {
+	row, _ := r.quoteRow(sym)
+	f := strings.Fields(row)
+	if len(f) < 2 {
+		return false
+	}
+	for m := time.Date(2026, 11, 24, 9, 30, 0, 0, t0.Location()); !m.After(r.clk.Now()); m = m.Add(time.Minute) {
+		if f[1] == price(sym, m) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestBadPricesNeverShown: replies whose newest points and meta price are
+// 0, null or negative never put those values on the screen (the
+// invariants reject "0.00", negative and non-engine values on every
+// frame); each symbol keeps showing a price the server sent as valid, the
+// feed stays healthy, and good replies afterwards show the current prices.
+func TestBadPricesNeverShown(t *testing.T) {
+	r := newRig(t, rigOptions{})
+	r.start()
+	r.srv.SetMode(faults.BadPrices)
+	for i := range 4 {
+		n := r.poll() // 10:15:15 … 10:16:00: the corrupted points include minutes that were valid before
+		r.afterPoll(n, fmt.Sprintf("bad poll %d", i+1), func() bool {
+			return r.status.State == feeds.StateOK && !r.shows("feed ")
+		})
+		for _, s := range r.syms {
+			if !r.sentToday(s) {
+				r.fatalf("%s shows a price the server never sent as valid", s)
+			}
+		}
+	}
+	if total, bad := r.srv.Requests(faults.BadPrices); bad < 4*len(r.syms) || bad > total {
+		t.Fatalf("%d of %d requests had bad prices", bad, total)
+	}
+	r.srv.SetMode(faults.Healthy)
+	n := r.poll()
+	r.afterPoll(n, "good prices again", func() bool { return r.fresh(r.syms...) && !r.shows("STALE") })
+}
+
+// TestSymbolDisappears: a symbol that starts answering 404 "No data found,
+// symbol may be delisted" shows its error in the banner and goes stale on
+// its own row while the others keep updating; when it comes back it is
+// fresh again and the banner goes.
+func TestSymbolDisappears(t *testing.T) {
+	r := newRig(t, rigOptions{})
+	r.start()
+	good := r.clk.Now()
+	was := price("QQQ", good)
+	r.srv.Remove("QQQ")
+	for i := 0; r.clk.Now().Sub(good) <= staleAt; i++ {
+		n := r.poll()
+		r.afterPoll(n, fmt.Sprintf("poll %d without QQQ", i+1), func() bool {
+			return r.shows("▲ "+r.banner("degraded")+"1 of 3 symbols failed: QQQ: Yahoo has no such symbol (HTTP 404): Not Found: "+
+				faults.NotFoundDescription) && r.fresh("IWM", "SPY")
+		})
+		if row, _ := r.quoteRow("QQQ"); strings.Fields(row)[1] != was {
+			r.fatalf("QQQ lost its last good price %s", was)
+		}
+	}
+	// The invariants have checked QQQ's age column ("!" past 30 s) and that
+	// the status line is not stale (the other symbols are fresh).
+	if row, _ := r.quoteRow("QQQ"); !strings.HasSuffix(strings.TrimSpace(row), "!") || r.shows("STALE") {
+		r.fatalf("QQQ not marked stale on its own row")
+	}
+	r.srv.Restore("QQQ")
+	n := r.poll()
+	r.afterPoll(n, "QQQ back", func() bool {
+		return r.status.State == feeds.StateOK && !r.shows("feed ") && r.fresh(r.syms...)
+	})
+}
+
+// hostileText carries every kind of terminal escape a feed string could
+// smuggle: OSC 52 (clipboard write), CSI erase and colour, a DCS string,
+// 8-bit CSI (C1), a bare ESC, BEL, CR/LF and bidi overrides.
+const hostileText = "\x1b]52;c;cm0gLXJmIH4=\x07" + "\x1b[2J" + "\x1b[31m" + "\u009b31m" + "\x1bP+q544e\x1b\\" +
+	"\u202eevil\u202c" + "\u2066x\u2069" + "\x1b" + "\a\r\n"
+
+// TestEscapeInjection: hostile strings in meta.symbol (history and live),
+// in Yahoo's error descriptions (404 and 5xx) and in an HTML page's title
+// never reach the screen (no escape in View().Content except the styles'
+// own attribute SGRs; checked on every frame) nor the feed status or the
+// snapshot's errors (checked on every message).
+func TestEscapeInjection(t *testing.T) {
+	r := newRig(t, rigOptions{setup: func(s *faults.Server) {
+		for _, sym := range []string{"IWM", "SPY", "QQQ"} {
+			s.SetMetaSymbol(sym, sym+hostileText)
+		}
+		s.SetErrorDescription("gone" + hostileText + "now")
+		s.SetHTMLTitle("Consent" + hostileText)
+	}})
+	r.start()
+	r.srv.Remove("QQQ")
+	n := r.poll()
+	r.afterPoll(n, "hostile 404 description", func() bool {
+		return r.shows("QQQ: Yahoo has no such symbol (HTTP 404): Not Found: gone")
+	})
+	if r.shows("cm0gLXJmIH4=") || r.shows("544e") {
+		r.fatalf("the payload of an escape string reached the screen")
+	}
+	for _, m := range []faults.Mode{faults.ServerError, faults.HTMLPage} {
+		r.srv.SetMode(m)
+		n = r.poll()
+		r.afterPoll(n, "hostile "+m.String(), func() bool { return r.shows(r.banner("down")) })
+		if r.shows("cm0gLXJmIH4=") {
+			r.fatalf("the payload of an escape string reached the screen")
+		}
+	}
+	r.srv.SetMode(faults.Healthy)
+	r.srv.Restore("QQQ")
+	n = r.poll()
+	r.afterPoll(n, "recovery", func() bool { return !r.shows("feed ") && r.fresh(r.syms...) })
 }

@@ -55,6 +55,7 @@ type rig struct {
 	asOf     time.Time // newest data time in the last snapshot
 	dataTime map[string]time.Time
 	last     map[string]float64 // last price per symbol in the last snapshot
+	delayed  map[string]bool    // per symbol: the last snapshot marks its quote delayed
 	bad      map[string]bool    // symbols whose replies carry bad prices
 	frames   int
 }
@@ -95,7 +96,7 @@ func newRig(t *testing.T, o rigOptions) *rig {
 		t.Fatal(err)
 	}
 	r := &rig{t: t, clk: clk, srv: srv, syms: syms, msgs: make(chan tea.Msg, 256),
-		dataTime: map[string]time.Time{}, last: map[string]float64{}, bad: map[string]bool{}}
+		dataTime: map[string]time.Time{}, last: map[string]float64{}, delayed: map[string]bool{}, bad: map[string]bool{}}
 	ctx, cancel := context.WithCancel(context.Background())
 	send := func(m tea.Msg) {
 		select {
@@ -141,6 +142,7 @@ func (r *rig) apply(m tea.Msg) {
 		r.asOf = m.Snap.AsOf
 		for _, s := range m.Snap.Symbols {
 			r.dataTime[s.Symbol] = s.DataTime
+			r.delayed[s.Symbol] = s.Delayed
 			if v, ok := s.Last.Get(); ok {
 				r.last[s.Symbol] = v
 			} else {
@@ -236,7 +238,7 @@ func (r *rig) invariants() {
 	}
 	// Each quote row: the last price is a positive number the server sent,
 	// and the age column is marked "!" exactly when that symbol's data is
-	// older than twice the poll interval.
+	// older than twice the poll interval ("d" when not stale but delayed).
 	for _, sym := range r.syms {
 		row, ok := r.quoteRow(sym)
 		if !ok {
@@ -266,6 +268,8 @@ func (r *rig) invariants() {
 		want := fmtAge(symAge)
 		if symAge > staleAt {
 			want += "!"
+		} else if r.delayed[sym] {
+			want += "d"
 		}
 		if ageTxt != want {
 			r.fatalf("%s age column %q, want %q", sym, ageTxt, want)

@@ -48,6 +48,7 @@ const (
 	TruncatedConn               // Content-Length promises the full body, the connection drops mid-body
 	BadPrices                   // valid JSON whose newest points (and meta price) are 0, null or negative
 	Garbage                     // HTTP 200, application/json, a body that is not JSON
+	NoPrices                    // valid JSON in which every price is null and the meta price 0
 )
 
 func (m Mode) String() string {
@@ -74,6 +75,8 @@ func (m Mode) String() string {
 		return "bad prices"
 	case Garbage:
 		return "garbage"
+	case NoPrices:
+		return "no prices"
 	}
 	return "unknown"
 }
@@ -93,6 +96,9 @@ type Options struct {
 	RetryAfter time.Duration
 	// ServerStatus is the status of ServerError (default 503).
 	ServerStatus int
+	// OnRequest, if set, is called at the start of each chart request with
+	// the symbol and the behaviour chosen for it (on the handler's goroutine).
+	OnRequest func(symbol string, m Mode)
 }
 
 // Defaults of Options.
@@ -295,6 +301,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	mode, gone, display, desc, desc5xx, title := s.take(sym)
+	if s.o.OnRequest != nil {
+		s.o.OnRequest(sym, mode)
+	}
 	switch mode {
 	case RateLimited:
 		w.Header().Set("Retry-After", strconv.Itoa(int(s.o.RetryAfter/time.Second)))
@@ -341,7 +350,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if q.Get("interval") == "1d" {
 		body = s.daily(sym, display, q.Get("range"))
 	} else {
-		body = s.intraday(sym, display, mode == BadPrices)
+		body = s.intraday(sym, display, mode)
 	}
 	switch mode {
 	case Truncated:
@@ -505,9 +514,10 @@ func (s *Server) daily(sym, display, rng string) []byte {
 }
 
 // intraday is the range=1d&interval=1m reply: today's 1-minute bars from the
-// open to now (the last session's, outside it). With bad, the meta price and
-// the three newest points are corrupted: close 0, all-null, negative.
-func (s *Server) intraday(sym, display string, bad bool) []byte {
+// open to now (the last session's, outside it). With BadPrices the meta
+// price and the three newest points are corrupted (close 0, all-null,
+// negative); with NoPrices every point is null and the meta price 0.
+func (s *Server) intraday(sym, display string, mode Mode) []byte {
 	now := s.o.Now()
 	cal := s.o.Calendar
 	open, closeAt, ok := cal.Session(now)
@@ -531,7 +541,13 @@ func (s *Server) intraday(sym, display string, bad bool) []byte {
 	c.meta["regularMarketTime"] = max(lastT.Unix(), min(now.Unix(), closeAt.Unix()))
 	c.meta["regularMarketVolume"] = vol
 	c.meta["chartPreviousClose"] = Price(sym, cal.PrevTradingDate(open).Add(16*time.Hour-time.Minute))
-	if bad {
+	switch mode {
+	case NoPrices:
+		for i := range c.close {
+			c.open[i], c.high[i], c.low[i], c.close[i] = nil, nil, nil, nil
+		}
+		c.meta["regularMarketPrice"] = 0.0
+	case BadPrices:
 		n := len(c.close)
 		for k, v := range []any{0.0, nil, -Price(sym, lastT)} {
 			if i := n - 1 - k; i >= 0 {
