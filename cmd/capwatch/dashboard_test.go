@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -16,9 +18,11 @@ import (
 	"github.com/capwatch/capwatch/engine"
 	"github.com/capwatch/capwatch/feeds"
 	"github.com/capwatch/capwatch/feeds/fake"
+	"github.com/capwatch/capwatch/internal/app"
 	"github.com/capwatch/capwatch/internal/calendar"
 	"github.com/capwatch/capwatch/internal/clock"
 	"github.com/capwatch/capwatch/internal/config"
+	"github.com/capwatch/capwatch/internal/signals"
 )
 
 // syncBuffer is a bytes.Buffer safe for the program's writer goroutine.
@@ -124,4 +128,74 @@ func leaked() string {
 		}
 	}
 	return ""
+}
+
+// TestDashboardAlertRings: a flag change seen by the pipeline is recorded in
+// the signal log and reaches the dashboard's status line with the bell.
+func TestDashboardAlertRings(t *testing.T) {
+	cal := calendar.NYSE()
+	day := time.Date(2024, 1, 2, 0, 0, 0, 0, calendar.Location())
+	var iwm, spy []engine.Bar
+	for i := 0; i < 60; i++ {
+		iwm = append(iwm, engine.Bar{Time: day, Open: 200, High: 201, Low: 199, Close: 200 + float64(i%7), Volume: 1e6})
+		spy = append(spy, engine.Bar{Time: day, Open: 500, High: 501, Low: 499, Close: 500 + float64(i%5), Volume: 1e6})
+		day = cal.NextTradingDate(day)
+	}
+	iwm[59].Close, spy[59].Close = 190, 510 // the ratio ends well below its 50-day average
+	f := fake.New(fake.Options{Name: "yahoo", Kind: feeds.KindLive, History: feeds.History{Daily: map[string][]engine.Bar{"IWM": iwm, "SPY": spy}}})
+	ec := engine.DefaultConfig()
+	ec.Extras, ec.Sectors = nil, nil
+	eng, err := engine.New(ec, cal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "signals.jsonl")
+	l, err := signals.Open(path, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	t0 := day.Add(10 * time.Hour)
+	var out syncBuffer
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		done <- runDashboard(ctx, dashboard{
+			Feed: f, Engine: eng, Config: config.Default(), Symbols: []string{"IWM", "SPY"},
+			Clock: clock.NewFake(t0), Log: slog.New(slog.DiscardHandler), NoColor: true,
+			Signals: app.SignalOptions{Log: l, Feed: "yahoo", Alerts: signals.AlertOptions{Enabled: true, OnForming: true}},
+			progOpts: []tea.ProgramOption{tea.WithInput(nil), tea.WithOutput(&out), tea.WithWindowSize(100, 30),
+				tea.WithoutSignalHandler(), tea.WithEnvironment([]string{"TERM=xterm-256color"})},
+		})
+	}()
+	waitFor(t, "the feed's stream", func() bool { return f.StreamCalls() == 1 })
+	if err := f.Push(ctx, feeds.Batch{Quotes: []engine.Quote{{Symbol: "IWM", Price: 230, Time: t0}, {Symbol: "SPY", Price: 500, Time: t0}}}); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if t.Failed() {
+			t.Logf("screen:\n%s", screen(out.String()))
+			b, _ := os.ReadFile(path)
+			t.Logf("log:\n%s", b)
+		}
+	}()
+	waitFor(t, "the alert on screen", func() bool {
+		return strings.Contains(screen(out.String()), "ratio_above_sma50 forming") && strings.Contains(out.String(), "\a")
+	})
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	recs, err := signals.ReadAll(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, r := range recs {
+		found = found || (r.Flag == engine.FlagRatioAboveSMA50 && r.From == "off" && r.To == "forming" && !r.Initial && r.Feed == "yahoo" && !r.Simulated)
+	}
+	if !found {
+		t.Fatalf("the change is not in the log: %+v", recs)
+	}
 }

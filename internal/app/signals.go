@@ -3,7 +3,9 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -16,9 +18,12 @@ import (
 // an alert (the bell and the status line); a non-empty Err reports a failure
 // (an alert command, the signal log).
 type Notice struct {
-	Text string
-	Err  string
-	At   time.Time
+	// Text is the first alert's message (flags in display order), with the
+	// other flags named when several rang on the same snapshot: one bell.
+	Text   string
+	Err    string
+	At     time.Time
+	Alerts []signals.Alert // the alerts behind Text, one per flag
 }
 
 // CommandRunner runs an alert command (signals.RunCommand's signature).
@@ -102,6 +107,7 @@ func (w *SignalWatch) Observe(ctx context.Context, s *engine.Snapshot) {
 		w.logFailed = false
 		w.log.Info("signal log: writing again")
 	}
+	var rang []signals.Alert
 	for _, r := range recs {
 		w.log.Info("signal", "flag", r.Flag, "from", r.From, "to", r.To, "initial", r.Initial,
 			"bar_time", r.BarTime, "feed", r.Feed, "simulated", r.Simulated)
@@ -110,8 +116,19 @@ func (w *SignalWatch) Observe(ctx context.Context, s *engine.Snapshot) {
 			continue
 		}
 		w.log.Info("alert", "flag", a.Flag, "message", a.Message)
-		w.opts.Notify(Notice{Text: a.Message, At: now})
+		rang = append(rang, a)
 		w.command(ctx, a)
+	}
+	if len(rang) > 0 {
+		text := rang[0].Message
+		if len(rang) > 1 {
+			others := make([]string, 0, len(rang)-1)
+			for _, a := range rang[1:] {
+				others = append(others, a.Flag)
+			}
+			text += fmt.Sprintf(" (+%d: %s)", len(others), strings.Join(others, ", "))
+		}
+		w.opts.Notify(Notice{Text: text, At: now, Alerts: rang})
 	}
 }
 

@@ -43,12 +43,17 @@ func (r *demoRun) Notices() []Notice {
 	return append([]Notice(nil), r.notices...)
 }
 
-func (r *demoRun) alerts() []string {
-	var out []string
+// alerts lists every alert (one per flag; several may share a notice).
+func (r *demoRun) alerts() []signals.Alert {
+	var out []signals.Alert
 	for _, n := range r.Notices() {
-		if n.Text != "" {
-			out = append(out, n.Text)
+		if (n.Text != "") != (len(n.Alerts) > 0) {
+			panic(fmt.Sprintf("notice %+v: text without alerts or alerts without text", n))
 		}
+		if len(n.Alerts) > 0 && !strings.HasPrefix(n.Text, n.Alerts[0].Message) {
+			panic(fmt.Sprintf("notice text %q does not start with the first alert's message", n.Text))
+		}
+		out = append(out, n.Alerts...)
 	}
 	return out
 }
@@ -114,6 +119,14 @@ func runDemo(t *testing.T, o runOpts) *demoRun {
 		t.Fatalf("pipeline: %v", err)
 	}
 	return r
+}
+
+func messages(as []signals.Alert) []string {
+	var out []string
+	for _, a := range as {
+		out = append(out, a.Message)
+	}
+	return out
 }
 
 // change is one flag state change as the test derives it from the
@@ -263,14 +276,17 @@ func TestSignalLogFromTheDemoMarket(t *testing.T) {
 		}
 		for i, a := range alerts {
 			c := wantAlerts[i]
-			if !strings.Contains(a, c.Flag+" "+c.To) || !strings.Contains(a, "[DEMO]") {
-				t.Fatalf("alert %d %q for change %+v", i, a, c)
+			if a.Flag != c.Flag || !strings.HasPrefix(a.Message, "capwatch: "+c.Flag+" "+c.To) || !strings.Contains(a.Message, "[DEMO]") {
+				t.Fatalf("alert %d %q for change %s", i, a.Message, c)
 			}
+		}
+		if n := len(r.Notices()); n >= len(alerts) {
+			t.Fatalf("%d notices for %d alerts: simultaneous alerts were not merged into one bell", n, len(alerts))
 		}
 		// Commands run on their own goroutines: compare as sets.
 		wantCmds := map[string]int{}
 		for _, a := range alerts {
-			wantCmds[strings.Join(append(append([]string(nil), argv...), a), "\x1f")]++
+			wantCmds[strings.Join(append(append([]string(nil), argv...), a.Message), "\x1f")]++
 		}
 		gotCmds := map[string]int{}
 		for _, c := range r.commands {
@@ -318,8 +334,8 @@ func TestRestartGivesNothingTwice(t *testing.T) {
 			if d := diffChanges(got, want); d != "" {
 				t.Fatalf("stop at %d: log with a restart: %s", stop, d)
 			}
-			if ab := append(a.alerts(), b.alerts()...); !reflect.DeepEqual(ab, c.alerts()) {
-				t.Fatalf("stop at %d: alerts with a restart\n got %q\nwant %q", stop, ab, c.alerts())
+			if ab := messages(append(a.alerts(), b.alerts()...)); !reflect.DeepEqual(ab, messages(c.alerts())) {
+				t.Fatalf("stop at %d: alerts with a restart\n got %q\nwant %q", stop, ab, messages(c.alerts()))
 			}
 		}
 		if len(c.alerts()) == 0 {
@@ -345,16 +361,15 @@ func TestAlertRateLimit(t *testing.T) {
 		}
 		last := map[string]time.Time{}
 		twice := false
-		ns := r.Notices()
-		for _, n := range ns {
-			flag := strings.Fields(n.Text)[1] // "capwatch: <flag> <state> ..."
-			if prev, ok := last[flag]; ok {
-				if n.At.Sub(prev) < every {
-					t.Fatalf("%s rang at %v and again at %v", flag, prev, n.At)
+		ns := r.alerts()
+		for _, a := range ns {
+			if prev, ok := last[a.Flag]; ok {
+				if a.At.Sub(prev) < every {
+					t.Fatalf("%s rang at %v and again at %v", a.Flag, prev, a.At)
 				}
 				twice = true
 			}
-			last[flag] = n.At
+			last[a.Flag] = a.At
 		}
 		if n := len(alertable(fromRecords(t, recs), true)); len(ns) >= n || !twice {
 			t.Fatalf("%d alerts for %d alertable changes (a flag rang again after the limit: %v): the limit was not exercised", len(ns), n, twice)
@@ -434,7 +449,7 @@ func TestHangingCommandDoesNotBlock(t *testing.T) {
 		}
 		perFlag := map[string]int{}
 		for _, a := range r.alerts() {
-			perFlag[strings.Fields(a)[1]]++
+			perFlag[a.Flag]++
 		}
 		total := 0
 		mu.Lock()
@@ -528,9 +543,16 @@ func TestRealCommandKilledAtTimeout(t *testing.T) {
 	for i := 0; i < 10; i++ {
 		step()
 	}
+	// Each command appends its argv as one line; the first ones are this
+	// notice's alerts (several flags may confirm on the same bar).
 	b, _ := os.ReadFile(out)
-	if got, want := strings.Split(string(b), "\x1f"), []string{"-u", "a b; $(touch x)", alert.Text}; !reflect.DeepEqual(got, want) {
-		t.Fatalf("argv %q, want %q (no shell, message last)", got, want)
+	first := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")[0]
+	ok := false
+	for _, a := range alert.Alerts {
+		ok = ok || reflect.DeepEqual(strings.Split(first, "\x1f"), []string{"-u", "a b; $(touch x)", a.Message})
+	}
+	if !ok {
+		t.Fatalf("argv %q, want -u, \"a b; $(touch x)\" and one of the alerts' messages (no shell, message last)", strings.Split(first, "\x1f"))
 	}
 	for killed := false; !killed; {
 		select {
@@ -582,7 +604,10 @@ func TestHelperProcess(t *testing.T) {
 			break
 		}
 	}
-	os.WriteFile(os.Getenv("CAPWATCH_HELPER_OUT"), []byte(strings.Join(args, "\x1f")), 0o600)
+	if f, err := os.OpenFile(os.Getenv("CAPWATCH_HELPER_OUT"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600); err == nil {
+		f.WriteString(strings.Join(args, "\x1f") + "\n") // one write: lines of concurrent helpers do not mix
+		f.Close()
+	}
 	if mode == "hang" {
 		<-time.After(time.Hour) // until killed
 	}
