@@ -46,6 +46,9 @@ Examples:
   capwatch snapshot --feed replay --data ./csv --format json | jq .pair
   capwatch status --tmux                    for tmux: set -g status-right '#(capwatch status --tmux)'
 
+Environment: CAPWATCH_CONFIG names the config file; CAPWATCH_API_KEY overrides
+the config's API keys (never logged); NO_COLOR turns colours off.
+
 Exit codes: 0 ok, 1 runtime failure (feed down, no data), 2 usage or config error.
 `
 
