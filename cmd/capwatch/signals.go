@@ -51,7 +51,7 @@ func cmdSignals(args []string, stdout, stderr io.Writer, e env) error {
 			return usagef("--feed %q is not a feed (use %s)", feed, strings.Join(config.Feeds(), ", "))
 		}
 	}
-	if !oneOf(format, signals.Formats) {
+	if !oneOf(format, signals.Formats()) {
 		return usagef("--format %q: use table, csv or json", format)
 	}
 	if flagID != "" && !oneOf(flagID, engine.FlagIDs) {

@@ -613,3 +613,27 @@ func TestHelperProcess(t *testing.T) {
 	}
 	os.Exit(0)
 }
+
+// BenchmarkSignalWatchObserve is the cost the signal log adds to every
+// published snapshot when no flag changes (the common case).
+func BenchmarkSignalWatchObserve(b *testing.B) {
+	l, err := signals.Open(filepath.Join(b.TempDir(), "signals.jsonl"), 0, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	clk := clock.NewFake(wallStart)
+	w, err := NewSignalWatch(SignalOptions{Log: l, Feed: "yahoo", Clock: clk, Alerts: signals.DefaultAlertOptions()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := &engine.Snapshot{AsOf: wallStart}
+	for i, id := range engine.FlagIDs {
+		s.Flags = append(s.Flags, engine.Flag{ID: id, State: engine.FlagState(i % 3), Value: engine.Some(1), Threshold: 1})
+	}
+	w.Observe(b.Context(), s) // the initial states are recorded once
+	b.ReportAllocs()
+	for b.Loop() {
+		w.Observe(b.Context(), s)
+	}
+}

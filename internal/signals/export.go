@@ -26,8 +26,8 @@ func Filter(recs []Record, since time.Time, flag string) []Record {
 	return out
 }
 
-// Formats accepted by Write.
-var Formats = []string{"table", "csv", "json"}
+// Formats lists the formats Write accepts.
+func Formats() []string { return []string{"table", "csv", "json"} }
 
 // Write prints records as an aligned table, CSV (with a header row) or JSON
 // lines (the log's own format: every field, round-trips with ReadAll).
