@@ -202,6 +202,9 @@ func TestGetTruncatedBody(t *testing.T) {
 	if KindOf(err) != KindNetwork {
 		t.Fatalf("err = %v, want network (unexpected EOF)", err)
 	}
+	if m := MessageOf(err); m != "Yahoo reply cut short (HTTP 200, connection dropped): unexpected EOF" {
+		t.Fatalf("message %q: the server was reached, the reply was cut", m)
+	}
 }
 
 func TestGetUsesLimiter(t *testing.T) {

@@ -107,6 +107,9 @@ func (e *Error) Message() string {
 		m = "canceled"
 	case KindNetwork:
 		m = "cannot reach " + src
+		if e.Status != 0 { // the reply started: the connection dropped while reading it
+			m = fmt.Sprintf("%s reply cut short (HTTP %d, connection dropped)", src, e.Status)
+		}
 	case KindTimeout:
 		if e.Timeout > 0 {
 			m = fmt.Sprintf("%s did not answer within %v", src, e.Timeout)

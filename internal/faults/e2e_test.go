@@ -52,7 +52,7 @@ func TestFaultsEndToEnd(t *testing.T) {
 		{faults.Hang, "down", "all 3 symbols failed: Yahoo did not answer within 400ms", 400 * time.Millisecond},
 		{faults.HTMLPage, "down", "all 3 symbols failed: Yahoo returned an HTML page (consent/block), not data", 0},
 		{faults.Truncated, "down", "all 3 symbols failed: Yahoo sent malformed data: unexpected end of JSON input", 0},
-		{faults.TruncatedConn, "down", "all 3 symbols failed: cannot reach Yahoo: unexpected EOF", 0},
+		{faults.TruncatedConn, "down", "all 3 symbols failed: Yahoo reply cut short (HTTP 200, connection dropped): unexpected EOF", 0},
 		{faults.Garbage, "down", "all 3 symbols failed: Yahoo sent malformed data", 0},
 		{faults.NoPrices, "down", "all 3 symbols failed: Yahoo has no data for this symbol: no price in the reply", 0},
 	} {
