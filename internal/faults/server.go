@@ -47,7 +47,7 @@ const (
 	Truncated                   // HTTP 200, valid headers, the JSON cut at two thirds (a parse error)
 	TruncatedConn               // Content-Length promises the full body, the connection drops mid-body
 	BadPrices                   // valid JSON whose newest points (and meta price) are 0, null or negative
-	Garbage                     // HTTP 200, application/json, a body that is not JSON
+	Garbage                     // HTTP 200, application/json, a body that is not JSON (with escapes in it)
 	NoPrices                    // valid JSON in which every price is null and the meta price 0
 )
 
@@ -338,7 +338,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	case Garbage:
 		w.Header().Set("Content-Type", "application/json;charset=utf-8")
-		_, _ = w.Write([]byte("\x00\x01 not json at all }{"))
+		// Control bytes and an OSC 52 clipboard write: parse errors that
+		// quote the offending input must not carry them to a terminal.
+		_, _ = w.Write([]byte("\x1b]52;c;cm0gLXJmIH4=\x07\x00\x9b2J not json }{"))
 		return
 	}
 	if gone || !s.served(sym) {
