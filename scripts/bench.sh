@@ -1,0 +1,276 @@
+#!/usr/bin/env bash
+# Runs every Go benchmark in the module with -benchmem, times the whole
+# `capwatch status` process against a warm cache, and regenerates
+# BENCHMARKS.md: the machine, the exact commands, one row per goal (median
+# of the runs), every benchmark, and the raw `go test -bench` output.
+# The "Idle CPU, RSS and first frame" section written by scripts/idle-cpu.sh
+# is kept as it is.
+#
+#   scripts/bench.sh                              # 3 runs of 700ms per benchmark (~4-5 min on 2 cores)
+#   BENCH_COUNT=5 BENCH_TIME=2s scripts/bench.sh  # steadier figures, slower
+#   BENCH_OUT=/tmp/b.md scripts/bench.sh          # write somewhere else
+#
+# Needs only bash, awk and go.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+count=${BENCH_COUNT:-3}
+benchtime=${BENCH_TIME:-700ms}
+status_runs=${STATUS_RUNS:-20}
+out=${BENCH_OUT:-BENCHMARKS.md}
+procs=$(nproc)
+replay=feeds/replay/testdata/replay
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# --- the machine ------------------------------------------------------------
+goversion=$(go version)
+model=$(awk -F': *' '/^model name/ {print $2; exit}' /proc/cpuinfo)
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+started=$(date -u '+%Y-%m-%d %H:%M UTC')
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then
+  commit="$commit (with uncommitted changes)"
+fi
+
+# --- go benchmarks -------------------------------------------------------------
+bench_cmd="go test -run '^\$' -bench . -benchmem -count $count -benchtime $benchtime -cpu $procs ./..."
+echo "== $bench_cmd" >&2
+set +e
+go test -run '^$' -bench . -benchmem -count "$count" -benchtime "$benchtime" -cpu "$procs" ./... \
+  2>&1 | tee "$tmp/raw.txt" | grep -E '^(Benchmark|ok|FAIL|---)' >&2
+bench_rc=${PIPESTATUS[0]}
+set -e
+if [ "$bench_rc" -ne 0 ]; then
+  echo "bench.sh: go test -bench failed (exit $bench_rc); the report marks it" >&2
+fi
+
+# --- capwatch status, the whole process, warm cache ----------------------------
+echo "== capwatch status x $status_runs (warm cache)" >&2
+mkdir -p "$tmp/cache" "$tmp/config" "$tmp/state"
+status_args=(status --feed replay --data "$replay")
+status_cmd="XDG_CACHE_HOME=\$tmp capwatch ${status_args[*]}"
+run_status() {
+  env -u CAPWATCH_CONFIG XDG_CACHE_HOME="$tmp/cache" XDG_CONFIG_HOME="$tmp/config" \
+    XDG_STATE_HOME="$tmp/state" "$tmp/capwatch" "${status_args[@]}"
+}
+status_stats="0 0 0 0 0"
+status_line="(not measured: the binary did not build or status failed)"
+cache_files=0
+if go build -o "$tmp/capwatch" ./cmd/capwatch && t0=$EPOCHREALTIME && status_line=$(run_status); then
+  t1=$EPOCHREALTIME
+  echo "$t0 $t1" | tr ',' '.' | awk '{printf "cold %.3f\n", ($2-$1)*1000}' > "$tmp/status.txt"
+  for _ in $(seq "$status_runs"); do
+    t0=$EPOCHREALTIME
+    run_status > /dev/null || true
+    t1=$EPOCHREALTIME
+    echo "$t0 $t1" | tr ',' '.' | awk '{printf "warm %.3f\n", ($2-$1)*1000}' >> "$tmp/status.txt"
+  done
+  status_stats=$(awk '
+    $1 == "cold" { cold = $2 }
+    $1 == "warm" { n++; v[n] = $2 }
+    END {
+      for (i = 2; i <= n; i++) { x = v[i]; j = i - 1; while (j > 0 && v[j] > x) { v[j+1] = v[j]; j-- } v[j+1] = x }
+      med = (n % 2) ? v[(n+1)/2] : (v[n/2] + v[n/2+1]) / 2
+      printf "%d %.3f %.3f %.3f %.3f\n", n, med, v[1], v[n], cold
+    }' "$tmp/status.txt")
+  cache_files=$(find "$tmp/cache" -type f -name '*.json' | wc -l)
+else
+  echo "bench.sh: could not build or run capwatch status; the report marks it" >&2
+fi
+
+load_end=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# --- the idle section kept from the previous BENCHMARKS.md -----------------------
+begin='<!-- idle-cpu:begin -->'
+end='<!-- idle-cpu:end -->'
+if [ -f "$out" ] && grep -qF "$begin" "$out"; then
+  awk -v b="$begin" -v e="$end" 'index($0, b) {on = 1} on {print} index($0, e) {on = 0}' "$out" > "$tmp/idle.md"
+else
+  printf '%s\n## Idle CPU, RSS and first frame\n\nNot measured yet: run `scripts/idle-cpu.sh`.\n%s\n' "$begin" "$end" > "$tmp/idle.md"
+fi
+
+# --- goals: group; goal; package; name regex; exclude regex; metric; cmp; limit;
+#     metric that must be 0 (median); a further metric to show
+cat > "$tmp/goals.txt" <<'EOF'
+O(1) streams (engine/ta);≤25 ns/op, 0 allocs;engine/ta;^BenchmarkStream/;^BenchmarkStream/(MAX|MIN|Donchian);ns/op;<=;25;allocs/op
+MAX/MIN (monotonic deque, Donchian = MAX+MIN);≤50 ns/op, 0 allocs;engine/ta;^BenchmarkStream/(MAX|MIN|Donchian);;ns/op;<=;50;allocs/op
+All engine work for one quote, default watchlist;≤1 µs, 0 allocs;engine;^BenchmarkQuote(PairLeg|SectorLeg|Watchlist)$;;ns/op;<=;1000;allocs/op
+Streams vs go-talib recompute over 252 bars per quote;≥100× faster;engine/ta;^BenchmarkQuote/streams-;;speedup:BenchmarkQuote/talib-252;>=;100;allocs/op
+Parse 2 years of daily history, 20 symbols (CSV);≤20 ms;feeds/csvbars;^BenchmarkParse20Symbols2Years$;;ns/op;<=;20000000;
+Parse 2 years of daily history, 20 symbols (Yahoo JSON);≤20 ms;feeds/yahoo;^BenchmarkParseChart20Symbols2Years$;;ns/op;<=;20000000;
+View() steady state 80×24;≤1 ms;tui;^BenchmarkViewSteady80x24$;;ns/op;<=;1000000;
+View() steady state 200×50;≤3 ms;tui;^BenchmarkViewSteady200x50$;;ns/op;<=;3000000;
+Snapshot update + View() 200×50;≤2 ms;tui;^BenchmarkSnapshotUpdateView200x50;;ns/op;<=;2000000;
+Analog study over 7,500 daily bars;≤5 ms;engine/study;^Benchmark(Analogs|ComputeBars)30y$;;ns/op;<=;5000000;
+Risk context per closed bar;≤50 µs;engine/study;^BenchmarkRiskContext$;;ns/op;<=;50000;
+2,000 symbols × 10 quotes/s through the engine (wall time);≤5 % of one core, 0 allocs;internal/soak;^BenchmarkScale2000$;;%core@20kq/s;<=;5;allocs/op;allocs/quote
+2,000 symbols × 10 quotes/s through the engine (process CPU incl. GC);≤5 % of one core;internal/soak;^BenchmarkScale2000$;;cpu%core@20kq/s;<=;5;;cpu-ns/quote
+Same plus one Snapshot per 100 ms batch (not the goal's load: informational);—;internal/soak;^BenchmarkScale2000Snapshot;;%core@20kq/s;info;5;;B/quote
+EOF
+
+# --- the report ------------------------------------------------------------------
+awk -v goals="$tmp/goals.txt" -v procs="$procs" -v status="$status_stats" \
+  -v status_cmd="$status_cmd" -v status_line="$status_line" -v cache_files="$cache_files" \
+  -v goversion="$goversion" -v model="$model" -v load_start="$load_start" -v load_end="$load_end" \
+  -v started="$started" -v commit="$commit" -v cmd="$bench_cmd" -v rc="$bench_rc" \
+  -v count="$count" -v idle="$tmp/idle.md" '
+function fmtnum(x) {
+  if (x == "") return "—"
+  if (x > 0 && x < 0.01) return sprintf("%.2g", x)
+  if (x < 10) return sprintf("%.2f", x)
+  if (x < 1000) return sprintf("%.1f", x)
+  return sprintf("%.0f", x)
+}
+function fmtns(x) {
+  if (x >= 1e6) return sprintf("%.2f ms", x / 1e6)
+  if (x >= 1e3) return sprintf("%.1f µs", x / 1e3)
+  return sprintf("%.1f ns", x)
+}
+function median(key, unit,   n, i, j, x, v) {
+  n = cnt[key, unit]
+  if (n == 0) return ""
+  for (i = 1; i <= n; i++) v[i] = val[key, unit, i]
+  for (i = 2; i <= n; i++) { x = v[i]; j = i - 1; while (j > 0 && v[j] > x) { v[j+1] = v[j]; j-- } v[j+1] = x }
+  return (n % 2) ? v[(n+1)/2] : (v[n/2] + v[n/2+1]) / 2
+}
+function extreme(key, unit, wantmax,   n, i, m) {
+  n = cnt[key, unit]
+  m = val[key, unit, 1]
+  for (i = 2; i <= n; i++) if ((wantmax && val[key, unit, i] > m) || (!wantmax && val[key, unit, i] < m)) m = val[key, unit, i]
+  return m
+}
+function unitfmt(u, x) {
+  if (u == "ns/op") return fmtns(x)
+  if (u ~ /%core/) return sprintf("%.2f %%", x)
+  return fmtnum(x) " " u
+}
+BEGIN { suffix = (procs > 1) ? "-" procs : "" }
+/^pkg: / { pkg = $2; sub(/^github\.com\/capwatch\/capwatch\/?/, "", pkg); if (pkg == "") pkg = "."; next }
+/^Benchmark/ && NF >= 4 {
+  name = $1
+  if (suffix != "" && substr(name, length(name) - length(suffix) + 1) == suffix) name = substr(name, 1, length(name) - length(suffix))
+  key = pkg SUBSEP name
+  if (!(key in seen)) { seen[key] = 1; order[++nkeys] = key; kpkg[key] = pkg; kname[key] = name }
+  for (i = 3; i + 1 <= NF; i += 2) {
+    u = $(i+1)
+    if (!((key, u) in cnt)) { units[key] = units[key] " " u }
+    cnt[key, u]++
+    val[key, u, cnt[key, u]] = $i + 0
+  }
+  next
+}
+END {
+  split(status, st, " ")
+  print "# Benchmarks"
+  print ""
+  print "Generated by `scripts/bench.sh` (do not edit by hand: rerun the script; the idle-CPU section comes from `scripts/idle-cpu.sh`)."
+  print "Every figure is the **median of " count " runs**. The machine is shared with other work, so figures are noisy; the load average is printed with them. Speed goals are Go benchmarks with `-benchmem`; CPU-share goals are derived from them or measured from `/proc`."
+  print ""
+  print "## Machine"
+  print ""
+  print "- " goversion
+  print "- " procs " CPUs (`nproc`): " model
+  print "- load average (1, 5, 15 min): " load_start " at the start, " load_end " at the end"
+  print "- " started ", commit " commit
+  print ""
+  print "## Commands"
+  print ""
+  print "```"
+  print cmd
+  print status_cmd "    # " st[1] " runs, timed from bash, after one cold run that fills the cache"
+  print "```"
+  if (rc != 0) { print ""; print "**`go test -bench` exited with status " rc ": some benchmarks failed; see the raw output.**" }
+  print ""
+  print "## Goals"
+  print ""
+  print "| Goal | Benchmark | median ns/op | B/op | allocs/op | measured | ok |"
+  print "|---|---|---:|---:|---:|---|:-:|"
+  nfail = 0; npass = 0
+  while ((getline line < goals) > 0) {
+    nf = split(line, g, ";")
+    grp = g[1]; goal = g[2]; gpkg = g[3]; re = g[4]; ex = g[5]; metric = g[6]; cmp = g[7]; limit = g[8] + 0; zero = g[9]; extra = g[10]
+    matched = 0
+    for (k = 1; k <= nkeys; k++) {
+      key = order[k]
+      if (kpkg[key] != gpkg || kname[key] !~ re) continue
+      if (ex != "" && kname[key] ~ ex) continue
+      matched++
+      ns = median(key, "ns/op"); bop = median(key, "B/op"); aop = median(key, "allocs/op")
+      if (metric ~ /^speedup:/) {
+        ref = gpkg SUBSEP substr(metric, 9)
+        refns = median(ref, "ns/op")
+        x = (refns != "" && ns > 0) ? refns / ns : ""
+        shown = (x == "") ? "no reference" : sprintf("%.0f× (go-talib %s)", x, fmtns(refns))
+      } else {
+        x = median(key, metric)
+        shown = (x == "") ? "missing " metric : unitfmt(metric, x)
+        if (cnt[key, metric] > 1) shown = shown " (" unitfmt(metric, extreme(key, metric, 0)) "–" unitfmt(metric, extreme(key, metric, 1)) ")"
+      }
+      ok = (x != "") && ((cmp == "<=" && x <= limit) || (cmp == ">=" && x >= limit))
+      if (zero != "") {
+        z = median(key, zero)
+        if (z == "" || z != 0) ok = 0
+        if (zero != "allocs/op") shown = shown ", " fmtnum(z) " " zero
+      }
+      if (extra != "") shown = shown ", " fmtnum(median(key, extra)) " " extra
+      mark = ok ? "✓" : "✗"
+      if (cmp == "info") mark = "info"
+      else if (ok) npass++
+      else nfail++
+      printf "| %s: %s | `%s %s` | %s | %s | %s | %s | %s |\n", grp, goal, gpkg, substr(kname[key], 10), fmtnum(ns), fmtnum(bop), fmtnum(aop), shown, mark
+    }
+    if (!matched) { nfail++; printf "| %s: %s | no benchmark matches `%s` in %s | | | | missing | ✗ |\n", grp, goal, re, gpkg }
+  }
+  close(goals)
+  # the whole `capwatch status` process against its warm cache
+  sok = (st[1] > 0 && st[2] < 100 && cache_files > 0)
+  if (sok) npass++; else nfail++
+  printf "| `capwatch status` from its cache, whole process: <100 ms | %d runs of `capwatch status` | %s | | | median %.1f ms (min %.1f, max %.1f; cold first run %.1f ms) | %s |\n", st[1], fmtnum(st[2] * 1e6), st[2], st[3], st[4], st[5], (sok ? "✓" : "✗")
+  print ""
+  printf "%d goals met, %d missed. ", npass, nfail
+  print "`%core@20kq/s` = ns per quote × 20,000 quotes/s ÷ 1e9 × 100 (the share of one core the quote path takes at the goal'\''s load); `cpu%core@20kq/s` is the same from the process'\''s CPU time (getrusage), which includes the garbage collector on other cores."
+  print "The 0-alloc check of the scale benchmark uses testing'\''s allocs/op (per 100 ms batch of 2,023 quotes); allocs/quote counts every malloc of the process during the run (runtime timers, GC) divided by the quotes."
+  print "The Snapshot variant publishes a full Snapshot of all 2,023 symbols every 100 ms, which the goal does not ask for; it is listed to show what that would cost."
+  print ""
+  print "`capwatch status` output during the runs: `" status_line "`"
+  print ""
+  while ((getline line < idle) > 0) print line
+  close(idle)
+  print ""
+  print "## All benchmarks"
+  print ""
+  print "| Package | Benchmark | runs | median ns/op | min–max ns/op | B/op | allocs/op | other metrics (median) |"
+  print "|---|---|---:|---:|---|---:|---:|---|"
+  for (k = 1; k <= nkeys; k++) {
+    key = order[k]
+    other = ""
+    nu = split(units[key], us, " ")
+    for (i = 1; i <= nu; i++) {
+      u = us[i]
+      if (u == "ns/op" || u == "B/op" || u == "allocs/op") continue
+      other = other (other == "" ? "" : ", ") fmtnum(median(key, u)) " " u
+    }
+    printf "| %s | `%s` | %d | %s | %s–%s | %s | %s | %s |\n", kpkg[key], substr(kname[key], 10), cnt[key, "ns/op"], fmtnum(median(key, "ns/op")), fmtnum(extreme(key, "ns/op", 0)), fmtnum(extreme(key, "ns/op", 1)), fmtnum(median(key, "B/op")), fmtnum(median(key, "allocs/op")), other
+  }
+}
+' "$tmp/raw.txt" > "$tmp/report.md"
+
+{
+  cat "$tmp/report.md"
+  echo
+  echo "## Raw output"
+  echo
+  echo "<details><summary><code>$bench_cmd</code></summary>"
+  echo
+  echo '```'
+  cat "$tmp/raw.txt"
+  echo '```'
+  echo
+  echo "</details>"
+} > "$tmp/out.md"
+mv "$tmp/out.md" "$out"
+echo "wrote $out (status: median $(echo "$status_stats" | cut -d' ' -f2) ms over $status_runs runs)" >&2
+grep -E '\| ✗ \|' "$out" >&2 || true
+exit "$bench_rc"
