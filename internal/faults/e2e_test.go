@@ -270,3 +270,22 @@ func TestEscapeInjection(t *testing.T) {
 	n = r.poll()
 	r.afterPoll(n, "recovery", func() bool { return !r.shows("feed ") && r.fresh(r.syms...) })
 }
+
+// TestEscapeInjectionAtStartup: a symbol whose history already fails with a
+// hostile error description (History.Errors → engine → snapshot errors,
+// and the first polls' status) is reported in clean text.
+func TestEscapeInjectionAtStartup(t *testing.T) {
+	r := newRig(t, rigOptions{setup: func(s *faults.Server) {
+		s.Remove("QQQ")
+		s.SetErrorDescription("gone" + hostileText + "now")
+	}})
+	r.waitFor("the first poll", func() bool {
+		return r.statuses >= 1 && r.fresh("IWM", "SPY") && r.shows("QQQ: Yahoo has no such symbol (HTTP 404): Not Found: gone")
+	})
+	if e := r.errs["QQQ"]; !strings.Contains(e, "Not Found: gone") || !strings.Contains(e, "now") {
+		r.fatalf("QQQ's snapshot error %q", e)
+	}
+	if r.shows("cm0gLXJmIH4=") || r.shows("544e") {
+		r.fatalf("the payload of an escape string reached the screen")
+	}
+}

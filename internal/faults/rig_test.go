@@ -56,6 +56,7 @@ type rig struct {
 	dataTime map[string]time.Time
 	last     map[string]float64 // last price per symbol in the last snapshot
 	delayed  map[string]bool    // per symbol: the last snapshot marks its quote delayed
+	errs     map[string]string  // per symbol: the last snapshot's error message
 	bad      map[string]bool    // symbols whose replies carry bad prices
 	frames   int
 }
@@ -96,7 +97,7 @@ func newRig(t *testing.T, o rigOptions) *rig {
 		t.Fatal(err)
 	}
 	r := &rig{t: t, clk: clk, srv: srv, syms: syms, msgs: make(chan tea.Msg, 256),
-		dataTime: map[string]time.Time{}, last: map[string]float64{}, delayed: map[string]bool{}, bad: map[string]bool{}}
+		dataTime: map[string]time.Time{}, last: map[string]float64{}, delayed: map[string]bool{}, errs: map[string]string{}, bad: map[string]bool{}}
 	ctx, cancel := context.WithCancel(context.Background())
 	send := func(m tea.Msg) {
 		select {
@@ -149,8 +150,10 @@ func (r *rig) apply(m tea.Msg) {
 				delete(r.last, s.Symbol)
 			}
 		}
+		clear(r.errs)
 		for _, e := range m.Snap.Errors {
 			r.checkText("snapshot error", e.Symbol+" "+e.Message)
+			r.errs[e.Symbol] = e.Message
 		}
 	}
 	r.model, _ = r.model.Update(m) // commands (ticks, bells) are not run: time is the fake clock's
