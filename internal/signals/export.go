@@ -55,7 +55,9 @@ func Write(w io.Writer, recs []Record, format string) error {
 		return cw.Error()
 	case "table":
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "SEEN\tFLAG\tCHANGE\tVALUE\tTHRESHOLD\tSINCE\tBAR TIME\tFEED")
+		// Seen is the local wall clock; the bar's time stays in the exchange's
+		// zone, as recorded (09:30 is the open).
+		fmt.Fprintln(tw, "SEEN\tFLAG\tCHANGE\tVALUE\tTHRESHOLD\tSINCE\tBAR TIME (EXCHANGE)\tFEED")
 		for _, r := range recs {
 			feed := r.Feed
 			if r.Simulated {
@@ -66,8 +68,8 @@ func Write(w io.Writer, recs []Record, format string) error {
 				change = "at start: " + r.To
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
-				r.Seen.Local().Format("2006-01-02 15:04:05"), r.Flag, change, value(r.Value, 'g'),
-				strconv.FormatFloat(r.Threshold, 'g', 6, 64), dash(r.Since), r.BarTime.Local().Format("2006-01-02 15:04"), feed)
+				r.Seen.Local().Format("2006-01-02 15:04:05"), r.Flag, change, value4(r.Value),
+				strconv.FormatFloat(r.Threshold, 'g', 6, 64), dash(r.Since), r.BarTime.Format("2006-01-02 15:04"), feed)
 		}
 		return tw.Flush()
 	}
@@ -89,6 +91,14 @@ func value(v *float64, f byte) string {
 		return ""
 	}
 	return strconv.FormatFloat(*v, f, -1, 64)
+}
+
+// value4 is a value for the table: four significant digits.
+func value4(v *float64) string {
+	if v == nil {
+		return "-"
+	}
+	return strconv.FormatFloat(*v, 'g', 4, 64)
 }
 
 func dash(s string) string {

@@ -358,7 +358,8 @@ func TestDefaultDirAndFileName(t *testing.T) {
 func TestWriteFormats(t *testing.T) {
 	v := 0.5
 	recs := []Record{
-		{Flag: engine.FlagSectorBreadth, From: "off", To: "forming", Value: &v, Threshold: 0.6, Seen: t0, Feed: "yahoo", Text: "breadth, with a comma"},
+		{Flag: engine.FlagSectorBreadth, From: "off", To: "forming", Value: &v, Threshold: 0.6, Seen: t0, Feed: "yahoo", Text: "breadth, with a comma",
+			BarTime: time.Date(2026, 3, 2, 9, 30, 0, 0, time.FixedZone("", -5*3600))},
 		{Flag: engine.FlagRatioAboveSMA50, From: "forming", To: "confirmed", Seen: t0.Add(time.Hour), Since: "2026-03-02", Feed: "demo", Simulated: true},
 	}
 	var js bytes.Buffer
@@ -381,8 +382,11 @@ func TestWriteFormats(t *testing.T) {
 	if err := Write(&tb, recs, "table"); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(tb.String(), "forming → confirmed") || !strings.Contains(tb.String(), "demo (simulated)") {
+	if !strings.Contains(tb.String(), "forming → confirmed") || !strings.Contains(tb.String(), "demo (simulated)") || !strings.Contains(tb.String(), " 0.5 ") {
 		t.Fatalf("table:\n%s", tb.String())
+	}
+	if !strings.Contains(tb.String(), "2026-03-02 09:30") {
+		t.Fatalf("table: the bar time is not the exchange's:\n%s", tb.String())
 	}
 	if err := Write(&tb, recs, "xml"); err == nil {
 		t.Fatal("unknown format accepted")
