@@ -74,3 +74,25 @@ func TestKnownBugBannerCutBeforeRetry(t *testing.T) {
 		}
 	}
 }
+
+// TestKnownBugStaleAfterHoursHealthyFeed: after the close the chart API's
+// regular-market data stops at 16:00 (capwatch asks includePrePost=false),
+// so with a perfectly healthy feed the dashboard shows "⚠ STALE data
+// 16:00:00 · 20m00s old" and "!" on every quote for the four hours of
+// after-hours (and likewise in pre-market once the feed polls every 5 min):
+// a false alarm. tui/status.go dataAge (and quotes.go age) exempt only the
+// "closed" session; data as new as the last session's close is current
+// whenever the regular session is not open.
+func TestKnownBugStaleAfterHoursHealthyFeed(t *testing.T) {
+	skipKnownBug(t, "tui: healthy data from the 16:00 close is marked STALE all after-hours")
+	r := newRig(t, rigOptions{start: time.Date(2026, 11, 24, 16, 20, 0, 0, t0.Location())})
+	r.waitFor("a healthy after-hours poll", func() bool {
+		return r.statuses >= 1 && r.status.State == feeds.StateOK && r.session == "after" && r.shows("data 16:00:00")
+	})
+	if r.shows("STALE") {
+		r.fatalf("healthy after-hours data marked stale")
+	}
+	if row, _ := r.quoteRow("IWM"); strings.HasSuffix(strings.TrimSpace(row), "!") {
+		r.fatalf("healthy after-hours quote marked stale: %q", row)
+	}
+}
