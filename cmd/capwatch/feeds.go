@@ -2,10 +2,12 @@ package main
 
 import (
 	"fmt"
+	"path/filepath"
 	"time"
 
 	"github.com/capwatch/capwatch/feeds"
 	"github.com/capwatch/capwatch/feeds/demo"
+	"github.com/capwatch/capwatch/feeds/histcache"
 	"github.com/capwatch/capwatch/feeds/replay"
 	"github.com/capwatch/capwatch/feeds/stooq"
 	"github.com/capwatch/capwatch/feeds/yahoo"
@@ -39,10 +41,12 @@ func newFeed(c *command, live bool) (feeds.Feed, error) {
 		}
 		return f, nil
 	case config.FeedYahoo:
-		// The full history feeds the "Now what?" study; the status line
-		// needs only enough for the 200-day averages.
+		// The full history feeds the "Now what?" study. With the history
+		// cache it is fetched once and extended incrementally after that;
+		// without a cache directory the status line asks only for what the
+		// 200-day averages need.
 		rng := "max"
-		if c.name == "status" {
+		if c.name == "status" && c.e.CacheDir == "" {
 			rng = "2y"
 		}
 		f, err := yahoo.New(yahoo.Options{
@@ -52,7 +56,7 @@ func newFeed(c *command, live bool) (feeds.Feed, error) {
 		if err != nil {
 			return nil, usagef("%v", err)
 		}
-		return f, nil
+		return withHistoryCache(c, f)
 	case config.FeedStooq:
 		f, err := stooq.New(stooq.Options{
 			BaseURL: cfg.Feeds.Stooq.BaseURL, Client: c.e.HTTP, Clock: c.e.Clock, Calendar: calendar.NYSE(),
@@ -60,7 +64,7 @@ func newFeed(c *command, live bool) (feeds.Feed, error) {
 		if err != nil {
 			return nil, usagef("%v", err)
 		}
-		return f, nil
+		return withHistoryCache(c, f)
 	}
 	return nil, fmt.Errorf("feed %s: not available in this build", cfg.Feed)
 }
@@ -72,4 +76,20 @@ func livePoll(cfg config.Config) time.Duration {
 		return stooq.DefaultPollOpen
 	}
 	return cfg.Poll.Open
+}
+
+// withHistoryCache keeps a network feed's daily history on disk under the
+// user cache directory (fetched in full once, extended incrementally after
+// that). Without a cache directory the feed is used as it is.
+func withHistoryCache(c *command, f feeds.Feed) (feeds.Feed, error) {
+	if c.e.CacheDir == "" {
+		return f, nil
+	}
+	hc, err := histcache.New(f, histcache.Options{
+		Dir: filepath.Join(c.e.CacheDir, "capwatch"), Clock: c.e.Clock, Calendar: calendar.NYSE(), Logger: c.log,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("history cache: %w", err)
+	}
+	return hc, nil
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -124,5 +125,38 @@ func TestSnapshotAndStatusFromYahoo(t *testing.T) {
 	want := "IWM/SPY 0.4000"
 	if code != exitOK || !strings.HasPrefix(out, want) || !strings.Contains(out, "· open 5h") {
 		t.Fatalf("status: exit %d %q %s, want prefix %q", code, out, errOut, want)
+	}
+}
+
+// TestYahooHistoryIsCached: the first run keeps the daily history under the
+// user cache directory; a later run whose server is gone still computes the
+// snapshot from the cache and says the history may be stale.
+func TestYahooHistoryIsCached(t *testing.T) {
+	ny := calendar.Location()
+	sat := time.Date(2024, 6, 8, 11, 0, 0, 0, ny)
+	srv, closes := yahooServer(t, sat, 260, nil)
+	h := newHarness(t)
+	h.e.Clock = &jumpClock{now: sat}
+	h.e.HTTP = srv.Client()
+	if code, _, errOut := h.run("snapshot", "--feed", "yahoo", "--base-url", srv.URL); code != exitOK {
+		t.Fatalf("first run: exit %d: %s", code, errOut)
+	}
+	cached, _ := filepath.Glob(filepath.Join(h.e.CacheDir, "capwatch", "history", "yahoo", "*"))
+	if len(cached) < 2 {
+		t.Fatalf("cache files after the first run: %v, want IWM and SPY", cached)
+	}
+	srv.Close()
+	code, out, errOut := h.run("snapshot", "--feed", "yahoo", "--base-url", srv.URL)
+	if code != exitOK {
+		t.Fatalf("run from the cache: exit %d: %s", code, errOut)
+	}
+	var m map[string]any
+	if err := json.Unmarshal([]byte(out), &m); err != nil {
+		t.Fatal(err)
+	}
+	n := len(closes["IWM"])
+	checkNum(t, "ratio from the cache", m["pair"].(map[string]any)["ratio"], closes["IWM"][n-1]/closes["SPY"][n-1])
+	if !strings.Contains(out, "history may be stale") {
+		t.Errorf("the snapshot does not say the cached history may be stale:\n%.600s", out)
 	}
 }
