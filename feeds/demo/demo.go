@@ -1,8 +1,10 @@
 // Package demo is capwatch's embedded, simulated market: a seeded,
 // deterministic factor model (market, size and sector factors; small caps
 // more volatile than large caps; realistic levels and volumes, including thin
-// small-cap sector ETFs) that supplies 20 years of synthetic daily history and
-// a live stream of quotes. Everything from this feed is labelled DEMO.
+// small-cap sector ETFs) that supplies synthetic daily history (20 years for
+// the pair's legs, for the analog study; the last 3 years for every other
+// symbol) and a live stream of quotes. Everything from this feed is labelled
+// DEMO.
 //
 // The stream runs on its own simulated clock, starting by default at the
 // 09:30 open of the most recent trading date, so the dashboard shows an open
@@ -138,9 +140,10 @@ func (f *Feed) Kind() feeds.Kind { return feeds.KindDemo }
 // Start returns the simulated time of the first streamed batch.
 func (f *Feed) Start() time.Time { return f.start }
 
-// History returns ~20 years of synthetic daily bars on NYSE trading dates for
-// each symbol (Options.Symbols when symbols is empty), ending the trading day
-// before Start. Invalid symbols are reported in History.Errors.
+// History returns synthetic daily bars on NYSE trading dates for each symbol
+// (Options.Symbols when symbols is empty), ending the trading day before
+// Start: ~20 years for the pair's legs (Options.Small and Large), the last 3
+// years for the others. Invalid symbols are reported in History.Errors.
 func (f *Feed) History(ctx context.Context, symbols []string) (feeds.History, error) {
 	if len(symbols) == 0 {
 		symbols = f.opts.Symbols

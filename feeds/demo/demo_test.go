@@ -165,12 +165,24 @@ func TestHistoryShape(t *testing.T) {
 		"PSCT": 45, "XLV": 145, "PSCH": 42, "XLF": 48, "PSCF": 55, "XLE": 90, "PSCE": 40, "XLI": 135,
 		"PSCI": 130, "XLY": 210, "PSCD": 105, "XLP": 80, "PSCC": 70, "XLB": 90, "PSCM": 75, "XLU": 78, "PSCU": 65}
 	for sym, bars := range h.Daily {
-		if len(bars) != len(spy) {
-			t.Errorf("%s has %d bars, SPY %d", sym, len(bars), len(spy))
+		// The pair's legs have the 20 years; the others the last 3 years
+		// (~756 trading days: 200-day averages, 52-week highs and 63-day
+		// returns are all defined), on SPY's last dates.
+		switch {
+		case sym == "IWM" || sym == "SPY":
+			if len(bars) != len(spy) {
+				t.Errorf("%s has %d bars, SPY %d", sym, len(bars), len(spy))
+			}
+		case len(bars) < 200+252+63 || len(bars) > 800:
+			t.Errorf("%s has %d bars, want the last ~3 years (~756)", sym, len(bars))
 		}
+		if from := bars[len(bars)-1].Time.AddDate(-3, 0, 0); sym != "IWM" && sym != "SPY" && (!bars[0].Time.After(from) || bars[0].Time.After(from.AddDate(0, 0, 7))) {
+			t.Errorf("%s spans %s..%s, want the 3 years to the end", sym, bars[0].Date(), bars[len(bars)-1].Date())
+		}
+		off := len(spy) - len(bars)
 		for i, b := range bars {
-			if b.Symbol != sym || !b.Time.Equal(spy[i].Time) {
-				t.Fatalf("%s bar %d: symbol %s date %s, want %s", sym, i, b.Symbol, b.Date(), spy[i].Date())
+			if b.Symbol != sym || !b.Time.Equal(spy[off+i].Time) {
+				t.Fatalf("%s bar %d: symbol %s date %s, want %s", sym, i, b.Symbol, b.Date(), spy[off+i].Date())
 			}
 			if !(b.Low > 0 && b.Low <= min(b.Open, b.Close) && max(b.Open, b.Close) <= b.High) || b.Volume < 0 {
 				t.Fatalf("%s %s: inconsistent bar %+v", sym, b.Date(), b)
@@ -213,11 +225,31 @@ func TestHistorySymbolIndependentAndUnknownSymbols(t *testing.T) {
 	}
 	h := history(t, f, "ZZZZ", "bad sym")
 	z := h.Daily["ZZZZ"]
-	if len(z) < 5000 || z[len(z)-1].Close < 19 || z[len(z)-1].Close > 401 {
-		t.Errorf("unknown symbol: %d bars, last %.2f", len(z), z[len(z)-1].Close)
+	if len(z) < 700 || len(z) > 800 || z[len(z)-1].Close < 19 || z[len(z)-1].Close > 401 {
+		t.Errorf("unknown symbol: %d bars (want ~3 years), last %.2f", len(z), z[len(z)-1].Close)
 	}
 	if len(h.Errors) != 1 || h.Errors[0].Symbol != "bad sym" {
 		t.Errorf("Errors = %+v", h.Errors)
+	}
+}
+
+// TestHistoryLengthFollowsThePair: the 20 years go to whichever symbols are
+// the pair's legs; every other symbol's 3 years are exactly the tail of the
+// full series it would have had (same bars on the same dates).
+func TestHistoryLengthFollowsThePair(t *testing.T) {
+	f := newFeed(t, Options{Seed: 3, Small: "IJR", Large: "VOO"})
+	h := history(t, f, "IJR", "VOO", "IWM", "SPY")
+	for sym, long := range map[string]bool{"IJR": true, "VOO": true, "IWM": false, "SPY": false} {
+		if n := len(h.Daily[sym]); (n >= 5000) != long || n < 700 {
+			t.Errorf("%s: %d bars, want 20 years: %v", sym, n, long)
+		}
+	}
+	w := f.world()
+	for _, sym := range []string{"IWM", "PSCU", "ZZZZ"} {
+		full, short := w.fullBars(sym), w.symbolBars(sym)
+		if len(short) >= len(full) || !reflect.DeepEqual(short, full[len(full)-len(short):]) {
+			t.Errorf("%s: the short history (%d bars) is not the tail of the full one (%d)", sym, len(short), len(full))
+		}
 	}
 }
 

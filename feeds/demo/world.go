@@ -3,6 +3,7 @@ package demo
 import (
 	"math"
 	"math/rand/v2"
+	"sort"
 	"time"
 
 	"github.com/capwatch/capwatch/engine"
@@ -13,6 +14,11 @@ import (
 const (
 	histYears  = 20
 	histMonths = 4 // a little over 20 years: ~5,100 trading days
+	// shortYears of history are returned for symbols other than the pair's
+	// legs (~756 trading days): enough for every 200-day average, 52-week
+	// high and 63-day return, and the chart's year, at a seventh of the
+	// memory. The pair's legs keep all 20 years for the analog study.
+	shortYears = 3
 	tailDays   = 60
 
 	mktDrift     = 0.00035 // calm/normal market drift per day
@@ -347,8 +353,21 @@ func tailOK(l []float64) bool {
 		gh-gs >= gapSep && mean50 > last && hiPrior > last
 }
 
-// symbolBars generates sym's daily bars over the world's dates.
+// symbolBars returns sym's daily bars: over all the world's dates for the
+// pair's legs, over the last shortYears for every other symbol. The short
+// series are the tails of the full ones (the same bars on the same dates).
 func (w *world) symbolBars(sym string) []engine.Bar {
+	bars := w.fullBars(sym)
+	if sym == w.small || sym == w.large || len(bars) == 0 {
+		return bars
+	}
+	from := bars[len(bars)-1].Time.AddDate(-shortYears, 0, 0)
+	i := sort.Search(len(bars), func(i int) bool { return bars[i].Time.After(from) })
+	return append([]engine.Bar(nil), bars[i:]...) // a copy: the full series is garbage
+}
+
+// fullBars generates sym's daily bars over the world's dates.
+func (w *world) fullBars(sym string) []engine.Bar {
 	p := paramsFor(sym)
 	r := rngFor(w.seed, sym, 1)
 	e := w.idioNoise(r)
