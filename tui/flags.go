@@ -35,8 +35,41 @@ func (p *flagsPanel) setFrame(bordered, focus, activeOnly bool) {
 	}
 }
 
-func (p *flagsPanel) SetSnapshot(s *engine.Snapshot) { p.snap, p.dirty = s, true }
-func (p *flagsPanel) restyle()                       { p.dirty = true }
+// SetSnapshot re-renders only when something the panel shows changed (the
+// flags' states, dates, texts or displayed values), not on every snapshot.
+func (p *flagsPanel) SetSnapshot(s *engine.Snapshot) {
+	if p.snap == nil || s == nil || !sameFlagView(p.snap.Flags, s.Flags) {
+		p.dirty = true
+	}
+	p.snap = s
+}
+
+// sameFlagView reports whether two flag lists look the same in the panel:
+// same flags, states, dates and texts, and values and thresholds that format
+// to the same text. The engine shares an unchanged list between snapshots,
+// which is the fast path.
+func sameFlagView(a, b []engine.Flag) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	if len(a) == 0 || &a[0] == &b[0] {
+		return true
+	}
+	for i := range a {
+		x, y := &a[i], &b[i]
+		if x.ID != y.ID || x.State != y.State || x.Since != y.Since || x.Text != y.Text || x.Value.Valid != y.Value.Valid {
+			return false
+		}
+		if x.Value.Valid && x.Value.V != y.Value.V && flagValue(x.ID, x.Value.V, true) != flagValue(y.ID, y.Value.V, true) {
+			return false
+		}
+		if x.Threshold != y.Threshold && flagValue(x.ID, x.Threshold, false) != flagValue(y.ID, y.Threshold, false) {
+			return false
+		}
+	}
+	return true
+}
+func (p *flagsPanel) restyle() { p.dirty = true }
 
 func (p *flagsPanel) View() string { return strings.Join(p.render(), "\n") }
 

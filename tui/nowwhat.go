@@ -20,6 +20,20 @@ type nowWhatPanel struct {
 	lines []string
 }
 
+// nowWhatKey is everything the panel's content depends on. The engine
+// publishes the same Analogs and Risk pointers until the study reruns at a
+// day close (and never mutates what it published), so comparing pointers
+// is enough to skip the per-snapshot re-render.
+type nowWhatKey struct {
+	analogs      *engine.Analogs
+	risk         *engine.Risk
+	small, large string
+}
+
+func keyOfNowWhat(s *engine.Snapshot) nowWhatKey {
+	return nowWhatKey{s.Analogs, s.Risk, s.Pair.Small, s.Pair.Large}
+}
+
 func newNowWhatPanel(st *Styles) *nowWhatPanel { return &nowWhatPanel{st: st, dirty: true} }
 
 func (p *nowWhatPanel) SetSize(w, h int) {
@@ -34,8 +48,14 @@ func (p *nowWhatPanel) setFrame(bordered, focus bool) {
 	}
 }
 
-func (p *nowWhatPanel) SetSnapshot(s *engine.Snapshot) { p.snap, p.dirty = s, true }
-func (p *nowWhatPanel) restyle()                       { p.dirty = true }
+// SetSnapshot re-renders only when the study or the pair changed.
+func (p *nowWhatPanel) SetSnapshot(s *engine.Snapshot) {
+	if p.snap == nil || s == nil || keyOfNowWhat(p.snap) != keyOfNowWhat(s) {
+		p.dirty = true
+	}
+	p.snap = s
+}
+func (p *nowWhatPanel) restyle() { p.dirty = true }
 
 func (p *nowWhatPanel) View() string { return strings.Join(p.render(), "\n") }
 
