@@ -80,6 +80,14 @@ else
   echo "bench.sh: could not build or run capwatch status; the report marks it" >&2
 fi
 
+# --- RSS after the soak (8 simulated trading hours through feed, engine, dashboard)
+soak_cmd="go test -count 1 -run '^TestSoak\$' -v ./internal/soak"
+echo "== $soak_cmd" >&2
+soak_line=$(go test -count 1 -run '^TestSoak$' -v ./internal/soak 2>&1 | tee "$tmp/soak.txt" | grep -o 'RSS after the soak.*' | head -n 1) || true
+soak_rss=$(echo "$soak_line" | awk '{for (i = 1; i < NF; i++) if ($(i+1) == "MiB") {print $i; exit}}')
+soak_pass=no
+grep -q '^--- PASS: TestSoak' "$tmp/soak.txt" && soak_pass=yes
+
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- the idle section kept from the previous BENCHMARKS.md -----------------------
@@ -115,9 +123,11 @@ awk -v goals="$tmp/goals.txt" -v procs="$procs" -v status="$status_stats" \
   -v status_cmd="$status_cmd" -v status_line="$status_line" -v cache_files="$cache_files" \
   -v goversion="$goversion" -v model="$model" -v load_start="$load_start" -v load_end="$load_end" \
   -v started="$started" -v commit="$commit" -v cmd="$bench_cmd" -v rc="$bench_rc" \
-  -v count="$count" -v idle="$tmp/idle.md" '
+  -v count="$count" -v idle="$tmp/idle.md" -v soak_cmd="$soak_cmd" -v soak_line="$soak_line" \
+  -v soak_rss="$soak_rss" -v soak_pass="$soak_pass" '
 function fmtnum(x) {
   if (x == "") return "—"
+  if (x == int(x)) return sprintf("%.0f", x)
   if (x > 0 && x < 0.01) return sprintf("%.2g", x)
   if (x < 10) return sprintf("%.2f", x)
   if (x < 1000) return sprintf("%.1f", x)
@@ -180,6 +190,7 @@ END {
   print "```"
   print cmd
   print status_cmd "    # " st[1] " runs, timed from bash, after one cold run that fills the cache"
+  print soak_cmd "    # logs the RSS after 8 simulated trading hours"
   print "```"
   if (rc != 0) { print ""; print "**`go test -bench` exited with status " rc ": some benchmarks failed; see the raw output.**" }
   print ""
@@ -228,6 +239,11 @@ END {
   sok = (st[1] > 0 && st[2] < 100 && cache_files > 0)
   if (sok) npass++; else nfail++
   printf "| `capwatch status` from its cache, whole process: <100 ms | %d runs of `capwatch status` | %s | | | median %.1f ms (min %.1f, max %.1f; cold first run %.1f ms) | %s |\n", st[1], fmtnum(st[2] * 1e6), st[2], st[3], st[4], st[5], (sok ? "✓" : "✗")
+  # RSS of the soak test process after 8 simulated hours
+  rok = (soak_rss != "" && soak_rss * 1.048576 <= 40 && soak_pass == "yes")
+  if (rok) npass++; else nfail++
+  if (soak_rss == "") printf "| RSS after the soak: ≤40 MB | `internal/soak Soak` (test) | | | | no RSS line (test passed: %s) | ✗ |\n", soak_pass
+  else printf "| RSS after the soak: ≤40 MB | `internal/soak Soak` (test) | | | | %.1f MB (%.1f MiB; test passed: %s) | %s |\n", soak_rss * 1.048576, soak_rss, soak_pass, (rok ? "✓" : "✗")
   print ""
   printf "%d goals met, %d missed. ", npass, nfail
   print "`%core@20kq/s` = ns per quote × 20,000 quotes/s ÷ 1e9 × 100 (the share of one core the quote path takes at the goal'\''s load); `cpu%core@20kq/s` is the same from the process'\''s CPU time (getrusage), which includes the garbage collector on other cores."
@@ -235,6 +251,8 @@ END {
   print "The Snapshot variant publishes a full Snapshot of all 2,023 symbols every 100 ms, which the goal does not ask for; it is listed to show what that would cost."
   print ""
   print "`capwatch status` output during the runs: `" status_line "`"
+  print ""
+  print "Soak test log: `" soak_line "`"
   print ""
   while ((getline line < idle) > 0) print line
   close(idle)
