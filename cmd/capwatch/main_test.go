@@ -269,15 +269,15 @@ func TestAPIKeyNeverLogged(t *testing.T) {
 	}
 }
 
-// TestUsageDocHasTheExample: the README text beside the code shows exactly
-// what `capwatch config init` writes.
-func TestUsageDocHasTheExample(t *testing.T) {
-	b, err := os.ReadFile("USAGE.md")
+// TestReadmeHasTheExample: the README shows exactly what `capwatch config
+// init` writes.
+func TestReadmeHasTheExample(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(string(b), "```toml\n"+config.Example+"```") {
-		t.Fatal("USAGE.md's config example differs from config.Example")
+		t.Fatal("README.md's config example differs from config.Example (capwatch config init)")
 	}
 }
 
