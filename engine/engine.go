@@ -302,9 +302,11 @@ func (e *Engine) LoadIntraday(bars map[string][]Bar) {
 			first--
 		}
 		agg := aggregate(in[first:], e.cfg.Intraday, sym)
+		if !date.Equal(s.intraDate) || !extendsCloses(agg, s.pubCloses) {
+			s.pubCloses = nil // published snapshots keep the old array
+		}
 		s.intra, s.intraForming, s.intraDate = agg, false, date
 		s.intraVer++
-		s.pubCloses = nil // published snapshots keep the old array
 		s.intraB.Seed(agg, nil)
 		if t := agg[len(agg)-1].Time; t.After(s.dataTime) {
 			s.dataTime = t
@@ -337,6 +339,21 @@ func (e *Engine) LoadIntraday(bars map[string][]Bar) {
 		}
 	}
 	e.refreshAll()
+}
+
+// extendsCloses reports whether bars start with the closes pub (a feed's
+// poll that repeats today's published bars and adds newer ones), so the
+// snapshots' shared array can be kept and extended.
+func extendsCloses(bars []Bar, pub []float64) bool {
+	if len(bars) < len(pub) {
+		return false
+	}
+	for i, c := range pub {
+		if bars[i].Close != c {
+			return false
+		}
+	}
+	return true
 }
 
 // aggregate groups 1-minute bars into tf bars (a copy; same bars for Minute1).

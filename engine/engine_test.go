@@ -309,7 +309,22 @@ func TestSnapshotIsImmutable(t *testing.T) {
 		sb = append(sb, Bar{Time: at, Open: 410, High: 410, Low: 410, Close: 410 - float64(m), Volume: 10})
 	}
 	e.LoadIntraday(map[string][]Bar{"IWM": ib, "SPY": sb})
-	publish("after LoadIntraday", nyAt(d1, 10, 2, 0))
+	reloaded := publish("after LoadIntraday", nyAt(d1, 10, 2, 0))
+	// A poll that repeats the same bars and adds one keeps the shared array.
+	at := nyAt(d1, 9, 50, 0)
+	e.LoadIntraday(map[string][]Bar{"IWM": append(ib[:20:20], Bar{Time: at, Open: 1, High: 1, Low: 1, Close: 1, Volume: 1}),
+		"SPY": append(sb[:20:20], Bar{Time: at, Open: 2, High: 2, Low: 2, Close: 2, Volume: 1})})
+	polled := publish("after a repeated poll", nyAt(d1, 10, 2, 0))
+	if a, b := mustSym(t, reloaded, "IWM").Intraday, mustSym(t, polled, "IWM").Intraday; len(a) != 20 || a[0] != 190 || a[19] != 209 || len(b) != 21 || &a[0] != &b[0] || b[20] != 1 {
+		t.Fatalf("a repeated poll: %d then %d closes, shared %v", len(a), len(b), len(a) > 0 && len(b) > 0 && &a[0] == &b[0])
+	}
+	// A poll that corrects an earlier bar gets a new array with the correction.
+	ib[5].Close, ib[5].High = 250, 250
+	e.LoadIntraday(map[string][]Bar{"IWM": append(ib[:20:20], Bar{Time: at, Open: 1, High: 1, Low: 1, Close: 1, Volume: 1})})
+	corrected := publish("after a corrected poll", nyAt(d1, 10, 2, 0))
+	if got := mustSym(t, corrected, "IWM").Intraday; len(got) != 21 || got[5] != 250 || got[4] != 194 {
+		t.Fatalf("after a corrected poll: %v", got)
+	}
 	quote(d1, 32, 0, 206, 394)
 	publish("after the reload, forming", nyAt(d1, 10, 2, 30))
 	e.Advance(sessionClose(d1))
