@@ -380,8 +380,14 @@ func (r *rig) advance(d time.Duration, waiters int) {
 // status of that poll will have.
 func (r *rig) poll() int {
 	r.t.Helper()
+	return r.pollAfter(0)
+}
+
+// pollAfter is poll, but moves the clock by at least d: the poll comes late.
+func (r *rig) pollAfter(d time.Duration) int {
+	r.t.Helper()
 	n := r.statuses + 1
-	r.advance(max(r.due.Sub(r.clk.Now()), 0), 2)
+	r.advance(max(r.due.Sub(r.clk.Now()), d, 0), 2)
 	return n
 }
 
