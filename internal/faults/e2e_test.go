@@ -288,3 +288,40 @@ func TestEscapeInjectionAtStartup(t *testing.T) {
 		r.fatalf("the payload of an escape string reached the screen")
 	}
 }
+
+// TestPartialRateLimit: one request of a poll is rate-limited; the others
+// are delivered, the banner says how many were updated, and the next poll
+// waits for Retry-After and brings everything back.
+func TestPartialRateLimit(t *testing.T) {
+	r := newRig(t, rigOptions{})
+	r.start()
+	r.srv.Burst(faults.RateLimited, 1)
+	n := r.poll()
+	updated := func() int {
+		k := 0
+		for _, s := range r.syms {
+			if r.dataTime[s].Equal(r.clk.Now().Truncate(time.Second)) {
+				k++
+			}
+		}
+		return k
+	}
+	// Which symbol got the 429 (and whether the ones after it were still
+	// requested) depends on the workers' order; the banner's count must
+	// match the rows that were updated.
+	r.afterPoll(n, "partly rate-limited", func() bool {
+		k := updated()
+		return k < 3 && r.shows(r.banner("degraded")+fmt.Sprintf("Yahoo rate limit (HTTP 429), asked to wait 30s; %d of 3 symbols updated", k)) &&
+			r.retryShown()
+	})
+	if total, limited := r.srv.Requests(faults.RateLimited); limited != 1 {
+		t.Fatalf("%d rate-limited requests of %d", limited, total)
+	}
+	if d := r.status.NextRetry.Sub(r.clk.Now()); d != faults.DefaultRetryAfter {
+		t.Fatalf("next retry in %v, want Retry-After %v", d, faults.DefaultRetryAfter)
+	}
+	n = r.poll()
+	r.afterPoll(n, "recovered", func() bool {
+		return r.status.State == feeds.StateOK && !r.shows("feed ") && r.fresh(r.syms...)
+	})
+}
