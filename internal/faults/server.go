@@ -374,8 +374,9 @@ func writeJSON(w http.ResponseWriter, status int, body []byte) {
 // reset hijacks the connection and closes it with SO_LINGER 0 (a TCP RST).
 func reset(w http.ResponseWriter) {
 	hj, ok := w.(http.Hijacker)
-	if !ok {
-		panic("faults: response writer cannot hijack") // httptest's HTTP/1 server always can
+	if !ok { // httptest's HTTP/1 server always can
+		http.Error(w, "faults: reset: cannot hijack the connection", http.StatusInternalServerError)
+		return
 	}
 	conn, _, err := hj.Hijack()
 	if err != nil {
@@ -391,7 +392,8 @@ func reset(w http.ResponseWriter) {
 func truncateConn(w http.ResponseWriter, body []byte) {
 	hj, ok := w.(http.Hijacker)
 	if !ok {
-		panic("faults: response writer cannot hijack")
+		http.Error(w, "faults: truncate: cannot hijack the connection", http.StatusInternalServerError)
+		return
 	}
 	conn, buf, err := hj.Hijack()
 	if err != nil {
@@ -469,8 +471,8 @@ func (c *chart) json() []byte {
 			"open": c.open, "high": c.high, "low": c.low, "close": c.close, "volume": c.volume}}},
 	}}, "error": nil}}
 	b, err := json.Marshal(doc)
-	if err != nil {
-		panic(fmt.Sprintf("faults: marshal chart: %v", err)) // only finite numbers and strings: cannot fail
+	if err != nil { // only finite numbers and strings: cannot happen
+		return errorObject("Internal Error", fmt.Sprintf("faults: marshal chart: %v", err))
 	}
 	return b
 }
