@@ -67,6 +67,7 @@ type rigOptions struct {
 	extras  []string
 	setup   func(*faults.Server) // before the pipeline starts (history included)
 	start   time.Time            // the fake clock's start (default t0)
+	onReq   func(string, faults.Mode)
 }
 
 func newRig(t *testing.T, o rigOptions) *rig {
@@ -84,7 +85,7 @@ func newRig(t *testing.T, o rigOptions) *rig {
 		o.start = t0
 	}
 	clk := clock.NewFake(o.start)
-	srv, err := faults.New(faults.Options{Symbols: syms, Now: clk.Now})
+	srv, err := faults.New(faults.Options{Symbols: syms, Now: clk.Now, OnRequest: o.onReq})
 	if err != nil {
 		t.Fatal(err)
 	}
