@@ -35,7 +35,7 @@ func TestContentCachesNeverServeStaleViews(t *testing.T) {
 		{"same content, new seq", func(s *engine.Snapshot) {}, nil},
 		{"a flag turns confirmed", func(s *engine.Snapshot) { s.Flags[3].State = engine.FlagConfirmed }, []string{fmt.Sprintf("%d/9 confirmed", confirmed(base)+1)}},
 		{"a value moves below display precision", func(s *engine.Snapshot) { s.Flags[6].Value.V += 1e-6 }, nil},
-		{"a value moves visibly", func(s *engine.Snapshot) { s.Flags[6].Value = engine.Some(2.9) }, []string{"+2.9 pts"}},
+		{"a value moves visibly", func(s *engine.Snapshot) { s.Flags[6].Value = engine.Some(2.9) }, []string{"+2.9 vs 2.0 pts"}},
 		{"a since date changes", func(s *engine.Snapshot) { s.Flags[0].Since = "2026-11-12" }, nil},
 		{"a new analog study", func(s *engine.Snapshot) {
 			a := *s.Analogs

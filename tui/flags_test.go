@@ -1,0 +1,146 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/capwatch/capwatch/engine"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// flagLines returns the flags panel's plain lines keyed by flag label.
+func flagLines(t *testing.T, m Model) map[string]string {
+	t.Helper()
+	_ = m.View() // lays the panels out
+	out := map[string]string{}
+	for _, l := range strings.Split(ansi.Strip(m.flags.View()), "\n") {
+		for _, f := range m.snap.Flags {
+			if strings.Contains(l, flagLabel(f.ID)) {
+				out[f.ID] = l
+			}
+		}
+	}
+	return out
+}
+
+// TestFlagsShowSinceAndValue (issue 6): every flag that is on shows its
+// since date next to its value vs threshold from 60 columns up (the 120×40
+// panel is 60 cells wide), and its since date in the 44 cells of 80×24.
+func TestFlagsShowSinceAndValue(t *testing.T) {
+	snap := testSnapshot(1)
+	for _, tc := range []struct {
+		w, h  int
+		value bool
+	}{{200, 50, true}, {160, 45, true}, {120, 40, true}, {60, 15, true}, {80, 24, false}} {
+		m, _ := testModel(t, Options{ShowNowWhat: true})
+		m = update(m, tea.WindowSizeMsg{Width: tc.w, Height: tc.h}, SnapshotMsg{Snap: snap})
+		lines := flagLines(t, m)
+		for _, f := range snap.Flags {
+			l, ok := lines[f.ID]
+			if !ok {
+				t.Errorf("%dx%d: %s not listed", tc.w, tc.h, f.ID)
+				continue
+			}
+			if !strings.Contains(l, "confirmed") && !strings.Contains(l, "forming") && !strings.Contains(l, "off") {
+				t.Errorf("%dx%d: %s has no state word: %q", tc.w, tc.h, f.ID, l)
+			}
+			if on := f.State != engine.FlagOff; on != strings.Contains(l, "since ") {
+				t.Errorf("%dx%d: %s (%v) since shown %v: %q", tc.w, tc.h, f.ID, f.State, !on, l)
+			}
+			thr := flagValue(f.ID, f.Threshold, false)
+			if tc.value && !strings.Contains(l, flagValue(f.ID, f.Value.V, true)+" vs "+thr) {
+				t.Errorf("%dx%d: %s lacks value vs %s: %q", tc.w, tc.h, f.ID, thr, l)
+			}
+		}
+	}
+	// The date reads as a date: "Oct 29" where it fits, "10/29" at 60 cells.
+	m, _ := testModel(t, Options{ShowNowWhat: true})
+	m = update(m, tea.WindowSizeMsg{Width: 200, Height: 50}, SnapshotMsg{Snap: snap})
+	if l := flagLines(t, m)[engine.FlagRatioAboveSMA200]; !strings.Contains(l, "since Oct 29") {
+		t.Errorf("200x50: since date %q, want since Oct 29", l)
+	}
+	m = update(m, tea.WindowSizeMsg{Width: 120, Height: 40})
+	if l := flagLines(t, m)[engine.FlagRatioAboveSMA200]; !strings.Contains(l, "since 10/29") {
+		t.Errorf("120x40: since date %q, want since 10/29", l)
+	}
+}
+
+// TestFlagMeaningGist: a meaning too long for the line is shown by its part
+// after the last ": " when every such part fits whole (the engine's texts
+// read "IWM/SPY above its 50-day average: small caps leading over ~2½
+// months"); on a narrower panel the meaning is left out rather than cut.
+func TestFlagMeaningGist(t *testing.T) {
+	snap := testSnapshot(1)
+	flags := append([]engine.Flag(nil), snap.Flags...)
+	gists := []string{"small caps leading over ~2½ months", "small caps leading over ~10 months",
+		"a fresh one-month breakout vs large caps", "small caps strongest vs large caps in a year",
+		"small caps in a long-term uptrend", "the long trend turned up", "a month of leadership",
+		"buyers piling in", "broad leadership"}
+	for i := range flags {
+		flags[i].Text = "IWM volume at least 1.5× its 20-day average on an up day (live: paced): " + gists[i]
+	}
+	snap.Flags = flags
+	m, _ := testModel(t, Options{ShowNowWhat: true})
+	m = update(m, tea.WindowSizeMsg{Width: 200, Height: 50}, SnapshotMsg{Snap: snap})
+	lines := flagLines(t, m)
+	for i, f := range flags {
+		if l := lines[f.ID]; !strings.Contains(l, "  "+gists[i]+" ") && !strings.HasSuffix(strings.TrimSuffix(l, "│"), gists[i]) {
+			t.Errorf("200x50: %s lacks its gist %q: %q", f.ID, gists[i], l)
+		}
+	}
+	m = update(m, tea.WindowSizeMsg{Width: 160, Height: 45})
+	for _, l := range flagLines(t, m) {
+		if strings.Contains(l, "…") || strings.Contains(l, "IWM volume") {
+			t.Errorf("160x45: meaning cut instead of left out: %q", l)
+		}
+	}
+}
+
+// TestConfirmedFlagBeforeLiveValue (issue 5): before the paced volume is
+// defined (the first minutes of the session) a confirmed volume surge shows
+// the value it was confirmed on at the last close, not "—" next to
+// "confirmed"; without that close in view it says the threshold was met at
+// the close.
+func TestConfirmedFlagBeforeLiveValue(t *testing.T) {
+	const id = engine.FlagSmallVolumeSurge
+	withSurge := func(state string, v engine.Num) *engine.Snapshot {
+		s := testSnapshot(1)
+		s.Session.State = state
+		flags := append([]engine.Flag(nil), s.Flags...)
+		for i := range flags {
+			if flags[i].ID == id {
+				flags[i].State, flags[i].Since, flags[i].Value = engine.FlagConfirmed, "2026-11-23", v
+			}
+		}
+		s.Flags = flags
+		return s
+	}
+	closed := withSurge("closed", engine.Some(1.83))
+	morning := withSurge("open", engine.Num{})
+
+	m, _ := testModel(t, Options{ShowNowWhat: true})
+	m = update(m, tea.WindowSizeMsg{Width: 120, Height: 40}, SnapshotMsg{Snap: closed}, SnapshotMsg{Snap: morning})
+	l := flagLines(t, m)[id]
+	if !strings.Contains(l, "1.83× vs 1.50×") || strings.Contains(l, "—") {
+		t.Errorf("after a close in view: %q, want the close's 1.83× vs 1.50×", l)
+	}
+	// A live value during the session is not a close: it is not remembered.
+	live := withSurge("open", engine.Some(2.4))
+	m, _ = testModel(t, Options{ShowNowWhat: true})
+	m = update(m, tea.WindowSizeMsg{Width: 120, Height: 40}, SnapshotMsg{Snap: live}, SnapshotMsg{Snap: morning})
+	l = flagLines(t, m)[id]
+	if !strings.Contains(l, "≥1.50× at close") || strings.Contains(l, "—") || strings.Contains(l, "2.40") {
+		t.Errorf("started in the session: %q, want ≥1.50× at close", l)
+	}
+	if !strings.Contains(l, "since 11/23") {
+		t.Errorf("since date lost: %q", l)
+	}
+	// An off flag without a value keeps the dash.
+	off := withSurge("open", engine.Num{})
+	off.Flags[7].State, off.Flags[7].Since = engine.FlagOff, ""
+	m = update(m, SnapshotMsg{Snap: off})
+	if l := flagLines(t, m)[id]; !strings.Contains(l, "— vs 1.50×") {
+		t.Errorf("off flag without a value: %q", l)
+	}
+}
