@@ -1,12 +1,15 @@
 package tui
 
 import (
+	"context"
+
 	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/capwatch/capwatch/internal/clock"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -94,27 +97,28 @@ func TestAlertRingsOnceAndClearsAfterAMinute(t *testing.T) {
 	})
 }
 
-// TestAlertErrorShownWithoutBell: a failed alert command is reported in the
-// status line for a minute, without ringing.
+// TestAlertErrorShownWithoutBell: a failure (an alert command, the signal
+// log) is reported in the status line as the sender words it, after a
+// neutral "⚠", for a minute, without ringing.
 func TestAlertErrorShownWithoutBell(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		m, clk := testModel(t, Options{})
 		m = update(m, tea.WindowSizeMsg{Width: 200, Height: 50}, SnapshotMsg{Snap: testSnapshot(1)})
-		m, msgs := step(t, m, AlertMsg{Err: "exit status 1\x1b[31m: notify-send missing"})
+		m, msgs := step(t, m, AlertMsg{Err: "alert command \"notify-send\": exit status 1\x1b[31m: notify-send missing"})
 		if n := bells(msgs); n != 0 {
 			t.Fatalf("a failed alert command rang the bell %d times", n)
 		}
-		if st := statusOf(m); !strings.Contains(st, "alert command failed: exit status 1: notify-send missing") {
+		if st := statusOf(m); !strings.Contains(st, "⚠ alert command \"notify-send\": exit status 1: notify-send missing") {
 			t.Fatalf("alert error not shown: %q", st)
 		}
 		clk.Advance(59 * time.Second)
 		m, _ = step(t, m, tickMsg{gen: m.tickGen})
-		if !strings.Contains(statusOf(m), "alert command failed") {
+		if !strings.Contains(statusOf(m), "⚠ alert command") {
 			t.Fatal("alert error gone before 60s")
 		}
 		clk.Advance(time.Second)
 		m, _ = step(t, m, tickMsg{gen: m.tickGen})
-		if strings.Contains(statusOf(m), "alert command failed") {
+		if strings.Contains(statusOf(m), "⚠ alert command") {
 			t.Fatal("alert error still shown after 60s")
 		}
 		// An empty alert does nothing.
@@ -158,5 +162,89 @@ func TestAlertKeepsSecondTickWhileClosed(t *testing.T) {
 	m = nm.(Model)
 	if m.tickEvery != time.Second || cmd == nil {
 		t.Fatalf("alert while closed: tick every %v, cmd %v", m.tickEvery, cmd != nil)
+	}
+}
+
+// TestFailureLabelIsNeutral (finding 2): internal/app sends signal-log
+// failures through AlertMsg.Err too ("signal log: …"); the status line shows
+// the text as sent after "⚠", never calling it a failed alert command.
+func TestFailureLabelIsNeutral(t *testing.T) {
+	m, _ := testModel(t, Options{})
+	m = update(m, tea.WindowSizeMsg{Width: 200, Height: 50}, SnapshotMsg{Snap: testSnapshot(1)},
+		AlertMsg{Err: "signal log: signals: append: write /x/signals.jsonl: no space left on device"})
+	st := statusOf(m)
+	if !strings.Contains(st, "⚠ signal log: signals: append: write /x/signals.jsonl: no space left on device") {
+		t.Fatalf("signal-log failure not shown as sent: %q", st)
+	}
+	if strings.Contains(st, "alert command") {
+		t.Fatalf("a signal-log failure is labelled as an alert command's: %q", st)
+	}
+}
+
+// TestAlertMinuteIsWallTime (finding 3): the alert stays up for a minute of
+// wall time; the demo's simulated clock (Options.Clock, here racing ahead
+// ten minutes per wall second) does not shorten it.
+func TestAlertMinuteIsWallTime(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		wall := clock.NewFake(time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC))
+		m, feed := testModel(t, Options{Wall: wall})
+		m = update(m, tea.WindowSizeMsg{Width: 200, Height: 50}, SnapshotMsg{Snap: testSnapshot(1)})
+		m, _ = step(t, m, AlertMsg{Text: "IWM/SPY above its 200-day average"})
+		for s := 1; s <= 60; s++ {
+			feed.Advance(10 * time.Minute)
+			wall.Advance(time.Second)
+			m, _ = step(t, m, tickMsg{gen: m.tickGen})
+			shown := strings.Contains(statusOf(m), "🔔 IWM/SPY")
+			if s < 60 && !shown {
+				t.Fatalf("alert gone after %d wall seconds (%v of feed time)", s, time.Duration(s)*10*time.Minute)
+			}
+			if s == 60 && shown {
+				t.Fatalf("alert still shown after a wall minute: %q", statusOf(m))
+			}
+		}
+	})
+}
+
+// TestTickEndsWithProgram (finding 4): the pending tick (a minute long
+// while the market is closed) returns at once when the program's context
+// ends or the user quits, instead of holding a goroutine until its timer
+// fires.
+func TestTickEndsWithProgram(t *testing.T) {
+	closed := testSnapshot(1)
+	closed.Session.State = "closed"
+	for _, how := range []string{"context", "quit key"} {
+		t.Run(how, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				ctx, cancel := context.WithCancel(t.Context())
+				defer cancel()
+				m, _ := testModel(t, Options{Context: ctx})
+				nm, cmd := m.Update(SnapshotMsg{Snap: closed})
+				m = nm.(Model)
+				if m.tickEvery != time.Minute || cmd == nil {
+					t.Fatalf("closed market: tick every %v, cmd %v", m.tickEvery, cmd != nil)
+				}
+				start := time.Now()
+				got := make(chan tea.Msg, 1)
+				go func() { got <- cmd() }()
+				synctest.Wait() // the tick is waiting on its timer
+				if how == "context" {
+					cancel()
+				} else if _, q := m.Update(press("q")); q == nil {
+					t.Fatal("q did not quit")
+				}
+				synctest.Wait()
+				select {
+				case msg := <-got:
+					if msg != nil {
+						t.Fatalf("ended tick delivered %#v", msg)
+					}
+					if d := time.Since(start); d != 0 {
+						t.Fatalf("tick ended after %v, want at once", d)
+					}
+				default:
+					t.Fatal("the tick goroutine outlives the program")
+				}
+			})
+		})
 	}
 }

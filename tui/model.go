@@ -10,6 +10,7 @@
 package tui
 
 import (
+	"context"
 	"strings"
 	"time"
 
@@ -25,13 +26,20 @@ import (
 type Options struct {
 	Feed         string        // feed name shown in the status line
 	Kind         feeds.Kind    // DEMO / REPLAY badge (none for live; "delayed" when quotes are delayed)
-	Clock        clock.Clock   // for ages and countdowns (default clock.Real{})
+	Clock        clock.Clock   // the data's clock, for ages and countdowns (default clock.Real{}; simulated in demo/replay)
 	PollInterval time.Duration // expected data interval: data older than 2× this is marked stale
 	Palette      string        // "default" | "colorblind"
 	NoColor      bool          // NO_COLOR set: no colours, meaning kept by symbols and words
 	ShowNowWhat  bool          // show the "Now what?" panel
 	// Location is the zone used to display times (default America/New_York).
 	Location *time.Location
+	// Wall is the real clock, for how long an alert stays up (default
+	// clock.Real{}): a minute of the user's time, whatever the demo speed.
+	Wall clock.Clock
+	// Context is the program's context (the one given to tea.WithContext):
+	// the dashboard's pending tick ends with it or with the quit key, so no
+	// timer goroutine outlives the program (default: the quit key only).
+	Context context.Context
 }
 
 // SnapshotMsg delivers a new engine snapshot (sent by the engine goroutine
@@ -42,11 +50,13 @@ type SnapshotMsg struct{ Snap *engine.Snapshot }
 type StatusMsg struct{ Status feeds.Status }
 
 // AlertMsg delivers an alert (sent by cmd/ with p.Send when an alert rule
-// fires or its command fails). A non-empty Text rings the terminal bell once
-// and shows "🔔 Text" in the status line; a non-empty Err shows "alert command
-// failed: Err" (no bell). Either stays for a minute of the dashboard's clock
-// and is cleared by the once-a-second tick. Both are sanitised. At is when
-// the alert fired (informational: the minute runs from its arrival).
+// fires, or when an alert command or the signal log fails). A non-empty
+// Text rings the terminal bell once and shows "🔔 Text" in the status line;
+// a non-empty Err shows "⚠ Err" as it is (no bell), so Err should say what
+// failed ("alert command …", "signal log: …"). Either stays for a minute of
+// wall time (Options.Wall, not the demo's simulated clock) and is cleared
+// by the once-a-second tick. Both are sanitised. At is when the alert fired
+// (informational: the minute runs from its arrival).
 type AlertMsg struct {
 	Text string
 	Err  string
@@ -118,8 +128,11 @@ type Model struct {
 	tickEvery time.Duration
 
 	alert      string    // sanitised alert text ("" when none is shown)
-	alertErr   string    // sanitised alert command error ("" when none)
-	alertUntil time.Time // clock time the alert is cleared at
+	alertErr   string    // sanitised alert or signal-log error ("" when none)
+	alertUntil time.Time // wall time the alert is cleared at
+
+	ctx  context.Context // ends the pending tick: the program's context, or quit
+	stop context.CancelFunc
 }
 
 // New returns the dashboard model. Missing options get defaults: the real
@@ -127,6 +140,12 @@ type Model struct {
 func New(opts Options) Model {
 	if opts.Clock == nil {
 		opts.Clock = clock.Real{}
+	}
+	if opts.Wall == nil {
+		opts.Wall = clock.Real{}
+	}
+	if opts.Context == nil {
+		opts.Context = context.Background()
 	}
 	if opts.Palette != PaletteColorblind {
 		opts.Palette = PaletteDefault
@@ -146,6 +165,7 @@ func New(opts Options) Model {
 		start: opts.Clock.Now(),
 	}
 	m.now = m.start
+	m.ctx, m.stop = context.WithCancel(opts.Context)
 	m.help.Styles = st.Help
 	m.chart = newChartPanel(m.st, m.keys, opts.Location)
 	m.flags = newFlagsPanel(m.st)
@@ -158,11 +178,24 @@ func New(opts Options) Model {
 
 // Init asks for the terminal background and starts the age/countdown tick.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(tea.RequestBackgroundColor, tick(m.tickEvery, m.tickGen))
+	return tea.Batch(tea.RequestBackgroundColor, m.tick(m.tickEvery, m.tickGen))
 }
 
-func tick(d time.Duration, gen int) tea.Cmd {
-	return tea.Tick(d, func(time.Time) tea.Msg { return tickMsg{gen: gen} })
+// tick waits d and returns a tick of generation gen, unless the program's
+// context ends or the user quits first (then it returns nil at once): unlike
+// tea.Tick, a minute's tick does not keep its goroutine after the program.
+func (m *Model) tick(d time.Duration, gen int) tea.Cmd {
+	ctx := m.ctx
+	return func() tea.Msg {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			return tickMsg{gen: gen}
+		case <-ctx.Done():
+			return nil
+		}
+	}
 }
 
 // Update routes messages: size, background, global keys, data, ticks; the
@@ -207,13 +240,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil // a tick from an older schedule
 		}
 		m.now = m.opts.Clock.Now()
-		if (m.alert != "" || m.alertErr != "") && !m.now.Before(m.alertUntil) {
+		if (m.alert != "" || m.alertErr != "") && !m.opts.Wall.Now().Before(m.alertUntil) {
 			m.alert, m.alertErr = "", ""
 		}
 		if cmd := m.retune(); cmd != nil {
 			return m, cmd
 		}
-		return m, tick(m.tickEvery, m.tickGen)
+		return m, m.tick(m.tickEvery, m.tickGen)
 	}
 	return m, nil
 }
@@ -227,7 +260,7 @@ func (m Model) onAlert(a AlertMsg) (tea.Model, tea.Cmd) {
 	}
 	m.now = m.opts.Clock.Now()
 	m.alert, m.alertErr = strings.TrimSpace(text), strings.TrimSpace(errText)
-	m.alertUntil = m.now.Add(alertShown)
+	m.alertUntil = m.opts.Wall.Now().Add(alertShown)
 	var ring tea.Cmd
 	if m.alert != "" {
 		ring = bell
@@ -253,7 +286,7 @@ func (m *Model) retune() tea.Cmd {
 	}
 	m.tickEvery = d
 	m.tickGen++
-	return tick(d, m.tickGen)
+	return m.tick(d, m.tickGen)
 }
 
 // tickInterval is once a second, or once a minute while the market is
@@ -273,6 +306,7 @@ func (m Model) handleKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	keys := m.keys
 	switch {
 	case key.Matches(k, keys.Quit):
+		m.stop() // the pending tick ends now, not when its timer fires
 		return m, tea.Quit
 	case key.Matches(k, keys.Help):
 		m.showHelp = !m.showHelp

@@ -116,7 +116,7 @@ func (m Model) statusParts() []statusPart {
 	return append(parts, m.alertParts()...)
 }
 
-// alertParts show the current alert and alert command error, if any.
+// alertParts show the current alert and alert or signal-log error, if any.
 func (m Model) alertParts() []statusPart {
 	var parts []statusPart
 	add := func(sty func(...string) string, text string) {
@@ -128,7 +128,7 @@ func (m Model) alertParts() []statusPart {
 		add(m.st.Warn.Render, "🔔 "+m.alert)
 	}
 	if m.alertErr != "" {
-		add(m.st.Bad.Render, "alert command failed: "+m.alertErr)
+		add(m.st.Bad.Render, "⚠ "+m.alertErr) // the sender says what failed
 	}
 	return parts
 }

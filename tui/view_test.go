@@ -37,6 +37,9 @@ func testModelAt(t testing.TB, opts Options, now time.Time) (Model, *clock.Fake)
 		opts.PollInterval = testPoll
 	}
 	opts.Clock = clk
+	if opts.Wall == nil {
+		opts.Wall = clk // alert tests advance one clock; TestAlertMinuteIsWallTime splits them
+	}
 	opts.Location = testLoc
 	return New(opts), clk
 }
