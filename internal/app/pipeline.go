@@ -20,8 +20,16 @@ type Runner interface {
 }
 
 // Pipeline runs a feed into the engine and publishes what comes out:
-// History once, then the feed's Stream, each batch converted into one
+// History first, then the feed's Stream, each batch converted into one
 // engine.Input; the engine goroutine publishes one Snapshot per Input.
+//
+// Symbols whose history failed (all of them after a total failure) are
+// loaded again in the background while the stream runs: after
+// HistoryRetry, doubling up to HistoryRetryMax (±25 % jitter), and at once
+// when the live feed delivers a quote for such a symbol after failing (the
+// feed recovered). Meanwhile a healthy feed status is reported degraded:
+// "history unavailable: <reason>, retry in 30s". With a live feed the
+// retries are checked on the Tick (so they add no timer of their own).
 type Pipeline struct {
 	Feed    feeds.Feed
 	Engine  Runner
@@ -39,6 +47,20 @@ type Pipeline struct {
 	// (after OnSnapshot, on the engine goroutine) and rings the alerts. Its
 	// commands are cancelled and waited for before Run returns.
 	Signals *SignalWatch
+	// HistoryRetry is the first delay before a failed history load is
+	// retried (default DefaultHistoryRetry); it doubles after each failed
+	// attempt up to HistoryRetryMax (default DefaultHistoryRetryMax).
+	HistoryRetry, HistoryRetryMax time.Duration
+	// Rand, if set, is the jitter source (uniform in [0,1)); default
+	// math/rand/v2.
+	Rand func() float64
+}
+
+// histResult is the outcome of a background history load.
+type histResult struct {
+	requested []string
+	h         feeds.History
+	err       error
 }
 
 // Run runs until ctx is done (it then returns nil) or the engine fails. Every
@@ -125,6 +147,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	}
 
 	log.Info("pipeline: loading history", "feed", name, "symbols", len(p.Symbols))
+	hr := newHistoryRetry(p.Symbols, p.HistoryRetry, p.HistoryRetryMax, p.Rand)
 	h, err := p.Feed.History(ctx, p.Symbols)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -142,6 +165,45 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		if !send(engine.Input{Now: now(nil), Daily: h.Daily, Intraday: h.Intraday, Errors: h.Errors, Feed: name}) {
 			return nil
 		}
+	}
+	hr.startup(p.Clock.Now(), h, err)
+	startFailed := err != nil
+
+	// The background history loads: one at a time, on ctx.
+	histDone := make(chan histResult, 1)
+	var retryTimer <-chan time.Time // non-live feeds (no Tick)
+	arm := func() {
+		if !live && len(hr.pending) > 0 && !hr.inFlight {
+			retryTimer = p.Clock.After(hr.next.Sub(p.Clock.Now()))
+		}
+	}
+	arm()
+	var (
+		lastLive feeds.Status // the feed's latest status (before merging)
+		haveLive bool
+	)
+	// restatus re-reports the feed status when the history state changed
+	// what it says (only a healthy feed's status carries the note).
+	restatus := func() {
+		switch {
+		case haveLive && lastLive.State == feeds.StateOK:
+			onStatus(hr.merge(p.Clock.Now(), lastLive))
+		case !haveLive && startFailed && len(hr.pending) == 0:
+			onStatus(feeds.Status{Feed: name, State: feeds.StateOK}) // the startup failure is over
+		}
+	}
+	startHistory := func() {
+		syms := hr.start(p.Clock.Now())
+		log.Info("pipeline: retrying history", "feed", name, "symbols", syms)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			h, err := p.history(ctx, syms, log)
+			select {
+			case histDone <- histResult{requested: syms, h: h, err: err}:
+			case <-ctx.Done():
+			}
+		}()
 	}
 
 	batches := make(chan feeds.Batch, 8)
@@ -181,7 +243,11 @@ func (p *Pipeline) Run(ctx context.Context) error {
 			if b.Status.Feed == "" {
 				b.Status.Feed = name
 			}
-			onStatus(b.Status)
+			lastLive, haveLive = b.Status, true
+			if hr.observe(p.Clock.Now(), b) {
+				startHistory()
+			}
+			onStatus(hr.merge(p.Clock.Now(), b.Status))
 			if len(b.Quotes) == 0 && len(b.Bars) == 0 && len(b.Errors) == 0 {
 				continue
 			}
@@ -198,7 +264,48 @@ func (p *Pipeline) Run(ctx context.Context) error {
 			}
 		case <-ticker:
 			ticker = p.Clock.After(tick)
+			if hr.due(p.Clock.Now()) {
+				startHistory()
+				restatus()
+			}
 			if !send(engine.Input{Now: p.Clock.Now()}) {
+				return nil
+			}
+		case <-retryTimer:
+			retryTimer = nil
+			if hr.due(p.Clock.Now()) {
+				startHistory()
+				restatus()
+			} else {
+				arm()
+			}
+		case r := <-histDone:
+			t := p.Clock.Now()
+			daily := hr.done(t, r.requested, r.h, r.err)
+			switch {
+			case r.err != nil:
+				log.Warn("pipeline: history retry", "feed", name, "err", r.err)
+			case len(daily) > 0:
+				log.Info("pipeline: history loaded", "feed", name, "symbols", len(daily))
+			}
+			if r.err == nil {
+				for _, se := range r.h.Errors {
+					log.Warn("pipeline: history retry", "feed", name, "symbol", se.Symbol, "err", se.Message)
+				}
+			}
+			arm()
+			restatus()
+			if len(daily) == 0 && (r.err != nil || len(r.h.Errors) == 0) {
+				continue
+			}
+			if !live && feedNow.IsZero() {
+				feedNow = lastBarEnd(daily)
+			}
+			// Only the loaded symbols: the engine replaces the history of the
+			// symbols in Daily and keeps the others'. Intraday bars come from
+			// the stream (a history's may be older than the stream's).
+			inp := engine.Input{Daily: daily, Errors: r.h.Errors, Feed: name, Now: now(nil)}
+			if !send(inp) {
 				return nil
 			}
 		}
@@ -219,6 +326,17 @@ func drain(b feeds.Batch, ch <-chan feeds.Batch) feeds.Batch {
 			return b
 		}
 	}
+}
+
+// history runs the feed's History, turning a panic into an error.
+func (p *Pipeline) history(ctx context.Context, syms []string, log *slog.Logger) (h feeds.History, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			log.Error("pipeline: feed panic", "value", fmt.Sprint(r), "stack", string(debug.Stack()))
+			err = fmt.Errorf("internal error: %v", r)
+		}
+	}()
+	return p.Feed.History(ctx, syms)
 }
 
 // stream runs the feed's Stream, turning a panic into an error.
