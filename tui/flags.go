@@ -177,14 +177,18 @@ func (p *flagsPanel) body(cw, ch int) []string {
 	// whole on the flags' lines, each meaning goes on a second, indented line.
 	lay := chooseLayout(rows, cw, true)
 	twoLine := !activeOnly && ch >= 2*len(shown) && !(lay.meaning && lay.fullMeanings(rows, cw))
+	var meanings [][]string
 	if twoLine {
 		lay = chooseLayout(rows, cw, false)
+		meanings = meaningLines(rows, cw, ch)
 	}
 	out := make([]string, 0, 2*len(rows))
-	for _, r := range rows {
+	for i, r := range rows {
 		out = append(out, p.line(r, lay, cw))
 		if twoLine {
-			out = append(out, p.st.Muted.Render(strings.Repeat(" ", stateW+1)+r.meaning))
+			for _, l := range meanings[i] {
+				out = append(out, p.st.Muted.Render(l))
+			}
 		}
 	}
 	if activeOnly && len(out) == 0 {
@@ -197,12 +201,37 @@ func (p *flagsPanel) body(cw, ch int) []string {
 	return out
 }
 
+// meaningLines lays each flag's meaning out under its line: indented under
+// the label and wrapped, or indented by two when that is what makes them all
+// fit in ch rows, else cut to one line each.
+func meaningLines(rows []flagRow, cw, ch int) [][]string {
+	out := make([][]string, len(rows))
+	for _, indent := range []int{stateW + 1, 2} {
+		pad := strings.Repeat(" ", indent)
+		total := len(rows)
+		for i, r := range rows {
+			out[i] = strings.Split(ansi.Wrap(r.meaning, max(cw-indent, 1), ""), "\n")
+			for j := range out[i] {
+				out[i][j] = pad + out[i][j]
+			}
+			total += len(out[i])
+		}
+		if total <= ch {
+			return out
+		}
+	}
+	for i, r := range rows {
+		out[i] = []string{"  " + r.meaning} // cut to the width by the frame
+	}
+	return out
+}
+
 // flagRow is one flag's display texts (sanitised, unstyled).
 type flagRow struct {
-	state                 engine.FlagState
-	label, value          string
-	sinceLong, sinceShort string // "" when the flag is off or has no date
-	meaning, gist         string // the full meaning, and its part after the last ": "
+	state        engine.FlagState
+	label, value string
+	since        [3]string // ISO, "Oct 29", "10/29" forms; "" when off or undated
+	meaning      string
 }
 
 // stateW is the width of the state mark ("● confirmed").
@@ -217,12 +246,8 @@ func (p *flagsPanel) rows(flags []engine.Flag) []flagRow {
 	out := make([]flagRow, len(flags))
 	for i, f := range flags {
 		r := flagRow{state: f.State, label: flagLabel(f.ID), value: p.valueText(f), meaning: Sanitize(f.Text)}
-		r.gist = r.meaning
-		if k := strings.LastIndex(r.meaning, ": "); k >= 0 && k+2 < len(r.meaning) {
-			r.gist = r.meaning[k+2:]
-		}
 		if f.Since != "" && f.State != engine.FlagOff {
-			r.sinceLong, r.sinceShort = sinceTexts(Sanitize(f.Since), asOf)
+			r.since = sinceTexts(Sanitize(f.Since), asOf)
 		}
 		out[i] = r
 	}
@@ -247,27 +272,36 @@ func (p *flagsPanel) valueText(f engine.Flag) string {
 	return "— vs " + thr
 }
 
-// sinceTexts formats a flag's start date (YYYY-MM-DD): "since Oct 29"
-// (within about ten months of asOf, so the year is clear) or "since Sep
-// 2025", and the compact "since 10/29" or "since 2025". A date that does
-// not parse is shown as it is.
-func sinceTexts(date string, asOf time.Time) (long, short string) {
+// Forms of the since date, longest first.
+const (
+	sinceISO   = iota // "since 2026-10-29"
+	sinceMonth        // "since Oct 29", or "since Sep 2025" when older than ~10 months
+	sinceShort        // "since 10/29", or "since 2025"
+)
+
+// sinceTexts formats a flag's start date (YYYY-MM-DD) in the three forms;
+// the month forms leave the year out only while it is clear (the date is
+// within about ten months of asOf). A date that does not parse is shown as
+// it is.
+func sinceTexts(date string, asOf time.Time) [3]string {
 	d, err := time.Parse(time.DateOnly, date)
 	if err != nil {
-		return "since " + date, "since " + date
+		s := "since " + date
+		return [3]string{s, s, s}
 	}
 	if asOf.IsZero() || asOf.Sub(d) < 300*24*time.Hour {
-		return "since " + d.Format("Jan 02"), "since " + d.Format("1/02")
+		return [3]string{"since " + date, "since " + d.Format("Jan 02"), "since " + d.Format("1/02")}
 	}
-	return "since " + d.Format("Jan 2006"), "since " + d.Format("2006")
+	return [3]string{"since " + date, "since " + d.Format("Jan 2006"), "since " + d.Format("2006")}
 }
 
 // flagLayout says which columns a flag line has and how wide they are.
 type flagLayout struct {
 	labelW, valueW, sinceW int
 	gap                    int  // spaces between columns (2 when there is room, else 1)
-	value, short           bool // show the value column; compact since dates
-	meaning                bool // the meaning (or its gist) fills the rest of the line
+	sinceForm              int  // sinceISO, sinceMonth or sinceShort
+	value                  bool // show the value column
+	meaning                bool // the meaning fills the rest of the line
 }
 
 // width is the line's width without the meaning.
@@ -282,7 +316,7 @@ func (l flagLayout) width() int {
 	return w
 }
 
-// fullMeanings reports whether every full meaning fits after the columns.
+// fullMeanings reports whether every meaning fits whole after the columns.
 func (l flagLayout) fullMeanings(rows []flagRow, cw int) bool {
 	room := cw - l.width() - 2
 	for _, r := range rows {
@@ -293,44 +327,51 @@ func (l flagLayout) fullMeanings(rows []flagRow, cw int) bool {
 	return true
 }
 
+// minMeaning is the least room worth giving the meaning on a flag's line
+// (it is cut with "…" to the room left).
+const minMeaning = 24
+
 // chooseLayout picks the richest layout that fits cw cells: state, label,
-// value vs threshold, since date, meaning (whole, or its gist when every
-// gist fits whole); then without the meaning, with
-// compact dates, without the value (the since date matters more on narrow
+// value vs threshold, since date, meaning; then without the meaning, with
+// shorter dates, without the value (the since date matters more on narrow
 // panels), without the since date.
 func chooseLayout(rows []flagRow, cw int, meaning bool) flagLayout {
 	base := flagLayout{gap: 1}
-	var sinceLong, sinceShort, gistW int
+	var sinceW [3]int
 	for _, r := range rows {
-		gistW = max(gistW, ansi.StringWidth(r.gist))
 		base.labelW = max(base.labelW, ansi.StringWidth(r.label))
 		base.valueW = max(base.valueW, ansi.StringWidth(r.value))
-		sinceLong = max(sinceLong, ansi.StringWidth(r.sinceLong))
-		sinceShort = max(sinceShort, ansi.StringWidth(r.sinceShort))
+		for f, s := range r.since {
+			sinceW[f] = max(sinceW[f], ansi.StringWidth(s))
+		}
 	}
-	long, short := base, base
-	long.sinceW = sinceLong
-	short.sinceW, short.short = sinceShort, true
+	form := func(f int, value, meaning bool) flagLayout {
+		l := base
+		l.sinceForm, l.sinceW, l.value, l.meaning = f, sinceW[f], value, meaning
+		return l
+	}
 	var cands []flagLayout
-	withMeaning := func(l flagLayout) flagLayout { l.value, l.meaning = true, true; return l }
-	withValue := func(l flagLayout) flagLayout { l.value = true; return l }
-	noSince := base
 	if meaning {
-		cands = append(cands, withMeaning(long), withMeaning(short))
+		cands = append(cands, form(sinceISO, true, true), form(sinceMonth, true, true))
 	}
-	cands = append(cands, withValue(long), withValue(short), long, short, withValue(noSince))
+	cands = append(cands, form(sinceISO, true, false), form(sinceMonth, true, false), form(sinceShort, true, false),
+		form(sinceMonth, false, false), form(sinceShort, false, false))
+	noSince := base
+	noSince.value = true
+	cands = append(cands, noSince)
 	for _, c := range cands {
 		for _, gap := range []int{2, 1} { // roomy columns when they fit
 			c.gap = gap
 			need := c.width()
-			if c.meaning { // only when every gist fits whole
-				need += 2 + gistW
+			if c.meaning {
+				need += 2 + minMeaning
 			}
 			if need <= cw {
 				return c
 			}
 		}
 	}
+	noSince.value = false
 	return noSince
 }
 
@@ -346,21 +387,12 @@ func (p *flagsPanel) line(r flagRow, l flagLayout, cw int) string {
 		b.WriteString(p.st.Text.Render(fit(r.value, l.valueW)))
 	}
 	if l.sinceW > 0 {
-		since := r.sinceLong
-		if l.short {
-			since = r.sinceShort
-		}
 		b.WriteString(gap)
-		b.WriteString(p.st.Muted.Render(fit(since, l.sinceW)))
+		b.WriteString(p.st.Muted.Render(fit(r.since[l.sinceForm], l.sinceW)))
 	}
 	if l.meaning {
-		room := cw - l.width() - 2
-		m := r.meaning
-		if ansi.StringWidth(m) > room {
-			m = r.gist
-		}
 		b.WriteString("  ")
-		b.WriteString(p.st.Muted.Render(m))
+		b.WriteString(p.st.Muted.Render(ansi.Truncate(r.meaning, cw-l.width()-2, "…")))
 	}
 	return b.String()
 }

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -54,11 +55,15 @@ func TestFlagsShowSinceAndValue(t *testing.T) {
 			}
 		}
 	}
-	// The date reads as a date: "Oct 29" where it fits, "10/29" at 60 cells.
+	// The date is in full where it fits, "Oct 29" at 80×24, "10/29" at 60 cells.
 	m, _ := testModel(t, Options{ShowNowWhat: true})
 	m = update(m, tea.WindowSizeMsg{Width: 200, Height: 50}, SnapshotMsg{Snap: snap})
+	if l := flagLines(t, m)[engine.FlagRatioAboveSMA200]; !strings.Contains(l, "since 2026-10-29") {
+		t.Errorf("200x50: since date %q, want since 2026-10-29", l)
+	}
+	m = update(m, tea.WindowSizeMsg{Width: 80, Height: 24})
 	if l := flagLines(t, m)[engine.FlagRatioAboveSMA200]; !strings.Contains(l, "since Oct 29") {
-		t.Errorf("200x50: since date %q, want since Oct 29", l)
+		t.Errorf("80x24: since date %q, want since Oct 29", l)
 	}
 	m = update(m, tea.WindowSizeMsg{Width: 120, Height: 40})
 	if l := flagLines(t, m)[engine.FlagRatioAboveSMA200]; !strings.Contains(l, "since 10/29") {
@@ -66,33 +71,44 @@ func TestFlagsShowSinceAndValue(t *testing.T) {
 	}
 }
 
-// TestFlagMeaningGist: a meaning too long for the line is shown by its part
-// after the last ": " when every such part fits whole (the engine's texts
-// read "IWM/SPY above its 50-day average: small caps leading over ~2½
-// months"); on a narrower panel the meaning is left out rather than cut.
-func TestFlagMeaningGist(t *testing.T) {
+// TestFlagMeanings: the engine's meanings are long ("IWM/SPY above its
+// 50-day average: small caps leading over ~2½ months"). At 200×50 each
+// flag's line ends with its meaning, cut to the room left; where fewer than
+// minMeaning cells would be left it is not squeezed in; zooming the flags
+// panel (tab, z) shows every meaning whole on a second line, at 120×40 and
+// at 80×24.
+func TestFlagMeanings(t *testing.T) {
 	snap := testSnapshot(1)
 	flags := append([]engine.Flag(nil), snap.Flags...)
-	gists := []string{"small caps leading over ~2½ months", "small caps leading over ~10 months",
-		"a fresh one-month breakout vs large caps", "small caps strongest vs large caps in a year",
-		"small caps in a long-term uptrend", "the long trend turned up", "a month of leadership",
-		"buyers piling in", "broad leadership"}
 	for i := range flags {
-		flags[i].Text = "IWM volume at least 1.5× its 20-day average on an up day (live: paced): " + gists[i]
+		flags[i].Text = fmt.Sprintf("IWM/SPY flag %d above its average: small caps leading over ~2½ months and more", i)
 	}
 	snap.Flags = flags
 	m, _ := testModel(t, Options{ShowNowWhat: true})
 	m = update(m, tea.WindowSizeMsg{Width: 200, Height: 50}, SnapshotMsg{Snap: snap})
 	lines := flagLines(t, m)
 	for i, f := range flags {
-		if l := lines[f.ID]; !strings.Contains(l, "  "+gists[i]+" ") && !strings.HasSuffix(strings.TrimSuffix(l, "│"), gists[i]) {
-			t.Errorf("200x50: %s lacks its gist %q: %q", f.ID, gists[i], l)
+		if l := lines[f.ID]; !strings.Contains(l, fmt.Sprintf("IWM/SPY flag %d above its average", i)) {
+			t.Errorf("200x50: %s lacks its meaning: %q", f.ID, l)
 		}
 	}
 	m = update(m, tea.WindowSizeMsg{Width: 160, Height: 45})
 	for _, l := range flagLines(t, m) {
-		if strings.Contains(l, "…") || strings.Contains(l, "IWM volume") {
-			t.Errorf("160x45: meaning cut instead of left out: %q", l)
+		if strings.Contains(l, "IWM/SPY flag") {
+			t.Errorf("160x45: meaning squeezed into the line: %q", l)
+		}
+	}
+	for _, sz := range []struct{ w, h int }{{120, 40}, {80, 24}} {
+		m, _ := testModel(t, Options{ShowNowWhat: true})
+		m = update(m, tea.WindowSizeMsg{Width: sz.w, Height: sz.h}, SnapshotMsg{Snap: snap}, press("tab"), press("z"))
+		scr := screen(m)
+		for _, f := range flags {
+			if !strings.Contains(scr, f.Text) {
+				t.Errorf("%dx%d zoomed: meaning %q not shown whole:\n%s", sz.w, sz.h, f.Text, scr)
+			}
+		}
+		if !strings.Contains(scr, "since 2026-10-29") {
+			t.Errorf("%dx%d zoomed: no since date", sz.w, sz.h)
 		}
 	}
 }
