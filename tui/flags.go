@@ -22,6 +22,8 @@ type flagsPanel struct {
 	// session (on a closed daily bar), shown for a confirmed flag whose live
 	// value is not defined yet.
 	atClose map[string]float64
+	// meaningsHidden: the last render had no room for the meanings.
+	meaningsHidden bool
 
 	dirty bool
 	lines []string
@@ -149,11 +151,18 @@ func (p *flagsPanel) render() []string {
 			title += fmt.Sprintf(", %d forming", forming)
 		}
 	}
-	p.lines = frame(p.st, title, p.body(cw, ch), p.w, p.h, p.bordered, p.focus)
+	body := p.body(cw, ch)
+	// The zoomed panel has room for the meanings: say so when it fits
+	// (frame adds "▶ " and, bordered, "╭─ " … " ╮").
+	if hint := " · z explains"; p.focus && p.meaningsHidden && ansi.StringWidth(title+hint)+6 <= p.w {
+		title += hint
+	}
+	p.lines = frame(p.st, title, body, p.w, p.h, p.bordered, p.focus)
 	return p.lines
 }
 
 func (p *flagsPanel) body(cw, ch int) []string {
+	p.meaningsHidden = false
 	if p.snap == nil {
 		return []string{p.st.Muted.Render("no data yet")}
 	}
@@ -182,6 +191,7 @@ func (p *flagsPanel) body(cw, ch int) []string {
 		lay = chooseLayout(rows, cw, false)
 		meanings = meaningLines(rows, cw, ch)
 	}
+	p.meaningsHidden = !twoLine && !lay.meaning
 	out := make([]string, 0, 2*len(rows))
 	for i, r := range rows {
 		out = append(out, p.line(r, lay, cw))

@@ -100,8 +100,15 @@ func TestFlagMeanings(t *testing.T) {
 	}
 	for _, sz := range []struct{ w, h int }{{120, 40}, {80, 24}} {
 		m, _ := testModel(t, Options{ShowNowWhat: true})
-		m = update(m, tea.WindowSizeMsg{Width: sz.w, Height: sz.h}, SnapshotMsg{Snap: snap}, press("tab"), press("z"))
+		m = update(m, tea.WindowSizeMsg{Width: sz.w, Height: sz.h}, SnapshotMsg{Snap: snap}, press("tab"))
+		if scr := screen(m); sz.w >= 120 && !strings.Contains(scr, "Breakout flags 3/9 confirmed, 2 forming · z explains") {
+			t.Errorf("%dx%d: the focused flags panel does not say z explains:\n%s", sz.w, sz.h, scr)
+		}
+		m = update(m, press("z"))
 		scr := screen(m)
+		if strings.Contains(scr, "z explains") {
+			t.Errorf("%dx%d zoomed: still says z explains", sz.w, sz.h)
+		}
 		for _, f := range flags {
 			if !strings.Contains(scr, f.Text) {
 				t.Errorf("%dx%d zoomed: meaning %q not shown whole:\n%s", sz.w, sz.h, f.Text, scr)

@@ -411,6 +411,8 @@ func glossary() []string {
 		"rvol      volume ÷ its 20-day average, pace-adjusted during the session",
 		"          (today so far vs an average day by this time of day)",
 		"flags     ● confirmed on a closed day · ◐ forming on today's live bar · ○ off",
+		"          value vs threshold; since = the first day of the current run;",
+		"          tab to the flags panel and z (zoom) shows what each flag means",
 	}
 }
 
