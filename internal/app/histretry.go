@@ -136,7 +136,7 @@ func reasonOf(miss []string, h feeds.History, err error) string {
 			s += fmt.Sprintf(" (and %d more)", len(miss)-1)
 		}
 	}
-	return cleanLine(s, 200)
+	return cleanLine(s, 300)
 }
 
 // cleanLine strips escapes, control and bidi characters from s and cuts it

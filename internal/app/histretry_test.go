@@ -149,8 +149,8 @@ func TestHistoryRetryBackoffAfterTotalFailure(t *testing.T) {
 			return failFirst(f, 3)
 		})
 		st := r.statuses()
-		if len(st) != 1 || st[0].State != feeds.StateDown || st[0].LastError != "history: HTTP 503" {
-			t.Fatalf("startup statuses %+v, want one down \"history: HTTP 503\"", st)
+		if len(st) != 1 || st[0].State != feeds.StateDown || st[0].LastError != "history: HTTP 503" || !st[0].NextRetry.Equal(t0.Add(5*time.Second)) {
+			t.Fatalf("startup statuses %+v, want one down \"history: HTTP 503\", retry at +5s", st)
 		}
 		if s := r.latest(); s != nil && s.Pair.Ratio.Valid {
 			t.Fatal("a ratio without history")

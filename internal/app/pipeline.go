@@ -149,12 +149,23 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	log.Info("pipeline: loading history", "feed", name, "symbols", len(p.Symbols))
 	hr := newHistoryRetry(p.Symbols, p.HistoryRetry, p.HistoryRetryMax, p.Rand)
 	h, err := p.Feed.History(ctx, p.Symbols)
+	hr.startup(p.Clock.Now(), h, err)
+	startFailed := err != nil
+	// historyDown is the status before the feed's first one after a total
+	// failure of the history: down, with the time of the next attempt.
+	historyDown := func() feeds.Status {
+		s := feeds.Status{Feed: name, State: feeds.StateDown, LastError: "history: " + hr.reason}
+		if !hr.inFlight {
+			s.NextRetry = hr.next
+		}
+		return s
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil
 		}
 		log.Error("pipeline: history", "feed", name, "err", err)
-		onStatus(feeds.Status{Feed: name, State: feeds.StateDown, LastError: fmt.Sprintf("history: %v", err)})
+		onStatus(historyDown())
 	} else {
 		for _, se := range h.Errors {
 			log.Warn("pipeline: history", "feed", name, "symbol", se.Symbol, "err", se.Message)
@@ -166,8 +177,6 @@ func (p *Pipeline) Run(ctx context.Context) error {
 			return nil
 		}
 	}
-	hr.startup(p.Clock.Now(), h, err)
-	startFailed := err != nil
 
 	// The background history loads: one at a time, on ctx.
 	histDone := make(chan histResult, 1)
@@ -190,6 +199,8 @@ func (p *Pipeline) Run(ctx context.Context) error {
 			onStatus(hr.merge(p.Clock.Now(), lastLive))
 		case !haveLive && startFailed && len(hr.pending) == 0:
 			onStatus(feeds.Status{Feed: name, State: feeds.StateOK}) // the startup failure is over
+		case !haveLive && startFailed:
+			onStatus(historyDown())
 		}
 	}
 	startHistory := func() {
