@@ -37,12 +37,14 @@ func runDashboard(ctx context.Context, d dashboard) error {
 		feedClock = app.NewFeedClock(clk, 0)
 		uiClock = feedClock
 	}
-	model := tui.New(tui.Options{
-		Feed: d.Feed.Name(), Kind: d.Feed.Kind(), Clock: uiClock, PollInterval: poll,
-		Palette: d.Config.Palette, NoColor: d.NoColor, ShowNowWhat: true,
-	})
+	// The program's context also ends the dashboard's timers; alerts stay up
+	// for a minute of wall time whatever the demo's speed.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	model := tui.New(tui.Options{
+		Feed: d.Feed.Name(), Kind: d.Feed.Kind(), Clock: uiClock, Wall: clk, Context: ctx, PollInterval: poll,
+		Palette: d.Config.Palette, NoColor: d.NoColor, ShowNowWhat: true,
+	})
 	p := tea.NewProgram(model, append([]tea.ProgramOption{tea.WithContext(ctx)}, d.progOpts...)...)
 	// Signals and alerts run in the pipeline (after each published
 	// snapshot), never in the dashboard's Update.
