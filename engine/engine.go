@@ -4,11 +4,10 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
-	"unicode"
 
 	"github.com/capwatch/capwatch/internal/calendar"
+	"github.com/capwatch/capwatch/internal/termsafe"
 )
 
 // PairSeries is the pair's joined daily bars (dates both legs have), oldest
@@ -148,21 +147,10 @@ func New(cfg Config, cal *calendar.Calendar) (*Engine, error) {
 
 func (e *Engine) bySym(sym string) *symState { return e.syms[e.index[sym]] }
 
-// sanitize makes a feed-supplied string safe to show: control characters
-// and escape sequences are dropped and the length is bounded.
-func sanitize(s string, max int) string {
-	var b strings.Builder
-	for _, r := range s {
-		if b.Len() >= max {
-			break
-		}
-		if r == unicode.ReplacementChar || !unicode.IsPrint(r) {
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
+// sanitize makes a feed-supplied string safe to show: escape sequences and
+// control characters are dropped, white space collapses, and the length is
+// bounded (in runes).
+func sanitize(s string, max int) string { return termsafe.Line(s, max) }
 
 // noteErr records the latest error of a symbol (bounded).
 func (e *Engine) noteErr(sym, msg string) {

@@ -25,7 +25,7 @@ func TestSanitize(t *testing.T) {
 		"8-bit CSI":         {"a\u009b31mb", "ab"},
 		"8-bit OSC":         {"a\u009d52;c;AAAA\u009cb", "ab"},
 		"raw C1 byte":       {"a\x9b31mb", "ab"},
-		"invalid utf8":      {"a\xff\xfeb", "ab"},
+		"invalid utf8":      {"a\xff\xfeb", "a\ufffd\ufffdb"},
 		"bidi override":     {"abc\u202edef\u2066", "abcdef"},
 		"trailing ESC":      {"abc\x1b", "abc"},
 	}

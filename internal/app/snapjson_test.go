@@ -184,7 +184,7 @@ func TestSanitize(t *testing.T) {
 		"a\x1b[31mred\x1b[0m":      "ared",
 		"x\x1b]52;c;aGVsbG8=\x07y": "xy",
 		"x\x1b]8;;http://e\x1b\\y": "xy",
-		"tab\tnew\nline\r":         "tabnewline",
+		"tab\tnew\nline\r":         "tab new line",
 		"c1\u009b31mz":             "c1z",
 		"bad\xffutf":               "bad\ufffdutf",
 		"Consumer Discretionary ▲": "Consumer Discretionary ▲",

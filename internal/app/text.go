@@ -3,106 +3,17 @@ package app
 import (
 	"fmt"
 	"io"
-	"strings"
 	"text/tabwriter"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/capwatch/capwatch/engine"
+	"github.com/capwatch/capwatch/internal/termsafe"
 )
 
 // Sanitize removes terminal escape sequences (CSI, OSC, DCS, …) and every
 // other control character from s, so that text from a feed cannot drive the
-// terminal. Invalid UTF-8 becomes U+FFFD.
-func Sanitize(s string) string {
-	clean := true
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == 0x7f || c >= 0x80 {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == 0x1b || r == 0x9b || r == 0x9d || r == 0x90 || r == 0x9e || r == 0x9f || r == 0x98:
-			i += escapeLen(s[i:], r, size)
-			continue
-		case r == utf8.RuneError && size == 1:
-			b.WriteRune(utf8.RuneError)
-		case unicode.IsControl(r) || r == 0x2028 || r == 0x2029:
-			// drop C0, DEL, C1
-		default:
-			b.WriteString(s[i : i+size])
-		}
-		i += size
-	}
-	return b.String()
-}
-
-// escapeLen returns the byte length of the escape sequence starting at s.
-func escapeLen(s string, r rune, size int) int {
-	kind := r // the introducer, normalised to its C1 meaning
-	i := size
-	if r == 0x1b {
-		if len(s) < 2 {
-			return 1
-		}
-		switch s[1] {
-		case '[':
-			kind = 0x9b
-		case ']':
-			kind = 0x9d
-		case 'P':
-			kind = 0x90
-		case '^', '_', 'X':
-			kind = 0x9e
-		default:
-			// two-byte escape (ESC + one char), or ESC followed by intermediates
-			j := 1
-			for j < len(s) && s[j] >= 0x20 && s[j] <= 0x2f {
-				j++
-			}
-			if j < len(s) {
-				j++
-			}
-			return j
-		}
-		i = 2
-	}
-	if kind == 0x9b { // CSI: parameters/intermediates, then one final byte 0x40–0x7e
-		for i < len(s) {
-			c := s[i]
-			i++
-			if c >= 0x40 && c <= 0x7e {
-				break
-			}
-			if c < 0x20 {
-				break
-			}
-		}
-		return i
-	}
-	// string sequences (OSC, DCS, PM, APC, SOS): up to BEL or ST (ESC \ or 0x9c)
-	for i < len(s) {
-		if s[i] == 0x07 {
-			return i + 1
-		}
-		if s[i] == 0x1b && i+1 < len(s) && s[i+1] == '\\' {
-			return i + 2
-		}
-		if r2, n := utf8.DecodeRuneInString(s[i:]); r2 == 0x9c {
-			return i + n
-		} else {
-			i += n
-		}
-	}
-	return i
-}
+// terminal (or a tmux status line), and keeps it on one trimmed line
+// (internal/termsafe).
+func Sanitize(s string) string { return termsafe.Line(s, 0) }
 
 func fmtNum(n engine.Num, prec int) string {
 	v, ok := n.Get()
