@@ -145,8 +145,8 @@ func (c *command) configure() error {
 		cfg.Feeds.Replay.Data = c.f.data
 	}
 	if c.set["speed"] {
-		if !(c.f.speed > 0) {
-			return usagef("--speed %v must be > 0", c.f.speed)
+		if err := config.CheckSpeed(c.f.speed); err != nil {
+			return usagef("--speed %v", err)
 		}
 		switch cfg.Feed {
 		case config.FeedDemo:

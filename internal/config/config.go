@@ -293,11 +293,11 @@ func (c Config) Validate() error {
 	if c.Poll.StaleAfter < 0 {
 		return fieldErr("poll.stale_after", 0, "%v must be ≥ 0 (0 = never stale)", c.Poll.StaleAfter)
 	}
-	if c.Feeds.Demo.Speed <= 0 {
-		return fieldErr("feeds.demo.speed", 0, "%v must be > 0", c.Feeds.Demo.Speed)
+	if err := CheckSpeed(c.Feeds.Demo.Speed); err != nil {
+		return fieldErr("feeds.demo.speed", 0, "%v", err)
 	}
-	if c.Feeds.Replay.Speed <= 0 {
-		return fieldErr("feeds.replay.speed", 0, "%v must be > 0", c.Feeds.Replay.Speed)
+	if err := CheckSpeed(c.Feeds.Replay.Speed); err != nil {
+		return fieldErr("feeds.replay.speed", 0, "%v", err)
 	}
 	if err := CheckBaseURL(c.Feeds.Yahoo.BaseURL); err != nil {
 		return fieldErr("feeds.yahoo.base_url", 0, "%v", err)
@@ -348,4 +348,16 @@ func oneOf(s string, set []string) bool {
 		}
 	}
 	return false
+}
+
+// MaxSpeed bounds --speed and feeds.*.speed: 100,000 simulated seconds (or
+// replayed days) per second is far past any use and keeps pacing sane.
+const MaxSpeed = 100_000
+
+// CheckSpeed accepts a finite speed in (0, MaxSpeed].
+func CheckSpeed(v float64) error {
+	if !(v > 0) || v > MaxSpeed {
+		return fmt.Errorf("%v must be > 0 and at most %d", v, MaxSpeed)
+	}
+	return nil
 }
