@@ -371,7 +371,7 @@ func (m Model) render() string {
 		return fit("capwatch: enlarge the pane (at least 60×15)", w)
 	}
 	stale := m.staleAfter()
-	m.quotes.setNow(m.now, stale)
+	m.quotes.setNow(m.now, stale, m.feedOK())
 	lines := make([]string, 0, h)
 	lines = append(lines, fit(m.statusLine(w), w))
 	tiny := w < compactW || h < compactH

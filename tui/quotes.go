@@ -10,6 +10,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/capwatch/capwatch/engine"
+	"github.com/capwatch/capwatch/internal/calendar"
 )
 
 // quoteSort is the sort column of the quotes table.
@@ -36,7 +37,9 @@ type quotesPanel struct {
 
 	snap            *engine.Snapshot
 	now             time.Time
-	stale           time.Duration // a quote older than this is marked stale (0: never)
+	stale           time.Duration // a quote older than this may be stale (0: never; see Stale)
+	feedOK          bool          // the feed is healthy (see Stale)
+	cal             *calendar.Calendar
 	w, h            int
 	bordered, focus bool
 	sort            quoteSort
@@ -46,7 +49,7 @@ type quotesPanel struct {
 }
 
 func newQuotesPanel(st *Styles, keys *keyMap, loc *time.Location) *quotesPanel {
-	return &quotesPanel{st: st, keys: keys, loc: loc, dirty: true}
+	return &quotesPanel{st: st, keys: keys, loc: loc, cal: calendar.NYSE(), feedOK: true, dirty: true}
 }
 
 func (p *quotesPanel) SetSize(w, h int) {
@@ -66,9 +69,9 @@ func (p *quotesPanel) restyle()                       { p.dirty = true }
 
 // setNow updates the clock used for ages; the panel re-renders only when
 // the displayed second changes.
-func (p *quotesPanel) setNow(now time.Time, stale time.Duration) {
-	if now.Unix() != p.now.Unix() || stale != p.stale {
-		p.now, p.stale, p.dirty = now, stale, true
+func (p *quotesPanel) setNow(now time.Time, stale time.Duration, feedOK bool) {
+	if now.Unix() != p.now.Unix() || stale != p.stale || feedOK != p.feedOK {
+		p.now, p.stale, p.feedOK, p.dirty = now, stale, feedOK, true
 	}
 }
 
@@ -234,7 +237,7 @@ func (p *quotesPanel) age(s engine.SymbolSnapshot, w int) string {
 	}
 	d := p.now.Sub(s.DataTime)
 	txt := fmtAge(d)
-	stale := s.Stale || (p.stale > 0 && d > p.stale)
+	stale := s.Stale || Stale(s.DataTime, p.now, p.stale, p.cal, p.feedOK)
 	if stale {
 		return p.st.inkWarn.paint(fmt.Sprintf("%*s", w, txt+"!"))
 	}

@@ -20,6 +20,9 @@ func (m Model) staleAfter() time.Duration {
 	return 2 * iv
 }
 
+// feedOK reports whether the feed is healthy (or has not reported yet).
+func (m Model) feedOK() bool { return !m.hasStatus || m.status.State == feeds.StateOK }
+
 // essential is the priority of status parts that are never dropped (data
 // time and age, feed health, waiting); they are truncated instead.
 const essential = 10
@@ -196,7 +199,7 @@ func (m Model) dataAge() string {
 	}
 	age := m.now.Sub(m.snap.AsOf)
 	txt := "data " + at.Format(layout) + " · " + fmtAge(age) + " old"
-	if lim := m.staleAfter(); lim > 0 && age > lim && m.snap.Session.State != "closed" {
+	if Stale(m.snap.AsOf, m.now, m.staleAfter(), m.quotes.cal, m.feedOK()) {
 		return st.Warn.Render("⚠ STALE " + txt)
 	}
 	return st.Text.Render(txt)

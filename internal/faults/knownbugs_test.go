@@ -83,9 +83,9 @@ func TestKnownBugBannerCutBeforeRetry(t *testing.T) {
 // after-hours (and likewise in pre-market once the feed polls every 5 min):
 // a false alarm. tui/status.go dataAge (and quotes.go age) exempt only the
 // "closed" session; data as new as the last session's close is current
-// whenever the regular session is not open.
+// whenever the regular session is not open. Fixed (tui.Stale); kept as a
+// regression test, no longer gated.
 func TestKnownBugStaleAfterHoursHealthyFeed(t *testing.T) {
-	skipKnownBug(t, "tui: healthy data from the 16:00 close is marked STALE all after-hours")
 	r := newRig(t, rigOptions{start: time.Date(2026, 11, 24, 16, 20, 0, 0, t0.Location())})
 	r.waitFor("a healthy after-hours poll", func() bool {
 		return r.statuses >= 1 && r.status.State == feeds.StateOK && r.session == "after" && r.shows("data 16:00:00")
