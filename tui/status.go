@@ -23,26 +23,42 @@ func (m Model) staleAfter() time.Duration {
 // feedOK reports whether the feed is healthy (or has not reported yet).
 func (m Model) feedOK() bool { return !m.hasStatus || m.status.State == feeds.StateOK }
 
-// essential is the priority of status parts that are never dropped (data
-// time and age, feed health, waiting); they are truncated instead.
-const essential = 10
-
-// statusPart is one segment of the status line; the lowest priorities are
-// dropped first when the line does not fit.
+// statusPart is one segment of the status line. When the line does not fit,
+// the part of the lowest priority is reduced first: to its next shorter
+// form, then cut to the room left (if it can be cut), then dropped unless it
+// is essential. Essential parts (badge, feed health, data age) are never
+// dropped, so the state and the retry countdown survive at any width ≥ 60.
 type statusPart struct {
-	text   string
-	prio   int
-	shrink func(w int) string // the part cut to w cells (nil: dropped, never cut)
+	forms []string           // styled, longest first
+	prio  int                // reduced in increasing order
+	early int                // if > 0, the priority of shortening (not dropping) the part
+	cut   func(w int) string // the part cut to w cells (nil: never cut)
+	keep  bool               // essential: shortened, never dropped
 }
 
-// alertPrio ranks an alert above the feed name and the session but below
-// the essentials; when only essentials are left besides it, it is cut to
-// the room left instead of being dropped.
-const alertPrio = 9
+// Status-line priorities, lowest (reduced first) to highest.
+const (
+	prioTitle   = 1
+	prioFeed    = 2 // the feed's name (5 when it says the quotes are delayed)
+	prioWaiting = 7 // "new data waiting" while paused: the shown data is not the newest
+	prioShort   = 3 // the session's short form ("● open 2h13m"), to keep room for the reason
+	prioReason  = 4 // the failing feed's reason, cut with …
+	prioDelayed = 5
+	prioSession = 6
+	prioAlert   = 9
+	prioAge     = 10
+	prioHealth  = 11
+	prioBadge   = 12
+)
 
-// statusLine is the top line: feed and badge, pause, the time and age of the
-// newest data (never the wall clock), feed health, session countdown. It is
-// fitted to w cells by dropping the least important parts.
+// minCut is the least room worth cutting a part to; with less it is dropped.
+const minCut = 12
+
+// statusLine is the top line: the title, the badge, pause, the feed's health
+// (state, HTTP status, retry countdown), the time and age of the newest data
+// (never the wall clock), the session, then the feed's reason and alerts. It
+// is fitted to w cells by priority (see statusPart): what is left when even
+// the essentials' short forms overflow is truncated by the caller.
 func (m Model) statusLine(w int) string {
 	parts := m.statusParts()
 	sep := m.st.Muted.Render(" │ ")
@@ -52,45 +68,72 @@ func (m Model) statusLine(w int) string {
 			if i > 0 {
 				b.WriteString(sep)
 			}
-			b.WriteString(p.text)
+			b.WriteString(p.forms[0])
 		}
 		s := b.String()
-		if len(parts) <= 1 || ansi.StringWidth(s) <= w {
+		sw := ansi.StringWidth(s)
+		if sw <= w {
 			return s
 		}
-		drop := 0
-		for i, p := range parts {
-			if p.prio < parts[drop].prio {
-				drop = i
+		i, ip := -1, 0
+		for j, p := range parts {
+			pr := p.prio
+			if len(p.forms) > 1 && p.early > 0 {
+				pr = p.early
+			}
+			if (len(p.forms) > 1 || p.cut != nil || !p.keep) && (i < 0 || pr < ip) {
+				i, ip = j, pr
 			}
 		}
-		if parts[drop].prio >= essential {
-			return s // only essentials left: the caller truncates
-		}
-		if p := parts[drop]; p.shrink != nil {
-			room := w - (ansi.StringWidth(s) - ansi.StringWidth(p.text))
-			if room >= 12 {
-				parts[drop] = statusPart{text: p.shrink(room), prio: p.prio}
+		if i < 0 {
+			if narrow := m.st.Muted.Render("│"); sep != narrow {
+				sep = narrow // last resort: separators without spaces
 				continue
 			}
+			return s // only essentials at their shortest: the caller truncates
 		}
-		parts = append(parts[:drop:drop], parts[drop+1:]...)
+		p := parts[i]
+		switch {
+		case len(p.forms) > 1:
+			parts[i].forms = p.forms[1:]
+		case p.cut != nil:
+			parts[i].cut = nil
+			if room := w - (sw - ansi.StringWidth(p.forms[0])); room >= minCut {
+				parts[i].forms = []string{p.cut(room)}
+			} else if !p.keep {
+				parts = append(parts[:i:i], parts[i+1:]...)
+			}
+		default:
+			parts = append(parts[:i:i], parts[i+1:]...)
+		}
 	}
+}
+
+// part is a status part of one form.
+func part(text string, prio int, keep bool) statusPart {
+	return statusPart{forms: []string{text}, prio: prio, keep: keep}
+}
+
+// cutPart is a part rendered by sty that is cut with … to the room left.
+func cutPart(sty func(...string) string, text string, prio int) statusPart {
+	return statusPart{forms: []string{sty(text)}, prio: prio, cut: func(w int) string {
+		return sty(ansi.Truncate(text, w, "…"))
+	}}
 }
 
 func (m Model) statusParts() []statusPart {
 	st := m.st
-	parts := []statusPart{{st.Title.Render("capwatch"), 1, nil}}
+	parts := []statusPart{part(st.Title.Render("capwatch"), prioTitle, false)}
 	switch m.opts.Kind {
 	case feeds.KindDemo:
-		parts = append(parts, statusPart{st.Badge.Render(" DEMO "), essential, nil})
+		parts = append(parts, part(st.Badge.Render(" DEMO "), prioBadge, true))
 	case feeds.KindReplay:
-		parts = append(parts, statusPart{st.Badge.Render(" REPLAY "), essential, nil})
+		parts = append(parts, part(st.Badge.Render(" REPLAY "), prioBadge, true))
 	}
 	if m.paused {
-		parts = append(parts, statusPart{st.Paused.Render(" PAUSED "), essential, nil})
+		parts = append(parts, part(st.Paused.Render(" PAUSED "), prioBadge, true))
 		if m.pending != nil {
-			parts = append(parts, statusPart{st.Warn.Render("new data waiting (p resumes)"), 7, nil})
+			parts = append(parts, part(st.Warn.Render("new data waiting (p resumes)"), prioWaiting, false))
 		}
 	}
 	feed := m.opts.Feed
@@ -98,40 +141,40 @@ func (m Model) statusParts() []statusPart {
 		feed = Sanitize(m.snap.Feed)
 	}
 	if m.snap == nil {
-		el := m.now.Sub(m.start)
-		parts = append(parts, statusPart{st.Text.Render(fmt.Sprintf("waiting for data from %s… %ds", orDash(feed), int(el/time.Second))), 10, nil})
-		if h := m.health(); h != "" {
-			parts = append(parts, statusPart{h, 10, nil})
-		}
+		secs := fmt.Sprintf("… %ds", int(m.now.Sub(m.start)/time.Second))
+		parts = append(parts, statusPart{forms: []string{
+			st.Text.Render("waiting for data from " + orDash(feed) + secs),
+			st.Text.Render("waiting for " + orDash(feed) + secs),
+			st.Text.Render("waiting" + secs),
+		}, prio: prioAge, keep: true})
+		parts = append(parts, m.health()...)
 		return append(parts, m.alertParts()...)
 	}
-	f := feed
 	if m.opts.Kind == feeds.KindLive && m.delayed() {
-		f += " (delayed)"
+		parts = append(parts, statusPart{forms: []string{st.Text.Render(feed + " (delayed)"), st.Text.Render("delayed")}, prio: prioDelayed})
+	} else {
+		parts = append(parts, part(st.Text.Render(feed), prioFeed, false))
 	}
-	parts = append(parts, statusPart{st.Text.Render(f), 5, nil}, statusPart{m.dataAge(), 10, nil})
-	if h := m.health(); h != "" {
-		parts = append(parts, statusPart{h, 10, nil})
+	health := m.health()
+	if len(health) > 0 {
+		parts = append(parts, health[0])
 	}
-	if s := m.session(); s != "" {
-		parts = append(parts, statusPart{s, 6, nil})
+	parts = append(parts, m.dataAge())
+	if s := m.session(); s.forms != nil {
+		parts = append(parts, s)
 	}
+	parts = append(parts, health[min(len(health), 1):]...)
 	return append(parts, m.alertParts()...)
 }
 
 // alertParts show the current alert and alert or signal-log error, if any.
 func (m Model) alertParts() []statusPart {
 	var parts []statusPart
-	add := func(sty func(...string) string, text string) {
-		parts = append(parts, statusPart{sty(text), alertPrio, func(w int) string {
-			return sty(ansi.Truncate(text, w, "…"))
-		}})
-	}
 	if m.alert != "" {
-		add(m.st.Warn.Render, "🔔 "+m.alert)
+		parts = append(parts, cutPart(m.st.Warn.Render, "🔔 "+m.alert, prioAlert))
 	}
 	if m.alertErr != "" {
-		add(m.st.Bad.Render, "⚠ "+m.alertErr) // the sender says what failed
+		parts = append(parts, cutPart(m.st.Bad.Render, "⚠ "+m.alertErr, prioAlert)) // the sender says what failed
 	}
 	return parts
 }
@@ -154,13 +197,14 @@ func (m Model) delayed() bool {
 }
 
 // session renders the market session with a countdown recomputed from
-// Session.NextChange and the clock.
-func (m Model) session() string {
+// Session.NextChange and the clock: "● open · closes in 2h13m", shortened to
+// "● open 2h13m" (a zero part when the snapshot has no session).
+func (m Model) session() statusPart {
 	ss := m.snap.Session
 	st := m.st
 	state := Sanitize(ss.State)
 	if state == "" {
-		return ""
+		return statusPart{}
 	}
 	glyph := "○"
 	sty := st.Muted
@@ -171,59 +215,112 @@ func (m Model) session() string {
 	}
 	s := sty.Render(glyph + " " + state)
 	if !ss.NextChange.IsZero() && ss.NextChange.After(m.now) {
-		verb := "opens in "
+		verb, short := "opens in ", ", opens "
 		switch state {
 		case "open":
-			verb = "closes in "
+			verb, short = "closes in ", " "
 		case "after":
-			verb = "after-hours end in "
+			verb, short = "after-hours end in ", " "
 		}
-		s += st.Text.Render(" · " + verb + fmtAge(ss.NextChange.Sub(m.now)))
-	} else if ss.Countdown != "" {
-		s += st.Text.Render(" · " + Sanitize(ss.Countdown))
+		d := fmtAge(ss.NextChange.Sub(m.now))
+		return statusPart{forms: []string{s + st.Text.Render(" · "+verb+d), s + st.Text.Render(short+d), s}, prio: prioSession, early: prioShort}
 	}
-	return s
+	if ss.Countdown != "" {
+		return statusPart{forms: []string{s + st.Text.Render(" · "+Sanitize(ss.Countdown)), s}, prio: prioSession}
+	}
+	return part(s, prioSession, false)
 }
 
-// dataAge shows when the newest data is from and how old it is, with a stale
-// marker when older than twice the poll interval.
-func (m Model) dataAge() string {
+// dataAge shows when the newest data is from and how old it is, marked
+// STALE by the rule of Stale. Its short forms keep the age and the marker:
+// "data 10:15:00 EST · 15s old", "data 10:15:00 · 15s old", "15s old".
+func (m Model) dataAge() statusPart {
 	st := m.st
 	if m.snap.AsOf.IsZero() {
-		return st.Muted.Render("no data time")
+		return part(st.Muted.Render("no data time"), prioAge, true)
 	}
 	at := m.snap.AsOf.In(m.opts.Location)
-	layout := "15:04:05 MST"
+	layout, short := "15:04:05 MST", "15:04:05"
 	if m.now.Sub(m.snap.AsOf) > 20*time.Hour {
-		layout = "Jan 02 15:04 MST"
+		layout, short = "Jan 02 15:04 MST", "Jan 02 15:04"
 	}
-	age := m.now.Sub(m.snap.AsOf)
-	txt := "data " + at.Format(layout) + " · " + fmtAge(age) + " old"
+	age := fmtAge(m.now.Sub(m.snap.AsOf)) + " old"
+	forms := []string{"data " + at.Format(layout) + " · " + age, "data " + at.Format(short) + " · " + age, age}
+	sty := st.Text.Render
 	if Stale(m.snap.AsOf, m.now, m.staleAfter(), m.quotes.cal, m.feedOK()) {
-		return st.Warn.Render("⚠ STALE " + txt)
+		sty = st.Warn.Render
+		for i := range forms {
+			forms[i] = "⚠ STALE " + forms[i]
+		}
 	}
-	return st.Text.Render(txt)
+	for i := range forms {
+		forms[i] = sty(forms[i])
+	}
+	return statusPart{forms: forms, prio: prioAge, keep: true}
 }
 
-// health is the feed's degraded/down banner (empty when healthy).
-func (m Model) health() string {
+// health is the feed's degraded/down banner (none when healthy): an
+// essential part with the state, the HTTP status found in the reason and the
+// retry countdown ("✖ feed down (HTTP 503) · retry in 2s", short "✖ down 503
+// · retry 2s", shortest "✖ down · retry 2s"), then the reason itself, cut with … to the room left.
+func (m Model) health() []statusPart {
 	if !m.hasStatus || m.status.State == feeds.StateOK {
-		return ""
+		return nil
 	}
 	st := m.st
-	s := "feed " + m.status.State.String()
-	if r := Sanitize(m.status.LastError); r != "" {
-		s += ": " + r
+	glyph, sty := "▲ ", st.Warn.Render
+	if m.status.State == feeds.StateDown {
+		glyph, sty = "✖ ", st.Bad.Render
+	}
+	reason := Sanitize(m.status.LastError)
+	state := m.status.State.String()
+	long, short, shortest := glyph+"feed "+state, glyph+state, glyph+state
+	if code := httpStatus(reason); code != "" {
+		long += " (HTTP " + code + ")"
+		short += " " + code
 	}
 	if !m.status.NextRetry.IsZero() {
 		if d := m.status.NextRetry.Sub(m.now); d > 0 {
-			s += " · retry in " + fmtAge(d)
+			long += " · retry in " + fmtAge(d)
+			short += " · retry " + fmtAge(d)
+			shortest += " · retry " + fmtAge(d)
 		} else {
-			s += " · retrying"
+			long += " · retrying"
+			short += " · retrying"
+			shortest += " · retrying"
 		}
 	}
-	if m.status.State == feeds.StateDown {
-		return st.Bad.Render("✖ " + s)
+	forms := []string{sty(long), sty(short)}
+	if shortest != short {
+		forms = append(forms, sty(shortest))
 	}
-	return st.Warn.Render("▲ " + s)
+	parts := []statusPart{{forms: forms, prio: prioHealth, keep: true}}
+	if reason != "" && reason != "HTTP "+httpStatus(reason) {
+		parts = append(parts, cutPart(sty, reason, prioReason))
+	}
+	return parts
+}
+
+// httpStatus returns the first HTTP status code in a feed's error ("503" in
+// "… (HTTP 503 Service Unavailable) …"), or "".
+func httpStatus(reason string) string {
+	for rest := reason; ; {
+		i := strings.Index(rest, "HTTP ")
+		if i < 0 {
+			return ""
+		}
+		rest = rest[i+len("HTTP "):]
+		if len(rest) >= 3 && isDigits(rest[:3]) && (len(rest) == 3 || rest[3] < '0' || rest[3] > '9') {
+			return rest[:3]
+		}
+	}
+}
+
+func isDigits(s string) bool {
+	for _, c := range []byte(s) {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }

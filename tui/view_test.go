@@ -237,7 +237,7 @@ func TestDegradedBannerClearsOnRecovery(t *testing.T) {
 	m = update(m, tea.WindowSizeMsg{Width: 160, Height: 45}, SnapshotMsg{Snap: testSnapshot(1)},
 		StatusMsg{feeds.Status{Feed: "demo", State: feeds.StateDegraded, LastError: "HTTP 503", NextRetry: testAsOf.Add(40 * time.Second)}})
 	status := strings.Split(screen(m), "\n")[0]
-	if !strings.Contains(status, "feed degraded: HTTP 503 · retry in 28s") {
+	if !strings.Contains(status, "feed degraded (HTTP 503) · retry in 28s") {
 		t.Fatalf("no degraded banner with reason and retry: %q", status)
 	}
 	m = update(m, StatusMsg{feeds.Status{Feed: "demo", State: feeds.StateOK, LastSuccess: testAsOf}})
@@ -262,7 +262,7 @@ func TestSanitizedFeedStrings(t *testing.T) {
 		}
 	}
 	scr := screen(m)
-	for _, want := range []string{"IWM", "Tech", "feed down: boom"} {
+	for _, want := range []string{"IWM", "Tech", "feed down", "boom"} {
 		if !strings.Contains(scr, want) {
 			t.Errorf("sanitised text %q missing from the screen", want)
 		}
@@ -280,7 +280,7 @@ func TestWaitingThenDown(t *testing.T) {
 	}
 	m = update(m, StatusMsg{feeds.Status{State: feeds.StateDown, LastError: "no route", NextRetry: clk.Now().Add(10 * time.Second)}})
 	status = strings.Split(screen(m), "\n")[0]
-	if !strings.Contains(status, "feed down: no route · retry in 10s") {
+	if !strings.Contains(status, "feed down · retry in 10s │ no route") {
 		t.Fatalf("down feed not reported while waiting: %q", status)
 	}
 }

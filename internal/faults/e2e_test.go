@@ -18,9 +18,10 @@ func (r *rig) start() {
 	})
 }
 
-// banner is the health part of the status line for the last status.
-func (r *rig) banner(state string) string {
-	return "feed " + state + ": "
+// showsBanner reports whether the status line shows the feed's state and
+// the reason (which the status line puts at its end).
+func (r *rig) showsBanner(state, reason string) bool {
+	return r.shows("feed "+state) && r.shows(reason)
 }
 
 // retryShown reports whether the banner counts down to the status's NextRetry.
@@ -84,7 +85,7 @@ func TestFaultsEndToEnd(t *testing.T) {
 			for i, atLeast := range []time.Duration{0, staleAt + time.Second} {
 				n := r.pollAfter(atLeast - r.clk.Now().Sub(good))
 				r.afterPoll(n, fmt.Sprintf("failed poll %d", i+1), func() bool {
-					return r.shows(r.banner(tc.state)+tc.reason) && r.retryShown()
+					return r.showsBanner(tc.state, tc.reason) && r.retryShown()
 				})
 				if !keptGood() {
 					r.fatalf("the last good prices (%v) are not kept", lastGood)
@@ -114,7 +115,7 @@ func TestServerErrorBurstRecoversByItself(t *testing.T) {
 	r.start()
 	r.srv.Burst(faults.ServerError, len(r.syms))
 	n := r.poll()
-	r.afterPoll(n, "down", func() bool { return r.shows(r.banner("down")) && r.retryShown() })
+	r.afterPoll(n, "down", func() bool { return r.showsBanner("down", "") && r.retryShown() })
 	if d := r.status.NextRetry.Sub(r.clk.Now()); d >= pollOpen || d <= 0 {
 		t.Fatalf("retry in %v: want a backoff shorter than the poll interval", d)
 	}
@@ -136,7 +137,7 @@ func TestRateLimitStorm(t *testing.T) {
 		before := r.clk.Now()
 		n := r.poll()
 		r.afterPoll(n, fmt.Sprintf("429 poll %d", i+1), func() bool {
-			return r.shows(r.banner("degraded")+"Yahoo rate limit (HTTP 429), asked to wait 30s") && r.retryShown()
+			return r.showsBanner("degraded", "Yahoo rate limit (HTTP 429), asked to wait 30s") && r.retryShown()
 		})
 		if i > 0 && r.clk.Now().Sub(before) < faults.DefaultRetryAfter {
 			t.Fatalf("poll %d came %v after the previous one: Retry-After not honoured", i+1, r.clk.Now().Sub(before))
@@ -209,7 +210,7 @@ func TestSymbolDisappears(t *testing.T) {
 	for i := 0; r.clk.Now().Sub(good) <= staleAt; i++ {
 		n := r.poll()
 		r.afterPoll(n, fmt.Sprintf("poll %d without QQQ", i+1), func() bool {
-			return r.shows("▲ "+r.banner("degraded")+"1 of 3 symbols failed: QQQ: Yahoo has no such symbol (HTTP 404): Not Found: "+
+			return r.shows("▲ feed degraded") && r.shows("1 of 3 symbols failed: QQQ: Yahoo has no such symbol (HTTP 404): Not Found: "+
 				faults.NotFoundDescription) && r.fresh("IWM", "SPY")
 		})
 		if row, _ := r.quoteRow("QQQ"); strings.Fields(row)[1] != was {
@@ -259,7 +260,7 @@ func TestEscapeInjection(t *testing.T) {
 	for _, m := range []faults.Mode{faults.ServerError, faults.HTMLPage} {
 		r.srv.SetMode(m)
 		n = r.poll()
-		r.afterPoll(n, "hostile "+m.String(), func() bool { return r.shows(r.banner("down")) })
+		r.afterPoll(n, "hostile "+m.String(), func() bool { return r.showsBanner("down", "") })
 		if r.shows("cm0gLXJmIH4=") {
 			r.fatalf("the payload of an escape string reached the screen")
 		}
@@ -311,7 +312,7 @@ func TestPartialRateLimit(t *testing.T) {
 	// match the rows that were updated.
 	r.afterPoll(n, "partly rate-limited", func() bool {
 		k := updated()
-		return k < 3 && r.shows(r.banner("degraded")+fmt.Sprintf("Yahoo rate limit (HTTP 429), asked to wait 30s; %d of 3 symbols updated", k)) &&
+		return k < 3 && r.showsBanner("degraded", fmt.Sprintf("Yahoo rate limit (HTTP 429), asked to wait 30s; %d of 3 symbols updated", k)) &&
 			r.retryShown()
 	})
 	if total, limited := r.srv.Requests(faults.RateLimited); limited != 1 {

@@ -1,0 +1,69 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/capwatch/capwatch/feeds"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// TestStatusLinePriorities: at every width from 60 to 220 columns, with a
+// failing feed, a long reason, a badge, a pause and stale data, the status
+// line keeps the badge, the feed's state, the retry countdown, its HTTP
+// status (from 80 columns), the data's age and the STALE marker, and never overflows.
+func TestStatusLinePriorities(t *testing.T) {
+	reason := "all 3 symbols failed: Yahoo server error (HTTP 503 Service Unavailable): internal error, please retry later"
+	for _, state := range []feeds.State{feeds.StateDown, feeds.StateDegraded} {
+		for _, kind := range []feeds.Kind{feeds.KindLive, feeds.KindDemo} {
+			// The snapshot is 10 minutes old at 15:40 (open): stale at a 15 s poll.
+			now := testAsOf.Add(10 * time.Minute)
+			m, _ := testModelAt(t, Options{Kind: kind, Feed: "yahoo", PollInterval: testPoll}, now)
+			m = update(m, SnapshotMsg{Snap: testSnapshot(1)}, press("p"), SnapshotMsg{Snap: testSnapshot(2)},
+				StatusMsg{feeds.Status{State: state, LastError: reason, NextRetry: now.Add(42 * time.Second), Interval: testPoll}})
+			for w := 60; w <= 220; w++ {
+				m = update(m, tea.WindowSizeMsg{Width: w, Height: 40})
+				top := strings.Split(screen(m), "\n")[0]
+				if got := ansi.StringWidth(top); got != w {
+					t.Fatalf("%v %v %d cols: status line is %d cells: %q", state, kind, w, got, top)
+				}
+				want := []string{state.String(), "retry", "42s", "10m00s old", "STALE", "PAUSED"}
+				if w >= 80 {
+					want = append(want, "503")
+				}
+				if kind == feeds.KindDemo {
+					want = append(want, "DEMO")
+				}
+				for _, s := range want {
+					if !strings.Contains(top, s) {
+						t.Errorf("%v %v %d cols: %q missing from %q", state, kind, w, s, strings.TrimSpace(top))
+					}
+				}
+				if w >= 120 && (!strings.Contains(top, "feed "+state.String()) || !strings.Contains(top, "retry in 42s")) {
+					t.Errorf("%v %v %d cols: the long health form is missing: %q", state, kind, w, strings.TrimSpace(top))
+				}
+				if w >= 200 && !strings.Contains(top, "Yahoo server") {
+					t.Errorf("%v %v %d cols: the reason is missing: %q", state, kind, w, strings.TrimSpace(top))
+				}
+			}
+		}
+	}
+}
+
+func TestHTTPStatus(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                               "",
+		"HTTP 503":                       "503",
+		"x (HTTP 429 Too Many Requests)": "429",
+		"HTTP 5031":                      "",
+		"HTTP/2 stream; HTTP 404 gone":   "404",
+		"HTTP abc then HTTP 500":         "500",
+		"HTTP 50":                        "",
+	} {
+		if got := httpStatus(in); got != want {
+			t.Errorf("httpStatus(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
