@@ -12,7 +12,7 @@ import (
 // is exactly the time passed, as does every quote's age; the next
 // batch brings the new time and a zero age.
 func TestDemoAgesGrowBetweenBatches(t *testing.T) {
-	base, _, _ := goroutines()
+	base, _ := goroutines()
 	r := newRig(t, 120, 40, rigOptions{step: time.Minute})
 	r.waitFor(t, []string{"DEMO", "waiting for data from demo"})
 	r.startPipeline()

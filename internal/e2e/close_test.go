@@ -12,7 +12,7 @@ import (
 // their meaning beside them; once the day has closed (the demo jumps to the
 // next day's open) they are confirmed, still since the breakout day.
 func TestDemoBreakoutConfirmsAtTheClose(t *testing.T) {
-	base, _, _ := goroutines()
+	base, _ := goroutines()
 	r := newRig(t, 200, 50, rigOptions{step: time.Minute})
 	r.waitFor(t, []string{"DEMO", "waiting for data from demo"})
 	r.startPipeline()

@@ -22,7 +22,7 @@ func screenAt(t *testing.T, seed int64, n int, want string) string {
 // may be coalesced differently from run to run); another seed gives
 // another market.
 func TestDemoScreenIsReproducible(t *testing.T) {
-	base, _, _ := goroutines()
+	base, _ := goroutines()
 	a := screenAt(t, 1, 45, "data 09:30:45 EST")
 	b := screenAt(t, 1, 45, "data 09:30:45 EST")
 	if a != b {

@@ -21,7 +21,7 @@ import (
 // closes, the compact (80×24) and minimal (60×15) layouts keep the flags,
 // and q ends the program and, with it, every goroutine of the chain.
 func TestDemoDashboardFlow(t *testing.T) {
-	base, _, _ := goroutines()
+	base, _ := goroutines()
 	r := newRig(t, 120, 40, rigOptions{})
 
 	// 1. The first frame, before any data: the DEMO badge and the wait.

@@ -11,7 +11,7 @@ import (
 // again shows the newest data at once. ctrl+c ends the program and the
 // chain like q does.
 func TestDemoPauseHoldsLiveData(t *testing.T) {
-	base, _, _ := goroutines()
+	base, _ := goroutines()
 	r := newRig(t, 160, 45, rigOptions{})
 	r.waitFor(t, []string{"DEMO", "waiting for data from demo"})
 	r.startPipeline()

@@ -85,12 +85,17 @@ func newRig(t *testing.T, w, h int, o rigOptions) *rig {
 	}
 	eng.SetStudy(study.Compute)
 	fc := app.NewFeedClock(r.clk, cfg.Feeds.Demo.Speed)
+	// As in cmd/capwatch: the program and the dashboard's pending tick end
+	// with the context (cancelled by stop, after the quit).
+	ctx, cancel := context.WithCancel(context.Background())
+	r.cancel = cancel
 	model := tui.New(tui.Options{
 		Feed: feed.Name(), Kind: feed.Kind(), Clock: fc, PollInterval: 5 * time.Second,
-		Palette: cfg.Palette, ShowNowWhat: true,
+		Palette: cfg.Palette, ShowNowWhat: true, Context: ctx,
 	})
 	r.tm = teatest.NewTestModel(t, model, teatest.WithInitialTermSize(w, h),
 		teatest.WithProgramOptions(
+			tea.WithContext(ctx),
 			tea.WithColorProfile(colorprofile.ANSI256),
 			tea.WithEnvironment([]string{"TERM=xterm-256color"}),
 		))
@@ -99,8 +104,6 @@ func newRig(t *testing.T, w, h int, o rigOptions) *rig {
 	r.drained = make(chan struct{})
 	go func() { _, _ = io.Copy(io.Discard, r.em); close(r.drained) }()
 
-	ctx, cancel := context.WithCancel(context.Background())
-	r.cancel = cancel
 	pipe := &app.Pipeline{
 		Feed: feed, Engine: eng, Symbols: ec.Symbols(), Clock: r.clk, FeedClock: fc,
 		OnSnapshot: func(s *engine.Snapshot) { r.tm.Send(tui.SnapshotMsg{Snap: s}) },
@@ -265,19 +268,13 @@ func poll(d time.Duration, cond func() bool) bool {
 	return true
 }
 
-// goroutines counts the running goroutines, leaving out those that outlive
-// a finished program by design or by a known limitation:
-//   - the two that teatest.NewTestModel leaves for the life of the process:
-//     its SIGINT watcher (blocked until an interrupt that never comes) and
-//     the os/signal loop that signal.Notify starts;
-//   - pending tea.Tick timers: bubbletea cannot cancel a command, so a tick
-//     the dashboard has superseded (its 1-minute closed-market tick, once
-//     the session opens) still waits out its timer; when it fires, Send
-//     returns at once on the ended program.
-//
-// It returns the count, the number of pending ticks left out, and the
-// stacks of the counted goroutines.
-func goroutines() (n, ticks int, stacks string) {
+// goroutines counts the running goroutines, leaving out the two that
+// teatest.NewTestModel leaves for the life of the process (upstream): its
+// SIGINT watcher (blocked until an interrupt that never comes) and the
+// os/signal loop that signal.Notify starts. Nothing else may outlive the
+// program: the dashboard's pending tick ends with Options.Context. It
+// returns the count and the stacks of the counted goroutines.
+func goroutines() (n int, stacks string) {
 	buf := make([]byte, 1<<20)
 	for {
 		k := runtime.Stack(buf, true)
@@ -293,25 +290,19 @@ func goroutines() (n, ticks int, stacks string) {
 		if lines := strings.SplitN(g, "\n", 3); len(lines) > 1 {
 			top = lines[1]
 		}
-		switch {
-		case strings.Contains(top, "teatest/v2.NewTestModel.func"), strings.Contains(g, "os/signal.loop"):
-		case strings.HasPrefix(top, "charm.land/bubbletea/v2.Tick.func"):
-			ticks++
-		default:
-			kept = append(kept, g)
+		if strings.Contains(top, "teatest/v2.NewTestModel.func") || strings.Contains(g, "os/signal.loop") {
+			continue
 		}
+		kept = append(kept, g)
 	}
-	return len(kept), ticks, strings.Join(kept, "\n\n")
+	return len(kept), strings.Join(kept, "\n\n")
 }
 
 // checkGoroutines waits (bounded) until no more goroutines run than base.
 func checkGoroutines(t *testing.T, base int) {
 	t.Helper()
-	if !poll(wait, func() bool { n, _, _ := goroutines(); return n <= base }) {
-		n, _, stacks := goroutines()
+	if !poll(wait, func() bool { n, _ := goroutines(); return n <= base }) {
+		n, stacks := goroutines()
 		t.Fatalf("%d goroutines still running after the quit, %d before the start:\n%s", n, base, stacks)
-	}
-	if _, ticks, _ := goroutines(); ticks > 0 {
-		t.Logf("%d tea.Tick timer(s) still pending after the program ended (bubbletea does not cancel commands)", ticks)
 	}
 }
