@@ -398,6 +398,12 @@ func (m Model) helpScreen(w, h int) []string {
 	for _, l := range glossary() {
 		body = append(body, m.st.Text.Render(l))
 	}
+	if m.snap != nil && len(m.snap.Errors) > 0 {
+		body = append(body, "", m.st.Muted.Render("Symbols without usable data"))
+		for _, e := range m.snap.Errors {
+			body = append(body, m.st.Bad.Render("✖ "+errorText(e)))
+		}
+	}
 	return frame(m.st, "Help", body, w, h, h >= 3, true)
 }
 

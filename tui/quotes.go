@@ -153,8 +153,30 @@ func (p *quotesPanel) body(cw, ch int) []string {
 	}
 	hdr += fmt.Sprintf(" %*s", ageW-1, "age")
 	out := []string{st.Muted.Render(hdr)}
+	errs := symbolErrors(p.snap.Errors)
 	for _, s := range p.sorted() {
+		msg, failed := errs[s.Symbol]
 		line := st.inkBold.paint(fit(Sanitize(s.Symbol), symW))
+		if failed { // "✖" in the symbol's cell: the list below says why
+			line = st.inkBold.paint(fit(Sanitize(s.Symbol), symW-2)) + st.Bad.Render("✖") + " "
+		}
+		_, hasLast := s.Last.Get()
+		if failed && !hasLast { // nothing to show: the error in short
+			short := "error"
+			if msg == "no data" {
+				short = "no data"
+			}
+			line += st.Bad.Render(fmt.Sprintf("%*s", lastW+chgW, short))
+			if showSpark {
+				line += strings.Repeat(" ", sparkW+1)
+			}
+			if showRVOL {
+				line += fmt.Sprintf(" %*s", rvolW, "—")
+			}
+			line += " " + fmt.Sprintf("%*s", ageW-1, "—")
+			out = append(out, line)
+			continue
+		}
 		last := "—"
 		if v, ok := s.Last.Get(); ok {
 			last = fmtNum(v)
@@ -187,11 +209,58 @@ func (p *quotesPanel) body(cw, ch int) []string {
 		line += " " + p.age(s, ageW-1)
 		out = append(out, line)
 	}
-	if len(out) > ch && ch > 1 {
-		hidden := len(out) - ch + 1
-		out = append(out[:ch-1], st.Muted.Render(fmt.Sprintf("… %d more (s sorts)", hidden)))
+	rows := ch
+	if len(p.snap.Errors) > 0 && ch > 3 {
+		rows-- // the errors keep at least a line under the table
+	}
+	if len(out) > rows && rows > 1 {
+		hidden := len(out) - rows + 1
+		out = append(out[:rows-1], st.Muted.Render(fmt.Sprintf("… %d more (s sorts)", hidden)))
+	}
+	return append(out, p.errorLines(ch-len(out))...)
+}
+
+// errorLines lists the snapshot's symbol errors ("✖ QQQ: no such symbol"),
+// watchlist or not, in at most room lines under the table: when they do not
+// all fit, the last line says how many more there are (z zooms the panel,
+// ? lists them all).
+func (p *quotesPanel) errorLines(room int) []string {
+	errs := p.snap.Errors
+	if len(errs) == 0 || room <= 0 {
+		return nil
+	}
+	var out []string
+	for i, e := range errs {
+		if len(out) == room-1 && len(errs)-i > 1 {
+			if i == 0 {
+				out = append(out, p.st.Bad.Render(fmt.Sprintf("✖ %d symbol errors (z zooms, ? lists)", len(errs))))
+			} else {
+				out = append(out, p.st.Muted.Render(fmt.Sprintf("… %d more errors (z zooms, ? lists)", len(errs)-i)))
+			}
+			break
+		}
+		out = append(out, p.st.Bad.Render("✖ "+errorText(e)))
 	}
 	return out
+}
+
+// errorText is a symbol error as "SYMBOL: message", sanitised.
+func errorText(e engine.SymbolError) string {
+	return Sanitize(e.Symbol) + ": " + Sanitize(e.Message)
+}
+
+// symbolErrors maps each failing symbol to its (first) message.
+func symbolErrors(errs []engine.SymbolError) map[string]string {
+	if len(errs) == 0 {
+		return nil
+	}
+	m := make(map[string]string, len(errs))
+	for _, e := range errs {
+		if _, dup := m[e.Symbol]; !dup {
+			m[e.Symbol] = e.Message
+		}
+	}
+	return m
 }
 
 // daySeries is a symbol's day for its sparkline: the closes of today's

@@ -222,6 +222,10 @@ func TestSymbolDisappears(t *testing.T) {
 	if row, _ := r.quoteRow("QQQ"); !strings.HasSuffix(strings.TrimSpace(row), "!") || r.shows("STALE") {
 		r.fatalf("QQQ not marked stale on its own row")
 	}
+	// The snapshot's error is on QQQ's row (✖) and listed under the table.
+	if _, marked, _ := r.quoteRowMarked("QQQ"); !marked || !r.shows("✖ QQQ: ") {
+		r.fatalf("QQQ's error is neither on its row nor listed under the quotes")
+	}
 	r.srv.Restore("QQQ")
 	n := r.poll()
 	r.afterPoll(n, "QQQ back", func() bool {

@@ -291,6 +291,13 @@ func (r *rig) invariants() {
 // quoteRow returns the text of sym's row in the quotes panel (the panel's
 // columns only: it sits to the right of the chart).
 func (r *rig) quoteRow(sym string) (string, bool) {
+	t, _, ok := r.quoteRowMarked(sym)
+	return t, ok
+}
+
+// quoteRowMarked is quoteRow, and whether the row is marked ✖ (the symbol
+// has an error in the snapshot).
+func (r *rig) quoteRowMarked(sym string) (row string, marked, ok bool) {
 	col := -1
 	for _, l := range strings.Split(r.screen, "\n") {
 		rl := []rune(l)
@@ -305,10 +312,13 @@ func (r *rig) quoteRow(sym string) (string, bool) {
 		}
 		t := strings.Trim(strings.TrimSpace(string(rl[col:])), "│")
 		if f := strings.Fields(t); len(f) > 0 && f[0] == sym {
-			return t, true
+			if marked = len(f) > 1 && f[1] == "✖"; marked { // the symbol has an error (listed under the table)
+				t = strings.Replace(t, " ✖", "", 1)
+			}
+			return t, marked, true
 		}
 	}
-	return "", false
+	return "", false, false
 }
 
 // fmtAge is the age format users read (independent of tui's code): seconds

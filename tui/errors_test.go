@@ -1,0 +1,79 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/capwatch/capwatch/engine"
+)
+
+// errorSnapshot is the test snapshot with IWC in the watchlist but without
+// any data, SPY failing after a good price, and two errors of symbols
+// without a row (one hostile).
+func errorSnapshot() *engine.Snapshot {
+	s := testSnapshot(1)
+	s.Symbols = append(s.Symbols, engine.SymbolSnapshot{Symbol: "IWC"})
+	s.Errors = []engine.SymbolError{
+		{Symbol: "IWC", Message: "no data"},
+		{Symbol: "SPY", Message: "history may be stale"},
+		{Symbol: "XLK", Message: "replay file testdata/xlk.csv: no such file"},
+		{Symbol: "ZZZ\x1b[2J", Message: "delisted\x1b]52;c;cm0=\x07 symbol"},
+	}
+	return s
+}
+
+// TestSymbolErrorsShown: a failing symbol's row says so (✖ by the symbol;
+// "no data" or "error" and an age of — when it has no price, its price and
+// age kept otherwise), and every error, watchlist or not, is listed
+// "SYMBOL: message" under the table, sanitised.
+func TestSymbolErrorsShown(t *testing.T) {
+	m, _ := testModel(t, Options{})
+	m = update(m, tea.WindowSizeMsg{Width: 200, Height: 50}, SnapshotMsg{Snap: errorSnapshot()})
+	if f := quoteRow(t, m, "IWC"); len(f) != 6 || f[1] != "✖" || f[2] != "no" || f[3] != "data" || f[5] != "—" {
+		t.Errorf("IWC row %q: want ✖, no data, rvol — and age —", f)
+	}
+	if f := quoteRow(t, m, "SPY"); len(f) < 4 || f[1] != "✖" || !strings.HasPrefix(f[3], "▲") && !strings.HasPrefix(f[3], "▼") {
+		t.Errorf("SPY row %q: want ✖ beside the kept price and change", f)
+	}
+	if f := quoteRow(t, m, "IWM"); len(f) < 4 || f[1] == "✖" {
+		t.Errorf("IWM row %q: marked although it has no error", f)
+	}
+	scr := screen(m)
+	for _, want := range []string{"✖ IWC: no data", "✖ SPY: history may be stale",
+		"✖ XLK: replay file testdata/xlk.csv: no such file", "✖ ZZZ: delisted symbol"} {
+		if !strings.Contains(scr, want) {
+			t.Errorf("%q missing from the screen:\n%s", want, scr)
+		}
+	}
+	if out := m.View().Content; strings.Contains(out, "\x1b[2J") || strings.Contains(out, "\x1b]52") {
+		t.Error("hostile error text reached the terminal")
+	}
+}
+
+// TestSymbolErrorsOverflow: when the errors do not fit under the table the
+// last line counts the rest; zooming the quotes panel and the help screen
+// list them all.
+func TestSymbolErrorsOverflow(t *testing.T) {
+	snap := errorSnapshot()
+	for i := range 6 {
+		snap.Errors = append(snap.Errors, engine.SymbolError{Symbol: fmt.Sprintf("E%02d", i), Message: "no data"})
+	}
+	m, _ := testModel(t, Options{})
+	m = update(m, tea.WindowSizeMsg{Width: 120, Height: 40}, SnapshotMsg{Snap: snap})
+	scr := screen(m)
+	if !strings.Contains(scr, "✖ 10 symbol errors (z zooms, ? lists)") || strings.Contains(scr, "E05: no data") {
+		t.Errorf("120×40: want a count of the errors (the table fills the panel):\n%s", scr)
+	}
+	zoom := update(m, press("tab"), press("tab"), press("tab"), press("z"))
+	help := update(m, press("?"))
+	for name, mm := range map[string]Model{"zoomed quotes": zoom, "help": help} {
+		scr := screen(mm)
+		for _, e := range snap.Errors {
+			if want := "✖ " + errorText(e); !strings.Contains(scr, want) {
+				t.Errorf("%s: %q missing:\n%s", name, want, scr)
+			}
+		}
+	}
+}
