@@ -87,7 +87,7 @@ first_frame() {
   local i
   frame_ms=timeout
   for ((i = 0; i < 3000; i++)); do
-    if tmux -L "$sock" capture-pane -p -t "$1" | grep -qE "$frame_re"; then
+    if tmux -L "$sock" capture-pane -p -t "$1" | grep -E "$frame_re" > /dev/null; then
       frame_ms=$(ms_since "$t_launch")
       return
     fi
@@ -132,10 +132,10 @@ measure() {
         echo
         echo '```'
         perf report -i "$tmp/perf-$name.data" --stdio --header-only 2> /dev/null | grep -o 'sample duration.*' || true
-        perf report -i "$tmp/perf-$name.data" --stdio -g none 2> /dev/null | awk '/^# Samples:/ {print "samples: " $3 " at 999 Hz (≈ " $3 " ms of CPU)"; exit}'
+        perf report -i "$tmp/perf-$name.data" --stdio -g none 2> /dev/null | awk '/^# Samples:/ {print "samples: " $3 " at 999 Hz (≈ " $3 " ms of CPU)"}' || true
         echo "children  self  function"
         perf report -i "$tmp/perf-$name.data" --children --stdio -g none --sort symbol 2> /dev/null |
-          awk '/^ *[0-9.]+%/ && $3 == "[.]" && $1 + 0 >= 1 {sym = $4; for (i = 5; i <= NF && $i != "-"; i++) sym = sym " " $i; printf "%7s %6s  %s\n", $1, $2, sym}' | head -n 30
+          awk '/^ *[0-9.]+%/ && $3 == "[.]" && $1 + 0 >= 1 && n < 30 {n++; sym = $4; for (i = 5; i <= NF && $i != "-"; i++) sym = sym " " $i; printf "%7s %6s  %s\n", $1, $2, sym}' || true
         echo '```'
         echo
         echo "</details>"
@@ -161,7 +161,12 @@ measure a 0.5 "a) idle: demo feed paused" "--feed demo --speed 0.001" --feed dem
 measure b 0.5 "b) market closed: replay, history only" "--feed replay --data $replay" --feed replay --data "$replay"
 measure c 3 "c) demo updating $nsyms symbols every second" "--feed demo --config thirty.toml" --feed demo --config "$tmp/thirty.toml"
 closed=no
-grep -qi 'closed' "$tmp/screen-b.txt" && closed=yes
+grep -i 'closed' "$tmp/screen-b.txt" > /dev/null && closed=yes
+# The session as the replay data's snapshot reports it (the status bar may
+# give its room to a feed message at 120 columns).
+session_b=$(XDG_CACHE_HOME="$tmp/x" XDG_CONFIG_HOME="$tmp/x" XDG_STATE_HOME="$tmp/x" \
+  "$bin" snapshot --feed replay --data "$replay" --format json 2> /dev/null |
+  awk '/"session"/ {on = 1} on && /"state"/ {gsub(/[",]/, "", $2); print $2; exit}') || true
 
 # First frame of the plain demo (default watchlist, speed 1), several launches.
 frames=()
@@ -196,7 +201,7 @@ load_end=$(cut -d' ' -f1-3 /proc/loadavg)
   echo
   echo "First frame of the demo (\`capwatch --feed demo\`, default watchlist): **median $f_med ms** (min $f_min, max $f_max) over $frame_runs launches; goal ≤200 ms $f_ok. Timed from the \`tmux new-session\` call (the tmux server was already running) until \`tmux capture-pane -p\`, polled every 10 ms, shows the flags panel's title with a snapshot (\`$frame_re\`), so it includes process start, the demo's synthetic history and the first render."
   echo
-  echo "Status line at the end of each run (market closed shown in case b: $closed):"
+  echo "Status line (top line of the pane) at the end of each run; case b: \"closed\" on the screen: $closed; \`capwatch snapshot --feed replay --format json\` session state: ${session_b:-unknown} (at $(date -u '+%H:%M UTC'))."
   echo
   printf '%s\n' "${statuslines[@]}"
   cat "$tmp"/perf-*.md 2> /dev/null || true
