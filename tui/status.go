@@ -31,7 +31,7 @@ func (m Model) feedOK() bool { return !m.hasStatus || m.status.State == feeds.St
 type statusPart struct {
 	forms []string           // styled, longest first
 	prio  int                // reduced in increasing order
-	early int                // if > 0, the priority of shortening (not dropping) the part
+	early int                // if > 0, the priority of its first shortening
 	cut   func(w int) string // the part cut to w cells (nil: never cut)
 	keep  bool               // essential: shortened, never dropped
 }
@@ -96,6 +96,7 @@ func (m Model) statusLine(w int) string {
 		switch {
 		case len(p.forms) > 1:
 			parts[i].forms = p.forms[1:]
+			parts[i].early = 0 // shortened once early; further only at its priority
 		case p.cut != nil:
 			parts[i].cut = nil
 			if room := w - (sw - ansi.StringWidth(p.forms[0])); room >= minCut {

@@ -30,7 +30,7 @@ const (
 	pollOpen = 15 * time.Second // the feed's poll interval in the session
 	staleAt  = 2 * pollOpen     // the dashboard marks data older than this stale
 	deadline = 10 * time.Second // real-time bound on every wait (never a sleep)
-	screenW  = 200              // wide enough that the status line is never cut
+	screenW  = 240              // wide enough that the status line (its reason) is never cut
 	screenH  = 40
 )
 
