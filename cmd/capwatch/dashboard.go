@@ -16,6 +16,9 @@ import (
 	"github.com/capwatch/capwatch/tui"
 )
 
+// dashboardFPS caps how often the renderer flushes changed cells.
+const dashboardFPS = 10
+
 // runDashboard runs the bubbletea program and the pipeline (feed → engine →
 // program) until the user quits or ctx ends; then it cancels the pipeline and
 // waits for it.
@@ -45,7 +48,12 @@ func runDashboard(ctx context.Context, d dashboard) error {
 		Feed: d.Feed.Name(), Kind: d.Feed.Kind(), Clock: uiClock, Wall: clk, Context: ctx, PollInterval: poll,
 		Palette: d.Config.Palette, NoColor: d.NoColor, ShowNowWhat: true,
 	})
-	p := tea.NewProgram(model, append([]tea.ProgramOption{tea.WithContext(ctx)}, d.progOpts...)...)
+	// The screen changes at most a few times a second (a feed batch, an age
+	// ticking); bubbletea's default 60 fps renderer timer alone costs ~1 % of
+	// a core at idle (BENCHMARKS.md). 10 fps keeps keys responsive (≤100 ms)
+	// and idle CPU under 0.5 %.
+	opts := append([]tea.ProgramOption{tea.WithContext(ctx), tea.WithFPS(dashboardFPS)}, d.progOpts...)
+	p := tea.NewProgram(model, opts...)
 	// Signals and alerts run in the pipeline (after each published
 	// snapshot), never in the dashboard's Update.
 	so := d.Signals
