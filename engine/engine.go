@@ -20,6 +20,15 @@ type PairSeries struct {
 // Input is one unit of work for Run: everything is applied in field order
 // (Now first as the engine's notion of "now", then Daily, Intraday, Quotes,
 // Advance(Now), Errors), then one Snapshot is published.
+//
+// Per-symbol errors are kept by where they came from. Errors of an Input
+// without Live are history errors: they stay until that symbol's daily
+// history loads successfully. Errors of a Live Input (one live batch, a
+// poll of the feed), rejected quotes and rejected intraday bars are live
+// errors: a live error is cleared by the next valid quote or intraday bars
+// of its symbol, and by the next Live Input of the same feed that does not
+// report it (each poll reports every current per-symbol error, so the
+// newest batch's set is authoritative).
 type Input struct {
 	Daily    map[string][]Bar
 	Intraday map[string][]Bar
@@ -27,6 +36,9 @@ type Input struct {
 	Now      time.Time
 	Errors   []SymbolError
 	Feed     string
+	// Live marks one live batch of Feed: its Errors (with the quotes it
+	// rejects) replace the earlier live errors of that feed.
+	Live bool
 }
 
 // sectorState links a sector pair to its legs.
@@ -61,8 +73,10 @@ type Engine struct {
 
 	evbuf   []BarEvent
 	cursors []int // scratch for the flag replay (two per sector pair)
-	errs    map[string]string
+	errs    map[string]symErr
 	errOr   []string // error symbols in first-seen order
+	liveGen uint64   // the Live Input being applied (0: none)
+	gens    uint64   // Live Inputs seen
 
 	seq  uint64
 	feed string
@@ -94,7 +108,7 @@ func New(cfg Config, cal *calendar.Calendar) (*Engine, error) {
 		cal:   cal,
 		loc:   calendar.Location(),
 		index: map[string]int{},
-		errs:  map[string]string{},
+		errs:  map[string]symErr{},
 		evbuf: make([]BarEvent, 0, 8),
 		texts: flagTexts(cfg),
 	}
@@ -152,20 +166,64 @@ func (e *Engine) bySym(sym string) *symState { return e.syms[e.index[sym]] }
 // bounded (in runes).
 func sanitize(s string, max int) string { return termsafe.Line(s, max) }
 
-// noteErr records the latest error of a symbol (bounded).
-func (e *Engine) noteErr(sym, msg string) {
+// symErr is a symbol's current errors, by origin; the snapshot shows the
+// live one if there is one, else the history one.
+type symErr struct {
+	hist     string // from a history load: cleared when the history loads
+	live     string // from the live feed: cleared on recovery (see Input)
+	liveGen  uint64 // the Live Input that reported live (0: none)
+	liveFeed string // the feed that reported live
+}
+
+func (x symErr) message() string {
+	if x.live != "" {
+		return x.live
+	}
+	return x.hist
+}
+
+// noteErr records the latest error of a symbol (bounded), a live one if
+// live, else a history one.
+func (e *Engine) noteErr(sym, msg string, live bool) {
 	sym, msg = sanitize(sym, 20), sanitize(msg, 200)
-	if _, ok := e.errs[sym]; !ok {
+	if msg == "" {
+		msg = "error"
+	}
+	x, ok := e.errs[sym]
+	if !ok {
 		if len(e.errOr) >= maxErrors {
 			return
 		}
 		e.errOr = append(e.errOr, sym)
 	}
-	e.errs[sym] = msg
+	if live {
+		x.live, x.liveGen, x.liveFeed = msg, e.liveGen, e.feed
+		if i, ok := e.index[sym]; ok {
+			e.syms[i].liveErr = true
+		}
+	} else {
+		x.hist = msg
+	}
+	e.errs[sym] = x
 }
 
-func (e *Engine) clearErr(sym string) {
-	if _, ok := e.errs[sym]; !ok {
+// clearErr clears the live or the history error of sym (the symbol is
+// dropped from the list when it has neither).
+func (e *Engine) clearErr(sym string, live bool) {
+	x, ok := e.errs[sym]
+	if !ok {
+		return
+	}
+	if live {
+		x.live, x.liveGen, x.liveFeed = "", 0, ""
+		if i, ok := e.index[sym]; ok {
+			e.syms[i].liveErr = false
+		}
+	} else {
+		x.hist = ""
+	}
+	if x.live != "" || x.hist != "" {
+		e.errs[sym] = x
 		return
 	}
 	delete(e.errs, sym)
@@ -174,6 +232,21 @@ func (e *Engine) clearErr(sym string) {
 			e.errOr = append(e.errOr[:i], e.errOr[i+1:]...)
 			break
 		}
+	}
+}
+
+// sweepLive clears the live errors of the current feed that the Live Input
+// being applied (liveGen) did not report.
+func (e *Engine) sweepLive() {
+	for i := 0; i < len(e.errOr); {
+		sym := e.errOr[i]
+		if x := e.errs[sym]; x.live != "" && x.liveFeed == e.feed && x.liveGen != e.liveGen {
+			e.clearErr(sym, true)
+			if _, kept := e.errs[sym]; !kept {
+				continue // sym left the list: the next one moved to i
+			}
+		}
+		i++
 	}
 }
 
@@ -192,7 +265,7 @@ func (e *Engine) dateKey(t time.Time) time.Time {
 func (e *Engine) LoadHistory(daily map[string][]Bar) []SymbolError {
 	var errs []SymbolError
 	report := func(sym, msg string) {
-		e.noteErr(sym, msg)
+		e.noteErr(sym, msg, false)
 		errs = append(errs, SymbolError{Symbol: sanitize(sym, 20), Message: sanitize(msg, 200)})
 	}
 	keys := make([]string, 0, len(daily))
@@ -248,7 +321,7 @@ func (e *Engine) LoadHistory(daily map[string][]Bar) []SymbolError {
 				s.dataTime = cl
 			}
 		}
-		e.clearErr(sym)
+		e.clearErr(sym, false)
 		e.closedDirty = true
 		if s == e.small || s == e.large {
 			e.pairRebuild = true
@@ -272,7 +345,7 @@ func (e *Engine) LoadIntraday(bars map[string][]Bar) {
 	for _, sym := range keys {
 		i, ok := e.index[sym]
 		if !ok {
-			e.noteErr(sym, "intraday: not in the watchlist")
+			e.noteErr(sym, "intraday: not in the watchlist", true)
 			continue
 		}
 		s := e.syms[i]
@@ -281,8 +354,11 @@ func (e *Engine) LoadIntraday(bars map[string][]Bar) {
 			continue
 		}
 		if err := validateBars(in); err != nil {
-			e.noteErr(sym, "intraday: "+err.Error())
+			e.noteErr(sym, "intraday: "+err.Error(), true)
 			continue
+		}
+		if s.liveErr {
+			e.clearErr(sym, true) // valid bars: the feed recovered
 		}
 		date := e.cal.TradingDate(in[len(in)-1].Time)
 		first := len(in)
@@ -386,7 +462,7 @@ func (e *Engine) ApplyQuotes(qs []Quote) []SymbolError {
 			msg = "quote: missing time"
 		}
 		if msg != "" {
-			e.noteErr(q.Symbol, msg)
+			e.noteErr(q.Symbol, msg, true)
 			errs = append(errs, SymbolError{Symbol: sanitize(q.Symbol, 20), Message: msg})
 			continue
 		}
@@ -398,6 +474,9 @@ func (e *Engine) ApplyQuotes(qs []Quote) []SymbolError {
 
 // applyQuote is the per-quote hot path.
 func (e *Engine) applyQuote(s *symState, q *Quote) {
+	if s.liveErr {
+		e.clearErr(s.sym, true) // a valid quote: the feed recovered
+	}
 	if q.Time.After(s.dataTime) {
 		s.dataTime = q.Time
 	}
@@ -611,6 +690,10 @@ func (e *Engine) apply(in Input) {
 	if in.Feed != "" {
 		e.feed = sanitize(in.Feed, 32)
 	}
+	if in.Live {
+		e.gens++
+		e.liveGen = e.gens
+	}
 	if in.Daily != nil {
 		e.LoadHistory(in.Daily)
 	}
@@ -623,7 +706,18 @@ func (e *Engine) apply(in Input) {
 	if !in.Now.IsZero() {
 		e.Advance(in.Now)
 	}
-	for _, se := range in.Errors {
-		e.noteErr(se.Symbol, se.Message)
+	if in.Live {
+		// The batch's errors that are listed already are renewed in place,
+		// the others cleared, then the new ones listed (within the bound).
+		for _, se := range in.Errors {
+			if _, ok := e.errs[sanitize(se.Symbol, 20)]; ok {
+				e.noteErr(se.Symbol, se.Message, true)
+			}
+		}
+		e.sweepLive()
 	}
+	for _, se := range in.Errors {
+		e.noteErr(se.Symbol, se.Message, in.Live)
+	}
+	e.liveGen = 0
 }

@@ -53,7 +53,7 @@ func (e *Engine) Snapshot(now time.Time) *Snapshot {
 	snap.Sectors = e.sectorSnapshot()
 
 	for _, sym := range e.errOr {
-		snap.Errors = append(snap.Errors, SymbolError{Symbol: sym, Message: e.errs[sym]})
+		snap.Errors = append(snap.Errors, SymbolError{Symbol: sym, Message: e.errs[sym].message()})
 	}
 	for _, s := range e.syms {
 		if !s.live.ok {

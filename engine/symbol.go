@@ -185,6 +185,7 @@ type symState struct {
 
 	dataTime time.Time
 	delayed  bool
+	liveErr  bool // the symbol has a live error (cleared by its next valid quote)
 }
 
 // commit appends a closed daily bar and advances the streams.

@@ -190,6 +190,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	var (
 		lastLive feeds.Status // the feed's latest status (before merging)
 		haveLive bool
+		liveErrs bool // the last live Input carried per-symbol errors
 	)
 	// restatus re-reports the feed status when the history state changed
 	// what it says (only a healthy feed's status carries the note).
@@ -250,7 +251,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		case b := <-batches:
 			// Coalesce: when the engine or the dashboard fall behind, batches
 			// queue up; take them all and apply them as one Input.
-			b = drain(b, batches)
+			b, lastErrs := drain(b, batches)
 			if b.Status.Feed == "" {
 				b.Status.Feed = name
 			}
@@ -259,10 +260,14 @@ func (p *Pipeline) Run(ctx context.Context) error {
 				startHistory()
 			}
 			onStatus(hr.merge(p.Clock.Now(), b.Status))
-			if len(b.Quotes) == 0 && len(b.Bars) == 0 && len(b.Errors) == 0 {
+			// Each poll reports every current per-symbol error, so the
+			// newest batch's errors replace the engine's live errors: an
+			// empty batch is sent when the last one had errors (they clear).
+			if len(b.Quotes) == 0 && len(b.Bars) == 0 && len(lastErrs) == 0 && !liveErrs {
 				continue
 			}
-			inp := engine.Input{Quotes: b.Quotes, Errors: b.Errors, Feed: name}
+			liveErrs = len(lastErrs) > 0
+			inp := engine.Input{Quotes: b.Quotes, Errors: lastErrs, Feed: name, Live: true}
 			if len(b.Bars) > 0 {
 				inp.Intraday = map[string][]engine.Bar{}
 				for _, bar := range b.Bars {
@@ -325,7 +330,9 @@ func (p *Pipeline) Run(ctx context.Context) error {
 
 // drain merges every batch already waiting in ch into b, in order: quotes,
 // bars and errors are appended; the status and sequence are the latest.
-func drain(b feeds.Batch, ch <-chan feeds.Batch) feeds.Batch {
+// last is the newest batch's errors (the feed's current per-symbol errors).
+func drain(b feeds.Batch, ch <-chan feeds.Batch) (merged feeds.Batch, last []engine.SymbolError) {
+	last = b.Errors
 	for {
 		select {
 		case nb := <-ch:
@@ -333,8 +340,9 @@ func drain(b feeds.Batch, ch <-chan feeds.Batch) feeds.Batch {
 			b.Quotes = append(b.Quotes, nb.Quotes...)
 			b.Bars = append(b.Bars, nb.Bars...)
 			b.Errors = append(b.Errors, nb.Errors...)
+			last = nb.Errors
 		default:
-			return b
+			return b, last
 		}
 	}
 }

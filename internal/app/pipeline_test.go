@@ -236,9 +236,17 @@ func TestDrainMergesInOrder(t *testing.T) {
 	ch := make(chan feeds.Batch, 4)
 	ch <- feeds.Batch{Seq: 2, Quotes: []engine.Quote{{Symbol: "IWM", Price: 2}}, Status: feeds.Status{State: feeds.StateDegraded}}
 	ch <- feeds.Batch{Seq: 3, Quotes: []engine.Quote{{Symbol: "IWM", Price: 3}}, Errors: []engine.SymbolError{{Symbol: "X"}}, Status: feeds.Status{State: feeds.StateOK}}
-	b := drain(feeds.Batch{Seq: 1, Quotes: []engine.Quote{{Symbol: "IWM", Price: 1}}}, ch)
-	if b.Seq != 3 || b.Status.State != feeds.StateOK || len(b.Quotes) != 3 || b.Quotes[2].Price != 3 || len(b.Errors) != 1 || len(ch) != 0 {
+	b, last := drain(feeds.Batch{Seq: 1, Quotes: []engine.Quote{{Symbol: "IWM", Price: 1}}, Errors: []engine.SymbolError{{Symbol: "Y"}}}, ch)
+	if b.Seq != 3 || b.Status.State != feeds.StateOK || len(b.Quotes) != 3 || b.Quotes[2].Price != 3 || len(b.Errors) != 2 || len(ch) != 0 {
 		t.Fatalf("drained %+v", b)
+	}
+	// The newest batch's errors are the feed's current ones: Y recovered.
+	if len(last) != 1 || last[0].Symbol != "X" {
+		t.Fatalf("newest errors %+v, want X only", last)
+	}
+	ch <- feeds.Batch{Seq: 5}
+	if _, last := drain(feeds.Batch{Seq: 4, Errors: []engine.SymbolError{{Symbol: "X"}}}, ch); len(last) != 0 {
+		t.Fatalf("newest errors %+v, want none", last)
 	}
 }
 

@@ -106,7 +106,6 @@ func TestKnownBugStaleAfterHoursHealthyFeed(t *testing.T) {
 // for the rest of the day. engine: noteErr is cleared only by a history
 // load (LoadHistory → clearErr), never by the symbol's next good quote.
 func TestKnownBugSymbolErrorOutlivesRecovery(t *testing.T) {
-	skipKnownBug(t, "engine: a symbol's feed error stays in Snapshot.Errors after its quotes recover")
 	r := newRig(t, rigOptions{})
 	r.start()
 	r.srv.Remove("QQQ")
