@@ -310,3 +310,57 @@ func TestPipelineCoalescesWhenBehind(t *testing.T) {
 		}
 	})
 }
+
+// TestPipelineLiveErrorsClearWithNextPoll: each poll reports every current
+// per-symbol error, so a poll without SPY's error clears it even when it
+// carries nothing else; the history's error of QQQ stays.
+func TestPipelineLiveErrorsClearWithNextPoll(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		iwm := genBars("IWM", 60, 200, 10, 0.05)
+		spy := genBars("SPY", 60, 500, 5, 0.1)
+		cal := calendar.NYSE()
+		t0 := cal.NextTradingDate(iwm[len(iwm)-1].Time).Add(10 * time.Hour)
+		clk := clock.NewFake(t0)
+		f := fake.New(fake.Options{History: feeds.History{Daily: map[string][]engine.Bar{"IWM": iwm, "SPY": spy},
+			Errors: []engine.SymbolError{{Symbol: "QQQ", Message: "no file"}}}})
+		cfg := pairConfig()
+		cfg.Extras = []string{"QQQ"}
+		eng, err := engine.New(cfg, cal)
+		if err != nil {
+			t.Fatal(err)
+		}
+		snaps := make(chan *engine.Snapshot, 16)
+		p := &Pipeline{Feed: f, Engine: eng, Symbols: []string{"IWM", "SPY", "QQQ"}, Clock: clk,
+			OnSnapshot: func(s *engine.Snapshot) { snaps <- s }, HistoryRetry: time.Hour, HistoryRetryMax: time.Hour}
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan error, 1)
+		go func() { done <- p.Run(ctx) }()
+		errsOf := func(s *engine.Snapshot) map[string]string {
+			m := map[string]string{}
+			for _, se := range s.Errors {
+				m[se.Symbol] = se.Message
+			}
+			return m
+		}
+		if m := errsOf(<-snaps); m["QQQ"] != "no file" || m["SPY"] != "" {
+			t.Fatalf("history errors %v", m)
+		}
+		q := []engine.Quote{{Symbol: "IWM", Price: 210, Time: t0, Received: t0}}
+		if err := f.Push(ctx, feeds.Batch{Seq: 1, Quotes: q, Errors: []engine.SymbolError{{Symbol: "SPY", Message: "HTTP 503"}}}); err != nil {
+			t.Fatal(err)
+		}
+		if m := errsOf(<-snaps); m["SPY"] != "HTTP 503" || m["QQQ"] != "no file" {
+			t.Fatalf("poll 1 errors %v", m)
+		}
+		if err := f.Push(ctx, feeds.Batch{Seq: 2}); err != nil { // nothing but "no errors"
+			t.Fatal(err)
+		}
+		if m := errsOf(<-snaps); m["SPY"] != "" || m["QQQ"] != "no file" {
+			t.Fatalf("poll 2 errors %v", m)
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatalf("Run returned %v after cancel", err)
+		}
+	})
+}
