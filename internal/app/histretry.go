@@ -3,12 +3,11 @@ package app
 import (
 	"fmt"
 	"math/rand/v2"
-	"strings"
 	"time"
-	"unicode"
 
 	"github.com/capwatch/capwatch/engine"
 	"github.com/capwatch/capwatch/feeds"
+	"github.com/capwatch/capwatch/internal/termsafe"
 )
 
 // Default history retry backoff (Pipeline.HistoryRetry, HistoryRetryMax).
@@ -136,22 +135,7 @@ func reasonOf(miss []string, h feeds.History, err error) string {
 			s += fmt.Sprintf(" (and %d more)", len(miss)-1)
 		}
 	}
-	return cleanLine(s, 300)
-}
-
-// cleanLine strips escapes, control and bidi characters from s and cuts it
-// to at most n runes.
-func cleanLine(s string, n int) string {
-	s = strings.Map(func(c rune) rune {
-		if unicode.Is(unicode.Bidi_Control, c) {
-			return -1
-		}
-		return c
-	}, Sanitize(s))
-	if rs := []rune(s); len(rs) > n {
-		s = string(rs[:n-1]) + "…"
-	}
-	return s
+	return termsafe.Line(s, 300)
 }
 
 // due reports whether an attempt should start now (backoff elapsed).

@@ -477,3 +477,33 @@ func TestHistoryRetryObserve(t *testing.T) {
 		t.Fatalf("a down status was changed: %+v", m)
 	}
 }
+
+// TestReplayMissingFileIsNotRetried: a replay directory without a symbol's
+// file reports that symbol's error once; History is not asked again and the
+// feed is not marked degraded for it.
+func TestReplayMissingFileIsNotRetried(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		_, _, h, t0 := pairHistory(260)
+		cfg := pairConfig()
+		cfg.Extras = []string{"QQQ"}
+		h.Errors = []engine.SymbolError{{Symbol: "QQQ", Message: "replay: no file dir/QQQ.csv"}}
+		r := newHistRig(t, cfg, feeds.KindReplay, h, t0, func(f *fake.Feed) func(context.Context, int, []string) (feeds.History, error) {
+			return failFirst(f, 0)
+		})
+		s := r.latest()
+		r.clk.Advance(10 * time.Minute)
+		synctest.Wait()
+		if n := len(r.feed.Calls()); n != 1 {
+			t.Fatalf("%d History calls, want 1 (a missing replay file is not retried)", n)
+		}
+		if len(s.Errors) != 1 || s.Errors[0].Symbol != "QQQ" {
+			t.Fatalf("snapshot errors %+v, want QQQ's", s.Errors)
+		}
+		for _, st := range r.statuses() {
+			if st.State != feeds.StateOK {
+				t.Fatalf("status %v %q: a missing replay file must not degrade the feed", st.State, st.LastError)
+			}
+		}
+		r.stop()
+	})
+}

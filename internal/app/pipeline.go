@@ -150,6 +150,12 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	hr := newHistoryRetry(p.Symbols, p.HistoryRetry, p.HistoryRetryMax, p.Rand)
 	h, err := p.Feed.History(ctx, p.Symbols)
 	hr.startup(p.Clock.Now(), h, err)
+	if p.Feed.Kind() == feeds.KindReplay && err == nil {
+		// A replay directory's missing or unreadable files are reported
+		// once, as symbol errors: local files do not come back by retrying,
+		// and a directory without the sector ETFs is not a degraded feed.
+		clear(hr.pending)
+	}
 	startFailed := err != nil
 	// historyDown is the status before the feed's first one after a total
 	// failure of the history: down, with the time of the next attempt.
