@@ -80,7 +80,7 @@ type Batch struct {
 	Quotes []engine.Quote
 	Bars   []engine.Bar         // intraday bars delivered by the source, if any (1-minute)
 	Status Status               // the feed's status after this poll
-	Errors []engine.SymbolError // per-symbol problems in this poll
+	Errors []engine.SymbolError // every per-symbol problem of this poll (the set is complete: a symbol absent here is fine now, and the engine clears its earlier live error)
 }
 
 // Feed is a data source: a history back-fill plus a live stream of batches.
