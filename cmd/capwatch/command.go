@@ -311,8 +311,8 @@ func (c *command) build(ctx context.Context) (*engine.Snapshot, error) {
 		AsOf: c.asOf, Now: c.e.Clock.Now(), QuoteWait: 10 * time.Second,
 	})
 	if err != nil {
-		c.log.Error("snapshot", "err", err)
-		return nil, err
+		c.log.Error(c.commandName(), "err", err)
+		return nil, fmt.Errorf("%s: %w", c.commandName(), err)
 	}
 	for _, se := range snap.Errors {
 		c.log.Warn("snapshot: symbol", "symbol", se.Symbol, "err", se.Message)
@@ -390,7 +390,16 @@ func (c *command) status(ctx context.Context) error {
 			return nil
 		}
 	}
-	snap, err := c.build(ctx)
+	budget := c.e.StatusBudget
+	if budget <= 0 {
+		budget = defaultStatusBudget
+	}
+	bctx, cancel := context.WithTimeout(ctx, budget)
+	defer cancel()
+	snap, err := c.build(bctx)
+	if err != nil && bctx.Err() != nil && ctx.Err() == nil {
+		err = fmt.Errorf("%w (no answer from %s within %v)", err, c.cfg.Feed, budget)
+	}
 	if err != nil {
 		// tmux shows stdout: say it there too, briefly, with the last known
 		// state (its age shows as "stale") if there is one.

@@ -41,7 +41,14 @@ type env struct {
 	HTTP      *http.Client
 	// Dashboard runs the interactive dashboard (replaced in tests).
 	Dashboard func(ctx context.Context, d dashboard) error
+	// StatusBudget bounds a `capwatch status` fetch (tmux runs it every few
+	// seconds; a feed that is down must not pile the calls up). 0: defaultStatusBudget.
+	StatusBudget time.Duration
 }
+
+// defaultStatusBudget is how long `capwatch status` may spend fetching before
+// it prints the last known line marked down.
+const defaultStatusBudget = 8 * time.Second
 
 func main() {
 	cfgDir, _ := os.UserConfigDir()

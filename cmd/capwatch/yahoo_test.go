@@ -5,9 +5,12 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -158,5 +161,52 @@ func TestYahooHistoryIsCached(t *testing.T) {
 	checkNum(t, "ratio from the cache", m["pair"].(map[string]any)["ratio"], closes["IWM"][n-1]/closes["SPY"][n-1])
 	if !strings.Contains(out, "history may be stale") {
 		t.Errorf("the snapshot does not say the cached history may be stale:\n%.600s", out)
+	}
+}
+
+// TestStatusGivesUpWithinItsBudget: tmux runs `capwatch status` every few
+// seconds; against a server that never answers it must give up within its
+// budget, print the last known line marked down, and exit 1 — not pile up.
+// Errors of a one-shot command name that command.
+func TestStatusGivesUpWithinItsBudget(t *testing.T) {
+	ny := calendar.Location()
+	tue := time.Date(2024, 6, 11, 11, 0, 0, 0, ny)
+	srv, _ := yahooServer(t, tue, 260, map[string]float64{"IWM": 210, "SPY": 525})
+	target, _ := url.Parse(srv.URL)
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	var hanging atomic.Bool
+	release := make(chan struct{})
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if hanging.Load() {
+			select {
+			case <-r.Context().Done():
+			case <-release:
+			}
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(func() { close(release); front.Close() })
+
+	h := newHarness(t)
+	h.e.Clock = &jumpClock{now: tue}
+	h.e.HTTP = front.Client()
+	if code, _, errOut := h.run("status", "--feed", "yahoo", "--base-url", front.URL); code != exitOK {
+		t.Fatalf("first status: exit %d: %s", code, errOut)
+	}
+
+	hanging.Store(true)
+	h.e.StatusBudget = 300 * time.Millisecond
+	h.e.Clock = &jumpClock{now: tue.Add(5 * time.Minute)} // the cached line has expired
+	start := time.Now()
+	code, out, errOut := h.run("status", "--feed", "yahoo", "--base-url", front.URL)
+	if el := time.Since(start); el > 10*time.Second {
+		t.Fatalf("status took %v against a hanging server (budget 300ms)", el)
+	}
+	if code != exitFailure || !strings.HasPrefix(out, "IWM/SPY 0.4000") || !strings.Contains(out, "· yahoo down") {
+		t.Fatalf("status against a hanging server: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if !strings.Contains(errOut, "status: load history from yahoo") || !strings.Contains(errOut, "no answer from yahoo within 300ms") {
+		t.Errorf("stderr %q does not say what happened", errOut)
 	}
 }

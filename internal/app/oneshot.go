@@ -49,7 +49,7 @@ func BuildSnapshot(ctx context.Context, o BuildOptions) (*engine.Snapshot, error
 	syms := o.Config.Symbols()
 	h, err := o.Feed.History(ctx, syms)
 	if err != nil {
-		return nil, fmt.Errorf("snapshot: load history from %s: %w", o.Feed.Name(), err)
+		return nil, fmt.Errorf("load history from %s: %w", o.Feed.Name(), err)
 	}
 	daily := h.Daily
 	intraday := h.Intraday
