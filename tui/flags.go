@@ -279,6 +279,9 @@ func (p *flagsPanel) valueText(f engine.Flag) string {
 		}
 		return "≥" + thr + " at close"
 	}
+	if f.Threshold == 0 {
+		return "—" // neither the value nor the level it is compared with is known yet
+	}
 	return "— vs " + thr
 }
 

@@ -44,7 +44,7 @@ func WriteAnalogs(w io.Writer, a *engine.Analogs, format string) error {
 		if aj.LastEvent != nil {
 			last = *aj.LastEvent
 		}
-		ew.printf("Event: %s · history from %s · %d events · last %s\n\n", aj.Event, orDash(aj.HistoryFrom), len(aj.Events), last)
+		ew.printf("Event: %s · history from %s · %s · last %s\n\n", aj.Event, orDash(aj.HistoryFrom), plural(len(aj.Events), "event"), last)
 		tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', tabwriter.AlignRight)
 		fmt.Fprintf(tw, "date\trel 1m\trel 3m\trel 6m\trel 12m\tlarge 1m\tlarge 3m\tlarge 6m\tlarge 12m\t\n")
 		for _, e := range aj.Events {
@@ -67,4 +67,12 @@ func csvNum(n engine.Num) string {
 		return ""
 	}
 	return strconv.FormatFloat(v, 'f', -1, 64)
+}
+
+// plural is "1 event", "2 events".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }
