@@ -196,7 +196,7 @@ var FlagIDs = []string{
 type Flag struct {
 	ID        string    `json:"id"`
 	State     FlagState `json:"state"`
-	Since     string    `json:"-"` // YYYY-MM-DD of the first bar of the current run; "" when off
+	Since     string    `json:"since"` // YYYY-MM-DD of the first bar of the current run; "" when off (JSON null)
 	Value     Num       `json:"value"`
 	Threshold float64   `json:"threshold"`
 	Text      string    `json:"text"` // one line of meaning
@@ -224,44 +224,44 @@ const (
 
 // SymbolSnapshot is everything known about one symbol at the snapshot time.
 type SymbolSnapshot struct {
-	Symbol    string
-	Role      Role
-	Last      Num
-	PrevClose Num
-	ChangePct Num
-	SMA20     Num
-	SMA50     Num
-	SMA200    Num
-	EMA20     Num
-	RSI14     Num
-	ATR14     Num
-	BBUpper   Num
-	BBMiddle  Num
-	BBLower   Num
-	DonHigh20 Num
-	DonLow20  Num
-	RVOL20    Num // latest daily volume ÷ mean of the 20 previous daily volumes (on the forming bar: today's volume so far)
+	Symbol    string `json:"symbol"`
+	Role      Role   `json:"-"`
+	Last      Num    `json:"last"`
+	PrevClose Num    `json:"prev_close"`
+	ChangePct Num    `json:"change_pct"`
+	SMA20     Num    `json:"sma20"`
+	SMA50     Num    `json:"sma50"`
+	SMA200    Num    `json:"sma200"`
+	EMA20     Num    `json:"ema20"`
+	RSI14     Num    `json:"rsi14"`
+	ATR14     Num    `json:"atr14"`
+	BBUpper   Num    `json:"bb_upper"`
+	BBMiddle  Num    `json:"bb_middle"`
+	BBLower   Num    `json:"bb_lower"`
+	DonHigh20 Num    `json:"donchian_high_20"`
+	DonLow20  Num    `json:"donchian_low_20"`
+	RVOL20    Num    `json:"rvol20"` // latest daily volume ÷ mean of the 20 previous daily volumes (on the forming bar: today's volume so far)
 	// RVOLPace is relative volume paced to the time of day: during the
 	// regular session, today's cumulative volume ÷ (mean of the 20 previous
 	// daily volumes × the share of a day's volume an average day has traded
 	// by now, ExpectedVolumeFraction). Absent outside the session and in the
 	// first PaceWarmup (5 min) after the open; equal to RVOL20 when the
 	// latest bar is closed.
-	RVOLPace  Num
-	Ret1d     Num
-	Ret5d     Num
-	Ret21d    Num
-	Ret63d    Num
-	DayVolume float64
-	DataTime  time.Time // exchange time of the newest data point (zero if none)
-	Delayed   bool
-	Stale     bool
+	RVOLPace  Num       `json:"-"`
+	Ret1d     Num       `json:"return_1d"`
+	Ret5d     Num       `json:"return_5d"`
+	Ret21d    Num       `json:"return_21d"`
+	Ret63d    Num       `json:"return_63d"`
+	DayVolume float64   `json:"-"`
+	DataTime  time.Time `json:"data_time"` // exchange time of the newest data point (zero if none; JSON: RFC 3339 or null)
+	Delayed   bool      `json:"-"`
+	Stale     bool      `json:"stale"`
 	// Intraday holds the closes of today's closed intraday bars (1-minute),
 	// oldest first, for sparklines. The forming bar is not in it: when
 	// IntradayForming is set, its price is Last (append it to draw the
 	// whole day). The slice is shared between snapshots: read-only.
-	Intraday        []float64
-	IntradayForming bool // today's latest intraday bar is still forming (its close is Last)
+	Intraday        []float64 `json:"-"`
+	IntradayForming bool      `json:"-"` // today's latest intraday bar is still forming (its close is Last)
 }
 
 // RatioPoint is one point of the ratio chart.
@@ -276,31 +276,31 @@ type RatioPoint struct {
 
 // PairSnapshot is the small/large ratio and its indicators.
 type PairSnapshot struct {
-	Small          string
-	Large          string
-	Ratio          Num
-	RatioChangePct Num // change of the ratio versus the previous daily close, percent
-	RatioSMA50     Num
-	RatioSMA200    Num
-	RatioHigh20    Num // max of the 20 ratio closes before the latest
-	RatioRSI14     Num
-	RatioROC20     Num
-	Daily          []RatioPoint // up to ~300 most recent daily points, oldest first (last may be Forming)
-	Intraday       []RatioPoint // today's 1-minute ratio bars, oldest first
+	Small          string       `json:"small"`
+	Large          string       `json:"large"`
+	Ratio          Num          `json:"ratio"`
+	RatioChangePct Num          `json:"ratio_change_pct"` // change of the ratio versus the previous daily close, percent
+	RatioSMA50     Num          `json:"ratio_sma50"`
+	RatioSMA200    Num          `json:"ratio_sma200"`
+	RatioHigh20    Num          `json:"ratio_high_20"` // max of the 20 ratio closes before the latest
+	RatioRSI14     Num          `json:"ratio_rsi14"`
+	RatioROC20     Num          `json:"ratio_roc20"`
+	Daily          []RatioPoint `json:"-"` // up to ~300 most recent daily points, oldest first (last may be Forming)
+	Intraday       []RatioPoint `json:"-"` // today's 1-minute ratio bars, oldest first
 }
 
 // SectorSnapshot is one small-cap vs large-cap sector pair.
 type SectorSnapshot struct {
-	Sector           string
-	Large            string
-	Small            string
-	LargeRet         Returns
-	SmallRet         Returns
-	Spread           Returns // small minus large, percentage points
-	SmallVsBench     Returns // small leg minus the pair's small benchmark (IWM)
-	LargeVsBench     Returns // large leg minus the pair's large benchmark (SPY)
-	SmallDollarVol20 Num     // mean close×volume over 20 bars of the small leg
-	Thin             bool    // SmallDollarVol20 below the configured floor
+	Sector           string  `json:"sector"`
+	Large            string  `json:"large"`
+	Small            string  `json:"small"`
+	LargeRet         Returns `json:"large_return_pct"`
+	SmallRet         Returns `json:"small_return_pct"`
+	Spread           Returns `json:"spread_pct"` // small minus large, percentage points
+	SmallVsBench     Returns `json:"-"`          // small leg minus the pair's small benchmark (IWM)
+	LargeVsBench     Returns `json:"-"`          // large leg minus the pair's large benchmark (SPY)
+	SmallDollarVol20 Num     `json:"-"`          // mean close×volume over 20 bars of the small leg
+	Thin             bool    `json:"-"`          // SmallDollarVol20 below the configured floor
 }
 
 // SymbolError reports a symbol without usable data.
@@ -311,9 +311,9 @@ type SymbolError struct {
 
 // SessionInfo is the market session at the snapshot time.
 type SessionInfo struct {
-	State      string    // "pre", "open", "after", "closed"
-	NextChange time.Time // next open or close
-	Countdown  string    // e.g. "opens in 2h13m", "closed: Thanksgiving"
+	State      string    `json:"state"`       // "pre", "open", "after", "closed" (JSON: "closed" when unknown)
+	NextChange time.Time `json:"next_change"` // next open or close (JSON: RFC 3339 or null)
+	Countdown  string    `json:"-"`           // e.g. "opens in 2h13m", "closed: Thanksgiving"
 }
 
 // Risk is the risk context of the pair on its joined daily series (latest bar).
@@ -382,18 +382,21 @@ type Analogs struct {
 // is never mutated, by the engine or by readers; build a new one instead.
 // Its slices may be shared with other snapshots, so readers must not write
 // into them.
+//
+// Snapshot is the `capwatch snapshot` JSON document (see json.go): the
+// result types carry their json tags, and fields are only ever added.
 type Snapshot struct {
-	Seq     uint64    // increases with every published snapshot
-	AsOf    time.Time // exchange time of the newest data in the snapshot
-	Feed    string    // feed name ("demo", "replay", "yahoo", "stooq")
-	Session SessionInfo
-	Pair    PairSnapshot
-	Symbols []SymbolSnapshot
-	Flags   []Flag
-	Sectors []SectorSnapshot
-	Errors  []SymbolError
-	Risk    *Risk    // nil until enough history
-	Analogs *Analogs // nil until computed
+	Seq     uint64           `json:"-"`     // increases with every published snapshot
+	AsOf    time.Time        `json:"as_of"` // exchange time of the newest data in the snapshot (JSON: RFC 3339 or null)
+	Feed    string           `json:"feed"`  // feed name ("demo", "replay", "yahoo", "stooq")
+	Session SessionInfo      `json:"session"`
+	Pair    PairSnapshot     `json:"pair"`
+	Symbols []SymbolSnapshot `json:"symbols"`
+	Flags   []Flag           `json:"flags"`
+	Sectors []SectorSnapshot `json:"sectors"`
+	Errors  []SymbolError    `json:"errors"`
+	Risk    *Risk            `json:"risk"`    // nil until enough history
+	Analogs *Analogs         `json:"analogs"` // nil until computed
 }
 
 // Symbol returns the snapshot of sym, if present.

@@ -22,16 +22,15 @@ func WriteAnalogs(w io.Writer, a *engine.Analogs, format string) error {
 	if a == nil {
 		return ErrNoAnalogs
 	}
-	aj := analogsJSON(a)
 	switch format {
 	case "json":
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		return enc.Encode(aj)
+		return enc.Encode(a)
 	case "csv":
 		cw := csv.NewWriter(w)
 		_ = cw.Write([]string{"date", "rel_1m", "rel_3m", "rel_6m", "rel_12m", "large_1m", "large_3m", "large_6m", "large_12m"})
-		for _, e := range aj.Events {
+		for _, e := range a.Events {
 			_ = cw.Write([]string{e.Date,
 				csvNum(e.RelPct.M1), csvNum(e.RelPct.M3), csvNum(e.RelPct.M6), csvNum(e.RelPct.M12),
 				csvNum(e.LargePct.M1), csvNum(e.LargePct.M3), csvNum(e.LargePct.M6), csvNum(e.LargePct.M12)})
@@ -41,20 +40,20 @@ func WriteAnalogs(w io.Writer, a *engine.Analogs, format string) error {
 	case "table", "":
 		ew := &errWriter{w: w}
 		last := "none"
-		if aj.LastEvent != nil {
-			last = *aj.LastEvent
+		if a.LastEvent != nil {
+			last = *a.LastEvent
 		}
-		ew.printf("Event: %s · history from %s · %s · last %s\n\n", aj.Event, orDash(aj.HistoryFrom), plural(len(aj.Events), "event"), last)
+		ew.printf("Event: %s · history from %s · %s · last %s\n\n", a.Event, orDash(a.HistoryFrom), plural(len(a.Events), "event"), last)
 		tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', tabwriter.AlignRight)
 		fmt.Fprintf(tw, "date\trel 1m\trel 3m\trel 6m\trel 12m\tlarge 1m\tlarge 3m\tlarge 6m\tlarge 12m\t\n")
-		for _, e := range aj.Events {
+		for _, e := range a.Events {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", e.Date,
 				fmtPct(e.RelPct.M1), fmtPct(e.RelPct.M3), fmtPct(e.RelPct.M6), fmtPct(e.RelPct.M12),
 				fmtPct(e.LargePct.M1), fmtPct(e.LargePct.M3), fmtPct(e.LargePct.M6), fmtPct(e.LargePct.M12))
 		}
 		tw.Flush()
 		ew.printf("\n")
-		writeHorizons(ew, aj.Horizons)
+		writeHorizons(ew, a.Horizons)
 		ew.printf("\nrel = change of the small/large ratio; large = the large-cap leg. Past outcomes, not a forecast.\n")
 		return ew.err
 	}

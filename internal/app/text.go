@@ -33,16 +33,16 @@ func fmtPct(n engine.Num) string {
 
 // WriteText writes a plain-text report of the snapshot (no colour, no escapes).
 func WriteText(w io.Writer, s *engine.Snapshot) error {
-	j := ToJSON(s)
+	j := clean(s)
 	ew := &errWriter{w: w}
 	p := j.Pair
-	asOf := "—"
-	if j.AsOf != nil {
-		asOf = *j.AsOf
+	state := j.Session.State
+	if state == "" {
+		state = "closed"
 	}
-	ew.printf("capwatch snapshot · feed %s · as of %s · market %s", j.Feed, asOf, j.Session.State)
-	if j.Session.NextChange != nil {
-		ew.printf(" (next change %s)", *j.Session.NextChange)
+	ew.printf("capwatch snapshot · feed %s · as of %s · market %s", j.Feed, rfc3339(j.AsOf), state)
+	if !j.Session.NextChange.IsZero() {
+		ew.printf(" (next change %s)", rfc3339(j.Session.NextChange))
 	}
 	ew.printf("\n\n%s/%s ratio %s  change %s  SMA50 %s  SMA200 %s  20d high %s  RSI14 %s  ROC20 %s\n",
 		p.Small, p.Large, fmtNum(p.Ratio, 4), fmtPct(p.RatioChangePct), fmtNum(p.RatioSMA50, 4),
@@ -52,8 +52,8 @@ func WriteText(w io.Writer, s *engine.Snapshot) error {
 	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
 	for _, f := range j.Flags {
 		since := ""
-		if f.Since != nil {
-			since = "since " + *f.Since
+		if f.Since != "" {
+			since = "since " + f.Since
 		}
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", flagMark(f.State), f.ID, f.State, since, f.Text)
 	}
@@ -63,10 +63,7 @@ func WriteText(w io.Writer, s *engine.Snapshot) error {
 	tw = tabwriter.NewWriter(ew, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "symbol\tlast\tchg\tSMA50\tSMA200\tRSI14\tRVOL20\t1w\t1m\t3m\tdata\t\n")
 	for _, y := range j.Symbols {
-		data := "—"
-		if y.DataTime != nil {
-			data = *y.DataTime
-		}
+		data := rfc3339(y.DataTime)
 		if y.Stale {
 			data += " STALE"
 		}
@@ -82,7 +79,7 @@ func WriteText(w io.Writer, s *engine.Snapshot) error {
 		fmt.Fprintf(tw, "  sector\tsmall\tlarge\t1d\t1w\t1m\t3m\t\n")
 		for _, c := range j.Sectors {
 			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", c.Sector, c.Small, c.Large,
-				fmtPct(c.SpreadPct.D1), fmtPct(c.SpreadPct.W1), fmtPct(c.SpreadPct.M1), fmtPct(c.SpreadPct.M3))
+				fmtPct(c.Spread.D1), fmtPct(c.Spread.W1), fmtPct(c.Spread.M1), fmtPct(c.Spread.M3))
 		}
 		tw.Flush()
 	}
@@ -108,7 +105,7 @@ func WriteText(w io.Writer, s *engine.Snapshot) error {
 	return ew.err
 }
 
-func writeHorizons(w io.Writer, hs []HorizonStatsJSON) {
+func writeHorizons(w io.Writer, hs []engine.HorizonStats) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "horizon\tn\tsmall kept leading\tmedian rel\tlarge rose\tany day: kept leading\tany day: large rose\t\n")
 	for _, h := range hs {
@@ -126,11 +123,11 @@ func fmtRate(n engine.Num) string {
 	return fmt.Sprintf("%.0f%%", v*100)
 }
 
-func flagMark(state string) string {
+func flagMark(state engine.FlagState) string {
 	switch state {
-	case "confirmed":
+	case engine.FlagConfirmed:
 		return "●"
-	case "forming":
+	case engine.FlagForming:
 		return "◐"
 	}
 	return "○"

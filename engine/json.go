@@ -1,0 +1,106 @@
+package engine
+
+import (
+	"bytes"
+	"encoding/json"
+	"time"
+)
+
+// The JSON contract of `capwatch snapshot` (and `capwatch analogs --format
+// json`) is these result types, through their json tags and the
+// MarshalJSON methods below. Fields are only ever added to it, never
+// renamed, retyped or removed; a field that is not part of it is tagged
+// "-". Times are RFC 3339 strings (whole seconds, the value's own offset)
+// or null when zero; absent numbers (Num) and "" dates are null; lists
+// are [] when empty, never null.
+//
+// MarshalJSON methods keep the documented key order: a time field is
+// rendered by an outer field of the same JSON name, which hides the inner
+// one (encoding/json: the shallower field wins).
+
+// MarshalJSON renders the snapshot document: as_of first, the lists never
+// null.
+func (s Snapshot) MarshalJSON() ([]byte, error) {
+	type plain Snapshot // the fields without this method
+	p := plain(s)
+	p.Symbols, p.Flags, p.Sectors, p.Errors = nonNil(p.Symbols), nonNil(p.Flags), nonNil(p.Sectors), nonNil(p.Errors)
+	return marshalJSON(struct {
+		AsOf *string `json:"as_of"`
+		plain
+	}{rfc3339(s.AsOf), p})
+}
+
+// MarshalJSON renders the session; a snapshot taken without a time (no
+// session known) says "closed".
+func (s SessionInfo) MarshalJSON() ([]byte, error) {
+	type plain SessionInfo
+	p := plain(s)
+	if p.State == "" {
+		p.State = "closed"
+	}
+	return marshalJSON(struct {
+		plain
+		NextChange *string `json:"next_change"`
+	}{p, rfc3339(s.NextChange)})
+}
+
+// MarshalJSON renders one symbol with data_time as RFC 3339 or null.
+func (s SymbolSnapshot) MarshalJSON() ([]byte, error) {
+	type plain SymbolSnapshot
+	return marshalJSON(struct {
+		plain
+		DataTime *string `json:"data_time"`
+		Stale    bool    `json:"stale"` // after data_time, as always
+	}{plain(s), rfc3339(s.DataTime), s.Stale})
+}
+
+// MarshalJSON renders one flag with since as YYYY-MM-DD or null.
+func (f Flag) MarshalJSON() ([]byte, error) {
+	type plain Flag
+	since := (*string)(nil)
+	if f.Since != "" {
+		since = &f.Since
+	}
+	return marshalJSON(struct {
+		ID    string    `json:"id"` // id, state, since come first, as always
+		State FlagState `json:"state"`
+		Since *string   `json:"since"`
+		plain
+	}{f.ID, f.State, since, plain(f)})
+}
+
+// MarshalJSON renders the study with its lists never null.
+func (a Analogs) MarshalJSON() ([]byte, error) {
+	type plain Analogs
+	p := plain(a)
+	p.Events, p.Horizons = nonNil(p.Events), nonNil(p.Horizons)
+	return marshalJSON(p)
+}
+
+// rfc3339 is t in RFC 3339 (whole seconds), or nil (JSON null) when zero.
+func rfc3339(t time.Time) *string {
+	if t.IsZero() {
+		return nil
+	}
+	s := t.Format(time.RFC3339)
+	return &s
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// marshalJSON is json.Marshal without HTML escaping: the caller's encoder
+// decides that ("<" in a flag's text stays "<" in `capwatch snapshot`).
+func marshalJSON(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
