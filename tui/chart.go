@@ -51,40 +51,20 @@ func (t timeframe) days() int {
 // The rendered lines are cached and rebuilt only when the data, the size,
 // the styles, the focus or the timeframe change.
 type chartPanel struct {
-	st   *Styles
+	panelBase
 	keys *keyMap
 	loc  *time.Location
-
-	snap            *engine.Snapshot
-	tf              timeframe
-	w, h            int
-	bordered, focus bool
-
-	dirty bool
-	lines []string
+	tf   timeframe
 }
 
 func newChartPanel(st *Styles, keys *keyMap, loc *time.Location) *chartPanel {
 	// 6M by default: the ratio against its 50- and 200-day averages is the
 	// breakout question, and it reads the same at the open as at the close
 	// (1D holds a single point at 09:30).
-	return &chartPanel{st: st, keys: keys, loc: loc, tf: tf6M, dirty: true}
+	p := &chartPanel{keys: keys, loc: loc, tf: tf6M}
+	p.panelBase = newBase(st, p.draw)
+	return p
 }
-
-func (p *chartPanel) SetSize(w, h int) {
-	if w != p.w || h != p.h {
-		p.w, p.h, p.dirty = w, h, true
-	}
-}
-
-func (p *chartPanel) setFrame(bordered, focus bool) {
-	if bordered != p.bordered || focus != p.focus {
-		p.bordered, p.focus, p.dirty = bordered, focus, true
-	}
-}
-
-func (p *chartPanel) SetSnapshot(s *engine.Snapshot) { p.snap, p.dirty = s, true }
-func (p *chartPanel) restyle()                       { p.dirty = true }
 
 func (p *chartPanel) setTimeframe(t timeframe) {
 	if t < 0 || t >= tfCount || t == p.tf {
@@ -93,11 +73,17 @@ func (p *chartPanel) setTimeframe(t timeframe) {
 	p.tf, p.dirty = t, true
 }
 
+// Bindings are the timeframe keys.
+func (p *chartPanel) Bindings() []key.Binding {
+	k := p.keys
+	return []key.Binding{k.TF1D, k.TF5D, k.TF1M, k.TF6M, k.TF1Y, k.TFPrev, k.TFNext}
+}
+
 // Update handles the timeframe keys.
-func (p *chartPanel) Update(msg tea.Msg) (*chartPanel, tea.Cmd) {
+func (p *chartPanel) Update(msg tea.Msg) tea.Cmd {
 	k, ok := msg.(tea.KeyPressMsg)
 	if !ok {
-		return p, nil
+		return nil
 	}
 	switch {
 	case key.Matches(k, p.keys.TF1D):
@@ -115,26 +101,16 @@ func (p *chartPanel) Update(msg tea.Msg) (*chartPanel, tea.Cmd) {
 	case key.Matches(k, p.keys.TFNext):
 		p.setTimeframe(p.tf + 1)
 	}
-	return p, nil
+	return nil
 }
 
-func (p *chartPanel) View() string { return strings.Join(p.render(), "\n") }
-
-func (p *chartPanel) render() []string {
-	if !p.dirty && len(p.lines) == p.h {
-		return p.lines
-	}
-	p.dirty = false
+// draw is the panel's title and content (cw×ch).
+func (p *chartPanel) draw(cw, ch int) (string, []string) {
 	title := "Ratio"
 	if p.snap != nil {
 		title = "Ratio " + Sanitize(p.snap.Pair.Small) + " ÷ " + Sanitize(p.snap.Pair.Large)
 	}
-	cw, ch := p.w, p.h-1
-	if p.bordered && p.w >= 4 && p.h >= 3 {
-		cw, ch = p.w-2, p.h-2
-	}
-	p.lines = frame(p.st, title, p.body(cw, ch), p.w, p.h, p.bordered, p.focus)
-	return p.lines
+	return title, p.body(cw, ch)
 }
 
 // body renders the content area (cw×ch).

@@ -16,7 +16,7 @@ import (
 func chartRows(t *testing.T, m Model) (rows []string, labels []float64, legend string) {
 	t.Helper()
 	_ = m.View()
-	lines := strings.Split(ansi.Strip(m.chart.View()), "\n")
+	lines := strings.Split(ansi.Strip(m.chart().View()), "\n")
 	for _, l := range lines {
 		l = strings.TrimSuffix(strings.TrimPrefix(l, "│"), "│")
 		f := strings.Fields(l)
@@ -116,7 +116,7 @@ func TestOneDayChartOnSessionClock(t *testing.T) {
 			if !strings.Contains(legend, "· 50") { // (the 200-day is off the range: a number)
 				t.Errorf("50-day average not plotted from the pair's value: %q", legend)
 			}
-			axis := ansi.Strip(m.chart.View())
+			axis := ansi.Strip(m.chart().View())
 			for _, lbl := range []string{"09:30", "12:00", "16:00"} {
 				if !strings.Contains(axis, lbl) {
 					t.Errorf("time axis lacks %s", lbl)
@@ -134,7 +134,7 @@ func TestCompactOneDay(t *testing.T) {
 		m, _ := testModel(t, Options{})
 		m = update(m, tea.WindowSizeMsg{Width: 60, Height: 15}, SnapshotMsg{Snap: snap}, press("1"))
 		_ = m.View()
-		return strings.Split(ansi.Strip(m.chart.View()), "\n")[2]
+		return strings.Split(ansi.Strip(m.chart().View()), "\n")[2]
 	}
 	if l := line(openingSnapshot(1)); !strings.Contains(l, "60d+today") || ansi.StringWidth(strings.TrimRight(l, " ")) < 50 {
 		t.Errorf("sparse 1D: %q, want a wide 60-day sparkline", l)
@@ -154,9 +154,9 @@ func TestSummarySeparatesTodayFromTrend(t *testing.T) {
 	s.Pair.RatioSMA50 = engine.Some(s.Pair.Ratio.V * 1.01)
 	s.Pair.RatioSMA200 = engine.Some(s.Pair.Ratio.V * 1.02)
 	m, _ := testModel(t, Options{})
-	m.chart.SetSnapshot(s)
+	m.chart().SetSnapshot(s)
 	for _, w := range []int{30, 44, 60, 90, 120} {
-		got := ansi.Strip(m.chart.summary(w))
+		got := ansi.Strip(m.chart().summary(w))
 		if ansi.StringWidth(got) > w {
 			t.Errorf("%d: summary is %d cells: %q", w, ansi.StringWidth(got), got)
 		}
@@ -167,7 +167,7 @@ func TestSummarySeparatesTodayFromTrend(t *testing.T) {
 			t.Errorf("%d: %q lacks the trend", w, got)
 		}
 	}
-	if got := ansi.Strip(m.chart.summary(120)); !strings.Contains(got, "small caps leading today") {
+	if got := ansi.Strip(m.chart().summary(120)); !strings.Contains(got, "small caps leading today") {
 		t.Errorf("wide summary lacks today's lead: %q", got)
 	}
 }
@@ -176,10 +176,9 @@ func TestSummarySeparatesTodayFromTrend(t *testing.T) {
 // when they fit and only the ones that are on when they do not.
 func TestFlagsTinyShowsOnlyActiveWhenShort(t *testing.T) {
 	m, _ := testModel(t, Options{})
-	p := m.flags
+	p := m.flags()
 	p.SetSnapshot(testSnapshot(1))
-	p.setFrame(false, false, true)
-	p.SetSize(60, 10)
+	p.place(60, 10, false, false, true)
 	if v := ansi.Strip(p.View()); strings.Count(v, "○ off") != 4 {
 		t.Errorf("all nine flags fit in 9 rows, want the 4 off ones listed:\n%s", v)
 	}

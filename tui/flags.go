@@ -11,38 +11,22 @@ import (
 
 // flagsPanel lists the breakout flags: state (glyph and word, so confirmed and
 // forming differ without colour), since date, value vs threshold, meaning.
+// In the compact (single-column) layout it lists only the flags that are on
+// when not all fit.
 type flagsPanel struct {
-	st *Styles
-
-	snap            *engine.Snapshot
-	w, h            int
-	bordered, focus bool
-	activeOnly      bool // tiny layout: only confirmed and forming flags
+	panelBase
 	// atClose holds each flag's latest value seen outside the regular
 	// session (on a closed daily bar), shown for a confirmed flag whose live
 	// value is not defined yet.
 	atClose map[string]float64
 	// meaningsHidden: the last render had no room for the meanings.
 	meaningsHidden bool
-
-	dirty bool
-	lines []string
 }
 
 func newFlagsPanel(st *Styles) *flagsPanel {
-	return &flagsPanel{st: st, dirty: true, atClose: map[string]float64{}}
-}
-
-func (p *flagsPanel) SetSize(w, h int) {
-	if w != p.w || h != p.h {
-		p.w, p.h, p.dirty = w, h, true
-	}
-}
-
-func (p *flagsPanel) setFrame(bordered, focus, activeOnly bool) {
-	if bordered != p.bordered || focus != p.focus || activeOnly != p.activeOnly {
-		p.bordered, p.focus, p.activeOnly, p.dirty = bordered, focus, activeOnly, true
-	}
+	p := &flagsPanel{atClose: map[string]float64{}}
+	p.panelBase = newBase(st, p.draw)
+	return p
 }
 
 // SetSnapshot re-renders only when something the panel shows changed (the
@@ -86,9 +70,6 @@ func sameFlagView(a, b []engine.Flag) bool {
 	}
 	return true
 }
-func (p *flagsPanel) restyle() { p.dirty = true }
-
-func (p *flagsPanel) View() string { return strings.Join(p.render(), "\n") }
 
 // flagLabel is the short display name of a flag ID.
 func flagLabel(id string) string {
@@ -126,15 +107,8 @@ func (p *flagsPanel) stateMark(s engine.FlagState) string {
 	return p.st.Off.Render("○ off      ")
 }
 
-func (p *flagsPanel) render() []string {
-	if !p.dirty && len(p.lines) == p.h {
-		return p.lines
-	}
-	p.dirty = false
-	cw, ch := p.w, p.h-1
-	if p.bordered && p.w >= 4 && p.h >= 3 {
-		cw, ch = p.w-2, p.h-2
-	}
+// draw is the panel's title (the counts by state) and content (cw×ch).
+func (p *flagsPanel) draw(cw, ch int) (string, []string) {
 	title := "Breakout flags"
 	if p.snap != nil {
 		on, forming := 0, 0
@@ -157,8 +131,7 @@ func (p *flagsPanel) render() []string {
 	if hint := " · z explains"; p.focus && p.meaningsHidden && ansi.StringWidth(title+hint)+6 <= p.w {
 		title += hint
 	}
-	p.lines = frame(p.st, title, body, p.w, p.h, p.bordered, p.focus)
-	return p.lines
+	return title, body
 }
 
 func (p *flagsPanel) body(cw, ch int) []string {
@@ -171,7 +144,7 @@ func (p *flagsPanel) body(cw, ch int) []string {
 		return []string{p.st.Muted.Render("no flags computed yet")}
 	}
 	// The tiny layout lists only the flags that are on, unless all fit.
-	activeOnly := p.activeOnly && len(flags) > ch
+	activeOnly := p.compact && len(flags) > ch
 	shown := flags
 	if activeOnly {
 		shown = make([]engine.Flag, 0, len(flags))

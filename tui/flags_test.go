@@ -15,7 +15,7 @@ func flagLines(t *testing.T, m Model) map[string]string {
 	t.Helper()
 	_ = m.View() // lays the panels out
 	out := map[string]string{}
-	for _, l := range strings.Split(ansi.Strip(m.flags.View()), "\n") {
+	for _, l := range strings.Split(ansi.Strip(m.flags().View()), "\n") {
 		for _, f := range m.snap.Flags {
 			if strings.Contains(l, flagLabel(f.ID)) {
 				out[f.ID] = l

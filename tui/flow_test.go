@@ -114,8 +114,8 @@ func TestFlow(t *testing.T) {
 	if !ok {
 		t.Fatal("final model is not a tui.Model")
 	}
-	if fm.chart.tf != tf1Y || fm.snap == nil || fm.snap.Seq != 2 || fm.showHelp {
-		t.Fatalf("final state: timeframe %v, seq %v, help %v", fm.chart.tf, fm.snap, fm.showHelp)
+	if fm.chart().tf != tf1Y || fm.snap == nil || fm.snap.Seq != 2 || fm.showHelp {
+		t.Fatalf("final state: timeframe %v, seq %v, help %v", fm.chart().tf, fm.snap, fm.showHelp)
 	}
 }
 

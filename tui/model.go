@@ -4,9 +4,12 @@
 // study and a status line that always says how old the data is.
 //
 // The root Model only routes messages, lays panels out and owns the global
-// keys; each panel caches its rendered lines and re-renders only when its
-// data, size, focus or styles change. Nothing here does I/O: snapshots and
-// feed status arrive as messages (SnapshotMsg, StatusMsg) sent by cmd/.
+// keys. Panels sit behind one interface (panel) with a shared base (size,
+// frame, focus, render cache) in a registry indexed by panelID; each caches
+// its rendered lines and re-renders only when its data, size, focus or
+// styles change. Layout, sizes and rendering happen in Update; View only
+// hands over the composed screen. Nothing here does I/O: snapshots and feed
+// status arrive as messages (SnapshotMsg, StatusMsg) sent by cmd/.
 package tui
 
 import (
@@ -19,6 +22,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/capwatch/capwatch/engine"
 	"github.com/capwatch/capwatch/feeds"
+	"github.com/capwatch/capwatch/internal/calendar"
 	"github.com/capwatch/capwatch/internal/clock"
 )
 
@@ -72,49 +76,20 @@ func bell() tea.Msg { return tea.RawMsg{Msg: "\a"} }
 // tickMsg refreshes ages and countdowns. gen drops ticks of an older schedule.
 type tickMsg struct{ gen int }
 
-// panel is what every dashboard panel provides: a size (set by the root's
-// layout) and its rendered view, cached until its data, size, focus or
-// styles change. Panels with keys also have Update(tea.Msg) (*P, tea.Cmd).
-type panel interface {
-	SetSize(w, h int)
-	View() string
-}
-
-var (
-	_ panel = (*chartPanel)(nil)
-	_ panel = (*flagsPanel)(nil)
-	_ panel = (*sectorsPanel)(nil)
-	_ panel = (*quotesPanel)(nil)
-	_ panel = (*nowWhatPanel)(nil)
-)
-
-// panelID names a panel (focus order).
-type panelID int
-
-const (
-	panelChart panelID = iota
-	panelFlags
-	panelSectors
-	panelQuotes
-	panelNowWhat
-	panelNone
-)
-
 // Model is the root dashboard model. Create it with New.
 type Model struct {
 	opts  Options
 	keys  *keyMap
 	st    *Styles
+	cal   *calendar.Calendar
 	dark  bool
 	help  help.Model
 	start time.Time
 	now   time.Time
 
-	chart   *chartPanel
-	flags   *flagsPanel
-	sectors *sectorsPanel
-	quotes  *quotesPanel
-	nowWhat *nowWhatPanel
+	// panels is the registry, indexed by panelID (nil: not shown, e.g. the
+	// "Now what?" panel when it is off).
+	panels [panelCount]panel
 
 	snap, pending *engine.Snapshot
 	status        feeds.Status
@@ -123,6 +98,10 @@ type Model struct {
 	paused, showHelp, zoom bool
 	focus                  panelID
 	w, h                   int
+
+	// The layout (set in Update) and the screen composed from it.
+	lay    layout
+	screen string
 
 	tickGen   int
 	tickEvery time.Duration
@@ -161,19 +140,35 @@ func New(opts Options) Model {
 	keys := defaultKeyMap()
 	st := NewStyles(opts.Palette, true, opts.NoColor)
 	m := Model{
-		opts: opts, keys: &keys, st: &st, dark: true, help: help.New(),
+		opts: opts, keys: &keys, st: &st, cal: calendar.NYSE(), dark: true, help: help.New(),
 		start: opts.Clock.Now(),
 	}
 	m.now = m.start
 	m.ctx, m.stop = context.WithCancel(opts.Context)
 	m.help.Styles = st.Help
-	m.chart = newChartPanel(m.st, m.keys, opts.Location)
-	m.flags = newFlagsPanel(m.st)
-	m.sectors = newSectorsPanel(m.st, m.keys)
-	m.quotes = newQuotesPanel(m.st, m.keys, opts.Location)
-	m.nowWhat = newNowWhatPanel(m.st)
+	m.register()
 	m.tickEvery = m.tickInterval()
 	return m
+}
+
+// register builds the panels shown with these options.
+func (m *Model) register() {
+	m.panels[panelChart] = newChartPanel(m.st, m.keys, m.opts.Location)
+	m.panels[panelFlags] = newFlagsPanel(m.st)
+	m.panels[panelSectors] = newSectorsPanel(m.st, m.keys)
+	m.panels[panelQuotes] = newQuotesPanel(m.st, m.keys, m.opts.Location, m.cal)
+	if m.opts.ShowNowWhat {
+		m.panels[panelNowWhat] = newNowWhatPanel(m.st)
+	}
+}
+
+// each calls f for every registered panel, in focus order.
+func (m *Model) each(f func(id panelID, p panel)) {
+	for id, p := range m.panels {
+		if p != nil {
+			f(panelID(id), p)
+		}
+	}
 }
 
 // Init asks for the terminal background and starts the age/countdown tick.
@@ -198,9 +193,18 @@ func (m *Model) tick(d time.Duration, gen int) tea.Cmd {
 	}
 }
 
-// Update routes messages: size, background, global keys, data, ticks; the
-// other keys go to the panels.
+// Update routes the message, then lays the panels out for the new state
+// and composes the screen: sizes, frames and rendering happen here, so View
+// only hands the composed screen over.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	m, cmd := m.route(msg)
+	m.relayout()
+	return m, cmd
+}
+
+// route handles size, background, global keys, data and ticks; the other
+// keys go to the panels.
+func (m Model) route(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.w, m.h = msg.Width, msg.Height
@@ -210,11 +214,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.dark = msg.IsDark()
 		*m.st = NewStyles(m.opts.Palette, m.dark, m.opts.NoColor)
 		m.help.Styles = m.st.Help
-		m.chart.restyle()
-		m.flags.restyle()
-		m.sectors.restyle()
-		m.quotes.restyle()
-		m.nowWhat.restyle()
+		m.each(func(_ panelID, p panel) { p.base().invalidate() })
 		return m, nil
 	case tea.KeyPressMsg:
 		return m.handleKey(msg)
@@ -253,7 +253,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 // onAlert shows an alert for alertShown and rings the bell once for a
 // non-empty Text.
-func (m Model) onAlert(a AlertMsg) (tea.Model, tea.Cmd) {
+func (m Model) onAlert(a AlertMsg) (Model, tea.Cmd) {
 	text, errText := Sanitize(a.Text), Sanitize(a.Err)
 	if strings.TrimSpace(text) == "" && strings.TrimSpace(errText) == "" {
 		return m, nil
@@ -270,11 +270,7 @@ func (m Model) onAlert(a AlertMsg) (tea.Model, tea.Cmd) {
 
 func (m *Model) apply(s *engine.Snapshot) {
 	m.snap = s
-	m.chart.SetSnapshot(s)
-	m.flags.SetSnapshot(s)
-	m.sectors.SetSnapshot(s)
-	m.quotes.SetSnapshot(s)
-	m.nowWhat.SetSnapshot(s)
+	m.each(func(_ panelID, p panel) { p.SetSnapshot(s) })
 }
 
 // retune restarts the tick when the wanted interval changed (a new
@@ -302,7 +298,7 @@ func (m *Model) tickInterval() time.Duration {
 	return time.Minute
 }
 
-func (m Model) handleKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+func (m Model) handleKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
 	keys := m.keys
 	switch {
 	case key.Matches(k, keys.Quit):
@@ -331,211 +327,28 @@ func (m Model) handleKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.zoom = !m.zoom
 		return m, nil
 	}
-	var c1, c2, c3 tea.Cmd
-	m.chart, c1 = m.chart.Update(k)
-	m.sectors, c2 = m.sectors.Update(k)
-	m.quotes, c3 = m.quotes.Update(k)
-	return m, tea.Batch(c1, c2, c3)
+	var cmds []tea.Cmd
+	m.each(func(_ panelID, p panel) { cmds = append(cmds, p.Update(k)) })
+	return m, tea.Batch(cmds...)
 }
 
+// nextFocus is the d-th registered panel after the focused one (cyclic).
 func (m Model) nextFocus(d int) panelID {
-	n := 4
-	if m.opts.ShowNowWhat {
-		n = 5
+	id := m.focus
+	for range panelCount {
+		id = (id + panelID(d) + panelCount) % panelCount
+		if m.panels[id] != nil {
+			return id
+		}
 	}
-	return panelID((int(m.focus) + d + n) % n)
+	return m.focus
 }
 
-// View draws the dashboard and declares the terminal state.
+// View hands over the screen composed in Update and declares the terminal
+// state.
 func (m Model) View() tea.View {
-	v := tea.NewView(m.render())
+	v := tea.NewView(m.screen)
 	v.AltScreen = true
 	v.WindowTitle = "capwatch"
 	return v
-}
-
-// Minimum sizes of the layouts.
-const (
-	tinyW, tinyH       = 60, 15
-	compactW, compactH = 80, 24
-	fullW, fullH       = 120, 32
-)
-
-// render composes the screen as exactly m.h lines of m.w cells.
-func (m Model) render() string {
-	w, h := m.w, m.h
-	if w <= 0 || h <= 0 {
-		return ""
-	}
-	if w < tinyW || h < tinyH {
-		return fit("capwatch: enlarge the pane (at least 60×15)", w)
-	}
-	stale := m.staleAfter()
-	m.quotes.setNow(m.now, stale, m.feedOK())
-	lines := make([]string, 0, h)
-	lines = append(lines, fit(m.statusLine(w), w))
-	tiny := w < compactW || h < compactH
-	bh := h - 2
-	if tiny {
-		bh = h - 1
-	}
-	switch {
-	case m.showHelp:
-		lines = append(lines, m.helpScreen(w, bh)...)
-	default:
-		lines = append(lines, m.body(w, bh, tiny)...)
-	}
-	if !tiny {
-		lines = append(lines, fit(m.help.ShortHelpView(m.keys.ShortHelp()), w))
-	}
-	return strings.Join(lines, "\n")
-}
-
-func (m Model) helpScreen(w, h int) []string {
-	body := strings.Split(m.help.FullHelpView(m.keys.FullHelp()), "\n")
-	body = append([]string{"", m.st.Muted.Render("Keys (? or esc closes this help)"), ""}, body...)
-	body = append(body, "", m.st.Muted.Render("Reading the dashboard"))
-	for _, l := range glossary() {
-		body = append(body, m.st.Text.Render(l))
-	}
-	if m.snap != nil && len(m.snap.Errors) > 0 {
-		body = append(body, "", m.st.Muted.Render("Symbols without usable data"))
-		for _, e := range m.snap.Errors {
-			body = append(body, m.st.Bad.Render("✖ "+errorText(e)))
-		}
-	}
-	return frame(m.st, "Help", body, w, h, h >= 3, true)
-}
-
-// glossary explains the columns and marks; the help screen lists it under
-// the keys.
-func glossary() []string {
-	return []string{
-		"ratio     small-cap ÷ large-cap price: rising means small caps lead",
-		"1D chart  09:30 at the left, 16:00 at the right; ┄ is yesterday's close",
-		"today     each quote's day on the same clock, filling left to right",
-		"rvol      volume ÷ its 20-day average, pace-adjusted during the session",
-		"          (today so far vs an average day by this time of day)",
-		"flags     ● confirmed on a closed day · ◐ forming on today's live bar · ○ off",
-		"          value vs threshold; since = the first day of the current run;",
-		"          tab to the flags panel and z (zoom) shows what each flag means",
-	}
-}
-
-// column is one vertical stack of panels in the layout.
-type column struct {
-	w     int
-	slots []slot
-}
-
-type slot struct {
-	id panelID
-	h  int
-}
-
-// layout places the panels for a w×bh body.
-func (m Model) layout(w, bh int, tiny bool) (cols []column, bordered bool) {
-	nFlags, nSec := 9, 9
-	if m.snap != nil {
-		nFlags, nSec = max(len(m.snap.Flags), 1), max(len(m.snap.Sectors), 1)
-	}
-	switch {
-	case m.zoom && !tiny:
-		return []column{{w, []slot{{m.focus, bh}}}}, w >= fullW && m.h >= fullH
-	case tiny:
-		ch := 4
-		return []column{{w, []slot{{panelChart, ch}, {panelFlags, bh - ch}}}}, false
-	case w >= fullW && m.h >= fullH:
-		lw := w - min(max(w*45/100, 58), 110) // the left column keeps ≥60 inner cells for the Now what? table
-		fh := min(nFlags+2, bh/3)
-		nh := 0
-		if m.opts.ShowNowWhat {
-			// 12 rows fit the sentence and the horizon table; the chart keeps
-			// at least 14 rows.
-			nh = min(14, max(bh/4, 12))
-			if bh-fh-nh < 14 {
-				nh = max(bh-fh-14, 3)
-			}
-		}
-		sh := min(nSec+6, bh/2)
-		return []column{
-			{lw, []slot{{panelChart, bh - fh - nh}, {panelFlags, fh}, {panelNowWhat, nh}}},
-			{w - lw, []slot{{panelSectors, sh}, {panelQuotes, bh - sh}}},
-		}, true
-	}
-	lw := w * 55 / 100
-	fh := min(nFlags+1, bh/2)
-	nh := 0
-	if m.opts.ShowNowWhat {
-		nh = 3
-	}
-	sh := min(nSec+3, bh/2)
-	return []column{
-		{lw, []slot{{panelChart, bh - fh - nh}, {panelFlags, fh}, {panelNowWhat, nh}}},
-		{1, []slot{{panelNone, bh}}},
-		{w - lw - 1, []slot{{panelSectors, sh}, {panelQuotes, bh - sh}}},
-	}, false
-}
-
-// body lays the panels out and joins their cached lines row by row.
-func (m Model) body(w, bh int, tiny bool) []string {
-	cols, bordered := m.layout(w, bh, tiny)
-	blocks := make([][]string, len(cols))
-	for i, c := range cols {
-		var col []string
-		for _, s := range c.slots {
-			if s.h <= 0 {
-				continue
-			}
-			col = append(col, m.panelLines(s.id, c.w, s.h, bordered, tiny)...)
-		}
-		blocks[i] = col
-	}
-	out := make([]string, bh)
-	var b strings.Builder
-	for r := range out {
-		b.Reset()
-		for i, c := range cols {
-			if r < len(blocks[i]) {
-				b.WriteString(blocks[i][r])
-			} else {
-				b.WriteString(strings.Repeat(" ", c.w))
-			}
-		}
-		out[r] = b.String()
-	}
-	return out
-}
-
-// panelLines sizes a panel and returns its (cached) lines.
-func (m Model) panelLines(id panelID, w, h int, bordered, tiny bool) []string {
-	focus := m.focus == id && !tiny
-	switch id {
-	case panelChart:
-		m.chart.SetSize(w, h)
-		m.chart.setFrame(bordered, focus)
-		return m.chart.render()
-	case panelFlags:
-		m.flags.SetSize(w, h)
-		m.flags.setFrame(bordered, focus, tiny)
-		return m.flags.render()
-	case panelSectors:
-		m.sectors.SetSize(w, h)
-		m.sectors.setFrame(bordered, focus)
-		return m.sectors.render()
-	case panelQuotes:
-		m.quotes.SetSize(w, h)
-		m.quotes.setFrame(bordered, focus)
-		return m.quotes.render()
-	case panelNowWhat:
-		m.nowWhat.SetSize(w, h)
-		m.nowWhat.setFrame(bordered, focus)
-		return m.nowWhat.render()
-	}
-	sep := m.st.Border.Render(strings.Repeat("│", w))
-	out := make([]string, h)
-	for i := range out {
-		out[i] = sep
-	}
-	return out
 }

@@ -9,16 +9,7 @@ import (
 
 // nowWhatPanel is the "Now what?" panel: what followed past breakouts like
 // today's, drawn by the nowwhat renderer and cached like every panel.
-type nowWhatPanel struct {
-	st *Styles
-
-	snap            *engine.Snapshot
-	w, h            int
-	bordered, focus bool
-
-	dirty bool
-	lines []string
-}
+type nowWhatPanel struct{ panelBase }
 
 // nowWhatKey is everything the panel's content depends on. The engine
 // publishes the same Analogs and Risk pointers until the study reruns at a
@@ -34,18 +25,10 @@ func keyOfNowWhat(s *engine.Snapshot) nowWhatKey {
 	return nowWhatKey{s.Analogs, s.Risk, s.Pair.Small, s.Pair.Large}
 }
 
-func newNowWhatPanel(st *Styles) *nowWhatPanel { return &nowWhatPanel{st: st, dirty: true} }
-
-func (p *nowWhatPanel) SetSize(w, h int) {
-	if w != p.w || h != p.h {
-		p.w, p.h, p.dirty = w, h, true
-	}
-}
-
-func (p *nowWhatPanel) setFrame(bordered, focus bool) {
-	if bordered != p.bordered || focus != p.focus {
-		p.bordered, p.focus, p.dirty = bordered, focus, true
-	}
+func newNowWhatPanel(st *Styles) *nowWhatPanel {
+	p := &nowWhatPanel{}
+	p.panelBase = newBase(st, p.draw)
+	return p
 }
 
 // SetSnapshot re-renders only when the study or the pair changed.
@@ -55,21 +38,10 @@ func (p *nowWhatPanel) SetSnapshot(s *engine.Snapshot) {
 	}
 	p.snap = s
 }
-func (p *nowWhatPanel) restyle() { p.dirty = true }
 
-func (p *nowWhatPanel) View() string { return strings.Join(p.render(), "\n") }
-
-func (p *nowWhatPanel) render() []string {
-	if !p.dirty && len(p.lines) == p.h {
-		return p.lines
-	}
-	p.dirty = false
-	cw, ch := p.w, p.h-1
-	if p.bordered && p.w >= 4 && p.h >= 3 {
-		cw, ch = p.w-2, p.h-2
-	}
-	p.lines = frame(p.st, "Now what? past breakouts like today's", p.body(cw, ch), p.w, p.h, p.bordered, p.focus)
-	return p.lines
+// draw is the panel's title and content (cw×ch).
+func (p *nowWhatPanel) draw(cw, ch int) (string, []string) {
+	return "Now what? past breakouts like today's", p.body(cw, ch)
 }
 
 func (p *nowWhatPanel) body(cw, ch int) []string {

@@ -151,7 +151,7 @@ func TestNonFiniteAndEmptySeriesDoNotPanic(t *testing.T) {
 	m, _ := testModel(t, Options{})
 	m = update(m, tea.WindowSizeMsg{Width: 200, Height: 50}, SnapshotMsg{Snap: flat}, press("1"))
 	_ = m.View()
-	if n := strings.Count(m.chart.View(), "┤"); n < 10 {
+	if n := strings.Count(m.chart().View(), "┤"); n < 10 {
 		t.Errorf("flat series plotted with %d rows", n)
 	}
 	m = update(m, SnapshotMsg{Snap: none})
@@ -167,14 +167,14 @@ func TestPanelCacheRendersOnlyOnChange(t *testing.T) {
 	m, _ := testModel(t, Options{})
 	m = update(m, tea.WindowSizeMsg{Width: 200, Height: 50}, SnapshotMsg{Snap: testSnapshot(1)})
 	_ = m.View()
-	first := &m.chart.lines[0]
+	first := &m.chart().lines[0]
 	_ = m.View()
-	if &m.chart.lines[0] != first {
+	if &m.chart().lines[0] != first {
 		t.Fatal("chart re-rendered without a change")
 	}
 	m = update(m, SnapshotMsg{Snap: testSnapshot(2)})
 	_ = m.View()
-	if &m.chart.lines[0] == first {
+	if &m.chart().lines[0] == first {
 		t.Fatal("chart not re-rendered after a new snapshot")
 	}
 }

@@ -29,43 +29,24 @@ func (s quoteSort) String() string {
 }
 
 // quotesPanel is the watchlist: last, change, a sparkline of the day, RVOL
-// and the age of each quote.
+// and the age of each quote, then the symbols' errors.
 type quotesPanel struct {
-	st   *Styles
+	panelBase
 	keys *keyMap
 	loc  *time.Location
 
-	snap            *engine.Snapshot
-	now             time.Time
-	stale           time.Duration // a quote older than this may be stale (0: never; see Stale)
-	feedOK          bool          // the feed is healthy (see Stale)
-	cal             *calendar.Calendar
-	w, h            int
-	bordered, focus bool
-	sort            quoteSort
-
-	dirty bool
-	lines []string
+	now    time.Time
+	stale  time.Duration // a quote older than this may be stale (0: never; see Stale)
+	feedOK bool          // the feed is healthy (see Stale)
+	cal    *calendar.Calendar
+	sort   quoteSort
 }
 
-func newQuotesPanel(st *Styles, keys *keyMap, loc *time.Location) *quotesPanel {
-	return &quotesPanel{st: st, keys: keys, loc: loc, cal: calendar.NYSE(), feedOK: true, dirty: true}
+func newQuotesPanel(st *Styles, keys *keyMap, loc *time.Location, cal *calendar.Calendar) *quotesPanel {
+	p := &quotesPanel{keys: keys, loc: loc, cal: cal, feedOK: true}
+	p.panelBase = newBase(st, p.draw)
+	return p
 }
-
-func (p *quotesPanel) SetSize(w, h int) {
-	if w != p.w || h != p.h {
-		p.w, p.h, p.dirty = w, h, true
-	}
-}
-
-func (p *quotesPanel) setFrame(bordered, focus bool) {
-	if bordered != p.bordered || focus != p.focus {
-		p.bordered, p.focus, p.dirty = bordered, focus, true
-	}
-}
-
-func (p *quotesPanel) SetSnapshot(s *engine.Snapshot) { p.snap, p.dirty = s, true }
-func (p *quotesPanel) restyle()                       { p.dirty = true }
 
 // setNow updates the clock used for ages; the panel re-renders only when
 // the displayed second changes.
@@ -75,29 +56,21 @@ func (p *quotesPanel) setNow(now time.Time, stale time.Duration, feedOK bool) {
 	}
 }
 
+// Bindings is the sort key.
+func (p *quotesPanel) Bindings() []key.Binding { return []key.Binding{p.keys.QuoteSort} }
+
 // Update cycles the sort column.
-func (p *quotesPanel) Update(msg tea.Msg) (*quotesPanel, tea.Cmd) {
+func (p *quotesPanel) Update(msg tea.Msg) tea.Cmd {
 	if k, ok := msg.(tea.KeyPressMsg); ok && key.Matches(k, p.keys.QuoteSort) {
 		p.sort = (p.sort + 1) % sortCount
 		p.dirty = true
 	}
-	return p, nil
+	return nil
 }
 
-func (p *quotesPanel) View() string { return strings.Join(p.render(), "\n") }
-
-func (p *quotesPanel) render() []string {
-	if !p.dirty && len(p.lines) == p.h {
-		return p.lines
-	}
-	p.dirty = false
-	cw, ch := p.w, p.h-1
-	if p.bordered && p.w >= 4 && p.h >= 3 {
-		cw, ch = p.w-2, p.h-2
-	}
-	title := "Quotes by " + p.sort.String()
-	p.lines = frame(p.st, title, p.body(cw, ch), p.w, p.h, p.bordered, p.focus)
-	return p.lines
+// draw is the panel's title (the sort order) and content (cw×ch).
+func (p *quotesPanel) draw(cw, ch int) (string, []string) {
+	return "Quotes by " + p.sort.String(), p.body(cw, ch)
 }
 
 // sorted returns the symbols in the current sort order (a copy).

@@ -15,7 +15,7 @@ import (
 func quoteRow(t *testing.T, m Model, sym string) []string {
 	t.Helper()
 	_ = m.View()
-	for _, l := range strings.Split(ansi.Strip(m.quotes.View()), "\n") {
+	for _, l := range strings.Split(ansi.Strip(m.quotes().View()), "\n") {
 		f := strings.Fields(strings.Trim(l, "│ "))
 		if len(f) > 0 && f[0] == sym {
 			return f

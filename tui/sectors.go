@@ -2,8 +2,9 @@ package tui
 
 import (
 	"fmt"
-	"github.com/charmbracelet/x/ansi"
 	"strings"
+
+	"github.com/charmbracelet/x/ansi"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -33,43 +34,28 @@ func (h horizon) of(r engine.Returns) engine.Num {
 // sectorsPanel is the sector heatmap: per sector pair, the small leg, the
 // large leg and the spread over 1d/1w/1m/3m on a diverging scale.
 type sectorsPanel struct {
-	st   *Styles
-	keys *keyMap
-
-	snap            *engine.Snapshot
-	w, h            int
-	bordered, focus bool
-	metric          horizon // shown when only one horizon fits
-	relative        bool    // legs relative to their benchmark
-
-	dirty bool
-	lines []string
+	panelBase
+	keys     *keyMap
+	metric   horizon // shown when only one horizon fits
+	relative bool    // legs relative to their benchmark
 }
 
 func newSectorsPanel(st *Styles, keys *keyMap) *sectorsPanel {
-	return &sectorsPanel{st: st, keys: keys, metric: h1m, dirty: true}
+	p := &sectorsPanel{keys: keys, metric: h1m}
+	p.panelBase = newBase(st, p.draw)
+	return p
 }
 
-func (p *sectorsPanel) SetSize(w, h int) {
-	if w != p.w || h != p.h {
-		p.w, p.h, p.dirty = w, h, true
-	}
+// Bindings are the horizon and relative-to-benchmark keys.
+func (p *sectorsPanel) Bindings() []key.Binding {
+	return []key.Binding{p.keys.SectorMetric, p.keys.SectorRelative}
 }
-
-func (p *sectorsPanel) setFrame(bordered, focus bool) {
-	if bordered != p.bordered || focus != p.focus {
-		p.bordered, p.focus, p.dirty = bordered, focus, true
-	}
-}
-
-func (p *sectorsPanel) SetSnapshot(s *engine.Snapshot) { p.snap, p.dirty = s, true }
-func (p *sectorsPanel) restyle()                       { p.dirty = true }
 
 // Update handles the horizon and relative-to-benchmark keys.
-func (p *sectorsPanel) Update(msg tea.Msg) (*sectorsPanel, tea.Cmd) {
+func (p *sectorsPanel) Update(msg tea.Msg) tea.Cmd {
 	k, ok := msg.(tea.KeyPressMsg)
 	if !ok {
-		return p, nil
+		return nil
 	}
 	switch {
 	case key.Matches(k, p.keys.SectorMetric):
@@ -79,25 +65,17 @@ func (p *sectorsPanel) Update(msg tea.Msg) (*sectorsPanel, tea.Cmd) {
 		p.relative = !p.relative
 		p.dirty = true
 	}
-	return p, nil
+	return nil
 }
-
-func (p *sectorsPanel) View() string { return strings.Join(p.render(), "\n") }
 
 const (
 	cellW    = 5 // one heat cell: "+1.2 "
 	groupGap = 1
 )
 
-func (p *sectorsPanel) render() []string {
-	if !p.dirty && len(p.lines) == p.h {
-		return p.lines
-	}
-	p.dirty = false
-	cw, ch := p.w, p.h-1
-	if p.bordered && p.w >= 4 && p.h >= 3 {
-		cw, ch = p.w-2, p.h-2
-	}
+// draw is the panel's title (the mode, and the horizon when only one fits)
+// and content (cw×ch).
+func (p *sectorsPanel) draw(cw, ch int) (string, []string) {
 	title := "Sectors small vs large"
 	if p.relative {
 		title = "Sectors vs benchmark"
@@ -105,8 +83,7 @@ func (p *sectorsPanel) render() []string {
 	if _, _, hs := p.layout(cw); len(hs) == 1 {
 		title += " · " + p.metric.String()
 	}
-	p.lines = frame(p.st, title, p.body(cw, ch), p.w, p.h, p.bordered, p.focus)
-	return p.lines
+	return title, p.body(cw, ch)
 }
 
 // layout decides the name and legs column widths and which horizons fit in

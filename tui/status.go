@@ -248,7 +248,7 @@ func (m Model) dataAge() statusPart {
 	age := fmtAge(m.now.Sub(m.snap.AsOf)) + " old"
 	forms := []string{"data " + at.Format(layout) + " · " + age, "data " + at.Format(short) + " · " + age, age}
 	sty := st.Text.Render
-	if Stale(m.snap.AsOf, m.now, m.staleAfter(), m.quotes.cal, m.feedOK()) {
+	if Stale(m.snap.AsOf, m.now, m.staleAfter(), m.cal, m.feedOK()) {
 		sty = st.Warn.Render
 		for i := range forms {
 			forms[i] = "⚠ STALE " + forms[i]

@@ -79,7 +79,7 @@ func TestGolden(t *testing.T) {
 			checkSize(t, scr, sz.w, sz.h)
 			t.Run("screen", func(t *testing.T) { golden.RequireEqual(t, scr) })
 			panels := map[string]interface{ View() string }{
-				"chart": m.chart, "flags": m.flags, "sectors": m.sectors, "quotes": m.quotes, "nowwhat": m.nowWhat,
+				"chart": m.chart(), "flags": m.flags(), "sectors": m.sectors(), "quotes": m.quotes(), "nowwhat": m.nowWhat(),
 			}
 			for name, p := range panels {
 				if sz.w < compactW && (name == "sectors" || name == "quotes" || name == "nowwhat") {
@@ -157,7 +157,7 @@ func TestFormingAndConfirmedDifferWithoutColour(t *testing.T) {
 	m = update(m, tea.WindowSizeMsg{Width: 120, Height: 40}, SnapshotMsg{Snap: testSnapshot(1)})
 	_ = m.View() // lays the panels out
 	var confirmed, forming string
-	for _, l := range strings.Split(m.flags.View(), "\n") {
+	for _, l := range strings.Split(m.flags().View(), "\n") {
 		plain := ansi.Strip(l)
 		if strings.Contains(plain, flagLabel(engine.FlagRatioAboveSMA200)) {
 			confirmed = plain
