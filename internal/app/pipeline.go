@@ -65,185 +65,34 @@ type histResult struct {
 
 // Run runs until ctx is done (it then returns nil) or the engine fails. Every
 // goroutine it starts has ended when it returns.
+//
+// Run owns one run: the engine goroutine, the feed's stream and the
+// background history loads send to it, and its event loop hands each event
+// to one method (batch, tick, retryDue, historyDone) on the run's state.
 func (p *Pipeline) Run(ctx context.Context) error {
 	if p.Feed == nil || p.Engine == nil || p.Clock == nil {
 		return errors.New("pipeline: feed, engine and clock are required")
 	}
-	log := p.Log
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	onSnap := p.OnSnapshot
-	if onSnap == nil {
-		onSnap = func(*engine.Snapshot) {}
-	}
-	onStatus := p.OnStatus
-	if onStatus == nil {
-		onStatus = func(feeds.Status) {}
-	}
-	tick := p.Tick
-	if tick <= 0 {
-		tick = 5 * time.Second
-	}
-	name := p.Feed.Name()
-	live := p.Feed.Kind() == feeds.KindLive
-
 	ctx, cancel := context.WithCancel(ctx)
-	var wg sync.WaitGroup
+	r := p.newRun(ctx)
 	defer func() {
 		cancel()
-		wg.Wait() // every goroutine has ended on return
+		r.wg.Wait() // every goroutine has ended on return
 		if p.Signals != nil {
 			p.Signals.Wait()
 		}
 	}()
-	if w := p.Signals; w != nil {
-		publish := onSnap
-		onSnap = func(s *engine.Snapshot) {
-			publish(s)
-			w.Observe(ctx, s)
-		}
+	engErr := r.startEngine()
+	if !r.loadHistory() {
+		return nil
 	}
-
-	in := make(chan engine.Input, 4)
-	engErr := make(chan error, 1)
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		defer func() {
-			if r := recover(); r != nil {
-				log.Error("pipeline: engine panic", "value", fmt.Sprint(r), "stack", string(debug.Stack()))
-				engErr <- fmt.Errorf("internal error: %v", r)
-			}
-		}()
-		engErr <- p.Engine.Run(ctx, in, onSnap)
-	}()
-	send := func(inp engine.Input) bool {
-		select {
-		case in <- inp:
-			return true
-		case <-ctx.Done():
-			return false
-		}
-	}
-
-	// feedNow is "now" for the engine: the wall clock for live feeds, the
-	// newest exchange time seen for demo and replay (they run on their own
-	// simulated or historical time).
-	var feedNow time.Time
-	now := func(qs []engine.Quote) time.Time {
-		for _, q := range qs {
-			if q.Time.After(feedNow) {
-				feedNow = q.Time
-			}
-		}
-		if live {
-			return p.Clock.Now()
-		}
-		if p.FeedClock != nil && !feedNow.IsZero() {
-			p.FeedClock.Observe(feedNow)
-		}
-		return feedNow
-	}
-
-	log.Info("pipeline: loading history", "feed", name, "symbols", len(p.Symbols))
-	hr := newHistoryRetry(p.Symbols, p.HistoryRetry, p.HistoryRetryMax, p.Rand)
-	h, err := p.Feed.History(ctx, p.Symbols)
-	hr.startup(p.Clock.Now(), h, err)
-	if p.Feed.Kind() == feeds.KindReplay && err == nil {
-		// A replay directory's missing or unreadable files are reported
-		// once, as symbol errors: local files do not come back by retrying,
-		// and a directory without the sector ETFs is not a degraded feed.
-		clear(hr.pending)
-	}
-	startFailed := err != nil
-	// historyDown is the status before the feed's first one after a total
-	// failure of the history: down, with the time of the next attempt.
-	historyDown := func() feeds.Status {
-		s := feeds.Status{Feed: name, State: feeds.StateDown, LastError: "history: " + hr.reason}
-		if !hr.inFlight {
-			s.NextRetry = hr.next
-		}
-		return s
-	}
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil
-		}
-		log.Error("pipeline: history", "feed", name, "err", err)
-		onStatus(historyDown())
-	} else {
-		for _, se := range h.Errors {
-			log.Warn("pipeline: history", "feed", name, "symbol", se.Symbol, "err", se.Message)
-		}
-		if !live {
-			feedNow = lastBarEnd(h.Daily)
-		}
-		if !send(engine.Input{Now: now(nil), Daily: h.Daily, Intraday: h.Intraday, Errors: h.Errors, Feed: name}) {
-			return nil
-		}
-	}
-
-	// The background history loads: one at a time, on ctx.
-	histDone := make(chan histResult, 1)
-	var retryTimer <-chan time.Time // non-live feeds (no Tick)
-	arm := func() {
-		if !live && len(hr.pending) > 0 && !hr.inFlight {
-			retryTimer = p.Clock.After(hr.next.Sub(p.Clock.Now()))
-		}
-	}
-	arm()
-	var (
-		lastLive feeds.Status // the feed's latest status (before merging)
-		haveLive bool
-		liveErrs bool // the last live Input carried per-symbol errors
-	)
-	// restatus re-reports the feed status when the history state changed
-	// what it says (only a healthy feed's status carries the note).
-	restatus := func() {
-		switch {
-		case haveLive && lastLive.State == feeds.StateOK:
-			onStatus(hr.merge(p.Clock.Now(), lastLive))
-		case !haveLive && startFailed && len(hr.pending) == 0:
-			onStatus(feeds.Status{Feed: name, State: feeds.StateOK}) // the startup failure is over
-		case !haveLive && startFailed:
-			onStatus(historyDown())
-		}
-	}
-	startHistory := func() {
-		syms := hr.start(p.Clock.Now())
-		log.Info("pipeline: retrying history", "feed", name, "symbols", syms)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			h, err := p.history(ctx, syms, log)
-			select {
-			case histDone <- histResult{requested: syms, h: h, err: err}:
-			case <-ctx.Done():
-			}
-		}()
-	}
-
-	batches := make(chan feeds.Batch, 8)
-	streamDone := make(chan struct{})
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		defer close(streamDone)
-		if err := p.stream(ctx, batches, log); err != nil && ctx.Err() == nil {
-			log.Error("pipeline: stream ended", "feed", name, "err", err)
-			select {
-			case batches <- feeds.Batch{Status: feeds.Status{Feed: name, State: feeds.StateDown, LastError: fmt.Sprintf("stream: %v", err)}}:
-			case <-ctx.Done():
-			}
-		}
-	}()
-
-	var ticker <-chan time.Time
-	if live {
-		ticker = p.Clock.After(tick)
+	r.armRetry()
+	batches, streamDone := r.startStream()
+	if r.live {
+		r.ticker = p.Clock.After(r.tick)
 	}
 	for {
+		ok := true
 		select {
 		case <-ctx.Done():
 			return nil
@@ -255,83 +104,299 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		case <-streamDone:
 			streamDone = nil // keep the dashboard up on the last data
 		case b := <-batches:
-			// Coalesce: when the engine or the dashboard fall behind, batches
-			// queue up; take them all and apply them as one Input.
-			b, lastErrs := drain(b, batches)
-			if b.Status.Feed == "" {
-				b.Status.Feed = name
-			}
-			lastLive, haveLive = b.Status, true
-			if hr.observe(p.Clock.Now(), b) {
-				startHistory()
-			}
-			onStatus(hr.merge(p.Clock.Now(), b.Status))
-			// Each poll reports every current per-symbol error, so the
-			// newest batch's errors replace the engine's live errors: an
-			// empty batch is sent when the last one had errors (they clear).
-			if len(b.Quotes) == 0 && len(b.Bars) == 0 && len(lastErrs) == 0 && !liveErrs {
-				continue
-			}
-			liveErrs = len(lastErrs) > 0
-			inp := engine.Input{Quotes: b.Quotes, Errors: lastErrs, Feed: name, Live: true}
-			if len(b.Bars) > 0 {
-				inp.Intraday = map[string][]engine.Bar{}
-				for _, bar := range b.Bars {
-					inp.Intraday[bar.Symbol] = append(inp.Intraday[bar.Symbol], bar)
-				}
-			}
-			inp.Now = now(b.Quotes)
-			if !send(inp) {
-				return nil
-			}
-		case <-ticker:
-			ticker = p.Clock.After(tick)
-			if hr.due(p.Clock.Now()) {
-				startHistory()
-				restatus()
-			}
-			if !send(engine.Input{Now: p.Clock.Now()}) {
-				return nil
-			}
-		case <-retryTimer:
-			retryTimer = nil
-			if hr.due(p.Clock.Now()) {
-				startHistory()
-				restatus()
-			} else {
-				arm()
-			}
-		case r := <-histDone:
-			t := p.Clock.Now()
-			daily := hr.done(t, r.requested, r.h, r.err)
-			switch {
-			case r.err != nil:
-				log.Warn("pipeline: history retry", "feed", name, "err", r.err)
-			case len(daily) > 0:
-				log.Info("pipeline: history loaded", "feed", name, "symbols", len(daily))
-			}
-			if r.err == nil {
-				for _, se := range r.h.Errors {
-					log.Warn("pipeline: history retry", "feed", name, "symbol", se.Symbol, "err", se.Message)
-				}
-			}
-			arm()
-			restatus()
-			if len(daily) == 0 && (r.err != nil || len(r.h.Errors) == 0) {
-				continue
-			}
-			if !live && feedNow.IsZero() {
-				feedNow = lastBarEnd(daily)
-			}
-			// Only the loaded symbols: the engine replaces the history of the
-			// symbols in Daily and keeps the others'. Intraday bars come from
-			// the stream (a history's may be older than the stream's).
-			inp := engine.Input{Daily: daily, Errors: r.h.Errors, Feed: name, Now: now(nil)}
-			if !send(inp) {
-				return nil
-			}
+			ok = r.batch(b, batches)
+		case <-r.ticker:
+			ok = r.tickDue()
+		case <-r.retryTimer:
+			r.retryDue()
+		case res := <-r.histDone:
+			ok = r.historyDone(res)
+		}
+		if !ok { // ctx ended while sending to the engine
+			return nil
 		}
 	}
+}
+
+// run is the state of one Pipeline.Run, owned by its event loop (the
+// pipeline goroutine); the goroutines it starts only send to it.
+type run struct {
+	p        *Pipeline
+	ctx      context.Context
+	wg       sync.WaitGroup
+	log      *slog.Logger
+	name     string // the feed's name
+	live     bool   // a live feed: "now" is the wall clock, retries ride the tick
+	tick     time.Duration
+	onSnap   func(*engine.Snapshot)
+	onStatus func(feeds.Status)
+
+	in       chan engine.Input // to the engine goroutine
+	hr       *historyRetry
+	histDone chan histResult // the background history load's result
+	// feedNow is "now" for a demo or replay feed: the newest exchange time
+	// seen (they run on their own simulated or historical time).
+	feedNow     time.Time
+	startFailed bool // the first history load failed as a whole
+
+	ticker     <-chan time.Time // live feeds: the next tick
+	retryTimer <-chan time.Time // non-live feeds (no tick): the next history retry
+
+	lastLive feeds.Status // the feed's latest status (before merging)
+	haveLive bool
+	liveErrs bool // the last live Input carried per-symbol errors
+}
+
+func (p *Pipeline) newRun(ctx context.Context) *run {
+	r := &run{p: p, ctx: ctx, log: p.Log, onSnap: p.OnSnapshot, onStatus: p.OnStatus, tick: p.Tick,
+		name: p.Feed.Name(), live: p.Feed.Kind() == feeds.KindLive,
+		in: make(chan engine.Input, 4), histDone: make(chan histResult, 1)}
+	if r.log == nil {
+		r.log = slog.New(slog.DiscardHandler)
+	}
+	if r.onSnap == nil {
+		r.onSnap = func(*engine.Snapshot) {}
+	}
+	if r.onStatus == nil {
+		r.onStatus = func(feeds.Status) {}
+	}
+	if r.tick <= 0 {
+		r.tick = 5 * time.Second
+	}
+	if w := p.Signals; w != nil {
+		publish := r.onSnap
+		r.onSnap = func(s *engine.Snapshot) {
+			publish(s)
+			w.Observe(ctx, s)
+		}
+	}
+	r.hr = newHistoryRetry(p.Symbols, p.HistoryRetry, p.HistoryRetryMax, p.Rand)
+	return r
+}
+
+// startEngine runs the engine on its goroutine; a panic there becomes an
+// error on the returned channel.
+func (r *run) startEngine() <-chan error {
+	engErr := make(chan error, 1)
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		defer func() {
+			if v := recover(); v != nil {
+				r.log.Error("pipeline: engine panic", "value", fmt.Sprint(v), "stack", string(debug.Stack()))
+				engErr <- fmt.Errorf("internal error: %v", v)
+			}
+		}()
+		engErr <- r.p.Engine.Run(r.ctx, r.in, r.onSnap)
+	}()
+	return engErr
+}
+
+// startStream runs the feed's stream on its goroutine. A stream that ends
+// with an error reports the feed down; streamDone closes when it ends.
+func (r *run) startStream() (batches chan feeds.Batch, streamDone chan struct{}) {
+	batches, streamDone = make(chan feeds.Batch, 8), make(chan struct{})
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		defer close(streamDone)
+		if err := r.p.stream(r.ctx, batches, r.log); err != nil && r.ctx.Err() == nil {
+			r.log.Error("pipeline: stream ended", "feed", r.name, "err", err)
+			select {
+			case batches <- feeds.Batch{Status: feeds.Status{Feed: r.name, State: feeds.StateDown, LastError: fmt.Sprintf("stream: %v", err)}}:
+			case <-r.ctx.Done():
+			}
+		}
+	}()
+	return batches, streamDone
+}
+
+// send hands an Input to the engine; false when ctx ended first.
+func (r *run) send(inp engine.Input) bool {
+	select {
+	case r.in <- inp:
+		return true
+	case <-r.ctx.Done():
+		return false
+	}
+}
+
+// now is "now" for the engine: the wall clock for live feeds, the newest
+// exchange time seen (qs included) for demo and replay.
+func (r *run) now(qs []engine.Quote) time.Time {
+	for _, q := range qs {
+		if q.Time.After(r.feedNow) {
+			r.feedNow = q.Time
+		}
+	}
+	if r.live {
+		return r.p.Clock.Now()
+	}
+	if r.p.FeedClock != nil && !r.feedNow.IsZero() {
+		r.p.FeedClock.Observe(r.feedNow)
+	}
+	return r.feedNow
+}
+
+// loadHistory is the first history load: its bars go to the engine (false:
+// ctx ended), its failures to the retry schedule.
+func (r *run) loadHistory() bool {
+	p := r.p
+	r.log.Info("pipeline: loading history", "feed", r.name, "symbols", len(p.Symbols))
+	h, err := p.Feed.History(r.ctx, p.Symbols)
+	r.hr.startup(p.Clock.Now(), h, err)
+	if p.Feed.Kind() == feeds.KindReplay && err == nil {
+		// A replay directory's missing or unreadable files are reported
+		// once, as symbol errors: local files do not come back by retrying,
+		// and a directory without the sector ETFs is not a degraded feed.
+		clear(r.hr.pending)
+	}
+	r.startFailed = err != nil
+	if err != nil {
+		if r.ctx.Err() != nil {
+			return false
+		}
+		r.log.Error("pipeline: history", "feed", r.name, "err", err)
+		r.onStatus(r.historyDown())
+		return true
+	}
+	for _, se := range h.Errors {
+		r.log.Warn("pipeline: history", "feed", r.name, "symbol", se.Symbol, "err", se.Message)
+	}
+	if !r.live {
+		r.feedNow = lastBarEnd(h.Daily)
+	}
+	return r.send(engine.Input{Now: r.now(nil), Daily: h.Daily, Intraday: h.Intraday, Errors: h.Errors, Feed: r.name})
+}
+
+// historyDown is the status before the feed's first one after a total
+// failure of the history: down, with the time of the next attempt.
+func (r *run) historyDown() feeds.Status {
+	s := feeds.Status{Feed: r.name, State: feeds.StateDown, LastError: "history: " + r.hr.reason}
+	if !r.hr.inFlight {
+		s.NextRetry = r.hr.next
+	}
+	return s
+}
+
+// armRetry sets the retry timer of a non-live feed (a live feed's retries
+// are checked on its tick, so they add no timer of their own).
+func (r *run) armRetry() {
+	if !r.live && len(r.hr.pending) > 0 && !r.hr.inFlight {
+		r.retryTimer = r.p.Clock.After(r.hr.next.Sub(r.p.Clock.Now()))
+	}
+}
+
+// restatus re-reports the feed status when the history state changed what
+// it says (only a healthy feed's status carries the note).
+func (r *run) restatus() {
+	switch {
+	case r.haveLive && r.lastLive.State == feeds.StateOK:
+		r.onStatus(r.hr.merge(r.p.Clock.Now(), r.lastLive))
+	case !r.haveLive && r.startFailed && len(r.hr.pending) == 0:
+		r.onStatus(feeds.Status{Feed: r.name, State: feeds.StateOK}) // the startup failure is over
+	case !r.haveLive && r.startFailed:
+		r.onStatus(r.historyDown())
+	}
+}
+
+// startHistory starts a background load of the pending symbols' history
+// (one at a time); its result comes back as historyDone.
+func (r *run) startHistory() {
+	syms := r.hr.start(r.p.Clock.Now())
+	r.log.Info("pipeline: retrying history", "feed", r.name, "symbols", syms)
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		h, err := r.p.history(r.ctx, syms, r.log)
+		select {
+		case r.histDone <- histResult{requested: syms, h: h, err: err}:
+		case <-r.ctx.Done():
+		}
+	}()
+}
+
+// batch applies a live batch (and every batch queued behind it) as one
+// Input, and reports the feed's status.
+func (r *run) batch(b feeds.Batch, queued <-chan feeds.Batch) bool {
+	// Coalesce: when the engine or the dashboard fall behind, batches queue
+	// up; take them all and apply them as one Input.
+	b, lastErrs := drain(b, queued)
+	if b.Status.Feed == "" {
+		b.Status.Feed = r.name
+	}
+	r.lastLive, r.haveLive = b.Status, true
+	if r.hr.observe(r.p.Clock.Now(), b) {
+		r.startHistory()
+	}
+	r.onStatus(r.hr.merge(r.p.Clock.Now(), b.Status))
+	// Each poll reports every current per-symbol error, so the newest
+	// batch's errors replace the engine's live errors: an empty batch is
+	// sent when the last one had errors (they clear).
+	if len(b.Quotes) == 0 && len(b.Bars) == 0 && len(lastErrs) == 0 && !r.liveErrs {
+		return true
+	}
+	r.liveErrs = len(lastErrs) > 0
+	inp := engine.Input{Quotes: b.Quotes, Errors: lastErrs, Feed: r.name, Live: true}
+	if len(b.Bars) > 0 {
+		inp.Intraday = map[string][]engine.Bar{}
+		for _, bar := range b.Bars {
+			inp.Intraday[bar.Symbol] = append(inp.Intraday[bar.Symbol], bar)
+		}
+	}
+	inp.Now = r.now(b.Quotes)
+	return r.send(inp)
+}
+
+// tickDue is a live feed's tick: an Input carrying only the time (bars
+// close and stale marks appear without new data), and a due history retry.
+func (r *run) tickDue() bool {
+	r.ticker = r.p.Clock.After(r.tick)
+	if r.hr.due(r.p.Clock.Now()) {
+		r.startHistory()
+		r.restatus()
+	}
+	return r.send(engine.Input{Now: r.p.Clock.Now()})
+}
+
+// retryDue is a non-live feed's retry timer.
+func (r *run) retryDue() {
+	r.retryTimer = nil
+	if r.hr.due(r.p.Clock.Now()) {
+		r.startHistory()
+		r.restatus()
+	} else {
+		r.armRetry()
+	}
+}
+
+// historyDone applies a background history load: the symbols that loaded
+// go to the engine (only those: it keeps the others' history), the rest
+// back to the retry schedule.
+func (r *run) historyDone(res histResult) bool {
+	daily := r.hr.done(r.p.Clock.Now(), res.requested, res.h, res.err)
+	switch {
+	case res.err != nil:
+		r.log.Warn("pipeline: history retry", "feed", r.name, "err", res.err)
+	case len(daily) > 0:
+		r.log.Info("pipeline: history loaded", "feed", r.name, "symbols", len(daily))
+	}
+	if res.err == nil {
+		for _, se := range res.h.Errors {
+			r.log.Warn("pipeline: history retry", "feed", r.name, "symbol", se.Symbol, "err", se.Message)
+		}
+	}
+	r.armRetry()
+	r.restatus()
+	if len(daily) == 0 && (res.err != nil || len(res.h.Errors) == 0) {
+		return true
+	}
+	if !r.live && r.feedNow.IsZero() {
+		r.feedNow = lastBarEnd(daily)
+	}
+	// Intraday bars come from the stream (a history's may be older than the
+	// stream's).
+	return r.send(engine.Input{Daily: daily, Errors: res.h.Errors, Feed: r.name, Now: r.now(nil)})
 }
 
 // drain merges every batch already waiting in ch into b, in order: quotes,
