@@ -8,6 +8,7 @@ import (
 	"github.com/capwatch/capwatch/feeds"
 	"github.com/capwatch/capwatch/feeds/demo"
 	"github.com/capwatch/capwatch/feeds/histcache"
+	"github.com/capwatch/capwatch/feeds/httpx"
 	"github.com/capwatch/capwatch/feeds/replay"
 	"github.com/capwatch/capwatch/feeds/stooq"
 	"github.com/capwatch/capwatch/feeds/yahoo"
@@ -49,18 +50,18 @@ func newFeed(c *command, live bool) (feeds.Feed, error) {
 		if c.name == "status" && c.e.CacheDir == "" {
 			rng = "2y"
 		}
-		f, err := yahoo.New(yahoo.Options{
+		f, err := yahoo.New(yahoo.Options{FeedOptions: httpx.FeedOptions{
 			BaseURL: cfg.Feeds.Yahoo.BaseURL, Client: c.e.HTTP, Clock: c.e.Clock, Calendar: calendar.NYSE(),
-			PollOpen: cfg.Poll.Open, PollClosed: cfg.Poll.Closed, HistoryRange: rng,
-		})
+			PollOpen: cfg.Poll.Open, PollClosed: cfg.Poll.Closed,
+		}, HistoryRange: rng})
 		if err != nil {
 			return nil, usagef("%v", err)
 		}
 		return withHistoryCache(c, f)
 	case config.FeedStooq:
-		f, err := stooq.New(stooq.Options{
+		f, err := stooq.New(stooq.Options{FeedOptions: httpx.FeedOptions{
 			BaseURL: cfg.Feeds.Stooq.BaseURL, Client: c.e.HTTP, Clock: c.e.Clock, Calendar: calendar.NYSE(),
-		})
+		}})
 		if err != nil {
 			return nil, usagef("%v", err)
 		}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/capwatch/capwatch/engine"
 	"github.com/capwatch/capwatch/feeds"
+	"github.com/capwatch/capwatch/feeds/httpx"
 	"github.com/capwatch/capwatch/feeds/stooq"
 	"github.com/capwatch/capwatch/feeds/yahoo"
 	"github.com/capwatch/capwatch/internal/clock"
@@ -139,7 +140,7 @@ var networkCases = []networkCase{
 		name:    "yahoo",
 		handler: func(m *market) http.HandlerFunc { return m.yahooHandler },
 		feed: func(t *testing.T, url string, c *http.Client, clk clock.Clock) feeds.Feed {
-			f, err := yahoo.New(yahoo.Options{BaseURL: url, Client: c, Clock: clk, HistoryRange: "max", RatePerSec: 1000, Burst: 100})
+			f, err := yahoo.New(yahoo.Options{FeedOptions: httpx.FeedOptions{BaseURL: url, Client: c, Clock: clk, RatePerSec: 1000, Burst: 100}, HistoryRange: "max"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -155,7 +156,7 @@ var networkCases = []networkCase{
 		name:    "stooq",
 		handler: func(m *market) http.HandlerFunc { return m.stooqHandler },
 		feed: func(t *testing.T, url string, c *http.Client, clk clock.Clock) feeds.Feed {
-			f, err := stooq.New(stooq.Options{BaseURL: url, Client: c, Clock: clk, RatePerSec: 1000, Burst: 100})
+			f, err := stooq.New(stooq.Options{FeedOptions: httpx.FeedOptions{BaseURL: url, Client: c, Clock: clk, RatePerSec: 1000, Burst: 100}})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -33,6 +33,7 @@ type ClientOptions struct {
 	Clock     clock.Clock   // for Retry-After dates (default clock.Real)
 	UserAgent string        // default DefaultUserAgent
 	Accept    string        // Accept header, e.g. "application/json"
+	Header    http.Header   // extra headers on every request (API keys: never logged)
 	MaxBody   int64         // body size cap in bytes (default DefaultMaxBody)
 	Timeout   time.Duration // per request, including reading the body (default DefaultTimeout)
 }
@@ -99,6 +100,9 @@ func (c *Client) Get(ctx context.Context, op, url string) ([]byte, error) {
 	req.Header.Set("User-Agent", c.opt.UserAgent)
 	if c.opt.Accept != "" {
 		req.Header.Set("Accept", c.opt.Accept)
+	}
+	for k, vs := range c.opt.Header {
+		req.Header[k] = vs
 	}
 	resp, err := c.opt.HTTP.Do(req)
 	if err != nil {

@@ -5,8 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/capwatch/capwatch/engine"
 	"github.com/capwatch/capwatch/feeds"
@@ -148,33 +149,28 @@ func FetchAll(ctx context.Context, symbols []string, workers int, source string,
 	}
 	pctx, abort := context.WithCancel(ctx)
 	defer abort()
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range max(1, min(workers, len(symbols))) {
-		wg.Go(func() {
-			for i := range next {
-				aborted := func() bool { return pctx.Err() != nil && ctx.Err() == nil }
-				if aborted() {
-					res[i].Err = skipped(source, symbols[i])
-					continue
-				}
-				up, err := fetch(pctx, symbols[i])
-				if err != nil && aborted() && KindOf(err) == KindCanceled {
-					res[i].Err = skipped(source, symbols[i]) // cut short by the abort
-					continue
-				}
-				res[i] = Result{up, err}
-				if KindOf(err) == KindRateLimited {
-					abort()
-				}
+	aborted := func() bool { return pctx.Err() != nil && ctx.Err() == nil }
+	var g errgroup.Group
+	g.SetLimit(max(1, workers))
+	for i, sym := range symbols {
+		g.Go(func() error {
+			if aborted() {
+				res[i].Err = skipped(source, sym)
+				return nil
 			}
+			up, err := fetch(pctx, sym)
+			if err != nil && aborted() && KindOf(err) == KindCanceled {
+				res[i].Err = skipped(source, sym) // cut short by the abort
+				return nil
+			}
+			res[i] = Result{up, err}
+			if KindOf(err) == KindRateLimited {
+				abort()
+			}
+			return nil
 		})
 	}
-	for i := range symbols {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	_ = g.Wait() // the goroutines report through res, never an error
 	return res
 }
 

@@ -18,9 +18,6 @@ package stooq
 import (
 	"bytes"
 	"context"
-	"errors"
-	"fmt"
-	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -30,7 +27,6 @@ import (
 	"github.com/capwatch/capwatch/feeds/csvbars"
 	"github.com/capwatch/capwatch/feeds/httpx"
 	"github.com/capwatch/capwatch/internal/calendar"
-	"github.com/capwatch/capwatch/internal/clock"
 )
 
 // Defaults of Options.
@@ -47,97 +43,36 @@ const (
 	dailyLimitWait = time.Hour
 )
 
-// Options configures the Stooq feed. Zero values take the defaults.
+// Options configures the Stooq feed. Zero values take the defaults above.
 type Options struct {
-	BaseURL    string             // default DefaultBaseURL
-	Client     *http.Client       // default: a new http.Client
-	Clock      clock.Clock        // default clock.Real
-	Calendar   *calendar.Calendar // default calendar.NYSE()
-	PollOpen   time.Duration      // poll interval in the regular session (default 15 min)
-	PollClosed time.Duration      // poll interval in pre/after hours (default 1 h); closed: sleep until the open
-	RatePerSec float64            // shared token bucket rate (default 1/s)
-	Burst      int                // shared token bucket size (default 2)
-	UserAgent  string             // default a browser-like agent
-	Timeout    time.Duration      // per request (default 30 s)
-	MaxBody    int64              // response size cap in bytes (default 16 MiB)
-	Rand       func() float64     // jitter source in [0,1) (default math/rand/v2)
+	httpx.FeedOptions
+}
+
+// spec is the Stooq feed's fixed part.
+var spec = httpx.Spec{
+	Feed: "stooq", Source: "Stooq", BaseURL: DefaultBaseURL,
+	PollOpen: DefaultPollOpen, PollClosed: DefaultPollClosed,
+	RatePerSec: DefaultRatePerSec, Burst: DefaultBurst, Timeout: DefaultTimeout,
+	Accept: "text/csv,text/plain;q=0.9,*/*;q=0.1", Workers: 2,
 }
 
 // Feed is the Stooq feed.
 type Feed struct {
-	o      Options
-	base   string
-	http   *httpx.Client
-	poller *httpx.Poller
-	back   httpx.Backoff
+	*httpx.Base
 }
 
 var _ feeds.Feed = (*Feed)(nil)
 
 // New validates the options and returns a feed.
 func New(o Options) (*Feed, error) {
-	if o.BaseURL == "" {
-		o.BaseURL = DefaultBaseURL
-	}
-	u, err := url.Parse(o.BaseURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("stooq: new: base URL %q must be http(s)://host", o.BaseURL)
-	}
-	if o.Clock == nil {
-		o.Clock = clock.Real{}
-	}
-	if o.Calendar == nil {
-		o.Calendar = calendar.NYSE()
-	}
-	if o.PollOpen == 0 {
-		o.PollOpen = DefaultPollOpen
-	}
-	if o.PollClosed == 0 {
-		o.PollClosed = DefaultPollClosed
-	}
-	if o.RatePerSec == 0 {
-		o.RatePerSec = DefaultRatePerSec
-	}
-	if o.Burst == 0 {
-		o.Burst = DefaultBurst
-	}
-	if o.Timeout == 0 {
-		o.Timeout = DefaultTimeout
-	}
-	if o.PollOpen < time.Second || o.PollClosed < time.Second {
-		return nil, fmt.Errorf("stooq: new: poll intervals must be at least 1s (open %v, closed %v)", o.PollOpen, o.PollClosed)
-	}
-	lim, err := httpx.NewLimiter(o.RatePerSec, o.Burst, o.Clock)
+	f := &Feed{}
+	var err error
+	f.Base, err = httpx.NewBase(o.FeedOptions, spec, f.fetchLive)
 	if err != nil {
-		return nil, fmt.Errorf("stooq: new: %w", err)
-	}
-	hc, err := httpx.NewClient(httpx.ClientOptions{
-		Source: "Stooq", HTTP: o.Client, Limiter: lim, Clock: o.Clock, UserAgent: o.UserAgent,
-		Accept: "text/csv,text/plain;q=0.9,*/*;q=0.1", MaxBody: o.MaxBody, Timeout: o.Timeout,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("stooq: new: %w", err)
-	}
-	back, err := httpx.NewBackoff(5*time.Second, 5*time.Minute, time.Second, o.Rand)
-	if err != nil {
-		return nil, fmt.Errorf("stooq: new: %w", err)
-	}
-	f := &Feed{o: o, base: strings.TrimRight(o.BaseURL, "/"), http: hc, back: back}
-	f.poller, err = httpx.NewPoller(httpx.PollerOptions{
-		Feed: "stooq", Source: "Stooq", Clock: o.Clock, Calendar: o.Calendar,
-		PollOpen: o.PollOpen, PollClosed: o.PollClosed, Backoff: back, Workers: 2, Fetch: f.fetchLive,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("stooq: new: %w", err)
+		return nil, err
 	}
 	return f, nil
 }
-
-// Name is "stooq".
-func (f *Feed) Name() string { return "stooq" }
-
-// Kind is feeds.KindLive (its quotes are marked Delayed).
-func (f *Feed) Kind() feeds.Kind { return feeds.KindLive }
 
 // StooqSymbol maps a ticker to Stooq's name: lower case with ".us" for US
 // listings ("IWM" → "iwm.us"); index symbols ("^SPX") and symbols that
@@ -159,14 +94,14 @@ func (f *Feed) csvURL(sym string, from, to time.Time) string {
 	if !to.IsZero() {
 		q.Set("d2", to.In(calendar.Location()).Format("20060102"))
 	}
-	return f.base + "/q/d/l/?" + q.Encode()
+	return f.URL + "/q/d/l/?" + q.Encode()
 }
 
 // fetchDaily downloads and parses daily bars for sym. Every error is an
 // *httpx.Error.
 func (f *Feed) fetchDaily(ctx context.Context, sym string, from, to time.Time) ([]engine.Bar, error) {
 	op := "stooq: fetch " + sym
-	body, err := f.http.Get(ctx, op, f.csvURL(sym, from, to))
+	body, err := f.HTTP.Get(ctx, op, f.csvURL(sym, from, to))
 	if err != nil {
 		return nil, err
 	}
@@ -214,78 +149,33 @@ func (f *Feed) History(ctx context.Context, symbols []string) (feeds.History, er
 // (feeds/histcache) uses it to extend its files. Errors and retries are as
 // in History.
 func (f *Feed) HistorySince(ctx context.Context, symbols []string, since time.Time) (feeds.History, error) {
-	if since.IsZero() {
-		return feeds.History{}, errors.New("stooq: history since: no start date")
+	since, err := f.Since(since)
+	if err != nil {
+		return feeds.History{}, err
 	}
-	now := f.o.Clock.Now()
-	if since.After(now) { // a start in the future: ask for the last few days
-		since = now.AddDate(0, 0, -7)
-	}
-	return f.history(ctx, symbols, since, now)
+	return f.history(ctx, symbols, since, f.Now())
 }
 
 // history loads daily bars for every symbol between from and to (zero:
 // open-ended).
 func (f *Feed) history(ctx context.Context, symbols []string, from, to time.Time) (feeds.History, error) {
-	now := f.o.Clock.Now()
-	fetch := func(ctx context.Context, sym string) (httpx.Update, error) {
-		var bars []engine.Bar
-		err := httpx.Retry(ctx, f.o.Clock, f.back, 3, 30*time.Second, func(ctx context.Context) error {
-			var err error
-			bars, err = f.fetchDaily(ctx, sym, from, to)
-			return err
-		})
-		if err != nil {
-			return httpx.Update{}, err
-		}
-		bars = httpx.TrimUnfinished(bars, f.o.Calendar, now)
-		if len(bars) == 0 {
-			return httpx.Update{}, &httpx.Error{Op: "stooq: history " + sym, Source: "Stooq", Kind: httpx.KindNoData}
-		}
-		return httpx.Update{Bars: bars}, nil
-	}
-	res := httpx.FetchAll(ctx, symbols, 2, "Stooq", fetch)
-	if err := ctx.Err(); err != nil {
-		return feeds.History{}, err
-	}
-	h := feeds.History{Daily: make(map[string][]engine.Bar, len(symbols))}
-	var (
-		first    error
-		firstSym string
-	)
-	for i, r := range res {
-		if r.Err != nil {
-			h.Errors = append(h.Errors, engine.SymbolError{Symbol: symbols[i], Message: httpx.MessageOf(r.Err)})
-			if first == nil {
-				first, firstSym = r.Err, symbols[i]
-			}
-			continue
-		}
-		h.Daily[symbols[i]] = r.Update.Bars
-	}
-	if len(symbols) > 0 && len(h.Daily) == 0 {
-		return h, fmt.Errorf("stooq: history: none of %d symbols loaded; %s: %s", len(symbols), firstSym, httpx.MessageOf(first))
-	}
-	return h, nil
-}
-
-// Stream polls until ctx is done (see the package doc); it returns ctx.Err().
-func (f *Feed) Stream(ctx context.Context, symbols []string, out chan<- feeds.Batch) error {
-	return f.poller.Run(ctx, symbols, out)
+	return f.LoadDaily(ctx, symbols, func(ctx context.Context, sym string) ([]engine.Bar, error) {
+		return f.fetchDaily(ctx, sym, from, to)
+	})
 }
 
 // fetchLive reports the last daily close of sym as a delayed quote. Its
 // Time is the close of that bar's session, or now while that session is
 // still running (Stooq gives no trade time).
 func (f *Feed) fetchLive(ctx context.Context, sym string) (httpx.Update, error) {
-	now := f.o.Clock.Now()
+	now := f.Now()
 	bars, err := f.fetchDaily(ctx, sym, now.AddDate(0, 0, -streamDays), time.Time{})
 	if err != nil {
 		return httpx.Update{}, err
 	}
 	last := bars[len(bars)-1]
 	t := now
-	if _, closeAt, ok := f.o.Calendar.Session(last.Time.Add(12 * time.Hour)); ok && closeAt.Before(now) {
+	if _, closeAt, ok := f.Opts.Calendar.Session(last.Time.Add(12 * time.Hour)); ok && closeAt.Before(now) {
 		t = closeAt
 	}
 	q := engine.Quote{Symbol: sym, Price: last.Close, DayVolume: last.Volume, Time: t, Received: now, Delayed: true}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/capwatch/capwatch/feeds"
+	"github.com/capwatch/capwatch/feeds/httpx"
 	"github.com/capwatch/capwatch/internal/calendar"
 	"github.com/capwatch/capwatch/internal/clock"
 )
@@ -100,8 +101,8 @@ func newFakeTimeout(t *testing.T, timeout time.Duration) (*fakeStooq, *Feed, *cl
 	fs := &fakeStooq{t: t, mode: "ok", release: make(chan struct{})}
 	srv := httptest.NewServer(fs)
 	t.Cleanup(func() { close(fs.release); srv.Close() })
-	f, err := New(Options{BaseURL: srv.URL, Client: srv.Client(), Clock: clk, RatePerSec: 1000, Burst: 100,
-		Timeout: timeout, Rand: func() float64 { return 0.5 }})
+	f, err := New(Options{FeedOptions: httpx.FeedOptions{BaseURL: srv.URL, Client: srv.Client(), Clock: clk, RatePerSec: 1000, Burst: 100,
+		Timeout: timeout, Rand: func() float64 { return 0.5 }}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,9 +119,9 @@ func TestStooqSymbol(t *testing.T) {
 
 func TestNewValidates(t *testing.T) {
 	for name, o := range map[string]Options{
-		"bad url":   {BaseURL: "stooq.com"},
-		"fast poll": {PollClosed: time.Millisecond},
-		"neg rate":  {RatePerSec: -2},
+		"bad url":   {FeedOptions: httpx.FeedOptions{BaseURL: "stooq.com"}},
+		"fast poll": {FeedOptions: httpx.FeedOptions{PollClosed: time.Millisecond}},
+		"neg rate":  {FeedOptions: httpx.FeedOptions{RatePerSec: -2}},
 	} {
 		if _, err := New(o); err == nil || !strings.HasPrefix(err.Error(), "stooq: new: ") {
 			t.Errorf("%s: err = %v", name, err)

@@ -25,17 +25,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/capwatch/capwatch/engine"
 	"github.com/capwatch/capwatch/feeds"
 	"github.com/capwatch/capwatch/feeds/httpx"
 	"github.com/capwatch/capwatch/internal/calendar"
-	"github.com/capwatch/capwatch/internal/clock"
 )
 
 // Defaults of Options.
@@ -55,96 +52,42 @@ const (
 // validRanges lists the chart API's range values usable for daily history.
 const validRanges = "1mo, 3mo, 6mo, ytd, 1y, 2y, 5y, 10y, max"
 
-// Options configures the Yahoo feed. Zero values take the defaults.
+// Options configures the Yahoo feed. Zero values take the defaults above.
 type Options struct {
-	BaseURL      string             // default DefaultBaseURL
-	Client       *http.Client       // default: a new http.Client
-	Clock        clock.Clock        // default clock.Real
-	Calendar     *calendar.Calendar // default calendar.NYSE()
-	PollOpen     time.Duration      // poll interval in the regular session (default 15 s)
-	PollClosed   time.Duration      // poll interval in pre/after hours (default 5 min); closed: sleep until the open
-	RatePerSec   float64            // shared token bucket rate (default 2/s)
-	Burst        int                // shared token bucket size (default 4)
-	HistoryRange string             // daily history range (default "2y"; "max" for the analog study)
-	UserAgent    string             // default a browser-like agent
-	Timeout      time.Duration      // per request (default 15 s)
-	MaxBody      int64              // response size cap in bytes (default 16 MiB)
-	Rand         func() float64     // jitter source in [0,1) (default math/rand/v2)
+	httpx.FeedOptions
+	HistoryRange string // daily history range (default "2y"; "max" for the analog study)
+}
+
+// spec is the Yahoo feed's fixed part.
+var spec = httpx.Spec{
+	Feed: "yahoo", Source: "Yahoo", BaseURL: DefaultBaseURL,
+	PollOpen: DefaultPollOpen, PollClosed: DefaultPollClosed,
+	RatePerSec: DefaultRatePerSec, Burst: DefaultBurst, Timeout: DefaultTimeout,
+	Accept: "application/json", Workers: 4,
 }
 
 // Feed is the Yahoo Finance feed. It is safe to call History and Stream
 // concurrently; both share the rate limiter.
 type Feed struct {
-	o      Options
-	base   string
-	http   *httpx.Client
-	poller *httpx.Poller
-	back   httpx.Backoff
+	*httpx.Base
+	historyRange string
 }
 
 var _ feeds.Feed = (*Feed)(nil)
 
 // New validates the options and returns a feed.
 func New(o Options) (*Feed, error) {
-	if o.BaseURL == "" {
-		o.BaseURL = DefaultBaseURL
-	}
-	u, err := url.Parse(o.BaseURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("yahoo: new: base URL %q must be http(s)://host", o.BaseURL)
-	}
-	if o.Clock == nil {
-		o.Clock = clock.Real{}
-	}
-	if o.Calendar == nil {
-		o.Calendar = calendar.NYSE()
-	}
-	if o.PollOpen == 0 {
-		o.PollOpen = DefaultPollOpen
-	}
-	if o.PollClosed == 0 {
-		o.PollClosed = DefaultPollClosed
-	}
-	if o.RatePerSec == 0 {
-		o.RatePerSec = DefaultRatePerSec
-	}
-	if o.Burst == 0 {
-		o.Burst = DefaultBurst
-	}
 	if o.HistoryRange == "" {
 		o.HistoryRange = DefaultHistoryRange
-	}
-	if o.Timeout == 0 {
-		o.Timeout = DefaultTimeout
 	}
 	if !validRange(o.HistoryRange) {
 		return nil, fmt.Errorf("yahoo: new: history range %q is not one of %s", o.HistoryRange, validRanges)
 	}
-	if o.PollOpen < time.Second || o.PollClosed < time.Second {
-		return nil, fmt.Errorf("yahoo: new: poll intervals must be at least 1s (open %v, closed %v)", o.PollOpen, o.PollClosed)
-	}
-	lim, err := httpx.NewLimiter(o.RatePerSec, o.Burst, o.Clock)
+	f := &Feed{historyRange: o.HistoryRange}
+	var err error
+	f.Base, err = httpx.NewBase(o.FeedOptions, spec, f.fetchLive)
 	if err != nil {
-		return nil, fmt.Errorf("yahoo: new: %w", err)
-	}
-	hc, err := httpx.NewClient(httpx.ClientOptions{
-		Source: "Yahoo", HTTP: o.Client, Limiter: lim, Clock: o.Clock, UserAgent: o.UserAgent,
-		Accept: "application/json", MaxBody: o.MaxBody, Timeout: o.Timeout,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("yahoo: new: %w", err)
-	}
-	back, err := httpx.NewBackoff(5*time.Second, 5*time.Minute, time.Second, o.Rand)
-	if err != nil {
-		return nil, fmt.Errorf("yahoo: new: %w", err)
-	}
-	f := &Feed{o: o, base: strings.TrimRight(o.BaseURL, "/"), http: hc, back: back}
-	f.poller, err = httpx.NewPoller(httpx.PollerOptions{
-		Feed: "yahoo", Source: "Yahoo", Clock: o.Clock, Calendar: o.Calendar,
-		PollOpen: o.PollOpen, PollClosed: o.PollClosed, Backoff: back, Fetch: f.fetchLive,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("yahoo: new: %w", err)
+		return nil, err
 	}
 	return f, nil
 }
@@ -157,15 +100,9 @@ func validRange(r string) bool {
 	return false
 }
 
-// Name is "yahoo".
-func (f *Feed) Name() string { return "yahoo" }
-
-// Kind is feeds.KindLive.
-func (f *Feed) Kind() feeds.Kind { return feeds.KindLive }
-
 // chartURL builds the chart API URL for sym.
 func (f *Feed) chartURL(sym string, q url.Values) string {
-	return f.base + "/v8/finance/chart/" + url.PathEscape(sym) + "?" + q.Encode()
+	return f.URL + "/v8/finance/chart/" + url.PathEscape(sym) + "?" + q.Encode()
 }
 
 // fetchChart requests and parses one chart. Every error is an *httpx.Error
@@ -173,7 +110,7 @@ func (f *Feed) chartURL(sym string, q url.Values) string {
 // service's description as detail; bad JSON is KindParse).
 func (f *Feed) fetchChart(ctx context.Context, sym string, q url.Values, tf engine.Timeframe) (Chart, error) {
 	op := "yahoo: fetch " + sym
-	body, err := f.http.Get(ctx, op, f.chartURL(sym, q))
+	body, err := f.HTTP.Get(ctx, op, f.chartURL(sym, q))
 	if err != nil {
 		var he *httpx.Error
 		if errors.As(err, &he) && len(he.Body) > 0 {
@@ -210,7 +147,7 @@ func (f *Feed) fetchChart(ctx context.Context, sym string, q url.Values, tf engi
 // up to 30 s). Symbols that fail go into History.Errors; the error return is
 // set when no symbol could be loaded, or when ctx ends.
 func (f *Feed) History(ctx context.Context, symbols []string) (feeds.History, error) {
-	q := url.Values{"range": {f.o.HistoryRange}, "interval": {"1d"}, "includePrePost": {"false"}}
+	q := url.Values{"range": {f.historyRange}, "interval": {"1d"}, "includePrePost": {"false"}}
 	return f.history(ctx, symbols, q)
 }
 
@@ -222,13 +159,12 @@ func (f *Feed) History(ctx context.Context, symbols []string) (feeds.History, er
 // before in New York) still include that date; the reply may therefore
 // hold one bar before since. Errors and retries are as in History.
 func (f *Feed) HistorySince(ctx context.Context, symbols []string, since time.Time) (feeds.History, error) {
-	if since.IsZero() {
-		return feeds.History{}, errors.New("yahoo: history since: no start date")
+	if _, err := f.Since(since); err != nil {
+		return feeds.History{}, err
 	}
-	now := f.o.Clock.Now()
 	ny := since.In(calendar.Location())
 	p1 := time.Date(ny.Year(), ny.Month(), ny.Day()-1, 0, 0, 0, 0, calendar.Location()).Unix()
-	p2 := now.Unix()
+	p2 := f.Now().Unix()
 	if p1 >= p2 { // a start in the future: ask for the last few days
 		p1 = p2 - 7*24*3600
 	}
@@ -239,51 +175,10 @@ func (f *Feed) HistorySince(ctx context.Context, symbols []string, since time.Ti
 
 // history loads daily bars for every symbol with the chart query q.
 func (f *Feed) history(ctx context.Context, symbols []string, q url.Values) (feeds.History, error) {
-	now := f.o.Clock.Now()
-	fetch := func(ctx context.Context, sym string) (httpx.Update, error) {
-		var ch Chart
-		err := httpx.Retry(ctx, f.o.Clock, f.back, 3, 30*time.Second, func(ctx context.Context) error {
-			var err error
-			ch, err = f.fetchChart(ctx, sym, q, engine.Daily)
-			return err
-		})
-		if err != nil {
-			return httpx.Update{}, err
-		}
-		bars := httpx.TrimUnfinished(ch.Bars, f.o.Calendar, now)
-		if len(bars) == 0 {
-			return httpx.Update{}, &httpx.Error{Op: "yahoo: history " + sym, Source: "Yahoo", Kind: httpx.KindNoData}
-		}
-		return httpx.Update{Bars: bars}, nil
-	}
-	res := httpx.FetchAll(ctx, symbols, 4, "Yahoo", fetch)
-	if err := ctx.Err(); err != nil {
-		return feeds.History{}, err
-	}
-	h := feeds.History{Daily: make(map[string][]engine.Bar, len(symbols))}
-	var (
-		first    error
-		firstSym string
-	)
-	for i, r := range res {
-		if r.Err != nil {
-			h.Errors = append(h.Errors, engine.SymbolError{Symbol: symbols[i], Message: httpx.MessageOf(r.Err)})
-			if first == nil {
-				first, firstSym = r.Err, symbols[i]
-			}
-			continue
-		}
-		h.Daily[symbols[i]] = r.Update.Bars
-	}
-	if len(symbols) > 0 && len(h.Daily) == 0 {
-		return h, fmt.Errorf("yahoo: history: none of %d symbols loaded; %s: %s", len(symbols), firstSym, httpx.MessageOf(first))
-	}
-	return h, nil
-}
-
-// Stream polls until ctx is done (see the package doc); it returns ctx.Err().
-func (f *Feed) Stream(ctx context.Context, symbols []string, out chan<- feeds.Batch) error {
-	return f.poller.Run(ctx, symbols, out)
+	return f.LoadDaily(ctx, symbols, func(ctx context.Context, sym string) ([]engine.Bar, error) {
+		ch, err := f.fetchChart(ctx, sym, q, engine.Daily)
+		return ch.Bars, err
+	})
 }
 
 // fetchLive gets one symbol's last price and today's 1-minute bars.
@@ -304,7 +199,7 @@ func (f *Feed) fetchLive(ctx context.Context, sym string) (httpx.Update, error) 
 // last bar) and marks it Delayed when Yahoo says so or when, during the
 // session, its time lags the clock by more than DelayedAfter.
 func (f *Feed) quote(sym string, ch Chart) (engine.Quote, error) {
-	now := f.o.Clock.Now()
+	now := f.Now()
 	m := ch.Meta
 	q := engine.Quote{Symbol: sym, Received: now}
 	if p, ok := m.RegularMarketPrice.Get(); ok && p > 0 {
@@ -332,6 +227,6 @@ func (f *Feed) quote(sym string, ch Chart) (engine.Quote, error) {
 		}
 	}
 	q.Delayed = m.ExchangeDataDelayed > 0 ||
-		(f.o.Calendar.StateAt(now) == calendar.Regular && now.Sub(q.Time) > DelayedAfter)
+		(f.Opts.Calendar.StateAt(now) == calendar.Regular && now.Sub(q.Time) > DelayedAfter)
 	return q, nil
 }

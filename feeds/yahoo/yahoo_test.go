@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/capwatch/capwatch/feeds"
+	"github.com/capwatch/capwatch/feeds/httpx"
 	"github.com/capwatch/capwatch/internal/clock"
 )
 
@@ -173,8 +174,8 @@ func newFakeTimeout(t *testing.T, timeout time.Duration) (*fakeYahoo, *Feed, *cl
 	fy := &fakeYahoo{t: t, clk: clk, mode: "ok", unknown: map[string]bool{}, release: make(chan struct{})}
 	srv := httptest.NewServer(fy)
 	t.Cleanup(func() { close(fy.release); srv.Close() })
-	f, err := New(Options{BaseURL: srv.URL, Client: srv.Client(), Clock: clk, RatePerSec: 1000, Burst: 100,
-		Timeout: timeout, Rand: func() float64 { return 0.5 }})
+	f, err := New(Options{FeedOptions: httpx.FeedOptions{BaseURL: srv.URL, Client: srv.Client(), Clock: clk, RatePerSec: 1000, Burst: 100,
+		Timeout: timeout, Rand: func() float64 { return 0.5 }}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,13 +184,13 @@ func newFakeTimeout(t *testing.T, timeout time.Duration) (*fakeYahoo, *Feed, *cl
 
 func TestNewValidates(t *testing.T) {
 	for name, o := range map[string]Options{
-		"bad url":    {BaseURL: "ftp://x"},
-		"no host":    {BaseURL: "http://"},
+		"bad url":    {FeedOptions: httpx.FeedOptions{BaseURL: "ftp://x"}},
+		"no host":    {FeedOptions: httpx.FeedOptions{BaseURL: "http://"}},
 		"bad range":  {HistoryRange: "3y"},
-		"fast poll":  {PollOpen: time.Millisecond},
-		"neg rate":   {RatePerSec: -1},
-		"neg burst":  {Burst: -1},
-		"neg budget": {MaxBody: -1},
+		"fast poll":  {FeedOptions: httpx.FeedOptions{PollOpen: time.Millisecond}},
+		"neg rate":   {FeedOptions: httpx.FeedOptions{RatePerSec: -1}},
+		"neg burst":  {FeedOptions: httpx.FeedOptions{Burst: -1}},
+		"neg budget": {FeedOptions: httpx.FeedOptions{MaxBody: -1}},
 	} {
 		if _, err := New(o); err == nil {
 			t.Errorf("%s: accepted", name)

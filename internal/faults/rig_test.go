@@ -15,6 +15,7 @@ import (
 
 	"github.com/capwatch/capwatch/engine"
 	"github.com/capwatch/capwatch/feeds"
+	"github.com/capwatch/capwatch/feeds/httpx"
 	"github.com/capwatch/capwatch/feeds/yahoo"
 	"github.com/capwatch/capwatch/internal/app"
 	"github.com/capwatch/capwatch/internal/calendar"
@@ -93,8 +94,8 @@ func newRig(t *testing.T, o rigOptions) *rig {
 	if o.setup != nil {
 		o.setup(srv)
 	}
-	feed, err := yahoo.New(yahoo.Options{BaseURL: srv.URL(), Client: srv.Client(), Clock: clk,
-		PollOpen: pollOpen, RatePerSec: 1000, Burst: 100, Timeout: o.timeout, Rand: func() float64 { return 0.5 }})
+	feed, err := yahoo.New(yahoo.Options{FeedOptions: httpx.FeedOptions{BaseURL: srv.URL(), Client: srv.Client(), Clock: clk,
+		PollOpen: pollOpen, RatePerSec: 1000, Burst: 100, Timeout: o.timeout, Rand: func() float64 { return 0.5 }}})
 	if err != nil {
 		t.Fatal(err)
 	}
