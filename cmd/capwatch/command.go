@@ -13,15 +13,12 @@ import (
 	"strings"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
-
 	"github.com/capwatch/capwatch/engine"
 	"github.com/capwatch/capwatch/engine/study"
-	"github.com/capwatch/capwatch/feeds"
 	"github.com/capwatch/capwatch/internal/app"
 	"github.com/capwatch/capwatch/internal/calendar"
-	"github.com/capwatch/capwatch/internal/clock"
 	"github.com/capwatch/capwatch/internal/config"
+	"github.com/capwatch/capwatch/internal/dashboard"
 	"github.com/capwatch/capwatch/internal/signals"
 )
 
@@ -378,7 +375,7 @@ func (c *command) statusKey() string {
 func (c *command) status(ctx context.Context) error {
 	now := c.e.Clock.Now()
 	cal := calendar.NYSE()
-	opts := app.StatusOptions{Tmux: c.f.tmux, StaleAfter: 2*livePoll(c.cfg) + 15*time.Minute}
+	opts := app.StatusOptions{Tmux: c.f.tmux, StaleAfter: 2*dashboard.LivePoll(c.cfg) + 15*time.Minute}
 	var cache *app.StatusCache
 	if c.e.CacheDir != "" && c.f.ttl > 0 {
 		cache = &app.StatusCache{Path: filepath.Join(c.e.CacheDir, "capwatch", "status.json"), TTL: c.f.ttl}
@@ -442,7 +439,7 @@ func (c *command) dashboard(ctx context.Context) error {
 	if sig.Log != nil {
 		defer sig.Log.Close()
 	}
-	return c.e.Dashboard(ctx, dashboard{
+	return c.e.Dashboard(ctx, dashboard.Options{
 		Feed: feed, Engine: eng, Config: c.cfg, Symbols: c.cfg.Engine().Symbols(),
 		Clock: c.e.Clock, Log: c.log, NoColor: c.e.Getenv("NO_COLOR") != "",
 		Signals: sig,
@@ -505,22 +502,6 @@ func (c *command) signalOptions() app.SignalOptions {
 	c.log.Info("signal log", "path", path, "alerts", enabled, "on_forming", cfg.Alerts.OnForming,
 		"command", len(cfg.Alerts.Command) > 0)
 	return o
-}
-
-// dashboard is what the interactive dashboard needs.
-type dashboard struct {
-	Feed    feeds.Feed
-	Engine  app.Runner
-	Config  config.Config
-	Symbols []string
-	Clock   clock.Clock
-	Log     *slog.Logger
-	NoColor bool
-	// Signals: the opened signal log (closed by the caller) and the alert
-	// options; runDashboard adds the clock, the logger and the notifier.
-	Signals app.SignalOptions
-
-	progOpts []tea.ProgramOption // tests: input, output, window size
 }
 
 // cmdConfig handles `capwatch config init|path`.

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"path/filepath"
-	"time"
 
 	"github.com/capwatch/capwatch/feeds"
 	"github.com/capwatch/capwatch/feeds/demo"
@@ -68,15 +67,6 @@ func newFeed(c *command, live bool) (feeds.Feed, error) {
 		return withHistoryCache(c, f)
 	}
 	return nil, fmt.Errorf("feed %s: not available in this build", cfg.Feed)
-}
-
-// livePoll is how often the configured live feed delivers new data while
-// the market is open (what "stale" is judged against).
-func livePoll(cfg config.Config) time.Duration {
-	if cfg.Feed == config.FeedStooq {
-		return stooq.DefaultPollOpen
-	}
-	return cfg.Poll.Open
 }
 
 // withHistoryCache keeps a network feed's daily history on disk under the

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/capwatch/capwatch/internal/clock"
+	"github.com/capwatch/capwatch/internal/dashboard"
 )
 
 // Exit codes.
@@ -40,7 +41,7 @@ type env struct {
 	Clock     clock.Clock
 	HTTP      *http.Client
 	// Dashboard runs the interactive dashboard (replaced in tests).
-	Dashboard func(ctx context.Context, d dashboard) error
+	Dashboard func(ctx context.Context, d dashboard.Options) error
 	// StatusBudget bounds a `capwatch status` fetch (tmux runs it every few
 	// seconds; a feed that is down must not pile the calls up). 0: defaultStatusBudget.
 	StatusBudget time.Duration
@@ -61,7 +62,7 @@ func main() {
 		CacheDir:  cacheDir,
 		Clock:     clock.Real{},
 		HTTP:      &http.Client{Timeout: 30 * time.Second},
-		Dashboard: runDashboard,
+		Dashboard: dashboard.Run,
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, e)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/capwatch/capwatch/internal/clock"
 	"github.com/capwatch/capwatch/internal/config"
+	"github.com/capwatch/capwatch/internal/dashboard"
 )
 
 // harness runs the CLI in-process with its own directories and environment.
@@ -19,7 +20,7 @@ type harness struct {
 	t         testing.TB
 	vars      map[string]string
 	e         env
-	dash      *dashboard // what the dashboard was started with
+	dash      *dashboard.Options // what the dashboard was started with
 	dashCalls int
 }
 
@@ -33,7 +34,7 @@ func newHarness(t testing.TB) *harness {
 		CacheDir:  filepath.Join(dir, "cache"),
 		Home:      filepath.Join(dir, "home"),
 		Clock:     clock.NewFake(time.Date(2024, 6, 4, 17, 47, 0, 0, time.UTC)),
-		Dashboard: func(ctx context.Context, d dashboard) error {
+		Dashboard: func(ctx context.Context, d dashboard.Options) error {
 			h.dash = &d
 			h.dashCalls++
 			return nil
@@ -236,7 +237,7 @@ func TestConfigInitNeverClobbers(t *testing.T) {
 
 func TestPanicIsOneLine(t *testing.T) {
 	h := newHarness(t)
-	h.e.Dashboard = func(context.Context, dashboard) error { panic("boom") }
+	h.e.Dashboard = func(context.Context, dashboard.Options) error { panic("boom") }
 	code, _, errOut := h.run()
 	logPath := filepath.Join(h.e.CacheDir, "capwatch", "capwatch.log")
 	if code != exitFailure || errOut != "capwatch: internal error: boom (details in "+logPath+")\n" {
@@ -250,7 +251,7 @@ func TestPanicIsOneLine(t *testing.T) {
 
 func TestRuntimeFailureExitsOne(t *testing.T) {
 	h := newHarness(t)
-	h.e.Dashboard = func(context.Context, dashboard) error { return errors.New("dashboard: no terminal") }
+	h.e.Dashboard = func(context.Context, dashboard.Options) error { return errors.New("dashboard: no terminal") }
 	code, _, errOut := h.run()
 	if code != exitFailure || errOut != "capwatch: dashboard: no terminal\n" {
 		t.Fatalf("exit %d stderr %q", code, errOut)

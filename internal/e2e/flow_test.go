@@ -100,7 +100,7 @@ func TestDemoDashboardFlow(t *testing.T) {
 		"Breakout flags 0/9 confirmed, ", "◐ forming   Ratio > 50-day avg", "◐ forming   Ratio 20-day high",
 	}, "Sectors", "Quotes", "Now what?", "? help")
 
-	// q: the program ends; the pipeline is cancelled (as runDashboard does
+	// q: the program ends; the pipeline is cancelled (as dashboard.Run does
 	// when the program returns) and every goroutine of the chain ends.
 	r.quit(t)
 	fm, ok := r.tm.FinalModel(t, teatestTimeout()).(tui.Model)

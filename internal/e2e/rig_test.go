@@ -17,13 +17,11 @@ import (
 
 	"github.com/capwatch/capwatch/engine"
 	"github.com/capwatch/capwatch/engine/study"
-	"github.com/capwatch/capwatch/feeds"
 	"github.com/capwatch/capwatch/feeds/demo"
-	"github.com/capwatch/capwatch/internal/app"
 	"github.com/capwatch/capwatch/internal/calendar"
 	"github.com/capwatch/capwatch/internal/clock"
 	"github.com/capwatch/capwatch/internal/config"
-	"github.com/capwatch/capwatch/tui"
+	"github.com/capwatch/capwatch/internal/dashboard"
 )
 
 // wait bounds every wait of these tests (a whole test takes ~1 s).
@@ -33,8 +31,8 @@ const wait = 10 * time.Second
 // history ends on Monday 23 November 2026.
 var demoStart = time.Date(2026, 11, 24, 9, 30, 0, 0, calendar.Location())
 
-// rig is the dashboard chain as cmd/capwatch wires it for `--feed demo`
-// (runDashboard): demo feed → app.Pipeline → engine goroutine →
+// rig is the dashboard chain of `--feed demo`, wired by dashboard.New as
+// cmd/capwatch wires it: demo feed → app.Pipeline → engine goroutine →
 // tea.Program (here a teatest.TestModel) via Send, the dashboard judging ages
 // on an app.FeedClock. The wall clock is a clock.Fake the test advances.
 type rig struct {
@@ -84,37 +82,34 @@ func newRig(t *testing.T, w, h int, o rigOptions) *rig {
 		t.Fatal(err)
 	}
 	eng.SetStudy(study.Compute)
-	fc := app.NewFeedClock(r.clk, cfg.Feeds.Demo.Speed)
-	// As in cmd/capwatch: the program and the dashboard's pending tick end
-	// with the context (cancelled by stop, after the quit).
+	// The production wiring (cmd/capwatch runs the same dashboard.New
+	// through dashboard.Run); the program and the dashboard's pending tick
+	// end with the context (cancelled by stop, after the quit).
 	ctx, cancel := context.WithCancel(context.Background())
 	r.cancel = cancel
-	model := tui.New(tui.Options{
-		Feed: feed.Name(), Kind: feed.Kind(), Clock: fc, PollInterval: 5 * time.Second,
-		Palette: cfg.Palette, ShowNowWhat: true, Context: ctx,
-	})
-	r.tm = teatest.NewTestModel(t, model, teatest.WithInitialTermSize(w, h),
-		teatest.WithProgramOptions(
-			tea.WithContext(ctx),
+	d, err := dashboard.New(ctx, dashboard.Options{
+		Feed: feed, Engine: eng, Config: cfg, Symbols: ec.Symbols(), Clock: r.clk,
+		ProgramOptions: []tea.ProgramOption{
 			tea.WithColorProfile(colorprofile.ANSI256),
 			tea.WithEnvironment([]string{"TERM=xterm-256color"}),
-		))
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.tm = teatest.NewTestModel(t, d.Model, teatest.WithInitialTermSize(w, h),
+		teatest.WithProgramOptions(d.ProgramOptions...))
 
 	// The emulator answers terminal queries on its input pipe: drain it.
 	r.drained = make(chan struct{})
 	go func() { _, _ = io.Copy(io.Discard, r.em); close(r.drained) }()
 
-	pipe := &app.Pipeline{
-		Feed: feed, Engine: eng, Symbols: ec.Symbols(), Clock: r.clk, FeedClock: fc,
-		OnSnapshot: func(s *engine.Snapshot) { r.tm.Send(tui.SnapshotMsg{Snap: s}) },
-		OnStatus:   func(s feeds.Status) { r.tm.Send(tui.StatusMsg{Status: s}) },
-	}
 	r.pipeDone = make(chan error, 1)
 	r.start = make(chan struct{})
 	go func() {
 		select {
 		case <-r.start:
-			r.pipeDone <- pipe.Run(ctx)
+			r.pipeDone <- d.RunPipeline(ctx, r.tm.Send)
 		case <-ctx.Done():
 			r.pipeDone <- nil
 		}
@@ -211,7 +206,7 @@ func (r *rig) pipeErr() string {
 	}
 }
 
-// quit types q and checks that the program ends; then, as runDashboard
+// quit types q and checks that the program ends; then, as dashboard.Run
 // does once the program has returned, it cancels the pipeline and waits
 // for it.
 func (r *rig) quit(t *testing.T) {

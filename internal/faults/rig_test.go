@@ -17,9 +17,10 @@ import (
 	"github.com/capwatch/capwatch/feeds"
 	"github.com/capwatch/capwatch/feeds/httpx"
 	"github.com/capwatch/capwatch/feeds/yahoo"
-	"github.com/capwatch/capwatch/internal/app"
 	"github.com/capwatch/capwatch/internal/calendar"
 	"github.com/capwatch/capwatch/internal/clock"
+	"github.com/capwatch/capwatch/internal/config"
+	"github.com/capwatch/capwatch/internal/dashboard"
 	"github.com/capwatch/capwatch/internal/faults"
 	"github.com/capwatch/capwatch/tui"
 )
@@ -36,7 +37,8 @@ const (
 )
 
 // rig runs the whole chain on a fake clock: fault server → yahoo adapter →
-// app.Pipeline → engine → messages → tui.Model (Update, View). The test
+// the production wiring (dashboard.New: app.Pipeline → engine → messages →
+// tui.Model) (Update, View). The test
 // goroutine is the bubbletea loop: it applies each message and renders.
 type rig struct {
 	t    *testing.T
@@ -112,11 +114,16 @@ func newRig(t *testing.T, o rigOptions) *rig {
 		case <-ctx.Done():
 		}
 	}
-	p := &app.Pipeline{Feed: feed, Engine: eng, Symbols: syms, Clock: clk, Tick: 5 * time.Second,
-		OnSnapshot: func(s *engine.Snapshot) { send(tui.SnapshotMsg{Snap: s}) },
-		OnStatus:   func(s feeds.Status) { send(tui.StatusMsg{Status: s}) }}
+	// The production wiring (cmd/capwatch runs the same dashboard.New
+	// through dashboard.Run); the test goroutine is the program's loop.
+	dcfg := config.Default()
+	dcfg.Feed, dcfg.Poll.Open = config.FeedYahoo, pollOpen
+	d, err := dashboard.New(ctx, dashboard.Options{Feed: feed, Engine: eng, Config: dcfg, Symbols: syms, Clock: clk, NoColor: true})
+	if err != nil {
+		t.Fatal(err)
+	}
 	done := make(chan error, 1)
-	go func() { done <- p.Run(ctx) }()
+	go func() { done <- d.RunPipeline(ctx, send) }()
 	t.Cleanup(func() {
 		cancel()
 		select {
@@ -128,7 +135,7 @@ func newRig(t *testing.T, o rigOptions) *rig {
 			t.Error("pipeline did not stop")
 		}
 	})
-	r.model = tui.New(tui.Options{Feed: feed.Name(), Kind: feed.Kind(), Clock: clk, PollInterval: pollOpen, NoColor: true})
+	r.model = d.Model
 	r.model, _ = r.model.Update(tea.WindowSizeMsg{Width: screenW, Height: screenH})
 	return r
 }

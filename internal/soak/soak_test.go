@@ -17,9 +17,10 @@ import (
 	"github.com/capwatch/capwatch/engine/study"
 	"github.com/capwatch/capwatch/feeds"
 	"github.com/capwatch/capwatch/feeds/demo"
-	"github.com/capwatch/capwatch/internal/app"
 	"github.com/capwatch/capwatch/internal/calendar"
 	"github.com/capwatch/capwatch/internal/clock"
+	"github.com/capwatch/capwatch/internal/config"
+	"github.com/capwatch/capwatch/internal/dashboard"
 	"github.com/capwatch/capwatch/tui"
 )
 
@@ -89,8 +90,8 @@ func nextSim(cal *calendar.Calendar, t time.Time, d time.Duration) time.Time {
 }
 
 // TestSoak drives eight simulated trading hours of the demo feed through
-// the production wiring (app.Pipeline: feed → engine with the study →
-// snapshots) into the dashboard model (Update and View for every snapshot
+// the production wiring (dashboard.New: app.Pipeline, feed → engine with the
+// study → snapshots) into the dashboard model (Update and View for every snapshot
 // and status), on a fake wall clock stepped in lockstep with the feed. The
 // run crosses a session close (daily bars commit, the study reruns, the
 // demo jumps to the next open) and resizes the dashboard every simulated
@@ -122,37 +123,41 @@ func TestSoak(t *testing.T) {
 		t.Fatal(err)
 	}
 	eng.SetStudy(study.Compute)
-	feedClock := app.NewFeedClock(wall, 1)
-	var model tea.Model = tui.New(tui.Options{
-		Feed: feed.Name(), Kind: feed.Kind(), Clock: feedClock, PollInterval: 5 * time.Second, ShowNowWhat: true,
-	})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// The production wiring (cmd/capwatch runs the same dashboard.New
+	// through dashboard.Run); this goroutine is the program's event loop.
+	dcfg := config.Default()
+	dcfg.Feeds.Demo.Speed = 1
+	d, err := dashboard.New(ctx, dashboard.Options{Feed: feed, Engine: eng, Config: dcfg, Symbols: symbols, Clock: wall})
+	if err != nil {
+		t.Fatal(err)
+	}
+	model := d.Model
 	sizes := []tea.WindowSizeMsg{{Width: 200, Height: 50}, {Width: 120, Height: 40}, {Width: 80, Height: 24}}
 	model, _ = model.Update(sizes[0])
 
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	snaps := make(chan *engine.Snapshot, 8)
 	statuses := make(chan feeds.Status, 8)
-	pipe := &app.Pipeline{
-		Feed: feed, Engine: eng, Symbols: symbols, Clock: wall, FeedClock: feedClock,
-		OnSnapshot: func(s *engine.Snapshot) {
+	send := func(m tea.Msg) {
+		switch m := m.(type) {
+		case tui.SnapshotMsg:
 			select {
-			case snaps <- s:
+			case snaps <- m.Snap:
 			case <-ctx.Done():
 			}
-		},
-		OnStatus: func(s feeds.Status) {
+		case tui.StatusMsg:
 			select {
-			case statuses <- s:
+			case statuses <- m.Status:
 			case <-ctx.Done():
 			}
-		},
+		}
 	}
 	pipeDone := make(chan error, 1)
 	pipeEnded := make(chan struct{})
 	go func() {
 		defer close(pipeEnded)
-		pipeDone <- pipe.Run(ctx)
+		pipeDone <- d.RunPipeline(ctx, send)
 	}()
 	t.Cleanup(func() { // also after a failed check: leave nothing running
 		cancel()

@@ -1,4 +1,4 @@
-package main
+package dashboard
 
 import (
 	"bytes"
@@ -87,10 +87,10 @@ func TestDashboardRunsAndStops(t *testing.T) {
 	defer cancel()
 	done := make(chan error, 1)
 	go func() {
-		done <- runDashboard(ctx, dashboard{
+		done <- Run(ctx, Options{
 			Feed: f, Engine: eng, Config: config.Default(), Symbols: []string{"IWM", "SPY"},
 			Clock: clock.Real{}, Log: slog.New(slog.DiscardHandler), NoColor: true,
-			progOpts: []tea.ProgramOption{tea.WithInput(nil), tea.WithOutput(&out), tea.WithWindowSize(100, 30),
+			ProgramOptions: []tea.ProgramOption{tea.WithInput(nil), tea.WithOutput(&out), tea.WithWindowSize(100, 30),
 				tea.WithoutSignalHandler(), tea.WithEnvironment([]string{"TERM=xterm-256color"})},
 		})
 	}()
@@ -104,10 +104,10 @@ func TestDashboardRunsAndStops(t *testing.T) {
 	select {
 	case err := <-done:
 		if err != nil {
-			t.Fatalf("runDashboard: %v", err)
+			t.Fatalf("Run: %v", err)
 		}
 	case <-time.After(10 * time.Second):
-		t.Fatal("runDashboard did not return after cancel")
+		t.Fatal("Run did not return after cancel")
 	}
 	// Every goroutine of the pipeline, the engine and the feed has ended.
 	// (A pending tea.Tick command may outlive the program: bubbletea does not
@@ -121,7 +121,7 @@ func leaked() string {
 	buf := make([]byte, 1<<20)
 	buf = buf[:runtime.Stack(buf, true)]
 	for _, g := range strings.Split(string(buf), "\n\n") {
-		for _, mark := range []string{"internal/app.", "engine.(*Engine).Run", "feeds/fake.", "runDashboard", "bubbletea/v2.(*Program).Run"} {
+		for _, mark := range []string{"internal/app.", "engine.(*Engine).Run", "feeds/fake.", "internal/dashboard.", "bubbletea/v2.(*Program).Run"} {
 			if strings.Contains(g, mark) && !strings.Contains(g, "leaked()") {
 				return g
 			}
@@ -161,11 +161,11 @@ func TestDashboardAlertRings(t *testing.T) {
 	defer cancel()
 	done := make(chan error, 1)
 	go func() {
-		done <- runDashboard(ctx, dashboard{
+		done <- Run(ctx, Options{
 			Feed: f, Engine: eng, Config: config.Default(), Symbols: []string{"IWM", "SPY"},
 			Clock: clock.NewFake(t0), Log: slog.New(slog.DiscardHandler), NoColor: true,
 			Signals: app.SignalOptions{Log: l, Feed: "yahoo", Alerts: signals.AlertOptions{Enabled: true, OnForming: true}},
-			progOpts: []tea.ProgramOption{tea.WithInput(nil), tea.WithOutput(&out), tea.WithWindowSize(100, 30),
+			ProgramOptions: []tea.ProgramOption{tea.WithInput(nil), tea.WithOutput(&out), tea.WithWindowSize(100, 30),
 				tea.WithoutSignalHandler(), tea.WithEnvironment([]string{"TERM=xterm-256color"})},
 		})
 	}()
