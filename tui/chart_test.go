@@ -178,7 +178,7 @@ func TestFlagsTinyShowsOnlyActiveWhenShort(t *testing.T) {
 	m, _ := testModel(t, Options{})
 	p := m.flags()
 	p.SetSnapshot(testSnapshot(1))
-	p.place(60, 10, false, false, true)
+	p.place(60, 10, false, false)
 	if v := ansi.Strip(p.View()); strings.Count(v, "○ off") != 4 {
 		t.Errorf("all nine flags fit in 9 rows, want the 4 off ones listed:\n%s", v)
 	}

@@ -11,8 +11,7 @@ import (
 
 // flagsPanel lists the breakout flags: state (glyph and word, so confirmed and
 // forming differ without colour), since date, value vs threshold, meaning.
-// In the compact (single-column) layout it lists only the flags that are on
-// when not all fit.
+// When not all flags fit it lists only the ones that are on.
 type flagsPanel struct {
 	panelBase
 	// atClose holds each flag's latest value seen outside the regular
@@ -143,8 +142,8 @@ func (p *flagsPanel) body(cw, ch int) []string {
 	if len(flags) == 0 {
 		return []string{p.st.Muted.Render("no flags computed yet")}
 	}
-	// The tiny layout lists only the flags that are on, unless all fit.
-	activeOnly := p.compact && len(flags) > ch
+	// Only the flags that are on, unless all fit.
+	activeOnly := len(flags) > ch
 	shown := flags
 	if activeOnly {
 		shown = make([]engine.Flag, 0, len(flags))

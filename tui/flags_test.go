@@ -33,7 +33,7 @@ func TestFlagsShowSinceAndValue(t *testing.T) {
 	for _, tc := range []struct {
 		w, h  int
 		value bool
-	}{{200, 50, true}, {160, 45, true}, {120, 40, true}, {60, 15, true}, {80, 24, false}} {
+	}{{200, 50, true}, {160, 45, true}, {120, 40, true}, {60, 23, true}, {80, 24, false}} {
 		m, _ := testModel(t, Options{ShowNowWhat: true})
 		m = update(m, tea.WindowSizeMsg{Width: tc.w, Height: tc.h}, SnapshotMsg{Snap: snap})
 		lines := flagLines(t, m)

@@ -102,9 +102,12 @@ func TestFlow(t *testing.T) {
 	s.tm.Type("?")
 	s.waitFor(t, "Breakout flags 3/9 confirmed")
 
-	// 60×15 has room for all nine flags, the ones that are off included.
+	// 60×15 has room for the flags that are on and the quotes; 60×23 adds
+	// the key line, "Now what?" and the flags that are off.
 	s.resize(60, 15)
-	s.waitFor(t, "● confirmed", "◐ forming", "○ off", "Sector breadth", "Ratio > 50-day avg")
+	s.waitFor(t, "● confirmed", "◐ forming", "Sector breadth", "Quotes by")
+	s.resize(60, 23)
+	s.waitFor(t, "○ off", "Ratio > 50-day avg", "Now what?", "q quit")
 
 	s.resize(40, 10)
 	s.waitFor(t, "enlarge the pane")

@@ -1,10 +1,14 @@
 package tui
 
-import "charm.land/bubbles/v2/key"
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+)
 
 // keyMap declares every key binding once; the help screen is generated from it.
 type keyMap struct {
-	Quit, Help, Pause, NextFocus, PrevFocus, Zoom key.Binding
+	Quit, Help, CloseHelp, Pause, NextFocus, PrevFocus, Zoom key.Binding
 
 	TF1D, TF5D, TF1M, TF6M, TF1Y, TFPrev, TFNext key.Binding
 
@@ -21,6 +25,7 @@ func defaultKeyMap() keyMap {
 	return keyMap{
 		Quit:      b([]string{"q", "ctrl+c"}, "q", "quit"),
 		Help:      b([]string{"?"}, "?", "help"),
+		CloseHelp: b([]string{"esc"}, "esc", "close help"),
 		Pause:     b([]string{"p"}, "p", "pause display"),
 		NextFocus: b([]string{"tab"}, "tab", "next panel"),
 		PrevFocus: b([]string{"shift+tab"}, "shift+tab", "previous panel"),
@@ -41,16 +46,23 @@ func defaultKeyMap() keyMap {
 	}
 }
 
-// ShortHelp is the one-line help at the bottom of the screen.
+// ShortHelp is the one-line help at the bottom of the screen, most
+// important first; keyLine drops from the end (never help or quit) until
+// it fits.
 func (k keyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Help, k.TFPrev, k.TFNext, k.SectorMetric, k.QuoteSort, k.Pause, k.NextFocus, k.Quit}
+	return []key.Binding{k.Help, k.TFPrev, k.TFNext, k.NextFocus, k.Zoom, k.SectorMetric, k.QuoteSort, k.Pause, k.Quit}
 }
 
-// FullHelp is the help screen, in columns.
-func (k keyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{
-		{k.TF1D, k.TF5D, k.TF1M, k.TF6M, k.TF1Y, k.TFPrev, k.TFNext},
-		{k.SectorMetric, k.SectorRelative, k.QuoteSort},
-		{k.NextFocus, k.PrevFocus, k.Zoom, k.Pause, k.Help, k.Quit},
-	}
+// Global are the keys the root handles, for the help screen (each panel
+// lists its own: panel.Bindings). The help screen names every key of a
+// binding ("q/ctrl+c"); the key line only the first.
+func (k keyMap) Global() []key.Binding {
+	return []key.Binding{k.Help, k.CloseHelp, k.NextFocus, k.PrevFocus, k.Zoom, k.Pause, k.Quit}
+}
+
+// allKeys is a binding with every key in its help ("z/enter"), for the help
+// screen.
+func allKeys(b key.Binding) key.Binding {
+	h := b.Help()
+	return key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(strings.Join(b.Keys(), "/"), h.Desc))
 }

@@ -1,12 +1,21 @@
 package tui
 
-import "strings"
+import (
+	"strings"
 
-// Minimum sizes of the layouts.
+	"charm.land/bubbles/v2/key"
+	"github.com/capwatch/capwatch/engine"
+	"github.com/capwatch/capwatch/tui/nowwhat"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// Minimum sizes of the layouts: below tinyW×tinyH the dashboard asks for a
+// larger pane; from compactW columns the panels sit in two columns; from
+// fullW×fullH they are boxed.
 const (
-	tinyW, tinyH       = 60, 15
-	compactW, compactH = 80, 24
-	fullW, fullH       = 120, 32
+	tinyW, tinyH = 60, 15
+	compactW     = 80
+	fullW, fullH = 120, 32
 )
 
 // layout is where the panels are: columns of stacked slots, chosen in
@@ -14,7 +23,19 @@ const (
 type layout struct {
 	cols     []column
 	bordered bool // panels are boxed
-	tiny     bool // the single-column layout (no key line, compact panels)
+	keys     bool // the key line is shown under the panels
+}
+
+// shown reports whether panel id has a place in the layout.
+func (l layout) shown(id panelID) bool {
+	for _, c := range l.cols {
+		for _, s := range c.slots {
+			if s.id == id && s.h > 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // column is one vertical stack of panels in the layout.
@@ -47,30 +68,28 @@ func (m *Model) relayout() {
 			c.setNow(m.now, stale, ok)
 		}
 	})
-	tiny := w < compactW || h < compactH
-	bh := h - 2
-	if tiny {
-		bh = h - 1
+	m.lay = m.arrange(w, h)
+	if !m.lay.shown(m.focus) && !m.zoom {
+		m.focus = m.nextFocus(1) // the focused panel has no place at this size
 	}
 	if !m.showHelp {
-		m.lay = m.arrange(w, bh, tiny)
 		for _, c := range m.lay.cols {
 			for _, s := range c.slots {
 				if s.id == panelNone || s.h <= 0 || m.panels[s.id] == nil {
 					continue
 				}
 				b := m.panels[s.id].base()
-				b.place(c.w, s.h, m.lay.bordered, m.focus == s.id && !tiny, tiny)
+				b.place(c.w, s.h, m.lay.bordered, m.focus == s.id)
 				b.render()
 			}
 		}
 	}
-	m.screen = m.compose(w, bh, tiny)
+	m.screen = m.compose(w, h-1-btoi(m.lay.keys))
 }
 
 // compose joins the status line, the panels' cached lines (or the help
 // screen) and the key line into exactly m.h lines of m.w cells.
-func (m *Model) compose(w, bh int, tiny bool) string {
+func (m *Model) compose(w, bh int) string {
 	lines := make([]string, 0, m.h)
 	lines = append(lines, fit(m.statusLine(w), w))
 	if m.showHelp {
@@ -78,14 +97,74 @@ func (m *Model) compose(w, bh int, tiny bool) string {
 	} else {
 		lines = append(lines, m.body(w, bh)...)
 	}
-	if !tiny {
-		lines = append(lines, fit(m.help.ShortHelpView(m.keys.ShortHelp()), w))
+	if m.lay.keys {
+		lines = append(lines, fit(m.keyLine(w), w))
 	}
 	return strings.Join(lines, "\n")
 }
 
+// helpScreen lists every key (the root's, then each panel's under its
+// name, blocks side by side while they fit), the glossary and the symbols'
+// errors. The root's keys come first, so quit is never cut.
 func (m Model) helpScreen(w, h int) []string {
-	body := strings.Split(m.help.FullHelpView(m.keys.FullHelp()), "\n")
+	hv := m.help
+	hv.SetWidth(0) // blocks are placed here; the help bubble must not drop columns
+	type group struct {
+		title string
+		keys  []key.Binding
+	}
+	groups := []group{{"dashboard", m.keys.Global()}}
+	m.each(func(id panelID, p panel) {
+		if b := p.Bindings(); len(b) > 0 {
+			groups = append(groups, group{panelNames[id], b})
+		}
+	})
+	inner := w - 2
+	const gap = 4
+	var body []string
+	var row [][]string
+	rowW := 0
+	flush := func() {
+		n := 0
+		for _, b := range row {
+			n = max(n, len(b))
+		}
+		for i := range n {
+			var line strings.Builder
+			for j, b := range row {
+				if j > 0 {
+					line.WriteString(strings.Repeat(" ", gap))
+				}
+				cell := ""
+				if i < len(b) {
+					cell = b[i]
+				}
+				if j < len(row)-1 {
+					cell = fit(cell, blockW(b))
+				}
+				line.WriteString(cell)
+			}
+			body = append(body, line.String())
+		}
+		row, rowW = nil, 0
+	}
+	for _, g := range groups {
+		keys := make([]key.Binding, len(g.keys))
+		for i, b := range g.keys {
+			keys[i] = allKeys(b)
+		}
+		block := append([]string{m.st.Muted.Render(g.title)}, strings.Split(hv.FullHelpView([][]key.Binding{keys}), "\n")...)
+		bw := blockW(block)
+		if len(row) > 0 && rowW+gap+bw > inner {
+			flush()
+			body = append(body, "")
+		}
+		if len(row) > 0 {
+			rowW += gap
+		}
+		row, rowW = append(row, block), rowW+bw
+	}
+	flush()
 	body = append([]string{"", m.st.Muted.Render("Keys (? or esc closes this help)"), ""}, body...)
 	body = append(body, "", m.st.Muted.Render("Reading the dashboard"))
 	for _, l := range glossary() {
@@ -98,6 +177,15 @@ func (m Model) helpScreen(w, h int) []string {
 		}
 	}
 	return frame(m.st, "Help", body, w, h, h >= 3, true)
+}
+
+// blockW is the width of the widest line of a block.
+func blockW(lines []string) int {
+	w := 0
+	for _, l := range lines {
+		w = max(w, ansi.StringWidth(l))
+	}
+	return w
 }
 
 // glossary explains the columns and marks; the help screen lists it under
@@ -115,20 +203,23 @@ func glossary() []string {
 	}
 }
 
-// arrange places the panels for a w×bh body.
-func (m Model) arrange(w, bh int, tiny bool) layout {
-	nFlags, nSec := 9, 9
+// arrange chooses the layout for a w×h screen (the status line included).
+func (m Model) arrange(w, h int) layout {
+	nFlags, nOn, nSec := 9, 0, 9
 	if m.snap != nil {
 		nFlags, nSec = max(len(m.snap.Flags), 1), max(len(m.snap.Sectors), 1)
+		for _, f := range m.snap.Flags {
+			if f.State != engine.FlagOff {
+				nOn++
+			}
+		}
 	}
 	_, nowWhat := m.panels[panelNowWhat].(*nowWhatPanel)
 	switch {
-	case m.zoom && !tiny:
-		return layout{cols: []column{{w, []slot{{m.focus, bh}}}}, bordered: w >= fullW && m.h >= fullH}
-	case tiny:
-		ch := 4
-		return layout{cols: []column{{w, []slot{{panelChart, ch}, {panelFlags, bh - ch}}}}, tiny: true}
-	case w >= fullW && m.h >= fullH:
+	case m.zoom:
+		return layout{cols: []column{{w, []slot{{m.focus, h - 2}}}}, bordered: w >= fullW && h >= fullH, keys: true}
+	case w >= fullW && h >= fullH:
+		bh := h - 2
 		lw := w - min(max(w*45/100, 58), 110) // the left column keeps ≥60 inner cells for the Now what? table
 		fh := min(nFlags+2, bh/3)
 		nh := 0
@@ -144,20 +235,142 @@ func (m Model) arrange(w, bh int, tiny bool) layout {
 		return layout{cols: []column{
 			{lw, []slot{{panelChart, bh - fh - nh}, {panelFlags, fh}, {panelNowWhat, nh}}},
 			{w - lw, []slot{{panelSectors, sh}, {panelQuotes, bh - sh}}},
-		}, bordered: true}
+		}, bordered: true, keys: true}
 	}
-	lw := w * 55 / 100
-	fh := min(nFlags+1, bh/2)
-	nh := 0
-	if nowWhat {
-		nh = 3
+	// Unboxed: the panels earn their rows step by step, most important
+	// first: first each panel's least useful height (and the key line),
+	// then more rows for some. A step that does not fit is skipped, and
+	// once a panel (or the key line) does not fit, no later one is added:
+	// as the pane shrinks, the panels go one at a time, last first, and a
+	// smaller pane never shows a panel a larger one does not. Each column's
+	// grow panel takes the rows left.
+	flagsOn, flagsAll, secAll := max(nOn, 1)+1, nFlags+1, nSec+3
+	var cols []column
+	var steps []layoutStep
+	if w >= compactW {
+		lw := w * 55 / 100
+		cols = []column{
+			{lw, []slot{{panelChart, 0}, {panelFlags, 0}, {panelNowWhat, 0}}},
+			{1, []slot{{panelNone, 0}}},
+			{w - lw - 1, []slot{{panelSectors, 0}, {panelQuotes, 0}}},
+		}
+		steps = []layoutStep{
+			{panelChart, 4}, {panelFlags, flagsOn}, {panelQuotes, 4}, {panelKeys, 1}, {panelSectors, 5}, {panelNowWhat, 3},
+			{panelFlags, flagsAll}, {panelSectors, secAll}, {panelChart, 8}, {panelQuotes, 8},
+			{panelSectors, secAll + 1}, {panelChart, 14},
+		}
+		if lw >= nowwhat.MinWidth+2 { // room for the horizon table
+			steps = append(steps, layoutStep{panelNowWhat, 12})
+		}
+	} else {
+		cols = []column{{w, []slot{{panelChart, 0}, {panelFlags, 0}, {panelQuotes, 0}, {panelNowWhat, 0}, {panelSectors, 0}}}}
+		steps = []layoutStep{
+			{panelChart, 4}, {panelFlags, flagsOn}, {panelQuotes, 4}, {panelKeys, 1}, {panelNowWhat, 3}, {panelSectors, 5},
+			{panelFlags, flagsAll}, {panelSectors, secAll}, {panelChart, 8}, {panelQuotes, 8},
+		}
 	}
-	sh := min(nSec+3, bh/2)
-	return layout{cols: []column{
-		{lw, []slot{{panelChart, bh - fh - nh}, {panelFlags, fh}, {panelNowWhat, nh}}},
-		{1, []slot{{panelNone, bh}}},
-		{w - lw - 1, []slot{{panelSectors, sh}, {panelQuotes, bh - sh}}},
-	}}
+	keys := allocate(cols, steps, h-1, func(id panelID) bool { return m.panels[id] != nil })
+	return layout{cols: cols, keys: keys}
+}
+
+// panelKeys stands for the key line in a layoutStep.
+const panelKeys = panelNone + 1
+
+// layoutStep raises panel id to h rows (panelKeys: adds the key line, a row
+// of every column).
+type layoutStep struct {
+	id panelID
+	h  int
+}
+
+// growOrder are the panels that take a column's rows left over, first
+// shown first: the quotes (more symbols), else the chart (a taller plot).
+var growOrder = [...]panelID{panelQuotes, panelChart}
+
+// allocate sets the slot heights of cols for a body of rows lines by the
+// steps (see arrange), gives each column's rows left over to its grow panel
+// (growOrder, else its first panel shown) and stretches separators over the
+// body. It reports whether the key line is shown.
+func allocate(cols []column, steps []layoutStep, rows int, registered func(panelID) bool) (keys bool) {
+	where := map[panelID][2]int{} // column, slot
+	for ci, c := range cols {
+		for si, s := range c.slots {
+			where[s.id] = [2]int{ci, si}
+		}
+	}
+	used := make([]int, len(cols))
+	skipped := map[panelID]bool{}
+	closed := false // something new did not fit: nothing new is added after it
+	for _, st := range steps {
+		if st.id == panelKeys {
+			if closed {
+				continue
+			}
+			fits := true
+			for ci := range cols {
+				fits = fits && used[ci]+1 <= rows
+			}
+			if !fits {
+				closed = true
+				continue
+			}
+			keys = true
+			for ci := range cols {
+				used[ci]++
+			}
+			continue
+		}
+		at, ok := where[st.id]
+		if !ok || skipped[st.id] || !registered(st.id) {
+			continue
+		}
+		s := &cols[at[0]].slots[at[1]]
+		if s.h == 0 && closed {
+			continue
+		}
+		if extra := st.h - s.h; extra > 0 {
+			if used[at[0]]+extra > rows {
+				skipped[st.id] = true
+				closed = closed || s.h == 0
+				continue
+			}
+			s.h, used[at[0]] = st.h, used[at[0]]+extra
+		}
+	}
+	body := rows - btoi(keys)
+	for ci := range cols {
+		c := &cols[ci]
+		if len(c.slots) == 1 && c.slots[0].id == panelNone {
+			c.slots[0].h = body
+			continue
+		}
+		grow := -1
+	find:
+		for _, id := range growOrder {
+			for si, s := range c.slots {
+				if s.id == id && s.h > 0 {
+					grow = si
+					break find
+				}
+			}
+		}
+		for si := len(c.slots) - 1; grow < 0 && si >= 0; si-- {
+			if c.slots[si].h > 0 {
+				grow = si
+			}
+		}
+		if grow >= 0 {
+			c.slots[grow].h += body - (used[ci] - btoi(keys))
+		}
+	}
+	return keys
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // body joins the placed panels' cached lines row by row.
@@ -205,4 +418,24 @@ func (m *Model) separator(w, h int) []string {
 		out[i] = sep
 	}
 	return out
+}
+
+// keyLine is the short help fitted to w cells: the bindings of ShortHelp,
+// dropping the least important (from the end) until the line fits; the help
+// and quit keys are never dropped.
+func (m *Model) keyLine(w int) string {
+	if m.keyLineW == w && m.keyLineText != "" {
+		return m.keyLineText
+	}
+	h := m.help
+	h.SetWidth(0) // no "…": the line is fitted here
+	all := m.keys.ShortHelp()
+	keep := append([]key.Binding(nil), all...)
+	line := h.ShortHelpView(keep)
+	for ansi.StringWidth(line) > w && len(keep) > 2 {
+		keep = append(keep[:len(keep)-2], keep[len(keep)-1]) // the last before quit
+		line = h.ShortHelpView(keep)
+	}
+	m.keyLineW, m.keyLineText = w, line
+	return line
 }

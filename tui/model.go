@@ -102,6 +102,10 @@ type Model struct {
 	// The layout (set in Update) and the screen composed from it.
 	lay    layout
 	screen string
+	// The key line for a width (cached: it changes only with the width and
+	// the styles).
+	keyLineW    int
+	keyLineText string
 
 	tickGen   int
 	tickEvery time.Duration
@@ -214,6 +218,7 @@ func (m Model) route(msg tea.Msg) (Model, tea.Cmd) {
 		m.dark = msg.IsDark()
 		*m.st = NewStyles(m.opts.Palette, m.dark, m.opts.NoColor)
 		m.help.Styles = m.st.Help
+		m.keyLineText = ""
 		m.each(func(_ panelID, p panel) { p.base().invalidate() })
 		return m, nil
 	case tea.KeyPressMsg:
@@ -307,7 +312,7 @@ func (m Model) handleKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
 	case key.Matches(k, keys.Help):
 		m.showHelp = !m.showHelp
 		return m, nil
-	case m.showHelp && k.Code == tea.KeyEscape:
+	case m.showHelp && key.Matches(k, keys.CloseHelp):
 		m.showHelp = false
 		return m, nil
 	case key.Matches(k, keys.Pause):
@@ -332,12 +337,14 @@ func (m Model) handleKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
 	return m, tea.Batch(cmds...)
 }
 
-// nextFocus is the d-th registered panel after the focused one (cyclic).
+// nextFocus is the d-th panel after the focused one (cyclic) among those
+// shown, or among all registered panels while zoomed: at a size where a
+// panel has no place, zoom shows it.
 func (m Model) nextFocus(d int) panelID {
 	id := m.focus
 	for range panelCount {
 		id = (id + panelID(d) + panelCount) % panelCount
-		if m.panels[id] != nil {
+		if m.panels[id] != nil && (m.zoom || len(m.lay.cols) == 0 || m.lay.shown(id)) {
 			return id
 		}
 	}

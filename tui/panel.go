@@ -25,6 +25,9 @@ const (
 	panelNone = panelCount
 )
 
+// panelNames name the panels on the help screen.
+var panelNames = [panelCount]string{"chart", "flags", "sectors", "quotes", "now what?"}
+
 // panel is what every dashboard panel provides. A panel embeds panelBase,
 // which holds what all panels share (styles, the snapshot, the size and
 // frame the root's layout gave it, focus, the render cache) and supplies
@@ -61,7 +64,6 @@ type panelBase struct {
 	w, h     int
 	bordered bool // a rounded box with the title in its top edge (else a title line)
 	focus    bool // the focused panel: ▶ and an accent border
-	compact  bool // the single-column layout: the panel shows only what matters most
 
 	dirty bool
 	lines []string
@@ -94,10 +96,10 @@ func (b *panelBase) SetSize(w, h int) {
 }
 
 // place puts the panel in the layout: its size and frame.
-func (b *panelBase) place(w, h int, bordered, focus, compact bool) {
+func (b *panelBase) place(w, h int, bordered, focus bool) {
 	b.SetSize(w, h)
-	if bordered != b.bordered || focus != b.focus || compact != b.compact {
-		b.bordered, b.focus, b.compact, b.dirty = bordered, focus, compact, true
+	if bordered != b.bordered || focus != b.focus {
+		b.bordered, b.focus, b.dirty = bordered, focus, true
 	}
 }
 

@@ -50,7 +50,7 @@ func TestLayoutInUpdateNotView(t *testing.T) {
 						sz.w, sz.h, s.id, b.w, b.h, b.dirty, len(b.lines), c.w, s.h)
 				}
 			}
-			if body := sz.h - 1 - btoi(!m.lay.tiny); rows != body {
+			if body := sz.h - 1 - btoi(m.lay.keys); rows != body {
 				t.Errorf("%dx%d: a column's slots fill %d rows, want %d", sz.w, sz.h, rows, body)
 			}
 		}
@@ -71,9 +71,3 @@ func TestLayoutInUpdateNotView(t *testing.T) {
 	}
 }
 
-func btoi(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}

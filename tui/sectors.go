@@ -127,6 +127,7 @@ func (p *sectorsPanel) body(cw, ch int) []string {
 		out = out[1:]
 	}
 	leading := 0
+	var rows []string
 	for _, s := range secs {
 		mark := " "
 		if s.Thin {
@@ -148,15 +149,36 @@ func (p *sectorsPanel) body(cw, ch int) []string {
 		if v, ok := p.metricOf(s); ok && v > 0 {
 			leading++
 		}
-		out = append(out, line)
+		rows = append(rows, line)
 	}
+	if room := ch - len(out); len(rows) > room && room > 0 { // say how many do not fit
+		rows = append(rows[:room-1], st.Muted.Render(fmt.Sprintf("… %d more (z zooms)", len(rows)-room+1)))
+	}
+	out = append(out, rows...)
 	if len(out) < ch {
-		out = append(out, st.Muted.Render(fmt.Sprintf("small leg leading in %d/%d sectors (%s spread)", leading, len(secs), p.metric)))
+		out = append(out, st.Muted.Render(firstFit(cw,
+			fmt.Sprintf("small leg leading in %d/%d sectors (%s spread)", leading, len(secs), p.metric),
+			fmt.Sprintf("small leads in %d/%d sectors (%s)", leading, len(secs), p.metric),
+			fmt.Sprintf("small leads %d/%d (%s)", leading, len(secs), p.metric))))
 	}
 	if len(out) < ch && anyThin(secs) {
-		out = append(out, st.Muted.Render("· = thin: small leg trades little; its moves may be noise"))
+		out = append(out, st.Muted.Render(firstFit(cw,
+			"· = thin: small leg trades little; its moves may be noise",
+			"· = thin: trades little, moves may be noise",
+			"· = thin, may be noise")))
 	}
 	return out
+}
+
+// firstFit is the first of forms (longest first) that fits w cells, else
+// the last.
+func firstFit(w int, forms ...string) string {
+	for _, f := range forms {
+		if ansi.StringWidth(f) <= w {
+			return f
+		}
+	}
+	return forms[len(forms)-1]
 }
 
 func anyThin(secs []engine.SectorSnapshot) bool {

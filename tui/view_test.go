@@ -388,3 +388,14 @@ func TestPrintScreen(t *testing.T) {
 	m = update(m, tea.WindowSizeMsg{Width: w, Height: h}, SnapshotMsg{Snap: testSnapshot(1)})
 	t.Log("\n" + screen(m))
 }
+
+func TestPrintHelp(t *testing.T) {
+	if os.Getenv("CAPWATCH_SHOW") == "" {
+		t.Skip("set CAPWATCH_SHOW=WxH to print the help screen")
+	}
+	m, _ := testModel(t, Options{ShowNowWhat: true})
+	var w, h int
+	_, _ = fmt.Sscanf(os.Getenv("CAPWATCH_SHOW"), "%dx%d", &w, &h)
+	m = update(m, tea.WindowSizeMsg{Width: w, Height: h}, SnapshotMsg{Snap: testSnapshot(1)}, press("?"))
+	t.Log("\n" + screen(m))
+}
