@@ -70,4 +70,3 @@ func TestLayoutInUpdateNotView(t *testing.T) {
 		}
 	}
 }
-

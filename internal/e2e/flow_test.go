@@ -77,7 +77,7 @@ func TestDemoDashboardFlow(t *testing.T) {
 	// Help opens and closes, with ? and with esc.
 	for _, closeKey := range []tea.KeyPressMsg{{Code: '?', Text: "?"}, {Code: tea.KeyEscape}} {
 		r.tm.Type("?")
-		r.waitFor(t, []string{"Keys (? or esc closes this help)", "1 chart 1 day", "5 chart 1 year", "q         quit"},
+		r.waitFor(t, []string{"Keys (? or esc closes this help)", "1 chart 1 day", "5 chart 1 year", "q/ctrl+c  quit"},
 			"Breakout flags")
 		r.tm.Send(closeKey)
 		r.waitFor(t, []string{"Breakout flags 0/9 confirmed, ", "1D 5D 1M 6M [1Y]"}, "Keys (")
