@@ -2,6 +2,17 @@
 // replay, Yahoo Finance (chart API v8) and Stooq (daily CSV). Every adapter
 // normalises its data into engine.Bar and engine.Quote values and delivers live
 // data in batches (one message per poll), together with an honest status.
+//
+// The invariant at the feed → engine boundary: every string a feed
+// supplies (its name, symbols, error messages, status reasons, the text of
+// the errors it returns) passes through Sanitized before anything else sees
+// it. app.Pipeline, app.BuildSnapshot and the dashboard wiring wrap the
+// feed they are given, so the engine's Snapshots and the Statuses shown on
+// the dashboard, in `capwatch snapshot`/`status` output and in the log hold
+// terminal-safe strings only (no escape sequence, control character, bidi
+// control or invalid UTF-8; one line). Code downstream of the boundary does
+// not sanitise again; text read back from disk (the status cache, the
+// signal log) is a boundary of its own.
 package feeds
 
 import (
@@ -55,8 +66,9 @@ func (s State) String() string {
 	return "unknown"
 }
 
-// Status is a feed's health report. Reason strings come from the network and
-// must be sanitised before they reach a terminal.
+// Status is a feed's health report. Its strings (reason strings come from
+// the network) are cleaned at the boundary by Sanitized (CleanStatus): a
+// string field added here must be added to CleanStatus too (a test checks).
 type Status struct {
 	Feed        string
 	State       State

@@ -317,7 +317,7 @@ func (c *command) build(ctx context.Context) (*engine.Snapshot, error) {
 	if snap.AsOf.IsZero() {
 		msg := "no symbol has data"
 		if len(snap.Errors) > 0 {
-			msg += " (" + snap.Errors[0].Symbol + ": " + app.Sanitize(snap.Errors[0].Message) + ", …)"
+			msg += " (" + snap.Errors[0].Symbol + ": " + snap.Errors[0].Message + ", …)"
 		}
 		return nil, fmt.Errorf("%s: %s", c.cfg.Feed, msg)
 	}

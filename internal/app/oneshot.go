@@ -39,6 +39,7 @@ func BuildSnapshot(ctx context.Context, o BuildOptions) (*engine.Snapshot, error
 	if o.Feed == nil || o.Calendar == nil {
 		return nil, errors.New("snapshot: feed and calendar are required")
 	}
+	o.Feed = feeds.Sanitized(o.Feed) // the feed → engine boundary: every string clean
 	eng, err := engine.New(o.Config, o.Calendar)
 	if err != nil {
 		return nil, fmt.Errorf("snapshot: %w", err)

@@ -122,6 +122,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 // pipeline goroutine); the goroutines it starts only send to it.
 type run struct {
 	p        *Pipeline
+	feed     feeds.Feed // p.Feed behind the boundary: every string clean (feeds.Sanitized)
 	ctx      context.Context
 	wg       sync.WaitGroup
 	log      *slog.Logger
@@ -149,8 +150,9 @@ type run struct {
 
 func (p *Pipeline) newRun(ctx context.Context) *run {
 	r := &run{p: p, ctx: ctx, log: p.Log, onSnap: p.OnSnapshot, onStatus: p.OnStatus, tick: p.Tick,
-		name: p.Feed.Name(), live: p.Feed.Kind() == feeds.KindLive,
+		feed: feeds.Sanitized(p.Feed), live: p.Feed.Kind() == feeds.KindLive,
 		in: make(chan engine.Input, 4), histDone: make(chan histResult, 1)}
+	r.name = r.feed.Name()
 	if r.log == nil {
 		r.log = slog.New(slog.DiscardHandler)
 	}
@@ -200,7 +202,7 @@ func (r *run) startStream() (batches chan feeds.Batch, streamDone chan struct{})
 	go func() {
 		defer r.wg.Done()
 		defer close(streamDone)
-		if err := r.p.stream(r.ctx, batches, r.log); err != nil && r.ctx.Err() == nil {
+		if err := r.stream(batches); err != nil && r.ctx.Err() == nil {
 			r.log.Error("pipeline: stream ended", "feed", r.name, "err", err)
 			select {
 			case batches <- feeds.Batch{Status: feeds.Status{Feed: r.name, State: feeds.StateDown, LastError: fmt.Sprintf("stream: %v", err)}}:
@@ -243,9 +245,9 @@ func (r *run) now(qs []engine.Quote) time.Time {
 func (r *run) loadHistory() bool {
 	p := r.p
 	r.log.Info("pipeline: loading history", "feed", r.name, "symbols", len(p.Symbols))
-	h, err := p.Feed.History(r.ctx, p.Symbols)
+	h, err := r.feed.History(r.ctx, p.Symbols)
 	r.hr.startup(p.Clock.Now(), h, err)
-	if p.Feed.Kind() == feeds.KindReplay && err == nil {
+	if r.feed.Kind() == feeds.KindReplay && err == nil {
 		// A replay directory's missing or unreadable files are reported
 		// once, as symbol errors: local files do not come back by retrying,
 		// and a directory without the sector ETFs is not a degraded feed.
@@ -308,7 +310,7 @@ func (r *run) startHistory() {
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
-		h, err := r.p.history(r.ctx, syms, r.log)
+		h, err := r.history(syms)
 		select {
 		case r.histDone <- histResult{requested: syms, h: h, err: err}:
 		case <-r.ctx.Done():
@@ -419,25 +421,29 @@ func drain(b feeds.Batch, ch <-chan feeds.Batch) (merged feeds.Batch, last []eng
 }
 
 // history runs the feed's History, turning a panic into an error.
-func (p *Pipeline) history(ctx context.Context, syms []string, log *slog.Logger) (h feeds.History, err error) {
+func (r *run) history(syms []string) (h feeds.History, err error) {
 	defer func() {
-		if r := recover(); r != nil {
-			log.Error("pipeline: feed panic", "value", fmt.Sprint(r), "stack", string(debug.Stack()))
-			err = fmt.Errorf("internal error: %v", r)
+		if v := recover(); v != nil {
+			r.log.Error("pipeline: feed panic", "value", fmt.Sprint(v), "stack", string(debug.Stack()))
+			err = fmt.Errorf("internal error: %v", v)
 		}
 	}()
-	return p.Feed.History(ctx, syms)
+	return r.feed.History(r.ctx, syms)
 }
 
 // stream runs the feed's Stream, turning a panic into an error.
-func (p *Pipeline) stream(ctx context.Context, out chan<- feeds.Batch, log *slog.Logger) (err error) {
+func (r *run) stream(out chan<- feeds.Batch) (err error) {
 	defer func() {
-		if r := recover(); r != nil {
-			log.Error("pipeline: feed panic", "value", fmt.Sprint(r), "stack", string(debug.Stack()))
-			err = fmt.Errorf("internal error: %v", r)
+		if v := recover(); v != nil {
+			r.log.Error("pipeline: feed panic", "value", fmt.Sprint(v), "stack", string(debug.Stack()))
+			err = fmt.Errorf("internal error: %v", v)
 		}
 	}()
-	return p.Feed.Stream(ctx, p.Symbols, out)
+	err = r.feed.Stream(r.ctx, r.p.Symbols, out)
+	if pe := (*feeds.PanicError)(nil); errors.As(err, &pe) { // recovered where the feed ran
+		r.log.Error("pipeline: feed panic", "value", fmt.Sprint(pe.Value), "stack", string(pe.Stack))
+	}
+	return err
 }
 
 // lastBarEnd returns the end (20:00 New York, after the after-hours session)

@@ -364,3 +364,31 @@ func TestPipelineLiveErrorsClearWithNextPoll(t *testing.T) {
 		}
 	})
 }
+
+type panicStream struct{ *fake.Feed }
+
+func (panicStream) Stream(context.Context, []string, chan<- feeds.Batch) error { panic("feed exploded") }
+
+// TestPipelineFeedPanicIsStatus: a feed whose stream panics is reported
+// down with the reason; the process and the pipeline live on.
+func TestPipelineFeedPanicIsStatus(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		eng, err := engine.New(pairConfig(), calendar.NYSE())
+		if err != nil {
+			t.Fatal(err)
+		}
+		stats := make(chan feeds.Status, 4)
+		p := &Pipeline{Feed: panicStream{fake.New(fake.Options{})}, Engine: eng, Symbols: []string{"IWM", "SPY"},
+			Clock: clock.NewFake(time.Unix(0, 0)), OnStatus: func(s feeds.Status) { stats <- s }}
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan error, 1)
+		go func() { done <- p.Run(ctx) }()
+		if st := <-stats; st.State != feeds.StateDown || st.LastError != "stream: internal error: feed exploded" {
+			t.Fatalf("status %+v", st)
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	})
+}

@@ -18,39 +18,13 @@ import (
 // encoded directly, so a field is defined once. Fields are only ever added.
 
 // WriteJSON writes the snapshot document as indented JSON followed by a
-// newline. Strings that came from feeds are sanitised.
+// newline. Its strings are clean: feeds.Sanitized cleaned what the feed
+// supplied before it reached the engine.
 func WriteJSON(w io.Writer, s *engine.Snapshot) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(clean(s))
-}
-
-// clean returns s with every string that may have come from a feed
-// sanitised (s itself when all are clean; published snapshots are never
-// written).
-func clean(s *engine.Snapshot) *engine.Snapshot {
-	c := *s
-	c.Feed = Sanitize(s.Feed)
-	c.Pair.Small, c.Pair.Large = Sanitize(s.Pair.Small), Sanitize(s.Pair.Large)
-	c.Symbols = append([]engine.SymbolSnapshot(nil), s.Symbols...)
-	for i := range c.Symbols {
-		c.Symbols[i].Symbol = Sanitize(c.Symbols[i].Symbol)
-	}
-	c.Flags = append([]engine.Flag(nil), s.Flags...)
-	for i := range c.Flags {
-		c.Flags[i].Text = Sanitize(c.Flags[i].Text)
-	}
-	c.Sectors = append([]engine.SectorSnapshot(nil), s.Sectors...)
-	for i := range c.Sectors {
-		x := &c.Sectors[i]
-		x.Sector, x.Large, x.Small = Sanitize(x.Sector), Sanitize(x.Large), Sanitize(x.Small)
-	}
-	c.Errors = append([]engine.SymbolError(nil), s.Errors...)
-	for i := range c.Errors {
-		c.Errors[i] = engine.SymbolError{Symbol: Sanitize(c.Errors[i].Symbol), Message: Sanitize(c.Errors[i].Message)}
-	}
-	return &c
+	return enc.Encode(s)
 }
 
 // rfc3339 is t as the JSON writes it (RFC 3339, whole seconds), or "—".

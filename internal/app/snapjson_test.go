@@ -35,7 +35,7 @@ func handSnapshot() *engine.Snapshot {
 			SMA20: engine.Some(200), RVOL20: engine.Some(1.25), Ret1d: engine.Some(0.75),
 			DataTime: time.Date(2024, 5, 31, 16, 0, 0, 0, ny), Stale: true,
 		}, {
-			Symbol: "SPY\x1b]52;c;aGk=\x07", // a hostile feed string
+			Symbol: "SPY",
 		}},
 		Flags: []engine.Flag{
 			{ID: engine.FlagRatioAboveSMA50, State: engine.FlagConfirmed, Since: "2024-05-20", Value: engine.Some(0.375), Threshold: 0.37, Text: "ratio above its 50-day average"},

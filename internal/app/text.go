@@ -10,9 +10,9 @@ import (
 )
 
 // Sanitize removes terminal escape sequences (CSI, OSC, DCS, …) and every
-// other control character from s, so that text from a feed cannot drive the
-// terminal (or a tmux status line), and keeps it on one trimmed line
-// (internal/termsafe).
+// other control character from s and keeps it on one trimmed line
+// (internal/termsafe). Feed strings are clean already (feeds.Sanitized);
+// this is for text read back from disk: the status cache, the signal log.
 func Sanitize(s string) string { return termsafe.Line(s, 0) }
 
 func fmtNum(n engine.Num, prec int) string {
@@ -31,9 +31,10 @@ func fmtPct(n engine.Num) string {
 	return fmt.Sprintf("%+.2f%%", v)
 }
 
-// WriteText writes a plain-text report of the snapshot (no colour, no escapes).
+// WriteText writes a plain-text report of the snapshot (no colour, no
+// escapes: its strings are clean, see WriteJSON).
 func WriteText(w io.Writer, s *engine.Snapshot) error {
-	j := clean(s)
+	j := s
 	ew := &errWriter{w: w}
 	p := j.Pair
 	state := j.Session.State

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/capwatch/capwatch/engine"
+	"github.com/capwatch/capwatch/internal/termsafe"
 )
 
 // Feed names.
@@ -263,6 +264,10 @@ func (c Config) Validate() error {
 	for i, p := range c.Sectors.Pairs {
 		if p.Name == "" {
 			return fieldErr("sectors.pairs.name", i, "sector pair %d has no name", i+1)
+		}
+		if termsafe.Line(p.Name, 0) != p.Name {
+			// Shown on the dashboard and printed by snapshot: one plain line.
+			return fieldErr("sectors.pairs.name", i, "%q has control characters or extra spaces; use one plain line", p.Name)
 		}
 		if !engine.ValidSymbol(p.Large) {
 			return fieldErr("sectors.pairs.large", i, "%q %s", p.Large, symbolHint)

@@ -139,6 +139,8 @@ func TestInvalidConfigMessages(t *testing.T) {
 			`config.toml:6: unknown key "watchlist.x"`},
 		{"bad second sector", "[[sectors.pairs]]\nname = \"A\"\nlarge = \"XLK\"\nsmall = \"PSCT\"\n\n[[sectors.pairs]]\nname = \"B\"\nlarge = \"XLV\"\nsmall = \"bad symbol\"\n",
 			`config.toml:9: sectors.pairs.small: "BAD SYMBOL" ` + sym},
+		{"sector name with an escape", "[[sectors.pairs]]\nname = \"Tech\\u001b[31m\"\nlarge = \"XLK\"\nsmall = \"PSCT\"\n",
+			`config.toml:2: sectors.pairs.name: "Tech\x1b[31m" has control characters or extra spaces; use one plain line`},
 		{"bad feed", "feed = \"bloomberg\"\n",
 			`config.toml:1: feed: "bloomberg" is not a feed (use demo, replay, yahoo, stooq)`},
 		{"bad breadth", "[thresholds]\nsector_breadth = 1.5\n",

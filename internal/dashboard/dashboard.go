@@ -94,6 +94,7 @@ func New(ctx context.Context, o Options) (*Dashboard, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	d := &Dashboard{log: log}
+	o.Feed = feeds.Sanitized(o.Feed) // the feed → engine boundary: its name and everything it sends are clean
 	// The dashboard judges ages and staleness on the feed's own time: the
 	// demo runs on a simulated clock, replay on historical dates.
 	var uiClock clock.Clock = clk

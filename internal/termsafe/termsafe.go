@@ -1,8 +1,11 @@
 // Package termsafe makes text that came from outside (a feed's symbols,
 // error messages, HTML titles, CSV cells) safe to print in a terminal. It is
-// the one sanitiser every layer uses: the feeds before text goes into a
-// status or an error, the engine before it keeps an error, the dashboard and
-// the JSON/tmux output before anything is printed.
+// the one sanitiser: feeds.Sanitized applies it to everything a feed
+// supplies at the feed → engine boundary (see package feeds), so what is
+// downstream of it (the engine's snapshots, statuses, the dashboard, the
+// JSON/text output) holds clean strings; input read back from disk (the
+// status cache, the signal log) and the config's free text are cleaned or
+// rejected where they are read.
 //
 // Removed: escape sequences whole — CSI (ESC [ … final), OSC (ESC ] … BEL or
 // ST, including OSC 52 clipboard writes), DCS/SOS/PM/APC strings, two-byte
