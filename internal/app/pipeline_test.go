@@ -367,7 +367,9 @@ func TestPipelineLiveErrorsClearWithNextPoll(t *testing.T) {
 
 type panicStream struct{ *fake.Feed }
 
-func (panicStream) Stream(context.Context, []string, chan<- feeds.Batch) error { panic("feed exploded") }
+func (panicStream) Stream(context.Context, []string, chan<- feeds.Batch) error {
+	panic("feed exploded")
+}
 
 // TestPipelineFeedPanicIsStatus: a feed whose stream panics is reported
 // down with the reason; the process and the pipeline live on.
