@@ -17,6 +17,7 @@ package feeds
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/capwatch/capwatch/engine"
@@ -76,6 +77,10 @@ type Status struct {
 	LastError   string        // "" when healthy
 	NextRetry   time.Time     // zero if not waiting
 	Interval    time.Duration // the current poll interval (for stale detection)
+	// Hanging: the source takes requests and does not answer them (every
+	// request of the last attempt timed out), as opposed to refusing them or
+	// failing. State is then StateDown.
+	Hanging bool
 }
 
 // History is a back-fill of daily (and optionally today's intraday) bars.
@@ -108,3 +113,14 @@ type Feed interface {
 	// done; it never closes out. It returns ctx.Err() when cancelled.
 	Stream(ctx context.Context, symbols []string, out chan<- Batch) error
 }
+
+// Sentinel causes a feed's errors can be matched against with errors.Is,
+// whatever the feed (the network feeds' errors implement Is for them).
+var (
+	// ErrNotAnswering: the source accepted the request and did not answer in
+	// time (it hangs).
+	ErrNotAnswering = errors.New("the source is not answering")
+	// ErrUnreachable: the source's host cannot be resolved, refuses
+	// connections or cannot be routed to.
+	ErrUnreachable = errors.New("the source cannot be reached")
+)

@@ -275,6 +275,9 @@ func (m Model) health() []statusPart {
 	}
 	reason := Sanitize(m.status.LastError)
 	state := m.status.State.String()
+	if m.status.Hanging && m.status.State == feeds.StateDown {
+		state = "hanging" // takes requests, answers none
+	}
 	long, short, shortest := glyph+"feed "+state, glyph+state, glyph+state
 	if code := httpStatus(reason); code != "" {
 		long += " (HTTP " + code + ")"

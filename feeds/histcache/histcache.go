@@ -321,6 +321,13 @@ func (f *Feed) History(ctx context.Context, symbols []string) (feeds.History, er
 	}
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
+		// The wrapped feed's error says why it did not finish in time (it
+		// still matches ctx's error with errors.Is).
+		for _, c := range calls {
+			if c.err != nil && errors.Is(c.err, err) {
+				return feeds.History{}, c.err
+			}
+		}
 		return feeds.History{}, err
 	}
 

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/capwatch/capwatch/internal/clock"
@@ -23,6 +24,10 @@ const DefaultUserAgent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KH
 const (
 	DefaultMaxBody = 16 << 20 // bytes
 	DefaultTimeout = 15 * time.Second
+	// DefaultAnswerTimeout bounds the wait for a reply to start (its
+	// status line and headers): a host that takes the request and says
+	// nothing for this long is hanging. Large bodies still get Timeout.
+	DefaultAnswerTimeout = 10 * time.Second
 )
 
 // ClientOptions configures a Client.
@@ -36,6 +41,9 @@ type ClientOptions struct {
 	Header    http.Header   // extra headers on every request (API keys: never logged)
 	MaxBody   int64         // body size cap in bytes (default DefaultMaxBody)
 	Timeout   time.Duration // per request, including reading the body (default DefaultTimeout)
+	// AnswerTimeout bounds the wait for the reply's headers (default
+	// DefaultAnswerTimeout, at most Timeout).
+	AnswerTimeout time.Duration
 }
 
 // Client performs paced, classified GET requests.
@@ -48,8 +56,8 @@ func NewClient(o ClientOptions) (*Client, error) {
 	if strings.TrimSpace(o.Source) == "" {
 		return nil, errors.New("httpx: new client: empty source name")
 	}
-	if o.MaxBody < 0 || o.Timeout < 0 {
-		return nil, fmt.Errorf("httpx: new client: negative MaxBody (%d) or Timeout (%v)", o.MaxBody, o.Timeout)
+	if o.MaxBody < 0 || o.Timeout < 0 || o.AnswerTimeout < 0 {
+		return nil, fmt.Errorf("httpx: new client: negative MaxBody (%d), Timeout (%v) or AnswerTimeout (%v)", o.MaxBody, o.Timeout, o.AnswerTimeout)
 	}
 	if o.HTTP == nil {
 		o.HTTP = &http.Client{}
@@ -66,6 +74,10 @@ func NewClient(o ClientOptions) (*Client, error) {
 	if o.Timeout == 0 {
 		o.Timeout = DefaultTimeout
 	}
+	if o.AnswerTimeout == 0 {
+		o.AnswerTimeout = DefaultAnswerTimeout
+	}
+	o.AnswerTimeout = min(o.AnswerTimeout, o.Timeout)
 	return &Client{opt: o}, nil
 }
 
@@ -75,9 +87,15 @@ const MaxPause = time.Hour
 // errorBodyCap is how much of a non-2xx body is kept in Error.Body.
 const errorBodyCap = 64 << 10
 
+// errNoAnswer is the cause of a request cancelled because its reply did not
+// start within AnswerTimeout.
+var errNoAnswer = errors.New("no answer")
+
 // Get fetches url and returns the body of a 2xx reply. Any failure is an
 // *Error (op names the operation, e.g. "yahoo: fetch IWM") with its Kind:
-// context ends → KindCanceled; the per-request timeout → KindTimeout; 429 →
+// context ends → KindCanceled; no reply within AnswerTimeout, or not all of
+// it within Timeout → KindTimeout; the host cannot be resolved, refuses
+// the connection or cannot be routed to → KindUnreachable; 429 →
 // KindRateLimited with Retry-After; 5xx → KindServer; an HTML page (by
 // Content-Type or content) → KindHTML; 404 → KindNotFound (Body holds the
 // start of the reply, where services put a JSON error object); a body over
@@ -91,8 +109,15 @@ func (c *Client) Get(ctx context.Context, op, url string) ([]byte, error) {
 			return nil, fail(KindCanceled, 0, err)
 		}
 	}
-	rctx, cancel := context.WithTimeout(ctx, c.opt.Timeout)
+	// Two clocks run on the request: the whole of it within Timeout, and
+	// its reply's start within AnswerTimeout (the real clock: network
+	// timeouts; inside a synctest bubble, the bubble's).
+	tctx, cancel := context.WithTimeout(ctx, c.opt.Timeout)
 	defer cancel()
+	rctx, noAnswer := context.WithCancelCause(tctx)
+	defer noAnswer(nil)
+	answer := time.AfterFunc(c.opt.AnswerTimeout, func() { noAnswer(errNoAnswer) })
+	defer answer.Stop()
 	req, err := http.NewRequestWithContext(rctx, http.MethodGet, url, nil)
 	if err != nil {
 		return nil, fail(KindClient, 0, err)
@@ -109,6 +134,11 @@ func (c *Client) Get(ctx context.Context, op, url string) ([]byte, error) {
 		return nil, c.transportError(ctx, rctx, op, 0, err)
 	}
 	defer resp.Body.Close()
+	if !answer.Stop() && errors.Is(context.Cause(rctx), errNoAnswer) {
+		// The reply came just as the answer timer fired: the body cannot be
+		// read on the cancelled context; treat it as no answer.
+		return nil, c.transportError(ctx, rctx, op, 0, context.Cause(rctx))
+	}
 
 	status := resp.StatusCode
 	if status < 200 || status > 299 {
@@ -149,20 +179,50 @@ func (c *Client) Get(ctx context.Context, op, url string) ([]byte, error) {
 	return body, nil
 }
 
-// transportError classifies an error from Do or from reading the body.
+// transportError classifies an error from Do or from reading the body
+// (status is the reply's status once it started, else 0).
 func (c *Client) transportError(ctx, rctx context.Context, op string, status int, err error) *Error {
 	e := &Error{Op: op, Source: c.opt.Source, Kind: KindNetwork, Status: status, Err: err}
-	var ne net.Error
+	var (
+		ne  net.Error
+		dns *net.DNSError
+		oe  *net.OpError
+	)
 	switch {
 	case ctx.Err() != nil:
 		e.Kind, e.Err = KindCanceled, ctx.Err()
-	case errors.Is(rctx.Err(), context.DeadlineExceeded),
-		errors.As(err, &ne) && ne.Timeout():
+	case errors.Is(context.Cause(rctx), errNoAnswer) && status == 0:
+		e.Kind, e.Timeout = KindTimeout, c.opt.AnswerTimeout
+	case errors.Is(rctx.Err(), context.DeadlineExceeded), errors.Is(rctx.Err(), context.Canceled):
 		e.Kind, e.Timeout = KindTimeout, c.opt.Timeout
+	case errors.As(err, &dns) && dns.IsNotFound:
+		e.Kind, e.Detail = KindUnreachable, Sanitize("no such host "+dns.Name)
+	case errors.As(err, &dns):
+		// A resolver that failed for now (no network yet, a DNS server
+		// that timed out or misbehaved) may answer on the next try.
+		e.Detail = Sanitize("DNS lookup of " + dns.Name + " failed: " + dns.Err)
+	case errors.Is(err, syscall.ECONNREFUSED):
+		e.Kind, e.Detail = KindUnreachable, "connection refused"+addrOf(err)
+	case errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.EHOSTUNREACH):
+		e.Kind, e.Detail = KindUnreachable, Sanitize(rootCause(err).Error())+addrOf(err)
+	case errors.As(err, &ne) && ne.Timeout():
+		e.Kind, e.Timeout = KindTimeout, c.opt.Timeout
+		if errors.As(err, &oe) && oe.Op == "dial" {
+			e.Kind, e.Detail = KindNetwork, "connecting timed out"+addrOf(err)
+		}
 	default:
 		e.Detail = Sanitize(rootCause(err).Error())
 	}
 	return e
+}
+
+// addrOf is " (host:port)" for a dial error that names its address.
+func addrOf(err error) string {
+	var oe *net.OpError
+	if errors.As(err, &oe) && oe.Addr != nil {
+		return " (" + Sanitize(oe.Addr.String()) + ")"
+	}
+	return ""
 }
 
 // rootCause unwraps err to its innermost error, skipping *url.Error's

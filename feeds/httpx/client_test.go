@@ -185,10 +185,10 @@ func TestGetNetworkError(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = c.Get(context.Background(), "stooq: fetch spy", url)
-	if KindOf(err) != KindNetwork {
-		t.Fatalf("err = %v, want network", err)
+	if KindOf(err) != KindUnreachable || KindOf(err).Retryable() {
+		t.Fatalf("err = %v, want unreachable (not retried)", err)
 	}
-	if m := MessageOf(err); !strings.HasPrefix(m, "cannot reach Stooq") || strings.Contains(m, url) {
+	if m := MessageOf(err); !strings.HasPrefix(m, "cannot reach Stooq: connection refused") || strings.Contains(m, url) {
 		t.Fatalf("message %q", m)
 	}
 }
@@ -250,8 +250,8 @@ func TestErrorMessageSanitised(t *testing.T) {
 }
 
 func TestKindRetryable(t *testing.T) {
-	want := map[Kind]bool{KindNetwork: true, KindTimeout: true, KindRateLimited: true, KindServer: true,
-		KindNotFound: false, KindHTML: false, KindParse: false, KindCanceled: false, KindNoData: false}
+	want := map[Kind]bool{KindNetwork: true, KindTimeout: false, KindRateLimited: true, KindServer: true,
+		KindUnreachable: false, KindNotFound: false, KindHTML: false, KindParse: false, KindCanceled: false, KindNoData: false}
 	for k, r := range want {
 		if k.Retryable() != r {
 			t.Errorf("%v.Retryable() = %v", k, !r)

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+
+	"github.com/capwatch/capwatch/feeds"
 )
 
 // Kind classifies a failed request so that feeds can decide what to do
@@ -16,8 +18,8 @@ type Kind int
 const (
 	KindUnknown     Kind = iota
 	KindCanceled         // the caller's context ended; not a feed problem
-	KindNetwork          // connection refused, reset, DNS, truncated body...
-	KindTimeout          // the request took longer than the timeout
+	KindNetwork          // connection reset, temporary DNS failure, truncated body...
+	KindTimeout          // no answer within the timeout: the host hangs
 	KindRateLimited      // HTTP 429
 	KindServer           // HTTP 5xx
 	KindNotFound         // HTTP 404
@@ -26,6 +28,10 @@ const (
 	KindTooLarge         // the body exceeded the size cap
 	KindParse            // the data was malformed or truncated (set by feeds)
 	KindNoData           // the server has no data for the symbol (set by feeds)
+	// KindUnreachable: the host cannot be resolved (DNS "no such host"),
+	// refuses connections, or there is no route to it. Asking again at once
+	// will not help; the poll loop keeps trying at its backoff.
+	KindUnreachable
 )
 
 func (k Kind) String() string {
@@ -52,15 +58,21 @@ func (k Kind) String() string {
 		return "parse"
 	case KindNoData:
 		return "no-data"
+	case KindUnreachable:
+		return "unreachable"
 	}
 	return "unknown"
 }
 
-// Retryable reports whether trying again later may succeed without anything
-// changing on our side.
+// Retryable reports whether asking again within the same operation, a few
+// seconds later, may succeed: a dropped connection, a 5xx, a 429 (after its
+// Retry-After). A timeout is not: the host already had the whole timeout to
+// answer, and asking again would keep the user waiting as long again (the
+// poll loop and the pipeline's history retry come back to it later). An
+// unreachable host is not either.
 func (k Kind) Retryable() bool {
 	switch k {
-	case KindNetwork, KindTimeout, KindRateLimited, KindServer:
+	case KindNetwork, KindRateLimited, KindServer:
 		return true
 	}
 	return false
@@ -94,6 +106,20 @@ func (e *Error) Error() string {
 // Unwrap returns the underlying error.
 func (e *Error) Unwrap() error { return e.Err }
 
+// Is makes errors.Is(err, feeds.ErrNotAnswering) true for a timeout (the
+// host hangs) and errors.Is(err, feeds.ErrUnreachable) for an unreachable
+// host, so that code outside the network feeds can tell without importing
+// this package.
+func (e *Error) Is(target error) bool {
+	switch target {
+	case feeds.ErrNotAnswering:
+		return e.Kind == KindTimeout
+	case feeds.ErrUnreachable:
+		return e.Kind == KindUnreachable
+	}
+	return false
+}
+
 // Message is a short, sanitised, human explanation for a status line (no
 // operation prefix, no raw network text beyond Detail).
 func (e *Error) Message() string {
@@ -111,11 +137,16 @@ func (e *Error) Message() string {
 			m = fmt.Sprintf("%s reply cut short (HTTP %d, connection dropped)", src, e.Status)
 		}
 	case KindTimeout:
-		if e.Timeout > 0 {
+		switch {
+		case e.Status != 0: // the reply started and then stalled
+			m = fmt.Sprintf("%s reply stalled (HTTP %d, not complete within %v)", src, e.Status, e.Timeout)
+		case e.Timeout > 0:
 			m = fmt.Sprintf("%s did not answer within %v", src, e.Timeout)
-		} else {
+		default:
 			m = src + " did not answer in time"
 		}
+	case KindUnreachable:
+		m = "cannot reach " + src
 	case KindRateLimited:
 		m = src + " rate limit (HTTP 429)"
 		if e.HasRetryAfter {

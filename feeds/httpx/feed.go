@@ -29,8 +29,11 @@ type FeedOptions struct {
 	Burst      int                // shared token bucket size (default Spec.Burst)
 	UserAgent  string             // default DefaultUserAgent (browser-like)
 	Timeout    time.Duration      // per request, including the body (default Spec.Timeout)
-	MaxBody    int64              // response size cap in bytes (default DefaultMaxBody)
-	Rand       func() float64     // jitter source in [0,1) (default math/rand/v2)
+	// AnswerTimeout: no reply within this and the host is hanging (default
+	// DefaultAnswerTimeout, 10 s; at most Timeout).
+	AnswerTimeout time.Duration
+	MaxBody       int64          // response size cap in bytes (default DefaultMaxBody)
+	Rand          func() float64 // jitter source in [0,1) (default math/rand/v2)
 }
 
 // Spec is what a network feed fixes about itself: its names, its defaults
@@ -119,7 +122,7 @@ func NewBase(o FeedOptions, s Spec, live FetchFunc) (*Base, error) {
 	}
 	hc, err := NewClient(ClientOptions{
 		Source: s.Source, HTTP: o.Client, Limiter: lim, Clock: o.Clock, UserAgent: o.UserAgent,
-		Accept: s.Accept, Header: s.Header, MaxBody: o.MaxBody, Timeout: o.Timeout,
+		Accept: s.Accept, Header: s.Header, MaxBody: o.MaxBody, Timeout: o.Timeout, AnswerTimeout: o.AnswerTimeout,
 	})
 	if err != nil {
 		return fail(err)
@@ -195,16 +198,49 @@ func (b *Base) LoadDaily(ctx context.Context, symbols []string, fetch DailyFunc)
 		}
 		return Update{Bars: bars}, nil
 	}
+	started := time.Now() // the caller's deadline runs on the real clock
 	res := FetchAll(ctx, symbols, b.Spec.Workers, b.Spec.Source, one)
 	if err := ctx.Err(); err != nil {
-		return feeds.History{}, err
+		return feeds.History{}, b.stopped(err, started, symbols, res)
 	}
 	return HistoryOf(b.Spec.Feed, symbols, res)
 }
 
+// stopped is LoadDaily's error when ctx ended first. A cancellation is
+// returned as is; for a deadline (a one-shot command's time budget) the
+// error says what was wrong rather than "context deadline exceeded": the
+// first real failure, else that the source did not answer in the time
+// allowed. It still matches ctxErr with errors.Is.
+func (b *Base) stopped(ctxErr error, started time.Time, symbols []string, res []Result) error {
+	if !errors.Is(ctxErr, context.DeadlineExceeded) {
+		return ctxErr
+	}
+	for i, r := range res {
+		if r.Err != nil && KindOf(r.Err) != KindCanceled {
+			return &loadError{msg: fmt.Sprintf("%s: history: %s: %s", b.Spec.Feed, symbols[i], MessageOf(r.Err)),
+				errs: []error{ctxErr, r.Err}}
+		}
+	}
+	e := &Error{Op: b.Spec.Feed + ": history", Source: b.Spec.Source, Kind: KindTimeout,
+		Timeout: time.Since(started).Round(time.Second)}
+	return &loadError{msg: e.Op + ": " + e.Message(), errs: []error{ctxErr, e}}
+}
+
+// loadError is a failed history load: a one-line message for the user (no
+// operation prefixes repeated, no raw network text) that still unwraps to
+// its causes (errors.Is(err, feeds.ErrNotAnswering), a context error).
+type loadError struct {
+	msg  string
+	errs []error
+}
+
+func (e *loadError) Error() string   { return e.msg }
+func (e *loadError) Unwrap() []error { return e.errs }
+
 // HistoryOf assembles a History from one result per symbol (in the order
 // of symbols; a result's Update.Bars are the daily bars). The error is set
-// when symbols is not empty and none loaded; it names the first failure.
+// when symbols is not empty and none loaded; it names the first failure
+// and unwraps to it.
 func HistoryOf(feed string, symbols []string, res []Result) (feeds.History, error) {
 	h := feeds.History{Daily: make(map[string][]engine.Bar, len(symbols))}
 	var (
@@ -222,7 +258,8 @@ func HistoryOf(feed string, symbols []string, res []Result) (feeds.History, erro
 		h.Daily[symbols[i]] = r.Update.Bars
 	}
 	if len(symbols) > 0 && len(h.Daily) == 0 {
-		return h, fmt.Errorf("%s: history: none of %d symbols loaded; %s: %s", feed, len(symbols), firstSym, MessageOf(first))
+		return h, &loadError{msg: fmt.Sprintf("%s: history: none of %d symbols loaded; %s: %s", feed, len(symbols), firstSym, MessageOf(first)),
+			errs: []error{first}}
 	}
 	return h, nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -128,8 +129,8 @@ func (p *Poller) Run(ctx context.Context, symbols []string, out chan<- feeds.Bat
 	}
 }
 
-// errSkipped marks symbols not requested because the service rate-limited
-// an earlier request of the same poll.
+// errSkipped marks symbols not requested because an earlier request of the
+// same call showed that asking was pointless (see FetchAll).
 var errSkipped = errors.New("not requested")
 
 // Result is the outcome of fetching one symbol.
@@ -139,9 +140,15 @@ type Result struct {
 }
 
 // FetchAll calls fetch for every symbol with up to workers requests at a
-// time and returns the results in the order of symbols. After a result whose
-// Kind is KindRateLimited the remaining symbols are not requested; their
-// error is a KindRateLimited *Error with Detail "not requested".
+// time (errgroup.SetLimit) and returns the results in the order of symbols.
+// The remaining symbols are not requested, and the requests in flight are
+// cancelled, after
+//   - a KindRateLimited result: their error is a KindRateLimited *Error
+//     with Detail "not requested";
+//   - a KindTimeout or KindUnreachable result before any request of this
+//     call got an answer (the host hangs, or cannot be reached): their error
+//     says the same as that result's, so a hanging host costs one timeout,
+//     not one per round of workers.
 func FetchAll(ctx context.Context, symbols []string, workers int, source string, fetch FetchFunc) []Result {
 	res := make([]Result, len(symbols))
 	if len(symbols) == 0 {
@@ -149,22 +156,47 @@ func FetchAll(ctx context.Context, symbols []string, workers int, source string,
 	}
 	pctx, abort := context.WithCancel(ctx)
 	defer abort()
+	var (
+		mu       sync.Mutex
+		answered bool   // a request of this call got a reply
+		cause    *Error // why the rest is not requested
+	)
 	aborted := func() bool { return pctx.Err() != nil && ctx.Err() == nil }
+	skip := func(sym string) error {
+		mu.Lock()
+		defer mu.Unlock()
+		return skipped(source, sym, cause)
+	}
 	var g errgroup.Group
 	g.SetLimit(max(1, workers))
 	for i, sym := range symbols {
 		g.Go(func() error {
 			if aborted() {
-				res[i].Err = skipped(source, sym)
+				res[i].Err = skip(sym)
 				return nil
 			}
 			up, err := fetch(pctx, sym)
 			if err != nil && aborted() && KindOf(err) == KindCanceled {
-				res[i].Err = skipped(source, sym) // cut short by the abort
+				res[i].Err = skip(sym) // cut short by the abort
 				return nil
 			}
 			res[i] = Result{up, err}
-			if KindOf(err) == KindRateLimited {
+			var e *Error
+			errors.As(err, &e)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case e != nil && e.Kind == KindRateLimited:
+				if cause == nil {
+					cause = e
+				}
+				abort()
+			case err == nil || (e != nil && e.Status != 0):
+				answered = true
+			case e != nil && !answered && (e.Kind == KindTimeout || e.Kind == KindUnreachable):
+				if cause == nil {
+					cause = e
+				}
 				abort()
 			}
 			return nil
@@ -174,9 +206,13 @@ func FetchAll(ctx context.Context, symbols []string, workers int, source string,
 	return res
 }
 
-// skipped is the error of a symbol not requested after a rate limit.
-func skipped(source, sym string) *Error {
-	return &Error{Op: "fetch " + sym, Source: source, Kind: KindRateLimited, Detail: "not requested", Err: errSkipped}
+// skipped is the error of a symbol not requested because of cause.
+func skipped(source, sym string, cause *Error) *Error {
+	e := &Error{Op: "fetch " + sym, Source: source, Kind: KindRateLimited, Detail: "not requested", Err: errSkipped}
+	if cause != nil && cause.Kind != KindRateLimited {
+		e.Kind, e.Timeout, e.Detail = cause.Kind, cause.Timeout, cause.Detail
+	}
+	return e
 }
 
 // poll fetches every symbol once and builds the batch and the delay until
@@ -232,6 +268,7 @@ func (p *Poller) poll(ctx context.Context, symbols []string, st *loopState) (fee
 		delay = p.o.Backoff.Delay(st.fails)
 		st.fails++
 		s.State = feeds.StateDown
+		s.Hanging = errors.Is(firstErr, feeds.ErrNotAnswering)
 		s.NextRetry = now.Add(delay)
 		s.LastError = summary(results, symbols, firstSym, firstErr, true)
 	case failed > 0:

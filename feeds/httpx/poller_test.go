@@ -330,3 +330,61 @@ func TestTrimUnfinished(t *testing.T) {
 		}
 	}
 }
+
+// TestFetchAllStopsAtAHangOnlyWhenNothingAnswered: a timeout or an
+// unreachable host before any reply stops the call (the rest say the same,
+// unrequested); after a reply, one slow symbol is only that symbol's error.
+func TestFetchAllStopsAtAHangOnlyWhenNothingAnswered(t *testing.T) {
+	hang := &Error{Source: "Yahoo", Kind: KindTimeout, Timeout: 10 * time.Second}
+	refused := &Error{Source: "Yahoo", Kind: KindUnreachable, Detail: "connection refused"}
+	for _, tc := range []struct {
+		name    string
+		errs    map[string]error
+		calls   int
+		skipped bool
+	}{
+		{"hang first", map[string]error{"IWM": hang}, 1, true},
+		{"refused first", map[string]error{"IWM": refused}, 1, true},
+		{"hang after a reply", map[string]error{"SPY": hang}, 4, false},
+		{"404 then hang", map[string]error{"IWM": &Error{Source: "Yahoo", Kind: KindNotFound, Status: 404}, "SPY": hang}, 4, false},
+	} {
+		s := &script{errs: tc.errs}
+		res := FetchAll(context.Background(), syms, 1, "Yahoo", s.fetch(clock.NewFake(tOpen)))
+		if len(s.calls) != tc.calls {
+			t.Errorf("%s: %d requests (%v), want %d", tc.name, len(s.calls), s.calls, tc.calls)
+		}
+		last := res[len(res)-1]
+		if tc.skipped {
+			first := MessageOf(res[0].Err)
+			if last.Err == nil || MessageOf(last.Err) != first || KindOf(last.Err) != KindOf(res[0].Err) {
+				t.Errorf("%s: the unrequested symbol says %v, want %q", tc.name, last.Err, first)
+			}
+		} else if last.Err != nil {
+			t.Errorf("%s: XLK failed: %v", tc.name, last.Err)
+		}
+	}
+}
+
+// TestPollHanging: a poll in which nothing answered in time is down and
+// hanging; one where the host refused is down, not hanging.
+func TestPollHanging(t *testing.T) {
+	clk := clock.NewFake(tOpen)
+	for _, tc := range []struct {
+		err  error
+		hang bool
+	}{
+		{&Error{Source: "Yahoo", Kind: KindTimeout, Timeout: 10 * time.Second}, true},
+		{&Error{Source: "Yahoo", Kind: KindUnreachable, Detail: "connection refused"}, false},
+	} {
+		s := &script{errs: map[string]error{}}
+		for _, sym := range syms {
+			s.errs[sym] = tc.err
+		}
+		var st loopState
+		b, _ := newTestPoller(t, clk, s, 2).poll(context.Background(), syms, &st)
+		if b.Status.State != feeds.StateDown || b.Status.Hanging != tc.hang ||
+			b.Status.LastError != "all 4 symbols failed: "+MessageOf(tc.err) {
+			t.Errorf("%v: status %+v", tc.err, b.Status)
+		}
+	}
+}

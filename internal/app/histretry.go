@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -32,6 +33,7 @@ type historyRetry struct {
 	last     time.Time       // when the last attempt started
 	inFlight bool
 	reason   string // why the history is missing (sanitised)
+	hanging  bool   // the last attempt failed because the source did not answer
 }
 
 func newHistoryRetry(symbols []string, base, maxDelay time.Duration, rnd func() float64) *historyRetry {
@@ -107,6 +109,7 @@ func (r *historyRetry) failed(now time.Time, miss []string, h feeds.History, err
 			delete(r.liveFail, s)
 		}
 	}
+	r.hanging = err != nil && errors.Is(err, feeds.ErrNotAnswering)
 	if len(miss) == 0 {
 		r.fails, r.reason, r.next = 0, "", time.Time{}
 		return

@@ -274,7 +274,7 @@ func (r *run) loadHistory() bool {
 // historyDown is the status before the feed's first one after a total
 // failure of the history: down, with the time of the next attempt.
 func (r *run) historyDown() feeds.Status {
-	s := feeds.Status{Feed: r.name, State: feeds.StateDown, LastError: "history: " + r.hr.reason}
+	s := feeds.Status{Feed: r.name, State: feeds.StateDown, LastError: "history: " + r.hr.reason, Hanging: r.hr.hanging}
 	if !r.hr.inFlight {
 		s.NextRetry = r.hr.next
 	}

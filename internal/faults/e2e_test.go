@@ -50,7 +50,7 @@ func TestFaultsEndToEnd(t *testing.T) {
 		{faults.RateLimitedBare, "degraded", "Yahoo rate limit (HTTP 429); 0 of 3 symbols updated", 0},
 		{faults.ServerError, "down", "all 3 symbols failed: Yahoo server error (HTTP 503 Service Unavailable): internal-error: Service Unavailable", 0},
 		{faults.ConnReset, "down", "all 3 symbols failed: cannot reach Yahoo", 0},
-		{faults.Hang, "down", "all 3 symbols failed: Yahoo did not answer within 1.5s", 1500 * time.Millisecond},
+		{faults.Hang, "hanging", "all 3 symbols failed: Yahoo did not answer within 1.5s", 1500 * time.Millisecond},
 		{faults.HTMLPage, "down", "all 3 symbols failed: Yahoo returned an HTML page (consent/block), not data", 0},
 		{faults.Truncated, "down", "all 3 symbols failed: Yahoo sent malformed data: unexpected end of JSON input", 0},
 		{faults.TruncatedConn, "down", "all 3 symbols failed: Yahoo reply cut short (HTTP 200, connection dropped): unexpected EOF", 0},
