@@ -116,6 +116,10 @@ Risk context per closed bar;≤50 µs;engine/study;^BenchmarkRiskContext$;;ns/op
 2,000 symbols × 10 quotes/s through the engine (wall time);≤5 % of one core, 0 allocs;internal/soak;^BenchmarkScale2000$;;%core@20kq/s;<=;5;allocs/op;allocs/quote
 2,000 symbols × 10 quotes/s through the engine (process CPU incl. GC);≤5 % of one core;internal/soak;^BenchmarkScale2000$;;cpu%core@20kq/s;<=;5;;cpu-ns/quote
 Same plus one Snapshot per 100 ms batch (not the goal's load: informational);—;internal/soak;^BenchmarkScale2000Snapshot;;%core@20kq/s;info;5;;B/quote
+Breadth, one closed daily bar for 2,000 members;≤5 ms;engine/breadth;^BenchmarkClosedBar2000$;;ns/op;<=;5000000;
+Breadth, one member quote's incremental update (2,000 members);≤200 ns, 0 allocs;engine/breadth;^BenchmarkQuote2000$;;ns/op;<=;200;allocs/op
+Breadth, load 2,000 members × 300 daily bars;≤1 s;engine/breadth;^BenchmarkLoad2000x300$;;ns/op;<=;1000000000;
+Breadth, RSS of a process holding 2,000 members (550 bars each);≤150 MB;engine/breadth;^BenchmarkMemory2000$;;rssMB;<=;150;;heapMB
 EOF
 
 # --- the report ------------------------------------------------------------------

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -31,12 +32,15 @@ const (
 )
 
 var (
-	benchOnce sync.Once
-	benchSet  benchData
+	benchMu  sync.Mutex
+	benchSet benchData
 )
 
+// benchUniverseData returns the shared fixture, generating it if needed.
 func benchUniverseData() *benchData {
-	benchOnce.Do(func() {
+	benchMu.Lock()
+	defer benchMu.Unlock()
+	if benchSet.members == nil {
 		r := rand.New(rand.NewPCG(9, 9))
 		n := benchBars + benchExtra
 		d := &benchSet
@@ -59,8 +63,17 @@ func benchUniverseData() *benchData {
 			d.syms = append(d.syms, sym)
 			d.members = append(d.members, barsOf(sym, d.days, cl))
 		}
-	})
+	}
 	return &benchSet
+}
+
+// dropBenchData frees the shared fixture (~90 MB) and returns the memory to
+// the OS, so that a memory measurement sees only what it builds.
+func dropBenchData() {
+	benchMu.Lock()
+	benchSet = benchData{}
+	benchMu.Unlock()
+	debug.FreeOSMemory()
 }
 
 // loaded returns a universe with the leg and members up to date index n.
@@ -154,8 +167,10 @@ func BenchmarkLoad2000x300(b *testing.B) {
 // BenchmarkMemory2000 reports the heap a loaded 2,000-member universe
 // (550 daily bars each) keeps and the process's resident set size. The
 // members' bars are generated one member at a time and dropped after
-// SetMember, so run it alone (-bench Memory2000) for a meaningful rssMB.
+// SetMember; the other benchmarks' fixture is freed first, so rssMB is the
+// process with one loaded universe.
 func BenchmarkMemory2000(b *testing.B) {
+	dropBenchData()
 	const bars = benchBars + benchExtra
 	days := tradingDays(bars)
 	syms := make([]string, benchMembers)

@@ -57,7 +57,7 @@ func TestLoadOrderAndIncrementalEqualFullBuild(t *testing.T) {
 
 	t.Run("day by day", func(t *testing.T) {
 		u := newUniverse(t, members)
-		start := len(leg.days) - 40
+		start := len(leg.days) - 20
 		cut := leg.days[start-1]
 		u.SetLeg(barsOf("IWM", leg.days[:start], leg.closes[:start]))
 		for _, m := range members {
@@ -277,7 +277,7 @@ func TestRandomOperationsEqualFreshBuild(t *testing.T) {
 	u.SetForming(d, price)
 
 	r := rand.New(rand.NewPCG(4, 4))
-	for step := range 150 {
+	for step := range 40 {
 		i := r.IntN(len(members))
 		m := members[i]
 		switch op := r.IntN(4); op {
