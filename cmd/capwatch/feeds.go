@@ -60,7 +60,7 @@ func newFeed(c *command, live bool) (feeds.Feed, error) {
 	case config.FeedStooq:
 		f, err := stooq.New(stooq.Options{FeedOptions: httpx.FeedOptions{
 			BaseURL: cfg.Feeds.Stooq.BaseURL, Client: c.e.HTTP, Clock: c.e.Clock, Calendar: calendar.NYSE(),
-		}})
+		}, APIKey: cfg.Feeds.Stooq.APIKey.Reveal()})
 		if err != nil {
 			return nil, usagef("%v", err)
 		}

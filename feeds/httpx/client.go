@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	neturl "net/url"
 	"strings"
 	"syscall"
 	"time"
@@ -131,7 +132,7 @@ func (c *Client) Get(ctx context.Context, op, url string) ([]byte, error) {
 	}
 	resp, err := c.opt.HTTP.Do(req)
 	if err != nil {
-		return nil, c.transportError(ctx, rctx, op, 0, err)
+		return nil, c.transportError(ctx, rctx, op, 0, redactURL(err))
 	}
 	defer resp.Body.Close()
 	if !answer.Stop() && errors.Is(context.Cause(rctx), errNoAnswer) {
@@ -174,7 +175,9 @@ func (c *Client) Get(ctx context.Context, op, url string) ([]byte, error) {
 		return nil, e
 	}
 	if isHTML(resp, body) {
-		return nil, fail(KindHTML, status, nil)
+		e := fail(KindHTML, status, nil)
+		e.Body = body[:min(len(body), errorBodyCap)] // feeds recognise their service's pages
+		return nil, e
 	}
 	return body, nil
 }
@@ -214,6 +217,34 @@ func (c *Client) transportError(ctx, rctx context.Context, op string, status int
 		e.Detail = Sanitize(rootCause(err).Error())
 	}
 	return e
+}
+
+// redactURL hides the values of secret query parameters (API keys, tokens)
+// in the URL a *url.Error carries, so that no error text can leak them.
+func redactURL(err error) error {
+	var ue *neturl.Error
+	if !errors.As(err, &ue) {
+		return err
+	}
+	u, perr := neturl.Parse(ue.URL)
+	if perr != nil {
+		ue.URL = "(URL hidden)"
+		return err
+	}
+	q := u.Query()
+	changed := false
+	for k := range q {
+		lk := strings.ToLower(k)
+		if strings.Contains(lk, "key") || strings.Contains(lk, "token") || strings.Contains(lk, "secret") {
+			q[k] = []string{"REDACTED"}
+			changed = true
+		}
+	}
+	if changed {
+		u.RawQuery = q.Encode()
+		ue.URL = u.String()
+	}
+	return err
 }
 
 // addrOf is " (host:port)" for a dial error that names its address.

@@ -32,6 +32,11 @@ const (
 	// refuses connections, or there is no route to it. Asking again at once
 	// will not help; the poll loop keeps trying at its backoff.
 	KindUnreachable
+	// KindChallenge: the service answered with a browser check (a
+	// proof-of-work or captcha page) or a page asking for an API key
+	// instead of data, for every request (set by feeds that recognise the
+	// page). Asking again will not help.
+	KindChallenge
 )
 
 func (k Kind) String() string {
@@ -60,6 +65,8 @@ func (k Kind) String() string {
 		return "no-data"
 	case KindUnreachable:
 		return "unreachable"
+	case KindChallenge:
+		return "challenge"
 	}
 	return "unknown"
 }
@@ -148,7 +155,10 @@ func (e *Error) Message() string {
 	case KindUnreachable:
 		m = "cannot reach " + src
 	case KindRateLimited:
-		m = src + " rate limit (HTTP 429)"
+		m = src + " rate limit"
+		if e.Status == 0 || e.Status == http.StatusTooManyRequests {
+			m += " (HTTP 429)" // a service may say so in a 200 reply instead
+		}
 		if e.HasRetryAfter {
 			m += fmt.Sprintf(", asked to wait %v", e.RetryAfter.Round(time.Second))
 		}
@@ -160,6 +170,11 @@ func (e *Error) Message() string {
 		m = fmt.Sprintf("%s refused the request (HTTP %d %s)", src, e.Status, http.StatusText(e.Status))
 	case KindHTML:
 		m = src + " returned an HTML page (consent/block), not data"
+	case KindChallenge:
+		if e.Detail != "" { // the feed's own explanation, said once
+			return Sanitize(e.Detail)
+		}
+		m = src + " answered with a browser check instead of data"
 	case KindTooLarge:
 		m = src + " sent more data than the size limit"
 	case KindParse:

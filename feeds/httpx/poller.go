@@ -145,6 +145,8 @@ type Result struct {
 // cancelled, after
 //   - a KindRateLimited result: their error is a KindRateLimited *Error
 //     with Detail "not requested";
+//   - a KindChallenge result (the service turns this client away): their
+//     error says the same;
 //   - a KindTimeout or KindUnreachable result before any request of this
 //     call got an answer (the host hangs, or cannot be reached): their error
 //     says the same as that result's, so a hanging host costs one timeout,
@@ -186,7 +188,7 @@ func FetchAll(ctx context.Context, symbols []string, workers int, source string,
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
-			case e != nil && e.Kind == KindRateLimited:
+			case e != nil && (e.Kind == KindRateLimited || e.Kind == KindChallenge):
 				if cause == nil {
 					cause = e
 				}

@@ -8,16 +8,28 @@
 // hours, and not at all while the market is closed (it sleeps until the next
 // open) — and reports the last bar's close as a quote marked Delayed.
 //
+// Not recommended since 2026: Stooq's keyless CSV download now answers
+// programs with an HTML browser check (a SHA-256 proof-of-work page that
+// POSTs to /__verify, served with HTTP 200) or a page asking for an API key.
+// The feed recognises both and says "Stooq now requires a browser check or
+// an API key; use --feed alpaca or yahoo" rather than a generic HTML error.
+// Stooq publishes no API documentation; public reports (pandas-datareader
+// issue 1012) describe a key obtained on the site behind a captcha and
+// passed as the download's apikey parameter, which Options.APIKey sends.
+// capwatch never solves browser checks.
+//
 // Failures follow the same rules as the Yahoo feed (see httpx.Poller): a
 // "No data" reply is a per-symbol error, Stooq's "Exceeded the daily hits
-// limit" counts as a rate limit (retried after an hour), an HTML page is
-// reported as such, and the feed recovers by itself. Stooq needs no API key;
-// nothing secret is sent or logged.
+// limit" counts as a rate limit (retried after an hour), any other HTML page
+// is reported as such, and the feed recovers by itself. The API key is never
+// logged or shown (error texts carry the URL with the key redacted).
 package stooq
 
 import (
 	"bytes"
 	"context"
+	"errors"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -46,7 +58,19 @@ const (
 // Options configures the Stooq feed. Zero values take the defaults above.
 type Options struct {
 	httpx.FeedOptions
+	// APIKey, if set, is sent as the download's apikey parameter (see the
+	// package doc). Never logged.
+	APIKey string
 }
+
+// Messages for Stooq's browser check.
+const (
+	// MsgChallenge: the download answered with its browser check or its
+	// API-key page.
+	MsgChallenge = "Stooq now requires a browser check or an API key; use --feed alpaca or yahoo"
+	// MsgKeyRefused: the same with an API key set.
+	MsgKeyRefused = "Stooq did not accept the API key (feeds.stooq.api_key): it answered with its browser check or key page; use --feed alpaca or yahoo"
+)
 
 // spec is the Stooq feed's fixed part.
 var spec = httpx.Spec{
@@ -59,13 +83,14 @@ var spec = httpx.Spec{
 // Feed is the Stooq feed.
 type Feed struct {
 	*httpx.Base
+	apiKey string
 }
 
 var _ feeds.Feed = (*Feed)(nil)
 
 // New validates the options and returns a feed.
 func New(o Options) (*Feed, error) {
-	f := &Feed{}
+	f := &Feed{apiKey: strings.TrimSpace(o.APIKey)}
 	var err error
 	f.Base, err = httpx.NewBase(o.FeedOptions, spec, f.fetchLive)
 	if err != nil {
@@ -94,6 +119,9 @@ func (f *Feed) csvURL(sym string, from, to time.Time) string {
 	if !to.IsZero() {
 		q.Set("d2", to.In(calendar.Location()).Format("20060102"))
 	}
+	if f.apiKey != "" {
+		q.Set("apikey", f.apiKey)
+	}
 	return f.URL + "/q/d/l/?" + q.Encode()
 }
 
@@ -102,6 +130,14 @@ func (f *Feed) csvURL(sym string, from, to time.Time) string {
 func (f *Feed) fetchDaily(ctx context.Context, sym string, from, to time.Time) ([]engine.Bar, error) {
 	op := "stooq: fetch " + sym
 	body, err := f.HTTP.Get(ctx, op, f.csvURL(sym, from, to))
+	var he *httpx.Error
+	if errors.As(err, &he) && he.Kind == httpx.KindHTML && IsChallenge(he.Body) {
+		msg := MsgChallenge
+		if f.apiKey != "" {
+			msg = MsgKeyRefused
+		}
+		return nil, &httpx.Error{Op: op, Source: "Stooq", Kind: httpx.KindChallenge, Status: he.Status, Detail: msg}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -118,6 +154,23 @@ func (f *Feed) fetchDaily(ctx context.Context, sym string, from, to time.Time) (
 	return bars, nil
 }
 
+// IsChallenge reports whether an HTML reply is Stooq's browser check (a
+// proof-of-work page that posts its answer to /__verify) or its page asking
+// for an API key, rather than another HTML page (a consent or error page).
+func IsChallenge(body []byte) bool {
+	b := bytes.ToLower(body)
+	has := func(s string) bool { return bytes.Contains(b, []byte(s)) }
+	switch {
+	case has("/__verify"), has("proof-of-work"), has("proof of work"):
+		return true
+	case has("crypto.subtle") && has("sha-256"):
+		return true
+	case has("get_apikey"), has("apikey=") && has("api key"):
+		return true
+	}
+	return false
+}
+
 // replyError recognises Stooq's plain-text replies that are not CSV.
 func replyError(op string, body []byte) error {
 	b := bytes.TrimSpace(bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")))
@@ -128,7 +181,7 @@ func replyError(op string, body []byte) error {
 	case len(b) == 0 || strings.HasPrefix(lower, "no data"):
 		return &httpx.Error{Op: op, Source: "Stooq", Kind: httpx.KindNoData, Detail: `it answered "No data" (check the ticker)`}
 	case strings.Contains(lower, "exceeded the daily hits limit") || strings.Contains(lower, "limit"):
-		return &httpx.Error{Op: op, Source: "Stooq", Kind: httpx.KindRateLimited, Detail: httpx.Sanitize(string(first)),
+		return &httpx.Error{Op: op, Source: "Stooq", Kind: httpx.KindRateLimited, Status: http.StatusOK, Detail: httpx.Sanitize(string(first)),
 			RetryAfter: dailyLimitWait, HasRetryAfter: true}
 	case !strings.HasPrefix(lower, "date") && !strings.Contains(lower, ","):
 		return &httpx.Error{Op: op, Source: "Stooq", Kind: httpx.KindParse, Detail: "unexpected reply: " + httpx.Sanitize(string(first))}

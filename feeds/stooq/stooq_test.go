@@ -38,7 +38,7 @@ func fixture(t *testing.T, name string) []byte {
 type fakeStooq struct {
 	t       *testing.T
 	mu      sync.Mutex
-	mode    string // "ok", "429", "500", "html", "limit", "slow", "garbage"
+	mode    string // "ok", "429", "500", "html", "limit", "slow", "garbage", "challenge", "keypage"
 	queries []string
 	release chan struct{}
 }
@@ -69,6 +69,11 @@ func (f *fakeStooq) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	case "limit":
 		w.Write(fixture(f.t, "limit.txt"))
+		return
+	case "challenge", "keypage": // HTTP 200 with an HTML page in place of the CSV
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		name := map[string]string{"challenge": "challenge.html", "keypage": "apikey.html"}[mode]
+		w.Write(fixture(f.t, name))
 		return
 	case "garbage":
 		w.Write([]byte("Date,Open,High,Low,Close,Volume\n2026-13-45,1,2,3,4,5\n"))
@@ -304,7 +309,7 @@ func TestStreamEachFaultRecovers(t *testing.T) {
 		reason string
 	}{
 		{"429", feeds.StateDegraded, "Stooq rate limit (HTTP 429), asked to wait 2m0s; 0 of 1 symbols updated"},
-		{"limit", feeds.StateDegraded, "Stooq rate limit (HTTP 429), asked to wait 1h0m0s: Exceeded the daily hits limit; 0 of 1 symbols updated"},
+		{"limit", feeds.StateDegraded, "Stooq rate limit, asked to wait 1h0m0s: Exceeded the daily hits limit; 0 of 1 symbols updated"}, // HTTP 200
 		{"500", feeds.StateDown, "SPY: Stooq server error (HTTP 502 Bad Gateway)"},
 		{"html", feeds.StateDown, "SPY: Stooq returned an HTML page (consent/block), not data"},
 		{"garbage", feeds.StateDown, `SPY: Stooq sent malformed data: spy.us.csv:2: bad date "2026-13-45"`},

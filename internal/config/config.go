@@ -118,7 +118,7 @@ type ReplayFeed struct {
 // NetFeed configures a network feed.
 type NetFeed struct {
 	BaseURL string `toml:"base_url"`
-	APIKey  Secret `toml:"api_key"` // for future paid feeds; never logged
+	APIKey  Secret `toml:"api_key"` // Stooq: its download key (apikey parameter); never logged
 }
 
 // Log configures the log file.

@@ -339,3 +339,17 @@ func TestAPIKeyFromEnvOverridesFile(t *testing.T) {
 		t.Fatalf("env key without a file: %v %v", l.Config.Feeds, err)
 	}
 }
+
+// TestStooqKeyFromEnv: CAPWATCH_STOOQ_API_KEY sets Stooq's key over the
+// file and over CAPWATCH_API_KEY, and only Stooq's.
+func TestStooqKeyFromEnv(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "c.toml")
+	if err := os.WriteFile(p, []byte("[feeds.stooq]\napi_key = \"from-file\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]string{APIKeyEnvVar: "generic", StooqAPIKeyEnvVar: " stooq-env "}
+	l, err := Load(p, func(k string) string { return vars[k] }, "")
+	if err != nil || l.Config.Feeds.Stooq.APIKey.Reveal() != "stooq-env" || l.Config.Feeds.Yahoo.APIKey.Reveal() != "generic" {
+		t.Fatalf("keys: %v %v", l.Config.Feeds, err)
+	}
+}

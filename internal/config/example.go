@@ -69,8 +69,12 @@ speed = 1.0   # replayed trading days per second
 base_url = "https://query1.finance.yahoo.com"
 # api_key = ""   # reserved for paid feeds; never logged
 
+# Stooq is not recommended: since 2026 its download answers programs with a
+# browser check or asks for an API key (obtained on stooq.com behind a
+# captcha). A key goes here or in CAPWATCH_STOOQ_API_KEY; it is never shown.
 [feeds.stooq]
 base_url = "https://stooq.com"
+# api_key = ""
 
 # Alerts: when a breakout flag confirms, the dashboard rings the terminal bell
 # (tmux then marks the window), shows the event in the status line and runs

@@ -22,6 +22,10 @@ const EnvVar = "CAPWATCH_CONFIG"
 // from the file (so the key need not be written to disk).
 const APIKeyEnvVar = "CAPWATCH_API_KEY"
 
+// StooqAPIKeyEnvVar holds Stooq's download key (feeds.stooq.api_key); it
+// overrides the file and CAPWATCH_API_KEY.
+const StooqAPIKeyEnvVar = "CAPWATCH_STOOQ_API_KEY"
+
 // Source tells where the config path came from.
 type Source int
 
@@ -102,12 +106,16 @@ type Loaded struct {
 // Load resolves the config path, reads the file if there is one, and returns
 // the validated configuration. A missing default file yields the defaults; a
 // missing explicit file (flag or env) is an error. $CAPWATCH_API_KEY, when
-// set, overrides the file's API keys.
+// set, overrides the file's API keys; $CAPWATCH_STOOQ_API_KEY overrides
+// Stooq's.
 func Load(flagPath string, getenv func(string) string, configDir string) (Loaded, error) {
 	l, err := load(flagPath, getenv, configDir)
 	if err == nil && getenv != nil {
 		if k := strings.TrimSpace(getenv(APIKeyEnvVar)); k != "" {
 			l.Config.Feeds.Yahoo.APIKey = Secret(k)
+			l.Config.Feeds.Stooq.APIKey = Secret(k)
+		}
+		if k := strings.TrimSpace(getenv(StooqAPIKeyEnvVar)); k != "" {
 			l.Config.Feeds.Stooq.APIKey = Secret(k)
 		}
 	}
