@@ -2,25 +2,33 @@
 // Stooq (Date,Open,High,Low,Close,Volume) and Yahoo Finance
 // (Date,Open,High,Low,Close,Adj Close,Volume).
 //
-// Columns may come in any order and headers are matched case-insensitively
-// (spaces, '_' and '-' are ignored, so "Adj Close", "adj_close" and "AdjClose"
-// are the same column). Unknown columns are ignored. Dates are YYYY-MM-DD;
-// every bar's Time is midnight America/New_York of that date, in
+// The file is read with encoding/csv (RFC 4180: quoted fields may hold
+// commas; CRLF or LF line ends; a UTF-8 byte order mark is dropped). Columns
+// may come in any order and headers are matched case-insensitively (spaces,
+// '_' and '-' are ignored, so "Adj Close", "adj_close" and "AdjClose" are the
+// same column). Unknown columns are ignored. Dates are YYYY-MM-DD; every
+// bar's Time is midnight America/New_York of that date, in
 // calendar.Location() (one shared *time.Location, so bars from every feed
-// compare equal with == and work as map keys).
+// compare equal with == and work as map keys). Numbers may carry thousands
+// separators in strict groups of three ("1,234.50", quoted).
 //
 // Rows whose Open, High, Low or Close is missing ("", "null", "NaN", "-",
-// infinite) or not positive are skipped and counted, never invented. A
-// missing or invalid Volume becomes 0. Close is the unadjusted (split-adjusted
-// only, for Yahoo) close; Adj Close is accepted but ignored so that OHLC stay
-// mutually consistent. Anything else that does not parse (a bad date, a word
-// where a number belongs, a short row) is an error naming the file and line,
-// e.g. `AAPL.csv:17: bad date "2024-13-01"`.
+// infinite) or not positive are skipped and counted (Stats.Skips), never
+// invented. A missing or invalid Volume becomes 0. Close is the unadjusted
+// (split-adjusted only, for Yahoo) close; Adj Close is accepted but ignored
+// so that OHLC stay mutually consistent. Anything else that does not parse
+// (a bad date, a word where a number belongs, a short row) is an error
+// naming the file and line, e.g. `AAPL.csv:17: bad date "2024-13-01"`.
+//
+// Bytes from the file reach an error message only as printable text: a
+// file that is not text says "not a CSV file (binary data)", and a cell
+// that is not printable text is shown as (unprintable).
 package csvbars
 
 import (
 	"bufio"
 	"bytes"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -29,23 +37,35 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/capwatch/capwatch/engine"
 	"github.com/capwatch/capwatch/internal/calendar"
 )
 
-// MaxSkippedLines caps Stats.SkippedLines.
-const MaxSkippedLines = 100
-
 // maxLine bounds a single CSV line (a daily bar line is < 100 bytes).
 const maxLine = 64 * 1024
 
+// sniffLen is how much of the start of a file is checked for binary data.
+const sniffLen = 1024
+
+// ErrBinary is wrapped by the error of a file that is not text.
+var ErrBinary = errors.New("not a CSV file (binary data)")
+
 // Stats describes what Parse read.
 type Stats struct {
-	Rows         int   // data rows read (non-blank lines after the header), including skipped ones
-	Skipped      int   // rows skipped because a price was missing or not positive
-	SkippedLines []int // 1-based line numbers of the skipped rows (at most MaxSkippedLines)
-	Duplicates   int   // rows replaced by a later row with the same date (last wins)
+	Rows       int    // data rows read (non-blank lines after the header), including skipped ones
+	Skipped    int    // rows skipped because a price was missing or not positive (= len(Skips))
+	Skips      []Skip // the skipped rows, in file order
+	Duplicates int    // rows replaced by a later row with the same date (last wins)
+}
+
+// Skip is one skipped row.
+type Skip struct {
+	Line   int       // 1-based line number in the file
+	Date   time.Time // the row's date (midnight New York)
+	Reason string    // what was wrong, e.g. "missing close", "low not positive"
 }
 
 type column int
@@ -63,14 +83,30 @@ const (
 
 var colNames = [numCols]string{"date", "open", "high", "low", "close", "adjclose", "volume"}
 
+// skipReasons[k][0] is "missing <price k>", [k][1] "<price k> not positive"
+// (constants, so a skipped row costs no allocation for its reason).
+var skipReasons = [4][2]string{
+	{"missing open", "open not positive"},
+	{"missing high", "high not positive"},
+	{"missing low", "low not positive"},
+	{"missing close", "close not positive"},
+}
+
 // Parse reads a daily CSV for symbol. name is used in error messages (usually
 // the file name, e.g. "AAPL.csv"). The bars are sorted oldest first with one
 // bar per date (a later row for the same date replaces an earlier one).
 func Parse(r io.Reader, name, symbol string) ([]engine.Bar, Stats, error) {
 	var st Stats
 	ny := calendar.Location()
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 4096), maxLine)
+	ll := &lineLimit{r: r}
+	br := bufio.NewReader(ll)
+	if err := sniff(br); err != nil {
+		return nil, st, fmt.Errorf("%s: %w", name, err)
+	}
+	cr := csv.NewReader(br) // reuses br: csv wraps only readers smaller than bufio's default
+	cr.FieldsPerRecord = -1
+	cr.TrimLeadingSpace = true
+	cr.ReuseRecord = true
 
 	var idx [numCols]int
 	for i := range idx {
@@ -78,25 +114,25 @@ func Parse(r io.Reader, name, symbol string) ([]engine.Bar, Stats, error) {
 	}
 	haveHeader := false
 	need := 0 // minimum number of fields in a data row
-	line := 0
 	type row struct {
 		bar  engine.Bar
 		line int
 	}
 	rows := make([]row, 0, 512)
-	var fields [][]byte
-	for sc.Scan() {
-		line++
-		text := bytes.TrimSpace(sc.Bytes())
-		if line == 1 {
-			text = bytes.TrimPrefix(text, []byte("\xef\xbb\xbf")) // UTF-8 BOM
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
 		}
-		if len(text) == 0 {
-			continue
+		if err != nil {
+			return nil, st, readError(name, err, ll)
 		}
-		fields = splitFields(fields[:0], text)
+		line, _ := cr.FieldPos(0)
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue // a line of spaces
+		}
 		if !haveHeader {
-			if err := parseHeader(fields, &idx); err != nil {
+			if err := parseHeader(rec, &idx); err != nil {
 				return nil, st, fmt.Errorf("%s:%d: %w", name, line, err)
 			}
 			for _, i := range idx {
@@ -106,38 +142,42 @@ func Parse(r io.Reader, name, symbol string) ([]engine.Bar, Stats, error) {
 			continue
 		}
 		st.Rows++
-		if len(fields) < need {
-			return nil, st, fmt.Errorf("%s:%d: expected %d fields, got %d", name, line, need, len(fields))
+		if len(rec) < need {
+			return nil, st, fmt.Errorf("%s:%d: expected %d fields, got %d", name, line, need, len(rec))
 		}
-		ds := fields[idx[colDate]]
+		ds := strings.TrimSpace(rec[idx[colDate]])
 		t, ok := parseDate(ds, ny)
 		if !ok {
 			return nil, st, fmt.Errorf("%s:%d: bad date %s", name, line, quote(ds))
 		}
 		var px [4]float64
-		skip := false
+		reason := ""
 		for k, c := range [4]column{colOpen, colHigh, colLow, colClose} {
-			v, present, err := parseNum(fields[idx[c]])
+			cell := strings.TrimSpace(rec[idx[c]])
+			v, present, err := parseNum(cell)
 			if err != nil {
-				return nil, st, fmt.Errorf("%s:%d: bad %s %s", name, line, colNames[c], quote(fields[idx[c]]))
+				return nil, st, fmt.Errorf("%s:%d: bad %s %s", name, line, colNames[c], quote(cell))
 			}
-			if !present || v <= 0 {
-				skip = true
+			switch {
+			case reason != "":
+			case !present:
+				reason = skipReasons[k][0]
+			case v <= 0:
+				reason = skipReasons[k][1]
 			}
 			px[k] = v
 		}
-		if skip {
+		if reason != "" {
 			st.Skipped++
-			if len(st.SkippedLines) < MaxSkippedLines {
-				st.SkippedLines = append(st.SkippedLines, line)
-			}
+			st.Skips = append(st.Skips, Skip{Line: line, Date: t, Reason: reason})
 			continue
 		}
 		vol := 0.0
 		if i := idx[colVolume]; i >= 0 {
-			v, present, err := parseNum(fields[i])
+			cell := strings.TrimSpace(rec[i])
+			v, present, err := parseNum(cell)
 			if err != nil {
-				return nil, st, fmt.Errorf("%s:%d: bad volume %s", name, line, quote(fields[i]))
+				return nil, st, fmt.Errorf("%s:%d: bad volume %s", name, line, quote(cell))
 			}
 			if present && v > 0 {
 				vol = v
@@ -148,18 +188,15 @@ func Parse(r io.Reader, name, symbol string) ([]engine.Bar, Stats, error) {
 			line: line,
 		})
 	}
-	if err := sc.Err(); err != nil {
-		if errors.Is(err, bufio.ErrTooLong) {
-			return nil, st, fmt.Errorf("%s:%d: line longer than %d bytes", name, line+1, maxLine)
-		}
-		return nil, st, fmt.Errorf("%s: read: %w", name, err)
-	}
 	if !haveHeader {
 		return nil, st, fmt.Errorf("%s: empty file (no header)", name)
 	}
 	// Sort by date, keeping file order among equal dates, then keep the last
 	// row of each date.
-	slices.SortStableFunc(rows, func(a, b row) int { return a.bar.Time.Compare(b.bar.Time) })
+	byDate := func(a, b row) int { return a.bar.Time.Compare(b.bar.Time) }
+	if !slices.IsSortedFunc(rows, byDate) {
+		slices.SortStableFunc(rows, byDate)
+	}
 	bars := make([]engine.Bar, 0, len(rows))
 	for i, r := range rows {
 		if i+1 < len(rows) && rows[i+1].bar.Time.Equal(r.bar.Time) {
@@ -171,8 +208,99 @@ func Parse(r io.Reader, name, symbol string) ([]engine.Bar, Stats, error) {
 	return bars, st, nil
 }
 
+// readError turns an error of the CSV reader into one naming the file and
+// line.
+func readError(name string, err error, ll *lineLimit) error {
+	if errors.Is(err, errLineTooLong) {
+		return fmt.Errorf("%s:%d: line longer than %d bytes", name, ll.line, maxLine)
+	}
+	if pe, ok := errors.AsType[*csv.ParseError](err); ok && pe.Err != nil {
+		return fmt.Errorf("%s:%d: %w", name, pe.Line, pe.Err)
+	}
+	return fmt.Errorf("%s: read: %w", name, err)
+}
+
+// sniff drops a UTF-8 byte order mark and rejects a file whose start is not
+// text: a UTF-16 file, NUL bytes or invalid UTF-8.
+func sniff(br *bufio.Reader) error {
+	head, err := br.Peek(sniffLen)
+	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
+		if errors.Is(err, errLineTooLong) {
+			return nil // reported with its line by the CSV reader
+		}
+		return fmt.Errorf("read: %w", err)
+	}
+	if bytes.HasPrefix(head, []byte("\xef\xbb\xbf")) {
+		_, _ = br.Discard(3)
+		head = head[3:]
+	}
+	if bytes.HasPrefix(head, []byte("\xff\xfe")) || bytes.HasPrefix(head, []byte("\xfe\xff")) {
+		return errors.New("UTF-16 text, not a UTF-8 CSV file (save it as CSV UTF-8)")
+	}
+	if len(head) == sniffLen { // the window may cut the last rune
+		if i := lastRuneStart(head); i >= 0 && !utf8.FullRune(head[i:]) {
+			head = head[:i]
+		}
+	}
+	if !isText(head) {
+		return ErrBinary
+	}
+	return nil
+}
+
+// lastRuneStart is the index of the byte that starts the last (possibly
+// incomplete) UTF-8 sequence of b, or -1.
+func lastRuneStart(b []byte) int {
+	for i := len(b) - 1; i >= 0 && i >= len(b)-utf8.UTFMax; i-- {
+		if utf8.RuneStart(b[i]) {
+			return i
+		}
+	}
+	return -1
+}
+
+// isText reports whether b is valid UTF-8 without NUL bytes (control
+// characters in text are left to the cells' checks, which name the line).
+func isText(b []byte) bool {
+	return utf8.Valid(b) && bytes.IndexByte(b, 0) < 0
+}
+
+// errLineTooLong is returned by lineLimit.
+var errLineTooLong = errors.New("line too long")
+
+// lineLimit passes a reader through, failing once a line grows longer than
+// maxLine bytes (a file without line breaks is not read into memory whole).
+// line is the 1-based number of the line being read.
+type lineLimit struct {
+	r    io.Reader
+	run  int // bytes of the current line so far
+	line int
+}
+
+func (l *lineLimit) Read(p []byte) (int, error) {
+	if l.line == 0 {
+		l.line = 1
+	}
+	n, err := l.r.Read(p)
+	b := p[:n]
+	if i := bytes.IndexByte(b, '\n'); i < 0 {
+		l.run += len(b)
+	} else if l.run+i > maxLine {
+		l.run += i
+	} else {
+		// Lines inside the chunk: at most one more check per chunk, since a
+		// chunk (bufio's 4 KiB) is shorter than maxLine.
+		l.line += bytes.Count(b, []byte{'\n'})
+		l.run = len(b) - bytes.LastIndexByte(b, '\n') - 1
+	}
+	if l.run > maxLine {
+		return 0, errLineTooLong
+	}
+	return n, err
+}
+
 // parseHeader maps header names to column indexes.
-func parseHeader(fields [][]byte, idx *[numCols]int) error {
+func parseHeader(fields []string, idx *[numCols]int) error {
 	for i, f := range fields {
 		key := normHeader(f)
 		for c, n := range colNames {
@@ -186,17 +314,17 @@ func parseHeader(fields [][]byte, idx *[numCols]int) error {
 	}
 	for _, c := range []column{colDate, colOpen, colHigh, colLow, colClose} {
 		if idx[c] < 0 {
-			return fmt.Errorf("missing column %q in header %s", colNames[c], quote(bytes.Join(fields, []byte(","))))
+			return fmt.Errorf("missing column %q in header %s", colNames[c], quote(strings.Join(fields, ",")))
 		}
 	}
 	return nil
 }
 
-func normHeader(f []byte) string {
+func normHeader(f string) string {
 	var b strings.Builder
-	for _, c := range f {
-		switch {
-		case c == ' ' || c == '_' || c == '-' || c == '"':
+	for i := 0; i < len(f); i++ {
+		switch c := f[i]; {
+		case c == ' ' || c == '_' || c == '-' || c == '"' || c == '\t':
 		case c >= 'A' && c <= 'Z':
 			b.WriteByte(c + 'a' - 'A')
 		default:
@@ -206,36 +334,15 @@ func normHeader(f []byte) string {
 	return b.String()
 }
 
-// splitFields splits a line on commas, trimming spaces and surrounding quotes.
-func splitFields(dst [][]byte, line []byte) [][]byte {
-	for {
-		i := bytes.IndexByte(line, ',')
-		var f []byte
-		if i < 0 {
-			f = line
-		} else {
-			f = line[:i]
-		}
-		f = bytes.TrimSpace(f)
-		if len(f) >= 2 && f[0] == '"' && f[len(f)-1] == '"' {
-			f = bytes.TrimSpace(f[1 : len(f)-1])
-		}
-		dst = append(dst, f)
-		if i < 0 {
-			return dst
-		}
-		line = line[i+1:]
-	}
-}
-
 // parseDate parses YYYY-MM-DD as midnight in loc.
-func parseDate(s []byte, loc *time.Location) (time.Time, bool) {
+func parseDate(s string, loc *time.Location) (time.Time, bool) {
 	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
 		return time.Time{}, false
 	}
-	num := func(b []byte) (int, bool) {
+	num := func(b string) (int, bool) {
 		n := 0
-		for _, c := range b {
+		for i := 0; i < len(b); i++ {
+			c := b[i]
 			if c < '0' || c > '9' {
 				return 0, false
 			}
@@ -249,22 +356,41 @@ func parseDate(s []byte, loc *time.Location) (time.Time, bool) {
 	if !ok1 || !ok2 || !ok3 || y < 1800 || m < 1 || m > 12 || d < 1 || d > 31 {
 		return time.Time{}, false
 	}
-	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, loc)
-	if t.Day() != d || int(t.Month()) != m { // e.g. 2024-02-30
+	if d > daysIn(y, m) { // e.g. 2024-02-30
 		return time.Time{}, false
 	}
-	return t, true
+	return time.Date(y, time.Month(m), d, 0, 0, 0, 0, loc), true
+}
+
+// daysIn is the number of days of month m (1–12) of year y.
+func daysIn(y, m int) int {
+	switch m {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
 }
 
 // parseNum parses a cell. present=false for the spellings of "missing".
-func parseNum(s []byte) (v float64, present bool, err error) {
-	switch string(s) {
+func parseNum(s string) (v float64, present bool, err error) {
+	switch s {
 	case "", "null", "NULL", "Null", "NaN", "nan", "NAN", "-", "N/A", "n/a", "NA":
 		return 0, false, nil
 	}
-	v, err = strconv.ParseFloat(string(s), 64)
+	v, err = strconv.ParseFloat(s, 64)
 	if err != nil {
-		return 0, false, err
+		g, ok := ungroup(s)
+		if !ok {
+			return 0, false, err
+		}
+		if v, err = strconv.ParseFloat(g, 64); err != nil {
+			return 0, false, err
+		}
 	}
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return 0, false, nil
@@ -272,12 +398,45 @@ func parseNum(s []byte) (v float64, present bool, err error) {
 	return v, true, nil
 }
 
-// quote renders a cell for an error message: Go-quoted (control characters
-// escaped) and truncated.
-func quote(b []byte) string {
-	const maxShow = 40
-	if len(b) > maxShow {
-		return strconv.Quote(string(b[:maxShow])) + "…"
+// ungroup removes the thousands separators of a number written with strict
+// groups of three ("1,234,567.5" → "1234567.5"). Anything else ("1,5",
+// "12,34", "1,,234") is not a grouped number: ok is false.
+func ungroup(s string) (string, bool) {
+	if !strings.Contains(s, ",") {
+		return "", false
 	}
-	return strconv.Quote(string(b))
+	intPart, frac, _ := strings.Cut(s, ".")
+	sign := ""
+	if intPart != "" && (intPart[0] == '-' || intPart[0] == '+') {
+		sign, intPart = intPart[:1], intPart[1:]
+	}
+	groups := strings.Split(intPart, ",")
+	if len(groups[0]) < 1 || len(groups[0]) > 3 {
+		return "", false
+	}
+	for i, g := range groups {
+		if (i > 0 && len(g) != 3) || strings.Trim(g, "0123456789") != "" {
+			return "", false
+		}
+	}
+	out := sign + strings.Join(groups, "")
+	if strings.Contains(s, ".") {
+		out += "." + frac
+	}
+	return out, true
+}
+
+// quote renders a cell for an error message: Go-quoted and truncated when it
+// is printable text, else "(unprintable)": bytes from a file reach a
+// terminal only as printable text, never escaped or raw.
+func quote(s string) string {
+	const maxShow = 40
+	if !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool { return !unicode.IsPrint(r) && r != ' ' }) {
+		return "(unprintable)"
+	}
+	if utf8.RuneCountInString(s) > maxShow {
+		r := []rune(s)
+		return strconv.Quote(string(r[:maxShow])) + "…"
+	}
+	return strconv.Quote(s)
 }

@@ -2,6 +2,9 @@ package csvbars
 
 import (
 	"bytes"
+	"math/rand/v2"
+	"unicode"
+	"unicode/utf8"
 	"fmt"
 	"math"
 	"os"
@@ -98,7 +101,7 @@ func TestParseFormats(t *testing.T) {
 					t.Errorf("bar %d Date() = %s, want %s", i, g.Date(), tc.dates[i])
 				}
 			}
-			if st.Rows != tc.rows || st.Skipped != len(tc.skipped) || !slices.Equal(st.SkippedLines, tc.skipped) {
+			if st.Rows != tc.rows || st.Skipped != len(tc.skipped) || !slices.Equal(skipLines(st), tc.skipped) {
 				t.Errorf("stats = %+v, want rows %d skipped %v", st, tc.rows, tc.skipped)
 			}
 		})
@@ -150,7 +153,7 @@ func TestParseSkipsMissingAndNonPositive(t *testing.T) {
 	if len(bars) != 2 || bars[0].Date() != "2024-01-02" || bars[1].Date() != "2024-01-09" || bars[1].Volume != 0 {
 		t.Errorf("bars = %+v", bars)
 	}
-	if st.Rows != 6 || st.Skipped != 4 || !slices.Equal(st.SkippedLines, []int{3, 4, 5, 6}) {
+	if st.Rows != 6 || st.Skipped != 4 || !slices.Equal(skipLines(st), []int{3, 4, 5, 6}) {
 		t.Errorf("stats = %+v", st)
 	}
 }
@@ -185,20 +188,27 @@ func TestParseOptionalVolumeColumnCRLFAndBOM(t *testing.T) {
 	}
 }
 
-func TestParseSkippedLinesCapped(t *testing.T) {
+func TestParseSkipsAllCountedWithDatesAndReasons(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("Date,Open,High,Low,Close,Volume\n")
 	d := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i := range 150 {
 		fmt.Fprintf(&b, "%s,null,null,null,null,0\n", d.AddDate(0, 0, i).Format("2006-01-02"))
 	}
+	b.WriteString("2020-06-01,1,2,0,1,5\n")
 	bars, st, err := Parse(strings.NewReader(b.String()), "c.csv", "C")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(bars) != 0 || st.Skipped != 150 || len(st.SkippedLines) != MaxSkippedLines ||
-		st.SkippedLines[0] != 2 || st.SkippedLines[99] != 101 {
-		t.Errorf("bars %d stats skipped=%d lines=%d first=%v", len(bars), st.Skipped, len(st.SkippedLines), st.SkippedLines[:1])
+	if len(bars) != 0 || st.Skipped != 151 || len(st.Skips) != 151 {
+		t.Fatalf("bars %d stats skipped=%d skips=%d", len(bars), st.Skipped, len(st.Skips))
+	}
+	first, last := st.Skips[0], st.Skips[150]
+	if first.Line != 2 || first.Date.Format(time.DateOnly) != "2020-01-01" || first.Reason != "missing open" {
+		t.Errorf("first skip %+v", first)
+	}
+	if last.Line != 152 || last.Date.Format(time.DateOnly) != "2020-06-01" || last.Reason != "low not positive" {
+		t.Errorf("last skip %+v", last)
 	}
 }
 
@@ -210,10 +220,12 @@ func TestParseErrors(t *testing.T) {
 	}{
 		{"bad month", hdr + strings.Repeat(ok, 15) + "2024-13-01,1,1,1,1,1\n", `AAPL.csv:17: bad date "2024-13-01"`},
 		{"feb 30", hdr + "2024-02-30,1,1,1,1,1\n", `AAPL.csv:2: bad date "2024-02-30"`},
+		{"1900 not leap", hdr + "2000-02-29,1,1,1,1,1\n1900-02-29,1,1,1,1,1\n", `AAPL.csv:3: bad date "1900-02-29"`},
+		{"apr 31", hdr + "2023-02-28,1,1,1,1,1\n2023-04-31,1,1,1,1,1\n", `AAPL.csv:3: bad date "2023-04-31"`},
 		{"us date", hdr + "01/02/2024,1,1,1,1,1\n", `AAPL.csv:2: bad date "01/02/2024"`},
 		{"bad number", hdr + "2024-01-02,1,abc,1,1,1\n", `AAPL.csv:2: bad high "abc"`},
 		{"bad volume", hdr + "2024-01-02,1,1,1,1,lots\n", `AAPL.csv:2: bad volume "lots"`},
-		{"control chars quoted", hdr + "2024-01-02,\x1b[31m,1,1,1,1\n", `AAPL.csv:2: bad open "\x1b[31m"`},
+		{"control chars quoted", hdr + "2024-01-02,\x1b[31m,1,1,1,1\n", `AAPL.csv:2: bad open (unprintable)`},
 		{"missing close", "Date,Open,High,Low,Volume\n", `AAPL.csv:1: missing column "close" in header "Date,Open,High,Low,Volume"`},
 		{"duplicate column", "Date,Open,High,Low,Close,close\n", `AAPL.csv:1: duplicate column "close"`},
 		{"empty", "", `AAPL.csv: empty file (no header)`},
@@ -251,9 +263,12 @@ func FuzzParse(f *testing.F) {
 			if !strings.HasPrefix(err.Error(), "fuzz.csv") {
 				t.Errorf("error does not name the file: %v", err)
 			}
+			if !printable(err.Error()) {
+				t.Errorf("error shows unprintable bytes from the file: %q", err.Error())
+			}
 			return
 		}
-		if st.Skipped > st.Rows || len(st.SkippedLines) > min(st.Skipped, MaxSkippedLines) ||
+		if st.Skipped > st.Rows || len(st.Skips) != st.Skipped ||
 			len(bars)+st.Skipped+st.Duplicates != st.Rows {
 			t.Errorf("inconsistent stats %+v for %d bars", st, len(bars))
 		}
@@ -319,5 +334,126 @@ func TestParseUsesSharedLocation(t *testing.T) {
 	}
 	if bars[0].Time.Location() != calendar.Location() {
 		t.Error("bar time not in calendar.Location()")
+	}
+}
+
+// skipLines lists the line numbers of the skipped rows.
+func skipLines(st Stats) []int {
+	var out []int
+	for _, s := range st.Skips {
+		out = append(out, s.Line)
+	}
+	return out
+}
+
+// printable reports whether s is valid UTF-8 made of printable runes.
+func printable(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsFunc(s, func(r rune) bool { return !unicode.IsPrint(r) })
+}
+
+// randomBytes returns n seeded pseudo-random bytes.
+func randomBytes(seed uint64, n int) []byte {
+	r := rand.New(rand.NewPCG(seed, 1))
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(r.UintN(256))
+	}
+	return b
+}
+
+// A file of random bytes is "not a CSV file (binary data)": none of its
+// bytes reach the message, escaped or not (issue 14 item 9).
+func TestParseRandomBytesIsBinary(t *testing.T) {
+	for seed := range uint64(20) {
+		for _, n := range []int{3, 100, 2000, 100_000} {
+			_, _, err := Parse(bytes.NewReader(randomBytes(seed, n)), "PSCT.csv", "PSCT")
+			if err == nil {
+				t.Fatalf("seed %d n %d: no error", seed, n)
+			}
+			// 3 random bytes may happen to be text; then the message is
+			// about the header, still printable.
+			if n >= 100 && err.Error() != "PSCT.csv: not a CSV file (binary data)" {
+				t.Errorf("seed %d n %d: err = %q", seed, n, err)
+			}
+			if !printable(err.Error()) {
+				t.Errorf("seed %d n %d: unprintable message %q", seed, n, err)
+			}
+		}
+	}
+}
+
+// Binary bytes after a good start, and a UTF-16 file, are named without
+// showing their bytes.
+func TestParseBinaryLaterAndUTF16(t *testing.T) {
+	var b bytes.Buffer
+	b.WriteString("Date,Open,High,Low,Close,Volume\n")
+	for i := range 60 {
+		fmt.Fprintf(&b, "2024-01-%02d,1,1,1,1,1\n", 1+i%28)
+	}
+	b.WriteString("2024-03-01,6\x8c\xd1\xe6\x9b\x89,1,1,1,1\n")
+	_, _, err := Parse(&b, "X.csv", "X")
+	if err == nil || err.Error() != "X.csv:62: bad open (unprintable)" {
+		t.Errorf("err = %v", err)
+	}
+	utf16 := []byte("\xff\xfeD\x00a\x00t\x00e\x00")
+	_, _, err = Parse(bytes.NewReader(utf16), "U.csv", "U")
+	if err == nil || err.Error() != "U.csv: UTF-16 text, not a UTF-8 CSV file (save it as CSV UTF-8)" {
+		t.Errorf("utf-16: err = %v", err)
+	}
+	// A multi-byte rune cut by the sniffing window is still text.
+	head := "Date,Open,High,Low,Close,Name\n" + strings.Repeat("2024-01-02,1,1,1,1,é\n", 60)
+	if _, _, err := Parse(strings.NewReader(head), "E.csv", "E"); err != nil {
+		t.Errorf("text with é across the sniff window: %v", err)
+	}
+}
+
+// Quoted fields may hold commas (a name column, thousands separators);
+// the hand-rolled splitter this replaced shifted every column after them.
+func TestParseQuotedFieldsWithCommas(t *testing.T) {
+	in := "Date,Name,Open,High,Low,Close,Volume\n" +
+		"2024-01-02,\"iShares Russell 2000, ETF\",\"1,234.50\",\"1,240\",1230.25,1238,\"31,000,000\"\n" +
+		"2024-01-03,\"say \"\"hi\"\", twice\",10,11,9,10.5,100\n"
+	bars, st, err := Parse(strings.NewReader(in), "Q.csv", "Q")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bars) != 2 || st.Rows != 2 {
+		t.Fatalf("bars %+v stats %+v", bars, st)
+	}
+	b := bars[0]
+	if b.Open != 1234.5 || b.High != 1240 || b.Low != 1230.25 || b.Close != 1238 || b.Volume != 31e6 {
+		t.Errorf("bar 0 = %+v", b)
+	}
+	if b := bars[1]; b.Open != 10 || b.Close != 10.5 || b.Volume != 100 {
+		t.Errorf("bar 1 = %+v", b)
+	}
+	// Only strict groups of three are thousands separators: a decimal
+	// comma is an error, never a number 10 or 100 times too large.
+	for _, cell := range []string{"1,5", "12,34", "1,,234", "1234,567", ",123"} {
+		in := "Date,Open,High,Low,Close\n2024-01-02,\"" + cell + "\",1,1,1\n"
+		_, _, err := Parse(strings.NewReader(in), "Q.csv", "Q")
+		if want := fmt.Sprintf("Q.csv:2: bad open %q", cell); err == nil || err.Error() != want {
+			t.Errorf("%s: err = %v, want %s", cell, err, want)
+		}
+	}
+	// A stray quote is an error with its line, not a silent mis-split.
+	_, _, err = Parse(strings.NewReader("Date,Open,High,Low,Close\n2024-01-02,1,1,1,1\n2024-01-03,1\"2,1,1,1\n"), "Q.csv", "Q")
+	if err == nil || !strings.HasPrefix(err.Error(), "Q.csv:3: ") {
+		t.Errorf("stray quote: err = %v", err)
+	}
+}
+
+// A non-numeric cell deep in a file names its line (here line 45).
+func TestParseNonNumericCellLine45(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("Date,Open,High,Low,Close,Volume\n")
+	d := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 43 {
+		fmt.Fprintf(&b, "%s,1,2,1,2,100\n", d.AddDate(0, 0, i).Format(time.DateOnly))
+	}
+	b.WriteString("2024-03-05,1,2,x,3,100\n")
+	_, _, err := Parse(strings.NewReader(b.String()), "XLK.csv", "XLK")
+	if err == nil || err.Error() != `XLK.csv:45: bad low "x"` {
+		t.Errorf("err = %v", err)
 	}
 }
