@@ -39,6 +39,14 @@ type Input struct {
 	// Live marks one live batch of Feed: its Errors (with the quotes it
 	// rejects) replace the earlier live errors of that feed.
 	Live bool
+	// Skipped counts the rows left out of each Daily series by its source
+	// (absent: none). It belongs to Daily: a symbol whose history loads
+	// gets its entry here, or none.
+	Skipped map[string]SkippedRows
+	// Starts gives, for symbols without history, the date their data
+	// begins (a replay from before it): until their first quote they are
+	// listed as notices ("data starts 2022-09-30"), not as "no data" errors.
+	Starts map[string]time.Time
 }
 
 // sectorState links a sector pair to its legs.
@@ -263,6 +271,12 @@ func (e *Engine) dateKey(t time.Time) time.Time {
 // Input.Now) falls before the session close of the last bar's date, that bar
 // is treated as the forming bar of the day rather than a closed one.
 func (e *Engine) LoadHistory(daily map[string][]Bar) []SymbolError {
+	return e.loadHistory(daily, nil)
+}
+
+// loadHistory is LoadHistory; skipped gives the rows each series' source
+// left out (kept with the series, replaced by the next load).
+func (e *Engine) loadHistory(daily map[string][]Bar, skipped map[string]SkippedRows) []SymbolError {
 	var errs []SymbolError
 	report := func(sym, msg string) {
 		e.noteErr(sym, msg, false)
@@ -321,6 +335,9 @@ func (e *Engine) LoadHistory(daily map[string][]Bar) []SymbolError {
 				s.dataTime = cl
 			}
 		}
+		sk := skipped[sym]
+		sk.Source, sk.Reason = sanitize(sk.Source, 200), sanitize(sk.Reason, 60)
+		s.skipped, s.starts = sk, time.Time{}
 		e.clearErr(sym, false)
 		e.closedDirty = true
 		if s == e.small || s == e.large {
@@ -695,7 +712,12 @@ func (e *Engine) apply(in Input) {
 		e.liveGen = e.gens
 	}
 	if in.Daily != nil {
-		e.LoadHistory(in.Daily)
+		e.loadHistory(in.Daily, in.Skipped)
+	}
+	for sym, t := range in.Starts {
+		if i, ok := e.index[sym]; ok && !t.IsZero() {
+			e.syms[i].starts = e.dateKey(t)
+		}
 	}
 	if in.Intraday != nil {
 		e.LoadIntraday(in.Intraday)

@@ -24,6 +24,7 @@ func (s Snapshot) MarshalJSON() ([]byte, error) {
 	type plain Snapshot // the fields without this method
 	p := plain(s)
 	p.Symbols, p.Flags, p.Sectors, p.Errors = nonNil(p.Symbols), nonNil(p.Flags), nonNil(p.Sectors), nonNil(p.Errors)
+	p.Notices = nonNil(p.Notices)
 	return marshalJSON(struct {
 		AsOf *string `json:"as_of"`
 		plain
@@ -44,14 +45,21 @@ func (s SessionInfo) MarshalJSON() ([]byte, error) {
 	}{p, rfc3339(s.NextChange)})
 }
 
-// MarshalJSON renders one symbol with data_time as RFC 3339 or null.
+// MarshalJSON renders one symbol with data_time as RFC 3339 or null, then
+// the skipped rows (first_skipped_line null when none).
 func (s SymbolSnapshot) MarshalJSON() ([]byte, error) {
 	type plain SymbolSnapshot
+	var first *int
+	if s.FirstSkippedLine > 0 {
+		first = &s.FirstSkippedLine
+	}
 	return marshalJSON(struct {
 		plain
-		DataTime *string `json:"data_time"`
-		Stale    bool    `json:"stale"` // after data_time, as always
-	}{plain(s), rfc3339(s.DataTime), s.Stale})
+		DataTime         *string `json:"data_time"`
+		Stale            bool    `json:"stale"` // after data_time, as always
+		SkippedRows      int     `json:"skipped_rows"`
+		FirstSkippedLine *int    `json:"first_skipped_line"`
+	}{plain(s), rfc3339(s.DataTime), s.Stale, s.SkippedRows, first})
 }
 
 // MarshalJSON renders one flag with since as YYYY-MM-DD or null.

@@ -1,6 +1,9 @@
 package engine
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // pubCache holds series the engine has published, with what they were built
 // from, so an unchanged series is shared by the next snapshot instead of
@@ -56,13 +59,49 @@ func (e *Engine) Snapshot(now time.Time) *Snapshot {
 		snap.Errors = append(snap.Errors, SymbolError{Symbol: sym, Message: e.errs[sym].message()})
 	}
 	for _, s := range e.syms {
-		if !s.live.ok {
+		if !s.live.ok && s.starts.IsZero() {
 			if _, dup := e.errs[s.sym]; !dup {
 				snap.Errors = append(snap.Errors, SymbolError{Symbol: s.sym, Message: "no data"})
 			}
 		}
 	}
+	snap.Notices = e.notices()
 	return snap
+}
+
+// notices lists the facts about usable data, in watchlist order: rows
+// skipped from a symbol's source, and data that has not started yet.
+func (e *Engine) notices() []SymbolNotice {
+	var out []SymbolNotice
+	for _, s := range e.syms {
+		if !s.live.ok && !s.starts.IsZero() {
+			out = append(out, SymbolNotice{Symbol: s.sym, Message: "data starts " + s.starts.Format(time.DateOnly)})
+		}
+		if k := s.skipped; k.Count > 0 {
+			out = append(out, SymbolNotice{Symbol: s.sym, Message: skippedText(k)})
+		}
+	}
+	return out
+}
+
+// skippedText says which rows were skipped: "4 rows skipped from
+// data/IWM.csv, first line 102: missing close".
+func skippedText(k SkippedRows) string {
+	rows, first := "rows", "first line"
+	if k.Count == 1 {
+		rows, first = "row", "line"
+	}
+	msg := fmt.Sprintf("%d %s skipped", k.Count, rows)
+	if k.Source != "" {
+		msg += " from " + k.Source
+	}
+	if k.FirstLine > 0 {
+		msg += fmt.Sprintf(", %s %d", first, k.FirstLine)
+	}
+	if k.Reason != "" {
+		msg += ": " + k.Reason
+	}
+	return msg
 }
 
 func (e *Engine) symbolSnapshot(s *symState, now time.Time) SymbolSnapshot {
@@ -77,6 +116,7 @@ func (e *Engine) symbolSnapshot(s *symState, now time.Time) SymbolSnapshot {
 		RVOL20: l.vals.RVOL20, RVOLPace: l.pace,
 		Ret1d: l.ret[0], Ret5d: l.ret[1], Ret21d: l.ret[2], Ret63d: l.ret[3],
 		DataTime: s.dataTime, Delayed: s.delayed,
+		SkippedRows: s.skipped.Count, FirstSkippedLine: s.skipped.FirstLine,
 	}
 	if b, ok := latest(s); ok {
 		ss.DayVolume = b.Volume

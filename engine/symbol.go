@@ -186,6 +186,9 @@ type symState struct {
 	dataTime time.Time
 	delayed  bool
 	liveErr  bool // the symbol has a live error (cleared by its next valid quote)
+
+	skipped SkippedRows // rows its history's source left out (from the last history load)
+	starts  time.Time   // its data begins on this date, after the history (NY midnight; zero: not known to)
 }
 
 // commit appends a closed daily bar and advances the streams.

@@ -262,6 +262,13 @@ type SymbolSnapshot struct {
 	// whole day). The slice is shared between snapshots: read-only.
 	Intraday        []float64 `json:"-"`
 	IntradayForming bool      `json:"-"` // today's latest intraday bar is still forming (its close is Last)
+	// SkippedRows counts the rows of the symbol's history source that were
+	// left out (a missing or non-positive price): its averages, returns
+	// and flag dates are computed without them. FirstSkippedLine is the
+	// 1-based line of the first one (0 when none; JSON null). In the JSON
+	// they follow stale.
+	SkippedRows      int `json:"skipped_rows"`
+	FirstSkippedLine int `json:"first_skipped_line"`
 }
 
 // RatioPoint is one point of the ratio chart.
@@ -305,6 +312,23 @@ type SectorSnapshot struct {
 
 // SymbolError reports a symbol without usable data.
 type SymbolError struct {
+	Symbol  string `json:"symbol"`
+	Message string `json:"message"`
+}
+
+// SkippedRows says that rows of a symbol's history source were left out
+// because a price was missing or not positive.
+type SkippedRows struct {
+	Count     int    // rows left out
+	FirstLine int    // 1-based line of the first one in Source
+	Source    string // the file, e.g. "data/IWM.csv"
+	Reason    string // what was wrong with the first one, e.g. "missing close"
+}
+
+// SymbolNotice is a fact about a symbol's data that is not an error (what
+// there is of it is usable): rows skipped from its source, data that starts
+// later than the replay.
+type SymbolNotice struct {
 	Symbol  string `json:"symbol"`
 	Message string `json:"message"`
 }
@@ -397,6 +421,9 @@ type Snapshot struct {
 	Errors  []SymbolError    `json:"errors"`
 	Risk    *Risk            `json:"risk"`    // nil until enough history
 	Analogs *Analogs         `json:"analogs"` // nil until computed
+	// Notices are facts about usable data (rows skipped from a symbol's
+	// source, data that starts later in a replay), in watchlist order.
+	Notices []SymbolNotice `json:"notices"`
 }
 
 // Symbol returns the snapshot of sym, if present.

@@ -81,6 +81,9 @@ type Status struct {
 	// request of the last attempt timed out), as opposed to refusing them or
 	// failing. State is then StateDown.
 	Hanging bool
+	// Note is a fact about a healthy feed worth showing, e.g. "replay ended
+	// 2025-09-29" (a replay that has reached its last day); "" if none.
+	Note string
 }
 
 // History is a back-fill of daily (and optionally today's intraday) bars.
@@ -88,6 +91,13 @@ type History struct {
 	Daily    map[string][]engine.Bar // per symbol, oldest first, Daily timeframe
 	Intraday map[string][]engine.Bar // per symbol, today's 1-minute bars, oldest first (may be nil)
 	Errors   []engine.SymbolError    // symbols that could not be loaded (the rest still load)
+	// Skipped counts, per symbol, the rows of its source left out of Daily
+	// (a missing or non-positive price); absent when none were.
+	Skipped map[string]engine.SkippedRows
+	// Starts names the symbols whose data begins after this history (a
+	// replay from before their first date), with their first date: no data
+	// until then is expected, not an error.
+	Starts map[string]time.Time
 }
 
 // Batch is one delivery of live data: everything from one poll (or ~100 ms of

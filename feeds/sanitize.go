@@ -91,7 +91,42 @@ func CleanHistory(h History) History {
 	h.Daily = cleanBarMap(h.Daily)
 	h.Intraday = cleanBarMap(h.Intraday)
 	h.Errors = cleanSymbolErrors(h.Errors)
+	h.Skipped = cleanSkipped(h.Skipped)
+	h.Starts = cleanKeys(h.Starts)
 	return h
+}
+
+func cleanSkipped(m map[string]engine.SkippedRows) map[string]engine.SkippedRows {
+	dirty := false
+	for k, v := range m {
+		if !isClean(k) || !isCleanMessage(v.Source) || !isCleanMessage(v.Reason) {
+			dirty = true
+			break
+		}
+	}
+	if !dirty {
+		return m
+	}
+	out := make(map[string]engine.SkippedRows, len(m))
+	for k, v := range m {
+		v.Source, v.Reason = termsafe.Line(v.Source, MaxMessageLen), termsafe.Line(v.Reason, MaxMessageLen)
+		out[clean(k)] = v
+	}
+	return out
+}
+
+// cleanKeys returns m with clean keys (m itself when they are).
+func cleanKeys[V any](m map[string]V) map[string]V {
+	for k := range m {
+		if !isClean(k) {
+			out := make(map[string]V, len(m))
+			for k, v := range m {
+				out[clean(k)] = v
+			}
+			return out
+		}
+	}
+	return m
 }
 
 // CleanBatch returns b with every symbol, message and status string
@@ -108,6 +143,7 @@ func CleanBatch(b Batch) Batch {
 func CleanStatus(st Status) Status {
 	st.Feed = cleanMax(st.Feed, MaxNameLen)
 	st.LastError = cleanMax(st.LastError, MaxMessageLen)
+	st.Note = cleanMax(st.Note, MaxMessageLen)
 	return st
 }
 

@@ -144,3 +144,24 @@ func TestSanitizedStreamPanic(t *testing.T) {
 		t.Fatalf("Stream = %v", err)
 	}
 }
+
+// TestCleanHistorySkippedAndStarts: the skipped-row counts and late starts
+// of a history carry clean symbols, sources and reasons.
+func TestCleanHistorySkippedAndStarts(t *testing.T) {
+	day := time.Date(2024, 6, 3, 0, 0, 0, 0, time.UTC)
+	for _, h := range termsafetest.Hostile {
+		got := feeds.CleanHistory(feeds.History{
+			Skipped: map[string]engine.SkippedRows{h: {Count: 2, FirstLine: 9, Source: "d/" + h + ".csv", Reason: "missing " + h}},
+			Starts:  map[string]time.Time{h: day},
+		})
+		termsafetest.Check(t, "History", got)
+		if len(got.Skipped) != 1 || len(got.Starts) != 1 {
+			t.Errorf("data lost: %+v", got)
+		}
+		for _, k := range got.Skipped {
+			if k.Count != 2 || k.FirstLine != 9 {
+				t.Errorf("counts changed: %+v", k)
+			}
+		}
+	}
+}

@@ -230,6 +230,7 @@ func TestParseErrors(t *testing.T) {
 		{"duplicate column", "Date,Open,High,Low,Close,close\n", `AAPL.csv:1: duplicate column "close"`},
 		{"empty", "", `AAPL.csv: empty file (no header)`},
 		{"blank only", "\n \n", `AAPL.csv: empty file (no header)`},
+		{"no header", "2024-01-02,1,1,1,1,1\n2024-01-03,1,1,1,1,1\n", `AAPL.csv:1: no header: the first line is data (want a header such as Date,Open,High,Low,Close,Volume)`},
 		{"stooq no data", "No data", `AAPL.csv:1: missing column "date" in header "No data"`},
 		{"long line", hdr + strings.Repeat("x", maxLine+10), `AAPL.csv:2: line longer than 65536 bytes`},
 	}

@@ -4,6 +4,11 @@
 // as quotes at a chosen speed, so the dashboard can be watched on past data.
 // Everything from this feed is labelled REPLAY.
 //
+// A file that cannot be used (missing, not a CSV file, malformed) is that
+// symbol's error, naming the file and line; the other files still load.
+// Rows with a missing or non-positive price are skipped and counted
+// (feeds.History.Skipped).
+//
 // With ReplayFrom set, History returns the rows before that date and Stream
 // replays the rows from it on: one batch per trading day, carrying for every
 // symbol four quotes that trace the day's bar (the open at 09:30, the low and
@@ -135,14 +140,19 @@ func (f *Feed) Symbols() ([]string, error) {
 
 // loaded is the data of one load: bars and parse statistics per symbol.
 type loaded struct {
-	bars   map[string][]engine.Bar
-	stats  map[string]csvbars.Stats
-	errors []engine.SymbolError
+	bars    map[string][]engine.Bar // up to AsOf
+	stats   map[string]csvbars.Stats
+	skipped map[string]engine.SkippedRows // rows skipped up to AsOf
+	errors  []engine.SymbolError
+	// first and last are the dates of the data (before the AsOf cut): the
+	// earliest first row and the latest last row of the loaded files.
+	first, last time.Time
 }
 
-// load reads the files of symbols (all files when symbols is empty). A
-// missing file becomes a SymbolError; an unreadable or malformed file is an
-// error naming the file (and line).
+// load reads the files of symbols (all files when symbols is empty). A file
+// that is missing, unreadable or malformed is that symbol's error, naming
+// the file (and line); the other files still load. Only a directory that
+// cannot be listed fails the load.
 func (f *Feed) load(ctx context.Context, symbols []string) (loaded, error) {
 	if len(symbols) == 0 {
 		var err error
@@ -150,7 +160,7 @@ func (f *Feed) load(ctx context.Context, symbols []string) (loaded, error) {
 			return loaded{}, err
 		}
 	}
-	l := loaded{bars: map[string][]engine.Bar{}, stats: map[string]csvbars.Stats{}}
+	l := loaded{bars: map[string][]engine.Bar{}, stats: map[string]csvbars.Stats{}, skipped: map[string]engine.SkippedRows{}}
 	for _, sym := range symbols {
 		if err := ctx.Err(); err != nil {
 			return loaded{}, fmt.Errorf("replay: load: %w", err)
@@ -159,16 +169,25 @@ func (f *Feed) load(ctx context.Context, symbols []string) (loaded, error) {
 			l.errors = append(l.errors, engine.SymbolError{Symbol: sym, Message: fmt.Sprintf("replay: invalid symbol %q", sym)})
 			continue
 		}
-		bars, st, err := f.loadFile(sym)
+		bars, st, path, err := f.loadFile(sym)
 		if errors.Is(err, fs.ErrNotExist) {
-			l.errors = append(l.errors, engine.SymbolError{Symbol: sym,
-				Message: fmt.Sprintf("replay: no file %s", filepath.Join(f.opts.Dir, sym+".csv"))})
+			l.errors = append(l.errors, engine.SymbolError{Symbol: sym, Message: "replay: no file " + path})
 			continue
 		}
 		if err != nil {
-			return loaded{}, err
+			l.errors = append(l.errors, engine.SymbolError{Symbol: sym, Message: err.Error()})
+			continue
 		}
 		l.stats[sym] = st
+		if n := len(bars); n > 0 {
+			if l.first.IsZero() || bars[0].Time.Before(l.first) {
+				l.first = bars[0].Time
+			}
+			if bars[n-1].Time.After(l.last) {
+				l.last = bars[n-1].Time
+			}
+		}
+		full := bars
 		if !f.asOf.IsZero() {
 			n, _ := slices.BinarySearchFunc(bars, f.asOf, func(b engine.Bar, t time.Time) int {
 				if b.Time.After(t) {
@@ -178,39 +197,80 @@ func (f *Feed) load(ctx context.Context, symbols []string) (loaded, error) {
 			})
 			bars = bars[:n]
 		}
+		sk := f.skippedRows(st, path)
 		if len(bars) == 0 {
-			l.errors = append(l.errors, engine.SymbolError{Symbol: sym,
-				Message: fmt.Sprintf("replay: %s has no usable rows", filepath.Join(f.opts.Dir, sym+".csv"))})
+			l.errors = append(l.errors, engine.SymbolError{Symbol: sym, Message: f.noRows(path, full, sk)})
 			continue
+		}
+		if sk.Count > 0 {
+			l.skipped[sym] = sk
 		}
 		l.bars[sym] = bars
 	}
 	return l, nil
 }
 
-// loadFile parses SYM.csv (or sym.csv).
-func (f *Feed) loadFile(sym string) ([]engine.Bar, csvbars.Stats, error) {
+// skippedRows summarises the rows of a file skipped up to AsOf.
+func (f *Feed) skippedRows(st csvbars.Stats, path string) engine.SkippedRows {
+	var k engine.SkippedRows
+	for _, s := range st.Skips {
+		if !f.asOf.IsZero() && s.Date.After(f.asOf) {
+			continue
+		}
+		if k.Count == 0 {
+			k.FirstLine, k.Reason = s.Line, s.Reason
+		}
+		k.Count++
+	}
+	if k.Count > 0 {
+		k.Source = path
+	}
+	return k
+}
+
+// noRows is the error of a file without a usable row up to AsOf.
+func (f *Feed) noRows(path string, full []engine.Bar, sk engine.SkippedRows) string {
+	msg := "replay: " + path + " has no usable rows"
+	if !f.asOf.IsZero() && len(full) > 0 {
+		msg += fmt.Sprintf(" on or before %s (its data starts %s)", f.asOf.Format(time.DateOnly), full[0].Time.Format(time.DateOnly))
+	}
+	if sk.Count > 0 {
+		rows := "rows"
+		if sk.Count == 1 {
+			rows = "row"
+		}
+		msg += fmt.Sprintf(" (%d %s skipped, line %d: %s)", sk.Count, rows, sk.FirstLine, sk.Reason)
+	}
+	return msg
+}
+
+// loadFile parses SYM.csv (or sym.csv). path names the file (the one that
+// was missing, if neither exists).
+func (f *Feed) loadFile(sym string) (bars []engine.Bar, st csvbars.Stats, path string, err error) {
 	var file fs.File
-	var err error
 	var name string
 	for _, n := range []string{sym + ".csv", strings.ToLower(sym) + ".csv"} {
-		name = n
+		if name == "" {
+			name = n
+		}
 		if file, err = f.fsys.Open(n); !errors.Is(err, fs.ErrNotExist) {
+			name = n
 			break
 		}
 	}
+	path = filepath.Join(f.opts.Dir, name)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, csvbars.Stats{}, err
+			return nil, st, path, err
 		}
-		return nil, csvbars.Stats{}, fmt.Errorf("replay: open %s: %w", filepath.Join(f.opts.Dir, name), err)
+		return nil, st, path, fmt.Errorf("replay: open %s: %w", path, err)
 	}
 	defer file.Close()
-	bars, st, err := csvbars.Parse(file, filepath.Join(f.opts.Dir, name), sym)
+	bars, st, err = csvbars.Parse(file, path, sym)
 	if err != nil {
-		return nil, st, fmt.Errorf("replay: %w", err)
+		return nil, st, path, fmt.Errorf("replay: %w", err)
 	}
-	return bars, st, nil
+	return bars, st, path, nil
 }
 
 // Stats returns what reading each symbol's file found (rows, skipped rows
@@ -223,9 +283,23 @@ func (f *Feed) Stats(ctx context.Context, symbols []string) (map[string]csvbars.
 	return l.stats, nil
 }
 
+// Span returns the dates of the data in the symbols' files (all files when
+// symbols is empty), whatever AsOf and ReplayFrom: the earliest first row
+// and the latest last row. Both are zero when no file has a usable row.
+func (f *Feed) Span(ctx context.Context, symbols []string) (first, last time.Time, err error) {
+	l, err := f.load(ctx, symbols)
+	if err != nil {
+		return time.Time{}, time.Time{}, err
+	}
+	return l.first, l.last, nil
+}
+
 // History returns the daily bars of each symbol up to AsOf and before
 // ReplayFrom (all files in Dir when symbols is empty). A symbol without a
-// file, or without rows in range, is reported in History.Errors.
+// file, or without rows up to AsOf, is reported in History.Errors; one
+// whose rows all come from ReplayFrom on is listed in History.Starts (it
+// joins when the replay reaches its first date). Skipped rows are counted
+// in History.Skipped.
 func (f *Feed) History(ctx context.Context, symbols []string) (feeds.History, error) {
 	l, err := f.load(ctx, symbols)
 	if err != nil {
@@ -235,14 +309,22 @@ func (f *Feed) History(ctx context.Context, symbols []string) (feeds.History, er
 	for sym, bars := range l.bars {
 		if !f.from.IsZero() {
 			n, _ := slices.BinarySearchFunc(bars, f.from, func(b engine.Bar, t time.Time) int { return b.Time.Compare(t) })
+			if n == 0 { // it starts during the replay
+				if h.Starts == nil {
+					h.Starts = map[string]time.Time{}
+				}
+				h.Starts[sym] = bars[0].Time
+				continue
+			}
 			bars = bars[:n]
 		}
-		if len(bars) == 0 {
-			h.Errors = append(h.Errors, engine.SymbolError{Symbol: sym,
-				Message: fmt.Sprintf("replay: %s has no rows before %s", sym, f.from.Format(time.DateOnly))})
-			continue
-		}
 		h.Daily[sym] = bars
+		if sk, ok := l.skipped[sym]; ok {
+			if h.Skipped == nil {
+				h.Skipped = map[string]engine.SkippedRows{}
+			}
+			h.Skipped[sym] = sk
+		}
 	}
 	slices.SortFunc(h.Errors, func(a, b engine.SymbolError) int { return strings.Compare(a.Symbol, b.Symbol) })
 	return h, nil
@@ -250,12 +332,15 @@ func (f *Feed) History(ctx context.Context, symbols []string) (feeds.History, er
 
 // Stream replays the days from ReplayFrom (up to AsOf), one batch per
 // trading day, one day per 1/Speed seconds of the injected clock; the first
-// day is sent at once. After the last day, or with no ReplayFrom, it sends
-// nothing more (beyond one status batch when there was nothing to replay)
-// and waits for ctx. It returns ctx.Err() and never closes out.
+// day is sent at once. The last day's status says "replay ended DATE". After
+// it, or with no ReplayFrom, it sends nothing more (beyond one status batch
+// when there was nothing to replay) and waits for ctx. A ReplayFrom or AsOf
+// outside the data is said in every status (Status.Note). It returns
+// ctx.Err() and never closes out.
 func (f *Feed) Stream(ctx context.Context, symbols []string, out chan<- feeds.Batch) error {
+	var note string
 	status := func() feeds.Status {
-		return feeds.Status{Feed: "replay", State: feeds.StateOK, LastSuccess: f.opts.Clock.Now(), Interval: f.interval}
+		return feeds.Status{Feed: "replay", State: feeds.StateOK, LastSuccess: f.opts.Clock.Now(), Interval: f.interval, Note: note}
 	}
 	send := func(b feeds.Batch) error {
 		select {
@@ -265,18 +350,19 @@ func (f *Feed) Stream(ctx context.Context, symbols []string, out chan<- feeds.Ba
 			return ctx.Err()
 		}
 	}
+	l, err := f.load(ctx, symbols)
+	if err != nil {
+		st := status()
+		st.State, st.LastError, st.LastSuccess = feeds.StateDown, err.Error(), time.Time{}
+		if serr := send(feeds.Batch{Seq: 1, Status: st}); serr != nil {
+			return serr
+		}
+		return err
+	}
+	note = f.outside(l)
 	var days []dayQuotes
 	var symErrs []engine.SymbolError
 	if !f.from.IsZero() {
-		l, err := f.load(ctx, symbols)
-		if err != nil {
-			st := status()
-			st.State, st.LastError, st.LastSuccess = feeds.StateDown, err.Error(), time.Time{}
-			if serr := send(feeds.Batch{Seq: 1, Status: st}); serr != nil {
-				return serr
-			}
-			return err
-		}
 		days, symErrs = f.schedule(l), l.errors
 	}
 	if len(days) == 0 {
@@ -290,6 +376,9 @@ func (f *Feed) Stream(ctx context.Context, symbols []string, out chan<- feeds.Ba
 		b := feeds.Batch{Seq: uint64(i + 1), Quotes: d.quotes, Status: status()}
 		if i == 0 {
 			b.Errors = symErrs
+		}
+		if i == len(days)-1 {
+			b.Status.Note = joinNotes("replay ended "+d.date.Format(time.DateOnly), note)
 		}
 		if err := send(b); err != nil {
 			return err
@@ -305,6 +394,32 @@ func (f *Feed) Stream(ctx context.Context, symbols []string, out chan<- feeds.Ba
 	}
 	<-ctx.Done()
 	return ctx.Err()
+}
+
+// outside says when ReplayFrom or AsOf lies outside the data's dates.
+func (f *Feed) outside(l loaded) string {
+	if l.last.IsZero() {
+		return ""
+	}
+	span := fmt.Sprintf("the data runs %s to %s", l.first.Format(time.DateOnly), l.last.Format(time.DateOnly))
+	var notes []string
+	switch {
+	case f.from.IsZero():
+	case f.from.After(l.last):
+		notes = append(notes, fmt.Sprintf("nothing to replay from %s: %s", f.from.Format(time.DateOnly), span))
+	case f.from.Before(l.first):
+		notes = append(notes, fmt.Sprintf("replay from %s starts at %s: %s", f.from.Format(time.DateOnly), l.first.Format(time.DateOnly), span))
+	}
+	if !f.asOf.IsZero() && f.asOf.After(l.last) {
+		notes = append(notes, fmt.Sprintf("as-of %s is after the data's last date: %s", f.asOf.Format(time.DateOnly), span))
+	}
+	return joinNotes(notes...)
+}
+
+// joinNotes joins the non-empty notes with " · ".
+func joinNotes(notes ...string) string {
+	notes = slices.DeleteFunc(notes, func(s string) bool { return s == "" })
+	return strings.Join(notes, " · ")
 }
 
 // dayQuotes is one replayed trading day.

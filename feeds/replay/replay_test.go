@@ -3,6 +3,9 @@ package replay
 import (
 	"context"
 	"errors"
+	"io/fs"
+	"maps"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -150,7 +153,11 @@ func TestStatsCountSkippedRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	// XLK.csv has null rows for generator days 100 and 250: file lines 102 and 252.
-	if x := st["XLK"]; x.Rows != genDays || x.Skipped != 2 || !slices.Equal(x.SkippedLines, []int{102, 252}) {
+	var lines []int
+	for _, k := range st["XLK"].Skips {
+		lines = append(lines, k.Line)
+	}
+	if x := st["XLK"]; x.Rows != genDays || x.Skipped != 2 || !slices.Equal(lines, []int{102, 252}) {
 		t.Errorf("XLK stats %+v", x)
 	}
 	if s := st["SPY"]; s.Rows != genDays || s.Skipped != 0 {
@@ -184,35 +191,139 @@ func TestAsOfCut(t *testing.T) {
 	}
 }
 
+// A file that cannot be used is its symbol's error, naming the file and
+// line; the other files load (issue 14 item 6: one bad file used to fail
+// the whole history).
 func TestMalformedAndUnreadableFiles(t *testing.T) {
 	good, err := os.ReadFile(filepath.Join(dataDir, "SPY.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	bad := strings.Replace(string(good), "2024-08-21,", "2024-08-32,", 1) // data row 5 → line 6
+	lines := strings.SplitAfter(string(good), "\n")
+	lines[44] = "2024-03-05,1,2,x,3,100\n" // line 45
+	cell45 := strings.Join(lines, "")
 	fsys := fstest.MapFS{
 		"SPY.csv":     {Data: []byte(bad)},
 		"IWM.csv/x":   {Data: []byte("a directory, not a file")},
 		"XLK.csv":     {Data: []byte("Date,Open,High,Low\n")},
 		"PSCT.csv":    {Data: good},
+		"XLV.csv":     {Data: randomBytes(1, 4096)},
+		"XLF.csv":     {Data: []byte{}},
+		"XLE.csv":     {Data: []byte(strings.Join(lines[1:], ""))}, // no header
+		"XLI.csv":     {Data: []byte(cell45)},
 		"README.md":   {Data: []byte("ignored")},
 		"not ok!.csv": {Data: good},
 	}
 	f := newFeed(t, Options{Dir: "data", FS: fsys})
 	syms, err := f.Symbols()
-	if err != nil || !slices.Equal(syms, []string{"PSCT", "SPY", "XLK"}) { // IWM.csv is a directory
+	if err != nil || !slices.Equal(syms, []string{"PSCT", "SPY", "XLE", "XLF", "XLI", "XLK", "XLV"}) { // IWM.csv is a directory
 		t.Errorf("Symbols = %v, %v", syms, err)
 	}
-	tests := []struct{ sym, want string }{
-		{"SPY", `replay: ` + filepath.Join("data", "SPY.csv") + `:6: bad date "2024-08-32"`},
-		{"XLK", `replay: ` + filepath.Join("data", "XLK.csv") + `:1: missing column "close" in header "Date,Open,High,Low"`},
-		{"IWM", `replay: ` + filepath.Join("data", "IWM.csv") + `: read: `},
+	path := func(n string) string { return filepath.Join("data", n) }
+	want := map[string]string{
+		"SPY": `replay: ` + path("SPY.csv") + `:6: bad date "2024-08-32"`,
+		"XLK": `replay: ` + path("XLK.csv") + `:1: missing column "close" in header "Date,Open,High,Low"`,
+		"IWM": `replay: ` + path("IWM.csv") + `: read: `,
+		"XLV": `replay: ` + path("XLV.csv") + `: not a CSV file (binary data)`,
+		"XLF": `replay: ` + path("XLF.csv") + `: empty file (no header)`,
+		"XLE": `replay: ` + path("XLE.csv") + `:1: no header: the first line is data (want a header such as Date,Open,High,Low,Close,Volume)`,
+		"XLI": `replay: ` + path("XLI.csv") + `:45: bad low "x"`,
+		"QQQ": `replay: no file ` + path("QQQ.csv"),
 	}
-	for _, tc := range tests {
-		_, err := f.History(context.Background(), []string{"PSCT", tc.sym})
-		if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
-			t.Errorf("%s: err = %v, want prefix %q", tc.sym, err, tc.want)
+	h, err := f.History(context.Background(), []string{"PSCT", "SPY", "XLK", "IWM", "XLV", "XLF", "XLE", "XLI", "QQQ"})
+	if err != nil {
+		t.Fatalf("History failed as a whole: %v", err)
+	}
+	if len(h.Daily) != 1 || len(h.Daily["PSCT"]) != genDays {
+		t.Errorf("Daily has %d symbols, PSCT %d bars; want only PSCT, all %d", len(h.Daily), len(h.Daily["PSCT"]), genDays)
+	}
+	got := map[string]string{}
+	for _, e := range h.Errors {
+		got[e.Symbol] = e.Message
+	}
+	for sym, w := range want {
+		if !strings.HasPrefix(got[sym], w) {
+			t.Errorf("%s: error %q, want prefix %q", sym, got[sym], w)
 		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("errors %v", got)
+	}
+}
+
+// randomBytes returns n seeded pseudo-random bytes.
+func randomBytes(seed uint64, n int) []byte {
+	r := rand.New(rand.NewPCG(seed, 2))
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(r.UintN(256))
+	}
+	return b
+}
+
+// Skipped rows are counted per symbol, with the first one's line and
+// reason, up to AsOf (issue 14 item 7).
+func TestHistoryCountsSkippedRows(t *testing.T) {
+	good, err := os.ReadFile(filepath.Join(dataDir, "IWM.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(good), "\n")
+	var dates []string
+	for _, i := range []int{100, 101, 150, 300} { // 0-based: file lines 101, 102, 151, 301
+		f := strings.Split(lines[i], ",")
+		dates = append(dates, f[0])
+		f[4] = "null" // Close
+		lines[i] = strings.Join(f, ",")
+	}
+	fsys := fstest.MapFS{"IWM.csv": {Data: []byte(strings.Join(lines, ""))}, "SPY.csv": {Data: good}}
+	h, err := newFeed(t, Options{Dir: "d", FS: fsys}).History(context.Background(), []string{"IWM", "SPY"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := engine.SkippedRows{Count: 4, FirstLine: 101, Source: filepath.Join("d", "IWM.csv"), Reason: "missing close"}
+	if got := h.Skipped["IWM"]; got != want || len(h.Skipped) != 1 {
+		t.Errorf("Skipped = %+v, want IWM %+v only", h.Skipped, want)
+	}
+	if n := len(h.Daily["IWM"]); n != genDays-4 {
+		t.Errorf("IWM has %d bars, want %d", n, genDays-4)
+	}
+	// As of the day before the last skipped row: three of them.
+	asOf, _ := time.ParseInLocation(time.DateOnly, dates[3], calendar.Location())
+	h, err = newFeed(t, Options{Dir: "d", FS: fsys, AsOf: asOf.AddDate(0, 0, -1)}).History(context.Background(), []string{"IWM"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := h.Skipped["IWM"]; got.Count != 3 || got.FirstLine != 101 {
+		t.Errorf("as of %s: Skipped %+v, want 3 from line 101", asOf.AddDate(0, 0, -1).Format(time.DateOnly), got)
+	}
+	// A file with nothing but skipped rows is an error that says so.
+	only := "Date,Open,High,Low,Close\n2024-01-02,1,1,1,null\n2024-01-03,1,1,0,1\n"
+	h, err = newFeed(t, Options{Dir: "d", FS: fstest.MapFS{"IWM.csv": {Data: []byte(only)}}}).History(context.Background(), []string{"IWM"})
+	wantMsg := "replay: " + filepath.Join("d", "IWM.csv") + " has no usable rows (2 rows skipped, line 2: missing close)"
+	if err != nil || len(h.Errors) != 1 || h.Errors[0].Message != wantMsg {
+		t.Errorf("History = %+v, %v; want %q", h, err, wantMsg)
+	}
+}
+
+// A symbol whose data starts during the replay is no error: History names
+// its first date in Starts (issue 14 item 12).
+func TestHistoryStartsDuringReplay(t *testing.T) {
+	h, err := newFeed(t, Options{ReplayFrom: nyTime(t, "2024-08-01", 0, 0)}).History(context.Background(), []string{"IWM", "SPY", "QQQ"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h.Daily) != 0 {
+		t.Errorf("Daily %v, want none (the files start 2024-08-15)", slices.Collect(maps.Keys(h.Daily)))
+	}
+	for _, sym := range []string{"IWM", "SPY"} {
+		if d := h.Starts[sym]; d.Format(time.DateOnly) != "2024-08-15" {
+			t.Errorf("Starts[%s] = %v, want 2024-08-15", sym, d)
+		}
+	}
+	if len(h.Errors) != 1 || h.Errors[0].Symbol != "QQQ" {
+		t.Errorf("Errors = %+v, want only the missing QQQ", h.Errors)
 	}
 }
 
@@ -369,18 +480,101 @@ func TestStreamWithoutReplayFromOnlyReportsStatus(t *testing.T) {
 	r.finish()
 }
 
-func TestStreamMalformedFileReportsDown(t *testing.T) {
-	fsys := fstest.MapFS{"SPY.csv": {Data: []byte("Date,Open,High,Low,Close\n2024-13-01,1,1,1,1\n")}}
-	fc := clock.NewFake(time.Date(2026, 1, 5, 15, 0, 0, 0, time.UTC))
-	f := newFeed(t, Options{Dir: "d", FS: fsys, Clock: fc, ReplayFrom: nyTime(t, "2024-01-02", 0, 0)})
-	out := make(chan feeds.Batch, 1)
-	err := f.Stream(context.Background(), []string{"SPY"}, out)
-	want := `replay: ` + filepath.Join("d", "SPY.csv") + `:2: bad date "2024-13-01"`
-	if err == nil || err.Error() != want {
-		t.Errorf("Stream = %v, want %s", err, want)
+// A malformed file is that symbol's error in the stream's first batch; the
+// stream runs. Only a directory that cannot be read stops it.
+func TestStreamMalformedFileIsItsSymbolsError(t *testing.T) {
+	good, err := os.ReadFile(filepath.Join(dataDir, "SPY.csv"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	b := <-out
-	if b.Status.State != feeds.StateDown || b.Status.LastError != want {
+	fsys := fstest.MapFS{
+		"SPY.csv": {Data: []byte("Date,Open,High,Low,Close\n2024-13-01,1,1,1,1\n")},
+		"IWM.csv": {Data: good},
+	}
+	r := startStream(t, Options{Dir: "d", FS: fsys, ReplayFrom: nyTime(t, "2025-11-20", 0, 0)}, []string{"SPY", "IWM"})
+	b := r.recv()
+	want := `replay: ` + filepath.Join("d", "SPY.csv") + `:2: bad date "2024-13-01"`
+	if b.Status.State != feeds.StateOK || len(b.Errors) != 1 || b.Errors[0].Message != want || len(b.Quotes) != 4 {
+		t.Errorf("first batch: status %+v errors %+v, %d quotes", b.Status, b.Errors, len(b.Quotes))
+	}
+	r.finish()
+
+	fc := clock.NewFake(time.Date(2026, 1, 5, 15, 0, 0, 0, time.UTC))
+	f := newFeed(t, Options{Dir: "d", FS: brokenDir{}, Clock: fc, ReplayFrom: nyTime(t, "2024-01-02", 0, 0)})
+	out := make(chan feeds.Batch, 1)
+	err = f.Stream(context.Background(), nil, out)
+	if err == nil || !strings.Contains(err.Error(), "disk on fire") {
+		t.Errorf("Stream = %v, want the listing error", err)
+	}
+	if b := <-out; b.Status.State != feeds.StateDown || b.Status.LastError != err.Error() {
 		t.Errorf("status %+v", b.Status)
 	}
+}
+
+// brokenDir is a directory that cannot be listed.
+type brokenDir struct{}
+
+func (brokenDir) Open(string) (fs.File, error) { return nil, errors.New("disk on fire") }
+
+// The last replayed day says the replay ended; nothing follows (issue 14
+// item 12). A ReplayFrom or AsOf outside the data is said in every status
+// (item 16).
+func TestStreamSaysWhenReplayEndsAndWhenOutsideTheData(t *testing.T) {
+	r := startStream(t, Options{Speed: 1000, ReplayFrom: nyTime(t, "2025-11-19", 0, 0)}, []string{"SPY", "IWM"})
+	for i, date := range []string{"2025-11-19", "2025-11-20", "2025-11-21"} {
+		b := r.recv()
+		want := ""
+		if date == "2025-11-21" {
+			want = "replay ended 2025-11-21"
+		}
+		if b.Status.Note != want || b.Status.State != feeds.StateOK || len(b.Quotes) != 8 || b.Quotes[0].Time.Format(time.DateOnly) != date {
+			t.Errorf("day %d: note %q (want %q), %d quotes", i, b.Status.Note, want, len(b.Quotes))
+		}
+		if i < 2 {
+			if !r.fc.WaitForWaiters(1, r.ctx.Done()) {
+				t.Fatal("stream never waited")
+			}
+			r.fc.Advance(time.Millisecond)
+		}
+	}
+	r.fc.Advance(time.Hour)
+	r.idle()
+	r.finish()
+
+	span := "the data runs 2024-08-15 to 2025-11-21"
+	tests := []struct {
+		o    Options
+		note string
+	}{
+		{Options{ReplayFrom: nyTime(t, "2026-01-02", 0, 0)}, "nothing to replay from 2026-01-02: " + span},
+		{Options{AsOf: nyTime(t, "2026-02-02", 0, 0)}, "as-of 2026-02-02 is after the data's last date: " + span},
+		{Options{ReplayFrom: nyTime(t, "2026-01-02", 0, 0), AsOf: nyTime(t, "2026-02-02", 0, 0)},
+			"nothing to replay from 2026-01-02: " + span + " · as-of 2026-02-02 is after the data's last date: " + span},
+	}
+	for _, tc := range tests {
+		r := startStream(t, tc.o, []string{"SPY"})
+		if b := r.recv(); b.Status.Note != tc.note || len(b.Quotes) != 0 {
+			t.Errorf("%+v: note %q, want %q", tc.o, b.Status.Note, tc.note)
+		}
+		r.finish()
+	}
+	// Replaying from before the data: it starts at the first date, says so,
+	// and still says when it ended.
+	r = startStream(t, Options{Speed: 1e6, ReplayFrom: nyTime(t, "2024-01-02", 0, 0)}, []string{"SPY"})
+	first := r.recv()
+	if want := "replay from 2024-01-02 starts at 2024-08-15: " + span; first.Status.Note != want {
+		t.Errorf("note %q, want %q", first.Status.Note, want)
+	}
+	var last feeds.Batch
+	for range genDays - 1 {
+		if !r.fc.WaitForWaiters(1, r.ctx.Done()) {
+			t.Fatal("stream never waited")
+		}
+		r.fc.Advance(time.Microsecond)
+		last = r.recv()
+	}
+	if want := "replay ended 2025-11-21 · replay from 2024-01-02 starts at 2024-08-15: " + span; last.Status.Note != want {
+		t.Errorf("last note %q, want %q", last.Status.Note, want)
+	}
+	r.finish()
 }
