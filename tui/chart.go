@@ -122,6 +122,11 @@ func (p *chartPanel) body(cw, ch int) []string {
 		return []string{p.st.Muted.Render("no data yet")}
 	}
 	out := []string{p.summary(cw)}
+	if _, ok := p.snap.Pair.Ratio.Get(); !ok {
+		if le := p.legErrors(cw); len(le) > 0 {
+			out = le
+		}
+	}
 	if p.tf == tf1D {
 		return append(out, p.intraday(cw, ch)...)
 	}
@@ -142,6 +147,22 @@ func (p *chartPanel) body(cw, ch int) []string {
 	out = append(out, plot...)
 	out = append(out, p.st.Muted.Render(p.timeAxis(p.dailyTicks(pts, gutter, cw), len(pts), gutter, cw)))
 	out = append(out, p.legend(s50, s200, false, cw))
+	return out
+}
+
+// legErrors says why there is no ratio when a leg of the pair has an error
+// ("✖ no ratio: IWM: replay: DIR/IWM.csv:45: bad low "x""), wrapped to cw
+// so the file and line stay readable.
+func (p *chartPanel) legErrors(cw int) []string {
+	var out []string
+	for _, e := range p.snap.Errors {
+		if e.Symbol != p.snap.Pair.Small && e.Symbol != p.snap.Pair.Large {
+			continue
+		}
+		for _, l := range strings.Split(ansi.Wrap("✖ no ratio: "+errorText(e), cw, " /"), "\n") {
+			out = append(out, p.st.Bad.Render(l))
+		}
+	}
 	return out
 }
 

@@ -7,6 +7,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/capwatch/capwatch/engine"
+	"github.com/capwatch/capwatch/feeds"
 )
 
 // errorSnapshot is the test snapshot with IWC in the watchlist but without
@@ -75,5 +76,82 @@ func TestSymbolErrorsOverflow(t *testing.T) {
 				t.Errorf("%s: %q missing:\n%s", name, want, scr)
 			}
 		}
+	}
+}
+
+// TestSymbolNoticesShown: notices (skipped rows, data that starts later)
+// are listed under the errors, marked ⚠ and sanitised, in the zoomed panel
+// and the help screen too; a row with only a notice is not marked ✖
+// (issue 14 item 7).
+func TestSymbolNoticesShown(t *testing.T) {
+	snap := errorSnapshot()
+	snap.Notices = []engine.SymbolNotice{
+		{Symbol: "IWM", Message: "4 rows skipped from data/IWM.csv, first line 102: missing close"},
+		{Symbol: "XLV", Message: "data starts 2022-09-30\x1b[2J"},
+	}
+	m, _ := testModel(t, Options{})
+	m = update(m, tea.WindowSizeMsg{Width: 200, Height: 50}, SnapshotMsg{Snap: snap})
+	want := []string{"⚠ IWM: 4 rows skipped from data/IWM.csv, first line 102: missing close", "⚠ XLV: data starts 2022-09-30"}
+	for name, mm := range map[string]Model{"dashboard": m, "help": update(m, press("?"))} {
+		scr := screen(mm)
+		for _, w := range want {
+			if !strings.Contains(scr, w) {
+				t.Errorf("%s: %q missing:\n%s", name, w, scr)
+			}
+		}
+		if out := mm.View().Content; strings.Contains(out, "\x1b[2J") {
+			t.Errorf("%s: hostile notice text reached the terminal", name)
+		}
+	}
+	if f := quoteRow(t, m, "IWM"); len(f) < 4 || f[1] == "✖" {
+		t.Errorf("IWM row %q: marked as an error for a notice", f)
+	}
+	// When they do not fit, the count says how many errors and notices.
+	m = update(m, tea.WindowSizeMsg{Width: 120, Height: 40})
+	if scr := screen(m); !strings.Contains(scr, "✖ 4 symbol errors, 2 notices (z zooms, ? lists)") {
+		t.Errorf("120×40: want the count of errors and notices:\n%s", scr)
+	}
+}
+
+// TestStatusNoteShown: a healthy feed's note ("replay ended …") is on the
+// status line (issue 14 item 12).
+func TestStatusNoteShown(t *testing.T) {
+	m, _ := testModel(t, Options{Kind: feeds.KindReplay})
+	m = update(m, tea.WindowSizeMsg{Width: 120, Height: 40}, SnapshotMsg{Snap: testSnapshot(1)},
+		StatusMsg{Status: feeds.Status{Feed: "replay", State: feeds.StateOK, Note: "replay ended 2025-09-29"}})
+	if line := strings.SplitN(screen(m), "\n", 2)[0]; !strings.Contains(line, "replay ended 2025-09-29") {
+		t.Errorf("status line %q: the note is missing", line)
+	}
+}
+
+// TestRatioSaysWhichLegFailed: without a ratio because a leg of the pair
+// has no usable file, the ratio panel names the file and line, wrapped
+// (issue 14 item 6).
+func TestRatioSaysWhichLegFailed(t *testing.T) {
+	snap := testSnapshot(1)
+	snap.Pair = engine.PairSnapshot{Small: "IWM", Large: "SPY"}
+	snap.Errors = []engine.SymbolError{
+		{Symbol: "XLK", Message: "replay: data/XLK.csv: empty file (no header)"},
+		{Symbol: "IWM", Message: `replay: /home/someone/market/daily-history/IWM.csv:45: bad low "x"`},
+	}
+	m, _ := testModel(t, Options{})
+	m = update(m, tea.WindowSizeMsg{Width: 120, Height: 40}, SnapshotMsg{Snap: snap})
+	scr := screen(m)
+	var chart []string
+	for _, l := range strings.Split(scr, "\n") {
+		if i := strings.Index(l, "╮╭"); i > 0 { // the left column
+			l = l[:i]
+		} else if i := strings.Index(l, "││"); i > 0 {
+			l = l[:i]
+		}
+		chart = append(chart, strings.Trim(l, "│ "))
+	}
+	joined := strings.Join(chart, " ")
+	if !strings.Contains(joined, "✖ no ratio: IWM: replay: /home/someone/market/daily-history/") ||
+		!strings.Contains(joined, `IWM.csv:45: bad low "x"`) {
+		t.Errorf("the ratio panel does not name the file and line:\n%s", scr)
+	}
+	if strings.Contains(joined, "no ratio: XLK") {
+		t.Errorf("a sector leg's error is blamed for the ratio:\n%s", scr)
 	}
 }

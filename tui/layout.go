@@ -176,6 +176,12 @@ func (m Model) helpScreen(w, h int) []string {
 			body = append(body, m.st.Bad.Render("✖ "+errorText(e)))
 		}
 	}
+	if m.snap != nil && len(m.snap.Notices) > 0 {
+		body = append(body, "", m.st.Muted.Render("Notices about the data"))
+		for _, n := range m.snap.Notices {
+			body = append(body, m.st.Warn.Render("⚠ "+noticeText(n)))
+		}
+	}
 	return frame(m.st, "Help", body, w, h, h >= 3, true)
 }
 

@@ -183,8 +183,8 @@ func (p *quotesPanel) body(cw, ch int) []string {
 		out = append(out, line)
 	}
 	rows := ch
-	if len(p.snap.Errors) > 0 && ch > 3 {
-		rows-- // the errors keep at least a line under the table
+	if len(p.snap.Errors)+len(p.snap.Notices) > 0 && ch > 3 {
+		rows-- // the errors and notices keep at least a line under the table
 	}
 	if len(out) > rows && rows > 1 {
 		hidden := len(out) - rows + 1
@@ -194,27 +194,61 @@ func (p *quotesPanel) body(cw, ch int) []string {
 }
 
 // errorLines lists the snapshot's symbol errors ("✖ QQQ: no such symbol"),
-// watchlist or not, in at most room lines under the table: when they do not
-// all fit, the last line says how many more there are (z zooms the panel,
-// ? lists them all).
+// watchlist or not, then its notices ("⚠ IWM: 4 rows skipped from …"), in
+// at most room lines under the table: when they do not all fit, the last
+// line says how many more there are (z zooms the panel, ? lists them all).
 func (p *quotesPanel) errorLines(room int) []string {
-	errs := p.snap.Errors
-	if len(errs) == 0 || room <= 0 {
+	errs, notes := p.snap.Errors, p.snap.Notices
+	n := len(errs) + len(notes)
+	if n == 0 || room <= 0 {
 		return nil
 	}
 	var out []string
-	for i, e := range errs {
-		if len(out) == room-1 && len(errs)-i > 1 {
-			if i == 0 {
-				out = append(out, p.st.Bad.Render(fmt.Sprintf("✖ %d symbol errors (z zooms, ? lists)", len(errs))))
-			} else {
-				out = append(out, p.st.Muted.Render(fmt.Sprintf("… %d more errors (z zooms, ? lists)", len(errs)-i)))
-			}
+	for i := range n {
+		if len(out) == room-1 && n-i > 1 {
+			out = append(out, p.moreLine(i))
 			break
 		}
-		out = append(out, p.st.Bad.Render("✖ "+errorText(e)))
+		if i < len(errs) {
+			out = append(out, p.st.Bad.Render("✖ "+errorText(errs[i])))
+		} else {
+			out = append(out, p.st.Warn.Render("⚠ "+noticeText(notes[i-len(errs)])))
+		}
 	}
 	return out
+}
+
+// moreLine says how many errors and notices from the i-th on are not shown.
+func (p *quotesPanel) moreLine(i int) string {
+	e := max(len(p.snap.Errors)-i, 0)
+	nn := len(p.snap.Notices) - max(i-len(p.snap.Errors), 0)
+	const keys = " (z zooms, ? lists)"
+	switch {
+	case i == 0 && nn == 0:
+		return p.st.Bad.Render(fmt.Sprintf("✖ %d symbol errors", e) + keys)
+	case i == 0:
+		return p.st.Bad.Render(fmt.Sprintf("✖ %d symbol errors, %s", e, plural(nn, "notice")) + keys)
+	case e == 0:
+		return p.st.Muted.Render(fmt.Sprintf("… %d more %s", nn, pluralWord(nn, "notice")) + keys)
+	case nn == 0:
+		return p.st.Muted.Render(fmt.Sprintf("… %d more errors", e) + keys)
+	}
+	return p.st.Muted.Render(fmt.Sprintf("… %d more errors, %s", e, plural(nn, "notice")) + keys)
+}
+
+// plural is "1 notice" or "N notices".
+func plural(n int, word string) string { return fmt.Sprintf("%d %s", n, pluralWord(n, word)) }
+
+func pluralWord(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
+
+// noticeText is a symbol notice as "SYMBOL: message", sanitised.
+func noticeText(n engine.SymbolNotice) string {
+	return Sanitize(n.Symbol) + ": " + Sanitize(n.Message)
 }
 
 // errorText is a symbol error as "SYMBOL: message", sanitised.

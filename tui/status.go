@@ -165,6 +165,9 @@ func (m Model) statusParts() []statusPart {
 		parts = append(parts, s)
 	}
 	parts = append(parts, health[min(len(health), 1):]...)
+	if m.hasStatus && m.status.Note != "" { // e.g. "replay ended 2025-09-29"
+		parts = append(parts, cutPart(st.Text.Render, Sanitize(m.status.Note), prioDelayed))
+	}
 	return append(parts, m.alertParts()...)
 }
 

@@ -15,6 +15,8 @@ import (
 
 	"github.com/capwatch/capwatch/engine"
 	"github.com/capwatch/capwatch/engine/study"
+	"github.com/capwatch/capwatch/feeds"
+	"github.com/capwatch/capwatch/feeds/replay"
 	"github.com/capwatch/capwatch/internal/app"
 	"github.com/capwatch/capwatch/internal/calendar"
 	"github.com/capwatch/capwatch/internal/config"
@@ -303,16 +305,29 @@ func (c *command) build(ctx context.Context) (*engine.Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := c.checkAsOf(ctx, feed); err != nil {
+		return nil, err
+	}
 	snap, err := app.BuildSnapshot(ctx, app.BuildOptions{
 		Feed: feed, Config: c.cfg.Engine(), Calendar: calendar.NYSE(), Study: study.Compute,
 		AsOf: c.asOf, Now: c.e.Clock.Now(), QuoteWait: 10 * time.Second,
 	})
+	if ae, ok := errors.AsType[*app.AsOfError](err); ok {
+		return nil, &usageError{msg: ae.Error(), err: ae}
+	}
 	if err != nil {
 		c.log.Error(c.commandName(), "err", err)
 		return nil, fmt.Errorf("%s: %w", c.commandName(), err)
 	}
 	for _, se := range snap.Errors {
 		c.log.Warn("snapshot: symbol", "symbol", se.Symbol, "err", se.Message)
+	}
+	for _, n := range snap.Notices {
+		c.log.Warn("snapshot: symbol notice", "symbol", n.Symbol, "notice", n.Message)
+	}
+	if note := app.AfterData(c.asOf, snap.AsOf, calendar.NYSE()); note != "" {
+		c.log.Warn(c.commandName(), "note", note)
+		fmt.Fprintf(c.stderr, "capwatch: note: %s: showing %s\n", note, snap.AsOf.In(calendar.Location()).Format(time.DateOnly))
 	}
 	if snap.AsOf.IsZero() {
 		msg := "no symbol has data"
@@ -397,6 +412,9 @@ func (c *command) status(ctx context.Context) error {
 	if err != nil && bctx.Err() != nil && ctx.Err() == nil {
 		err = fmt.Errorf("%w (no answer from %s within %v)", err, c.cfg.Feed, budget)
 	}
+	if _, ok := errors.AsType[*app.AsOfError](err); ok {
+		return err // a date outside the data, not a feed that is down
+	}
 	if err != nil {
 		// tmux shows stdout: say it there too, briefly, with the last known
 		// state (its age shows as "stale") if there is one.
@@ -419,12 +437,33 @@ func (c *command) status(ctx context.Context) error {
 	return nil
 }
 
+// checkAsOf makes an --as-of before all of a replay directory's data a
+// usage error naming the data's dates (BuildSnapshot checks the other
+// feeds, whose history it cuts itself; a replay feed cuts its own).
+func (c *command) checkAsOf(ctx context.Context, feed feeds.Feed) error {
+	rf, ok := feed.(*replay.Feed)
+	if !ok || c.asOf.IsZero() {
+		return nil
+	}
+	first, last, err := rf.Span(ctx, c.cfg.Engine().Symbols())
+	if err != nil || first.IsZero() {
+		return nil // said with the history's errors
+	}
+	if err := app.CheckAsOf(c.asOf, first, last); err != nil {
+		return &usageError{msg: fmt.Sprintf("%v (%s)", err, c.cfg.Feeds.Replay.Data), err: err}
+	}
+	return nil
+}
+
 func (c *command) dashboard(ctx context.Context) error {
 	if c.e.Dashboard == nil {
 		return errors.New("dashboard: not available")
 	}
 	feed, err := newFeed(c, true)
 	if err != nil {
+		return err
+	}
+	if err := c.checkAsOf(ctx, feed); err != nil {
 		return err
 	}
 	eng, err := engine.New(c.cfg.Engine(), calendar.NYSE())

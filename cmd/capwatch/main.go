@@ -71,9 +71,15 @@ func main() {
 }
 
 // usageError is a mistake on the command line or in the config: exit code 2.
-type usageError struct{ msg string }
+// err, if set, is the error it reports (for errors.As).
+type usageError struct {
+	msg string
+	err error
+}
 
 func (e *usageError) Error() string { return e.msg }
+
+func (e *usageError) Unwrap() error { return e.err }
 
 func usagef(format string, args ...any) error {
 	return &usageError{msg: fmt.Sprintf(format, args...)}

@@ -26,6 +26,8 @@ type ohlcv struct {
 	dates               []string
 	open, high, low, cl []float64
 	vol                 []float64
+	skipped             int // rows up to asOf with a missing or non-positive price
+	firstSkipped        int // the file line of the first one (0: none)
 }
 
 // readCSV parses a daily CSV with encoding/csv: any column order,
@@ -51,7 +53,8 @@ func readCSV(t *testing.T, name, asOf string) ohlcv {
 		o, h, l, c, v float64
 	}
 	var rs []row
-	for _, r := range rows[1:] {
+	var out ohlcv
+	for i, r := range rows[1:] {
 		num := func(k string) (float64, bool) {
 			v, err := strconv.ParseFloat(r[col[k]], 64)
 			return v, err == nil && !math.IsNaN(v)
@@ -60,18 +63,20 @@ func readCSV(t *testing.T, name, asOf string) ohlcv {
 		h, ok2 := num("high")
 		l, ok3 := num("low")
 		c, ok4 := num("close")
-		if !(ok1 && ok2 && ok3 && ok4) || o <= 0 || h <= 0 || l <= 0 || c <= 0 {
-			continue
-		}
-		v, _ := num("volume")
 		d := r[col["date"]]
 		if asOf != "" && d > asOf {
 			continue
 		}
+		if !(ok1 && ok2 && ok3 && ok4) || o <= 0 || h <= 0 || l <= 0 || c <= 0 {
+			if out.skipped++; out.firstSkipped == 0 {
+				out.firstSkipped = i + 2 // the header is line 1; no blank lines
+			}
+			continue
+		}
+		v, _ := num("volume")
 		rs = append(rs, row{d, o, h, l, c, v})
 	}
 	sort.SliceStable(rs, func(i, j int) bool { return rs[i].d < rs[j].d })
-	var out ohlcv
 	for _, r := range rs {
 		out.dates = append(out.dates, r.d)
 		out.open = append(out.open, r.o)
@@ -206,6 +211,15 @@ func checkSymbol(t *testing.T, s map[string]any, d ohlcv) {
 	}
 	if _, ok := s["data_time"].(string); !ok {
 		t.Errorf("%sdata_time = %v", sym, s["data_time"])
+	}
+	// Skipped rows are counted (issue 14 item 7).
+	checkNum(t, sym+"skipped_rows", s["skipped_rows"], float64(d.skipped))
+	if d.firstSkipped == 0 {
+		if s["first_skipped_line"] != nil {
+			t.Errorf("%sfirst_skipped_line = %v, want null", sym, s["first_skipped_line"])
+		}
+	} else {
+		checkNum(t, sym+"first_skipped_line", s["first_skipped_line"], float64(d.firstSkipped))
 	}
 }
 
@@ -380,7 +394,9 @@ func checkErrors(t *testing.T, errs []any) {
 func TestSnapshotTextAndAnalogs(t *testing.T) {
 	h := newHarness(t)
 	code, out, errOut := h.run("snapshot", "--feed", "replay", "--data", replayDir, "--format", "text")
-	if code != exitOK || !strings.Contains(out, "IWM/SPY ratio 0.3636") || !strings.Contains(out, "Errors") {
+	// XLK.csv has null rows on lines 102 and 252 (feeds/replay/gen_test.go).
+	if code != exitOK || !strings.Contains(out, "IWM/SPY ratio 0.3636") || !strings.Contains(out, "Errors") ||
+		!strings.Contains(out, "\nNotices\n  XLK: 2 rows skipped from "+filepath.Join(replayDir, "XLK.csv")+", first line 102: missing open\n") {
 		t.Fatalf("text: exit %d %s\n%s", code, errOut, out)
 	}
 	code, out, errOut = h.run("analogs", "--feed", "replay", "--data", replayDir, "--format", "csv")

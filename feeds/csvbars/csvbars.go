@@ -301,8 +301,10 @@ func (l *lineLimit) Read(p []byte) (int, error) {
 
 // parseHeader maps header names to column indexes.
 func parseHeader(fields []string, idx *[numCols]int) error {
-	if _, ok := parseDate(strings.TrimSpace(fields[0]), time.UTC); ok {
-		return errors.New("no header: the first line is data (want a header such as Date,Open,High,Low,Close,Volume)")
+	for _, f := range fields {
+		if _, ok := parseDate(strings.TrimSpace(f), time.UTC); ok {
+			return errors.New("no header: the first line is data (want a header such as Date,Open,High,Low,Close,Volume)")
+		}
 	}
 	for i, f := range fields {
 		key := normHeader(f)

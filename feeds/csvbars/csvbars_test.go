@@ -2,17 +2,17 @@ package csvbars
 
 import (
 	"bytes"
-	"math/rand/v2"
-	"unicode"
-	"unicode/utf8"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/capwatch/capwatch/engine"
 	"github.com/capwatch/capwatch/internal/calendar"

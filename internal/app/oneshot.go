@@ -55,6 +55,11 @@ func BuildSnapshot(ctx context.Context, o BuildOptions) (*engine.Snapshot, error
 	daily := h.Daily
 	intraday := h.Intraday
 	if !o.AsOf.IsZero() {
+		if first, last := DataSpan(daily); !first.IsZero() {
+			if err := CheckAsOf(o.AsOf, first, last); err != nil {
+				return nil, err
+			}
+		}
 		daily = CutDaily(daily, o.AsOf)
 		intraday = nil
 	}
@@ -64,7 +69,7 @@ func BuildSnapshot(ctx context.Context, o BuildOptions) (*engine.Snapshot, error
 			now = end
 		}
 	}
-	inp := engine.Input{Now: now, Daily: daily, Intraday: intraday, Errors: h.Errors, Feed: o.Feed.Name()}
+	inp := engine.Input{Now: now, Daily: daily, Intraday: intraday, Errors: h.Errors, Feed: o.Feed.Name(), Skipped: h.Skipped}
 	if o.QuoteWait > 0 && o.Feed.Kind() == feeds.KindLive && o.AsOf.IsZero() && o.Calendar.StateAt(now) != calendar.Closed {
 		b := firstQuotes(ctx, o.Feed, syms, o.QuoteWait)
 		inp.Quotes = b.Quotes
@@ -117,6 +122,64 @@ func firstQuotes(ctx context.Context, f feeds.Feed, syms []string, wait time.Dur
 			return feeds.Batch{}
 		}
 	}
+}
+
+// AsOfError is an --as-of date before all the data: there is nothing to
+// show. It names the data's dates.
+type AsOfError struct {
+	AsOf, First, Last time.Time
+}
+
+func (e *AsOfError) Error() string {
+	return fmt.Sprintf("--as-of %s is before the data, which runs from %s to %s",
+		e.AsOf.Format(time.DateOnly), e.First.Format(time.DateOnly), e.Last.Format(time.DateOnly))
+}
+
+// CheckAsOf returns an *AsOfError when asOf's New York date is before
+// first, the data's first date (last is its last date, for the message).
+func CheckAsOf(asOf, first, last time.Time) error {
+	loc := calendar.Location()
+	y, m, d := asOf.In(loc).Date()
+	day := time.Date(y, m, d, 0, 0, 0, 0, loc)
+	if day.Before(first) {
+		return &AsOfError{AsOf: day, First: first, Last: last}
+	}
+	return nil
+}
+
+// AfterData returns the note to show when the trading days up to asOf go
+// beyond the data, whose newest point is at dataTime: "--as-of 2026-01-02
+// is after the data's last date 2025-09-29" (else ""). A weekend or holiday
+// asOf after the last trading day is not beyond the data.
+func AfterData(asOf, dataTime time.Time, cal *calendar.Calendar) string {
+	if asOf.IsZero() || dataTime.IsZero() {
+		return ""
+	}
+	loc := calendar.Location()
+	y, m, d := dataTime.In(loc).Date()
+	last := time.Date(y, m, d, 0, 0, 0, 0, loc)
+	y, m, d = asOf.In(loc).Date()
+	day := time.Date(y, m, d, 0, 0, 0, 0, loc)
+	if next := cal.NextTradingDate(last); next.After(day) {
+		return ""
+	}
+	return fmt.Sprintf("--as-of %s is after the data's last date %s", day.Format(time.DateOnly), last.Format(time.DateOnly))
+}
+
+// DataSpan returns the earliest first and the latest last date of the
+// daily series (zero when there is no bar).
+func DataSpan(daily map[string][]engine.Bar) (first, last time.Time) {
+	for _, bars := range daily {
+		if n := len(bars); n > 0 {
+			if first.IsZero() || bars[0].Time.Before(first) {
+				first = bars[0].Time
+			}
+			if bars[n-1].Time.After(last) {
+				last = bars[n-1].Time
+			}
+		}
+	}
+	return first, last
 }
 
 // CutDaily keeps, per symbol, the daily bars dated on or before asOf's New

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"time"
 
@@ -265,10 +267,12 @@ func (r *run) loadHistory() bool {
 	for _, se := range h.Errors {
 		r.log.Warn("pipeline: history", "feed", r.name, "symbol", se.Symbol, "err", se.Message)
 	}
+	logSkipped(r.log, "pipeline: history", r.name, h.Skipped)
 	if !r.live {
 		r.feedNow = lastBarEnd(h.Daily)
 	}
-	return r.send(engine.Input{Now: r.now(nil), Daily: h.Daily, Intraday: h.Intraday, Errors: h.Errors, Feed: r.name})
+	return r.send(engine.Input{Now: r.now(nil), Daily: h.Daily, Intraday: h.Intraday, Errors: h.Errors, Feed: r.name,
+		Skipped: h.Skipped, Starts: h.Starts})
 }
 
 // historyDown is the status before the feed's first one after a total
@@ -387,6 +391,7 @@ func (r *run) historyDone(res histResult) bool {
 		for _, se := range res.h.Errors {
 			r.log.Warn("pipeline: history retry", "feed", r.name, "symbol", se.Symbol, "err", se.Message)
 		}
+		logSkipped(r.log, "pipeline: history retry", r.name, res.h.Skipped)
 	}
 	r.armRetry()
 	r.restatus()
@@ -398,7 +403,16 @@ func (r *run) historyDone(res histResult) bool {
 	}
 	// Intraday bars come from the stream (a history's may be older than the
 	// stream's).
-	return r.send(engine.Input{Daily: daily, Errors: res.h.Errors, Feed: r.name, Now: r.now(nil)})
+	return r.send(engine.Input{Daily: daily, Errors: res.h.Errors, Feed: r.name, Now: r.now(nil), Skipped: res.h.Skipped})
+}
+
+// logSkipped logs the rows a history's source left out, per symbol.
+func logSkipped(log *slog.Logger, msg, feed string, skipped map[string]engine.SkippedRows) {
+	for _, sym := range slices.Sorted(maps.Keys(skipped)) {
+		k := skipped[sym]
+		log.Warn(msg+": rows skipped", "feed", feed, "symbol", sym, "rows", k.Count,
+			"first_line", k.FirstLine, "source", k.Source, "reason", k.Reason)
+	}
 }
 
 // drain merges every batch already waiting in ch into b, in order: quotes,

@@ -34,6 +34,7 @@ func handSnapshot() *engine.Snapshot {
 			Symbol: "IWM", Last: engine.Some(205.5), PrevClose: engine.Some(204), ChangePct: engine.Some(0.75),
 			SMA20: engine.Some(200), RVOL20: engine.Some(1.25), Ret1d: engine.Some(0.75),
 			DataTime: time.Date(2024, 5, 31, 16, 0, 0, 0, ny), Stale: true,
+			SkippedRows: 4, FirstSkippedLine: 102,
 		}, {
 			Symbol: "SPY",
 		}},
@@ -48,8 +49,9 @@ func handSnapshot() *engine.Snapshot {
 			Spread:   engine.Returns{D1: engine.Some(-0.5)},
 			Thin:     true,
 		}},
-		Errors: []engine.SymbolError{{Symbol: "XLE", Message: "XLE.csv: no such file"}},
-		Risk:   &engine.Risk{SmallVol63Pct: engine.Some(22.5), Beta63: engine.Some(1.125)},
+		Errors:  []engine.SymbolError{{Symbol: "XLE", Message: "XLE.csv: no such file"}},
+		Notices: []engine.SymbolNotice{{Symbol: "IWM", Message: "4 rows skipped from d/IWM.csv, first line 102: missing close"}},
+		Risk:    &engine.Risk{SmallVol63Pct: engine.Some(22.5), Beta63: engine.Some(1.125)},
 		Analogs: &engine.Analogs{
 			Event: "ratio_crosses_sma200_at_20d_high", HistoryFrom: "2000-05-26",
 			LastEvent: &last, BarsSinceLastEvent: &bars, RelSinceLastEventPct: engine.Some(2.5),
@@ -71,11 +73,13 @@ const wantJSON = `{
   {"symbol": "IWM", "last": 205.5, "prev_close": 204, "change_pct": 0.75, "sma20": 200, "sma50": null, "sma200": null,
    "ema20": null, "rsi14": null, "atr14": null, "bb_upper": null, "bb_middle": null, "bb_lower": null,
    "donchian_high_20": null, "donchian_low_20": null, "rvol20": 1.25, "return_1d": 0.75, "return_5d": null,
-   "return_21d": null, "return_63d": null, "data_time": "2024-05-31T16:00:00-04:00", "stale": true},
+   "return_21d": null, "return_63d": null, "data_time": "2024-05-31T16:00:00-04:00", "stale": true,
+   "skipped_rows": 4, "first_skipped_line": 102},
   {"symbol": "SPY", "last": null, "prev_close": null, "change_pct": null, "sma20": null, "sma50": null, "sma200": null,
    "ema20": null, "rsi14": null, "atr14": null, "bb_upper": null, "bb_middle": null, "bb_lower": null,
    "donchian_high_20": null, "donchian_low_20": null, "rvol20": null, "return_1d": null, "return_5d": null,
-   "return_21d": null, "return_63d": null, "data_time": null, "stale": false}],
+   "return_21d": null, "return_63d": null, "data_time": null, "stale": false,
+   "skipped_rows": 0, "first_skipped_line": null}],
  "flags": [
   {"id": "ratio_above_sma50", "state": "confirmed", "since": "2024-05-20", "value": 0.375, "threshold": 0.37, "text": "ratio above its 50-day average"},
   {"id": "small_volume_surge", "state": "off", "since": null, "value": null, "threshold": 1.5, "text": "volume surge"}],
@@ -93,7 +97,8 @@ const wantJSON = `{
                "large_pct": {"1m": -2, "3m": null, "6m": null, "12m": null}}],
    "horizons": [{"horizon": "1m", "bars": 21, "n": 1, "rel_hit_rate": 1, "rel_median_pct": 1.5, "rel_p25_pct": null,
      "rel_p75_pct": null, "large_hit_rate": null, "large_median_pct": null, "base_n": 300, "base_rel_hit_rate": 0.5,
-     "base_rel_median_pct": null, "base_large_hit_rate": null, "base_large_median_pct": null}]}
+     "base_rel_median_pct": null, "base_large_hit_rate": null, "base_large_median_pct": null}]},
+ "notices": [{"symbol": "IWM", "message": "4 rows skipped from d/IWM.csv, first line 102: missing close"}]
 }`
 
 func TestWriteJSONContract(t *testing.T) {

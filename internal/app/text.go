@@ -103,6 +103,12 @@ func WriteText(w io.Writer, s *engine.Snapshot) error {
 			ew.printf("  %s: %s\n", e.Symbol, e.Message)
 		}
 	}
+	if len(j.Notices) > 0 {
+		ew.printf("\nNotices\n")
+		for _, n := range j.Notices {
+			ew.printf("  %s: %s\n", n.Symbol, n.Message)
+		}
+	}
 	return ew.err
 }
 
