@@ -10,6 +10,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/capwatch/capwatch/engine"
+	"github.com/capwatch/capwatch/internal/numfmt"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/guptarohit/asciigraph"
 )
@@ -291,8 +292,9 @@ func (p *chartPanel) summary(cw int) string {
 	val := st.Bold.Render(fmt.Sprintf("%.5f", v))
 	var chg, chgShort, word string
 	if c, ok := ps.RatioChangePct.Get(); ok {
-		chg = st.Sign(c).Render(arrow(c) + " " + fmtPct(ps.RatioChangePct, 2) + " today")
-		chgShort = st.Sign(c).Render(arrow(c) + fmtPct(ps.RatioChangePct, 2))
+		c = numfmt.Round(c, 2) // as shown: a change that rounds to zero is level
+		chg = st.Sign(c).Render(numfmt.Arrow(c, 2) + " " + fmtPct(ps.RatioChangePct, 2) + " today")
+		chgShort = st.Sign(c).Render(numfmt.Arrow(c, 2) + fmtPct(ps.RatioChangePct, 2))
 		switch {
 		case c > 0:
 			word = st.Sign(c).Render("small caps leading today")

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/capwatch/capwatch/engine"
+	"github.com/capwatch/capwatch/internal/numfmt"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -389,7 +390,7 @@ func flagValue(id string, v float64, signed bool) string {
 	switch id {
 	case engine.FlagSmallLeads21d:
 		if signed { // the unit once, on the threshold: "+1.2 vs 2.0 pts"
-			return fmt.Sprintf("%+.1f", v)
+			return numfmt.Signed(v, 1)
 		}
 		return fmt.Sprintf("%.1f pts", v)
 	case engine.FlagSmallVolumeSurge:

@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/capwatch/capwatch/engine"
 	"github.com/capwatch/capwatch/internal/calendar"
+	"github.com/capwatch/capwatch/internal/numfmt"
 )
 
 // quoteSort is the sort column of the quotes table.
@@ -156,7 +157,8 @@ func (p *quotesPanel) body(cw, ch int) []string {
 		}
 		line += fmt.Sprintf("%*s", lastW, last)
 		if c, ok := s.ChangePct.Get(); ok {
-			line += st.signInk(c).paint(fmt.Sprintf("%*s", chgW, arrow(c)+fmtPct(s.ChangePct, 2)))
+			c = numfmt.Round(c, 2)
+			line += st.signInk(c).paint(fmt.Sprintf("%*s", chgW, numfmt.Arrow(c, 2)+fmtPct(s.ChangePct, 2)))
 		} else {
 			line += fmt.Sprintf("%*s", chgW, "—")
 		}
@@ -168,7 +170,7 @@ func (p *quotesPanel) body(cw, ch int) []string {
 			sp := sessionSpark(daySeries(s), ref, elapsed, sessionMinutes, sparkW)
 			sty := st.inkText
 			if c, ok := s.ChangePct.Get(); ok {
-				sty = st.signInk(c)
+				sty = st.signInk(numfmt.Round(c, 2))
 			}
 			line += " " + sty.paint(fit(sp, sparkW))
 		}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/capwatch/capwatch/engine"
+	"github.com/capwatch/capwatch/internal/numfmt"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -78,13 +79,14 @@ func frame(st *Styles, title string, body []string, w, h int, bordered, focused 
 	return out
 }
 
-// fmtPct formats a percentage with a sign ("+1.23%"), or "—" when absent.
+// fmtPct formats a percentage with a sign ("+1.23%"; "0.00%" when it
+// rounds to zero), or "—" when absent.
 func fmtPct(n engine.Num, prec int) string {
 	v, ok := n.Get()
 	if !ok {
 		return "—"
 	}
-	return fmt.Sprintf("%+.*f%%", prec, v)
+	return numfmt.Signed(v, prec) + "%"
 }
 
 // fmtNum formats a number with precision chosen by magnitude.
@@ -105,17 +107,6 @@ func fmtNum(v float64) string {
 		return fmt.Sprintf("%.3f", v)
 	}
 	return fmt.Sprintf("%.4f", v)
-}
-
-// arrow is the direction glyph that keeps meaning without colour.
-func arrow(v float64) string {
-	switch {
-	case v > 0:
-		return "▲"
-	case v < 0:
-		return "▼"
-	}
-	return "="
 }
 
 // fmtAge renders a duration as a short age: "4s", "3m05s", "2h13m", "3d04h".

@@ -9,6 +9,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/capwatch/capwatch/engine"
+	"github.com/capwatch/capwatch/internal/numfmt"
 )
 
 // horizon is one of the sector return horizons.
@@ -140,13 +141,10 @@ func (p *sectorsPanel) body(cw, ch int) []string {
 		}
 		line := fit(name, nameW-1) + " " + legs
 		for _, h := range hs {
-			sm, lg := h.of(s.SmallRet), h.of(s.LargeRet)
-			if p.relative {
-				sm, lg = h.of(s.SmallVsBench), h.of(s.LargeVsBench)
-			}
-			line += p.cell(sm, h) + p.cell(lg, h) + p.cell(h.of(s.Spread), h) + " "
+			sm, lg := p.legs(s, h)
+			line += p.cell(sm, h) + p.cell(lg, h) + p.cell(shownDiff(sm, lg), h) + " "
 		}
-		if v, ok := p.metricOf(s); ok && v > 0 {
+		if v, ok := shownDiff(p.legs(s, p.metric)).Get(); ok && numfmt.Dir(v, cellPrec(v)) > 0 {
 			leading++
 		}
 		rows = append(rows, line)
@@ -156,10 +154,17 @@ func (p *sectorsPanel) body(cw, ch int) []string {
 	}
 	out = append(out, rows...)
 	if len(out) < ch {
-		out = append(out, st.Muted.Render(firstFit(cw,
+		forms := []string{
 			fmt.Sprintf("small leg leading in %d/%d sectors (%s spread)", leading, len(secs), p.metric),
 			fmt.Sprintf("small leads in %d/%d sectors (%s)", leading, len(secs), p.metric),
-			fmt.Sprintf("small leads %d/%d (%s)", leading, len(secs), p.metric))))
+			fmt.Sprintf("small leads %d/%d (%s)", leading, len(secs), p.metric)}
+		if p.relative {
+			forms = []string{
+				fmt.Sprintf("small leg ahead of large vs benchmarks in %d/%d (%s)", leading, len(secs), p.metric),
+				fmt.Sprintf("sprd > 0 in %d/%d sectors (%s)", leading, len(secs), p.metric),
+				fmt.Sprintf("sprd > 0: %d/%d (%s)", leading, len(secs), p.metric)}
+		}
+		out = append(out, st.Muted.Render(firstFit(cw, forms...)))
 	}
 	if len(out) < ch && anyThin(secs) {
 		out = append(out, st.Muted.Render(firstFit(cw,
@@ -190,8 +195,26 @@ func anyThin(secs []engine.SectorSnapshot) bool {
 	return false
 }
 
-func (p *sectorsPanel) metricOf(s engine.SectorSnapshot) (float64, bool) {
-	return p.metric.of(s.Spread).Get()
+// legs are the two leg columns of a sector at horizon h: the legs' returns,
+// or each leg's return less its benchmark's (the pair's legs) in relative
+// mode.
+func (p *sectorsPanel) legs(s engine.SectorSnapshot, h horizon) (small, large engine.Num) {
+	if p.relative {
+		return h.of(s.SmallVsBench), h.of(s.LargeVsBench)
+	}
+	return h.of(s.SmallRet), h.of(s.LargeRet)
+}
+
+// shownDiff is the spread column: the small column less the large column,
+// as both are shown (rounded to their cells' precision), so the three
+// numbers on a row always add up. Absent when either leg is.
+func shownDiff(small, large engine.Num) engine.Num {
+	s, ok1 := small.Get()
+	l, ok2 := large.Get()
+	if !ok1 || !ok2 {
+		return engine.Num{}
+	}
+	return engine.Some(numfmt.Round(s, cellPrec(s)) - numfmt.Round(l, cellPrec(l)))
 }
 
 // cell renders one heat cell: the number (with its sign, so meaning survives
@@ -201,11 +224,17 @@ func (p *sectorsPanel) cell(n engine.Num, h horizon) string {
 	if !ok {
 		return centre("—", cellW)
 	}
-	txt := fmt.Sprintf("%+.1f", v)
-	if v >= 9.95 || v <= -9.95 { // keep four characters: "+12", "-104"
-		txt = fmt.Sprintf("%+.0f", v)
+	prec := cellPrec(v)
+	return p.st.heatInk(numfmt.Round(v, prec), h.scale()).paint(fmt.Sprintf("%*s ", cellW-1, numfmt.Signed(v, prec)))
+}
+
+// cellPrec is the decimals a heat cell shows v with: one, or none from
+// ±9.95 up (keeping four characters: "+12", "-104").
+func cellPrec(v float64) int {
+	if v >= 9.95 || v <= -9.95 {
+		return 0
 	}
-	return p.st.heatInk(v, h.scale()).paint(fmt.Sprintf("%*s ", cellW-1, txt))
+	return 1
 }
 
 // centre pads s to w cells, centred.

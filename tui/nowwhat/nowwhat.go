@@ -17,6 +17,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/capwatch/capwatch/engine"
+	"github.com/capwatch/capwatch/internal/numfmt"
 )
 
 // Minimum pane size for the full panel; smaller panes get the sentence only.
@@ -235,14 +236,10 @@ func shortSentences(a *engine.Analogs, pairSmall, pairLarge string) []string {
 // fmtRate renders a 0–1 share as a whole percentage.
 func fmtRate(v float64) string { return fmt.Sprintf("%.0f%%", math.Round(v*100)) }
 
-// fmtSigned renders v with one decimal, an explicit sign and a true minus.
+// fmtSigned renders v with one decimal, an explicit sign (none when it
+// rounds to zero) and a true minus.
 func fmtSigned(v float64) string {
-	s := fmt.Sprintf("%+.1f", v)
-	switch s {
-	case "+0.0", "-0.0":
-		return "0.0"
-	}
-	return strings.Replace(s, "-", "−", 1)
+	return strings.Replace(numfmt.Signed(v, 1), "-", "−", 1)
 }
 
 // fmtDollars renders a dollar amount compactly: $5.2B, $31B, $850M.
@@ -419,10 +416,10 @@ func numCell(n engine.Num, format func(float64) string, st Styles) cell {
 		return cell{text: "—", style: st.Muted}
 	}
 	s := st.Label
-	switch {
-	case v > 0:
+	switch numfmt.Dir(v, 1) { // as shown: a value that rounds to zero is neutral
+	case 1:
 		s = st.Pos
-	case v < 0:
+	case -1:
 		s = st.Neg
 	}
 	return cell{text: format(v), style: s}
@@ -521,7 +518,7 @@ func riskLine(r *engine.Risk, small, large string, width int, st Styles) []strin
 	}
 	if s, ok := r.SmallDrawdownPct.Get(); ok {
 		if l, ok := r.LargeDrawdownPct.Get(); ok {
-			pct := func(v float64) string { return strings.Replace(fmt.Sprintf("%.1f%%", v), "-", "−", 1) }
+			pct := func(v float64) string { return strings.TrimPrefix(fmtSigned(v), "+") + "%" }
 			parts = append(parts, fmt.Sprintf("drawdown %s vs %s", pct(s), pct(l)))
 		}
 	}
