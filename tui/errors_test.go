@@ -111,6 +111,14 @@ func TestSymbolNoticesShown(t *testing.T) {
 	if scr := screen(m); !strings.Contains(scr, "✖ 4 symbol errors, 2 notices (z zooms, ? lists)") {
 		t.Errorf("120×40: want the count of errors and notices:\n%s", scr)
 	}
+	snap.Errors = nil
+	for i := range 20 {
+		snap.Notices = append(snap.Notices, engine.SymbolNotice{Symbol: fmt.Sprintf("N%02d", i), Message: "data starts 2022-09-30"})
+	}
+	m = update(m, SnapshotMsg{Snap: snap})
+	if scr := screen(m); !strings.Contains(scr, "⚠ 22 notices (z zooms, ? lists)") || strings.Contains(scr, "0 symbol errors") {
+		t.Errorf("120×40, notices only: want their count:\n%s", scr)
+	}
 }
 
 // TestStatusNoteShown: a healthy feed's note ("replay ended …") is on the

@@ -226,6 +226,8 @@ func (p *quotesPanel) moreLine(i int) string {
 	nn := len(p.snap.Notices) - max(i-len(p.snap.Errors), 0)
 	const keys = " (z zooms, ? lists)"
 	switch {
+	case i == 0 && e == 0:
+		return p.st.Warn.Render("⚠ "+plural(nn, "notice")) + p.st.Muted.Render(keys)
 	case i == 0 && nn == 0:
 		return p.st.Bad.Render(fmt.Sprintf("✖ %d symbol errors", e) + keys)
 	case i == 0:

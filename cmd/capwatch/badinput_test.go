@@ -1,12 +1,21 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/capwatch/capwatch/engine"
+	"github.com/capwatch/capwatch/internal/dashboard"
+	"github.com/capwatch/capwatch/tui"
 )
 
 // copyReplay copies the replay test data into a new directory and returns it.
@@ -110,11 +119,7 @@ func TestAsOfOutsideTheData(t *testing.T) {
 	if h.dashCalls != 0 {
 		t.Errorf("the dashboard started %d times", h.dashCalls)
 	}
-	// Any feed: the demo's data ends the trading day before its start.
-	code, _, errOut := h.run("snapshot", "--feed", "demo", "--as-of", "1990-01-02")
-	if code != exitUsage || !strings.HasPrefix(errOut, "capwatch: --as-of 1990-01-02 is before the data, which runs from ") {
-		t.Errorf("demo: exit %d, stderr %q", code, errOut)
-	}
+	// (Any other feed: TestBuildSnapshotAsOfOutsideTheData in internal/app.)
 	// After the last date: the snapshot of the last date, and a note.
 	code, out, errOut := h.run("snapshot", "--feed", "replay", "--data", replayDir, "--as-of", "2026-01-05", "--format", "text")
 	if code != exitOK || !strings.Contains(out, "as of 2025-11-21") ||
@@ -125,5 +130,81 @@ func TestAsOfOutsideTheData(t *testing.T) {
 	code, _, errOut = h.run("snapshot", "--feed", "replay", "--data", replayDir, "--as-of", "2025-11-23")
 	if code != exitOK || errOut != "" {
 		t.Errorf("weekend: exit %d, stderr %q", code, errOut)
+	}
+}
+
+// The demo's snapshot and status line agree with what its dashboard shows
+// at start, and --seed with --as-of gives that market on any day (issue 14
+// item 19: they read the last simulated close while the dashboard opened
+// the next day, on a history anchored to the current date).
+func TestDemoSnapshotAndStatusAgreeWithTheDashboardAtStart(t *testing.T) {
+	h := newHarness(t)
+	args := []string{"--feed", "demo", "--seed", "5", "--as-of", "2025-11-24"}
+	code, out, errOut := h.run(append([]string{"snapshot", "--format", "json"}, args...)...)
+	if code != exitOK {
+		t.Fatalf("snapshot: exit %d %s", code, errOut)
+	}
+	var m map[string]any
+	if err := json.Unmarshal([]byte(out), &m); err != nil {
+		t.Fatal(err)
+	}
+	code, status, errOut := h.run(append([]string{"status"}, args...)...)
+	if code != exitOK {
+		t.Fatalf("status: exit %d %s", code, errOut)
+	}
+	if code, _, errOut := h.run(args...); code != exitOK || h.dash == nil {
+		t.Fatalf("dashboard: exit %d %s", code, errOut)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	d, err := dashboard.New(ctx, *h.dash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snaps := make(chan *engine.Snapshot, 64)
+	done := make(chan error, 1)
+	go func() {
+		done <- d.RunPipeline(ctx, func(msg tea.Msg) {
+			if s, ok := msg.(tui.SnapshotMsg); ok {
+				snaps <- s.Snap
+			}
+		})
+	}()
+	var first *engine.Snapshot // the dashboard's first screen with quotes
+	for first == nil {
+		select {
+		case s := <-snaps:
+			if s.Session.State != "" && s.AsOf.Format(time.RFC3339) == "2025-11-24T09:30:00-05:00" {
+				first = s
+			}
+		case <-ctx.Done():
+			t.Fatal("the dashboard never showed the demo's open")
+		}
+	}
+	cancel()
+	<-done
+	if m["as_of"] != "2025-11-24T09:30:00-05:00" || m["session"].(map[string]any)["state"] != first.Session.State || first.Session.State != "open" {
+		t.Errorf("snapshot as of %v, session %v; the dashboard at start: %v, %s", m["as_of"], m["session"], first.AsOf, first.Session.State)
+	}
+	pair := m["pair"].(map[string]any)
+	for key, want := range map[string]engine.Num{"ratio": first.Pair.Ratio, "ratio_change_pct": first.Pair.RatioChangePct,
+		"ratio_sma50": first.Pair.RatioSMA50, "ratio_high_20": first.Pair.RatioHigh20} {
+		w, _ := want.Get()
+		checkNum(t, "pair."+key, pair[key], w)
+	}
+	for i, f := range m["flags"].([]any) {
+		f := f.(map[string]any)
+		if f["id"] != first.Flags[i].ID || f["state"] != first.Flags[i].State.String() {
+			t.Errorf("flag %v %v, the dashboard %s %s", f["id"], f["state"], first.Flags[i].ID, first.Flags[i].State)
+		}
+	}
+	for _, s := range first.Symbols {
+		if v, ok := s.Last.Get(); ok {
+			checkNum(t, s.Symbol+".last", bySymbol(t, m, s.Symbol)["last"], v)
+		}
+	}
+	r, _ := first.Pair.Ratio.Get()
+	if want := fmt.Sprintf("DEMO IWM/SPY %.4f ", r); !strings.HasPrefix(status, want) || !strings.HasSuffix(status, " · open 6h30m\n") {
+		t.Errorf("status %q, want %q… · open 6h30m (the dashboard at start)", status, want)
 	}
 }

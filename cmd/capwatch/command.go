@@ -189,8 +189,8 @@ func (c *command) configure() error {
 		if err != nil {
 			return usagef("--as-of %q is not a date; use YYYY-MM-DD, e.g. --as-of 2024-06-28", c.f.asOf)
 		}
-		if c.name == "" && cfg.Feed != config.FeedReplay {
-			return usagef("--as-of on the dashboard needs --feed replay (snapshot, status and analogs take it with any feed)")
+		if c.name == "" && cfg.Feed != config.FeedReplay && cfg.Feed != config.FeedDemo {
+			return usagef("--as-of on the dashboard needs --feed replay or demo (snapshot, status and analogs take it with any feed)")
 		}
 		c.asOf = d
 	}

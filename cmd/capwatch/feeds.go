@@ -22,10 +22,22 @@ func newFeed(c *command, live bool) (feeds.Feed, error) {
 	ec := cfg.Engine()
 	switch cfg.Feed {
 	case config.FeedDemo:
-		f, err := demo.New(demo.Options{
+		o := demo.Options{
 			Seed: cfg.Feeds.Demo.Seed, Speed: cfg.Feeds.Demo.Speed, Symbols: ec.Symbols(),
 			Clock: c.e.Clock, Small: ec.Small, Large: ec.Large,
-		})
+		}
+		if !c.asOf.IsZero() {
+			// --as-of picks the simulated day: its 09:30 open (the last
+			// trading day on or before the date), history to the day before.
+			// With --seed the market, dates included, is the same on any day.
+			cal := calendar.NYSE()
+			d := c.asOf
+			if _, _, ok := cal.Session(d); !ok {
+				d = cal.PrevTradingDate(d)
+			}
+			o.Start, _, _ = cal.Session(d)
+		}
+		f, err := demo.New(o)
 		if err != nil {
 			return nil, usagef("%v", err)
 		}

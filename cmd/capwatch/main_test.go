@@ -72,7 +72,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"snapshot", "--format", "xml"}, `capwatch: --format "xml": use json or text`},
 		{[]string{"analogs", "--format", "html"}, `capwatch: --format "html": use table, csv or json`},
 		{[]string{"snapshot", "--as-of", "2024-13-01"}, `capwatch: --as-of "2024-13-01" is not a date; use YYYY-MM-DD, e.g. --as-of 2024-06-28`},
-		{[]string{"--as-of", "2024-06-03"}, `capwatch: --as-of on the dashboard needs --feed replay (snapshot, status and analogs take it with any feed)`},
+		{[]string{"--feed", "yahoo", "--as-of", "2024-06-03"}, `capwatch: --as-of on the dashboard needs --feed replay or demo (snapshot, status and analogs take it with any feed)`},
 		{[]string{"--feed", "replay"}, `capwatch: --feed replay needs --data DIR (a directory of SYMBOL.csv files) or feeds.replay.data in the config`},
 		{[]string{"--speed", "0"}, `capwatch: --speed 0 must be > 0 and at most 100000`},
 		{[]string{"--speed", "Inf"}, `capwatch: --speed +Inf must be > 0 and at most 100000`},

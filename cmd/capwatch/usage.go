@@ -4,7 +4,8 @@ const commonFlags = `
 Data and configuration flags (all commands):
   --feed NAME        demo | replay | yahoo | stooq (default: the config's feed, else demo)
   --data DIR         replay: directory of SYMBOL.csv daily files (Date,Open,High,Low,Close[,Adj Close],Volume)
-  --as-of DATE       use data up to this trading date, YYYY-MM-DD (dashboard: replay only)
+  --as-of DATE       use data up to this trading date, YYYY-MM-DD (dashboard: replay, or demo:
+                     the simulated day, so --seed N --as-of DATE shows the same market anywhere)
   --speed X          demo: simulated seconds per second; replay: trading days per second (default 1)
   --seed N           demo: random seed; the same seed gives the same market (default 1)
   --base-url URL     yahoo/stooq: override the base URL (a proxy, a local recording, tests)

@@ -165,19 +165,21 @@ func TestHistoryShape(t *testing.T) {
 		"PSCT": 45, "XLV": 145, "PSCH": 42, "XLF": 48, "PSCF": 55, "XLE": 90, "PSCE": 40, "XLI": 135,
 		"PSCI": 130, "XLY": 210, "PSCD": 105, "XLP": 80, "PSCC": 70, "XLB": 90, "PSCM": 75, "XLU": 78, "PSCU": 65}
 	for sym, bars := range h.Daily {
-		// The pair's legs have the 20 years; the others the last 3 years
-		// (~756 trading days: 200-day averages, 52-week highs and 63-day
-		// returns are all defined), on SPY's last dates.
+		// The pair's legs have the 20 years (5120 trading days); the others
+		// the last 756 trading days (~3 years: 200-day averages, 52-week
+		// highs and 63-day returns are all defined), on SPY's last dates.
 		switch {
 		case sym == "IWM" || sym == "SPY":
-			if len(bars) != len(spy) {
-				t.Errorf("%s has %d bars, SPY %d", sym, len(bars), len(spy))
+			if len(bars) != len(spy) || len(bars) != 5120 {
+				t.Errorf("%s has %d bars, SPY %d, want 5120", sym, len(bars), len(spy))
 			}
-		case len(bars) < 200+252+63 || len(bars) > 800:
-			t.Errorf("%s has %d bars, want the last ~3 years (~756)", sym, len(bars))
+		case len(bars) != 756:
+			t.Errorf("%s has %d bars, want the last 756", sym, len(bars))
 		}
-		if from := bars[len(bars)-1].Time.AddDate(-3, 0, 0); sym != "IWM" && sym != "SPY" && (!bars[0].Time.After(from) || bars[0].Time.After(from.AddDate(0, 0, 7))) {
-			t.Errorf("%s spans %s..%s, want the 3 years to the end", sym, bars[0].Date(), bars[len(bars)-1].Date())
+		if sym != "IWM" && sym != "SPY" {
+			if span := bars[len(bars)-1].Time.Sub(bars[0].Time); span < 3*365*24*time.Hour-10*24*time.Hour || span > 3*366*24*time.Hour+10*24*time.Hour {
+				t.Errorf("%s spans %s..%s, want ~3 years", sym, bars[0].Date(), bars[len(bars)-1].Date())
+			}
 		}
 		off := len(spy) - len(bars)
 		for i, b := range bars {
@@ -511,6 +513,76 @@ func BenchmarkHistory(b *testing.B) {
 		}
 		if _, err := f.History(context.Background(), syms); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestSameSeedSameMarketOnAnyDate: a seed gives the same market whatever
+// the date it is run on (issue 14 item 19: the history was anchored to the
+// current date, so nobody could reproduce a screen): the same prices and
+// volumes, bar for bar, and the same live quotes; only the dates differ.
+func TestSameSeedSameMarketOnAnyDate(t *testing.T) {
+	starts := []time.Time{
+		time.Date(2025, 11, 24, 9, 30, 0, 0, ny), // a Monday before Thanksgiving
+		time.Date(2026, 3, 9, 9, 30, 0, 0, ny),   // the Monday after the DST change
+		time.Date(2031, 7, 7, 9, 30, 0, 0, ny),   // after July 4th, years later
+	}
+	syms := []string{"IWM", "SPY", "PSCT", "XLK"}
+	type run struct {
+		h      feeds.History
+		quotes [][]engine.Quote
+	}
+	var runs []run
+	for _, start := range starts {
+		fc := clock.NewFake(start.AddDate(0, 0, -3))
+		f := newFeed(t, Options{Seed: 7, Start: start, Clock: fc, Symbols: syms})
+		r := run{h: history(t, f, syms...)}
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		out := make(chan feeds.Batch)
+		done := make(chan error, 1)
+		go func() { done <- f.Stream(ctx, syms, out) }()
+		for i := range 5 {
+			if i > 0 {
+				if !fc.WaitForWaiters(1, ctx.Done()) {
+					t.Fatal("stream never waited")
+				}
+				fc.Advance(time.Second)
+			}
+			select {
+			case b := <-out:
+				r.quotes = append(r.quotes, b.Quotes)
+			case <-ctx.Done():
+				t.Fatal("no batch")
+			}
+		}
+		cancel()
+		<-done
+		runs = append(runs, r)
+	}
+	strip := func(b engine.Bar) [5]float64 { return [5]float64{b.Open, b.High, b.Low, b.Close, b.Volume} }
+	for i, r := range runs[1:] {
+		for _, sym := range syms {
+			a, b := runs[0].h.Daily[sym], r.h.Daily[sym]
+			if len(a) != len(b) {
+				t.Fatalf("start %v: %s has %d bars, %d on %v", starts[i+1], sym, len(b), len(a), starts[0])
+			}
+			for k := range a {
+				if strip(a[k]) != strip(b[k]) {
+					t.Fatalf("start %v: %s bar %d = %v, %v on %v", starts[i+1], sym, k, strip(b[k]), strip(a[k]), starts[0])
+				}
+			}
+			if last := b[len(b)-1].Time; !last.Equal(calendar.NYSE().PrevTradingDate(starts[i+1])) {
+				t.Errorf("start %v: %s history ends %v", starts[i+1], sym, last)
+			}
+		}
+		for k, qs := range r.quotes {
+			for j, q := range qs {
+				q0 := runs[0].quotes[k][j]
+				if q.Symbol != q0.Symbol || q.Price != q0.Price || q.DayVolume != q0.DayVolume ||
+					q.Time.Sub(starts[i+1]) != q0.Time.Sub(starts[0]) {
+					t.Fatalf("start %v: batch %d quote %d = %+v, %+v on %v", starts[i+1], k, j, q, q0, starts[0])
+				}
+			}
 		}
 	}
 }

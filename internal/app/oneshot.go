@@ -31,9 +31,11 @@ type BuildOptions struct {
 
 // BuildSnapshot loads the feed's history and computes, through the same
 // engine path as the dashboard, everything the dashboard would show at the
-// latest (or AsOf) bar. For demo and replay feeds, and whenever AsOf is set,
-// "now" is the end (20:00 New York) of the newest bar's date, so the result
-// is fully determined by the data. Symbols without data end up in
+// latest (or AsOf) bar. For replay feeds, and whenever AsOf is set, "now"
+// is the end (20:00 New York) of the newest bar's date, so the result is
+// fully determined by the data. The demo is read as its dashboard shows it
+// at start (with QuoteWait > 0): the history and the first batch of quotes
+// of the simulated day, "now" at their time. Symbols without data end up in
 // Snapshot.Errors; the rest still computes.
 func BuildSnapshot(ctx context.Context, o BuildOptions) (*engine.Snapshot, error) {
 	if o.Feed == nil || o.Calendar == nil {
@@ -80,6 +82,17 @@ func BuildSnapshot(ctx context.Context, o BuildOptions) (*engine.Snapshot, error
 			}
 			for _, bar := range b.Bars {
 				inp.Intraday[bar.Symbol] = append(inp.Intraday[bar.Symbol], bar)
+			}
+		}
+	}
+	if o.QuoteWait > 0 && o.Feed.Kind() == feeds.KindDemo {
+		// The demo is read as its dashboard shows it at start: the history
+		// and the first quotes of the simulated day, at their time.
+		b := firstQuotes(ctx, o.Feed, syms, o.QuoteWait)
+		inp.Quotes = b.Quotes
+		for _, q := range b.Quotes {
+			if q.Time.After(inp.Now) {
+				inp.Now = q.Time
 			}
 		}
 	}

@@ -139,6 +139,10 @@ func FormatStatus(d StatusData, now time.Time, cal *calendar.Calendar, o StatusO
 	switch {
 	case !d.Live && d.Feed == "replay" && !d.AsOf.IsZero():
 		tail = append(tail, d.AsOf.In(calendar.Location()).Format("2006-01-02"))
+	case !d.Live && d.Feed == "demo" && !d.AsOf.IsZero():
+		// The demo runs on its own clock: its session as the dashboard
+		// shows it at start, at the snapshot's simulated time.
+		tail = append(tail, sessionLabel(cal, d.AsOf))
 	case !d.Live:
 		tail = append(tail, sessionLabel(cal, now))
 	default:

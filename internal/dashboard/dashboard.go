@@ -32,8 +32,8 @@ import (
 // under 0.5 %.
 const FPS = 10
 
-// demoPoll is how often the demo delivers data (what "stale" is judged
-// against on its simulated clock).
+// demoPoll is how often, in wall time, the demo delivers data at least
+// (what "stale" is judged against, scaled to its simulated clock).
 const demoPoll = 5 * time.Second
 
 // Options is what the dashboard needs.
@@ -102,7 +102,10 @@ func New(ctx context.Context, o Options) (*Dashboard, error) {
 	switch o.Feed.Kind() {
 	case feeds.KindDemo:
 		d.FeedClock = app.NewFeedClock(clk, o.Config.Feeds.Demo.Speed)
-		uiClock, poll = d.FeedClock, demoPoll
+		// Staleness is judged on the demo's clock, which runs Speed times
+		// the wall clock: the same allowance in wall time (a demo that has
+		// stopped delivering for 2×5 s is stale at any speed).
+		uiClock, poll = d.FeedClock, time.Duration(float64(demoPoll)*max(1, o.Config.Feeds.Demo.Speed))
 	case feeds.KindReplay:
 		d.FeedClock = app.NewFeedClock(clk, 0)
 		uiClock = d.FeedClock
