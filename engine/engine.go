@@ -47,6 +47,13 @@ type Input struct {
 	// begins (a replay from before it): until their first quote they are
 	// listed as notices ("data starts 2022-09-30"), not as "no data" errors.
 	Starts map[string]time.Time
+	// Members are breadth members' daily histories (see SetBreadth);
+	// MembersLoad, if set, is the members' load progress.
+	Members     map[string][]Bar
+	MembersLoad *BreadthLoad
+	// Series are daily observation series by id (e.g. "DGS2" for the
+	// confirmation strip); each replaces the earlier one of its id.
+	Series map[string][]Observation
 }
 
 // sectorState links a sector pair to its legs.
@@ -91,6 +98,12 @@ type Engine struct {
 	now  time.Time
 
 	pub pubCache // what the last snapshot shared, reused while unchanged
+
+	bm     BreadthModel // the member universe (nil: none)
+	cm     ConfirmModel // the confirmation strip (nil: none)
+	legKey legKey       // the small leg's closed bars the model has
+	bload  BreadthLoad
+	series map[string][]Observation
 
 	closedDirty bool // a daily bar was committed, revised or loaded
 	pairRebuild bool // a pair leg was revised or reloaded
@@ -464,11 +477,15 @@ func aggregate(in []Bar, tf Timeframe, sym string) []Bar {
 // does not allocate.
 func (e *Engine) ApplyQuotes(qs []Quote) []SymbolError {
 	var errs []SymbolError
+	members := false
 	for k := range qs {
 		q := &qs[k]
 		i, ok := e.index[q.Symbol]
 		var msg string
 		switch {
+		case !ok && e.bm != nil && e.bm.IsMember(q.Symbol):
+			members = true // after the watched symbols: the small leg's forming bar first
+			continue
 		case !ok:
 			msg = "quote: not in the watchlist"
 		case !validPrice(q.Price):
@@ -486,6 +503,14 @@ func (e *Engine) ApplyQuotes(qs []Quote) []SymbolError {
 		e.applyQuote(e.syms[i], q)
 	}
 	e.settle()
+	if members {
+		e.syncBreadthForming()
+		for k := range qs {
+			if _, watched := e.index[qs[k].Symbol]; !watched {
+				e.memberQuote(&qs[k])
+			}
+		}
+	}
 	return errs
 }
 
@@ -642,7 +667,12 @@ func (e *Engine) settle() {
 	} else if e.pair.extend() {
 		e.pairChanged = true
 	}
+	if e.pairRebuild {
+		e.legKey = legKey{} // a leg was reloaded or revised: hand it over again
+	}
 	e.closedDirty, e.pairRebuild = false, false
+	e.syncBreadthLeg()
+	e.confirmClosed()
 	e.recomputeFlagRuns()
 	e.refreshAll()
 	if e.pairChanged {
@@ -722,6 +752,16 @@ func (e *Engine) apply(in Input) {
 	if in.Intraday != nil {
 		e.LoadIntraday(in.Intraday)
 	}
+	if len(in.Series) > 0 {
+		if e.series == nil {
+			e.series = map[string][]Observation{}
+		}
+		for id, obs := range in.Series {
+			e.series[sanitize(id, 30)] = obs
+		}
+		e.confirmClosed()
+	}
+	e.applyMembers(in)
 	if len(in.Quotes) > 0 {
 		e.ApplyQuotes(in.Quotes)
 	}
@@ -742,4 +782,6 @@ func (e *Engine) apply(in Input) {
 		e.noteErr(se.Symbol, se.Message, in.Live)
 	}
 	e.liveGen = 0
+	e.syncBreadthLeg()
+	e.syncBreadthForming()
 }

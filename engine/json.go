@@ -25,6 +25,7 @@ func (s Snapshot) MarshalJSON() ([]byte, error) {
 	p := plain(s)
 	p.Symbols, p.Flags, p.Sectors, p.Errors = nonNil(p.Symbols), nonNil(p.Flags), nonNil(p.Sectors), nonNil(p.Errors)
 	p.Notices = nonNil(p.Notices)
+	p.Confirmations = nonNil(p.Confirmations)
 	return marshalJSON(struct {
 		AsOf *string `json:"as_of"`
 		plain

@@ -54,6 +54,8 @@ func (e *Engine) Snapshot(now time.Time) *Snapshot {
 	snap.Pair = e.pairSnapshot()
 	snap.Flags = e.flagSnapshot()
 	snap.Sectors = e.sectorSnapshot()
+	snap.Breadth, snap.BreadthLoad = e.breadthSnapshot()
+	snap.Confirmations = e.confirmations()
 
 	for _, sym := range e.errOr {
 		snap.Errors = append(snap.Errors, SymbolError{Symbol: sym, Message: e.errs[sym].message()})

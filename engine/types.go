@@ -424,6 +424,13 @@ type Snapshot struct {
 	// Notices are facts about usable data (rows skipped from a symbol's
 	// source, data that starts later in a replay), in watchlist order.
 	Notices []SymbolNotice `json:"notices"`
+	// Breadth is the member universe's breadth (nil: no universe, or no
+	// member history yet); BreadthLoad the members' load progress (nil: no
+	// universe).
+	Breadth     *Breadth     `json:"breadth"`
+	BreadthLoad *BreadthLoad `json:"breadth_load"`
+	// Confirmations is the confirmation strip ([] without one).
+	Confirmations []Confirmation `json:"confirmations"`
 }
 
 // Symbol returns the snapshot of sym, if present.

@@ -145,6 +145,8 @@ type Universe struct {
 	formPrice float64
 	live      agg
 	liveNew   bool // a live quote changed since the last snapshot
+
+	last *engine.Breadth // the last Breadth(), shared while nothing changed
 }
 
 // New returns an empty universe for cfg.
@@ -197,8 +199,8 @@ func (u *Universe) Loaded() int {
 	return n
 }
 
-// Has reports whether sym is a member.
-func (u *Universe) Has(sym string) bool { _, ok := u.index[sym]; return ok }
+// IsMember reports whether sym is a member.
+func (u *Universe) IsMember(sym string) bool { _, ok := u.index[sym]; return ok }
 
 // lastLegDay returns the latest closed small-leg date (0 if none).
 func (u *Universe) lastLegDay() Day {

@@ -98,7 +98,8 @@ const wantJSON = `{
    "horizons": [{"horizon": "1m", "bars": 21, "n": 1, "rel_hit_rate": 1, "rel_median_pct": 1.5, "rel_p25_pct": null,
      "rel_p75_pct": null, "large_hit_rate": null, "large_median_pct": null, "base_n": 300, "base_rel_hit_rate": 0.5,
      "base_rel_median_pct": null, "base_large_hit_rate": null, "base_large_median_pct": null}]},
- "notices": [{"symbol": "IWM", "message": "4 rows skipped from d/IWM.csv, first line 102: missing close"}]
+ "notices": [{"symbol": "IWM", "message": "4 rows skipped from d/IWM.csv, first line 102: missing close"}],
+ "breadth": null, "breadth_load": null, "confirmations": []
 }`
 
 func TestWriteJSONContract(t *testing.T) {
@@ -128,7 +129,7 @@ func TestWriteJSONEmptyListsAndNulls(t *testing.T) {
 	if err := json.Unmarshal(buf.Bytes(), &m); err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"symbols", "flags", "sectors", "errors"} {
+	for _, k := range []string{"symbols", "flags", "sectors", "errors", "confirmations"} {
 		if l, ok := m[k].([]any); !ok || len(l) != 0 {
 			t.Errorf("%s = %#v, want []", k, m[k])
 		}

@@ -1,0 +1,207 @@
+package breadth
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/capwatch/capwatch/engine"
+	"github.com/capwatch/capwatch/internal/calendar"
+)
+
+// engineRig runs an engine with a universe and a strip; send applies one
+// Input and returns its snapshot.
+type engineRig struct {
+	in    chan engine.Input
+	out   chan *engine.Snapshot
+	stop  context.CancelFunc
+	done  chan error
+	dates []time.Time
+}
+
+func (r *engineRig) send(t *testing.T, inp engine.Input) *engine.Snapshot {
+	t.Helper()
+	r.in <- inp
+	select {
+	case s := <-r.out:
+		return s
+	case err := <-r.done:
+		t.Fatalf("engine stopped: %v", err)
+	}
+	return nil
+}
+
+func walk(sym string, dates []time.Time, seed uint64, start float64) []engine.Bar {
+	r := rand.New(rand.NewPCG(seed, 1))
+	out := make([]engine.Bar, len(dates))
+	px := start
+	for i, d := range dates {
+		px = math.Max(0.5, math.Round(px*math.Exp(r.NormFloat64()*0.015)*100)/100)
+		out[i] = engine.Bar{Symbol: sym, Time: d, Open: px, High: px, Low: px, Close: px, Volume: 1e6}
+	}
+	return out
+}
+
+func TestEngineCarriesBreadthAndConfirmations(t *testing.T) {
+	cal := calendar.NYSE()
+	loc := calendar.Location()
+	var dates []time.Time
+	for d := time.Date(2024, 1, 2, 0, 0, 0, 0, loc); len(dates) < 300; d = cal.NextTradingDate(d) {
+		if cal.IsTradingDay(d) {
+			dates = append(dates, d)
+		}
+	}
+	last := dates[len(dates)-1]
+	iwm, spy := walk("IWM", dates, 1, 200), walk("SPY", dates, 2, 500)
+	var syms []string
+	members := map[string][]engine.Bar{}
+	for i := range 30 {
+		s := fmt.Sprintf("M%02d", i)
+		syms = append(syms, s)
+		members[s] = walk(s, dates, uint64(10+i), 20+float64(i))
+	}
+	cfg := engine.DefaultConfig()
+	cfg.Extras, cfg.Sectors = nil, nil
+	e, err := engine.New(cfg, cal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := New(Config{Universe: "test", Members: syms})
+	if err != nil {
+		t.Fatal(err)
+	}
+	strip, err := NewStrip([]ConfirmSpec{{Kind: "pair", Symbols: "IWM/SPY"}, {Kind: "yield"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.SetBreadth(u)
+	e.SetConfirm(strip)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	rig := &engineRig{in: make(chan engine.Input), out: make(chan *engine.Snapshot, 1), done: make(chan error, 1)}
+	go func() { rig.done <- e.Run(ctx, rig.in, func(s *engine.Snapshot) { rig.out <- s }) }()
+
+	// A reference universe built directly from the same data.
+	ref := func(through int) *engine.Breadth {
+		r, _ := New(Config{Universe: "test", Members: syms})
+		r.SetLeg(iwm[:through+1])
+		for _, s := range syms {
+			_ = r.SetMember(s, members[s][:through+1])
+		}
+		return r.Snapshot()
+	}
+	upTo := func(n int) map[string][]engine.Bar {
+		m := map[string][]engine.Bar{}
+		for s, b := range members {
+			m[s] = append([]engine.Bar(nil), b[:n]...)
+		}
+		return m
+	}
+
+	// 1. History up to the day before last, members loaded, the 2y yield.
+	var obs []engine.Observation
+	for i, d := range dates[:len(dates)-1] {
+		obs = append(obs, engine.Observation{Time: d, Value: 4 - float64(i)*0.001})
+	}
+	open := cal.NextOpen(dates[len(dates)-2].Add(20 * time.Hour))
+	snap := rig.send(t, engine.Input{
+		Now:         open.Add(-time.Hour),
+		Daily:       map[string][]engine.Bar{"IWM": iwm[:299], "SPY": spy[:299]},
+		Members:     upTo(299),
+		MembersLoad: &engine.BreadthLoad{Members: 30, Loaded: 30, Done: true},
+		Series:      map[string][]engine.Observation{"DGS2": obs},
+	})
+	want := ref(298)
+	if snap.Breadth == nil || snap.Breadth.AsOf != want.AsOf || snap.Breadth.Forming {
+		t.Fatalf("closed breadth %+v, want as_of %s", snap.Breadth, want.AsOf)
+	}
+	if snap.Breadth.PctAboveSMA50 != want.PctAboveSMA50 || snap.Breadth.ADLine != want.ADLine || snap.Breadth.ZweigEMA10 != want.ZweigEMA10 {
+		t.Errorf("closed breadth differs from the universe built alone:\n got %+v\nwant %+v", *snap.Breadth, *want)
+	}
+	if snap.BreadthLoad == nil || snap.BreadthLoad.Loaded != 30 || !snap.BreadthLoad.Done {
+		t.Errorf("breadth_load %+v", snap.BreadthLoad)
+	}
+	if len(snap.Confirmations) != 2 || snap.Confirmations[1].State != engine.ConfirmConfirms || snap.Confirmations[0].State == engine.ConfirmUnknown {
+		t.Errorf("confirmations %+v", snap.Confirmations)
+	}
+
+	// 2. The last day's quotes: the pair's legs first in the batch or not,
+	// the members' quotes make the forming breadth.
+	var qs []engine.Quote
+	at := open.Add(30 * time.Minute)
+	for _, s := range syms {
+		qs = append(qs, engine.Quote{Symbol: s, Price: members[s][299].Close, DayVolume: 1000, Time: at})
+	}
+	qs = append(qs,
+		engine.Quote{Symbol: "IWM", Price: iwm[299].Close, DayVolume: 1e6, Time: at},
+		engine.Quote{Symbol: "SPY", Price: spy[299].Close, DayVolume: 1e6, Time: at},
+		engine.Quote{Symbol: "NOPE", Price: 5, DayVolume: 1, Time: at})
+	snap = rig.send(t, engine.Input{Now: at, Quotes: qs, Live: true, Feed: "test"})
+	want = ref(299)
+	b := snap.Breadth
+	if b == nil || !b.Forming || b.AsOf != last.Format("2006-01-02") {
+		t.Fatalf("forming breadth %+v", b)
+	}
+	if b.PctAboveSMA50 != want.PctAboveSMA50 || b.PctAboveSMA200 != want.PctAboveSMA200 || b.ADLine != want.ADLine ||
+		b.Advancers != want.Advancers || b.ZweigEMA10 != want.ZweigEMA10 || b.EWReturn21dPct != want.EWReturn21dPct || b.CWReturn21dPct != want.CWReturn21dPct {
+		t.Errorf("forming breadth differs from the closed reference:\n got %+v\nwant %+v", *b, *want)
+	}
+	if c := snap.Confirmations[0]; !c.Forming || c.AsOf != last.Format("2006-01-02") {
+		t.Errorf("pair confirmation not on the forming bar: %+v", c)
+	}
+	var nope bool
+	for _, se := range snap.Errors {
+		nope = nope || se.Symbol == "NOPE"
+		if strings.HasPrefix(se.Symbol, "M") {
+			t.Errorf("a member's quote reported as an error: %+v", se)
+		}
+	}
+	if !nope {
+		t.Error("a quote for neither a watched symbol nor a member was not reported")
+	}
+
+	// 3. The session closes: the members' quotes become that day's bars.
+	snap = rig.send(t, engine.Input{Now: sessionEnd(cal, last).Add(time.Minute)})
+	b = snap.Breadth
+	if b == nil || b.Forming || b.AsOf != last.Format("2006-01-02") || b.PctAboveSMA50 != want.PctAboveSMA50 || b.ADLine != want.ADLine {
+		t.Errorf("after the close: %+v, want the closed reference %+v", b, want)
+	}
+
+	// The JSON carries them.
+	js, err := json.Marshal(snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{`"breadth":{"universe":"test"`, `"pct_above_sma50":`, `"breadth_load":{"members":30`, `"confirmations":[{"id":"iwm_spy"`} {
+		if !strings.Contains(string(js), k) {
+			t.Errorf("JSON lacks %s", k)
+		}
+	}
+}
+
+func sessionEnd(cal *calendar.Calendar, d time.Time) time.Time {
+	_, cl, _ := cal.Session(d)
+	return cl
+}
+
+func TestEngineWithoutUniverse(t *testing.T) {
+	cfg := engine.DefaultConfig()
+	cfg.Extras, cfg.Sectors = nil, nil
+	e, err := engine.New(cfg, calendar.NYSE())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := e.Snapshot(time.Time{})
+	if s.Breadth != nil || s.BreadthLoad != nil {
+		t.Error("breadth without a universe")
+	}
+	js, _ := json.Marshal(s)
+	if !strings.Contains(string(js), `"breadth":null`) || !strings.Contains(string(js), `"confirmations":[]`) {
+		t.Errorf("JSON: %s", js)
+	}
+}

@@ -1,0 +1,186 @@
+package engine
+
+import (
+	"sort"
+	"time"
+)
+
+// BreadthModel is the member universe behind Snapshot.Breadth
+// (engine/breadth.Universe implements it; this package cannot import that
+// one, which imports it). The engine drives it from its own goroutine: the
+// small leg's closed daily bars and its forming bar, the members' histories
+// (Input.Members) and their live quotes (quotes for members that are not
+// watched symbols).
+type BreadthModel interface {
+	// IsMember reports whether sym is in the members list.
+	IsMember(sym string) bool
+	// Leg sets the small leg's closed daily bars (oldest first).
+	Leg(closed []Bar)
+	// Forming sets the small leg's forming daily bar: its trading date
+	// (zero: none) and live price.
+	Forming(date time.Time, price float64)
+	// MemberQuote records a member's live price on a trading date.
+	MemberQuote(sym string, date time.Time, price float64) bool
+	// Member replaces a member's daily history.
+	Member(sym string, bars []Bar) error
+	// Breadth returns the current values (nil while nothing is loaded).
+	Breadth() *Breadth
+	// FlagInputs returns the breadth flags' inputs on the forming bar; ok is
+	// false when the members' quotes do not cover it (the closed values in
+	// Breadth().History then stand).
+	FlagInputs() (above, thrust, ok bool)
+}
+
+// ConfirmModel is the confirmation strip behind Snapshot.Confirmations
+// (engine/breadth.Strip implements it).
+type ConfirmModel interface {
+	// Symbols lists the symbols its items need (they must be watched).
+	Symbols() []string
+	// Closed rebuilds the items from the symbols' closed daily bars and the
+	// observation series (by id).
+	Closed(daily func(sym string) []Bar, series map[string][]Observation)
+	// Eval returns the items, on the forming bar where live has one.
+	Eval(live func(sym string) (date time.Time, price float64, ok bool)) []Confirmation
+}
+
+// Observation is one value of a daily series (e.g. FRED's DGS2).
+type Observation struct {
+	Time  time.Time // midnight New York of the date
+	Value float64
+}
+
+// BreadthLoad is the progress of the members' history load (the status
+// line's "breadth: 812/1,962 members").
+type BreadthLoad struct {
+	Members int  `json:"members"` // the list's equities
+	Loaded  int  `json:"loaded"`  // members whose history was asked for and came back (with or without bars)
+	Failed  int  `json:"failed"`  // of those, members whose history failed
+	Done    bool `json:"done"`    // the load finished (Loaded = Members)
+	// Note says what limits the breadth (e.g. "end of day: no member
+	// quotes"); "" when nothing does.
+	Note string `json:"note"`
+}
+
+// SetBreadth installs the member universe (nil removes it).
+func (e *Engine) SetBreadth(m BreadthModel) {
+	e.bm = m
+	e.legKey = legKey{}
+	e.syncBreadthLeg()
+	e.syncBreadthForming()
+}
+
+// SetConfirm installs the confirmation strip (nil removes it).
+func (e *Engine) SetConfirm(m ConfirmModel) {
+	e.cm = m
+	e.confirmClosed()
+}
+
+// legKey identifies the small leg's closed bars handed to the model (a
+// reload or a revision resets it: see settle).
+type legKey struct {
+	n    int
+	last Bar
+}
+
+// syncBreadthLeg hands the small leg's closed bars to the model when they
+// changed.
+func (e *Engine) syncBreadthLeg() {
+	if e.bm == nil {
+		return
+	}
+	d := e.small.daily
+	k := legKey{n: len(d)}
+	if len(d) > 0 {
+		k.last = d[len(d)-1]
+	}
+	if k == e.legKey {
+		return
+	}
+	e.legKey = k
+	e.bm.Leg(d)
+}
+
+// syncBreadthForming hands the small leg's forming bar to the model.
+func (e *Engine) syncBreadthForming() {
+	if e.bm == nil {
+		return
+	}
+	s := e.small
+	if s.hasForm {
+		e.bm.Forming(s.forming.Time, s.forming.Close)
+	} else {
+		e.bm.Forming(time.Time{}, 0)
+	}
+}
+
+// applyMembers applies an Input's members' histories and load progress.
+func (e *Engine) applyMembers(in Input) {
+	if in.MembersLoad != nil {
+		e.bload = *in.MembersLoad
+		e.bload.Note = sanitize(e.bload.Note, 120)
+	}
+	if e.bm == nil || len(in.Members) == 0 {
+		return
+	}
+	keys := make([]string, 0, len(in.Members))
+	for k := range in.Members {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, sym := range keys {
+		bars := in.Members[sym]
+		for i := range bars {
+			bars[i].Time = e.dateKey(bars[i].Time)
+		}
+		_ = e.bm.Member(sym, bars) // bad bars are dropped; the member stays
+	}
+}
+
+// memberQuote routes a quote for a member that is not a watched symbol to
+// the breadth model; false when sym is not a member.
+func (e *Engine) memberQuote(q *Quote) bool {
+	if e.bm == nil || !e.bm.IsMember(q.Symbol) {
+		return false
+	}
+	if validPrice(q.Price) && !q.Time.IsZero() {
+		e.bm.MemberQuote(q.Symbol, e.cal.TradingDate(q.Time), q.Price)
+	}
+	return true
+}
+
+// confirmClosed rebuilds the confirmation items from the closed bars.
+func (e *Engine) confirmClosed() {
+	if e.cm == nil {
+		return
+	}
+	e.cm.Closed(func(sym string) []Bar {
+		if i, ok := e.index[sym]; ok {
+			return e.syms[i].daily
+		}
+		return nil
+	}, e.series)
+}
+
+// confirmations evaluates the strip on the live bars.
+func (e *Engine) confirmations() []Confirmation {
+	if e.cm == nil {
+		return nil
+	}
+	return e.cm.Eval(func(sym string) (time.Time, float64, bool) {
+		i, ok := e.index[sym]
+		if !ok || !e.syms[i].hasForm {
+			return time.Time{}, 0, false
+		}
+		f := e.syms[i].forming
+		return f.Time, f.Close, true
+	})
+}
+
+// breadthSnapshot returns the breadth and the load progress for a snapshot.
+func (e *Engine) breadthSnapshot() (*Breadth, *BreadthLoad) {
+	if e.bm == nil {
+		return nil, nil
+	}
+	l := e.bload
+	return e.bm.Breadth(), &l
+}
