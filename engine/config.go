@@ -61,6 +61,10 @@ type Config struct {
 	Intraday   Timeframe     // intraday bar timeframe for the 1D chart (default Minute1)
 	StaleAfter time.Duration // data older than this (exchange time vs now) is stale; 0 = never
 	DailyKeep  int           // daily bars kept per symbol for charts/studies (default 300 for charts; the study keeps all)
+	// Confirm are the symbols the confirmation strip and the pair cycle need
+	// (other pairs, credit): watched like the others, not listed as quotes
+	// unless they are also extras or sector legs (RoleConfirm).
+	Confirm []string
 }
 
 // DefaultConfig returns the defaults: IWM/SPY, a few extras, the small-cap sector pairs.
@@ -108,6 +112,9 @@ func (c Config) Symbols() []string {
 		add(p.Small)
 		add(p.Large)
 	}
+	for _, s := range c.Confirm {
+		add(s)
+	}
 	return out
 }
 
@@ -125,6 +132,11 @@ func (c Config) Validate() error {
 	for _, s := range c.Extras {
 		if !ValidSymbol(s) {
 			return fmt.Errorf("watchlist symbol %q is not a valid symbol", s)
+		}
+	}
+	for _, s := range c.Confirm {
+		if !ValidSymbol(s) {
+			return fmt.Errorf("confirmation symbol %q is not a valid symbol", s)
 		}
 	}
 	for i, p := range c.Sectors {

@@ -147,6 +147,11 @@ func New(cfg Config, cal *calendar.Calendar) (*Engine, error) {
 			roles[p.Large] = RoleSectorLarge
 		}
 	}
+	for _, s := range cfg.Confirm {
+		if _, ok := roles[s]; !ok {
+			roles[s] = RoleConfirm
+		}
+	}
 	for _, sym := range cfg.Symbols() {
 		st, err := newSymStreams()
 		if err != nil {

@@ -220,6 +220,7 @@ const (
 	RoleExtra
 	RoleSectorSmall
 	RoleSectorLarge
+	RoleConfirm // needed by the confirmation strip or the pair cycle only
 )
 
 // SymbolSnapshot is everything known about one symbol at the snapshot time.

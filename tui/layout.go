@@ -238,9 +238,17 @@ func (m Model) arrange(w, h int) layout {
 			}
 		}
 		sh := min(nSec+6, bh/2)
+		brh := 0
+		if m.panels[panelBreadth] != nil {
+			// 7 lines and the box; the quotes keep at least 6 rows.
+			brh = max(min(9, bh-sh-6), 0)
+			if brh < 3 {
+				brh = 0
+			}
+		}
 		return layout{cols: []column{
 			{lw, []slot{{panelChart, bh - fh - nh}, {panelFlags, fh}, {panelNowWhat, nh}}},
-			{w - lw, []slot{{panelSectors, sh}, {panelQuotes, bh - sh}}},
+			{w - lw, []slot{{panelSectors, sh}, {panelBreadth, brh}, {panelQuotes, bh - sh - brh}}},
 		}, bordered: true, keys: true}
 	}
 	// Unboxed: the panels earn their rows step by step, most important
@@ -258,21 +266,21 @@ func (m Model) arrange(w, h int) layout {
 		cols = []column{
 			{lw, []slot{{panelChart, 0}, {panelFlags, 0}, {panelNowWhat, 0}}},
 			{1, []slot{{panelNone, 0}}},
-			{w - lw - 1, []slot{{panelSectors, 0}, {panelQuotes, 0}}},
+			{w - lw - 1, []slot{{panelSectors, 0}, {panelBreadth, 0}, {panelQuotes, 0}}},
 		}
 		steps = []layoutStep{
 			{panelChart, 4}, {panelFlags, flagsOn}, {panelQuotes, 4}, {panelKeys, 1}, {panelSectors, 5}, {panelNowWhat, 3},
-			{panelFlags, flagsAll}, {panelSectors, secAll}, {panelChart, 8}, {panelQuotes, 8},
-			{panelSectors, secAll + 1}, {panelChart, 14},
+			{panelBreadth, 2}, {panelFlags, flagsAll}, {panelSectors, secAll}, {panelChart, 8}, {panelBreadth, 4},
+			{panelQuotes, 8}, {panelSectors, secAll + 1}, {panelChart, 14}, {panelBreadth, 8},
 		}
 		if lw >= nowwhat.MinWidth+2 { // room for the horizon table
 			steps = append(steps, layoutStep{panelNowWhat, 12})
 		}
 	} else {
-		cols = []column{{w, []slot{{panelChart, 0}, {panelFlags, 0}, {panelQuotes, 0}, {panelNowWhat, 0}, {panelSectors, 0}}}}
+		cols = []column{{w, []slot{{panelChart, 0}, {panelFlags, 0}, {panelQuotes, 0}, {panelNowWhat, 0}, {panelBreadth, 0}, {panelSectors, 0}}}}
 		steps = []layoutStep{
-			{panelChart, 4}, {panelFlags, flagsOn}, {panelQuotes, 4}, {panelKeys, 1}, {panelNowWhat, 3}, {panelSectors, 5},
-			{panelFlags, flagsAll}, {panelSectors, secAll}, {panelChart, 8}, {panelQuotes, 8},
+			{panelChart, 4}, {panelFlags, flagsOn}, {panelQuotes, 4}, {panelKeys, 1}, {panelNowWhat, 3}, {panelBreadth, 2},
+			{panelSectors, 5}, {panelFlags, flagsAll}, {panelSectors, secAll}, {panelChart, 8}, {panelQuotes, 8}, {panelBreadth, 4},
 		}
 	}
 	keys := allocate(cols, steps, h-1, func(id panelID) bool { return m.panels[id] != nil })

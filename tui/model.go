@@ -35,6 +35,7 @@ type Options struct {
 	Palette      string        // "default" | "colorblind"
 	NoColor      bool          // NO_COLOR set: no colours, meaning kept by symbols and words
 	ShowNowWhat  bool          // show the "Now what?" panel
+	ShowBreadth  bool          // show the breadth panel (a members list or a confirmation strip is configured)
 	// Location is the zone used to display times (default America/New_York).
 	Location *time.Location
 	// Wall is the real clock, for how long an alert stays up (default
@@ -163,6 +164,9 @@ func (m *Model) register() {
 	m.panels[panelQuotes] = newQuotesPanel(m.st, m.keys, m.opts.Location, m.cal)
 	if m.opts.ShowNowWhat {
 		m.panels[panelNowWhat] = newNowWhatPanel(m.st)
+	}
+	if m.opts.ShowBreadth {
+		m.panels[panelBreadth] = newBreadthPanel(m.st)
 	}
 }
 

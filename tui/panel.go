@@ -19,6 +19,7 @@ const (
 	panelSectors
 	panelQuotes
 	panelNowWhat
+	panelBreadth
 	panelCount
 
 	// panelNone is a layout slot without a panel (the column separator).
@@ -26,7 +27,7 @@ const (
 )
 
 // panelNames name the panels on the help screen.
-var panelNames = [panelCount]string{"chart", "flags", "sectors", "quotes", "now what?"}
+var panelNames = [panelCount]string{"chart", "flags", "sectors", "quotes", "now what?", "breadth"}
 
 // panel is what every dashboard panel provides. A panel embeds panelBase,
 // which holds what all panels share (styles, the snapshot, the size and
@@ -143,5 +144,7 @@ var (
 	_ panel   = (*sectorsPanel)(nil)
 	_ panel   = (*quotesPanel)(nil)
 	_ panel   = (*nowWhatPanel)(nil)
+	_ panel   = (*breadthPanel)(nil)
 	_ clocked = (*quotesPanel)(nil)
+	_ clocked = (*breadthPanel)(nil)
 )

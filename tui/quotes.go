@@ -76,7 +76,12 @@ func (p *quotesPanel) draw(cw, ch int) (string, []string) {
 
 // sorted returns the symbols in the current sort order (a copy).
 func (p *quotesPanel) sorted() []engine.SymbolSnapshot {
-	syms := append([]engine.SymbolSnapshot(nil), p.snap.Symbols...)
+	syms := make([]engine.SymbolSnapshot, 0, len(p.snap.Symbols))
+	for _, s := range p.snap.Symbols {
+		if s.Role != engine.RoleConfirm { // shown by the confirmation strip
+			syms = append(syms, s)
+		}
+	}
 	desc := func(a, b engine.Num) bool {
 		av, aok := a.Get()
 		bv, bok := b.Get()

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/capwatch/capwatch/feeds"
+	"github.com/capwatch/capwatch/tui/breadth"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -44,6 +45,8 @@ const (
 	prioShort   = 3 // the session's short form ("● open 2h13m"), to keep room for the reason
 	prioReason  = 4 // the failing feed's reason, cut with …
 	prioDelayed = 5
+	prioPair    = 5 // the pair shown ("IWM/SPY"): it changes with the pair key
+	prioBreadth = 2 // the members' load progress ("breadth: 812/1,962 members")
 	prioSession = 6
 	prioAlert   = 9
 	prioAge     = 10
@@ -156,11 +159,17 @@ func (m Model) statusParts() []statusPart {
 	} else {
 		parts = append(parts, part(st.Text.Render(feed), prioFeed, false))
 	}
+	if p := m.snap.Pair; p.Small != "" && p.Large != "" {
+		parts = append(parts, part(st.Text.Render(Sanitize(p.Small)+"/"+Sanitize(p.Large)), prioPair, false))
+	}
 	health := m.health()
 	if len(health) > 0 {
 		parts = append(parts, health[0])
 	}
 	parts = append(parts, m.dataAge())
+	if p := breadth.Progress(m.snap.BreadthLoad); p != "" {
+		parts = append(parts, part(st.Warn.Render(p), prioBreadth, false))
+	}
 	if s := m.session(); s.forms != nil {
 		parts = append(parts, s)
 	}

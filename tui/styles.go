@@ -7,6 +7,7 @@ import (
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/lipgloss/v2"
+	"github.com/capwatch/capwatch/tui/breadth"
 	"github.com/capwatch/capwatch/tui/nowwhat"
 	"github.com/guptarohit/asciigraph"
 )
@@ -82,6 +83,7 @@ type Styles struct {
 	Axis                     asciigraph.AnsiColor
 	Help                     help.Styles
 	NowWhat                  nowwhat.Styles
+	Breadth                  breadth.Styles
 
 	// Pre-rendered SGR wrappers of the styles used per table cell: a cell
 	// is then a concatenation instead of a lipgloss Render.
@@ -160,6 +162,7 @@ func NewStyles(palette string, isDark, noColor bool) Styles {
 			s.heatPos[i], s.heatNeg[i] = plain, plain
 		}
 		s.NowWhat = nowwhat.NewStyles(isDark, true)
+		s.Breadth = breadth.NewStyles(isDark, false, true)
 		s.Help = help.Styles{ShortKey: plain.Bold(true), ShortDesc: plain, ShortSeparator: plain,
 			FullKey: plain.Bold(true), FullDesc: plain, FullSeparator: plain, Ellipsis: plain}
 		return s.withInks()
@@ -187,6 +190,7 @@ func NewStyles(palette string, isDark, noColor bool) Styles {
 		Axis:        t.axis,
 		Help:        help.DefaultStyles(isDark),
 		NowWhat:     nowwhat.NewStyles(isDark, false),
+		Breadth:     breadth.NewStyles(isDark, palette == PaletteColorblind, false),
 	}
 	for i := range s.heatPos {
 		s.heatPos[i] = plain.Background(c(t.heatPos[i])).Foreground(c(t.heatFgPos[i]))

@@ -56,6 +56,9 @@ type Pipeline struct {
 	// Rand, if set, is the jitter source (uniform in [0,1)); default
 	// math/rand/v2.
 	Rand func() float64
+	// Breadth, if set, loads the breadth universe's members and the
+	// confirmation series in the background (see Breadth).
+	Breadth *Breadth
 }
 
 // histResult is the outcome of a background history load.
@@ -85,7 +88,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		}
 	}()
 	engErr := r.startEngine()
-	if !r.loadHistory() {
+	if !r.loadHistory() || !r.startBreadth() {
 		return nil
 	}
 	r.armRetry()
@@ -95,6 +98,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	}
 	for {
 		ok := true
+		mchunks, mseries, mtimer := r.breadthChannels()
 		select {
 		case <-ctx.Done():
 			return nil
@@ -113,6 +117,12 @@ func (p *Pipeline) Run(ctx context.Context) error {
 			r.retryDue()
 		case res := <-r.histDone:
 			ok = r.historyDone(res)
+		case c := <-mchunks:
+			ok = r.membersDone(c)
+		case res := <-mseries:
+			ok = r.seriesDone(res)
+		case <-mtimer:
+			ok = r.startBreadth()
 		}
 		if !ok { // ctx ended while sending to the engine
 			return nil
@@ -145,6 +155,8 @@ type run struct {
 	ticker     <-chan time.Time // live feeds: the next tick
 	retryTimer <-chan time.Time // non-live feeds (no tick): the next history retry
 
+	br *breadthRun // the breadth load (nil: none)
+
 	lastLive feeds.Status // the feed's latest status (before merging)
 	haveLive bool
 	liveErrs bool // the last live Input carried per-symbol errors
@@ -175,6 +187,7 @@ func (p *Pipeline) newRun(ctx context.Context) *run {
 		}
 	}
 	r.hr = newHistoryRetry(p.Symbols, p.HistoryRetry, p.HistoryRetryMax, p.Rand)
+	r.br = newBreadthRun(p.Breadth)
 	return r
 }
 
@@ -453,7 +466,7 @@ func (r *run) stream(out chan<- feeds.Batch) (err error) {
 			err = fmt.Errorf("internal error: %v", v)
 		}
 	}()
-	err = r.feed.Stream(r.ctx, r.p.Symbols, out)
+	err = r.feed.Stream(r.ctx, r.streamSymbols(), out)
 	if pe := (*feeds.PanicError)(nil); errors.As(err, &pe) { // recovered where the feed ran
 		r.log.Error("pipeline: feed panic", "value", fmt.Sprint(pe.Value), "stack", string(pe.Stack))
 	}

@@ -1,0 +1,274 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+	"slices"
+	"time"
+
+	"github.com/capwatch/capwatch/engine"
+	"github.com/capwatch/capwatch/feeds"
+	"github.com/capwatch/capwatch/internal/calendar"
+)
+
+// Breadth is what a Pipeline loads for the breadth universe and the
+// confirmation strip, in the background: it never delays the first frame or
+// the pair's history.
+type Breadth struct {
+	// Members are the universe's members (canonical tickers, e.g. BRK.B).
+	Members []string
+	// Cached, if set, returns the members' histories that need no request
+	// (a cache already complete through the last closed session); they are
+	// loaded first and not asked for again.
+	Cached func(members []string) map[string][]engine.Bar
+	// Load fetches members' daily histories, at most Batch at a time, one
+	// call after another (its own rate limit paces it). Keys are the
+	// members' canonical tickers.
+	Load func(ctx context.Context, members []string) (feeds.History, error)
+	// Batch is how many members one Load call asks for (default 50).
+	Batch int
+	// Stream adds the members to the feed's stream (demo, replay: their
+	// quotes make breadth intraday); otherwise breadth is end of day.
+	Stream bool
+	// Note is shown with the load's progress, e.g. "end of day".
+	Note string
+	// Series, if set, loads the confirmation strip's observation series
+	// (FRED's DGS2, or a replay/demo stand-in): at the start and, with
+	// Refresh, again every Refresh.
+	Series func(ctx context.Context) (map[string][]engine.Observation, error)
+	// Refresh, if set, says when to reload the members (incrementally:
+	// Cached skips the complete ones) and the series after a load finished
+	// at now (live feeds: NextEvening, when a day's bars are final).
+	Refresh func(now time.Time) time.Duration
+}
+
+// cachedChunk is how many cached members go to the engine in one Input
+// (loading one costs ~0.1 ms: the engine goroutine never stalls for long).
+const cachedChunk = 100
+
+// membersChunk is one part of the members' load.
+type membersChunk struct {
+	daily  map[string][]engine.Bar
+	asked  int // members this chunk answers for
+	failed int
+	errs   []engine.SymbolError
+	done   bool // the last chunk of this load
+}
+
+// seriesResult is the series' load.
+type seriesResult struct {
+	series map[string][]engine.Observation
+	err    error
+}
+
+// breadthRun is the pipeline's state of the breadth load.
+type breadthRun struct {
+	b        *Breadth
+	progress engine.BreadthLoad
+	chunks   chan membersChunk
+	series   chan seriesResult
+	loading  bool
+	timer    <-chan time.Time
+}
+
+func newBreadthRun(b *Breadth) *breadthRun {
+	if b == nil {
+		return nil
+	}
+	if b.Batch <= 0 {
+		b.Batch = 50
+	}
+	return &breadthRun{
+		b:        b,
+		progress: engine.BreadthLoad{Members: len(b.Members), Note: b.Note},
+		chunks:   make(chan membersChunk, 1),
+		series:   make(chan seriesResult, 1),
+	}
+}
+
+// streamSymbols is what the feed's stream is asked for: the watched symbols
+// and, when the members stream, the members.
+func (r *run) streamSymbols() []string {
+	if r.br == nil || !r.br.b.Stream {
+		return r.p.Symbols
+	}
+	out := slices.Clone(r.p.Symbols)
+	seen := make(map[string]bool, len(out))
+	for _, s := range out {
+		seen[s] = true
+	}
+	for _, s := range r.br.b.Members {
+		if !seen[s] {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// startBreadth starts the members' and the series' background loads (the
+// progress goes to the engine at once, so the status line shows 0/N).
+func (r *run) startBreadth() bool {
+	br := r.br
+	if br == nil || br.loading {
+		return true
+	}
+	br.loading = true
+	br.timer = nil
+	br.progress.Loaded, br.progress.Failed, br.progress.Done = 0, 0, false
+	b := br.b
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		r.loadMembers(b, br.chunks)
+	}()
+	if b.Series != nil {
+		r.wg.Add(1)
+		go func() {
+			defer r.wg.Done()
+			var res seriesResult
+			func() {
+				defer func() {
+					if v := recover(); v != nil {
+						r.log.Error("pipeline: series panic", "value", fmt.Sprint(v), "stack", string(debug.Stack()))
+						res.err = fmt.Errorf("internal error: %v", v)
+					}
+				}()
+				res.series, res.err = b.Series(r.ctx)
+			}()
+			select {
+			case br.series <- res:
+			case <-r.ctx.Done():
+			}
+		}()
+	}
+	p := br.progress
+	return r.send(engine.Input{MembersLoad: &p, Now: r.now(nil)})
+}
+
+// loadMembers runs on its own goroutine: the cached members first (in
+// chunks), then the others, Batch at a time.
+func (r *run) loadMembers(b *Breadth, out chan<- membersChunk) {
+	emit := func(c membersChunk) bool {
+		select {
+		case out <- c:
+			return true
+		case <-r.ctx.Done():
+			return false
+		}
+	}
+	rest := b.Members
+	if b.Cached != nil {
+		cached := b.Cached(b.Members)
+		rest = rest[:0:0]
+		var have []string
+		for _, s := range b.Members {
+			if len(cached[s]) > 0 {
+				have = append(have, s)
+			} else {
+				rest = append(rest, s)
+			}
+		}
+		for len(have) > 0 {
+			n := min(cachedChunk, len(have))
+			c := membersChunk{daily: make(map[string][]engine.Bar, n), asked: n}
+			for _, s := range have[:n] {
+				c.daily[s] = cached[s]
+			}
+			have = have[n:]
+			if !emit(c) {
+				return
+			}
+		}
+	}
+	for i := 0; i < len(rest); i += b.Batch {
+		batch := rest[i:min(i+b.Batch, len(rest))]
+		h, err := r.loadBatch(b, batch)
+		if r.ctx.Err() != nil {
+			return
+		}
+		c := membersChunk{daily: h.Daily, asked: len(batch), errs: h.Errors}
+		if err != nil {
+			r.log.Warn("pipeline: breadth members", "members", len(batch), "err", err)
+			c.failed = len(batch)
+			c.daily = nil
+		} else {
+			for _, s := range batch {
+				if len(h.Daily[s]) == 0 {
+					c.failed++
+				}
+			}
+		}
+		if !emit(c) {
+			return
+		}
+	}
+	emit(membersChunk{done: true})
+}
+
+// loadBatch is one Load call, with a panic turned into an error.
+func (r *run) loadBatch(b *Breadth, batch []string) (h feeds.History, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			r.log.Error("pipeline: breadth load panic", "value", fmt.Sprint(v), "stack", string(debug.Stack()))
+			err = fmt.Errorf("internal error: %v", v)
+		}
+	}()
+	return b.Load(r.ctx, batch)
+}
+
+// membersDone hands a chunk of members to the engine with the progress.
+func (r *run) membersDone(c membersChunk) bool {
+	br := r.br
+	br.progress.Loaded += c.asked
+	br.progress.Failed += c.failed
+	if c.done {
+		br.progress.Done, br.loading = true, false
+		r.log.Info("pipeline: breadth members loaded", "members", br.progress.Members, "failed", br.progress.Failed)
+		if br.b.Refresh != nil {
+			br.timer = r.p.Clock.After(br.b.Refresh(r.p.Clock.Now()))
+		}
+	}
+	for _, se := range c.errs {
+		r.log.Debug("pipeline: breadth member", "symbol", se.Symbol, "err", se.Message)
+	}
+	p := br.progress
+	return r.send(engine.Input{Members: c.daily, MembersLoad: &p, Now: r.now(nil)})
+}
+
+// seriesDone hands the series to the engine.
+func (r *run) seriesDone(res seriesResult) bool {
+	if res.err != nil {
+		r.log.Warn("pipeline: confirmation series", "err", res.err)
+	}
+	if len(res.series) == 0 {
+		return true
+	}
+	return r.send(engine.Input{Series: res.series, Now: r.now(nil)})
+}
+
+// breadthChannels returns the channels the event loop listens on (nil
+// without a breadth load).
+func (r *run) breadthChannels() (<-chan membersChunk, <-chan seriesResult, <-chan time.Time) {
+	if r.br == nil {
+		return nil, nil, nil
+	}
+	return r.br.chunks, r.br.series, r.br.timer
+}
+
+// NextEvening is how long from now until 18:00 New York on the next
+// trading day (after its close, when its daily bars are final): the
+// members' refresh interval for a live feed.
+func NextEvening(cal *calendar.Calendar, now time.Time) time.Duration {
+	loc := calendar.Location()
+	d := cal.TradingDate(now)
+	for i := 0; i < 10; i++ {
+		y, m, dd := d.In(loc).Date()
+		t := time.Date(y, m, dd, 18, 0, 0, 0, loc)
+		if t.After(now) && cal.IsTradingDay(d) {
+			return t.Sub(now)
+		}
+		d = cal.NextTradingDate(d)
+	}
+	return 24 * time.Hour
+}

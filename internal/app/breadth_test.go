@@ -1,0 +1,162 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/capwatch/capwatch/engine"
+	"github.com/capwatch/capwatch/engine/breadth"
+	"github.com/capwatch/capwatch/feeds"
+	"github.com/capwatch/capwatch/feeds/fake"
+	"github.com/capwatch/capwatch/internal/calendar"
+	"github.com/capwatch/capwatch/internal/clock"
+)
+
+// TestPipelineLoadsMembersInTheBackground: the pair's history is published
+// before any member is asked for; cached members are never fetched; the
+// others are fetched Batch at a time; the progress counts every member once
+// and ends done; the members' quotes are streamed when asked.
+func TestPipelineLoadsMembersInTheBackground(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		iwm := genBars("IWM", 300, 200, 10, 0.05)
+		spy := genBars("SPY", 300, 500, 5, 0.1)
+		cal := calendar.NYSE()
+		t0 := cal.NextTradingDate(iwm[len(iwm)-1].Time).Add(10 * time.Hour)
+		clk := clock.NewFake(t0)
+		f := fake.New(fake.Options{Kind: feeds.KindReplay, History: feeds.History{Daily: map[string][]engine.Bar{"IWM": iwm, "SPY": spy}}})
+		eng, err := engine.New(pairConfig(), cal)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var members []string
+		for i := range 250 {
+			members = append(members, fmt.Sprintf("M%03d", i))
+		}
+		u, err := breadth.New(breadth.Config{Universe: "test", Members: members})
+		if err != nil {
+			t.Fatal(err)
+		}
+		eng.SetBreadth(u)
+
+		release := make(chan struct{})
+		var mu sync.Mutex
+		var asked [][]string
+		bars := func(s string) []engine.Bar {
+			out := genBars(s, 300, 50, 3, 0.01)
+			for i := range out {
+				out[i].Symbol = s
+			}
+			return out
+		}
+		b := &Breadth{
+			Members: members,
+			Cached: func(ms []string) map[string][]engine.Bar {
+				out := map[string][]engine.Bar{}
+				for _, s := range ms[:120] {
+					out[s] = bars(s)
+				}
+				return out
+			},
+			Load: func(ctx context.Context, ms []string) (feeds.History, error) {
+				<-release
+				mu.Lock()
+				asked = append(asked, slices.Clone(ms))
+				mu.Unlock()
+				h := feeds.History{Daily: map[string][]engine.Bar{}}
+				for _, s := range ms {
+					if s == "M200" {
+						h.Errors = append(h.Errors, engine.SymbolError{Symbol: s, Message: "no data"})
+						continue
+					}
+					h.Daily[s] = bars(s)
+				}
+				return h, nil
+			},
+			Batch:  50,
+			Stream: true,
+		}
+		snaps := make(chan *engine.Snapshot, 64)
+		p := &Pipeline{Feed: f, Engine: eng, Symbols: []string{"IWM", "SPY"}, Clock: clk, Breadth: b,
+			OnSnapshot: func(s *engine.Snapshot) { snaps <- s }}
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan error, 1)
+		go func() { done <- p.Run(ctx) }()
+
+		s := <-snaps
+		if !s.Pair.Ratio.Valid {
+			t.Fatal("the first snapshot does not have the pair's history")
+		}
+		mu.Lock()
+		if len(asked) != 0 {
+			t.Fatal("members were fetched before the pair's history was published")
+		}
+		mu.Unlock()
+		close(release)
+
+		var last *engine.Snapshot
+		seen := 0
+		for last == nil || last.BreadthLoad == nil || !last.BreadthLoad.Done {
+			last = <-snaps
+			if l := last.BreadthLoad; l != nil {
+				if l.Loaded < seen || l.Loaded > l.Members {
+					t.Fatalf("progress went %d → %d of %d", seen, l.Loaded, l.Members)
+				}
+				seen = l.Loaded
+			}
+		}
+		l := last.BreadthLoad
+		if l.Members != 250 || l.Loaded != 250 || l.Failed != 1 {
+			t.Errorf("final progress %+v, want 250/250 with 1 failed", *l)
+		}
+		mu.Lock()
+		n := 0
+		for _, a := range asked {
+			if len(a) > 50 {
+				t.Errorf("a batch of %d members", len(a))
+			}
+			for _, s := range a {
+				if s < "M120" {
+					t.Errorf("cached member %s was fetched", s)
+				}
+				n++
+			}
+		}
+		mu.Unlock()
+		if n != 130 {
+			t.Errorf("%d members fetched, want 130", n)
+		}
+		if br := last.Breadth; br == nil || br.Covered != 249 || br.Members != 250 {
+			t.Errorf("breadth %+v, want 249 of 250 covered", br)
+		}
+		synctest.Wait()
+		if syms := f.LastSymbols(); len(syms) != 252 || !slices.Contains(syms, "M249") {
+			t.Errorf("the stream was asked for %d symbols, want the pair and the 250 members", len(syms))
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func TestNextEvening(t *testing.T) {
+	cal := calendar.NYSE()
+	loc := calendar.Location()
+	for _, tc := range []struct {
+		now, want time.Time
+	}{
+		{time.Date(2025, 3, 3, 10, 0, 0, 0, loc), time.Date(2025, 3, 3, 18, 0, 0, 0, loc)}, // Monday morning
+		{time.Date(2025, 3, 3, 19, 0, 0, 0, loc), time.Date(2025, 3, 4, 18, 0, 0, 0, loc)}, // Monday evening
+		{time.Date(2025, 3, 7, 18, 0, 0, 0, loc), time.Date(2025, 3, 10, 18, 0, 0, 0, loc)}, // Friday 18:00 → Monday
+		{time.Date(2025, 4, 17, 20, 0, 0, 0, loc), time.Date(2025, 4, 21, 18, 0, 0, 0, loc)}, // before Good Friday
+	} {
+		if got := tc.now.Add(NextEvening(cal, tc.now)); !got.Equal(tc.want) {
+			t.Errorf("NextEvening(%v) → %v, want %v", tc.now, got, tc.want)
+		}
+	}
+}

@@ -1,0 +1,453 @@
+// Package breadth renders the breadth panel from plain data: the member
+// universe's breadth (engine.Breadth), its load progress and the
+// confirmation strip. It knows nothing of the dashboard's model; the tui
+// root hands it a snapshot's parts and a size.
+//
+// What it shows, most important first (lines are dropped from the end as
+// the panel shrinks; zoomed it adds sparklines and one line per
+// confirmation):
+//
+//   - coverage and age: members with history, the date the values are for,
+//     live (members' quotes) or end of day with the age of that close, the
+//     load's progress while it runs;
+//   - % of members above their 50- and 200-day averages;
+//   - new 52-week highs and lows, advancers/decliners and the A/D line;
+//   - the Zweig breadth thrust EMA and the last thrust;
+//   - equal-weight against cap-weight 21-day returns;
+//   - the confirmation strip's score and items;
+//   - the survivorship note (today's members only).
+package breadth
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/capwatch/capwatch/engine"
+	"github.com/capwatch/capwatch/internal/calendar"
+	"github.com/capwatch/capwatch/internal/termsafe"
+)
+
+// Styles are the panel's styles, built by NewStyles.
+type Styles struct {
+	Label lipgloss.Style // measure names
+	Value lipgloss.Style // plain figures
+	Pos   lipgloss.Style // confirms, above thresholds
+	Neg   lipgloss.Style // diverges
+	Warn  lipgloss.Style // stale, loading
+	Muted lipgloss.Style // notes, unknowns
+}
+
+// NewStyles builds the styles for a dark or light background and a palette
+// ("colorblind": blue/orange); noColor drops every colour.
+func NewStyles(isDark, colorblind, noColor bool) Styles {
+	plain := lipgloss.NewStyle()
+	if noColor {
+		return Styles{Label: plain, Value: plain, Pos: plain.Bold(true), Neg: plain, Warn: plain.Bold(true), Muted: plain}
+	}
+	ld := lipgloss.LightDark(isDark)
+	pos, neg := ld(lipgloss.Color("28"), lipgloss.Color("41")), ld(lipgloss.Color("160"), lipgloss.Color("203"))
+	if colorblind {
+		pos, neg = ld(lipgloss.Color("25"), lipgloss.Color("75")), ld(lipgloss.Color("166"), lipgloss.Color("208"))
+	}
+	return Styles{
+		Label: plain.Foreground(ld(lipgloss.Color("240"), lipgloss.Color("248"))),
+		Value: plain.Foreground(ld(lipgloss.Color("235"), lipgloss.Color("252"))),
+		Pos:   plain.Foreground(pos),
+		Neg:   plain.Foreground(neg),
+		Warn:  plain.Foreground(ld(lipgloss.Color("130"), lipgloss.Color("214"))).Bold(true),
+		Muted: plain.Foreground(ld(lipgloss.Color("242"), lipgloss.Color("244"))),
+	}
+}
+
+// Input is what the panel shows.
+type Input struct {
+	Breadth *engine.Breadth
+	Load    *engine.BreadthLoad
+	Confirm []engine.Confirmation
+	Small   string    // the main pair's small leg (the cap-weighted return's name)
+	Now     time.Time // the feed's clock, for the age of an end-of-day value
+	Zoomed  bool      // the whole screen: sparklines and one line per confirmation
+}
+
+// Title is the panel's title for in.
+func Title(in Input) string {
+	u := ""
+	if in.Breadth != nil {
+		u = in.Breadth.Universe
+	}
+	switch strings.ToLower(u) {
+	case "iwm":
+		return "Breadth · Russell 2000 members"
+	case "ijr":
+		return "Breadth · S&P 600 members"
+	case "":
+		return "Breadth"
+	}
+	return "Breadth · " + clean(u, 24)
+}
+
+func clean(s string, n int) string { return termsafe.Line(s, n) }
+
+// group formats n with thousands separators (1,962).
+func group(n int) string {
+	s := fmt.Sprint(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// Progress is the load's progress as the status line says it
+// ("breadth: 812/1,962 members"), "" when the load is done or absent.
+func Progress(l *engine.BreadthLoad) string {
+	if l == nil || l.Done || l.Members == 0 {
+		return ""
+	}
+	return fmt.Sprintf("breadth: %s/%s members", group(l.Loaded), group(l.Members))
+}
+
+// age is how long ago the session of date (YYYY-MM-DD) closed, "" when
+// unknown or in the future.
+func age(date string, now time.Time) string {
+	d, err := time.ParseInLocation("2006-01-02", date, calendar.Location())
+	if err != nil || now.IsZero() {
+		return ""
+	}
+	_, cl, ok := calendar.NYSE().Session(d)
+	if !ok || now.Before(cl) {
+		return ""
+	}
+	a := now.Sub(cl)
+	switch {
+	case a < time.Hour:
+		return fmt.Sprintf("%dm old", int(a/time.Minute))
+	case a < 48*time.Hour:
+		return fmt.Sprintf("%dh old", int(a/time.Hour))
+	}
+	return fmt.Sprintf("%dd old", int(a/(24*time.Hour)))
+}
+
+func pct(n engine.Num) string {
+	if !n.Valid {
+		return "—"
+	}
+	return fmt.Sprintf("%.0f%%", n.V)
+}
+
+func signedPct(n engine.Num) string {
+	if !n.Valid {
+		return "—"
+	}
+	if math.Abs(n.V) < 0.05 {
+		return "0.0%"
+	}
+	return fmt.Sprintf("%+.1f%%", n.V)
+}
+
+// mark is a confirmation's glyph (its meaning without colour) and style.
+func mark(c engine.Confirmation, st Styles) string {
+	switch c.State {
+	case engine.ConfirmConfirms:
+		return st.Pos.Render("✓")
+	case engine.ConfirmDiverges:
+		return st.Neg.Render("✗")
+	}
+	return st.Muted.Render("?")
+}
+
+// Score is the strip's "n/k confirm" (k counts the items with a known
+// state); "" without items.
+func Score(cs []engine.Confirmation) string {
+	if len(cs) == 0 {
+		return ""
+	}
+	n, k := 0, 0
+	for _, c := range cs {
+		switch c.State {
+		case engine.ConfirmConfirms:
+			n++
+			k++
+		case engine.ConfirmDiverges:
+			k++
+		}
+	}
+	return fmt.Sprintf("%d/%d confirm", n, k)
+}
+
+// shortLabel is a confirmation's label in the strip ("2y" for the yield).
+func shortLabel(c engine.Confirmation) string {
+	l := clean(c.Label, 12)
+	if c.Kind == engine.ConfirmKindYield && c.ID == "dgs2" {
+		return "2y"
+	}
+	return l
+}
+
+// Render returns the panel's content lines for a width×height area. When
+// not every line fits, the most important ones stay (in their order):
+// coverage, % above the averages, the confirmation score, highs/lows and
+// A/D, equal- vs cap-weight, Zweig, the survivorship note; one line is the
+// compact summary.
+func Render(in Input, width, height int, st Styles) []string {
+	if width <= 0 || height <= 0 {
+		return nil
+	}
+	if height == 1 {
+		return []string{compact(in, width, st)}
+	}
+	type line struct {
+		prio int
+		s    string
+	}
+	var lines []line
+	add := func(prio int, s string) { lines = append(lines, line{prio, ansi.Truncate(s, width, "…")}) }
+	b, l := in.Breadth, in.Load
+	lbl := func(s string) string { return st.Label.Render(s) }
+	val := func(s string) string { return st.Value.Render(s) }
+
+	switch {
+	case b == nil && l == nil:
+		add(0, st.Muted.Render("no members list: breadth is off"))
+	case b == nil:
+		msg := fmt.Sprintf("loading members %s/%s…", group(l.Loaded), group(l.Members))
+		if l.Done {
+			msg = fmt.Sprintf("no member history (%s of %s members failed)", group(l.Failed), group(l.Members))
+		}
+		add(0, st.Warn.Render(msg))
+	default:
+		add(0, coverage(in, st))
+		add(1, lbl("above 50d ")+val(pct(b.PctAboveSMA50))+lbl("  200d ")+val(pct(b.PctAboveSMA200))+
+			st.Muted.Render(fmt.Sprintf("  of %s/%s", group(b.NSMA50), group(b.NSMA200))))
+		add(3, lbl("52w highs ")+st.Pos.Render(group(b.NewHighs52w))+lbl(" lows ")+st.Neg.Render(group(b.NewLows52w))+
+			lbl("  adv/dec ")+val(group(b.Advancers)+"/"+group(b.Decliners))+lbl("  A/D line ")+val(fmt.Sprintf("%+d", b.ADLine)))
+		z := lbl("Zweig EMA ")
+		if b.ZweigEMA10.Valid {
+			z += val(fmt.Sprintf("%.3f", b.ZweigEMA10.V))
+		} else {
+			z += st.Muted.Render("—")
+		}
+		if b.LastThrust != nil {
+			z += lbl("  last thrust ") + val(clean(*b.LastThrust, 10))
+		} else {
+			z += st.Muted.Render("  no thrust in the history")
+		}
+		add(5, z)
+		ew := lbl("21d equal-weight ") + val(signedPct(b.EWReturn21dPct)) + lbl(" vs "+clean(in.Small, 8)+" ") + val(signedPct(b.CWReturn21dPct))
+		if b.EWReturn21dPct.Valid && b.CWReturn21dPct.Valid {
+			if d := b.EWReturn21dPct.V - b.CWReturn21dPct.V; d >= 0 {
+				ew += st.Pos.Render("  broad")
+			} else {
+				ew += st.Neg.Render("  narrow")
+			}
+		}
+		add(4, ew)
+	}
+	if len(in.Confirm) > 0 {
+		s := lbl(Score(in.Confirm) + ":")
+		for _, c := range in.Confirm {
+			s += " " + shortLabel(c) + mark(c, st)
+		}
+		add(2, s)
+	}
+	if b != nil {
+		add(6, st.Muted.Render("today's members only: past breadth is survivorship-biased"))
+	}
+	if in.Zoomed {
+		for _, z := range zoomLines(in, width, st) {
+			add(7, z)
+		}
+	}
+	// Keep the height most important lines, in order.
+	cut := 8
+	for cut > 0 {
+		n := 0
+		for _, x := range lines {
+			if x.prio < cut {
+				n++
+			}
+		}
+		if n <= height {
+			break
+		}
+		cut--
+	}
+	out := make([]string, 0, height)
+	for _, x := range lines {
+		if x.prio < cut && len(out) < height {
+			out = append(out, x.s)
+		}
+	}
+	return out
+}
+
+// coverage is the first line: members with history, the date, live or end
+// of day with its age, and the load's progress while it runs.
+func coverage(in Input, st Styles) string {
+	b, l := in.Breadth, in.Load
+	s := st.Value.Render(group(b.Covered)) + st.Label.Render("/"+group(b.Members)+" members")
+	if b.Forming {
+		s += st.Label.Render(" · ") + st.Pos.Render("live") + st.Label.Render(fmt.Sprintf(" %s (%s quoting)", clean(b.AsOf, 10), group(b.WithBar)))
+	} else {
+		s += st.Label.Render(" · end of day " + clean(b.AsOf, 10))
+		if a := age(b.AsOf, in.Now); a != "" {
+			s += st.Muted.Render(", " + a)
+		}
+	}
+	if p := Progress(l); p != "" {
+		s += st.Warn.Render(" · loading " + strings.TrimPrefix(p, "breadth: "))
+	} else if l != nil && l.Failed > 0 {
+		s += st.Muted.Render(fmt.Sprintf(" · %s without data", group(l.Failed)))
+	}
+	if l != nil && l.Note != "" {
+		s += st.Muted.Render(" · " + clean(l.Note, 60))
+	}
+	return s
+}
+
+// compact is the whole panel on one line.
+func compact(in Input, width int, st Styles) string {
+	b := in.Breadth
+	var s string
+	switch {
+	case b == nil && in.Load != nil:
+		s = st.Warn.Render(fmt.Sprintf("loading %s/%s", group(in.Load.Loaded), group(in.Load.Members)))
+	case b == nil:
+		s = st.Muted.Render("breadth off")
+	default:
+		s = st.Label.Render(">50d ") + st.Value.Render(pct(b.PctAboveSMA50)) + st.Label.Render(" A/D ") +
+			st.Value.Render(group(b.Advancers)+"/"+group(b.Decliners))
+		if !b.Forming {
+			s += st.Muted.Render(" eod")
+		}
+	}
+	if sc := Score(in.Confirm); sc != "" {
+		s += st.Label.Render(" · " + sc)
+	}
+	return ansi.Truncate(s, width, "…")
+}
+
+// zoomLines are the zoomed panel's extra lines: the history as sparklines
+// and one line per confirmation.
+func zoomLines(in Input, width int, st Styles) []string {
+	var out []string
+	if b := in.Breadth; b != nil && len(b.History) > 1 {
+		w := max(width-18, 8)
+		h := b.History
+		if len(h) > 252 {
+			h = h[len(h)-252:]
+		}
+		p50 := make([]float64, len(h))
+		p200 := make([]float64, len(h))
+		ad := make([]float64, len(h))
+		zw := make([]float64, len(h))
+		for i, p := range h {
+			p50[i], p200[i], zw[i] = numOr(p.PctAboveSMA50), numOr(p.PctAboveSMA200), numOr(p.ZweigEMA10)
+			ad[i] = float64(p.ADLine)
+		}
+		from := h[0].Date
+		out = append(out, "",
+			st.Label.Render(fmt.Sprintf("since %s (closed days)", from)),
+			st.Label.Render(fit("% above 50d", 16))+" "+st.Value.Render(spark(p50, w)),
+			st.Label.Render(fit("% above 200d", 16))+" "+st.Value.Render(spark(p200, w)),
+			st.Label.Render(fit("A/D line", 16))+" "+st.Value.Render(spark(ad, w)),
+			st.Label.Render(fit("Zweig EMA", 16))+" "+st.Value.Render(spark(zw, w)))
+		var thrusts []string
+		for _, p := range h {
+			if p.Thrust {
+				thrusts = append(thrusts, p.Date)
+			}
+		}
+		if len(thrusts) > 0 {
+			out = append(out, st.Label.Render("thrusts: ")+st.Value.Render(strings.Join(thrusts, ", ")))
+		}
+	}
+	if len(in.Confirm) > 0 {
+		out = append(out, "", st.Label.Render("confirmation (pairs and credit: ratio vs its 50-day average; 2y yield: vs 21 days ago)"))
+		for _, c := range in.Confirm {
+			line := mark(c, st) + " " + st.Value.Render(fit(clean(c.Label, 12), 12)) + " "
+			switch {
+			case !c.Value.Valid:
+				line += st.Muted.Render("no data")
+			case c.Kind == engine.ConfirmKindYield:
+				line += st.Value.Render(fmt.Sprintf("%.2f%%", c.Value.V))
+				if c.Reference.Valid {
+					line += st.Label.Render(fmt.Sprintf(" vs %.2f%% 21 days ago", c.Reference.V))
+				}
+			default:
+				line += st.Value.Render(fmt.Sprintf("%.4f", c.Value.V))
+				if c.Reference.Valid {
+					line += st.Label.Render(fmt.Sprintf(" vs 50d %.4f", c.Reference.V))
+				}
+			}
+			if c.AsOf != "" {
+				when := c.AsOf
+				if c.Forming {
+					when += " live"
+				}
+				line += st.Muted.Render(" · " + clean(when, 16))
+			}
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+func numOr(n engine.Num) float64 {
+	if !n.Valid {
+		return math.NaN()
+	}
+	return n.V
+}
+
+func fit(s string, w int) string {
+	if n := ansi.StringWidth(s); n < w {
+		return s + strings.Repeat(" ", w-n)
+	}
+	return ansi.Truncate(s, w, "")
+}
+
+const levels = "▁▂▃▄▅▆▇█"
+
+// spark draws vals (NaN skipped) in at most w cells, the last value of each
+// bucket.
+func spark(vals []float64, w int) string {
+	pts := make([]float64, 0, len(vals))
+	for _, v := range vals {
+		if !math.IsNaN(v) {
+			pts = append(pts, v)
+		}
+	}
+	if len(pts) == 0 || w <= 0 {
+		return "—"
+	}
+	n := min(w, len(pts))
+	lo, hi := math.Inf(1), math.Inf(-1)
+	cells := make([]float64, n)
+	for i := range cells {
+		cells[i] = pts[(i+1)*len(pts)/n-1]
+		lo, hi = math.Min(lo, cells[i]), math.Max(hi, cells[i])
+	}
+	var sb strings.Builder
+	for _, v := range cells {
+		k := 3
+		if hi > lo {
+			k = int((v - lo) / (hi - lo) * 7.999)
+		}
+		sb.WriteString(levels[k*3 : k*3+3])
+	}
+	return sb.String()
+}
