@@ -150,9 +150,9 @@ func TestNextEvening(t *testing.T) {
 	for _, tc := range []struct {
 		now, want time.Time
 	}{
-		{time.Date(2025, 3, 3, 10, 0, 0, 0, loc), time.Date(2025, 3, 3, 18, 0, 0, 0, loc)}, // Monday morning
-		{time.Date(2025, 3, 3, 19, 0, 0, 0, loc), time.Date(2025, 3, 4, 18, 0, 0, 0, loc)}, // Monday evening
-		{time.Date(2025, 3, 7, 18, 0, 0, 0, loc), time.Date(2025, 3, 10, 18, 0, 0, 0, loc)}, // Friday 18:00 → Monday
+		{time.Date(2025, 3, 3, 10, 0, 0, 0, loc), time.Date(2025, 3, 3, 18, 0, 0, 0, loc)},   // Monday morning
+		{time.Date(2025, 3, 3, 19, 0, 0, 0, loc), time.Date(2025, 3, 4, 18, 0, 0, 0, loc)},   // Monday evening
+		{time.Date(2025, 3, 7, 18, 0, 0, 0, loc), time.Date(2025, 3, 10, 18, 0, 0, 0, loc)},  // Friday 18:00 → Monday
 		{time.Date(2025, 4, 17, 20, 0, 0, 0, loc), time.Date(2025, 4, 21, 18, 0, 0, 0, loc)}, // before Good Friday
 	} {
 		if got := tc.now.Add(NextEvening(cal, tc.now)); !got.Equal(tc.want) {
