@@ -18,6 +18,9 @@ package feeds
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
+	"sort"
 	"time"
 
 	"github.com/capwatch/capwatch/engine"
@@ -84,6 +87,42 @@ type Status struct {
 	// Note is a fact about a healthy feed worth showing, e.g. "replay ended
 	// 2025-09-29" (a replay that has reached its last day); "" if none.
 	Note string
+	// Preferred is set by a composite feed (feeds/failover) while a
+	// fallback serves: the source it would rather use, which is down (or
+	// not healthy) since PreferredDownSince. Feed is then the fallback.
+	Preferred          string
+	PreferredDownSince time.Time
+	PreferredState     State
+}
+
+// Via says which fallback serves and why, for the status line: "via yahoo
+// (alpaca down 3m)" ("" when the preferred source serves). A preferred
+// source back but not yet healthy says "degraded"; "ok" is not said.
+func (s Status) Via(now time.Time) string {
+	if s.Preferred == "" || s.Feed == "" {
+		return ""
+	}
+	if s.PreferredState == StateOK {
+		return "via " + s.Feed
+	}
+	down := s.PreferredState.String()
+	if !s.PreferredDownSince.IsZero() && now.After(s.PreferredDownSince) {
+		down += " " + shortDuration(now.Sub(s.PreferredDownSince))
+	}
+	return "via " + s.Feed + " (" + s.Preferred + " " + down + ")"
+}
+
+// shortDuration is a coarse age: "45s", "3m", "2h05m", "3d".
+func shortDuration(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d/time.Second))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d/time.Minute))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh%02dm", int(d/time.Hour), int(d%time.Hour/time.Minute))
+	}
+	return fmt.Sprintf("%dd", int(d/(24*time.Hour)))
 }
 
 // History is a back-fill of daily (and optionally today's intraday) bars.
@@ -134,3 +173,29 @@ var (
 	// connections or cannot be routed to.
 	ErrUnreachable = errors.New("the source cannot be reached")
 )
+
+// NormaliseBars returns bars oldest first with one bar per time (the last
+// one wins); well-formed input is returned as is (not copied).
+func NormaliseBars(bars []engine.Bar) []engine.Bar {
+	sorted := true
+	for i := 1; i < len(bars); i++ {
+		if !bars[i].Time.After(bars[i-1].Time) {
+			sorted = false
+			break
+		}
+	}
+	if sorted {
+		return bars
+	}
+	b := slices.Clone(bars)
+	sort.SliceStable(b, func(i, j int) bool { return b[i].Time.Before(b[j].Time) })
+	out := b[:0]
+	for _, x := range b {
+		if n := len(out); n > 0 && x.Time.Equal(out[n-1].Time) {
+			out[n-1] = x
+			continue
+		}
+		out = append(out, x)
+	}
+	return out
+}

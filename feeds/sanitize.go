@@ -142,6 +142,7 @@ func CleanBatch(b Batch) Batch {
 // CleanStatus returns st with every string field sanitised.
 func CleanStatus(st Status) Status {
 	st.Feed = cleanMax(st.Feed, MaxNameLen)
+	st.Preferred = cleanMax(st.Preferred, MaxNameLen)
 	st.LastError = cleanMax(st.LastError, MaxMessageLen)
 	st.Note = cleanMax(st.Note, MaxMessageLen)
 	return st

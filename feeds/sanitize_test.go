@@ -100,7 +100,7 @@ func TestSanitizedStream(t *testing.T) {
 		go func() { done <- s.Stream(ctx, []string{"IWM"}, out) }()
 		for _, h := range termsafetest.Hostile {
 			b := feeds.Batch{Quotes: []engine.Quote{{Symbol: h, Price: 1}}, Bars: []engine.Bar{{Symbol: h}},
-				Errors: []engine.SymbolError{{Symbol: h, Message: h}}, Status: feeds.Status{Feed: h, LastError: h}}
+				Errors: []engine.SymbolError{{Symbol: h, Message: h}}, Status: feeds.Status{Feed: h, LastError: h, Preferred: h}}
 			if err := f.Push(ctx, b); err != nil {
 				t.Fatal(err)
 			}

@@ -154,9 +154,16 @@ func (m Model) statusParts() []statusPart {
 		parts = append(parts, m.health()...)
 		return append(parts, m.alertParts()...)
 	}
-	if m.opts.Kind == feeds.KindLive && m.delayed() {
+	if m.hasStatus && m.status.Feed != "" {
+		feed = Sanitize(m.status.Feed) // the source serving (feed "auto" names it)
+	}
+	switch via := Sanitize(m.status.Via(m.now)); {
+	case m.hasStatus && via != "":
+		// A fallback serves: "via yahoo (alpaca down 3m)".
+		parts = append(parts, statusPart{forms: []string{st.Warn.Render(via), st.Warn.Render("via " + feed)}, prio: prioDelayed})
+	case m.opts.Kind == feeds.KindLive && m.delayed():
 		parts = append(parts, statusPart{forms: []string{st.Text.Render(feed + " (delayed)"), st.Text.Render("delayed")}, prio: prioDelayed})
-	} else {
+	default:
 		parts = append(parts, part(st.Text.Render(feed), prioFeed, false))
 	}
 	if p := m.snap.Pair; p.Small != "" && p.Large != "" {

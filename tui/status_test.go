@@ -67,3 +67,21 @@ func TestHTTPStatus(t *testing.T) {
 		}
 	}
 }
+
+// TestStatusLineNamesTheServingSource: with feed "auto" the status line
+// names the source serving, and while a fallback serves it says so with the
+// preferred source's outage, whose age ticks with the clock.
+func TestStatusLineNamesTheServingSource(t *testing.T) {
+	now := testAsOf.Add(time.Minute)
+	m, _ := testModelAt(t, Options{Kind: feeds.KindLive, Feed: "auto", PollInterval: testPoll}, now)
+	m = update(m, tea.WindowSizeMsg{Width: 160, Height: 40}, SnapshotMsg{Snap: testSnapshot(1)},
+		StatusMsg{feeds.Status{Feed: "alpaca", State: feeds.StateOK}})
+	if top := strings.Split(screen(m), "\n")[0]; !strings.Contains(top, "alpaca") || strings.Contains(top, "via") {
+		t.Fatalf("preferred source: %q", top)
+	}
+	m = update(m, StatusMsg{feeds.Status{Feed: "yahoo", State: feeds.StateOK, Preferred: "alpaca",
+		PreferredState: feeds.StateDown, PreferredDownSince: now.Add(-3 * time.Minute)}})
+	if top := strings.Split(screen(m), "\n")[0]; !strings.Contains(top, "via yahoo (alpaca down 3m)") {
+		t.Fatalf("fallback: %q", top)
+	}
+}

@@ -60,7 +60,7 @@ func (c *command) close() {
 
 // registerCommon registers the flags shared by the dashboard, snapshot, status and analogs.
 func registerCommon(fs *flag.FlagSet, f *flags) {
-	fs.StringVar(&f.feed, "feed", "", "data source: demo, replay, yahoo or stooq (default: the config's feed, else demo)")
+	fs.StringVar(&f.feed, "feed", "", "data source: demo, replay, yahoo, stooq or auto (default: the config's feed, else demo)")
 	fs.StringVar(&f.data, "data", "", "replay: directory of SYMBOL.csv daily files")
 	fs.Float64Var(&f.speed, "speed", 0, "demo: simulated seconds per second; replay: trading days per second (default 1)")
 	fs.Int64Var(&f.seed, "seed", 0, "demo: random seed (same seed, same market; default 1)")
@@ -380,6 +380,8 @@ func (c *command) statusKey() string {
 		key = append(key, cfg.Feeds.Yahoo.BaseURL)
 	case config.FeedStooq:
 		key = append(key, cfg.Feeds.Stooq.BaseURL)
+	case config.FeedAuto:
+		key = append(key, strings.Join(autoSources(c), "+"), cfg.Feeds.Yahoo.BaseURL)
 	}
 	for _, s := range cfg.Engine().Symbols() {
 		key = append(key, s)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/capwatch/capwatch/feeds"
 	"github.com/capwatch/capwatch/feeds/demo"
+	"github.com/capwatch/capwatch/feeds/failover"
 	"github.com/capwatch/capwatch/feeds/histcache"
 	"github.com/capwatch/capwatch/feeds/httpx"
 	"github.com/capwatch/capwatch/feeds/replay"
@@ -77,8 +78,48 @@ func newFeed(c *command, live bool) (feeds.Feed, error) {
 			return nil, usagef("%v", err)
 		}
 		return withHistoryCache(c, f)
+	case config.FeedAuto:
+		return autoFeed(c, live)
 	}
 	return nil, fmt.Errorf("feed %s: not available in this build", cfg.Feed)
+}
+
+// Alpaca's key variables (the names Alpaca's own tools use).
+const (
+	envAlpacaKeyID  = "APCA_API_KEY_ID"
+	envAlpacaSecret = "APCA_API_SECRET_KEY"
+)
+
+// autoSources is feed "auto"'s order of preference: Alpaca when its keys
+// are set, then Yahoo.
+func autoSources(c *command) []string {
+	if c.e.Getenv(envAlpacaKeyID) != "" && c.e.Getenv(envAlpacaSecret) != "" {
+		return []string{"alpaca", config.FeedYahoo}
+	}
+	return []string{config.FeedYahoo}
+}
+
+// autoFeed builds feed "auto": the sources of autoSources (each with its
+// own history cache) behind feeds/failover.
+func autoFeed(c *command, live bool) (feeds.Feed, error) {
+	var srcs []feeds.Feed
+	for _, name := range autoSources(c) {
+		sub := *c
+		sub.cfg.Feed = name
+		f, err := newFeed(&sub, live)
+		if err != nil {
+			// A source this build cannot make is left out (said in the log);
+			// the others still back each other up.
+			c.log.Warn("feed auto: source left out", "source", name, "err", err)
+			continue
+		}
+		srcs = append(srcs, f)
+	}
+	f, err := failover.New(failover.Options{Sources: srcs, After: c.cfg.FailoverAfter, Clock: c.e.Clock, Log: c.log})
+	if err != nil {
+		return nil, fmt.Errorf("feed auto: %w", err)
+	}
+	return f, nil
 }
 
 // withHistoryCache keeps a network feed's daily history on disk under the

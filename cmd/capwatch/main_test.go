@@ -67,7 +67,7 @@ func TestUsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--feed", "bogus"}, `capwatch: --feed "bogus" is not a feed (use demo, replay, yahoo, stooq)`},
+		{[]string{"--feed", "bogus"}, `capwatch: --feed "bogus" is not a feed (use demo, replay, yahoo, stooq, auto)`},
 		{[]string{"--nope"}, `capwatch: flag provided but not defined: -nope (see capwatch --help)`},
 		{[]string{"snapshot", "--format", "xml"}, `capwatch: --format "xml": use json or text`},
 		{[]string{"analogs", "--format", "html"}, `capwatch: --format "html": use table, csv or json`},

@@ -2,7 +2,9 @@ package main
 
 const commonFlags = `
 Data and configuration flags (all commands):
-  --feed NAME        demo | replay | yahoo | stooq (default: the config's feed, else demo)
+  --feed NAME        demo | replay | yahoo | stooq | auto (default: the config's feed, else demo);
+                     auto: live data with failover (Alpaca when APCA_API_KEY_ID and
+                     APCA_API_SECRET_KEY are set, else Yahoo; see failover_after)
   --data DIR         replay: directory of SYMBOL.csv daily files (Date,Open,High,Low,Close[,Adj Close],Volume)
   --as-of DATE       use data up to this trading date, YYYY-MM-DD (dashboard: replay, or demo:
                      the simulated day, so --seed N --as-of DATE shows the same market anywhere)
@@ -43,12 +45,15 @@ Examples:
   capwatch --feed demo                      the simulated market (labelled DEMO); a breakout unfolds within two minutes
   capwatch --feed demo --speed 60           one simulated minute per second
   capwatch --feed replay --data ./csv --replay-from 2024-03-01 --as-of 2024-06-28 --speed 5
+  capwatch --feed auto                      live data: Alpaca if its keys are set, else Yahoo, each backing the other up
   capwatch --feed yahoo                     delayed quotes from Yahoo Finance
   capwatch snapshot --feed replay --data ./csv --format json | jq .pair
   capwatch status --tmux                    for tmux: set -g status-right '#(capwatch status --tmux)'
 
-Environment: CAPWATCH_CONFIG names the config file; CAPWATCH_API_KEY overrides
-the config's API keys (never logged); NO_COLOR turns colours off.
+Environment: CAPWATCH_CONFIG names the config file; APCA_API_KEY_ID and
+APCA_API_SECRET_KEY are Alpaca's keys; CAPWATCH_STOOQ_API_KEY (or the older
+CAPWATCH_API_KEY) Stooq's; keys are never logged or shown; NO_COLOR turns
+colours off.
 
 Exit codes: 0 ok, 1 runtime failure (feed down, no data), 2 usage or config error.
 `
@@ -123,7 +128,7 @@ Rotated files (PATH.1, PATH.2, ...) are included, oldest first.
                      sector_breadth
   --format FORMAT    table (default), csv (with a header row) or json (one
                      object per line, every field: the log's own format)
-  --feed NAME        whose log: yahoo or stooq (the live signals.jsonl), demo
+  --feed NAME        whose log: yahoo, stooq or auto (the live signals.jsonl), demo
                      or replay (their own files); default: the config's feed
   --signal-log PATH  read this file instead
   --config PATH      config file (alerts.signal_log moves the log)

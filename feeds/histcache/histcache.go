@@ -362,7 +362,7 @@ func (f *Feed) History(ctx context.Context, symbols []string) (feeds.History, er
 	out.Daily = make(map[string][]engine.Bar, len(symbols))
 	var writes []int // indexes of symbols to store
 	for i, s := range symbols {
-		c, got := cached[i], normalise(fetched[s])
+		c, got := cached[i], feeds.NormaliseBars(fetched[s])
 		switch {
 		case len(got) > 0:
 			out.Daily[s] = merge(c, got)
@@ -408,32 +408,6 @@ func (f *Feed) History(ctx context.Context, symbols []string) (feeds.History, er
 			len(symbols), symbols[0], out.Errors[0].Message)
 	}
 	return out, nil
-}
-
-// normalise returns bars oldest first with one bar per time (the last one
-// wins); well-formed input is returned as is.
-func normalise(bars []engine.Bar) []engine.Bar {
-	sorted := true
-	for i := 1; i < len(bars); i++ {
-		if !bars[i].Time.After(bars[i-1].Time) {
-			sorted = false
-			break
-		}
-	}
-	if sorted {
-		return bars
-	}
-	b := slices.Clone(bars)
-	sort.SliceStable(b, func(i, j int) bool { return b[i].Time.Before(b[j].Time) })
-	out := b[:0]
-	for _, x := range b {
-		if n := len(out); n > 0 && x.Time.Equal(out[n-1].Time) {
-			out[n-1] = x
-			continue
-		}
-		out = append(out, x)
-	}
-	return out
 }
 
 // merge keeps the cached bars before recent's first date and then recent

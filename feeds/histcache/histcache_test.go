@@ -645,7 +645,7 @@ func TestMergeAndNormalise(t *testing.T) {
 	dup := b[3]
 	dup.Close = 1
 	messy := []engine.Bar{b[2], b[0], b[3], b[1], dup}
-	if got := normalise(messy); !reflect.DeepEqual(got, append(b[:3:3], dup)) {
+	if got := feeds.NormaliseBars(messy); !reflect.DeepEqual(got, append(b[:3:3], dup)) {
 		t.Errorf("normalise: %+v", got)
 	}
 }

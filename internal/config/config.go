@@ -26,10 +26,17 @@ const (
 	FeedReplay = "replay"
 	FeedYahoo  = "yahoo"
 	FeedStooq  = "stooq"
+	// FeedAuto: live data from the best source available, with failover
+	// (Alpaca when its keys are set, else Yahoo; see feeds/failover).
+	FeedAuto = "auto"
 )
 
 // Feeds lists the valid feed names.
-func Feeds() []string { return []string{FeedDemo, FeedReplay, FeedYahoo, FeedStooq} }
+func Feeds() []string { return []string{FeedDemo, FeedReplay, FeedYahoo, FeedStooq, FeedAuto} }
+
+// DefaultFailoverAfter is how long the source in use may be down before
+// feed "auto" tries the next one.
+const DefaultFailoverAfter = 2 * time.Minute
 
 // Sector presets.
 const (
@@ -42,16 +49,19 @@ func Palettes() []string { return []string{"default", "colorblind"} }
 
 // Config is the whole configuration (the TOML file's shape).
 type Config struct {
-	Feed       string            `toml:"feed"`    // demo | replay | yahoo | stooq
-	Palette    string            `toml:"palette"` // default | colorblind
-	Pair       Pair              `toml:"pair"`
-	Watchlist  Watchlist         `toml:"watchlist"`
-	Sectors    Sectors           `toml:"sectors"`
-	Thresholds engine.Thresholds `toml:"thresholds"`
-	Poll       Poll              `toml:"poll"`
-	Feeds      FeedsConfig       `toml:"feeds"`
-	Alerts     Alerts            `toml:"alerts"`
-	Log        Log               `toml:"log"`
+	Feed string `toml:"feed"` // demo | replay | yahoo | stooq | auto
+	// FailoverAfter: with feed "auto", how long the source in use may be
+	// down before the next one that answers takes over.
+	FailoverAfter time.Duration     `toml:"failover_after"`
+	Palette       string            `toml:"palette"` // default | colorblind
+	Pair          Pair              `toml:"pair"`
+	Watchlist     Watchlist         `toml:"watchlist"`
+	Sectors       Sectors           `toml:"sectors"`
+	Thresholds    engine.Thresholds `toml:"thresholds"`
+	Poll          Poll              `toml:"poll"`
+	Feeds         FeedsConfig       `toml:"feeds"`
+	Alerts        Alerts            `toml:"alerts"`
+	Log           Log               `toml:"log"`
 }
 
 // Alerts configures the alerts rung when a breakout flag changes state, and
@@ -154,13 +164,14 @@ const (
 func Default() Config {
 	ec := engine.DefaultConfig()
 	return Config{
-		Feed:       FeedDemo,
-		Palette:    "default",
-		Pair:       Pair{Small: ec.Small, Large: ec.Large},
-		Watchlist:  Watchlist{Symbols: append([]string(nil), ec.Extras...)},
-		Sectors:    Sectors{Preset: PresetSmallCap},
-		Thresholds: ec.Thresholds,
-		Poll:       Poll{Open: 15 * time.Second, Closed: 5 * time.Minute, StaleAfter: 0},
+		Feed:          FeedDemo,
+		FailoverAfter: DefaultFailoverAfter,
+		Palette:       "default",
+		Pair:          Pair{Small: ec.Small, Large: ec.Large},
+		Watchlist:     Watchlist{Symbols: append([]string(nil), ec.Extras...)},
+		Sectors:       Sectors{Preset: PresetSmallCap},
+		Thresholds:    ec.Thresholds,
+		Poll:          Poll{Open: 15 * time.Second, Closed: 5 * time.Minute, StaleAfter: 0},
 		Feeds: FeedsConfig{
 			Demo:   DemoFeed{Seed: 1, Speed: 1},
 			Replay: ReplayFeed{Speed: 1},
@@ -240,6 +251,9 @@ func (c *Config) Normalize() {
 func (c Config) Validate() error {
 	if !oneOf(c.Feed, Feeds()) {
 		return fieldErr("feed", 0, "%q is not a feed (use %s)", c.Feed, strings.Join(Feeds(), ", "))
+	}
+	if c.FailoverAfter < 5*time.Second || c.FailoverAfter > 24*time.Hour {
+		return fieldErr("failover_after", 0, "%v must be between 5s and 24h", c.FailoverAfter)
 	}
 	if !oneOf(c.Palette, Palettes()) {
 		return fieldErr("palette", 0, "%q is not a palette (use %s)", c.Palette, strings.Join(Palettes(), ", "))

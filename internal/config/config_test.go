@@ -142,7 +142,7 @@ func TestInvalidConfigMessages(t *testing.T) {
 		{"sector name with an escape", "[[sectors.pairs]]\nname = \"Tech\\u001b[31m\"\nlarge = \"XLK\"\nsmall = \"PSCT\"\n",
 			`config.toml:2: sectors.pairs.name: "Tech\x1b[31m" has control characters or extra spaces; use one plain line`},
 		{"bad feed", "feed = \"bloomberg\"\n",
-			`config.toml:1: feed: "bloomberg" is not a feed (use demo, replay, yahoo, stooq)`},
+			`config.toml:1: feed: "bloomberg" is not a feed (use demo, replay, yahoo, stooq, auto)`},
 		{"bad breadth", "[thresholds]\nsector_breadth = 1.5\n",
 			`config.toml:2: thresholds.sector_breadth: 1.5 must be a share between 0 and 1`},
 		{"bad url", "[feeds.stooq]\nbase_url = \"stooq.com\"\n",
@@ -351,5 +351,36 @@ func TestStooqKeyFromEnv(t *testing.T) {
 	l, err := Load(p, func(k string) string { return vars[k] }, "")
 	if err != nil || l.Config.Feeds.Stooq.APIKey.Reveal() != "stooq-env" || l.Config.Feeds.Yahoo.APIKey.Reveal() != "generic" {
 		t.Fatalf("keys: %v %v", l.Config.Feeds, err)
+	}
+}
+
+// TestAutoFeedAndFailoverAfter: feed "auto" is accepted with its
+// failover_after (default 2 minutes), which is checked.
+func TestAutoFeedAndFailoverAfter(t *testing.T) {
+	if d := Default(); d.Feed != FeedDemo || d.FailoverAfter != 2*time.Minute {
+		t.Fatalf("defaults: feed %q failover_after %v", d.Feed, d.FailoverAfter)
+	}
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		file, err string
+		after     time.Duration
+	}{
+		{"feed = \"auto\"\nfailover_after = \"3m\"\n", "", 3 * time.Minute},
+		{"feed = \"AUTO\"\n", "", 2 * time.Minute},
+		{"feed = \"auto\"\nfailover_after = \"1s\"\n", `failover_after: 1s must be between 5s and 24h`, 0},
+	} {
+		p := filepath.Join(dir, "c.toml")
+		if err := os.WriteFile(p, []byte(tc.file), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		l, err := Load(p, nil, "")
+		switch {
+		case tc.err != "":
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("%q: err %v, want %q", tc.file, err, tc.err)
+			}
+		case err != nil || l.Config.Feed != FeedAuto || l.Config.FailoverAfter != tc.after:
+			t.Errorf("%q: %q %v %v", tc.file, l.Config.Feed, l.Config.FailoverAfter, err)
+		}
 	}
 }

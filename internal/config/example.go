@@ -16,9 +16,14 @@ const Example = `# capwatch configuration (TOML).
 # Command-line flags override what is set here. Every value below is the
 # built-in default; delete a line to keep the default.
 
-# Data source: "demo" (simulated market, labelled DEMO), "replay" (CSV files),
-# "yahoo" (Yahoo Finance, delayed quotes) or "stooq" (daily closes only).
+# Data source: "auto" for live data (Alpaca when its keys are set, else
+# Yahoo; when the source in use has been down for failover_after, the next
+# one that answers takes over until it is back), "demo" (simulated market,
+# labelled DEMO), "replay" (CSV files), "yahoo" (Yahoo Finance, delayed
+# quotes) or "stooq" (daily closes only; not recommended: Stooq now asks
+# programs for a browser check or an API key).
 feed = "demo"
+failover_after = "2m0s"
 
 # Dashboard colours: "default" or "colorblind" (blue/orange). NO_COLOR is honoured.
 palette = "default"
