@@ -98,6 +98,13 @@ if [ -f "$out" ] && grep -qF "$begin" "$out"; then
 else
   printf '%s\n## Idle CPU, RSS and first frame\n\nNot measured yet: run `scripts/idle-cpu.sh`.\n%s\n' "$begin" "$end" > "$tmp/idle.md"
 fi
+# Hand-written comparisons (a before/after measured in one run) between the
+# notes markers are kept too, after the idle section.
+nbegin='<!-- notes:begin -->'
+nend='<!-- notes:end -->'
+if [ -f "$out" ] && grep -qF "$nbegin" "$out"; then
+  awk -v b="$nbegin" -v e="$nend" 'index($0, b) {on = 1} on {print} index($0, e) {on = 0}' "$out" >> "$tmp/idle.md"
+fi
 
 # --- goals: group; goal; package; name regex; exclude regex; metric; cmp; limit;
 #     metric that must be 0 (median); a further metric to show
