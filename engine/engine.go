@@ -54,6 +54,9 @@ type Input struct {
 	// Series are daily observation series by id (e.g. "DGS2" for the
 	// confirmation strip); each replaces the earlier one of its id.
 	Series map[string][]Observation
+	// Provenance, if set, replaces what the snapshots say about where the
+	// data comes from (shared, never modified).
+	Provenance *Provenance
 }
 
 // sectorState links a sector pair to its legs.
@@ -95,6 +98,7 @@ type Engine struct {
 
 	seq  uint64
 	feed string
+	prov *Provenance
 	now  time.Time
 
 	pub pubCache // what the last snapshot shared, reused while unchanged
@@ -741,6 +745,9 @@ func (e *Engine) apply(in Input) {
 	}
 	if in.Feed != "" {
 		e.feed = sanitize(in.Feed, 32)
+	}
+	if in.Provenance != nil {
+		e.prov = in.Provenance // cleaned at the feed boundary (feeds.Sanitized)
 	}
 	if in.Live {
 		e.gens++

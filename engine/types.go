@@ -432,6 +432,10 @@ type Snapshot struct {
 	BreadthLoad *BreadthLoad `json:"breadth_load"`
 	// Confirmations is the confirmation strip ([] without one).
 	Confirmations []Confirmation `json:"confirmations"`
+	// Provenance is where the data comes from (IEX/SIP/delayed 15m, whether
+	// today's volume is partial, which source each part of the history came
+	// from); nil (JSON null) when the feed states nothing.
+	Provenance *Provenance `json:"provenance"`
 }
 
 // Symbol returns the snapshot of sym, if present.

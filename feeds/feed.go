@@ -93,6 +93,10 @@ type Status struct {
 	Preferred          string
 	PreferredDownSince time.Time
 	PreferredState     State
+	// Provenance says where the data comes from (IEX/SIP/delayed, partial
+	// volume, history sources); nil when the feed states nothing. It is
+	// shared and never modified: a change is a new value.
+	Provenance *engine.Provenance
 }
 
 // Via says which fallback serves and why, for the status line: "via yahoo
@@ -137,6 +141,9 @@ type History struct {
 	// replay from before their first date), with their first date: no data
 	// until then is expected, not an error.
 	Starts map[string]time.Time
+	// Provenance, if set, says which source each part of the history came
+	// from (and how the volume was counted).
+	Provenance *engine.Provenance
 }
 
 // Batch is one delivery of live data: everything from one poll (or ~100 ms of

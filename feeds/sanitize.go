@@ -93,6 +93,7 @@ func CleanHistory(h History) History {
 	h.Errors = cleanSymbolErrors(h.Errors)
 	h.Skipped = cleanSkipped(h.Skipped)
 	h.Starts = cleanKeys(h.Starts)
+	h.Provenance = cleanProvenance(h.Provenance)
 	return h
 }
 
@@ -145,7 +146,31 @@ func CleanStatus(st Status) Status {
 	st.Preferred = cleanMax(st.Preferred, MaxNameLen)
 	st.LastError = cleanMax(st.LastError, MaxMessageLen)
 	st.Note = cleanMax(st.Note, MaxMessageLen)
+	st.Provenance = cleanProvenance(st.Provenance)
 	return st
+}
+
+// cleanProvenance returns p with its strings sanitised (p itself when they
+// are clean; the feed's value is never written).
+func cleanProvenance(p *engine.Provenance) *engine.Provenance {
+	if p == nil {
+		return nil
+	}
+	ok := isCleanMessage(p.Prices) && isCleanMessage(p.Volume)
+	for _, h := range p.History {
+		ok = ok && isCleanMessage(h.Source) && isCleanMessage(h.From) && isCleanMessage(h.To)
+	}
+	if ok {
+		return p
+	}
+	c := *p
+	c.Prices, c.Volume = cleanMax(p.Prices, MaxMessageLen), cleanMax(p.Volume, MaxMessageLen)
+	c.History = make([]engine.HistorySpan, len(p.History))
+	for i, h := range p.History {
+		h.Source, h.From, h.To = cleanMax(h.Source, MaxNameLen), cleanMax(h.From, MaxNameLen), cleanMax(h.To, MaxNameLen)
+		c.History[i] = h
+	}
+	return &c
 }
 
 // cleanMax is termsafe.Line(s, n), without allocating when s is clean.

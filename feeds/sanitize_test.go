@@ -37,6 +37,13 @@ func TestCleanStatusCleansEveryStringField(t *testing.T) {
 			t.Fatal("Status has no string field")
 		}
 		termsafetest.Check(t, "Status", feeds.CleanStatus(st))
+		// The provenance (issue 18) is a pointer: its strings are cleaned too.
+		st.Provenance = &engine.Provenance{Prices: h, Volume: h, History: []engine.HistorySpan{{Source: h, From: h, To: h}}}
+		got := feeds.CleanStatus(st)
+		termsafetest.Check(t, "Status.Provenance", *got.Provenance)
+		if st.Provenance.Prices != h {
+			t.Fatal("CleanStatus wrote into the feed's provenance")
+		}
 	}
 }
 

@@ -157,12 +157,23 @@ func (m Model) statusParts() []statusPart {
 	if m.hasStatus && m.status.Feed != "" {
 		feed = Sanitize(m.status.Feed) // the source serving (feed "auto" names it)
 	}
+	// Where the numbers come from (issue 18): "alpaca IEX · vol partial".
+	var prov, prices string
+	if p := m.snap.Provenance; p != nil {
+		prov, prices = Sanitize(p.Label()), Sanitize(p.Prices)
+	}
 	switch via := Sanitize(m.status.Via(m.now)); {
 	case m.hasStatus && via != "":
 		// A fallback serves: "via yahoo (alpaca down 3m)".
 		parts = append(parts, statusPart{forms: []string{st.Warn.Render(via), st.Warn.Render("via " + feed)}, prio: prioDelayed})
 	case m.opts.Kind == feeds.KindLive && m.delayed():
 		parts = append(parts, statusPart{forms: []string{st.Text.Render(feed + " (delayed)"), st.Text.Render("delayed")}, prio: prioDelayed})
+	case prov != "":
+		forms := []string{st.Text.Render(feed + " " + prov)}
+		if prices != "" && prices != prov {
+			forms = append(forms, st.Text.Render(feed+" "+prices))
+		}
+		parts = append(parts, statusPart{forms: append(forms, st.Text.Render(feed)), prio: prioFeed})
 	default:
 		parts = append(parts, part(st.Text.Render(feed), prioFeed, false))
 	}

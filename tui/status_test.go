@@ -6,6 +6,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/capwatch/capwatch/engine"
 	"github.com/capwatch/capwatch/feeds"
 	"github.com/charmbracelet/x/ansi"
 )
@@ -83,5 +84,24 @@ func TestStatusLineNamesTheServingSource(t *testing.T) {
 		PreferredState: feeds.StateDown, PreferredDownSince: now.Add(-3 * time.Minute)}})
 	if top := strings.Split(screen(m), "\n")[0]; !strings.Contains(top, "via yahoo (alpaca down 3m)") {
 		t.Fatalf("fallback: %q", top)
+	}
+}
+
+// TestStatusLineShowsProvenance: the feed's provenance (issue 18) is on the
+// status line beside the feed name, shortened on narrow terminals.
+func TestStatusLineShowsProvenance(t *testing.T) {
+	now := testAsOf.Add(time.Minute)
+	m, _ := testModelAt(t, Options{Kind: feeds.KindLive, Feed: "alpaca", PollInterval: testPoll}, now)
+	snap := testSnapshot(1)
+	snap.Provenance = &engine.Provenance{Prices: "IEX", Volume: "SIP to 14:45, IEX after", VolumePartial: true}
+	m = update(m, SnapshotMsg{Snap: snap}, tea.WindowSizeMsg{Width: 160, Height: 40})
+	if top := strings.Split(screen(m), "\n")[0]; !strings.Contains(top, "alpaca IEX · vol partial") {
+		t.Errorf("160 cols: %q lacks the provenance", strings.TrimSpace(top))
+	}
+	snap2 := testSnapshot(2)
+	snap2.Provenance = &engine.Provenance{Prices: "SIP delayed 15m", Volume: "SIP"}
+	m = update(m, SnapshotMsg{Snap: snap2})
+	if top := strings.Split(screen(m), "\n")[0]; !strings.Contains(top, "alpaca delayed 15m") {
+		t.Errorf("160 cols: %q lacks 'delayed 15m'", strings.TrimSpace(top))
 	}
 }

@@ -26,12 +26,12 @@ import (
 
 // flags holds every command-line flag; each subcommand registers the ones it takes.
 type flags struct {
-	feed, data, asOf, replayFrom, baseURL, config, logFile, logLevel, format string
-	signalLog                                                                string
-	speed                                                                    float64
-	seed                                                                     int64
-	version, tmux, force, alerts                                             bool
-	ttl                                                                      time.Duration
+	feed, data, asOf, replayFrom, baseURL, streamURL, config, logFile, logLevel, format string
+	signalLog                                                                           string
+	speed                                                                               float64
+	seed                                                                                int64
+	version, tmux, force, alerts                                                        bool
+	ttl                                                                                 time.Duration
 }
 
 // command is a parsed command with its configuration, log and feed options.
@@ -60,12 +60,13 @@ func (c *command) close() {
 
 // registerCommon registers the flags shared by the dashboard, snapshot, status and analogs.
 func registerCommon(fs *flag.FlagSet, f *flags) {
-	fs.StringVar(&f.feed, "feed", "", "data source: demo, replay, yahoo, stooq or auto (default: the config's feed, else demo)")
+	fs.StringVar(&f.feed, "feed", "", "data source: demo, replay, yahoo, stooq, alpaca or auto (default: the config's feed, else demo)")
 	fs.StringVar(&f.data, "data", "", "replay: directory of SYMBOL.csv daily files")
 	fs.Float64Var(&f.speed, "speed", 0, "demo: simulated seconds per second; replay: trading days per second (default 1)")
 	fs.Int64Var(&f.seed, "seed", 0, "demo: random seed (same seed, same market; default 1)")
 	fs.StringVar(&f.asOf, "as-of", "", "use data up to this trading date, YYYY-MM-DD (replay; snapshot/status/analogs with any feed)")
-	fs.StringVar(&f.baseURL, "base-url", "", "yahoo/stooq: override the feed's base URL (proxies, recordings, tests)")
+	fs.StringVar(&f.baseURL, "base-url", "", "yahoo/stooq/alpaca: override the feed's (REST) base URL (proxies, recordings, tests)")
+	fs.StringVar(&f.streamURL, "stream-url", "", "alpaca: override the WebSocket stream URL (ws:// or wss://)")
 	fs.StringVar(&f.config, "config", "", "config file (default $CAPWATCH_CONFIG, else <user config dir>/capwatch/config.toml)")
 	fs.StringVar(&f.logFile, "log-file", "", "log file (default <user cache dir>/capwatch/capwatch.log)")
 	fs.StringVar(&f.logLevel, "log-level", "", "log level: debug, info, warn or error (default info)")
@@ -171,9 +172,20 @@ func (c *command) configure() error {
 			cfg.Feeds.Yahoo.BaseURL = c.f.baseURL
 		case config.FeedStooq:
 			cfg.Feeds.Stooq.BaseURL = c.f.baseURL
+		case config.FeedAlpaca:
+			cfg.Feeds.Alpaca.BaseURL = c.f.baseURL
 		default:
-			return usagef("--base-url applies to --feed yahoo or stooq, not %s", cfg.Feed)
+			return usagef("--base-url applies to --feed yahoo, stooq or alpaca, not %s", cfg.Feed)
 		}
+	}
+	if c.set["stream-url"] {
+		if err := config.CheckStreamURL(c.f.streamURL); err != nil {
+			return usagef("--stream-url: %v", err)
+		}
+		if cfg.Feed != config.FeedAlpaca {
+			return usagef("--stream-url applies to --feed alpaca, not %s", cfg.Feed)
+		}
+		cfg.Feeds.Alpaca.StreamURL = c.f.streamURL
 	}
 	if c.set["log-level"] {
 		cfg.Log.Level = strings.ToLower(c.f.logLevel)
@@ -382,6 +394,8 @@ func (c *command) statusKey() string {
 		key = append(key, cfg.Feeds.Stooq.BaseURL)
 	case config.FeedAuto:
 		key = append(key, strings.Join(autoSources(c), "+"), cfg.Feeds.Yahoo.BaseURL)
+	case config.FeedAlpaca:
+		key = append(key, cfg.Feeds.Alpaca.BaseURL, cfg.Feeds.Alpaca.Feed)
 	}
 	for _, s := range cfg.Engine().Symbols() {
 		key = append(key, s)

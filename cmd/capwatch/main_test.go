@@ -67,7 +67,7 @@ func TestUsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--feed", "bogus"}, `capwatch: --feed "bogus" is not a feed (use demo, replay, yahoo, stooq, auto)`},
+		{[]string{"--feed", "bogus"}, `capwatch: --feed "bogus" is not a feed (use demo, replay, yahoo, stooq, alpaca, auto)`},
 		{[]string{"--nope"}, `capwatch: flag provided but not defined: -nope (see capwatch --help)`},
 		{[]string{"snapshot", "--format", "xml"}, `capwatch: --format "xml": use json or text`},
 		{[]string{"analogs", "--format", "html"}, `capwatch: --format "html": use table, csv or json`},
@@ -78,7 +78,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"--speed", "Inf"}, `capwatch: --speed +Inf must be > 0 and at most 100000`},
 		{[]string{"--feed", "yahoo", "--seed", "3"}, `capwatch: --seed applies to --feed demo, not yahoo`},
 		{[]string{"--feed", "yahoo", "--base-url", "ftp://x"}, `capwatch: --base-url: "ftp://x" is not an http(s) URL (e.g. https://query1.finance.yahoo.com)`},
-		{[]string{"--base-url", "http://127.0.0.1:1"}, `capwatch: --base-url applies to --feed yahoo or stooq, not demo`},
+		{[]string{"--base-url", "http://127.0.0.1:1"}, `capwatch: --base-url applies to --feed yahoo, stooq or alpaca, not demo`},
 		{[]string{"--log-level", "loud"}, `capwatch: --log-level "loud" is not a level (use debug, info, warn or error)`},
 		{[]string{"snapshot", "extra"}, `capwatch: unexpected argument "extra" (see capwatch snapshot --help)`},
 		{[]string{"config"}, `capwatch: config needs a subcommand: init or path`},

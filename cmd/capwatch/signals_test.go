@@ -231,7 +231,7 @@ func TestSignalsCommandUsageErrors(t *testing.T) {
 		{[]string{"signals", "--flag", "ratio_above_sma20"}, `capwatch: --flag "ratio_above_sma20" is not a flag id (use one of: ` + strings.Join(engine.FlagIDs, ", ") + ")"},
 		{[]string{"signals", "--format", "xml"}, `capwatch: --format "xml": use table, csv or json`},
 		{[]string{"signals", "--since", "March"}, `capwatch: --since "March" is not a date; use YYYY-MM-DD`},
-		{[]string{"signals", "--feed", "bloomberg"}, `capwatch: --feed "bloomberg" is not a feed (use demo, replay, yahoo, stooq, auto)`},
+		{[]string{"signals", "--feed", "bloomberg"}, `capwatch: --feed "bloomberg" is not a feed (use demo, replay, yahoo, stooq, alpaca, auto)`},
 		{[]string{"signals", "extra"}, `capwatch: unexpected argument "extra" (see capwatch signals --help)`},
 		{[]string{"signals", "--speed", "2"}, `capwatch: flag provided but not defined: -speed (see capwatch signals --help)`},
 	}

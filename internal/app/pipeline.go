@@ -159,7 +159,8 @@ type run struct {
 
 	lastLive feeds.Status // the feed's latest status (before merging)
 	haveLive bool
-	liveErrs bool // the last live Input carried per-symbol errors
+	liveErrs bool               // the last live Input carried per-symbol errors
+	lastProv *engine.Provenance // the provenance the engine was last given
 }
 
 func (p *Pipeline) newRun(ctx context.Context) *run {
@@ -285,7 +286,7 @@ func (r *run) loadHistory() bool {
 		r.feedNow = lastBarEnd(h.Daily)
 	}
 	return r.send(engine.Input{Now: r.now(nil), Daily: h.Daily, Intraday: h.Intraday, Errors: h.Errors, Feed: r.name,
-		Skipped: h.Skipped, Starts: h.Starts})
+		Skipped: h.Skipped, Starts: h.Starts, Provenance: h.Provenance})
 }
 
 // historyDown is the status before the feed's first one after a total
@@ -352,11 +353,16 @@ func (r *run) batch(b feeds.Batch, queued <-chan feeds.Batch) bool {
 	// Each poll reports every current per-symbol error, so the newest
 	// batch's errors replace the engine's live errors: an empty batch is
 	// sent when the last one had errors (they clear).
-	if len(b.Quotes) == 0 && len(b.Bars) == 0 && len(lastErrs) == 0 && !r.liveErrs {
+	// A new provenance (the feed's data source changed) is passed on too.
+	newProv := b.Status.Provenance != nil && b.Status.Provenance != r.lastProv
+	if len(b.Quotes) == 0 && len(b.Bars) == 0 && len(lastErrs) == 0 && !r.liveErrs && !newProv {
 		return true
 	}
 	r.liveErrs = len(lastErrs) > 0
 	inp := engine.Input{Quotes: b.Quotes, Errors: lastErrs, Feed: r.name, Live: true}
+	if newProv {
+		inp.Provenance, r.lastProv = b.Status.Provenance, b.Status.Provenance
+	}
 	if len(b.Bars) > 0 {
 		inp.Intraday = map[string][]engine.Bar{}
 		for _, bar := range b.Bars {

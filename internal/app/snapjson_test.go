@@ -99,7 +99,8 @@ const wantJSON = `{
      "rel_p75_pct": null, "large_hit_rate": null, "large_median_pct": null, "base_n": 300, "base_rel_hit_rate": 0.5,
      "base_rel_median_pct": null, "base_large_hit_rate": null, "base_large_median_pct": null}]},
  "notices": [{"symbol": "IWM", "message": "4 rows skipped from d/IWM.csv, first line 102: missing close"}],
- "breadth": null, "breadth_load": null, "confirmations": []
+ "breadth": null, "breadth_load": null, "confirmations": [],
+ "provenance": null
 }`
 
 func TestWriteJSONContract(t *testing.T) {
@@ -117,6 +118,31 @@ func TestWriteJSONContract(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		g, _ := json.MarshalIndent(got, "", " ")
 		t.Fatalf("JSON differs from the contract:\n%s", g)
+	}
+}
+
+// A feed's provenance reaches the JSON (issue 18): the shape is written by
+// hand (its strings are cleaned at the feed boundary, feeds.CleanStatus).
+func TestWriteJSONProvenance(t *testing.T) {
+	var buf bytes.Buffer
+	p := &engine.Provenance{Prices: "IEX", Volume: "SIP to 14:45, IEX after", VolumePartial: true,
+		History: []engine.HistorySpan{{Source: "yahoo", From: "1993-01-29", To: "2015-12-31", Symbols: 2}, {Source: "alpaca", From: "2016-01-04", To: "2026-03-03", Symbols: 2}}}
+	if err := WriteJSON(&buf, &engine.Snapshot{Feed: "alpaca", Provenance: p}); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Provenance any `json:"provenance"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	var want any
+	_ = json.Unmarshal([]byte(`{"prices": "IEX", "volume": "SIP to 14:45, IEX after", "volume_partial": true, "history": [
+		{"source": "yahoo", "from": "1993-01-29", "to": "2015-12-31", "symbols": 2},
+		{"source": "alpaca", "from": "2016-01-04", "to": "2026-03-03", "symbols": 2}]}`), &want)
+	if !reflect.DeepEqual(got.Provenance, want) {
+		g, _ := json.Marshal(got.Provenance)
+		t.Errorf("provenance %s", g)
 	}
 }
 

@@ -29,10 +29,14 @@ const (
 	// FeedAuto: live data from the best source available, with failover
 	// (Alpaca when its keys are set, else Yahoo; see feeds/failover).
 	FeedAuto = "auto"
+	// FeedAlpaca: Alpaca's market data (a free key; WebSocket + REST).
+	FeedAlpaca = "alpaca"
 )
 
 // Feeds lists the valid feed names.
-func Feeds() []string { return []string{FeedDemo, FeedReplay, FeedYahoo, FeedStooq, FeedAuto} }
+func Feeds() []string {
+	return []string{FeedDemo, FeedReplay, FeedYahoo, FeedStooq, FeedAlpaca, FeedAuto}
+}
 
 // DefaultFailoverAfter is how long the source in use may be down before
 // feed "auto" tries the next one.
@@ -111,6 +115,19 @@ type FeedsConfig struct {
 	Replay ReplayFeed `toml:"replay"`
 	Yahoo  NetFeed    `toml:"yahoo"`
 	Stooq  NetFeed    `toml:"stooq"`
+	Alpaca AlpacaFeed `toml:"alpaca"`
+}
+
+// AlpacaFeed configures the Alpaca market-data feed. The keys are usually
+// taken from the environment (APCA_API_KEY_ID, APCA_API_SECRET_KEY), which
+// overrides the file; they are never logged or shown.
+type AlpacaFeed struct {
+	BaseURL      string `toml:"base_url"`      // REST (historical bars)
+	StreamURL    string `toml:"stream_url"`    // WebSocket; /v2/<feed> is added when it has no path
+	Feed         string `toml:"feed"`          // iex (free) | sip (paid) | delayed_sip (15 minutes late, consolidated)
+	KeyID        Secret `toml:"key_id"`        // APCA_API_KEY_ID
+	SecretKey    Secret `toml:"secret_key"`    // APCA_API_SECRET_KEY
+	TradeSymbols int    `toml:"trade_symbols"` // symbols whose trades are streamed (the free plan allows 30; 0 = 30)
 }
 
 // DemoFeed configures the simulated market.
@@ -156,8 +173,10 @@ func (s Secret) Reveal() string { return string(s) }
 
 // Default base URLs of the network feeds.
 const (
-	DefaultYahooURL = "https://query1.finance.yahoo.com"
-	DefaultStooqURL = "https://stooq.com"
+	DefaultYahooURL        = "https://query1.finance.yahoo.com"
+	DefaultStooqURL        = "https://stooq.com"
+	DefaultAlpacaURL       = "https://data.alpaca.markets"
+	DefaultAlpacaStreamURL = "wss://stream.data.alpaca.markets"
 )
 
 // Default returns the built-in configuration.
@@ -177,6 +196,7 @@ func Default() Config {
 			Replay: ReplayFeed{Speed: 1},
 			Yahoo:  NetFeed{BaseURL: DefaultYahooURL},
 			Stooq:  NetFeed{BaseURL: DefaultStooqURL},
+			Alpaca: AlpacaFeed{BaseURL: DefaultAlpacaURL, StreamURL: DefaultAlpacaStreamURL, Feed: "iex", TradeSymbols: 30},
 		},
 		Alerts: Alerts{Enabled: true, Timeout: 10 * time.Second, Every: 30 * time.Minute},
 		Log:    Log{Level: "info"},
@@ -324,6 +344,18 @@ func (c Config) Validate() error {
 	if err := CheckBaseURL(c.Feeds.Stooq.BaseURL); err != nil {
 		return fieldErr("feeds.stooq.base_url", 0, "%v", err)
 	}
+	if err := CheckBaseURL(c.Feeds.Alpaca.BaseURL); err != nil {
+		return fieldErr("feeds.alpaca.base_url", 0, "%v", err)
+	}
+	if err := CheckStreamURL(c.Feeds.Alpaca.StreamURL); err != nil {
+		return fieldErr("feeds.alpaca.stream_url", 0, "%v", err)
+	}
+	if !oneOf(c.Feeds.Alpaca.Feed, []string{"iex", "sip", "delayed_sip"}) {
+		return fieldErr("feeds.alpaca.feed", 0, "%q is not an Alpaca feed (use iex, sip or delayed_sip)", c.Feeds.Alpaca.Feed)
+	}
+	if c.Feeds.Alpaca.TradeSymbols < 0 || c.Feeds.Alpaca.TradeSymbols > 10000 {
+		return fieldErr("feeds.alpaca.trade_symbols", 0, "%d must be between 0 and 10000", c.Feeds.Alpaca.TradeSymbols)
+	}
 	if err := c.Alerts.validate(); err != nil {
 		return err
 	}
@@ -356,6 +388,15 @@ func CheckBaseURL(u string) error {
 	p, err := url.Parse(u)
 	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
 		return fmt.Errorf("%q is not an http(s) URL (e.g. https://query1.finance.yahoo.com)", u)
+	}
+	return nil
+}
+
+// CheckStreamURL reports whether u is an absolute ws(s) URL.
+func CheckStreamURL(u string) error {
+	p, err := url.Parse(u)
+	if err != nil || (p.Scheme != "ws" && p.Scheme != "wss") || p.Host == "" {
+		return fmt.Errorf("%q is not a ws(s) URL (e.g. wss://stream.data.alpaca.markets)", u)
 	}
 	return nil
 }

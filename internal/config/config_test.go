@@ -142,7 +142,7 @@ func TestInvalidConfigMessages(t *testing.T) {
 		{"sector name with an escape", "[[sectors.pairs]]\nname = \"Tech\\u001b[31m\"\nlarge = \"XLK\"\nsmall = \"PSCT\"\n",
 			`config.toml:2: sectors.pairs.name: "Tech\x1b[31m" has control characters or extra spaces; use one plain line`},
 		{"bad feed", "feed = \"bloomberg\"\n",
-			`config.toml:1: feed: "bloomberg" is not a feed (use demo, replay, yahoo, stooq, auto)`},
+			`config.toml:1: feed: "bloomberg" is not a feed (use demo, replay, yahoo, stooq, alpaca, auto)`},
 		{"bad breadth", "[thresholds]\nsector_breadth = 1.5\n",
 			`config.toml:2: thresholds.sector_breadth: 1.5 must be a share between 0 and 1`},
 		{"bad url", "[feeds.stooq]\nbase_url = \"stooq.com\"\n",

@@ -81,6 +81,17 @@ base_url = "https://query1.finance.yahoo.com"
 base_url = "https://stooq.com"
 # api_key = ""
 
+# Alpaca market data (--feed alpaca): a free account's keys are enough (no
+# funding needed). Set APCA_API_KEY_ID and APCA_API_SECRET_KEY in the
+# environment (they override key_id/secret_key here, which are never shown).
+[feeds.alpaca]
+base_url = "https://data.alpaca.markets"
+stream_url = "wss://stream.data.alpaca.markets"
+feed = "iex"          # iex (free, one venue), sip (paid, consolidated), delayed_sip (15 minutes late)
+trade_symbols = 30    # symbols whose trades stream (the free plan allows 30); bars stream for all
+# key_id = ""
+# secret_key = ""
+
 # Alerts: when a breakout flag confirms, the dashboard rings the terminal bell
 # (tmux then marks the window), shows the event in the status line and runs
 # the command, if any. Every flag change is recorded in the signal log

@@ -26,6 +26,13 @@ const APIKeyEnvVar = "CAPWATCH_API_KEY"
 // overrides the file and CAPWATCH_API_KEY.
 const StooqAPIKeyEnvVar = "CAPWATCH_STOOQ_API_KEY"
 
+// The environment variables of Alpaca's keys (the names Alpaca's own tools
+// use). When set they override the config file's feeds.alpaca keys.
+const (
+	AlpacaKeyIDEnvVar  = "APCA_API_KEY_ID"
+	AlpacaSecretEnvVar = "APCA_API_SECRET_KEY"
+)
+
 // Source tells where the config path came from.
 type Source int
 
@@ -107,7 +114,7 @@ type Loaded struct {
 // the validated configuration. A missing default file yields the defaults; a
 // missing explicit file (flag or env) is an error. $CAPWATCH_API_KEY, when
 // set, overrides the file's API keys; $CAPWATCH_STOOQ_API_KEY overrides
-// Stooq's.
+// Stooq's; $APCA_API_KEY_ID and $APCA_API_SECRET_KEY override Alpaca's.
 func Load(flagPath string, getenv func(string) string, configDir string) (Loaded, error) {
 	l, err := load(flagPath, getenv, configDir)
 	if err == nil && getenv != nil {
@@ -117,6 +124,12 @@ func Load(flagPath string, getenv func(string) string, configDir string) (Loaded
 		}
 		if k := strings.TrimSpace(getenv(StooqAPIKeyEnvVar)); k != "" {
 			l.Config.Feeds.Stooq.APIKey = Secret(k)
+		}
+		if k := strings.TrimSpace(getenv(AlpacaKeyIDEnvVar)); k != "" {
+			l.Config.Feeds.Alpaca.KeyID = Secret(k)
+		}
+		if k := strings.TrimSpace(getenv(AlpacaSecretEnvVar)); k != "" {
+			l.Config.Feeds.Alpaca.SecretKey = Secret(k)
 		}
 	}
 	return l, err

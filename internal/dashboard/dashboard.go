@@ -76,6 +76,9 @@ func LivePoll(cfg config.Config) time.Duration {
 	if cfg.Feed == config.FeedStooq {
 		return stooq.DefaultPollOpen
 	}
+	if cfg.Feed == config.FeedAlpaca {
+		return time.Minute // minute bars stream for every symbol
+	}
 	return cfg.Poll.Open
 }
 

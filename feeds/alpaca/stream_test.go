@@ -1,0 +1,447 @@
+package alpaca
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/capwatch/capwatch/engine"
+	"github.com/capwatch/capwatch/feeds"
+	"github.com/capwatch/capwatch/feeds/alpaca/alpacafake"
+	"github.com/capwatch/capwatch/feeds/httpx"
+	"github.com/capwatch/capwatch/internal/calendar"
+	"github.com/capwatch/capwatch/internal/clock"
+)
+
+const (
+	testKey    = "PKTESTKEY7Q3RVC6DK4B"
+	testSecret = "s3cr3tZZ9fakeSecretValue0123456789abcdef"
+)
+
+// session time: Wednesday 2026-03-04, 15:00 New York (a regular session).
+var testNow = time.Date(2026, 3, 4, 15, 0, 0, 0, calendar.Location())
+
+type rig struct {
+	t    *testing.T
+	srv  *alpacafake.Server
+	clk  *clock.Fake
+	feed *Feed
+	out  chan feeds.Batch
+	logs *syncBuf
+	seen []feeds.Batch
+	ctx  context.Context
+	stop func()
+	done chan error
+}
+
+type syncBuf struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuf) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuf) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func newRig(t *testing.T, fo alpacafake.Options, edit func(*Options)) *rig {
+	t.Helper()
+	clk := clock.NewFake(testNow)
+	if fo.KeyID == "" {
+		fo.KeyID, fo.Secret = testKey, testSecret
+	}
+	fo.Now = clk.Now
+	srv := alpacafake.New(fo)
+	t.Cleanup(srv.Close)
+	logs := &syncBuf{}
+	o := Options{
+		FeedOptions: httpx.FeedOptions{BaseURL: srv.URL(), Client: srv.Client(), Clock: clk, Rand: func() float64 { return 0.5 }},
+		KeyID:       testKey, SecretKey: testSecret, StreamURL: srv.StreamURL(), BatchEvery: -1,
+		TradeFirst: []string{"IWM", "SPY"}, Logger: slog.New(slog.NewTextHandler(logs, nil)),
+	}
+	if edit != nil {
+		edit(&o)
+	}
+	f, err := New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &rig{t: t, srv: srv, clk: clk, feed: f, out: make(chan feeds.Batch), logs: logs}
+}
+
+func (r *rig) start(symbols ...string) {
+	ctx, cancel := context.WithCancel(context.Background())
+	r.ctx, r.stop, r.done = ctx, cancel, make(chan error, 1)
+	go func() { r.done <- r.feed.Stream(ctx, symbols, r.out) }()
+	r.t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-r.done:
+			if err != context.Canceled {
+				r.t.Errorf("Stream returned %v, want context.Canceled", err)
+			}
+		case <-time.After(10 * time.Second):
+			r.t.Error("Stream did not return after cancel")
+		}
+	})
+}
+
+// next waits (bounded by a real-time deadline) for a batch satisfying
+// cond, advancing the fake clock by step between polls when step > 0.
+func (r *rig) next(step time.Duration, what string, cond func(feeds.Batch) bool) feeds.Batch {
+	r.t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		var tick <-chan time.Time
+		if step > 0 {
+			tick = time.After(2 * time.Millisecond)
+		}
+		select {
+		case b := <-r.out:
+			r.seen = append(r.seen, b)
+			if cond(b) {
+				return b
+			}
+		case <-tick:
+			r.clk.Advance(step)
+		case <-deadline:
+			r.t.Fatalf("no batch with %s; transcript %v; last statuses %v", what, r.srv.Transcript(), r.statuses())
+		}
+	}
+}
+
+func (r *rig) statuses() []string {
+	var s []string
+	for _, b := range r.seen {
+		s = append(s, b.Status.State.String()+": "+b.Status.LastError)
+	}
+	return s
+}
+
+func (r *rig) wait(event string, n int) {
+	r.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := r.srv.WaitEvent(ctx, event, n); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+func sameBar(a, b engine.Bar) bool {
+	a.Time, b.Time = a.Time.UTC(), b.Time.UTC()
+	return a == b
+}
+
+func ok(b feeds.Batch) bool { return b.Status.State == feeds.StateOK }
+
+func down(b feeds.Batch) bool { return b.Status.State == feeds.StateDown }
+
+func minute(h, m int) time.Time {
+	return time.Date(2026, 3, 4, h, m, 0, 0, calendar.Location())
+}
+
+func bar(sym string, t time.Time, c, v float64) engine.Bar {
+	return engine.Bar{Symbol: sym, Time: t, Open: c - 0.1, High: c + 0.2, Low: c - 0.3, Close: c, Volume: v}
+}
+
+func TestStreamLogsInSubscribesAndDeliversBarsAndTrades(t *testing.T) {
+	r := newRig(t, alpacafake.Options{}, func(o *Options) { o.TradeSymbols = 2 })
+	r.start("XLK", "SPY", "IWM")
+	r.next(0, "an OK status", ok)
+
+	// What the client sent: the auth message with the keys, then one
+	// subscription: bars and corrected bars for all, trades for the pair legs.
+	got := r.srv.Received()
+	if len(got) < 2 {
+		t.Fatalf("client sent %q", got)
+	}
+	var auth, sub map[string]any
+	_ = json.Unmarshal([]byte(got[0]), &auth)
+	_ = json.Unmarshal([]byte(got[1]), &sub)
+	if auth["action"] != "auth" || auth["key"] != testKey || auth["secret"] != testSecret {
+		t.Errorf("auth message %s", got[0])
+	}
+	if fmt.Sprint(sub["bars"]) != "[XLK SPY IWM]" || fmt.Sprint(sub["updatedBars"]) != "[XLK SPY IWM]" || fmt.Sprint(sub["trades"]) != "[IWM SPY]" {
+		t.Errorf("subscription %s: want bars and updatedBars for all three, trades for IWM and SPY (the cap of 2, pair legs first)", got[1])
+	}
+
+	b1 := bar("IWM", minute(14, 58), 201.5, 1200)
+	b2 := bar("IWM", minute(14, 59), 201.7, 900)
+	if r.srv.Push(alpacafake.BarFrame(false, b1, b2)) != 1 {
+		t.Fatal("no subscribed connection")
+	}
+	r.srv.Push(alpacafake.TradeFrame(minute(15, 0).Add(1500*time.Millisecond), alpacafake.Trade{Symbol: "IWM", Price: 201.81, Size: 100}, alpacafake.Trade{Symbol: "NOPE", Price: 1, Size: 1}))
+	var bars []engine.Bar
+	var quote *engine.Quote
+	for quote == nil || len(bars) < 2 {
+		b := r.next(0, "the bars and the trade", func(b feeds.Batch) bool { return len(b.Bars) > 0 || len(b.Quotes) > 0 })
+		if len(b.Bars) > 0 {
+			bars = b.Bars
+		}
+		for i := range b.Quotes {
+			quote = &b.Quotes[i]
+		}
+	}
+	if len(bars) != 2 || !sameBar(bars[0], b1) || !sameBar(bars[1], b2) {
+		t.Errorf("bars = %+v, want %+v and %+v (today's complete set)", bars, b1, b2)
+	}
+	want := engine.Quote{Symbol: "IWM", Price: 201.81, DayVolume: 2100, Time: minute(15, 0).Add(1500 * time.Millisecond).UTC(), Received: testNow}
+	if quote.Symbol != want.Symbol || quote.Price != want.Price || quote.DayVolume != want.DayVolume || !quote.Time.Equal(want.Time) || quote.Delayed {
+		t.Errorf("quote = %+v, want %+v", *quote, want)
+	}
+}
+
+func TestStreamProvenanceIEXIsPartialUntilSIPCovers(t *testing.T) {
+	r := newRig(t, alpacafake.Options{}, nil)
+	// Consolidated bars are 40x IEX's volume.
+	r.srv.SetBars("sip", "1Min", "IWM", []engine.Bar{bar("IWM", minute(14, 30), 200, 40000), bar("IWM", minute(14, 44), 200.5, 40000)})
+	r.srv.SetBars("iex", "1Min", "IWM", []engine.Bar{bar("IWM", minute(14, 30), 200, 1000), bar("IWM", minute(14, 44), 200.5, 1000), bar("IWM", minute(14, 50), 201, 1000)})
+	r.start("IWM")
+	b := r.next(0, "bars after the back-fill and the SIP sync", func(b feeds.Batch) bool {
+		return b.Status.Provenance != nil && strings.HasPrefix(b.Status.Provenance.Volume, "SIP to")
+	})
+	p := b.Status.Provenance
+	if p.Prices != "IEX" || !p.VolumePartial || p.Volume != "SIP to 14:45, IEX after" {
+		t.Errorf("provenance %+v: want IEX prices, volume SIP to 14:45 then IEX, partial", *p)
+	}
+	var vols []float64
+	for _, x := range r.seen {
+		if len(x.Bars) > 0 {
+			vols = vols[:0]
+			for _, bb := range x.Bars {
+				vols = append(vols, bb.Volume)
+			}
+		}
+	}
+	if fmt.Sprint(vols) != "[40000 40000 1000]" {
+		t.Errorf("day volumes %v: the minutes before 14:45 must be the consolidated bars, the newer IEX", vols)
+	}
+
+	// The SIP feed itself is consolidated: nothing partial.
+	r2 := newRig(t, alpacafake.Options{SIPRecent: true}, func(o *Options) { o.Feed = "sip" })
+	r2.start("IWM")
+	b2 := r2.next(0, "an OK status", ok)
+	if p := b2.Status.Provenance; p == nil || p.Prices != "SIP" || p.VolumePartial || p.Volume != "SIP" {
+		t.Errorf("sip provenance %+v", p)
+	}
+	if !strings.HasSuffix(r2.srv.Transcript()[0], "sip") {
+		t.Errorf("connected to %v, want /v2/sip", r2.srv.Transcript())
+	}
+}
+
+func TestStreamErrorCodesBecomeStatusReasons(t *testing.T) {
+	cases := []struct {
+		code  int
+		want  string
+		fatal bool
+	}{
+		{400, "400 invalid syntax", false},
+		{401, "401 not authenticated", false},
+		{402, "402 auth failed", true},
+		{404, "404 auth timeout", false},
+		{406, "second capwatch", false},
+		{407, "407 slow client", false},
+		{408, "408", true},
+		{409, "409 insufficient subscription", true},
+		{411, "411 insufficient scope", true},
+		{500, "500", false},
+	}
+	for _, c := range cases {
+		t.Run(fmt.Sprint(c.code), func(t *testing.T) {
+			r := newRig(t, alpacafake.Options{}, nil)
+			r.srv.RefuseStreams(c.code)
+			r.start("IWM")
+			b := r.next(0, "a down status", down)
+			if !strings.Contains(b.Status.LastError, c.want) {
+				t.Errorf("reason %q does not contain %q", b.Status.LastError, c.want)
+			}
+			wait := b.Status.NextRetry.Sub(testNow)
+			if c.fatal != (wait == r.feed.back.Max) {
+				t.Errorf("retry in %v (max %v): fatal should be %v", wait, r.feed.back.Max, c.fatal)
+			}
+		})
+	}
+}
+
+func TestStreamAuthFailedNamesTheKeysButNeverShowsThem(t *testing.T) {
+	r := newRig(t, alpacafake.Options{KeyID: "OTHERKEY", Secret: "othersecret"}, nil)
+	r.start("IWM", "SPY")
+	b := r.next(0, "a down status", down)
+	if !strings.Contains(b.Status.LastError, "402 auth failed") || !strings.Contains(b.Status.LastError, "APCA_API_KEY_ID") {
+		t.Errorf("reason %q", b.Status.LastError)
+	}
+	if wait := b.Status.NextRetry.Sub(testNow); wait != r.feed.back.Max {
+		t.Errorf("auth failure retries in %v, want the longest backoff %v", wait, r.feed.back.Max)
+	}
+	r.stop()
+	<-r.done
+	r.done <- context.Canceled
+	js, _ := json.Marshal(r.seen)
+	for _, s := range []string{string(js), r.logs.String(), fmt.Sprint(r.seen), fmt.Sprintf("%+v", r.feed.back)} {
+		if strings.Contains(s, testKey) || strings.Contains(s, testSecret) {
+			t.Errorf("a key appears in %q", s)
+		}
+	}
+}
+
+func TestStreamSecondConnectionOnTheSameKey(t *testing.T) {
+	r := newRig(t, alpacafake.Options{}, nil)
+	r.start("IWM")
+	r.next(0, "an OK status", ok)
+	// A second capwatch with the same key.
+	f2, err := New(r.feed.o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out2 := make(chan feeds.Batch)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- f2.Stream(ctx, []string{"IWM"}, out2) }()
+	defer func() { cancel(); <-done }()
+	select {
+	case b := <-out2:
+		if b.Status.State != feeds.StateDown || !strings.Contains(b.Status.LastError, "406 connection limit exceeded") || !strings.Contains(b.Status.LastError, "another program") {
+			t.Errorf("second connection status %v: %q", b.Status.State, b.Status.LastError)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no status from the second feed")
+	}
+}
+
+func TestStreamSymbolLimitAndInvalidSubscribeResubscribe(t *testing.T) {
+	r := newRig(t, alpacafake.Options{TradeCap: 1}, func(o *Options) { o.TradeSymbols = 4 })
+	r.srv.FailSubscribe(410)
+	r.start("IWM", "SPY", "XLK", "PSCT")
+	r.next(0, "an OK status", ok)
+	var subs []map[string]any
+	for _, m := range r.srv.Received() {
+		var x map[string]any
+		_ = json.Unmarshal([]byte(m), &x)
+		if x["action"] == "subscribe" {
+			subs = append(subs, x)
+		}
+	}
+	// 1: all four trades, refused with 410; 2: without updatedBars, refused
+	// with 405 (cap 1); 3: two trades, 405; 4: one trade, accepted.
+	if len(subs) != 4 {
+		t.Fatalf("subscribe messages %v", subs)
+	}
+	if _, ok := subs[1]["updatedBars"]; ok {
+		t.Errorf("after 410 the feed should drop updatedBars: %v", subs[1])
+	}
+	if fmt.Sprint(subs[2]["trades"]) != "[IWM SPY]" || fmt.Sprint(subs[3]["trades"]) != "[IWM]" {
+		t.Errorf("after 405 the feed should halve the trade symbols: %v, %v", subs[2]["trades"], subs[3]["trades"])
+	}
+}
+
+func TestStreamMidStreamDropReconnectsAndBackFills(t *testing.T) {
+	r := newRig(t, alpacafake.Options{}, nil)
+	r.start("IWM")
+	r.next(0, "an OK status", ok)
+	r.wait("rest 1Min sip", 1) // the first SIP sync
+	r.srv.Push(alpacafake.BarFrame(false, bar("IWM", minute(14, 59), 201, 500)))
+	r.next(0, "the 14:59 bar", func(b feeds.Batch) bool { return len(b.Bars) == 1 })
+
+	// While disconnected, 15:00..15:02 happen; the REST back-fill has them.
+	missed := []engine.Bar{bar("IWM", minute(14, 59), 201, 500), bar("IWM", minute(15, 0), 201.2, 600), bar("IWM", minute(15, 1), 201.4, 700), bar("IWM", minute(15, 2), 201.1, 800)}
+	r.srv.SetBars("iex", "1Min", "IWM", missed)
+	r.srv.Drop()
+	b := r.next(0, "a down status", down)
+	if !strings.Contains(b.Status.LastError, "dropped") {
+		t.Errorf("reason %q", b.Status.LastError)
+	}
+	r.clk.Advance(3 * time.Minute) // past the backoff; the missed minutes are over
+	got := r.next(0, "the back-filled minutes", func(b feeds.Batch) bool { return len(b.Bars) >= 4 })
+	if got.Status.State != feeds.StateOK {
+		t.Errorf("status %v %q after the reconnect", got.Status.State, got.Status.LastError)
+	}
+	for i, m := range missed {
+		if !sameBar(got.Bars[i], m) {
+			t.Errorf("bar %d = %+v, want %+v", i, got.Bars[i], m)
+		}
+	}
+	// The back-fill asked only for the minutes since the newest bar held.
+	var start string
+	for _, q := range r.srv.Requests() {
+		if q.Query["feed"] == "iex" {
+			start = q.Query["start"]
+		}
+	}
+	if want := minute(14, 59).UTC().Format(time.RFC3339); start != want {
+		t.Errorf("back-fill start %q, want %q", start, want)
+	}
+}
+
+func TestStreamDeadConnectionIsDetectedByPing(t *testing.T) {
+	r := newRig(t, alpacafake.Options{}, nil)
+	r.start("IWM")
+	r.next(0, "an OK status", ok)
+	r.wait("rest 1Min sip", 1)
+	// Pings are answered: a few intervals pass without trouble.
+	for range 3 {
+		r.clk.Advance(r.feed.o.PingEvery)
+		r.clk.Advance(time.Second)
+	}
+	select {
+	case b := <-r.out:
+		if b.Status.State == feeds.StateDown {
+			t.Fatalf("down while the server answers pings: %q", b.Status.LastError)
+		}
+	default:
+	}
+	r.srv.Hang()
+	b := r.next(time.Second, "a down status", down)
+	if !strings.Contains(b.Status.LastError, "did not answer a ping within 5s") {
+		t.Errorf("reason %q", b.Status.LastError)
+	}
+}
+
+func TestStreamSlowConsumerLosesNothing(t *testing.T) {
+	r := newRig(t, alpacafake.Options{SIPRecent: true}, func(o *Options) { o.Feed = "sip" })
+	r.start("IWM", "SPY")
+	r.next(0, "an OK status", ok)
+	r.wait("rest 1Min sip", 1) // the back-fill
+	// The consumer does not read while 240 frames arrive (a bar and a
+	// trade for both symbols each minute from 13:00 to 14:59). The feed
+	// keeps reading the socket (Push writes synchronously) and keeps
+	// everything: the batch that carries the last trade carries every bar.
+	var last float64
+	for i := range 120 {
+		t0 := minute(13, 0).Add(time.Duration(i) * time.Minute)
+		last = 200 + float64(i)/100
+		r.srv.Push(alpacafake.BarFrame(false, bar("IWM", t0, last, 10), bar("SPY", t0, 2*last, 20)))
+		r.srv.Push(alpacafake.TradeFrame(t0.Add(30*time.Second), alpacafake.Trade{Symbol: "IWM", Price: last, Size: 1}, alpacafake.Trade{Symbol: "SPY", Price: 2 * last, Size: 1}))
+	}
+	want := last
+	b := r.next(0, "the last trade", func(b feeds.Batch) bool {
+		for _, q := range b.Quotes {
+			if q.Symbol == "IWM" && q.Price == want {
+				return true
+			}
+		}
+		return false
+	})
+	n := map[string]int{}
+	for _, x := range b.Bars {
+		n[x.Symbol]++
+	}
+	if n["IWM"] != 120 || n["SPY"] != 120 {
+		t.Errorf("bars in the batch with the last trade: %v, want 120 each (the whole session so far)", n)
+	}
+	if len(b.Quotes) != 2 {
+		t.Errorf("quotes %+v: want one (the newest) per symbol", b.Quotes)
+	}
+}
