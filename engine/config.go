@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"regexp"
 	"time"
+
+	"github.com/capwatch/capwatch/engine/rotation"
 )
 
 // SectorPair is one small-cap vs large-cap sector ETF pair.
@@ -65,6 +67,9 @@ type Config struct {
 	// (other pairs, credit): watched like the others, not listed as quotes
 	// unless they are also extras or sector legs (RoleConfirm).
 	Confirm []string
+	// Rotation sets the rotation map's window N and tail T (zero values:
+	// N 10 weeks, T 8 points).
+	Rotation rotation.Config
 }
 
 // DefaultConfig returns the defaults: IWM/SPY, a few extras, the small-cap sector pairs.

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/capwatch/capwatch/engine/rotation"
 	"github.com/capwatch/capwatch/internal/calendar"
 	"github.com/capwatch/capwatch/internal/termsafe"
 )
@@ -88,6 +89,10 @@ type Engine struct {
 	study   func(PairSeries) (*Risk, *Analogs)
 	risk    *Risk
 	analogs *Analogs
+
+	rot      *rotation.Computer
+	rotIn    rotation.Input
+	rotation *rotation.Rotation // the last computed map (published as is)
 
 	evbuf   []BarEvent
 	cursors []int // scratch for the flag replay (two per sector pair)
@@ -185,6 +190,13 @@ func New(cfg Config, cal *calendar.Calendar) (*Engine, error) {
 		ss.small.sectorLeg, ss.large.sectorLeg = true, true
 	}
 	e.cursors = make([]int, 0, 2*len(e.sectors))
+	if e.rot, err = rotation.NewComputer(cfg.Rotation, cal); err != nil {
+		return nil, fmt.Errorf("engine: new: %w", err)
+	}
+	e.rotIn = rotation.Input{Small: cfg.Small, Large: cfg.Large, Series: make(map[string]rotation.Series, len(e.syms))}
+	for _, sp := range cfg.Sectors {
+		e.rotIn.Sectors = append(e.rotIn.Sectors, rotation.Sector{Name: sp.Name, Small: sp.Small, Large: sp.Large})
+	}
 	e.refreshAll()
 	return e, nil
 }
@@ -683,10 +695,22 @@ func (e *Engine) settle() {
 	e.syncBreadthLeg()
 	e.confirmClosed()
 	e.recomputeFlagRuns()
+	e.computeRotation()
 	e.refreshAll()
 	if e.pairChanged {
 		e.runStudy()
 	}
+}
+
+// computeRotation recomputes the rotation map from every symbol's closed
+// daily bars (on the settle path: a daily close, a revision or a history
+// load; never per quote). The new map replaces the published one, which is
+// never modified.
+func (e *Engine) computeRotation() {
+	for _, s := range e.syms {
+		e.rotIn.Series[s.sym] = rotation.Series{Days: s.days, Closes: s.closes}
+	}
+	e.rotation = e.rot.Compute(e.rotIn)
 }
 
 // SetStudy installs the hook for the "Now what?" study. It runs after

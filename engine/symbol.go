@@ -5,6 +5,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/capwatch/capwatch/engine/rotation"
 	"github.com/capwatch/capwatch/engine/ta"
 	"github.com/capwatch/capwatch/internal/calendar"
 )
@@ -152,7 +153,11 @@ type symState struct {
 	role      Role
 	sectorLeg bool // a leg of a sector pair (its quotes move sector breadth)
 
-	daily   []Bar // committed (closed) daily bars, oldest first
+	daily []Bar // committed (closed) daily bars, oldest first
+	// days and closes mirror daily (trading date, close) for the rotation
+	// map, which reads whole series on each daily close.
+	days    []rotation.Day
+	closes  []float64
 	sma50h  []Num // per committed bar
 	sma200h []Num
 	rvolh   []Num
@@ -195,6 +200,8 @@ type symState struct {
 func (s *symState) commit(b Bar) {
 	s.closed = s.st.update(b)
 	s.daily = append(s.daily, b)
+	s.days = append(s.days, rotation.DayOf(b.Time))
+	s.closes = append(s.closes, b.Close)
 	s.sma50h = append(s.sma50h, s.closed.SMA50)
 	s.sma200h = append(s.sma200h, s.closed.SMA200)
 	s.rvolh = append(s.rvolh, s.closed.RVOL20)
@@ -206,6 +213,7 @@ func (s *symState) rebuild() {
 	s.st.reset()
 	s.closed = symVals{}
 	s.daily = bars[:0]
+	s.days, s.closes = s.days[:0], s.closes[:0]
 	s.sma50h, s.sma200h, s.rvolh = s.sma50h[:0], s.sma200h[:0], s.rvolh[:0]
 	for _, b := range bars {
 		s.commit(b) // appends in place: daily aliases bars, same order and length

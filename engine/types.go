@@ -12,6 +12,8 @@ import (
 	"math"
 	"strconv"
 	"time"
+
+	"github.com/capwatch/capwatch/engine/rotation"
 )
 
 // Timeframe is the span of one bar.
@@ -436,6 +438,10 @@ type Snapshot struct {
 	// today's volume is partial, which source each part of the history came
 	// from); nil (JSON null) when the feed states nothing.
 	Provenance *Provenance `json:"provenance"`
+	// Rotation is the rotation map on weekly closes (engine/rotation),
+	// recomputed when a daily bar closes or history loads; nil before the
+	// first history. Shared between snapshots: read-only.
+	Rotation *rotation.Rotation `json:"rotation"`
 }
 
 // Symbol returns the snapshot of sym, if present.

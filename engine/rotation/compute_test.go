@@ -579,6 +579,17 @@ func TestJSONContract(t *testing.T) {
 	if back.SmallVsLarge[3].Quadrant != r.SmallVsLarge[3].Quadrant || back.SmallVsLarge[3].Tail[7] != r.SmallVsLarge[3].Tail[7] {
 		t.Error("round trip differs")
 	}
+	// Names are not HTML-escaped (the snapshot's encoder decides).
+	var buf strings.Builder
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(Rotation{SmallVsLarge: []Entry{{Sector: "Oil & Gas E&P"}}}); err != nil {
+		t.Fatal(err)
+	}
+	b = []byte(buf.String())
+	if !strings.Contains(string(b), `"Oil & Gas E&P"`) || !strings.Contains(string(b), `"small_sectors":[]`) || !strings.Contains(string(b), `"tail":[]`) {
+		t.Errorf("escaping or null lists: %s", b)
+	}
 	// Nulls: a short history.
 	r = newComputer(t, Config{}).Compute(fixtureInput(12, 2))
 	b, _ = json.Marshal(r.SmallVsLarge[0])

@@ -30,6 +30,7 @@
 package rotation
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -255,6 +256,41 @@ type Rotation struct {
 	SmallVsLarge []Entry `json:"small_vs_large"`
 	SmallSectors []Entry `json:"small_sectors"`
 	LargeSectors []Entry `json:"large_sectors"`
+}
+
+// MarshalJSON renders the map with its lists never null.
+func (r Rotation) MarshalJSON() ([]byte, error) {
+	type plain Rotation // the fields without this method
+	p := plain(r)
+	p.SmallVsLarge, p.SmallSectors, p.LargeSectors = nonNil(p.SmallVsLarge), nonNil(p.SmallSectors), nonNil(p.LargeSectors)
+	return marshal(p)
+}
+
+// MarshalJSON renders one entry with its tail never null.
+func (e Entry) MarshalJSON() ([]byte, error) {
+	type plain Entry
+	p := plain(e)
+	p.Tail = nonNil(p.Tail)
+	return marshal(p)
+}
+
+// marshal is json.Marshal without HTML escaping ("Oil & Gas E&P" stays as
+// it is; the caller's encoder decides about escaping).
+func marshal(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }
 
 // Entries returns the entries of view v.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/capwatch/capwatch/engine"
+	"github.com/capwatch/capwatch/engine/rotation"
 	"github.com/capwatch/capwatch/internal/calendar"
 )
 
@@ -60,7 +61,24 @@ func handSnapshot() *engine.Snapshot {
 			Horizons: []engine.HorizonStats{{Horizon: "1m", Bars: 21, N: 1, RelHitRate: engine.Some(1), RelMedianPct: engine.Some(1.5),
 				BaseN: 300, BaseRelHitRate: engine.Some(0.5)}},
 		},
+		Rotation: &rotation.Rotation{Window: 10, Tail: 2,
+			SmallVsLarge: []rotation.Entry{{
+				Sector: "Tech\x1b[2Jnology", Asset: "PSCT", Benchmark: "XLK", // a hostile config string
+				RSRatio: rnum(101.5), RSMomentum: rnum(99.25), Quadrant: rotation.Weakening, WeeksInQuadrant: 3, Unfinished: true,
+				Tail: []rotation.Point{
+					{Week: rday(2024, 5, 24), RSRatio: rnum(102), RSMomentum: rnum(100.5)},
+					{Week: rday(2024, 5, 31), RSRatio: rnum(101.5), RSMomentum: rnum(99.25)},
+				},
+			}, {Sector: "pair", Asset: "IWM", Benchmark: "SPY"}},
+			SmallSectors: []rotation.Entry{},
+		},
 	}
+}
+
+func rnum(v float64) rotation.Num { return rotation.Num{V: v, Valid: true} }
+
+func rday(y int, m time.Month, d int) rotation.Day {
+	return rotation.DayOf(time.Date(y, m, d, 0, 0, 0, 0, time.UTC))
 }
 
 // wantJSON is written by hand from the contract in issue 7 / issue 10.
@@ -100,7 +118,16 @@ const wantJSON = `{
      "base_rel_median_pct": null, "base_large_hit_rate": null, "base_large_median_pct": null}]},
  "notices": [{"symbol": "IWM", "message": "4 rows skipped from d/IWM.csv, first line 102: missing close"}],
  "breadth": null, "breadth_load": null, "confirmations": [],
- "provenance": null
+ "provenance": null,
+ "rotation": {"window": 10, "tail": 2,
+   "small_vs_large": [
+     {"sector": "Technology", "asset": "PSCT", "benchmark": "XLK", "rs_ratio": 101.5, "rs_momentum": 99.25,
+      "quadrant": "weakening", "weeks_in_quadrant": 3, "unfinished": true,
+      "tail": [{"week": "2024-05-24", "rs_ratio": 102, "rs_momentum": 100.5},
+               {"week": "2024-05-31", "rs_ratio": 101.5, "rs_momentum": 99.25}]},
+     {"sector": "pair", "asset": "IWM", "benchmark": "SPY", "rs_ratio": null, "rs_momentum": null,
+      "quadrant": null, "weeks_in_quadrant": 0, "unfinished": false, "tail": []}],
+   "small_sectors": [], "large_sectors": []}
 }`
 
 func TestWriteJSONContract(t *testing.T) {

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/capwatch/capwatch/engine"
+	"github.com/capwatch/capwatch/engine/rotation"
 	"github.com/capwatch/capwatch/internal/termsafe"
 )
 
@@ -62,6 +63,7 @@ type Config struct {
 	Watchlist     Watchlist         `toml:"watchlist"`
 	Sectors       Sectors           `toml:"sectors"`
 	Thresholds    engine.Thresholds `toml:"thresholds"`
+	Rotation      Rotation          `toml:"rotation"`
 	Poll          Poll              `toml:"poll"`
 	Feeds         FeedsConfig       `toml:"feeds"`
 	Alerts        Alerts            `toml:"alerts"`
@@ -94,6 +96,13 @@ type Pair struct {
 // Watchlist holds extra symbols shown beside the pair.
 type Watchlist struct {
 	Symbols []string `toml:"symbols"`
+}
+
+// Rotation sets the rotation map (a JdK-style relative rotation graph on
+// weekly closes).
+type Rotation struct {
+	Window int `toml:"window"` // N: weeks of the SMA/STDDEV behind rs-ratio and rs-momentum
+	Tail   int `toml:"tail"`   // T: weekly points in each tail (the dashboard's keys change it on screen)
 }
 
 // Sectors chooses the sector pairs: a preset, or explicit pairs that replace it.
@@ -190,6 +199,7 @@ func Default() Config {
 		Watchlist:     Watchlist{Symbols: append([]string(nil), ec.Extras...)},
 		Sectors:       Sectors{Preset: PresetSmallCap},
 		Thresholds:    ec.Thresholds,
+		Rotation:      Rotation{Window: rotation.DefaultWindow, Tail: rotation.DefaultTail},
 		Poll:          Poll{Open: 15 * time.Second, Closed: 5 * time.Minute, StaleAfter: 0},
 		Feeds: FeedsConfig{
 			Demo:   DemoFeed{Seed: 1, Speed: 1},
@@ -223,6 +233,7 @@ func (c Config) Engine() engine.Config {
 	ec.Sectors = c.SectorPairs()
 	ec.Thresholds = c.Thresholds
 	ec.StaleAfter = c.Poll.StaleAfter
+	ec.Rotation = rotation.Config{Window: c.Rotation.Window, Tail: c.Rotation.Tail}
 	return ec
 }
 
@@ -322,6 +333,12 @@ func (c Config) Validate() error {
 		return fieldErr("thresholds.hysteresis", 0, "%v must be ≥ 0 and < 1 (a relative band, e.g. 0.002)", t.Hysteresis)
 	case t.ThinDollarVolume < 0:
 		return fieldErr("thresholds.thin_dollar_volume", 0, "%v must be ≥ 0", t.ThinDollarVolume)
+	}
+	if r := c.Rotation; r.Window < 2 || r.Window > rotation.MaxWindow {
+		return fieldErr("rotation.window", 0, "%d weeks is out of range (2…%d, default %d)", r.Window, rotation.MaxWindow, rotation.DefaultWindow)
+	}
+	if r := c.Rotation; r.Tail < 1 || r.Tail > rotation.DefaultKeep {
+		return fieldErr("rotation.tail", 0, "%d points is out of range (1…%d, default %d)", r.Tail, rotation.DefaultKeep, rotation.DefaultTail)
 	}
 	if c.Poll.Open < time.Second {
 		return fieldErr("poll.open", 0, "%v is too short (at least 1s)", c.Poll.Open)

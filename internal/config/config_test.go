@@ -59,6 +59,8 @@ symbols = []
 preset = "industry"
 [thresholds]
 hysteresis = 0.002
+[rotation]
+window = 13
 [poll]
 open = "30s"
 [feeds.yahoo]
@@ -73,6 +75,9 @@ api_key = "sekrit"
 		c.Poll.Open != 30*time.Second || c.Poll.Closed != 5*time.Minute || c.Thresholds.Hysteresis != 0.002 ||
 		c.Thresholds.SmallLeadsPts != 2 || c.Feeds.Yahoo.APIKey.Reveal() != "sekrit" {
 		t.Fatalf("unexpected config %+v", c)
+	}
+	if r := c.Engine().Rotation; r.Window != 13 || r.Tail != 8 {
+		t.Fatalf("rotation: %+v, want window 13 and the default tail", r)
 	}
 	if got := c.Engine().Sectors; !reflect.DeepEqual(got, engine.IndustrySectors()) {
 		t.Fatalf("industry preset not applied: %v", got)
@@ -147,6 +152,10 @@ func TestInvalidConfigMessages(t *testing.T) {
 			`config.toml:2: thresholds.sector_breadth: 1.5 must be a share between 0 and 1`},
 		{"bad url", "[feeds.stooq]\nbase_url = \"stooq.com\"\n",
 			`config.toml:2: feeds.stooq.base_url: "stooq.com" is not an http(s) URL (e.g. https://query1.finance.yahoo.com)`},
+		{"rotation window", "[rotation]\nwindow = 1\n",
+			`config.toml:2: rotation.window: 1 weeks is out of range (2…104, default 10)`},
+		{"rotation tail", "[rotation]\ntail = 0\n",
+			`config.toml:2: rotation.tail: 0 points is out of range (1…26, default 8)`},
 		{"syntax", "[pair\nsmall = \"IWM\"\n",
 			`config.toml:2: expected '.' or ']' to end table name, but got '\n' instead`},
 	}

@@ -56,6 +56,13 @@ sector_breadth = 0.6         # sector_breadth: share of sector pairs where small
 hysteresis = 0.0             # relative band around thresholds against flicker (e.g. 0.002)
 thin_dollar_volume = 5000000.0  # a sector's small ETF trading less $/day (20-day mean) is marked thin
 
+# Rotation map: a JdK-style relative rotation graph of each sector on weekly
+# closes (rs-ratio = 100 + z-score of relative strength over N weeks,
+# rs-momentum = 100 + z-score of its weekly change over N weeks).
+[rotation]
+window = 10   # N, weeks (2…104)
+tail = 8      # T, weekly points per tail in the JSON and at start (1…26; - and + change it on screen)
+
 # Poll intervals of the network feeds, and when data counts as stale.
 [poll]
 open = "15s"        # while the market is open
