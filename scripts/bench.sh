@@ -120,6 +120,9 @@ View() steady state 200×50;≤3 ms;tui;^BenchmarkViewSteady200x50$;;ns/op;<=;30
 Snapshot update + View() 200×50;≤2 ms;tui;^BenchmarkSnapshotUpdateView200x50;;ns/op;<=;2000000;
 Analog study over 7,500 daily bars;≤5 ms;engine/study;^Benchmark(Analogs|ComputeBars)30y$;;ns/op;<=;5000000;
 Risk context per closed bar;≤50 µs;engine/study;^BenchmarkRiskContext$;;ns/op;<=;50000;
+Rotation map, all views, 20 assets × 10 years of weekly points;≤1 ms;engine/rotation;^BenchmarkComputeWeekly$;;ns/op;<=;1000000;
+Rotation map from 20 assets × 10 years of daily closes, weekly grouping included (the engine's path; informational);—;engine/rotation;^BenchmarkComputeDaily$;;ns/op;info;1000000;
+Rotation panel rendered at 200×50;≤2 ms;tui/rotation;^BenchmarkRender200x50$;;ns/op;<=;2000000;
 2,000 symbols × 10 quotes/s through the engine (wall time);≤5 % of one core, 0 allocs;internal/soak;^BenchmarkScale2000$;;%core@20kq/s;<=;5;allocs/op;allocs/quote
 2,000 symbols × 10 quotes/s through the engine (process CPU incl. GC);≤5 % of one core;internal/soak;^BenchmarkScale2000$;;cpu%core@20kq/s;<=;5;;cpu-ns/quote
 Same plus one Snapshot per 100 ms batch (not the goal's load: informational);—;internal/soak;^BenchmarkScale2000Snapshot;;%core@20kq/s;info;5;;B/quote

@@ -31,7 +31,8 @@ func errorSnapshot() *engine.Snapshot {
 // "SYMBOL: message" under the table, sanitised.
 func TestSymbolErrorsShown(t *testing.T) {
 	m, _ := testModel(t, Options{})
-	m = update(m, tea.WindowSizeMsg{Width: 200, Height: 50}, SnapshotMsg{Snap: errorSnapshot()})
+	// 70 rows: the quotes keep every row beside the rotation map.
+	m = update(m, tea.WindowSizeMsg{Width: 200, Height: 70}, SnapshotMsg{Snap: errorSnapshot()})
 	if f := quoteRow(t, m, "IWC"); len(f) != 6 || f[1] != "✖" || f[2] != "no" || f[3] != "data" || f[5] != "—" {
 		t.Errorf("IWC row %q: want ✖, no data, rvol — and age —", f)
 	}
@@ -90,7 +91,8 @@ func TestSymbolNoticesShown(t *testing.T) {
 		{Symbol: "XLV", Message: "data starts 2022-09-30\x1b[2J"},
 	}
 	m, _ := testModel(t, Options{})
-	m = update(m, tea.WindowSizeMsg{Width: 200, Height: 50}, SnapshotMsg{Snap: snap})
+	// 70 rows: the quotes keep every row beside the rotation map.
+	m = update(m, tea.WindowSizeMsg{Width: 200, Height: 70}, SnapshotMsg{Snap: snap})
 	want := []string{"⚠ IWM: 4 rows skipped from data/IWM.csv, first line 102: missing close", "⚠ XLV: data starts 2022-09-30"}
 	for name, mm := range map[string]Model{"dashboard": m, "help": update(m, press("?"))} {
 		scr := screen(mm)

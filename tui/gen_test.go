@@ -156,8 +156,9 @@ func testSnapshot(seq uint64) *engine.Snapshot {
 			RatioChangePct: engine.Some((last/prev - 1) * 100), RatioSMA50: daily[nd-1].SMA50, RatioSMA200: daily[nd-1].SMA200,
 			Daily: daily, Intraday: intra},
 		Symbols: syms, Flags: flags, Sectors: sectors,
-		Risk:    &engine.Risk{Beta63: engine.Some(1.18), VolRatio: engine.Some(1.35)},
-		Analogs: an,
+		Risk:     &engine.Risk{Beta63: engine.Some(1.18), VolRatio: engine.Some(1.35)},
+		Analogs:  an,
+		Rotation: testRotation(),
 	}
 }
 

@@ -15,6 +15,8 @@ type keyMap struct {
 	SectorMetric, SectorRelative key.Binding
 
 	QuoteSort key.Binding
+
+	RotationView, TailShorter, TailLonger key.Binding
 }
 
 // defaultKeyMap returns the dashboard's bindings.
@@ -43,6 +45,10 @@ func defaultKeyMap() keyMap {
 		SectorRelative: b([]string{"r"}, "r", "legs vs benchmark"),
 
 		QuoteSort: b([]string{"s"}, "s", "sort quotes"),
+
+		RotationView: b([]string{"v"}, "v", "rotation view"),
+		TailShorter:  b([]string{"-"}, "-", "shorter tails"),
+		TailLonger:   b([]string{"+", "="}, "+", "longer tails"),
 	}
 }
 

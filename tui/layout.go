@@ -206,6 +206,8 @@ func glossary() []string {
 		"flags     ● confirmed on a closed day · ◐ forming on today's live bar · ○ off",
 		"          value vs threshold; since = the first day of the current run;",
 		"          tab to the flags panel and z (zoom) shows what each flag means",
+		"rotation  weekly rs-ratio (across) vs rs-momentum (up), axes at 100 (JdK-style):",
+		"          ▲ leading · ▼ weakening · ▽ lagging · △ improving; tails run clockwise",
 	}
 }
 
@@ -246,9 +248,19 @@ func (m Model) arrange(w, h int) layout {
 				brh = 0
 			}
 		}
+		// The rotation map takes rows from the quotes only where its graph
+		// is readable beside its table (a column of rotationMinW, at least
+		// rotationMinRows) and the quotes keep rotationQuotes rows (7
+		// symbols); elsewhere z shows it.
+		rh := 0
+		if _, ok := m.panels[panelRotation].(*rotationPanel); ok && w-lw >= rotationMinW {
+			if r := min(rotationRows, bh-sh-brh-rotationQuotes); r >= rotationMinRows {
+				rh = r
+			}
+		}
 		return layout{cols: []column{
 			{lw, []slot{{panelChart, bh - fh - nh}, {panelFlags, fh}, {panelNowWhat, nh}}},
-			{w - lw, []slot{{panelSectors, sh}, {panelBreadth, brh}, {panelQuotes, bh - sh - brh}}},
+			{w - lw, []slot{{panelSectors, sh}, {panelBreadth, brh}, {panelRotation, rh}, {panelQuotes, bh - sh - brh - rh}}},
 		}, bordered: true, keys: true}
 	}
 	// Unboxed: the panels earn their rows step by step, most important
@@ -286,6 +298,16 @@ func (m Model) arrange(w, h int) layout {
 	keys := allocate(cols, steps, h-1, func(id panelID) bool { return m.panels[id] != nil })
 	return layout{cols: cols, keys: keys}
 }
+
+// The rotation map's place in the boxed layout: a right column of at least
+// rotationMinW cells, rotationMinRows to rotationRows rows (its graph
+// beside its table). Smaller panes show it only zoomed.
+const (
+	rotationMinW    = 72
+	rotationMinRows = 14
+	rotationRows    = 18
+	rotationQuotes  = 10
+)
 
 // panelKeys stands for the key line in a layoutStep.
 const panelKeys = panelNone + 1

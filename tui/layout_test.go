@@ -21,7 +21,7 @@ import (
 // user reads on screen).
 var panelTitles = map[panelID]string{
 	panelChart: "Ratio IWM ÷ SPY", panelFlags: "Breakout flags", panelSectors: "Sectors small vs large",
-	panelQuotes: "Quotes by", panelNowWhat: "Now what?", panelBreadth: "Breadth",
+	panelQuotes: "Quotes by", panelNowWhat: "Now what?", panelBreadth: "Breadth", panelRotation: "Rotation map",
 }
 
 // TestEveryPanelOnCommonPanes drives the real program at the panes users
@@ -35,8 +35,10 @@ func TestEveryPanelOnCommonPanes(t *testing.T) {
 			s := newVTScreen(t, m, sz.w, sz.h)
 			s.tm.Send(SnapshotMsg{Snap: testSnapshot(1)})
 			want := []string{"q quit", "? help", "● confirmed Ratio > 200-day avg", "◐ forming", "Sector breadth"}
-			for _, title := range panelTitles {
-				want = append(want, title)
+			for id, title := range panelTitles {
+				if id != panelRotation { // 14 rows of its own: z shows it on these panes
+					want = append(want, title)
+				}
 			}
 			s.waitFor(t, want...)
 			blank := 0
@@ -120,7 +122,15 @@ func TestPanelsDegradeOneAtATime(t *testing.T) {
 				prev = check(prev, w, h, allowed)
 			}
 		}
-		for _, sz := range []struct{ w, h int }{{80, 23}, {100, 25}, {119, 31}, {159, 40}} {
+		// The rotation map needs a wide column and 14 rows of its own: on
+		// these panes z shows it.
+		for _, sz := range []struct{ w, h int }{{80, 23}, {100, 25}, {119, 31}, {159, 40}, {120, 40}, {119, 60}} {
+			m = update(m, tea.WindowSizeMsg{Width: sz.w, Height: sz.h})
+			if got := shownPanels(m); len(got) != int(panelCount)-1 || slices.Contains(got, panelRotation) {
+				t.Errorf("%dx%d shows %v, want every panel but the rotation map", sz.w, sz.h, got)
+			}
+		}
+		for _, sz := range []struct{ w, h int }{{200, 50}, {180, 60}} {
 			m = update(m, tea.WindowSizeMsg{Width: sz.w, Height: sz.h})
 			if n := len(shownPanels(m)); n != int(panelCount) {
 				t.Errorf("%dx%d shows %d of %d panels", sz.w, sz.h, n, panelCount)

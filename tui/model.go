@@ -168,6 +168,7 @@ func (m *Model) register() {
 	if m.opts.ShowBreadth {
 		m.panels[panelBreadth] = newBreadthPanel(m.st)
 	}
+	m.panels[panelRotation] = newRotationPanel(m.st, m.keys)
 }
 
 // each calls f for every registered panel, in focus order.

@@ -20,6 +20,7 @@ const (
 	panelQuotes
 	panelNowWhat
 	panelBreadth
+	panelRotation
 	panelCount
 
 	// panelNone is a layout slot without a panel (the column separator).
@@ -27,7 +28,7 @@ const (
 )
 
 // panelNames name the panels on the help screen.
-var panelNames = [panelCount]string{"chart", "flags", "sectors", "quotes", "now what?", "breadth"}
+var panelNames = [panelCount]string{"chart", "flags", "sectors", "quotes", "now what?", "breadth", "rotation map"}
 
 // panel is what every dashboard panel provides. A panel embeds panelBase,
 // which holds what all panels share (styles, the snapshot, the size and
@@ -145,6 +146,7 @@ var (
 	_ panel   = (*quotesPanel)(nil)
 	_ panel   = (*nowWhatPanel)(nil)
 	_ panel   = (*breadthPanel)(nil)
+	_ panel   = (*rotationPanel)(nil)
 	_ clocked = (*quotesPanel)(nil)
 	_ clocked = (*breadthPanel)(nil)
 )

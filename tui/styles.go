@@ -9,6 +9,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/capwatch/capwatch/tui/breadth"
 	"github.com/capwatch/capwatch/tui/nowwhat"
+	"github.com/capwatch/capwatch/tui/rotation"
 	"github.com/guptarohit/asciigraph"
 )
 
@@ -84,6 +85,7 @@ type Styles struct {
 	Help                     help.Styles
 	NowWhat                  nowwhat.Styles
 	Breadth                  breadth.Styles
+	Rotation                 rotation.Styles
 
 	// Pre-rendered SGR wrappers of the styles used per table cell: a cell
 	// is then a concatenation instead of a lipgloss Render.
@@ -163,6 +165,7 @@ func NewStyles(palette string, isDark, noColor bool) Styles {
 		}
 		s.NowWhat = nowwhat.NewStyles(isDark, true)
 		s.Breadth = breadth.NewStyles(isDark, false, true)
+		s.Rotation = rotation.NewStyles(palette == PaletteColorblind, isDark, true)
 		s.Help = help.Styles{ShortKey: plain.Bold(true), ShortDesc: plain, ShortSeparator: plain,
 			FullKey: plain.Bold(true), FullDesc: plain, FullSeparator: plain, Ellipsis: plain}
 		return s.withInks()
@@ -191,6 +194,7 @@ func NewStyles(palette string, isDark, noColor bool) Styles {
 		Help:        help.DefaultStyles(isDark),
 		NowWhat:     nowwhat.NewStyles(isDark, false),
 		Breadth:     breadth.NewStyles(isDark, palette == PaletteColorblind, false),
+		Rotation:    rotation.NewStyles(palette == PaletteColorblind, isDark, false),
 	}
 	for i := range s.heatPos {
 		s.heatPos[i] = plain.Background(c(t.heatPos[i])).Foreground(c(t.heatFgPos[i]))

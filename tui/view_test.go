@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/capwatch/capwatch/engine"
@@ -256,10 +257,15 @@ func TestSanitizedFeedStrings(t *testing.T) {
 	m = update(m, tea.WindowSizeMsg{Width: 200, Height: 50}, SnapshotMsg{Snap: snap},
 		StatusMsg{feeds.Status{State: feeds.StateDown, LastError: "boom" + evil + "\x9b2J\x1b[H"}})
 	out := m.View().Content
-	for _, bad := range []string{"\x1b]", "\x07", "\x1b[2J", "\x1b[?1049", "\x1b[31m", "\x1b[H", "\x9b"} {
+	for _, bad := range []string{"\x1b]", "\x07", "\x1b[2J", "\x1b[?1049", "\x1b[31m", "\x1b[H"} {
 		if strings.Contains(out, bad) {
 			t.Errorf("view contains injected %q", bad)
 		}
+	}
+	// The 8-bit CSI, as a raw byte (invalid UTF-8) or as U+009B; the byte
+	// 0x9b inside a valid character (braille ⢛ is E2 A2 9B) is fine.
+	if !utf8.ValidString(out) || strings.ContainsRune(out, '\u009b') {
+		t.Errorf("view contains an injected 8-bit CSI")
 	}
 	scr := screen(m)
 	for _, want := range []string{"IWM", "Tech", "feed down", "boom"} {
@@ -339,15 +345,15 @@ func TestPauseKeepsSnapshots(t *testing.T) {
 
 func TestFocusCycles(t *testing.T) {
 	m, _ := testModel(t, Options{})
-	for i, want := range []panelID{panelFlags, panelSectors, panelQuotes, panelChart} {
+	for i, want := range []panelID{panelFlags, panelSectors, panelQuotes, panelRotation, panelChart} {
 		m = update(m, press("tab"))
 		if m.focus != want {
 			t.Fatalf("tab %d: focus %v, want %v", i+1, m.focus, want)
 		}
 	}
 	m = update(m, tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift})
-	if m.focus != panelQuotes {
-		t.Fatalf("shift+tab: focus %v, want quotes", m.focus)
+	if m.focus != panelRotation {
+		t.Fatalf("shift+tab: focus %v, want the rotation map", m.focus)
 	}
 }
 

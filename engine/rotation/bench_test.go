@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/capwatch/capwatch/internal/cputime"
 )
 
 // benchInput is 20 assets (9 sector pairs and the pair) on the given days.
@@ -36,6 +38,8 @@ func BenchmarkComputeWeekly(b *testing.B) {
 	in := benchInput(weeklyDays(520))
 	c := newComputer(b, Config{})
 	b.ReportAllocs()
+	done := cputime.Report(b)
+	defer done()
 	for b.Loop() {
 		if r := c.Compute(in); len(r.SmallVsLarge) != 10 {
 			b.Fatal("entries")
@@ -49,6 +53,8 @@ func BenchmarkComputeDaily(b *testing.B) {
 	in := benchInput(tradingDays("2016-01-04", "2025-12-31"))
 	c := newComputer(b, Config{})
 	b.ReportAllocs()
+	done := cputime.Report(b)
+	defer done()
 	for b.Loop() {
 		if r := c.Compute(in); len(r.SmallVsLarge) != 10 {
 			b.Fatal("entries")

@@ -67,9 +67,16 @@ func Write(w io.Writer, recs []Record, format string) error {
 			if r.Initial {
 				change = "at start: " + r.To
 			}
+			thr := strconv.FormatFloat(r.Threshold, 'g', 6, 64)
+			if r.Kind == KindRotation {
+				thr = "-" // a quadrant change has no threshold; since is the week's close
+				if r.Initial {
+					change = "at start: " + r.From + " → " + r.To
+				}
+			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
 				r.Seen.Local().Format("2006-01-02 15:04:05"), r.Flag, change, value4(r.Value),
-				strconv.FormatFloat(r.Threshold, 'g', 6, 64), dash(r.Since), r.BarTime.Format("2006-01-02 15:04"), feed)
+				thr, dash(r.Since), r.BarTime.Format("2006-01-02 15:04"), feed)
 		}
 		return tw.Flush()
 	}

@@ -24,8 +24,13 @@ import (
 	"time"
 )
 
-// Record is one flag state change: one line of the signal log.
+// Record is one flag state change, or (Kind "rotation") one quadrant
+// change of the rotation map: one line of the signal log.
 type Record struct {
+	// Kind is "" for a flag change, KindRotation for a quadrant change of a
+	// small-vs-large rotation entry on a weekly close (Flag is then
+	// RotationID(sector), From/To quadrant names, Since the week's date).
+	Kind      string    `json:"kind,omitempty"`
 	Flag      string    `json:"flag"`
 	From      string    `json:"from"`      // previous state: off, forming, confirmed
 	To        string    `json:"to"`        // new state

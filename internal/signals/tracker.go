@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/capwatch/capwatch/engine"
+	"github.com/capwatch/capwatch/engine/rotation"
 )
 
 // Tracker turns successive snapshots into flag state changes and records each
@@ -15,6 +16,7 @@ type Tracker struct {
 	feed      string
 	simulated bool
 	state     map[string]string // flag id → last recorded state
+	weeks     map[string]string // rotation id → the last weekly close observed (YYYY-MM-DD)
 	// horizon is the newest bar time in the log at start: snapshots of older
 	// data (a restarted demo or replay replaying time the log already
 	// covers, or a history-only first snapshot before today's quotes) are
@@ -26,10 +28,14 @@ type Tracker struct {
 // already confirmed before a restart produces no new line. A nil log (it
 // could not be opened) tracks changes without recording them.
 func NewTracker(l *Log, feed string, simulated bool) *Tracker {
-	t := &Tracker{log: l, feed: feed, simulated: simulated, state: map[string]string{}}
+	t := &Tracker{log: l, feed: feed, simulated: simulated, state: map[string]string{}, weeks: map[string]string{}}
 	if l != nil {
 		for id, r := range l.Last() {
-			t.state[id] = r.To
+			if r.Kind == KindRotation {
+				t.weeks[id] = r.Since
+			} else {
+				t.state[id] = r.To
+			}
 			if r.BarTime.After(t.horizon) {
 				t.horizon = r.BarTime
 			}
@@ -79,5 +85,62 @@ func (t *Tracker) Observe(s *engine.Snapshot, seen time.Time) ([]Record, error) 
 		t.state[f.ID] = to
 		out = append(out, r)
 	}
+	for _, r := range t.rotation(s, seen) {
+		if t.log != nil {
+			if err := t.log.Append(r); err != nil {
+				errs = append(errs, fmt.Errorf("signals: record %s: %w", r.Flag, err))
+			}
+		}
+		out = append(out, r)
+	}
 	return out, errors.Join(errs...)
+}
+
+// KindRotation is the Record.Kind of a rotation quadrant change.
+const KindRotation = "rotation"
+
+// RotationID is the Record.Flag of a small-vs-large rotation entry.
+func RotationID(sector string) string { return "rotation:" + sector }
+
+// rotation returns the quadrant changes of the small-vs-large view on
+// weekly closes: an entry whose last finished week's quadrant differs from
+// the week before's, once per week (a week already observed, in this run or
+// in the log, is not recorded again). A change found on the first
+// observation of an entry (nothing in the log) is Initial.
+func (t *Tracker) rotation(s *engine.Snapshot, seen time.Time) []Record {
+	if s.Rotation == nil {
+		return nil
+	}
+	var out []Record
+	for _, e := range s.Rotation.SmallVsLarge {
+		c := e.Closed
+		if !c.Valid {
+			continue
+		}
+		id, week := RotationID(e.Sector), c.Week.String()
+		last, known := t.weeks[id]
+		if known && last >= week {
+			continue
+		}
+		t.weeks[id] = week
+		if c.Prev == rotation.None || c.Quadrant == rotation.None || c.Prev == c.Quadrant {
+			continue
+		}
+		out = append(out, Record{
+			Kind: KindRotation, Flag: id, From: c.Prev.String(), To: c.Quadrant.String(), Since: week,
+			BarTime: s.AsOf, Seen: seen, Feed: t.feed, Simulated: t.simulated, Initial: !known,
+			Text: RotationText(e.Sector, e.Asset, e.Benchmark, c.Prev, c.Quadrant),
+		})
+	}
+	return out
+}
+
+// RotationText is a rotation record's line of meaning, e.g. "Technology
+// small vs large: improving → leading" ("IWM vs SPY: …" for the pair).
+func RotationText(sector, asset, bench string, from, to rotation.Quadrant) string {
+	who := sector + " small vs large"
+	if sector == rotation.PairSector {
+		who = asset + " vs " + bench
+	}
+	return who + ": " + from.String() + " → " + to.String()
 }

@@ -290,11 +290,12 @@ func Render(in Input, width, height int, st Styles) string {
 	return st.header.paint(ansi.Truncate(summary(entries), width, "…"))
 }
 
-// header is the panel's first line: what is drawn and as of which week.
+// header is the panel's first line: which view, the window and the tail,
+// and as of which week (the frame's title names the map).
 func header(in Input, entries []rot.Entry, tail int) string {
-	s := "Rotation · " + ViewTitle(in.View, in.Small, in.Large)
+	s := ViewTitle(in.View, in.Small, in.Large)
 	if in.Rotation != nil {
-		s += fmt.Sprintf(" · JdK-style, weekly, N %d · tail %dw", in.Rotation.Window, tail)
+		s += fmt.Sprintf(" · weekly, N %d · tail %dw", in.Rotation.Window, tail)
 	}
 	var latest rot.Point
 	unfinished := false

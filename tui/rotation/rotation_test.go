@@ -195,7 +195,7 @@ func TestLabelsReadable(t *testing.T) {
 func TestTable(t *testing.T) {
 	r := fixture(t)
 	out := ansi.Strip(Render(Input{Rotation: r, View: rot.LargeSectors, Small: "IWM", Large: "SPY"}, 200, 50, NewStyles(false, true, false)))
-	if !strings.Contains(out, "Rotation · large-cap sectors vs SPY") {
+	if !strings.HasPrefix(out, "large-cap sectors vs SPY · weekly, N 10 · tail 8w · week of 2025-11-26 (unfinished)") {
 		t.Errorf("title:\n%s", out)
 	}
 	lines := strings.Split(out, "\n")
