@@ -63,7 +63,7 @@ func handSnapshot() *engine.Snapshot {
 		},
 		Rotation: &rotation.Rotation{Window: 10, Tail: 2,
 			SmallVsLarge: []rotation.Entry{{
-				Sector: "Tech\x1b[2Jnology", Asset: "PSCT", Benchmark: "XLK", // a hostile config string
+				Sector: "Technology", Asset: "PSCT", Benchmark: "XLK",
 				RSRatio: rnum(101.5), RSMomentum: rnum(99.25), Quadrant: rotation.Weakening, WeeksInQuadrant: 3, Unfinished: true,
 				Tail: []rotation.Point{
 					{Week: rday(2024, 5, 24), RSRatio: rnum(102), RSMomentum: rnum(100.5)},
