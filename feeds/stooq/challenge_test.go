@@ -3,14 +3,17 @@ package stooq
 import (
 	"context"
 	"errors"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/capwatch/capwatch/feeds"
 	"github.com/capwatch/capwatch/feeds/httpx"
 	"github.com/capwatch/capwatch/internal/clock"
+	"github.com/capwatch/capwatch/internal/nettest"
 )
 
 // TestBrowserCheckSaysWhatToDo: Stooq's proof-of-work page and its API-key
@@ -82,11 +85,15 @@ func TestAPIKeySentNeverShown(t *testing.T) {
 	fs := &fakeStooq{t: t, mode: "ok", release: make(chan struct{})}
 	srv := httptest.NewServer(fs)
 	t.Cleanup(func() { close(fs.release); srv.Close() })
-	f, err := New(Options{FeedOptions: httpx.FeedOptions{BaseURL: srv.URL, Client: srv.Client(), Clock: clk,
-		RatePerSec: 1000, Burst: 100, Timeout: 200 * time.Millisecond, Rand: func() float64 { return 0.5 }}, APIKey: key})
-	if err != nil {
-		t.Fatal(err)
+	newFeed := func(c *http.Client, base string) *Feed {
+		f, err := New(Options{FeedOptions: httpx.FeedOptions{BaseURL: base, Client: c, Clock: clk,
+			RatePerSec: 1000, Burst: 100, Rand: func() float64 { return 0.5 }}, APIKey: key})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f
 	}
+	f := newFeed(srv.Client(), srv.URL)
 	if _, err := f.History(context.Background(), []string{"SPY"}); err != nil {
 		t.Fatal(err)
 	}
@@ -97,8 +104,7 @@ func TestAPIKeySentNeverShown(t *testing.T) {
 		t.Fatalf("query %q lacks the key", q)
 	}
 	var texts []string
-	for _, mode := range []string{"challenge", "slow", "html"} {
-		fs.set(mode)
+	collect := func(f *Feed, mode string) {
 		h, err := f.History(context.Background(), []string{"SPY"})
 		if err == nil {
 			t.Fatalf("%s: no error", mode)
@@ -114,6 +120,14 @@ func TestAPIKeySentNeverShown(t *testing.T) {
 			}
 		}
 	}
+	for _, mode := range []string{"challenge", "html"} {
+		fs.set(mode)
+		collect(f, mode)
+	}
+	// A host that does not answer: the timeout's error carries the URL.
+	synctest.Test(t, func(t *testing.T) {
+		collect(newFeed(nettest.Client((&nettest.Hang{}).Dial), "http://stooq.test"), "hang")
+	})
 	for _, s := range texts {
 		if strings.Contains(s, key) {
 			t.Fatalf("the key leaks: %q", s)
