@@ -23,6 +23,7 @@ import (
 
 	"github.com/capwatch/capwatch/internal/clock"
 	"github.com/capwatch/capwatch/internal/dashboard"
+	"github.com/capwatch/capwatch/internal/doctor"
 )
 
 // Exit codes.
@@ -45,6 +46,10 @@ type env struct {
 	// StatusBudget bounds a `capwatch status` fetch (tmux runs it every few
 	// seconds; a feed that is down must not pile the calls up). 0: defaultStatusBudget.
 	StatusBudget time.Duration
+	// Terminal gathers the terminal's facts for `capwatch doctor` (tests
+	// give fixed ones); DoctorBudget bounds its run (0: doctor.DefaultBudget).
+	Terminal     func() doctor.Terminal
+	DoctorBudget time.Duration
 }
 
 // defaultStatusBudget is how long `capwatch status` may spend fetching before
@@ -63,6 +68,7 @@ func main() {
 		Clock:     clock.Real{},
 		HTTP:      &http.Client{Timeout: 30 * time.Second},
 		Dashboard: dashboard.Run,
+		Terminal:  realTerminal,
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, e)
@@ -116,7 +122,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, e env) (c
 	cmd, rest := "", args
 	if len(args) > 0 {
 		switch args[0] {
-		case "snapshot", "status", "config", "analogs", "signals", "help", "version":
+		case "snapshot", "status", "config", "analogs", "signals", "doctor", "help", "version":
 			cmd, rest = args[0], args[1:]
 		}
 	}
@@ -135,6 +141,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, e env) (c
 		err = cmdConfig(rest, stdout, stderr, e)
 	case "signals":
 		err = cmdSignals(rest, stdout, stderr, e)
+	case "doctor":
+		err = cmdDoctor(ctx, rest, stdout, stderr, e)
 	default:
 		var c *command
 		c, err = parseCommand(cmd, rest, stdout, stderr, e)

@@ -27,6 +27,7 @@ Usage:
   capwatch analogs [--format table|csv|json] the "Now what?" table of past breakouts and what followed
   capwatch signals [--since DATE] [--flag ID] [--format table|csv|json]
                                             the signal log: every flag change, when and on which bar
+  capwatch doctor [--format table|json]     check the config, terminal, clock, feeds, history cache and signal log; say what to do
   capwatch config init [--force]            write a documented example config (never overwrites; --force keeps a .bak)
   capwatch config path                      print the config file capwatch reads
   capwatch help COMMAND                     help for a command
@@ -140,4 +141,23 @@ macOS, %LocalAppData%\capwatch on Windows.
 Examples:
   capwatch signals --feed yahoo --since 2025-01-01 --format csv > signals.csv
   capwatch signals --feed yahoo --flag ratio_above_sma200 --format json | jq .
+`
+
+const doctorUsage = `Usage: capwatch doctor [--format table|json] [--config PATH] [--feed NAME]
+
+Checks what capwatch depends on and says, for each, what is wrong and what to
+do: the config file (path, permissions, the settings that differ from the
+defaults, which keys are set — never their values), the terminal (size,
+colour profile, TERM, tmux and its version, NO_COLOR, light or dark
+background), the clock (against a server's Date header), each data feed (one
+small request: latency, HTTP status, keys missing, refused keys, a browser
+check, a rate limit and its wait, a DNS failure, a host that hangs), the
+history cache (size, symbols, dates, damaged files) and the signal log (path,
+writable, lines). It finishes within 10 s even when every host hangs.
+
+  --format FORMAT    table (default) or json
+  --config PATH      config file (default $CAPWATCH_CONFIG, else the default path)
+  --feed NAME        judge this feed instead of the config's
+
+Exit codes: 0 when the configured feed works, 1 otherwise, 2 usage error.
 `

@@ -102,14 +102,32 @@ var errNoAnswer = errors.New("no answer")
 // start of the reply, where services put a JSON error object); a body over
 // MaxBody → KindTooLarge. It waits for the limiter first.
 func (c *Client) Get(ctx context.Context, op, url string) ([]byte, error) {
+	body, _, err := c.GetReply(ctx, op, url)
+	return body, err
+}
+
+// Reply describes the answer to a request, failed or not (for `capwatch
+// doctor`): its HTTP status (0 if none came), the server's Date header,
+// and how long it took.
+type Reply struct {
+	Status  int
+	Date    time.Time // zero if absent or unreadable
+	Sent    time.Time // when the request went out (after the limiter), local clock
+	Latency time.Duration
+}
+
+// GetReply is Get that also describes the reply.
+func (c *Client) GetReply(ctx context.Context, op, url string) (body []byte, reply Reply, err error) {
 	fail := func(k Kind, status int, err error) *Error {
 		return &Error{Op: op, Source: c.opt.Source, Kind: k, Status: status, Err: err}
 	}
 	if c.opt.Limiter != nil {
 		if err := c.opt.Limiter.Wait(ctx); err != nil {
-			return nil, fail(KindCanceled, 0, err)
+			return nil, reply, fail(KindCanceled, 0, err)
 		}
 	}
+	reply.Sent = time.Now()
+	defer func() { reply.Latency = time.Since(reply.Sent) }()
 	// Two clocks run on the request: the whole of it within Timeout, and
 	// its reply's start within AnswerTimeout (the real clock: network
 	// timeouts; inside a synctest bubble, the bubble's).
@@ -121,7 +139,7 @@ func (c *Client) Get(ctx context.Context, op, url string) ([]byte, error) {
 	defer answer.Stop()
 	req, err := http.NewRequestWithContext(rctx, http.MethodGet, url, nil)
 	if err != nil {
-		return nil, fail(KindClient, 0, err)
+		return nil, reply, fail(KindClient, 0, err)
 	}
 	req.Header.Set("User-Agent", c.opt.UserAgent)
 	if c.opt.Accept != "" {
@@ -132,13 +150,17 @@ func (c *Client) Get(ctx context.Context, op, url string) ([]byte, error) {
 	}
 	resp, err := c.opt.HTTP.Do(req)
 	if err != nil {
-		return nil, c.transportError(ctx, rctx, op, 0, redactURL(err))
+		return nil, reply, c.transportError(ctx, rctx, op, 0, redactURL(err))
 	}
 	defer resp.Body.Close()
+	reply.Status = resp.StatusCode
+	if d, derr := http.ParseTime(resp.Header.Get("Date")); derr == nil {
+		reply.Date = d
+	}
 	if !answer.Stop() && errors.Is(context.Cause(rctx), errNoAnswer) {
 		// The reply came just as the answer timer fired: the body cannot be
 		// read on the cancelled context; treat it as no answer.
-		return nil, c.transportError(ctx, rctx, op, 0, context.Cause(rctx))
+		return nil, reply, c.transportError(ctx, rctx, op, 0, context.Cause(rctx))
 	}
 
 	status := resp.StatusCode
@@ -163,23 +185,23 @@ func (c *Client) Get(ctx context.Context, op, url string) ([]byte, error) {
 		case status == http.StatusNotFound:
 			e.Kind = KindNotFound
 		}
-		return nil, e
+		return nil, reply, e
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, c.opt.MaxBody+1))
+	body, err = io.ReadAll(io.LimitReader(resp.Body, c.opt.MaxBody+1))
 	if err != nil {
-		return nil, c.transportError(ctx, rctx, op, status, err)
+		return nil, reply, c.transportError(ctx, rctx, op, status, err)
 	}
 	if int64(len(body)) > c.opt.MaxBody {
 		e := fail(KindTooLarge, status, nil)
 		e.Detail = fmt.Sprintf("over %d bytes", c.opt.MaxBody)
-		return nil, e
+		return nil, reply, e
 	}
 	if isHTML(resp, body) {
 		e := fail(KindHTML, status, nil)
 		e.Body = body[:min(len(body), errorBodyCap)] // feeds recognise their service's pages
-		return nil, e
+		return nil, reply, e
 	}
-	return body, nil
+	return body, reply, nil
 }
 
 // transportError classifies an error from Do or from reading the body

@@ -128,30 +128,45 @@ func (f *Feed) csvURL(sym string, from, to time.Time) string {
 // fetchDaily downloads and parses daily bars for sym. Every error is an
 // *httpx.Error.
 func (f *Feed) fetchDaily(ctx context.Context, sym string, from, to time.Time) ([]engine.Bar, error) {
+	bars, _, err := f.dailyReply(ctx, sym, from, to)
+	return bars, err
+}
+
+// Probe asks for SPY's last ten days of daily bars and describes the
+// reply, for `capwatch doctor`. Errors are as in History (the browser check
+// is a KindChallenge error saying what to do).
+func (f *Feed) Probe(ctx context.Context) (httpx.Reply, error) {
+	now := f.Now()
+	_, r, err := f.dailyReply(ctx, "SPY", now.AddDate(0, 0, -streamDays), time.Time{})
+	return r, err
+}
+
+// dailyReply is fetchDaily that also describes the reply.
+func (f *Feed) dailyReply(ctx context.Context, sym string, from, to time.Time) ([]engine.Bar, httpx.Reply, error) {
 	op := "stooq: fetch " + sym
-	body, err := f.HTTP.Get(ctx, op, f.csvURL(sym, from, to))
+	body, reply, err := f.HTTP.GetReply(ctx, op, f.csvURL(sym, from, to))
 	var he *httpx.Error
 	if errors.As(err, &he) && he.Kind == httpx.KindHTML && IsChallenge(he.Body) {
 		msg := MsgChallenge
 		if f.apiKey != "" {
 			msg = MsgKeyRefused
 		}
-		return nil, &httpx.Error{Op: op, Source: "Stooq", Kind: httpx.KindChallenge, Status: he.Status, Detail: msg}
+		return nil, reply, &httpx.Error{Op: op, Source: "Stooq", Kind: httpx.KindChallenge, Status: he.Status, Detail: msg}
 	}
 	if err != nil {
-		return nil, err
+		return nil, reply, err
 	}
 	if err := replyError(op, body); err != nil {
-		return nil, err
+		return nil, reply, err
 	}
 	bars, _, err := csvbars.Parse(bytes.NewReader(body), StooqSymbol(sym)+".csv", sym)
 	if err != nil {
-		return nil, &httpx.Error{Op: op, Source: "Stooq", Kind: httpx.KindParse, Detail: httpx.Sanitize(err.Error()), Err: err}
+		return nil, reply, &httpx.Error{Op: op, Source: "Stooq", Kind: httpx.KindParse, Detail: httpx.Sanitize(err.Error()), Err: err}
 	}
 	if len(bars) == 0 {
-		return nil, &httpx.Error{Op: op, Source: "Stooq", Kind: httpx.KindNoData}
+		return nil, reply, &httpx.Error{Op: op, Source: "Stooq", Kind: httpx.KindNoData}
 	}
-	return bars, nil
+	return bars, reply, nil
 }
 
 // IsChallenge reports whether an HTML reply is Stooq's browser check (a

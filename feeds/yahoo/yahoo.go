@@ -109,8 +109,22 @@ func (f *Feed) chartURL(sym string, q url.Values) string {
 // (a JSON error object becomes KindNotFound/KindNoData/KindClient with the
 // service's description as detail; bad JSON is KindParse).
 func (f *Feed) fetchChart(ctx context.Context, sym string, q url.Values, tf engine.Timeframe) (Chart, error) {
+	ch, _, err := f.chartReply(ctx, sym, q, tf)
+	return ch, err
+}
+
+// Probe asks for one small chart (SPY's daily bars of the last five days)
+// and describes the reply, for `capwatch doctor`. Errors are as in History.
+func (f *Feed) Probe(ctx context.Context) (httpx.Reply, error) {
+	q := url.Values{"range": {"5d"}, "interval": {"1d"}, "includePrePost": {"false"}}
+	_, r, err := f.chartReply(ctx, "SPY", q, engine.Daily)
+	return r, err
+}
+
+// chartReply is fetchChart that also describes the reply.
+func (f *Feed) chartReply(ctx context.Context, sym string, q url.Values, tf engine.Timeframe) (Chart, httpx.Reply, error) {
 	op := "yahoo: fetch " + sym
-	body, err := f.HTTP.Get(ctx, op, f.chartURL(sym, q))
+	body, reply, err := f.HTTP.GetReply(ctx, op, f.chartURL(sym, q))
 	if err != nil {
 		var he *httpx.Error
 		if errors.As(err, &he) && len(he.Body) > 0 {
@@ -121,7 +135,7 @@ func (f *Feed) fetchChart(ctx context.Context, sym string, q url.Values, tf engi
 				}
 			}
 		}
-		return Chart{}, err
+		return Chart{}, reply, err
 	}
 	ch, err := ParseChart(body, sym, tf)
 	if err != nil {
@@ -131,15 +145,15 @@ func (f *Feed) fetchChart(ctx context.Context, sym string, q url.Values, tf engi
 			if ae.NotFound() {
 				k = httpx.KindNoData
 			}
-			return Chart{}, &httpx.Error{Op: op, Source: "Yahoo", Kind: k, Detail: ae.Error(), Err: err}
+			return Chart{}, reply, &httpx.Error{Op: op, Source: "Yahoo", Kind: k, Detail: ae.Error(), Err: err}
 		}
 		e := &httpx.Error{Op: op, Source: "Yahoo", Kind: httpx.KindParse, Err: err}
 		if inner := errors.Unwrap(err); inner != nil {
 			e.Detail = httpx.Sanitize(inner.Error()) // e.g. "unexpected end of JSON input"
 		}
-		return Chart{}, e
+		return Chart{}, reply, e
 	}
-	return ch, nil
+	return ch, reply, nil
 }
 
 // History loads daily bars for every symbol (range Options.HistoryRange).
