@@ -45,6 +45,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/capwatch/capwatch/engine"
@@ -133,6 +134,8 @@ type Feed struct {
 
 	mu   sync.Mutex
 	hist []engine.HistorySpan // the last History's spans
+
+	wakeups atomic.Int64 // session loop iterations (a test checks it idles)
 }
 
 var _ feeds.Feed = (*Feed)(nil)

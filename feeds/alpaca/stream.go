@@ -232,6 +232,7 @@ func (f *Feed) session(ctx context.Context, st *state, symbols []string) error {
 
 	trades := f.tradeSymbols(symbols)
 	healthy := false
+	hdone := hctx.Done() // the handshake's deadline (nil once over)
 	end := func(reason string, err error, fatal bool) error {
 		return &sessionError{reason: reason, err: err, fatal: fatal, healthy: healthy}
 	}
@@ -254,10 +255,12 @@ func (f *Feed) session(ctx context.Context, st *state, symbols []string) error {
 		go func() { syncc <- f.sync(ctx, st, symbols, backfill) }()
 	}
 	for {
+		f.wakeups.Add(1)
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-hctx.Done():
+		case <-hdone:
+			hdone = nil // closed for good: never select it again
 			if !subOK && ctx.Err() == nil {
 				return end(fmt.Sprintf("Alpaca stream: no login and subscription within %v", f.o.AuthTimeout), nil, false)
 			}
@@ -302,6 +305,7 @@ func (f *Feed) session(ctx context.Context, st *state, symbols []string) error {
 				first := !subOK
 				subOK, healthy = true, true
 				hcancel()
+				hdone = nil
 				st.setSymErrs(f.unsubscribed(symbols, c.bars))
 				if first {
 					pingT = f.o.Clock.After(f.o.PingEvery)

@@ -445,3 +445,18 @@ func TestStreamSlowConsumerLosesNothing(t *testing.T) {
 		t.Errorf("quotes %+v: want one (the newest) per symbol", b.Quotes)
 	}
 }
+
+// TestStreamIdlesBetweenMessages: once subscribed, a quiet connection costs
+// nothing: the session loop waits (it once spun on the handshake's closed
+// deadline channel, a whole core).
+func TestStreamIdlesBetweenMessages(t *testing.T) {
+	r := newRig(t, alpacafake.Options{}, nil)
+	r.start("IWM")
+	r.next(0, "an OK status", ok)
+	r.wait("rest 1Min sip", 1)
+	before := r.feed.wakeups.Load()
+	<-time.After(100 * time.Millisecond) // a quiet stretch of real time, nothing to do in it
+	if n := r.feed.wakeups.Load() - before; n > 5 {
+		t.Errorf("the session loop woke %d times in 100 ms of silence", n)
+	}
+}

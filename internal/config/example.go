@@ -19,9 +19,10 @@ const Example = `# capwatch configuration (TOML).
 # Data source: "auto" for live data (Alpaca when its keys are set, else
 # Yahoo; when the source in use has been down for failover_after, the next
 # one that answers takes over until it is back), "demo" (simulated market,
-# labelled DEMO), "replay" (CSV files), "yahoo" (Yahoo Finance, delayed
-# quotes) or "stooq" (daily closes only; not recommended: Stooq now asks
-# programs for a browser check or an API key).
+# labelled DEMO), "replay" (CSV files), "alpaca" (Alpaca market data,
+# real time; free keys), "yahoo" (Yahoo Finance, delayed quotes) or "stooq"
+# (daily closes only; not recommended: Stooq now asks programs for a
+# browser check or an API key).
 feed = "demo"
 failover_after = "2m0s"
 
