@@ -112,8 +112,10 @@ func cmdDoctor(ctx context.Context, args []string, stdout, stderr io.Writer, e e
 func doctorKeys(cfg config.Config, getenv func(string) string) []doctor.Key {
 	set := func(name string) doctor.Key { return doctor.Key{Name: name, Set: getenv(name) != ""} }
 	return []doctor.Key{
-		set(envAlpacaKeyID), set(envAlpacaSecret), set(config.StooqAPIKeyEnvVar), set(config.APIKeyEnvVar),
+		set(config.AlpacaKeyIDEnvVar), set(config.AlpacaSecretEnvVar), set(config.StooqAPIKeyEnvVar), set(config.APIKeyEnvVar),
 		{Name: "feeds.stooq.api_key", Set: cfg.Feeds.Stooq.APIKey != ""},
+		{Name: "feeds.alpaca.key_id", Set: cfg.Feeds.Alpaca.KeyID != ""},
+		{Name: "feeds.alpaca.secret_key", Set: cfg.Feeds.Alpaca.SecretKey != ""},
 	}
 }
 
@@ -159,8 +161,8 @@ func doctorFeeds(c *command) ([]doctor.FeedProbe, []string) {
 // alpacaProbe: Alpaca is tried only with both keys set.
 func alpacaProbe(c *command) doctor.FeedProbe {
 	p := doctor.FeedProbe{Name: "alpaca"}
-	if c.e.Getenv(envAlpacaKeyID) == "" || c.e.Getenv(envAlpacaSecret) == "" {
-		p.Missing = "keys missing: " + envAlpacaKeyID + " and " + envAlpacaSecret + " are not both set"
+	if a := c.cfg.Feeds.Alpaca; a.KeyID == "" || a.SecretKey == "" {
+		p.Missing = "keys missing: " + config.AlpacaKeyIDEnvVar + " and " + config.AlpacaSecretEnvVar + " are not both set"
 		p.MissingFix = "a free Alpaca account's market-data keys are enough (no funding needed): export both variables"
 		return p
 	}
