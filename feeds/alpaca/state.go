@@ -89,6 +89,20 @@ func sessionAt(cal *calendar.Calendar, now time.Time) (open, close time.Time, ok
 	return cal.Session(prev.Add(12 * time.Hour))
 }
 
+// dataInterval is how often new data is due at now (what "stale" is
+// judged against): a minute bar a minute in the regular session; outside
+// it nothing comes (bars outside the session are left out) until the next
+// open, so the last session's data is current until then.
+func dataInterval(cal *calendar.Calendar, now time.Time) time.Duration {
+	if cal.StateAt(now) == calendar.Regular {
+		return time.Minute
+	}
+	if d := cal.NextOpen(now).Sub(now); d > time.Minute {
+		return d
+	}
+	return time.Minute
+}
+
 // trade folds a trade into the symbol's newest quote (lock held).
 func (st *state) trade(m *Msg, now time.Time) {
 	i, ok := st.index[string(m.Symbol)]
@@ -326,6 +340,7 @@ func (st *state) takeBatch(now time.Time, prices string) (feeds.Batch, bool) {
 	st.seq++
 	b.Seq = st.seq
 	s := st.status
+	s.Interval = dataInterval(st.cal, now)
 	if !st.lastData.IsZero() && st.lastData.After(s.LastSuccess) {
 		s.LastSuccess = st.lastData
 	}

@@ -460,3 +460,24 @@ func TestStreamIdlesBetweenMessages(t *testing.T) {
 		t.Errorf("the session loop woke %d times in 100 ms of silence", n)
 	}
 }
+
+// TestStreamIntervalFollowsTheSession: in the session a bar is due every
+// minute; while the market is closed nothing is due until the next open,
+// so the last session's data is not called stale.
+func TestStreamIntervalFollowsTheSession(t *testing.T) {
+	cal := calendar.NYSE()
+	if got := dataInterval(cal, testNow); got != time.Minute {
+		t.Errorf("in the session: %v", got)
+	}
+	sat := time.Date(2026, 3, 14, 12, 0, 0, 0, calendar.Location()) // Saturday noon (no DST change before Monday 09:30)
+	if got, want := dataInterval(cal, sat), 45*time.Hour+30*time.Minute; got != want {
+		t.Errorf("Saturday noon: %v, want %v", got, want)
+	}
+	r := newRig(t, alpacafake.Options{}, nil)
+	r.clk = clock.NewFake(sat)
+	r.feed.o.Clock = r.clk
+	r.start("IWM")
+	if b := r.next(0, "an OK status", ok); b.Status.Interval != 45*time.Hour+30*time.Minute {
+		t.Errorf("status interval on Saturday %v", b.Status.Interval)
+	}
+}
