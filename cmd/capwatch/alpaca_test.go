@@ -70,9 +70,22 @@ func TestSnapshotFromAlpaca(t *testing.T) {
 		t.Errorf("history spans %+v", m.Provenance.History)
 	}
 	logs, _ := os.ReadFile(logFile)
-	for _, s := range []string{out, errOut, string(logs)} {
+	seen := []string{out, errOut, string(logs)}
+	cached := 0
+	_ = filepath.WalkDir(h.e.CacheDir, func(path string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			b, _ := os.ReadFile(path)
+			seen = append(seen, string(b))
+			cached++
+		}
+		return nil
+	})
+	if cached == 0 {
+		t.Error("nothing was cached (the Yahoo part goes through the history cache)")
+	}
+	for _, s := range seen {
 		if strings.Contains(s, key) || strings.Contains(s, secret) {
-			t.Errorf("a key appears in the output or the log: %.300s", s)
+			t.Errorf("a key appears in the output, the log or the cache: %.300s", s)
 		}
 	}
 
