@@ -35,6 +35,16 @@ func TestFeedAuto(t *testing.T) {
 		t.Fatalf("auto: name %q sources %v after %v", f.Name(), f.Sources(), f.After())
 	}
 
+	// With Alpaca's keys, Alpaca first and Yahoo behind it.
+	h.vars["APCA_API_KEY_ID"], h.vars["APCA_API_SECRET_KEY"] = "PKAUTO", "auto-secret"
+	if code, _, errOut := h.run("--config", cfg); code != exitOK {
+		t.Fatalf("dashboard with keys: exit %d %s", code, errOut)
+	}
+	if f := h.dash.Feed.(*failover.Feed); !slices.Equal(f.Sources(), []string{"alpaca", "yahoo"}) {
+		t.Fatalf("with keys: sources %v", f.Sources())
+	}
+	delete(h.vars, "APCA_API_KEY_ID")
+
 	code, out, errOut := h.run("snapshot", "--config", cfg)
 	if code != exitOK {
 		t.Fatalf("snapshot: exit %d %s", code, errOut)

@@ -17,12 +17,14 @@ import (
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/term"
 
+	"github.com/capwatch/capwatch/feeds/alpaca"
 	"github.com/capwatch/capwatch/feeds/httpx"
 	"github.com/capwatch/capwatch/feeds/stooq"
 	"github.com/capwatch/capwatch/feeds/yahoo"
 	"github.com/capwatch/capwatch/internal/calendar"
 	"github.com/capwatch/capwatch/internal/config"
 	"github.com/capwatch/capwatch/internal/doctor"
+	"github.com/capwatch/capwatch/internal/termsafe"
 )
 
 // Doctor's request limits: a reply must start within probeAnswer and end
@@ -141,7 +143,7 @@ func doctorFeeds(c *command) ([]doctor.FeedProbe, []string) {
 	} else {
 		probes = append(probes, doctor.FeedProbe{Name: "stooq", Probe: s.Probe, Note: note})
 	}
-	probes = append(probes, alpacaProbe(c))
+	probes = append(probes, alpacaProbe(c, opts))
 
 	var uses []string
 	switch cfg.Feed {
@@ -159,16 +161,27 @@ func doctorFeeds(c *command) ([]doctor.FeedProbe, []string) {
 }
 
 // alpacaProbe: Alpaca is tried only with both keys set.
-func alpacaProbe(c *command) doctor.FeedProbe {
+func alpacaProbe(c *command, opts httpx.FeedOptions) doctor.FeedProbe {
 	p := doctor.FeedProbe{Name: "alpaca"}
-	if a := c.cfg.Feeds.Alpaca; a.KeyID == "" || a.SecretKey == "" {
+	a := c.cfg.Feeds.Alpaca
+	if a.KeyID == "" || a.SecretKey == "" {
 		p.Missing = "keys missing: " + config.AlpacaKeyIDEnvVar + " and " + config.AlpacaSecretEnvVar + " are not both set"
 		p.MissingFix = "a free Alpaca account's market-data keys are enough (no funding needed): export both variables"
 		return p
 	}
-	p.Missing = "not available in this build"
+	opts.BaseURL = a.BaseURL
+	f, err := alpaca.New(alpaca.Options{FeedOptions: opts, KeyID: a.KeyID.Reveal(), SecretKey: a.SecretKey.Reveal(),
+		StreamURL: a.StreamURL, Feed: a.Feed})
+	if err != nil {
+		p.Missing, p.MissingFix = line(err.Error()), "check [feeds.alpaca] in the config"
+		return p
+	}
+	p.Probe = f.Probe
 	return p
 }
+
+// line is one clean line of outside text.
+func line(s string) string { return termsafe.Line(s, 300) }
 
 // replayDirError says why --data cannot be replayed (nil if it can).
 func replayDirError(dir string) error {

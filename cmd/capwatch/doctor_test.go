@@ -12,6 +12,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/capwatch/capwatch/feeds/alpaca/alpacafake"
 	"github.com/capwatch/capwatch/internal/calendar"
 	"github.com/capwatch/capwatch/internal/clock"
 	"github.com/capwatch/capwatch/internal/doctor"
@@ -67,7 +68,9 @@ func TestDoctorFinishesWhenEverythingHangs(t *testing.T) {
 		}
 		h.vars["TMUX"] = "/tmp/tmux-0/default,1,0"
 		cfg := filepath.Join(t.TempDir(), "c.toml")
-		writeFile(t, cfg, "[feeds.yahoo]\nbase_url = \"http://quotes.test\"\n[feeds.stooq]\nbase_url = \"http://stooq.test\"\n", 0o600)
+		writeFile(t, cfg, "[feeds.yahoo]\nbase_url = \"http://quotes.test\"\n[feeds.stooq]\nbase_url = \"http://stooq.test\"\n"+
+			"[feeds.alpaca]\nbase_url = \"http://alpaca.test\"\n", 0o600)
+		h.vars["APCA_API_KEY_ID"], h.vars["APCA_API_SECRET_KEY"] = "PKHANG", "hang-secret"
 		start := time.Now()
 		code, r, _ := doctorJSON(t, h, "--feed", "auto", "--config", cfg)
 		if took := time.Since(start); took > 10*time.Second {
@@ -76,7 +79,7 @@ func TestDoctorFinishesWhenEverythingHangs(t *testing.T) {
 		if code != exitFailure || r.FeedWorks {
 			t.Fatalf("exit %d, feed works %v: want 1 (nothing answers)", code, r.FeedWorks)
 		}
-		for _, name := range []string{"yahoo", "stooq"} {
+		for _, name := range []string{"alpaca", "yahoo", "stooq"} {
 			if f := feedCheck(t, r, name); f.Status != doctor.Fail || !strings.Contains(f.Detail, "did not answer within") || f.Fix == "" {
 				t.Errorf("%s: %+v", name, f)
 			}
@@ -103,6 +106,8 @@ func TestDoctorNeverShowsKeys(t *testing.T) {
 		w.WriteHeader(http.StatusGatewayTimeout)
 	}))
 	t.Cleanup(ssrv.Close)
+	asrv := alpacafake.New(alpacafake.Options{KeyID: secrets["APCA_API_KEY_ID"], Secret: secrets["APCA_API_SECRET_KEY"]})
+	t.Cleanup(asrv.Close)
 	h := newHarness(t)
 	h.e.HTTP = ysrv.Client()
 	h.e.Terminal = fakeTerminal
@@ -110,7 +115,8 @@ func TestDoctorNeverShowsKeys(t *testing.T) {
 		h.vars[k] = v
 	}
 	cfg := filepath.Join(t.TempDir(), "c.toml")
-	writeFile(t, cfg, "feed = \"auto\"\n[feeds.yahoo]\nbase_url = \""+ysrv.URL+"\"\n[feeds.stooq]\nbase_url = \""+ssrv.URL+"\"\napi_key = \""+fileKey+"\"\n", 0o644)
+	writeFile(t, cfg, "feed = \"auto\"\n[feeds.yahoo]\nbase_url = \""+ysrv.URL+"\"\n[feeds.stooq]\nbase_url = \""+ssrv.URL+
+		"\"\napi_key = \""+fileKey+"\"\n[feeds.alpaca]\nbase_url = \""+asrv.URL()+"\"\n", 0o644)
 
 	code, table, errTable := h.run("doctor", "--config", cfg)
 	if code != exitOK {
@@ -137,9 +143,12 @@ func TestDoctorNeverShowsKeys(t *testing.T) {
 		}
 	}
 	for _, k := range r.Config.Keys {
-		if !k.Set {
+		if !k.Set && !strings.HasPrefix(k.Name, "feeds.alpaca.") { // the environment's, not the file's
 			t.Errorf("key %s reported not set", k.Name)
 		}
+	}
+	if a := feedCheck(t, r, "alpaca"); a.Status != doctor.OK || !a.Used || a.HTTPStatus != 200 {
+		t.Errorf("alpaca with its keys: %+v", a)
 	}
 	if flat := strings.Join(strings.Fields(table), " "); !strings.Contains(flat, "APCA_API_SECRET_KEY set") || !strings.Contains(flat, "feeds.stooq.api_key (set)") {
 		t.Errorf("the table does not say which keys are set:\n%s", table)
@@ -188,6 +197,8 @@ func TestDoctorSaysWhatToDo(t *testing.T) {
 		{"browser check", behind, challenge, nil, "stooq", doctor.Fail, "Stooq now requires a browser check or an API key; use --feed alpaca or yahoo", "use --feed alpaca or yahoo", exitOK},
 		{"dns", "http://quotes.test", "http://stooq.test", nettest.Client(nettest.NoSuchHost), "yahoo", doctor.Fail, "cannot reach Yahoo: no such host quotes.test", "check the internet connection and DNS", exitFailure},
 		{"keys missing", behind, challenge, nil, "alpaca", doctor.Info, "keys missing", "free Alpaca account", exitOK},
+		{"alpaca refuses the keys", behind, challenge, nil, "alpaca", doctor.Fail,
+			"Alpaca refused the request (HTTP 401 Unauthorized): check APCA_API_KEY_ID and APCA_API_SECRET_KEY", "keys were refused", exitOK},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)
@@ -197,7 +208,14 @@ func TestDoctorSaysWhatToDo(t *testing.T) {
 				h.e.HTTP = tc.client
 			}
 			cfg := filepath.Join(t.TempDir(), "c.toml")
-			writeFile(t, cfg, "feed = \"yahoo\"\n[feeds.yahoo]\nbase_url = \""+tc.yahoo+"\"\n[feeds.stooq]\nbase_url = \""+tc.stooq+"\"\n", 0o600)
+			file := "feed = \"yahoo\"\n[feeds.yahoo]\nbase_url = \"" + tc.yahoo + "\"\n[feeds.stooq]\nbase_url = \"" + tc.stooq + "\"\n"
+			if tc.feed == "alpaca" && tc.name != "keys missing" {
+				asrv := alpacafake.New(alpacafake.Options{KeyID: "PKRIGHT", Secret: "right-secret"})
+				t.Cleanup(asrv.Close)
+				h.vars["APCA_API_KEY_ID"], h.vars["APCA_API_SECRET_KEY"] = "PKWRONG", "wrong-secret"
+				file += "[feeds.alpaca]\nbase_url = \"" + asrv.URL() + "\"\n"
+			}
+			writeFile(t, cfg, file, 0o600)
 			code, r, errOut := doctorJSON(t, h, "--config", cfg)
 			f := feedCheck(t, r, tc.feed)
 			if f.Status != tc.status || !strings.Contains(f.Detail, tc.detail) || !strings.Contains(f.Fix, tc.fix) {

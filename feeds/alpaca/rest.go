@@ -166,8 +166,14 @@ func (f *Feed) fetchBars(ctx context.Context, q barsQuery) (map[string][]engine.
 
 // getBarsPage fetches and parses one page.
 func (f *Feed) getBarsPage(ctx context.Context, q barsQuery, syms []string, token string) (barsReply, error) {
+	rep, _, err := f.barsPageReply(ctx, q, syms, token)
+	return rep, err
+}
+
+// barsPageReply is getBarsPage that also describes the reply.
+func (f *Feed) barsPageReply(ctx context.Context, q barsQuery, syms []string, token string) (barsReply, httpx.Reply, error) {
 	op := "alpaca: bars " + q.Timeframe
-	body, err := f.http.Get(ctx, op, f.barsURL(q, syms, token))
+	body, reply, err := f.http.GetReply(ctx, op, f.barsURL(q, syms, token))
 	if err != nil {
 		var he *httpx.Error
 		if errors.As(err, &he) {
@@ -188,13 +194,13 @@ func (f *Feed) getBarsPage(ctx context.Context, q barsQuery, syms []string, toke
 				}
 			}
 		}
-		return barsReply{}, err
+		return barsReply{}, reply, err
 	}
 	var rep barsReply
 	if err := json.Unmarshal(body, &rep); err != nil {
-		return barsReply{}, &httpx.Error{Op: op, Source: "Alpaca", Kind: httpx.KindParse, Detail: httpx.Sanitize(err.Error()), Err: err}
+		return barsReply{}, reply, &httpx.Error{Op: op, Source: "Alpaca", Kind: httpx.KindParse, Detail: httpx.Sanitize(err.Error()), Err: err}
 	}
-	return rep, nil
+	return rep, reply, nil
 }
 
 func joinDetail(a, b string) string {
