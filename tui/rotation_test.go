@@ -1,6 +1,9 @@
 package tui
 
 import (
+	"bytes"
+	"fmt"
+	"io"
 	"math"
 	"strings"
 	"sync"
@@ -9,6 +12,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/capwatch/capwatch/engine"
 	rot "github.com/capwatch/capwatch/engine/rotation"
@@ -132,5 +136,41 @@ func TestRotationPanelRedraw(t *testing.T) {
 	p.SetSnapshot(s)
 	if !p.dirty {
 		t.Error("a new map does not redraw the panel")
+	}
+}
+
+// TestRotationScreens runs the program (teatest, NO_COLOR) at 200×50, where
+// the map has its place, and at 120×40 and 80×23, where z then tab reaches
+// it, and reads the vt emulator's screen: the frame title, the corner
+// names, the axes' crossing, the pair's label and the table header; no
+// colour escape reaches the terminal.
+func TestRotationScreens(t *testing.T) {
+	for _, tc := range []struct {
+		w, h int
+		zoom bool
+	}{{200, 50, false}, {120, 40, true}, {80, 23, true}} {
+		t.Run(fmt.Sprintf("%dx%d", tc.w, tc.h), func(t *testing.T) {
+			m, _ := testModel(t, Options{NoColor: true})
+			s := newVTScreen(t, m, tc.w, tc.h)
+			s.tm.Send(SnapshotMsg{Snap: testSnapshot(1)})
+			s.waitFor(t, "Ratio IWM ÷ SPY")
+			if tc.zoom {
+				s.tm.Type("z")
+				for id := panelChart + 1; id <= panelRotation; id++ { // tab walks every panel while zoomed
+					if m.panels[id] != nil {
+						s.tm.Send(tea.KeyPressMsg{Code: tea.KeyTab})
+					}
+				}
+			}
+			s.waitFor(t, "Rotation map (JdK-style)", "△ Improving", "Leading ▲", "▽ Lagging", "Weakening ▼", "┼", "IWM/SPY", "wks")
+			s.tm.Type("q")
+			out, err := io.ReadAll(s.tm.FinalOutput(t, teatest.WithFinalTimeout(5*time.Second)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if bytes.Contains(out, []byte("38;5;")) || bytes.Contains(out, []byte("48;5;")) {
+				t.Error("NO_COLOR: a colour escape reached the terminal")
+			}
+		})
 	}
 }
