@@ -413,7 +413,11 @@ type Analogs struct {
 // Snapshot is the `capwatch snapshot` JSON document (see json.go): the
 // result types carry their json tags, and fields are only ever added.
 type Snapshot struct {
-	Seq     uint64           `json:"-"`     // increases with every published snapshot
+	Seq uint64 `json:"-"` // increases with every published snapshot
+	// Now is the engine's "now" the snapshot was taken at: what its session
+	// and stale marks are judged against (for demo and replay, the feed's
+	// own time; zero when not given).
+	Now     time.Time        `json:"-"`
 	AsOf    time.Time        `json:"as_of"` // exchange time of the newest data in the snapshot (JSON: RFC 3339 or null)
 	Feed    string           `json:"feed"`  // feed name ("demo", "replay", "yahoo", "stooq")
 	Session SessionInfo      `json:"session"`

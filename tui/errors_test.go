@@ -165,3 +165,25 @@ func TestRatioSaysWhichLegFailed(t *testing.T) {
 		t.Errorf("a sector leg's error is blamed for the ratio:\n%s", scr)
 	}
 }
+
+// TestHelpListsDataProblemsFirst: in an 80×23 pane the help screen shows
+// the symbols without usable data and the notices before the keys,
+// wrapped, so each file and line can be read (issue 14 item 6: "in ?").
+func TestHelpListsDataProblemsFirst(t *testing.T) {
+	snap := errorSnapshot()
+	snap.Errors = append(snap.Errors[:1], engine.SymbolError{Symbol: "XLK", Message: `replay: /home/someone/market-data/daily/us-etfs/XLK.csv:45: bad low "x"`})
+	snap.Notices = []engine.SymbolNotice{{Symbol: "IWM", Message: "4 rows skipped from /home/someone/market-data/daily/us-etfs/IWM.csv, first line 5000: missing close"}}
+	m, _ := testModel(t, Options{})
+	m = update(m, tea.WindowSizeMsg{Width: 80, Height: 23}, SnapshotMsg{Snap: snap}, press("?"))
+	var text []string
+	for _, l := range strings.Split(screen(m), "\n") {
+		text = append(text, strings.TrimSpace(strings.Trim(strings.TrimSpace(l), "│")))
+	}
+	joined := strings.Join(text, " ")
+	for _, want := range []string{"Symbols without usable data", "✖ IWC: no data",
+		"XLK.csv:45: bad low \"x\"", "Notices about the data", "IWM.csv, first line 5000: missing close"} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("%q not on the 80×23 help screen:\n%s", want, screen(m))
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
+	"charm.land/lipgloss/v2"
 	"github.com/capwatch/capwatch/engine"
 	"github.com/capwatch/capwatch/tui/nowwhat"
 	"github.com/charmbracelet/x/ansi"
@@ -166,21 +167,12 @@ func (m Model) helpScreen(w, h int) []string {
 	}
 	flush()
 	body = append([]string{"", m.st.Muted.Render("Keys (? or esc closes this help)"), ""}, body...)
+	// What is wrong with the data comes first, wrapped so every file and
+	// line is readable even in a small pane.
+	body = append(m.dataProblems(inner), body...)
 	body = append(body, "", m.st.Muted.Render("Reading the dashboard"))
 	for _, l := range glossary() {
 		body = append(body, m.st.Text.Render(l))
-	}
-	if m.snap != nil && len(m.snap.Errors) > 0 {
-		body = append(body, "", m.st.Muted.Render("Symbols without usable data"))
-		for _, e := range m.snap.Errors {
-			body = append(body, m.st.Bad.Render("✖ "+errorText(e)))
-		}
-	}
-	if m.snap != nil && len(m.snap.Notices) > 0 {
-		body = append(body, "", m.st.Muted.Render("Notices about the data"))
-		for _, n := range m.snap.Notices {
-			body = append(body, m.st.Warn.Render("⚠ "+noticeText(n)))
-		}
 	}
 	return frame(m.st, "Help", body, w, h, h >= 3, true)
 }
@@ -192,6 +184,36 @@ func blockW(lines []string) int {
 		w = max(w, ansi.StringWidth(l))
 	}
 	return w
+}
+
+// dataProblems lists the snapshot's symbol errors and notices for the help
+// screen, each wrapped to w cells (none: no lines).
+func (m Model) dataProblems(w int) []string {
+	if m.snap == nil {
+		return nil
+	}
+	var out []string
+	add := func(title string, sty lipgloss.Style, lines []string) {
+		if len(lines) == 0 {
+			return
+		}
+		out = append(out, "", m.st.Muted.Render(title))
+		for _, l := range lines {
+			for _, wl := range strings.Split(ansi.Wrap(l, max(w, 20), " /"), "\n") {
+				out = append(out, sty.Render(wl))
+			}
+		}
+	}
+	var errs, notes []string
+	for _, e := range m.snap.Errors {
+		errs = append(errs, "✖ "+errorText(e))
+	}
+	for _, n := range m.snap.Notices {
+		notes = append(notes, "⚠ "+noticeText(n))
+	}
+	add("Symbols without usable data", m.st.Bad, errs)
+	add("Notices about the data", m.st.Warn, notes)
+	return out
 }
 
 // glossary explains the columns and marks; the help screen lists it under

@@ -12,6 +12,7 @@ import (
 	"github.com/capwatch/capwatch/engine"
 	"github.com/capwatch/capwatch/internal/calendar"
 	"github.com/capwatch/capwatch/internal/numfmt"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // quoteSort is the sort column of the quotes table.
@@ -197,14 +198,15 @@ func (p *quotesPanel) body(cw, ch int) []string {
 		hidden := len(out) - rows + 1
 		out = append(out[:rows-1], st.Muted.Render(fmt.Sprintf("… %d more (s sorts)", hidden)))
 	}
-	return append(out, p.errorLines(ch-len(out))...)
+	return append(out, p.errorLines(ch-len(out), cw)...)
 }
 
 // errorLines lists the snapshot's symbol errors ("✖ QQQ: no such symbol"),
 // watchlist or not, then its notices ("⚠ IWM: 4 rows skipped from …"), in
-// at most room lines under the table: when they do not all fit, the last
-// line says how many more there are (z zooms the panel, ? lists them all).
-func (p *quotesPanel) errorLines(room int) []string {
+// at most room lines of w cells under the table: when they do not all fit,
+// the last line says how many more there are (z zooms the panel, ? lists
+// them all).
+func (p *quotesPanel) errorLines(room, w int) []string {
 	errs, notes := p.snap.Errors, p.snap.Notices
 	n := len(errs) + len(notes)
 	if n == 0 || room <= 0 {
@@ -213,7 +215,7 @@ func (p *quotesPanel) errorLines(room int) []string {
 	var out []string
 	for i := range n {
 		if len(out) == room-1 && n-i > 1 {
-			out = append(out, p.moreLine(i))
+			out = append(out, p.moreLine(i, w))
 			break
 		}
 		if i < len(errs) {
@@ -225,24 +227,35 @@ func (p *quotesPanel) errorLines(room int) []string {
 	return out
 }
 
-// moreLine says how many errors and notices from the i-th on are not shown.
-func (p *quotesPanel) moreLine(i int) string {
+// moreLine says how many errors and notices from the i-th on are not
+// shown, and which keys list them (shortened to fit w cells).
+func (p *quotesPanel) moreLine(i, w int) string {
 	e := max(len(p.snap.Errors)-i, 0)
 	nn := len(p.snap.Notices) - max(i-len(p.snap.Errors), 0)
-	const keys = " (z zooms, ? lists)"
+	var text string
+	sty := p.st.Muted
 	switch {
 	case i == 0 && e == 0:
-		return p.st.Warn.Render("⚠ "+plural(nn, "notice")) + p.st.Muted.Render(keys)
+		text, sty = "⚠ "+plural(nn, "notice"), p.st.Warn
 	case i == 0 && nn == 0:
-		return p.st.Bad.Render(fmt.Sprintf("✖ %d symbol errors", e) + keys)
+		text, sty = fmt.Sprintf("✖ %d symbol errors", e), p.st.Bad
 	case i == 0:
-		return p.st.Bad.Render(fmt.Sprintf("✖ %d symbol errors, %s", e, plural(nn, "notice")) + keys)
+		text, sty = fmt.Sprintf("✖ %d symbol errors, %s", e, plural(nn, "notice")), p.st.Bad
 	case e == 0:
-		return p.st.Muted.Render(fmt.Sprintf("… %d more %s", nn, pluralWord(nn, "notice")) + keys)
+		text = fmt.Sprintf("… %d more %s", nn, pluralWord(nn, "notice"))
 	case nn == 0:
-		return p.st.Muted.Render(fmt.Sprintf("… %d more errors", e) + keys)
+		text = fmt.Sprintf("… %d more errors", e)
+	default:
+		text = fmt.Sprintf("… %d more errors, %s", e, plural(nn, "notice"))
 	}
-	return p.st.Muted.Render(fmt.Sprintf("… %d more errors, %s", e, plural(nn, "notice")) + keys)
+	keys := ""
+	for _, k := range []string{" (z zooms, ? lists)", " (? lists)"} {
+		if ansi.StringWidth(text+k) <= w {
+			keys = k
+			break
+		}
+	}
+	return sty.Render(text) + p.st.Muted.Render(keys)
 }
 
 // plural is "1 notice" or "N notices".

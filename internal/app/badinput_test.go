@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/capwatch/capwatch/engine"
+	"github.com/capwatch/capwatch/feeds"
+	"github.com/capwatch/capwatch/feeds/fake"
 	"github.com/capwatch/capwatch/feeds/replay"
 	"github.com/capwatch/capwatch/internal/calendar"
 	"github.com/capwatch/capwatch/internal/clock"
@@ -119,4 +121,91 @@ func TestPipelineReplayBadInput(t *testing.T) {
 	if !strings.Contains(log, "symbol=PSCT") || strings.Contains(log, "PNG") {
 		t.Errorf("the log does not name the broken file, or shows its bytes:\n%s", log)
 	}
+}
+
+// gatedRunner runs the engine, applying each Input only when the test sends
+// on gate; arrived says an Input is waiting.
+type gatedRunner struct {
+	eng     *engine.Engine
+	gate    chan struct{}
+	arrived chan struct{}
+}
+
+func (g gatedRunner) Run(ctx context.Context, in <-chan engine.Input, publish func(*engine.Snapshot)) error {
+	inner := make(chan engine.Input)
+	done := make(chan error, 1)
+	go func() { done <- g.eng.Run(ctx, inner, publish) }()
+	for {
+		select {
+		case inp := <-in:
+			g.arrived <- struct{}{}
+			select {
+			case <-g.gate:
+			case <-ctx.Done():
+				return <-done
+			}
+			select {
+			case inner <- inp:
+			case <-ctx.Done():
+				return <-done
+			}
+		case <-ctx.Done():
+			return <-done
+		}
+	}
+}
+
+// TestFeedClockFollowsPublishedSnapshots: a replay's clock (the screen's
+// "now") moves to a day only when the snapshot of that day is published;
+// while the engine is still applying it the screen's data is not judged
+// against it (issue 14 item 12: a false ⚠ STALE during replay).
+func TestFeedClockFollowsPublishedSnapshots(t *testing.T) {
+	iwm := genBars("IWM", 260, 200, 10, 0.05)
+	spy := genBars("SPY", 260, 500, 5, 0.1)
+	cal := calendar.NYSE()
+	f := fake.New(fake.Options{Name: "replay", Kind: feeds.KindReplay,
+		History: feeds.History{Daily: map[string][]engine.Bar{"IWM": iwm, "SPY": spy}}})
+	eng, err := engine.New(pairConfig(), cal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wall := clock.NewFake(time.Date(2026, 1, 5, 15, 0, 0, 0, time.UTC))
+	fc := NewFeedClock(wall, 0)
+	snaps := make(chan *engine.Snapshot, 16)
+	g := gatedRunner{eng: eng, gate: make(chan struct{}), arrived: make(chan struct{}, 4)}
+	p := &Pipeline{Feed: f, Engine: g, Symbols: []string{"IWM", "SPY"}, Clock: wall, FeedClock: fc,
+		OnSnapshot: func(s *engine.Snapshot) { snaps <- s }}
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx) }()
+	<-g.arrived
+	g.gate <- struct{}{} // the history
+	first := <-snaps
+	histEnd := endOfDay(iwm[259].Time)
+	if !fc.Now().Equal(histEnd) || !first.Now.Equal(histEnd) {
+		t.Fatalf("after the history: clock %v, snapshot now %v; want %v", fc.Now(), first.Now, histEnd)
+	}
+	next := cal.NextTradingDate(iwm[259].Time)
+	_, closeT, _ := cal.Session(next)
+	q := []engine.Quote{{Symbol: "IWM", Price: 210, Time: closeT}, {Symbol: "SPY", Price: 505, Time: closeT}}
+	if err := f.Push(ctx, feeds.Batch{Quotes: q, Status: feeds.Status{State: feeds.StateOK}}); err != nil {
+		t.Fatal(err)
+	}
+	// The pipeline has sent the day; it waits for the engine: the clock stays.
+	select {
+	case <-g.arrived:
+	case <-ctx.Done():
+		t.Fatal("the day never reached the engine")
+	}
+	if !fc.Now().Equal(histEnd) {
+		t.Errorf("before the day is published: clock %v, want %v (the data on screen)", fc.Now(), histEnd)
+	}
+	g.gate <- struct{}{}
+	s := <-snaps
+	if !fc.Now().Equal(closeT) || !s.AsOf.Equal(closeT) {
+		t.Errorf("after: clock %v, snapshot as of %v; want %v", fc.Now(), s.AsOf, closeT)
+	}
+	cancel()
+	<-done
 }

@@ -43,7 +43,8 @@ type Pipeline struct {
 	OnSnapshot func(*engine.Snapshot) // called on the engine goroutine
 	OnStatus   func(feeds.Status)     // called on the pipeline goroutine
 	Log        *slog.Logger
-	// FeedClock, if set, observes the feed's time (demo and replay feeds).
+	// FeedClock, if set, observes the feed's time (demo and replay feeds)
+	// as each snapshot is published (Snapshot.Now).
 	FeedClock *FeedClock
 	// Signals, if set, records the flag changes of every published snapshot
 	// (after OnSnapshot, on the engine goroutine) and rings the alerts. Its
@@ -180,6 +181,19 @@ func (p *Pipeline) newRun(ctx context.Context) *run {
 	if r.tick <= 0 {
 		r.tick = 5 * time.Second
 	}
+	if fc := p.FeedClock; fc != nil && !r.live {
+		// The feed's clock moves when the snapshot of that time is
+		// published, not when its data is sent to the engine: the screen's
+		// ages and stale marks are never judged against data it does not
+		// show yet (a replay day or a demo batch still in the engine).
+		publish := r.onSnap
+		r.onSnap = func(s *engine.Snapshot) {
+			if !s.Now.IsZero() {
+				fc.Observe(s.Now)
+			}
+			publish(s)
+		}
+	}
 	if w := p.Signals; w != nil {
 		publish := r.onSnap
 		r.onSnap = func(s *engine.Snapshot) {
@@ -249,9 +263,6 @@ func (r *run) now(qs []engine.Quote) time.Time {
 	}
 	if r.live {
 		return r.p.Clock.Now()
-	}
-	if r.p.FeedClock != nil && !r.feedNow.IsZero() {
-		r.p.FeedClock.Observe(r.feedNow)
 	}
 	return r.feedNow
 }
