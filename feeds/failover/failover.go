@@ -30,6 +30,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -245,6 +246,13 @@ type stream struct {
 
 	lastQuote map[string]time.Time
 	day       map[string][]engine.Bar // per symbol: today's merged intraday bars delivered
+
+	// Provenance: the last one a source stated, and what is said for a
+	// source that states none while it serves after one that did (so the
+	// engine never keeps the previous source's "IEX" for Yahoo's prices).
+	prov     *engine.Provenance
+	provFrom int
+	said     map[int]*engine.Provenance
 }
 
 // Stream runs the preferred source's stream (and fallbacks when needed)
@@ -253,7 +261,7 @@ type stream struct {
 func (f *Feed) Stream(ctx context.Context, symbols []string, out chan<- feeds.Batch) error {
 	ctx, cancel := context.WithCancel(ctx)
 	s := &stream{f: f, ctx: ctx, symbols: symbols, out: out, events: make(chan event, 16),
-		lastQuote: map[string]time.Time{}, day: map[string][]engine.Bar{}}
+		lastQuote: map[string]time.Time{}, day: map[string][]engine.Bar{}, said: map[int]*engine.Provenance{}}
 	for i, fd := range f.o.Sources {
 		s.srcs = append(s.srcs, &source{feed: fd, idx: i})
 	}
@@ -414,9 +422,31 @@ func (s *stream) activeDownFor(now time.Time) time.Duration {
 	return now.Sub(a.downSince)
 }
 
+// provenance is what the serving source's status says about where the
+// data comes from: its own statement, else — after another source stated
+// one — its name as the prices' source, with the same history spans (the
+// history did not change). The value is kept per source, so it changes
+// only when the statement does.
+func (s *stream) provenance(p *engine.Provenance) *engine.Provenance {
+	if p != nil {
+		s.prov, s.provFrom = p, s.active
+		return p
+	}
+	if s.prov == nil || s.provFrom == s.active {
+		return nil
+	}
+	if q := s.said[s.active]; q != nil && slices.Equal(q.History, s.prov.History) {
+		return q
+	}
+	q := &engine.Provenance{Prices: s.srcs[s.active].feed.Name(), History: s.prov.History}
+	s.said[s.active] = q
+	return q
+}
+
 // decorate adds the failover facts to the serving source's status.
 func (s *stream) decorate(st feeds.Status, now time.Time) feeds.Status {
 	st.Feed = s.srcs[s.active].feed.Name()
+	st.Provenance = s.provenance(st.Provenance)
 	st.Preferred, st.PreferredDownSince, st.PreferredState = "", time.Time{}, feeds.StateOK
 	if s.active > 0 {
 		pref := s.srcs[0]

@@ -329,3 +329,37 @@ func TestVia(t *testing.T) {
 		}
 	}
 }
+
+// TestProvenanceFollowsTheServingSource: while a fallback that states no
+// provenance serves, the status does not keep the preferred source's
+// ("IEX", partial volume): it names the fallback as the prices' source and
+// keeps the history spans; back on the preferred, its own statement again.
+func TestProvenanceFollowsTheServingSource(t *testing.T) {
+	r := newRig(t)
+	r.waitStreams(r.a, 1)
+	hist := []engine.HistorySpan{{Source: "yahoo", From: "1993-01-29", To: "2015-12-31", Symbols: 2}, {Source: "alpaca", From: "2016-01-04", To: "2026-11-23", Symbols: 2}}
+	iex := &engine.Provenance{Prices: "IEX", VolumePartial: true, History: hist}
+	r.push(r.a, feeds.Batch{Status: feeds.Status{State: feeds.StateOK, Provenance: iex}})
+	if b := r.next(); b.Status.Provenance != iex {
+		t.Fatalf("preferred's provenance not passed: %+v", b.Status.Provenance)
+	}
+	r.push(r.a, feeds.Batch{Status: down("x")})
+	r.next()
+	r.clk.WaitForWaiters(1, nil)
+	r.clk.Advance(2 * time.Minute)
+	r.waitStreams(r.b, 1)
+	r.push(r.b, feeds.Batch{Status: ok()})
+	b := r.next()
+	p := b.Status.Provenance
+	if b.Status.Feed != "yahoo" || p == nil || p.Prices != "yahoo" || p.VolumePartial || p.Label() != "yahoo" || len(p.History) != 2 {
+		t.Fatalf("fallback's provenance: %+v", p)
+	}
+	r.push(r.b, feeds.Batch{Status: ok()})
+	if b2 := r.next(); b2.Status.Provenance != p {
+		t.Fatal("the fallback's provenance changes from batch to batch (the engine would be told again each time)")
+	}
+	r.push(r.a, feeds.Batch{Status: feeds.Status{State: feeds.StateOK, Provenance: iex}})
+	if b := r.next(); b.Status.Feed != "alpaca" || b.Status.Provenance != iex {
+		t.Fatalf("back: %+v", b.Status)
+	}
+}
