@@ -281,8 +281,8 @@ func checkConfig(o Options) ConfigCheck {
 		c.Verdict = Verdict{OK, "read " + l.Path, ""}
 	}
 	c.Changed = diff("", reflect.ValueOf(l.Config), reflect.ValueOf(config.Default()))
-	if len(c.Changed) > 0 && c.Status == OK {
-		c.Detail += fmt.Sprintf(" (%d settings differ from the defaults)", len(c.Changed))
+	if n := len(c.Changed); n > 0 && c.Status == OK {
+		c.Detail += fmt.Sprintf(" (%d setting%s differ%s from the defaults)", n, map[bool]string{true: "s"}[n > 1], map[bool]string{false: "s"}[n > 1])
 	}
 	return c
 }
