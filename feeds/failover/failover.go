@@ -552,35 +552,53 @@ func (s *stream) quotes(qs []engine.Quote) []engine.Quote {
 }
 
 // bars returns, for every symbol in bs, today's merged set (see merge), in
-// the order the symbols first appear.
+// the order the symbols first appear. Sources send each symbol's bars as
+// one run; on the steady path (the run covers everything delivered
+// before) nothing is copied and bs itself is returned.
 func (s *stream) bars(bs []engine.Bar) []engine.Bar {
 	if len(bs) == 0 {
 		return bs
 	}
-	by := map[string][]engine.Bar{}
-	var order []string
-	for _, b := range bs {
-		if _, ok := by[b.Symbol]; !ok {
-			order = append(order, b.Symbol)
+	type run struct {
+		sym  string
+		bars []engine.Bar
+	}
+	var runs []run
+	seen := make(map[string]int, 8)
+	split := false
+	for i := 0; i < len(bs); {
+		j := i + 1
+		for j < len(bs) && bs[j].Symbol == bs[i].Symbol {
+			j++
 		}
-		by[b.Symbol] = append(by[b.Symbol], b)
+		if k, ok := seen[bs[i].Symbol]; ok { // the symbol's bars in two runs: join them
+			runs[k].bars, split = append(slices.Clip(runs[k].bars), bs[i:j]...), true
+		} else {
+			seen[bs[i].Symbol] = len(runs)
+			runs = append(runs, run{bs[i].Symbol, bs[i:j]})
+		}
+		i = j
 	}
 	same := true
-	for _, sym := range order {
-		in := by[sym]
-		m := merge(s.day[sym], in, s.f.o.Cal)
-		s.day[sym] = m
-		if len(m) != len(in) {
+	for k := range runs {
+		in := runs[k].bars
+		m := merge(s.day[runs[k].sym], in, s.f.o.Cal)
+		s.day[runs[k].sym] = m
+		if len(m) != len(in) || &m[0] != &in[0] {
 			same = false
 		}
-		by[sym] = m
+		runs[k].bars = m
 	}
-	if same {
+	if same && !split {
 		return bs
 	}
-	out := make([]engine.Bar, 0, len(bs))
-	for _, sym := range order {
-		out = append(out, by[sym]...)
+	n := 0
+	for _, r := range runs {
+		n += len(r.bars)
+	}
+	out := make([]engine.Bar, 0, n)
+	for _, r := range runs {
+		out = append(out, r.bars...)
 	}
 	return out
 }

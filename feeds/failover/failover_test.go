@@ -363,3 +363,28 @@ func TestProvenanceFollowsTheServingSource(t *testing.T) {
 		t.Fatalf("back: %+v", b.Status)
 	}
 }
+
+// TestBarsSplitRunsJoined: a symbol whose bars come in two runs of one
+// batch is delivered once, merged and in time order.
+func TestBarsSplitRunsJoined(t *testing.T) {
+	f, err := New(Options{Sources: []feeds.Feed{fake.New(fake.Options{})}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &stream{f: f, day: map[string][]engine.Bar{}}
+	in := append(append(minutes("IWM", ny(9, 30, 0), ny(9, 31, 0), 1), minutes("SPY", ny(9, 30, 0), ny(9, 30, 0), 5)...),
+		minutes("IWM", ny(9, 32, 0), ny(9, 32, 0), 3)...)
+	out := s.bars(in)
+	var got []string
+	for _, b := range out {
+		got = append(got, b.Symbol+b.Time.Format("15:04"))
+	}
+	if strings.Join(got, " ") != "IWM09:30 IWM09:31 IWM09:32 SPY09:30" {
+		t.Fatalf("bars %v", got)
+	}
+	// The steady path: a run covering what was delivered is passed as is.
+	again := minutes("IWM", ny(9, 30, 0), ny(9, 33, 0), 1)
+	if out := s.bars(again); &out[0] != &again[0] || len(out) != 4 {
+		t.Fatal("a covering run was copied")
+	}
+}
