@@ -14,6 +14,9 @@ import (
 type BreadthModel interface {
 	// IsMember reports whether sym is in the members list.
 	IsMember(sym string) bool
+	// SetMembers replaces the members list (a list fetched after the
+	// start): members kept keep their history, the others are dropped.
+	SetMembers(universe string, members []string)
 	// Leg sets the small leg's closed daily bars (oldest first).
 	Leg(closed []Bar)
 	// Forming sets the small leg's forming daily bar: its trading date
@@ -113,11 +116,21 @@ func (e *Engine) syncBreadthForming() {
 	}
 }
 
-// applyMembers applies an Input's members' histories and load progress.
+// MemberList is a breadth universe's members list as loaded (Input).
+type MemberList struct {
+	Universe string   // "iwm", "ijr" or the members file's path
+	Members  []string // canonical tickers
+}
+
+// applyMembers applies an Input's members list, histories and load
+// progress.
 func (e *Engine) applyMembers(in Input) {
 	if in.MembersLoad != nil {
 		e.bload = *in.MembersLoad
 		e.bload.Note = sanitize(e.bload.Note, 120)
+	}
+	if e.bm != nil && in.MemberList != nil {
+		e.bm.SetMembers(sanitize(in.MemberList.Universe, 200), in.MemberList.Members)
 	}
 	if e.bm == nil || len(in.Members) == 0 {
 		return

@@ -52,6 +52,9 @@ type Input struct {
 	// MembersLoad, if set, is the members' load progress.
 	Members     map[string][]Bar
 	MembersLoad *BreadthLoad
+	// MemberList, if set, replaces the breadth universe's members list
+	// (applied before Members).
+	MemberList *MemberList
 	// Series are daily observation series by id (e.g. "DGS2" for the
 	// confirmation strip); each replaces the earlier one of its id.
 	Series map[string][]Observation

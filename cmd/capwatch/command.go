@@ -27,7 +27,7 @@ import (
 // flags holds every command-line flag; each subcommand registers the ones it takes.
 type flags struct {
 	feed, data, asOf, replayFrom, baseURL, streamURL, config, logFile, logLevel, format string
-	signalLog                                                                           string
+	signalLog, members                                                                  string
 	speed                                                                               float64
 	seed                                                                                int64
 	version, tmux, force, alerts                                                        bool
@@ -65,6 +65,7 @@ func registerCommon(fs *flag.FlagSet, f *flags) {
 	fs.Float64Var(&f.speed, "speed", 0, "demo: simulated seconds per second; replay: trading days per second (default 1)")
 	fs.Int64Var(&f.seed, "seed", 0, "demo: random seed (same seed, same market; default 1)")
 	fs.StringVar(&f.asOf, "as-of", "", "use data up to this trading date, YYYY-MM-DD (replay; snapshot/status/analogs with any feed)")
+	fs.StringVar(&f.members, "members", "", "breadth: members file (CSV with a Ticker column, iShares holdings, or one symbol per line); replay default DIR/members.csv")
 	fs.StringVar(&f.baseURL, "base-url", "", "yahoo/stooq/alpaca: override the feed's (REST) base URL (proxies, recordings, tests)")
 	fs.StringVar(&f.streamURL, "stream-url", "", "alpaca: override the WebSocket stream URL (ws:// or wss://)")
 	fs.StringVar(&f.config, "config", "", "config file (default $CAPWATCH_CONFIG, else <user config dir>/capwatch/config.toml)")
@@ -320,10 +321,24 @@ func (c *command) build(ctx context.Context) (*engine.Snapshot, error) {
 	if err := c.checkAsOf(ctx, feed); err != nil {
 		return nil, err
 	}
-	snap, err := app.BuildSnapshot(ctx, app.BuildOptions{
+	bo := app.BuildOptions{
 		Feed: feed, Config: c.cfg.Engine(), Calendar: calendar.NYSE(), Study: study.Compute,
 		AsOf: c.asOf, Now: c.e.Clock.Now(), QuoteWait: 10 * time.Second,
-	})
+	}
+	if c.name != "status" { // the tmux line stays fast: no members
+		br, err := newBreadth(c, feed)
+		if err != nil {
+			return nil, err
+		}
+		bo.Breadth = br.load
+		if br.universe != nil {
+			bo.Universe = br.universe
+		}
+		if br.strip != nil {
+			bo.Confirm = br.strip
+		}
+	}
+	snap, err := app.BuildSnapshot(ctx, bo)
 	if ae, ok := errors.AsType[*app.AsOfError](err); ok {
 		return nil, &usageError{msg: ae.Error(), err: ae}
 	}
@@ -487,6 +502,11 @@ func (c *command) dashboard(ctx context.Context) error {
 		return fmt.Errorf("dashboard: %w", err)
 	}
 	eng.SetStudy(study.Compute)
+	br, err := newBreadth(c, feed)
+	if err != nil {
+		return err
+	}
+	br.install(eng)
 	// Nothing may write to the terminal behind the dashboard's back: any
 	// package logging through slog's default logger goes to the log file.
 	slog.SetDefault(c.log)
@@ -497,7 +517,7 @@ func (c *command) dashboard(ctx context.Context) error {
 	return c.e.Dashboard(ctx, dashboard.Options{
 		Feed: feed, Engine: eng, Config: c.cfg, Symbols: c.cfg.Engine().Symbols(),
 		Clock: c.e.Clock, Log: c.log, NoColor: c.e.Getenv("NO_COLOR") != "",
-		Signals: sig,
+		Signals: sig, Breadth: br.load, ShowBreadth: br.shows(),
 	})
 }
 

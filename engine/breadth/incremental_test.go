@@ -314,3 +314,43 @@ func TestRandomOperationsEqualFreshBuild(t *testing.T) {
 		}
 	}
 }
+
+// TestSetMembersKeepsAndDrops: a new list keeps its members' history, drops
+// the others' contributions (closed and live) and takes new ones; the
+// result equals a universe built with the final list.
+func TestSetMembersKeepsAndDrops(t *testing.T) {
+	leg, members := randomUniverse(8, 30, 300)
+	d := leg.days[len(leg.days)-1]
+	leg.days, leg.closes = leg.days[:len(leg.days)-1], leg.closes[:len(leg.closes)-1]
+	u := newUniverse(t, members[:20])
+	u.SetLeg(barsOf("IWM", leg.days, leg.closes))
+	load(t, u, members[:20])
+	u.SetForming(d, 100)
+	for _, m := range members[:20] {
+		u.Quote(m.sym, d, 50)
+	}
+	final := append(slices.Clone(members[10:20]), members[20:]...)
+	var syms []string
+	for _, m := range final {
+		syms = append(syms, m.sym)
+	}
+	u.SetMembers("other", syms)
+	load(t, u, members[20:])
+	for _, m := range members[20:] {
+		u.Quote(m.sym, d, 50)
+	}
+
+	f := newUniverse(t, final)
+	f.SetLeg(barsOf("IWM", leg.days, leg.closes))
+	load(t, f, final)
+	f.SetForming(d, 100)
+	for _, m := range final {
+		f.Quote(m.sym, d, 50)
+	}
+	got, want := u.Snapshot(), f.Snapshot()
+	want.Universe = "other"
+	sameBreadth(t, "after SetMembers", got, want)
+	if u.IsMember(members[0].sym) || !u.IsMember(members[25].sym) {
+		t.Error("membership not replaced")
+	}
+}

@@ -163,27 +163,49 @@ func New(cfg Config) (*Universe, error) {
 	if cfg.MaxBars < 253 {
 		return nil, fmt.Errorf("breadth: max_bars %d (want ≥ 253): %w", cfg.MaxBars, ErrConfig)
 	}
-	u := &Universe{index: make(map[string]int, len(cfg.Members)), dirty: true}
-	syms := make([]string, 0, len(cfg.Members))
-	for _, s := range cfg.Members {
+	u := &Universe{cfg: cfg, index: map[string]int{}, dirty: true}
+	u.SetMembers("", cfg.Members)
+	return u, nil
+}
+
+// SetMembers replaces the members list (blanks and duplicates dropped): a
+// member already in the list keeps its history and state; a member that
+// left it is removed with its contributions. A non-empty universe also
+// replaces the label.
+func (u *Universe) SetMembers(universe string, members []string) {
+	if universe != "" {
+		u.cfg.Universe = universe
+	}
+	index := make(map[string]int, len(members))
+	syms := make([]string, 0, len(members))
+	next := make([]member, 0, len(members))
+	for _, s := range members {
 		s = strings.TrimSpace(s)
 		if s == "" {
 			continue
 		}
-		if _, dup := u.index[s]; dup {
+		if _, dup := index[s]; dup {
 			continue
 		}
-		u.index[s] = len(syms)
+		index[s] = len(syms)
 		syms = append(syms, s)
+		if i, ok := u.index[s]; ok {
+			next = append(next, u.members[i])
+		} else {
+			next = append(next, member{sym: s, lastLeg: -1})
+		}
 	}
-	cfg.Members = syms
-	u.cfg = cfg
-	u.members = make([]member, len(syms))
-	for i, s := range syms {
-		u.members[i] = member{sym: s, lastLeg: -1}
+	for i := range u.members {
+		if m := &u.members[i]; !has(index, m.sym) {
+			u.unlive(m)
+			u.unload(m)
+		}
 	}
-	return u, nil
+	u.members, u.index, u.cfg.Members = next, index, syms
+	u.dirty, u.last = true, nil
 }
+
+func has(m map[string]int, k string) bool { _, ok := m[k]; return ok }
 
 // Members returns the members list (read-only).
 func (u *Universe) Members() []string { return u.cfg.Members }

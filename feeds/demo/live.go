@@ -96,7 +96,11 @@ func (l *live) openDay(sizeGap bool) {
 	}
 	for i := range l.syms {
 		s := &l.syms[i]
-		g := s.p.beta*gm + s.p.size*gs + 0.3*s.p.idio*s.r.NormFloat64()
+		k := 0.3
+		if isMember(s.sym) {
+			k = 1 // a single small company gaps on its own news
+		}
+		g := s.p.beta*gm + s.p.size*gs + k*s.p.idio*s.r.NormFloat64()
 		if s.p.sector != secNone {
 			g += s.p.secB * gz[s.p.sector]
 		}

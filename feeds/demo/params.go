@@ -92,6 +92,9 @@ func paramsFor(sym string) params {
 		return p
 	}
 	h := symHash(sym)
+	if isMember(sym) {
+		return memberParams(h)
+	}
 	u := func(shift uint) float64 { return float64((h>>shift)&0xffff) / 0xffff } // 0..1
 	p := params{
 		level:  20 * math.Exp(u(0)*math.Log(20)), // 20..400, log-uniform

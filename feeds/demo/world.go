@@ -355,6 +355,11 @@ func tailOK(l []float64) bool {
 // pair's legs, over the last shortDays for every other symbol. The short
 // series are the tails of the full ones (the same bars on the same dates).
 func (w *world) symbolBars(sym string) []engine.Bar {
+	if isMember(sym) {
+		// Breadth members exist only as short histories: generated over
+		// the last shortDays alone (their own stream), a seventh of the work.
+		return w.barsFrom(sym, max(len(w.dates)-shortDays, 0))
+	}
 	bars := w.fullBars(sym)
 	if sym == w.small || sym == w.large || len(bars) <= shortDays {
 		return bars
@@ -363,14 +368,28 @@ func (w *world) symbolBars(sym string) []engine.Bar {
 }
 
 // fullBars generates sym's daily bars over the world's dates.
-func (w *world) fullBars(sym string) []engine.Bar {
+func (w *world) fullBars(sym string) []engine.Bar { return w.barsFrom(sym, 0) }
+
+// barsFrom generates sym's daily bars over the world's dates from index
+// from on. From 0 the shocks are the symbol's idioNoise, so fullBars is the
+// same whatever symbols exist; from > 0 (members) they are drawn for those
+// dates only.
+func (w *world) barsFrom(sym string, from int) []engine.Bar {
 	p := paramsFor(sym)
 	r := rngFor(w.seed, sym, 1)
-	e := w.idioNoise(r)
 	n := len(w.dates)
+	var e []float64
+	if from == 0 {
+		e = w.idioNoise(r)
+	} else {
+		e = make([]float64, n)
+		for i := from; i < n; i++ {
+			e[i] = r.NormFloat64()
+		}
+	}
 	ret := make([]float64, n)
 	cum := 0.0
-	for t := 1; t < n; t++ {
+	for t := from + 1; t < n; t++ {
 		ret[t] = w.otherRet(p, e, t) + float64(p.size*w.size[t])
 		cum += ret[t]
 	}
@@ -378,11 +397,11 @@ func (w *world) fullBars(sym string) []engine.Bar {
 	price := p.level * math.Exp(-cum)
 	bars := make([]engine.Bar, n)
 	prev := price
-	for t := range n {
+	for t := from; t < n; t++ {
 		sig := symSigma(p, w.mktSig[t])
 		cl := prev * math.Exp(ret[t])
 		op := prev * math.Exp(gapFrac*ret[t]+0.2*sig*r.NormFloat64())
-		if t == 0 {
+		if t == from {
 			op = cl * math.Exp(0.3*sig*r.NormFloat64())
 		}
 		hi := max(op, cl) * math.Exp(hlFrac*sig*math.Abs(r.NormFloat64()))
@@ -409,7 +428,7 @@ func (w *world) fullBars(sym string) []engine.Bar {
 		b.Low = min(b.Low, b.Open, b.Close)
 		prev = cl
 	}
-	return bars
+	return bars[from:]
 }
 
 // symSigma is sym's total daily volatility when the market's is mktSig.

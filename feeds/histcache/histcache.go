@@ -135,6 +135,26 @@ func (f *Feed) Path(symbol string) (string, error) {
 	return filepath.Join(f.dir, name), nil
 }
 
+// Complete returns the cached daily bars of the symbols whose cache already
+// holds the last closed session's bar (by the Options' clock and calendar):
+// they need no request until the next close. Symbols without a usable or
+// complete cache are absent. It never asks the wrapped feed.
+func (f *Feed) Complete(symbols []string) map[string][]engine.Bar {
+	now := f.o.Clock.Now()
+	cal := f.o.Calendar
+	last := cal.TradingDate(now)
+	if _, cl, ok := cal.Session(last); !ok || now.Before(cl) {
+		last = cal.PrevTradingDate(last)
+	}
+	out := make(map[string][]engine.Bar)
+	for i, bars := range f.loadAll(symbols) {
+		if n := len(bars); n > 0 && !bars[n-1].Time.Before(last) {
+			out[symbols[i]] = bars
+		}
+	}
+	return out
+}
+
 // loadAll reads the cache files of symbols on a few goroutines, each
 // reusing one read buffer.
 func (f *Feed) loadAll(symbols []string) [][]engine.Bar {

@@ -649,3 +649,46 @@ func TestMergeAndNormalise(t *testing.T) {
 		t.Errorf("normalise: %+v", got)
 	}
 }
+
+// TestComplete: Complete returns, without asking the feed, the cached
+// histories that already hold the last closed session's bar; during the
+// session that is the day before's, after the close today's.
+func TestComplete(t *testing.T) {
+	dir := t.TempDir()
+	friday := nyAt(2026, 11, 20, 18, 0)
+	src := newRecentFake(daily(map[string][]engine.Bar{
+		"AAA": series("AAA", 300, friday), "BBB": series("BBB", 300, nyAt(2026, 11, 19, 18, 0)),
+	}), nil)
+	f, _ := newCache(t, src, dir, friday)
+	if _, err := f.History(context.Background(), []string{"AAA", "BBB"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		now  time.Time
+		want []string
+	}{
+		{friday, []string{"AAA"}},                           // Friday evening: Friday's bar needed
+		{nyAt(2026, 11, 20, 12, 0), []string{"AAA", "BBB"}}, // Friday noon: Thursday's
+		{nyAt(2026, 11, 22, 12, 0), []string{"AAA"}},        // Sunday: Friday's
+		{nyAt(2026, 11, 23, 17, 0), nil},                    // Monday after the close: Monday's
+	} {
+		g, _ := newCache(t, src, dir, tc.now)
+		fulls, sinces := src.calls()
+		got := g.Complete([]string{"AAA", "BBB", "CCC"})
+		var keys []string
+		for _, s := range []string{"AAA", "BBB", "CCC"} {
+			if len(got[s]) > 0 {
+				keys = append(keys, s)
+			}
+		}
+		if !reflect.DeepEqual(keys, tc.want) {
+			t.Errorf("at %v: complete %v, want %v", tc.now, keys, tc.want)
+		}
+		if f2, s2 := src.calls(); f2 != fulls || len(s2) != len(sinces) {
+			t.Error("Complete asked the feed")
+		}
+		if len(got["AAA"]) > 0 && !reflect.DeepEqual(got["AAA"], series("AAA", 300, friday)) {
+			t.Error("AAA's cached bars differ")
+		}
+	}
+}

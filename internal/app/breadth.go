@@ -16,8 +16,13 @@ import (
 // confirmation strip, in the background: it never delays the first frame or
 // the pair's history.
 type Breadth struct {
-	// Members are the universe's members (canonical tickers, e.g. BRK.B).
+	// Members are the universe's members (canonical tickers, e.g. BRK.B),
+	// when they are known at the start.
 	Members []string
+	// List, if set, fetches the members list in the background instead
+	// (a live universe: the iShares holdings file); it replaces Members.
+	// Its error ends the load with the error as the progress's note.
+	List func(ctx context.Context) (universe string, members []string, err error)
 	// Cached, if set, returns the members' histories that need no request
 	// (a cache already complete through the last closed session); they are
 	// loaded first and not asked for again.
@@ -49,11 +54,13 @@ const cachedChunk = 100
 
 // membersChunk is one part of the members' load.
 type membersChunk struct {
-	daily  map[string][]engine.Bar
-	asked  int // members this chunk answers for
-	failed int
-	errs   []engine.SymbolError
-	done   bool // the last chunk of this load
+	list    *engine.MemberList // the members list, when List resolved it
+	listErr error
+	daily   map[string][]engine.Bar
+	asked   int // members this chunk answers for
+	failed  int
+	errs    []engine.SymbolError
+	done    bool // the last chunk of this load
 }
 
 // seriesResult is the series' load.
@@ -116,6 +123,7 @@ func (r *run) startBreadth() bool {
 	br.loading = true
 	br.timer = nil
 	br.progress.Loaded, br.progress.Failed, br.progress.Done = 0, 0, false
+	br.progress.Note = br.b.Note
 	b := br.b
 	r.wg.Add(1)
 	go func() {
@@ -157,12 +165,27 @@ func (r *run) loadMembers(b *Breadth, out chan<- membersChunk) {
 			return false
 		}
 	}
-	rest := b.Members
+	all := b.Members
+	if b.List != nil {
+		universe, list, err := r.loadList(b)
+		if r.ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			emit(membersChunk{listErr: err, done: true})
+			return
+		}
+		all = list
+		if !emit(membersChunk{list: &engine.MemberList{Universe: universe, Members: list}}) {
+			return
+		}
+	}
+	rest := all
 	if b.Cached != nil {
-		cached := b.Cached(b.Members)
+		cached := b.Cached(all)
 		rest = rest[:0:0]
 		var have []string
-		for _, s := range b.Members {
+		for _, s := range all {
 			if len(cached[s]) > 0 {
 				have = append(have, s)
 			} else {
@@ -206,6 +229,17 @@ func (r *run) loadMembers(b *Breadth, out chan<- membersChunk) {
 	emit(membersChunk{done: true})
 }
 
+// loadList is the List call, with a panic turned into an error.
+func (r *run) loadList(b *Breadth) (universe string, members []string, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			r.log.Error("pipeline: members list panic", "value", fmt.Sprint(v), "stack", string(debug.Stack()))
+			err = fmt.Errorf("internal error: %v", v)
+		}
+	}()
+	return b.List(r.ctx)
+}
+
 // loadBatch is one Load call, with a panic turned into an error.
 func (r *run) loadBatch(b *Breadth, batch []string) (h feeds.History, err error) {
 	defer func() {
@@ -220,6 +254,13 @@ func (r *run) loadBatch(b *Breadth, batch []string) (h feeds.History, err error)
 // membersDone hands a chunk of members to the engine with the progress.
 func (r *run) membersDone(c membersChunk) bool {
 	br := r.br
+	if c.list != nil {
+		br.progress.Members = len(c.list.Members)
+	}
+	if c.listErr != nil {
+		r.log.Warn("pipeline: breadth members list", "err", c.listErr)
+		br.progress.Note = "members list: " + c.listErr.Error()
+	}
 	br.progress.Loaded += c.asked
 	br.progress.Failed += c.failed
 	if c.done {
@@ -233,7 +274,7 @@ func (r *run) membersDone(c membersChunk) bool {
 		r.log.Debug("pipeline: breadth member", "symbol", se.Symbol, "err", se.Message)
 	}
 	p := br.progress
-	return r.send(engine.Input{Members: c.daily, MembersLoad: &p, Now: r.now(nil)})
+	return r.send(engine.Input{MemberList: c.list, Members: c.daily, MembersLoad: &p, Now: r.now(nil)})
 }
 
 // seriesDone hands the series to the engine.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -158,5 +159,63 @@ func TestNextEvening(t *testing.T) {
 		if got := tc.now.Add(NextEvening(cal, tc.now)); !got.Equal(tc.want) {
 			t.Errorf("NextEvening(%v) → %v, want %v", tc.now, got, tc.want)
 		}
+	}
+}
+
+// TestPipelineMembersList: a list fetched in the background replaces the
+// universe's members before their histories load; a failed list ends the
+// load with its reason as the note.
+func TestPipelineMembersList(t *testing.T) {
+	for _, fail := range []bool{false, true} {
+		synctest.Test(t, func(t *testing.T) {
+			iwm := genBars("IWM", 300, 200, 10, 0.05)
+			spy := genBars("SPY", 300, 500, 5, 0.1)
+			cal := calendar.NYSE()
+			clk := clock.NewFake(cal.NextTradingDate(iwm[len(iwm)-1].Time).Add(10 * time.Hour))
+			f := fake.New(fake.Options{History: feeds.History{Daily: map[string][]engine.Bar{"IWM": iwm, "SPY": spy}}})
+			eng, err := engine.New(pairConfig(), cal)
+			if err != nil {
+				t.Fatal(err)
+			}
+			u, _ := breadth.New(breadth.Config{})
+			eng.SetBreadth(u)
+			b := &Breadth{
+				List: func(ctx context.Context) (string, []string, error) {
+					if fail {
+						return "", nil, fmt.Errorf("iShares: HTTP 503")
+					}
+					return "iwm", []string{"AAA", "BBB", "CCC"}, nil
+				},
+				Load: func(ctx context.Context, ms []string) (feeds.History, error) {
+					h := feeds.History{Daily: map[string][]engine.Bar{}}
+					for _, s := range ms {
+						h.Daily[s] = genBars(s, 300, 40, 2, 0.02)
+					}
+					return h, nil
+				},
+			}
+			snaps := make(chan *engine.Snapshot, 64)
+			p := &Pipeline{Feed: f, Engine: eng, Symbols: []string{"IWM", "SPY"}, Clock: clk, Breadth: b,
+				OnSnapshot: func(s *engine.Snapshot) { snaps <- s }}
+			ctx, cancel := context.WithCancel(t.Context())
+			done := make(chan error, 1)
+			go func() { done <- p.Run(ctx) }()
+			var last *engine.Snapshot
+			for last == nil || last.BreadthLoad == nil || !last.BreadthLoad.Done {
+				last = <-snaps
+			}
+			l := last.BreadthLoad
+			if fail {
+				if l.Members != 0 || !strings.Contains(l.Note, "members list: iShares: HTTP 503") || last.Breadth != nil {
+					t.Errorf("failed list: load %+v breadth %v", *l, last.Breadth)
+				}
+			} else if l.Members != 3 || l.Loaded != 3 || last.Breadth == nil || last.Breadth.Covered != 3 || last.Breadth.Universe != "iwm" {
+				t.Errorf("list: load %+v breadth %+v", *l, last.Breadth)
+			}
+			cancel()
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/capwatch/capwatch/engine"
@@ -27,6 +28,14 @@ type BuildOptions struct {
 	// in a session, so the result carries today's prices rather than the
 	// last close.
 	QuoteWait time.Duration
+	// Breadth, Universe and Confirm add the breadth universe and the
+	// confirmation strip (any may be nil): the members list and the series
+	// load first; a demo or replay feed's members load in full, a live
+	// feed's only from its cache (Breadth.Cached: never 2,000 requests for
+	// one snapshot).
+	Breadth  *Breadth
+	Universe engine.BreadthModel
+	Confirm  engine.ConfirmModel
 }
 
 // BuildSnapshot loads the feed's history and computes, through the same
@@ -48,6 +57,12 @@ func BuildSnapshot(ctx context.Context, o BuildOptions) (*engine.Snapshot, error
 	}
 	if o.Study != nil {
 		eng.SetStudy(o.Study)
+	}
+	if o.Universe != nil {
+		eng.SetBreadth(o.Universe)
+	}
+	if o.Confirm != nil {
+		eng.SetConfirm(o.Confirm)
 	}
 	syms := o.Config.Symbols()
 	h, err := o.Feed.History(ctx, syms)
@@ -72,6 +87,16 @@ func BuildSnapshot(ctx context.Context, o BuildOptions) (*engine.Snapshot, error
 		}
 	}
 	inp := engine.Input{Now: now, Daily: daily, Intraday: intraday, Errors: h.Errors, Feed: o.Feed.Name(), Skipped: h.Skipped, Provenance: h.Provenance}
+	qsyms := syms
+	if o.Breadth != nil {
+		all, err := oneShotBreadth(ctx, o, &inp)
+		if err != nil {
+			return nil, err
+		}
+		if o.Breadth.Stream { // the members' first quotes, as the dashboard's stream has them
+			qsyms = append(slices.Clip(syms), all...)
+		}
+	}
 	if o.QuoteWait > 0 && o.Feed.Kind() == feeds.KindLive && o.AsOf.IsZero() && o.Calendar.StateAt(now) != calendar.Closed {
 		b := firstQuotes(ctx, o.Feed, syms, o.QuoteWait)
 		inp.Quotes = b.Quotes
@@ -88,7 +113,7 @@ func BuildSnapshot(ctx context.Context, o BuildOptions) (*engine.Snapshot, error
 	if o.QuoteWait > 0 && o.Feed.Kind() == feeds.KindDemo {
 		// The demo is read as its dashboard shows it at start: the history
 		// and the first quotes of the simulated day, at their time.
-		b := firstQuotes(ctx, o.Feed, syms, o.QuoteWait)
+		b := firstQuotes(ctx, o.Feed, qsyms, o.QuoteWait)
 		inp.Quotes = b.Quotes
 		for _, q := range b.Quotes {
 			if q.Time.After(inp.Now) {
@@ -218,4 +243,80 @@ func endOfDay(t time.Time) time.Time {
 	loc := calendar.Location()
 	y, m, d := t.In(loc).Date()
 	return time.Date(y, m, d, 20, 0, 0, 0, loc)
+}
+
+// oneShotBreadth adds the members list, their histories and the series to
+// inp (see BuildOptions.Breadth).
+func oneShotBreadth(ctx context.Context, o BuildOptions, inp *engine.Input) ([]string, error) {
+	b := o.Breadth
+	all := b.Members
+	prog := engine.BreadthLoad{Note: b.Note}
+	if b.List != nil {
+		universe, list, err := b.List(ctx)
+		if err != nil {
+			prog.Note = "members list: " + err.Error()
+		} else {
+			all = list
+			inp.MemberList = &engine.MemberList{Universe: universe, Members: list}
+		}
+	}
+	prog.Members = len(all)
+	members := map[string][]engine.Bar{}
+	rest := all
+	if b.Cached != nil {
+		cached := b.Cached(all)
+		rest = nil
+		for _, s := range all {
+			if len(cached[s]) > 0 {
+				members[s] = cached[s]
+			} else {
+				rest = append(rest, s)
+			}
+		}
+	}
+	if b.Load != nil && o.Feed.Kind() != feeds.KindLive {
+		batch := max(b.Batch, 50)
+		for i := 0; i < len(rest); i += batch {
+			h, err := b.Load(ctx, rest[i:min(i+batch, len(rest))])
+			if err != nil {
+				if ctx.Err() != nil {
+					return nil, err
+				}
+				continue
+			}
+			for s, bars := range h.Daily {
+				members[s] = bars
+			}
+		}
+	}
+	for _, s := range all {
+		if len(members[s]) == 0 {
+			prog.Failed++
+		}
+	}
+	if !o.AsOf.IsZero() {
+		members = CutDaily(members, o.AsOf)
+	}
+	prog.Loaded, prog.Done = len(all), true
+	if o.Feed.Kind() == feeds.KindLive && prog.Failed > 0 {
+		prog.Note = "members not cached yet are left out (the dashboard loads them)"
+	}
+	inp.Members, inp.MembersLoad = members, &prog
+	if b.Series != nil {
+		series, err := b.Series(ctx)
+		if err != nil && ctx.Err() != nil {
+			return nil, err
+		}
+		if !o.AsOf.IsZero() {
+			for id, obs := range series {
+				n := len(obs)
+				for n > 0 && obs[n-1].Time.After(o.AsOf) {
+					n--
+				}
+				series[id] = obs[:n]
+			}
+		}
+		inp.Series = series
+	}
+	return all, nil
 }

@@ -15,8 +15,10 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/capwatch/capwatch/engine"
+	"github.com/capwatch/capwatch/engine/breadth"
 	"github.com/capwatch/capwatch/engine/rotation"
 	"github.com/capwatch/capwatch/internal/termsafe"
 )
@@ -68,7 +70,24 @@ type Config struct {
 	Feeds         FeedsConfig       `toml:"feeds"`
 	Alerts        Alerts            `toml:"alerts"`
 	Log           Log               `toml:"log"`
+	Breadth       Breadth           `toml:"breadth"`
+	// Confirm is the confirmation strip ([[confirm]]); its pairs are also
+	// the pairs the pair key cycles through.
+	Confirm []breadth.ConfirmSpec `toml:"confirm"`
 }
+
+// Breadth configures the breadth panel's member universe.
+type Breadth struct {
+	// Universe is "iwm" (the Russell 2000 through IWM's holdings), "ijr"
+	// (the S&P SmallCap 600 through IJR's), a members file's path, or "off".
+	// The demo has its own synthetic members; replay reads DIR/members.csv.
+	Universe   string  `toml:"universe"`
+	AboveSMA50 float64 `toml:"above_sma50"` // breadth_above_sma50: % of members above their 50-day average
+	MaxBars    int     `toml:"max_bars"`    // daily bars kept per member
+}
+
+// BreadthOff is the universe value that turns breadth off.
+const BreadthOff = "off"
 
 // Alerts configures the alerts rung when a breakout flag changes state, and
 // the signal log every run records those changes in.
@@ -208,9 +227,37 @@ func Default() Config {
 			Stooq:  NetFeed{BaseURL: DefaultStooqURL},
 			Alpaca: AlpacaFeed{BaseURL: DefaultAlpacaURL, StreamURL: DefaultAlpacaStreamURL, Feed: "iex", TradeSymbols: 30},
 		},
-		Alerts: Alerts{Enabled: true, Timeout: 10 * time.Second, Every: 30 * time.Minute},
-		Log:    Log{Level: "info"},
+		Alerts:  Alerts{Enabled: true, Timeout: 10 * time.Second, Every: 30 * time.Minute},
+		Log:     Log{Level: "info"},
+		Breadth: Breadth{Universe: "iwm", AboveSMA50: breadth.DefaultAboveSMA50, MaxBars: breadth.DefaultMaxBars},
+		Confirm: defaultConfirms(),
 	}
+}
+
+// defaultConfirms is the default strip, normalised (ids and labels set).
+func defaultConfirms() []breadth.ConfirmSpec {
+	c, err := breadth.NormalizeConfirms(breadth.DefaultConfirms())
+	if err != nil {
+		panic("config: default confirmations: " + err.Error())
+	}
+	return c
+}
+
+// ConfirmSymbols are the symbols the confirmation strip's pairs need.
+func (c Config) ConfirmSymbols() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, s := range c.Confirm {
+		if num, den, ok := s.Legs(); ok {
+			for _, x := range []string{num, den} {
+				if !seen[x] {
+					seen[x] = true
+					out = append(out, x)
+				}
+			}
+		}
+	}
+	return out
 }
 
 // SectorPairs returns the sector pairs in effect: explicit pairs, else the preset.
@@ -234,6 +281,7 @@ func (c Config) Engine() engine.Config {
 	ec.Thresholds = c.Thresholds
 	ec.StaleAfter = c.Poll.StaleAfter
 	ec.Rotation = rotation.Config{Window: c.Rotation.Window, Tail: c.Rotation.Tail}
+	ec.Confirm = c.ConfirmSymbols()
 	return ec
 }
 
@@ -275,6 +323,15 @@ func (c *Config) Normalize() {
 		c.Alerts.Command = nil // command = [] is the default: no command
 	}
 	c.Alerts.SignalLog = strings.TrimSpace(c.Alerts.SignalLog)
+	c.Breadth.Universe = strings.TrimSpace(c.Breadth.Universe)
+	if u := strings.ToLower(c.Breadth.Universe); u == "iwm" || u == "ijr" || u == BreadthOff || u == "" {
+		c.Breadth.Universe = u
+	}
+	for i, s := range c.Confirm {
+		if n, err := s.Normalize(); err == nil {
+			c.Confirm[i] = n // else Validate names the problem
+		}
+	}
 }
 
 // Validate checks every value and says which key is wrong and why. It
@@ -378,6 +435,38 @@ func (c Config) Validate() error {
 	}
 	if !oneOf(c.Log.Level, []string{"debug", "info", "warn", "error"}) {
 		return fieldErr("log.level", 0, "%q is not a level (use debug, info, warn or error)", c.Log.Level)
+	}
+	if c.Breadth.Universe == "" {
+		return fieldErr("breadth.universe", 0, "is empty (use \"iwm\", \"ijr\", a members file's path, or \"off\")")
+	}
+	if strings.ContainsFunc(c.Breadth.Universe, unicode.IsControl) {
+		return fieldErr("breadth.universe", 0, "contains control characters")
+	}
+	if a := c.Breadth.AboveSMA50; !(a > 0 && a <= 100) {
+		return fieldErr("breadth.above_sma50", 0, "%v must be a percentage above 0 and at most 100", a)
+	}
+	if c.Breadth.MaxBars < 253 {
+		return fieldErr("breadth.max_bars", 0, "%d is too few (at least 253, for the 52-week highs and lows)", c.Breadth.MaxBars)
+	}
+	seen := map[string]int{}
+	for i, s := range c.Confirm {
+		n, err := s.Normalize()
+		if err != nil {
+			key := "confirm.kind"
+			switch {
+			case strings.Contains(err.Error(), "symbols"):
+				key = "confirm.symbols"
+			case strings.Contains(err.Error(), "series"):
+				key = "confirm.series"
+			case strings.HasPrefix(err.Error(), "id"):
+				key = "confirm.id"
+			}
+			return fieldErr(key, i, "[[confirm]] %d: %s", i+1, strings.TrimSuffix(err.Error(), ": "+breadth.ErrConfirm.Error()))
+		}
+		if j, dup := seen[n.ID]; dup {
+			return fieldErr("confirm.kind", i, "[[confirm]] %d: id %q is also item %d's; give one an id", i+1, n.ID, j+1)
+		}
+		seen[n.ID] = i
 	}
 	return nil
 }

@@ -393,3 +393,37 @@ func TestAutoFeedAndFailoverAfter(t *testing.T) {
 		}
 	}
 }
+
+func TestBreadthAndConfirmSections(t *testing.T) {
+	def := Default()
+	if def.Breadth.Universe != "iwm" || len(def.Confirm) != 6 || def.Confirm[5].ID != "dgs2" {
+		t.Fatalf("defaults: %+v %+v", def.Breadth, def.Confirm)
+	}
+	if got := def.Engine().Confirm; strings.Join(got, ",") != "IWM,QQQ,IJR,SPY,RSP,IWC,HYG,LQD" {
+		t.Errorf("Engine().Confirm = %v", got)
+	}
+	c, err := Parse("c.toml", []byte("[breadth]\nuniverse = \"IJR\"\nabove_sma50 = 55\n\n[[confirm]]\nkind = \"Credit\"\nsymbols = \"jnk/ief\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Breadth.Universe != "ijr" || c.Breadth.AboveSMA50 != 55 || len(c.Confirm) != 1 ||
+		c.Confirm[0].ID != "jnk_ief" || c.Confirm[0].Kind != "credit" || c.Confirm[0].Label != "JNK/IEF" {
+		t.Errorf("parsed %+v %+v", c.Breadth, c.Confirm)
+	}
+	if c, err = Parse("c.toml", []byte("confirm = []\n[breadth]\nuniverse = \"/data/My Members.csv\"\n")); err != nil || len(c.Confirm) != 0 || c.Breadth.Universe != "/data/My Members.csv" {
+		t.Errorf("confirm = [] and a path: %+v %v", c, err)
+	}
+	for src, want := range map[string]string{
+		"[breadth]\nabove_sma50 = 0\n":                                                      "c.toml:2: breadth.above_sma50: 0 must be a percentage above 0 and at most 100",
+		"[breadth]\nmax_bars = 100\n":                                                       "c.toml:2: breadth.max_bars: 100 is too few (at least 253, for the 52-week highs and lows)",
+		"[breadth]\nuniverse = \"\"\n":                                                      `c.toml:2: breadth.universe: is empty (use "iwm", "ijr", a members file's path, or "off")`,
+		"[[confirm]]\nkind = \"pair\"\nsymbols = \"IWM/IWM\"\n":                             `c.toml:3: confirm.symbols: [[confirm]] 1: symbols "IWM/IWM": want two different tickers as "NUM/DEN", e.g. "IWM/QQQ"`,
+		"[[confirm]]\nkind = \"pair\"\nsymbols = \"A/B\"\n\n[[confirm]]\nkind = \"fx\"\n":   `c.toml:6: confirm.kind: [[confirm]] 2: kind "fx": want "pair", "credit" or "yield"`,
+		"[[confirm]]\nkind = \"yield\"\n[[confirm]]\nkind = \"yield\"\nseries = \"dgs2\"\n": `c.toml:4: confirm.kind: [[confirm]] 2: id "dgs2" is also item 1's; give one an id`,
+	} {
+		_, err := Parse("c.toml", []byte(src))
+		if err == nil || err.Error() != want {
+			t.Errorf("%q:\n got %v\nwant %s", src, err, want)
+		}
+	}
+}

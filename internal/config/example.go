@@ -116,6 +116,47 @@ signal_log = ""     # default: <state dir>/capwatch/signals.jsonl (demo: signals
 [log]
 file = ""        # default: <user cache dir>/capwatch/capwatch.log
 level = "info"   # debug | info | warn | error
+
+# Breadth: is the whole small-cap market joining the breakout? From the
+# members' own daily bars: % above their 50/200-day averages, new 52-week
+# highs and lows, the advance/decline line, Zweig's breadth thrust, equal-
+# against cap-weight. The members list is today's (survivorship-biased).
+# Live feeds load members' history in the background (Yahoo: at most one
+# request a second, once a day per member, cached). The demo has 600
+# synthetic members; replay reads DIR/members.csv (or --members PATH).
+[breadth]
+universe = "iwm"     # "iwm" (IWM's holdings: Russell 2000), "ijr" (S&P SmallCap 600), a members file, or "off"
+above_sma50 = 60.0   # breadth_above_sma50 flag: % of members above their 50-day average
+max_bars = 1260      # daily bars kept per member (~5 years)
+
+# The confirmation strip: each item confirms or diverges the main pair. A
+# pair or credit ratio confirms above its 50-day average; a yield (FRED
+# series, no key, fetched once a day) when it fell over 21 trading days.
+# The pairs are also what the pair key cycles the main pair through.
+# Writing any [[confirm]] replaces the whole list; "confirm = []" turns it off.
+[[confirm]]
+kind = "pair"
+symbols = "IWM/QQQ"
+
+[[confirm]]
+kind = "pair"
+symbols = "IJR/SPY"
+
+[[confirm]]
+kind = "pair"
+symbols = "RSP/SPY"
+
+[[confirm]]
+kind = "pair"
+symbols = "IWC/IWM"
+
+[[confirm]]
+kind = "credit"
+symbols = "HYG/LQD"
+
+[[confirm]]
+kind = "yield"
+series = "DGS2"   # FRED's 2-year Treasury yield
 `
 
 // WriteExample writes Example to path. It never overwrites an existing

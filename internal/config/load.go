@@ -183,6 +183,7 @@ func Parse(name string, data []byte) (Config, error) {
 	cfg := Default()
 	// Decode lists into fresh slices, not on top of the defaults.
 	cfg.Watchlist.Symbols = nil
+	cfg.Confirm = nil
 	idx := indexLines(data)
 	md, err := toml.Decode(string(data), &cfg)
 	if err != nil {
@@ -190,6 +191,9 @@ func Parse(name string, data []byte) (Config, error) {
 	}
 	if !md.IsDefined("watchlist", "symbols") {
 		cfg.Watchlist.Symbols = Default().Watchlist.Symbols
+	}
+	if !md.IsDefined("confirm") {
+		cfg.Confirm = Default().Confirm
 	}
 	if und := md.Undecoded(); len(und) > 0 {
 		k := und[0].String()

@@ -52,6 +52,11 @@ type Options struct {
 	// ProgramOptions are added to the dashboard's own (tests: input,
 	// output, window size).
 	ProgramOptions []tea.ProgramOption
+	// Breadth is what the pipeline loads in the background for the
+	// breadth panel (nil: nothing); ShowBreadth shows the panel (a members
+	// list or a confirmation strip is configured).
+	Breadth     *app.Breadth
+	ShowBreadth bool
 }
 
 // Dashboard is the wired chain before it runs.
@@ -116,7 +121,7 @@ func New(ctx context.Context, o Options) (*Dashboard, error) {
 	// Alerts stay up for a minute of wall time whatever the demo's speed.
 	d.Model = tui.New(tui.Options{
 		Feed: o.Feed.Name(), Kind: o.Feed.Kind(), Clock: uiClock, Wall: clk, Context: ctx, PollInterval: poll,
-		Palette: o.Config.Palette, NoColor: o.NoColor, ShowNowWhat: true,
+		Palette: o.Config.Palette, NoColor: o.NoColor, ShowNowWhat: true, ShowBreadth: o.ShowBreadth,
 	})
 	d.ProgramOptions = append([]tea.ProgramOption{tea.WithContext(ctx), tea.WithFPS(FPS)}, o.ProgramOptions...)
 	// Signals and alerts run in the pipeline (after each published
@@ -136,6 +141,7 @@ func New(ctx context.Context, o Options) (*Dashboard, error) {
 		OnSnapshot: func(s *engine.Snapshot) { d.send(tui.SnapshotMsg{Snap: s}) },
 		OnStatus:   func(s feeds.Status) { d.send(tui.StatusMsg{Status: s}) },
 		Signals:    watch,
+		Breadth:    o.Breadth,
 	}
 	return d, nil
 }

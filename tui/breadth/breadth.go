@@ -229,7 +229,7 @@ func Render(in Input, width, height int, st Styles) []string {
 		}
 		add(0, st.Warn.Render(msg))
 	default:
-		add(0, coverage(in, st))
+		add(0, coverage(in, width, st))
 		add(1, lbl("above 50d ")+val(pct(b.PctAboveSMA50))+lbl("  200d ")+val(pct(b.PctAboveSMA200))+
 			st.Muted.Render(fmt.Sprintf("  of %s/%s", group(b.NSMA50), group(b.NSMA200))))
 		add(3, lbl("52w highs ")+st.Pos.Render(group(b.NewHighs52w))+lbl(" lows ")+st.Neg.Render(group(b.NewLows52w))+
@@ -257,14 +257,14 @@ func Render(in Input, width, height int, st Styles) []string {
 		add(4, ew)
 	}
 	if len(in.Confirm) > 0 {
-		s := lbl(Score(in.Confirm) + ":")
-		for _, c := range in.Confirm {
-			s += " " + shortLabel(c) + mark(c, st)
-		}
-		add(2, s)
+		add(2, strip(in.Confirm, clean(in.Small, 8), width, st))
 	}
 	if b != nil {
-		add(6, st.Muted.Render("today's members only: past breadth is survivorship-biased"))
+		note := "today's members only: past breadth is survivorship-biased"
+		if ansi.StringWidth(note) > width {
+			note = "today's members (survivorship bias)"
+		}
+		add(6, st.Muted.Render(note))
 	}
 	if in.Zoomed {
 		for _, z := range zoomLines(in, width, st) {
@@ -295,27 +295,89 @@ func Render(in Input, width, height int, st Styles) []string {
 }
 
 // coverage is the first line: members with history, the date, live or end
-// of day with its age, and the load's progress while it runs.
-func coverage(in Input, st Styles) string {
+// of day with its age, and the load's progress while it runs; shorter forms
+// when it does not fit in width.
+func coverage(in Input, width int, st Styles) string {
 	b, l := in.Breadth, in.Load
-	s := st.Value.Render(group(b.Covered)) + st.Label.Render("/"+group(b.Members)+" members")
+	date := clean(b.AsOf, 10)
+	short := date
+	if t, err := time.Parse("2006-01-02", b.AsOf); err == nil {
+		short = t.Format("Jan 02")
+	}
+	cov := st.Value.Render(group(b.Covered)) + st.Label.Render("/"+group(b.Members))
+	var when, whenShort string
 	if b.Forming {
-		s += st.Label.Render(" · ") + st.Pos.Render("live") + st.Label.Render(fmt.Sprintf(" %s (%s quoting)", clean(b.AsOf, 10), group(b.WithBar)))
+		when = st.Pos.Render("live") + st.Label.Render(fmt.Sprintf(" %s (%s quoting)", date, group(b.WithBar)))
+		whenShort = st.Pos.Render("live") + st.Label.Render(" "+short)
 	} else {
-		s += st.Label.Render(" · end of day " + clean(b.AsOf, 10))
+		when = st.Label.Render("end of day " + date)
+		whenShort = st.Label.Render("eod " + short)
 		if a := age(b.AsOf, in.Now); a != "" {
-			s += st.Muted.Render(", " + a)
+			when += st.Muted.Render(", " + a)
+			whenShort += st.Muted.Render(" " + strings.TrimSuffix(a, " old"))
 		}
 	}
+	var extra []string
 	if p := Progress(l); p != "" {
-		s += st.Warn.Render(" · loading " + strings.TrimPrefix(p, "breadth: "))
+		extra = append(extra, st.Warn.Render("loading "+strings.TrimPrefix(p, "breadth: ")))
 	} else if l != nil && l.Failed > 0 {
-		s += st.Muted.Render(fmt.Sprintf(" · %s without data", group(l.Failed)))
+		extra = append(extra, st.Muted.Render(fmt.Sprintf("%s without data", group(l.Failed))))
 	}
 	if l != nil && l.Note != "" {
-		s += st.Muted.Render(" · " + clean(l.Note, 60))
+		extra = append(extra, st.Muted.Render(clean(l.Note, 60)))
 	}
-	return s
+	sep := st.Label.Render(" · ")
+	forms := []string{
+		cov + st.Label.Render(" members") + sep + when,
+		cov + sep + when,
+		cov + sep + whenShort,
+	}
+	for i := range forms {
+		for _, x := range extra {
+			if ansi.StringWidth(forms[i]+sep+x) <= width {
+				forms[i] += sep + x
+			}
+		}
+	}
+	for _, f := range forms {
+		if ansi.StringWidth(f) <= width {
+			return f
+		}
+	}
+	return forms[len(forms)-1]
+}
+
+// strip is the confirmation line: the score and each item's mark, with
+// labels while they fit.
+func strip(cs []engine.Confirmation, small string, width int, st Styles) string {
+	head := st.Label.Render(Score(cs) + ":")
+	full, mid, marks := head, head, head+" "
+	for _, c := range cs {
+		full += " " + shortLabel(c) + mark(c, st)
+		mid += " " + tinyLabel(c, small) + mark(c, st)
+		marks += mark(c, st)
+	}
+	for _, s := range []string{full, mid} {
+		if ansi.StringWidth(s) <= width {
+			return s
+		}
+	}
+	return marks
+}
+
+// tinyLabel is an item's distinctive leg: the denominator when the
+// numerator is the main pair's small leg (IWM/QQQ → QQQ), else the
+// numerator (IJR/SPY → IJR, HYG/LQD → HYG).
+func tinyLabel(c engine.Confirmation, small string) string {
+	l := shortLabel(c)
+	num, den, ok := strings.Cut(l, "/")
+	if !ok {
+		return l
+	}
+	if num == small {
+		return den
+	}
+	return num
 }
 
 // compact is the whole panel on one line.
