@@ -57,11 +57,16 @@ func (e *Engine) Snapshot(now time.Time) *Snapshot {
 	snap.Breadth, snap.BreadthLoad = e.breadthSnapshot()
 	snap.Confirmations = e.confirmations()
 
+	// Symbols only the confirmation strip needs are not the user's
+	// watchlist: without data their items say unknown, not the error list.
 	for _, sym := range e.errOr {
+		if i, ok := e.index[sym]; ok && e.syms[i].role == RoleConfirm {
+			continue
+		}
 		snap.Errors = append(snap.Errors, SymbolError{Symbol: sym, Message: e.errs[sym].message()})
 	}
 	for _, s := range e.syms {
-		if !s.live.ok && s.starts.IsZero() {
+		if !s.live.ok && s.starts.IsZero() && s.role != RoleConfirm {
 			if _, dup := e.errs[s.sym]; !dup {
 				snap.Errors = append(snap.Errors, SymbolError{Symbol: s.sym, Message: "no data"})
 			}

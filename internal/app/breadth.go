@@ -14,7 +14,8 @@ import (
 
 // Breadth is what a Pipeline loads for the breadth universe and the
 // confirmation strip, in the background: it never delays the first frame or
-// the pair's history.
+// the pair's history, and starts once the pair's history has loaded (at the
+// start, or when a retry succeeds).
 type Breadth struct {
 	// Members are the universe's members (canonical tickers, e.g. BRK.B),
 	// when they are known at the start.
@@ -76,6 +77,7 @@ type breadthRun struct {
 	chunks   chan membersChunk
 	series   chan seriesResult
 	loading  bool
+	started  bool // the first load has started
 	timer    <-chan time.Time
 }
 
@@ -120,7 +122,7 @@ func (r *run) startBreadth() bool {
 	if br == nil || br.loading {
 		return true
 	}
-	br.loading = true
+	br.loading, br.started = true, true
 	br.timer = nil
 	br.progress.Loaded, br.progress.Failed, br.progress.Done = 0, 0, false
 	br.progress.Note = br.b.Note

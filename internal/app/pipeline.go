@@ -89,7 +89,12 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		}
 	}()
 	engErr := r.startEngine()
-	if !r.loadHistory() || !r.startBreadth() {
+	if !r.loadHistory() {
+		return nil
+	}
+	// The breadth load starts once the pair's history is in: when the
+	// feed cannot load the pair, it cannot load 2,000 members either.
+	if !r.startFailed && !r.startBreadth() {
 		return nil
 	}
 	r.armRetry()
@@ -430,6 +435,9 @@ func (r *run) historyDone(res histResult) bool {
 	}
 	if !r.live && r.feedNow.IsZero() {
 		r.feedNow = lastBarEnd(daily)
+	}
+	if len(daily) > 0 && r.br != nil && !r.br.started && !r.startBreadth() {
+		return false
 	}
 	// Intraday bars come from the stream (a history's may be older than the
 	// stream's).
