@@ -91,7 +91,7 @@ func (e *Engine) syncBreadthLeg() {
 	if e.bm == nil {
 		return
 	}
-	d := e.small.daily
+	d := e.bleg.daily
 	k := legKey{n: len(d)}
 	if len(d) > 0 {
 		k.last = d[len(d)-1]
@@ -108,7 +108,7 @@ func (e *Engine) syncBreadthForming() {
 	if e.bm == nil {
 		return
 	}
-	s := e.small
+	s := e.bleg
 	if s.hasForm {
 		e.bm.Forming(s.forming.Time, s.forming.Close)
 	} else {

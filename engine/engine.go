@@ -58,6 +58,10 @@ type Input struct {
 	// Series are daily observation series by id (e.g. "DGS2" for the
 	// confirmation strip); each replaces the earlier one of its id.
 	Series map[string][]Observation
+	// Pair, if set, switches the charted pair (SetPair) before anything
+	// else is applied; an invalid pair is reported as an error of its
+	// small leg and changes nothing.
+	Pair *PairChoice
 	// Provenance, if set, replaces what the snapshots say about where the
 	// data comes from (shared, never modified).
 	Provenance *Provenance
@@ -111,6 +115,7 @@ type Engine struct {
 
 	pub pubCache // what the last snapshot shared, reused while unchanged
 
+	bleg   *symState    // the breadth universe's leg: the pair's small leg at New (it stays when the pair switches)
 	bm     BreadthModel // the member universe (nil: none)
 	cm     ConfirmModel // the confirmation strip (nil: none)
 	legKey legKey       // the small leg's closed bars the model has
@@ -182,6 +187,7 @@ func New(cfg Config, cal *calendar.Calendar) (*Engine, error) {
 		e.syms = append(e.syms, s)
 	}
 	e.small, e.large = e.bySym(cfg.Small), e.bySym(cfg.Large)
+	e.bleg = e.small
 	p, err := newPairState(e.small, e.large)
 	if err != nil {
 		return nil, fmt.Errorf("engine: new: pair streams: %w", err)
@@ -376,7 +382,7 @@ func (e *Engine) loadHistory(daily map[string][]Bar, skipped map[string]SkippedR
 		sk.Source, sk.Reason = sanitize(sk.Source, 200), sanitize(sk.Reason, 60)
 		s.skipped, s.starts = sk, time.Time{}
 		e.clearErr(sym, false)
-		e.closedDirty = true
+		e.closedDirty, s.rebuilt = true, true
 		if s == e.small || s == e.large {
 			e.pairRebuild = true
 		}
@@ -600,7 +606,7 @@ func (e *Engine) handleDaily(s *symState, ev []BarEvent) bool {
 			e.closedDirty = true
 		case BarRevised:
 			s.revise(b)
-			e.closedDirty = true
+			e.closedDirty, s.rebuilt = true, true
 			if s == e.small || s == e.large {
 				e.pairRebuild = true
 			}
@@ -691,8 +697,9 @@ func (e *Engine) settle() {
 	} else if e.pair.extend() {
 		e.pairChanged = true
 	}
-	if e.pairRebuild {
+	if e.pairRebuild || e.bleg.rebuilt {
 		e.legKey = legKey{} // a leg was reloaded or revised: hand it over again
+		e.bleg.rebuilt = false
 	}
 	e.closedDirty, e.pairRebuild = false, false
 	e.syncBreadthLeg()
@@ -772,6 +779,11 @@ func (e *Engine) apply(in Input) {
 	}
 	if in.Feed != "" {
 		e.feed = sanitize(in.Feed, 32)
+	}
+	if in.Pair != nil {
+		if err := e.SetPair(in.Pair.Small, in.Pair.Large); err != nil {
+			e.noteErr(in.Pair.Small, err.Error(), true)
+		}
 	}
 	if in.Provenance != nil {
 		e.prov = in.Provenance // cleaned at the feed boundary (feeds.Sanitized)

@@ -152,6 +152,7 @@ type symState struct {
 	sym       string
 	role      Role
 	sectorLeg bool // a leg of a sector pair (its quotes move sector breadth)
+	rebuilt   bool // daily history reloaded or revised since the breadth model last took it
 
 	daily []Bar // committed (closed) daily bars, oldest first
 	// days and closes mirror daily (trading date, close) for the rotation

@@ -8,7 +8,7 @@ import (
 
 // keyMap declares every key binding once; the help screen is generated from it.
 type keyMap struct {
-	Quit, Help, CloseHelp, Pause, NextFocus, PrevFocus, Zoom key.Binding
+	Quit, Help, CloseHelp, Pause, NextFocus, PrevFocus, Zoom, NextPair key.Binding
 
 	TF1D, TF5D, TF1M, TF6M, TF1Y, TFPrev, TFNext key.Binding
 
@@ -32,6 +32,7 @@ func defaultKeyMap() keyMap {
 		NextFocus: b([]string{"tab"}, "tab", "next panel"),
 		PrevFocus: b([]string{"shift+tab"}, "shift+tab", "previous panel"),
 		Zoom:      b([]string{"z", "enter"}, "z", "zoom panel"),
+		NextPair:  b([]string{"P"}, "P", "next pair"),
 
 		TF1D:   b([]string{"1"}, "1", "chart 1 day"),
 		TF5D:   b([]string{"2"}, "2", "chart 5 days"),
@@ -56,14 +57,14 @@ func defaultKeyMap() keyMap {
 // important first; keyLine drops from the end (never help or quit) until
 // it fits.
 func (k keyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Help, k.TFPrev, k.TFNext, k.NextFocus, k.Zoom, k.SectorMetric, k.QuoteSort, k.Pause, k.Quit}
+	return []key.Binding{k.Help, k.TFPrev, k.TFNext, k.NextFocus, k.Zoom, k.NextPair, k.SectorMetric, k.QuoteSort, k.Pause, k.Quit}
 }
 
 // Global are the keys the root handles, for the help screen (each panel
 // lists its own: panel.Bindings). The help screen names every key of a
 // binding ("q/ctrl+c"); the key line only the first.
 func (k keyMap) Global() []key.Binding {
-	return []key.Binding{k.Help, k.CloseHelp, k.NextFocus, k.PrevFocus, k.Zoom, k.Pause, k.Quit}
+	return []key.Binding{k.Help, k.CloseHelp, k.NextFocus, k.PrevFocus, k.Zoom, k.NextPair, k.Pause, k.Quit}
 }
 
 // allKeys is a binding with every key in its help ("z/enter"), for the help

@@ -36,6 +36,11 @@ type Options struct {
 	NoColor      bool          // NO_COLOR set: no colours, meaning kept by symbols and words
 	ShowNowWhat  bool          // show the "Now what?" panel
 	ShowBreadth  bool          // show the breadth panel (a members list or a confirmation strip is configured)
+	// Pairs are the pairs the pair key (P) cycles through, the configured
+	// one first; OnPair asks for one (the pipeline switches the engine).
+	// Fewer than two pairs, or no OnPair: no pair key.
+	Pairs  []engine.PairChoice
+	OnPair func(engine.PairChoice)
 	// Location is the zone used to display times (default America/New_York).
 	Location *time.Location
 	// Wall is the real clock, for how long an alert stays up (default
@@ -97,8 +102,11 @@ type Model struct {
 	hasStatus     bool
 
 	paused, showHelp, zoom bool
-	focus                  panelID
-	w, h                   int
+	// wantPair is the pair asked for with the pair key until a snapshot of
+	// it arrives (the status line says "→ IWM/QQQ…" meanwhile).
+	wantPair engine.PairChoice
+	focus    panelID
+	w, h     int
 
 	// The layout (set in Update) and the screen composed from it.
 	lay    layout
@@ -143,6 +151,9 @@ func New(opts Options) Model {
 	}
 	opts.Feed = Sanitize(opts.Feed)
 	keys := defaultKeyMap()
+	if len(opts.Pairs) < 2 || opts.OnPair == nil {
+		keys.NextPair.SetEnabled(false)
+	}
 	st := NewStyles(opts.Palette, true, opts.NoColor)
 	m := Model{
 		opts: opts, keys: &keys, st: &st, cal: calendar.NYSE(), dark: true, help: help.New(),
@@ -280,6 +291,9 @@ func (m Model) onAlert(a AlertMsg) (Model, tea.Cmd) {
 
 func (m *Model) apply(s *engine.Snapshot) {
 	m.snap = s
+	if m.wantPair == (engine.PairChoice{Small: s.Pair.Small, Large: s.Pair.Large}) {
+		m.wantPair = engine.PairChoice{}
+	}
 	m.each(func(_ panelID, p panel) { p.SetSnapshot(s) })
 }
 
@@ -336,6 +350,8 @@ func (m Model) handleKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
 	case key.Matches(k, keys.Zoom):
 		m.zoom = !m.zoom
 		return m, nil
+	case key.Matches(k, keys.NextPair) && m.canSwitchPair():
+		return m, m.nextPair()
 	}
 	var cmds []tea.Cmd
 	m.each(func(_ panelID, p panel) { cmds = append(cmds, p.Update(k)) })
@@ -363,4 +379,30 @@ func (m Model) View() tea.View {
 	v.AltScreen = true
 	v.WindowTitle = "capwatch"
 	return v
+}
+
+// canSwitchPair reports whether the pair key does something.
+func (m Model) canSwitchPair() bool { return len(m.opts.Pairs) > 1 && m.opts.OnPair != nil }
+
+// nextPair asks for the pair after the one shown (or after the one asked
+// for, when a switch is under way).
+func (m *Model) nextPair() tea.Cmd {
+	cur := m.wantPair
+	if cur == (engine.PairChoice{}) && m.snap != nil {
+		cur = engine.PairChoice{Small: m.snap.Pair.Small, Large: m.snap.Pair.Large}
+	}
+	i := 0
+	for j, p := range m.opts.Pairs {
+		if p == cur {
+			i = j + 1
+			break
+		}
+	}
+	pc := m.opts.Pairs[i%len(m.opts.Pairs)]
+	m.wantPair = pc
+	on := m.opts.OnPair
+	return func() tea.Msg {
+		on(pc)
+		return nil
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/capwatch/capwatch/engine"
 	"github.com/capwatch/capwatch/feeds"
 	"github.com/capwatch/capwatch/tui/breadth"
 	"github.com/charmbracelet/x/ansi"
@@ -178,7 +179,11 @@ func (m Model) statusParts() []statusPart {
 		parts = append(parts, part(st.Text.Render(feed), prioFeed, false))
 	}
 	if p := m.snap.Pair; p.Small != "" && p.Large != "" {
-		parts = append(parts, part(st.Text.Render(Sanitize(p.Small)+"/"+Sanitize(p.Large)), prioPair, false))
+		name := st.Text.Render(Sanitize(p.Small) + "/" + Sanitize(p.Large))
+		if w := m.wantPair; w != (engine.PairChoice{}) {
+			name += st.Warn.Render(" → " + Sanitize(w.String()) + "…")
+		}
+		parts = append(parts, part(name, prioPair, false))
 	}
 	health := m.health()
 	if len(health) > 0 {

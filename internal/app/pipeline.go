@@ -60,6 +60,11 @@ type Pipeline struct {
 	// Breadth, if set, loads the breadth universe's members and the
 	// confirmation series in the background (see Breadth).
 	Breadth *Breadth
+	// Pairs, if set, carries the pair key's choices to the engine. Signals
+	// and alerts stay on the pair the engine started with: snapshots of
+	// another pair are not recorded (closed-bar changes are caught up when
+	// the pair comes back).
+	Pairs <-chan engine.PairChoice
 }
 
 // histResult is the outcome of a background history load.
@@ -129,6 +134,8 @@ func (p *Pipeline) Run(ctx context.Context) error {
 			ok = r.seriesDone(res)
 		case <-mtimer:
 			ok = r.startBreadth()
+		case pc := <-p.Pairs:
+			ok = r.send(engine.Input{Pair: &pc, Now: r.now(nil)})
 		}
 		if !ok { // ctx ended while sending to the engine
 			return nil
@@ -201,9 +208,16 @@ func (p *Pipeline) newRun(ctx context.Context) *run {
 	}
 	if w := p.Signals; w != nil {
 		publish := r.onSnap
+		var main engine.PairChoice // the pair of the first snapshot: the configured one
 		r.onSnap = func(s *engine.Snapshot) {
 			publish(s)
-			w.Observe(ctx, s)
+			cur := engine.PairChoice{Small: s.Pair.Small, Large: s.Pair.Large}
+			if main == (engine.PairChoice{}) {
+				main = cur
+			}
+			if cur == main {
+				w.Observe(ctx, s)
+			}
 		}
 	}
 	r.hr = newHistoryRetry(p.Symbols, p.HistoryRetry, p.HistoryRetryMax, p.Rand)

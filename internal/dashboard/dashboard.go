@@ -57,6 +57,9 @@ type Options struct {
 	// list or a confirmation strip is configured).
 	Breadth     *app.Breadth
 	ShowBreadth bool
+	// Pairs are what the pair key cycles through (the configured pair
+	// first); fewer than two: no pair key.
+	Pairs []engine.PairChoice
 }
 
 // Dashboard is the wired chain before it runs.
@@ -118,8 +121,24 @@ func New(ctx context.Context, o Options) (*Dashboard, error) {
 		d.FeedClock = app.NewFeedClock(clk, 0)
 		uiClock = d.FeedClock
 	}
+	// The pair key's choices go to the pipeline, the newest one winning.
+	pairs := make(chan engine.PairChoice, 1)
+	onPair := func(pc engine.PairChoice) {
+		for {
+			select {
+			case pairs <- pc:
+				return
+			default:
+				select {
+				case <-pairs:
+				default:
+				}
+			}
+		}
+	}
 	// Alerts stay up for a minute of wall time whatever the demo's speed.
 	d.Model = tui.New(tui.Options{
+		Pairs: o.Pairs, OnPair: onPair,
 		Feed: o.Feed.Name(), Kind: o.Feed.Kind(), Clock: uiClock, Wall: clk, Context: ctx, PollInterval: poll,
 		Palette: o.Config.Palette, NoColor: o.NoColor, ShowNowWhat: true, ShowBreadth: o.ShowBreadth,
 	})
@@ -142,6 +161,7 @@ func New(ctx context.Context, o Options) (*Dashboard, error) {
 		OnStatus:   func(s feeds.Status) { d.send(tui.StatusMsg{Status: s}) },
 		Signals:    watch,
 		Breadth:    o.Breadth,
+		Pairs:      pairs,
 	}
 	return d, nil
 }
