@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -27,7 +28,7 @@ import (
 // flags holds every command-line flag; each subcommand registers the ones it takes.
 type flags struct {
 	feed, data, asOf, replayFrom, baseURL, streamURL, config, logFile, logLevel, format string
-	signalLog, members                                                                  string
+	signalLog, members, pair                                                            string
 	speed                                                                               float64
 	seed                                                                                int64
 	version, tmux, force, alerts                                                        bool
@@ -65,6 +66,7 @@ func registerCommon(fs *flag.FlagSet, f *flags) {
 	fs.Float64Var(&f.speed, "speed", 0, "demo: simulated seconds per second; replay: trading days per second (default 1)")
 	fs.Int64Var(&f.seed, "seed", 0, "demo: random seed (same seed, same market; default 1)")
 	fs.StringVar(&f.asOf, "as-of", "", "use data up to this trading date, YYYY-MM-DD (replay; snapshot/status/analogs with any feed)")
+	fs.StringVar(&f.pair, "pair", "", "the pair to chart, SMALL/LARGE (default: the config's [pair], else IWM/SPY), e.g. IWM/QQQ")
 	fs.StringVar(&f.members, "members", "", "breadth: members file (CSV with a Ticker column, iShares holdings, or one symbol per line); replay default DIR/members.csv")
 	fs.StringVar(&f.baseURL, "base-url", "", "yahoo/stooq/alpaca: override the feed's (REST) base URL (proxies, recordings, tests)")
 	fs.StringVar(&f.streamURL, "stream-url", "", "alpaca: override the WebSocket stream URL (ws:// or wss://)")
@@ -196,6 +198,14 @@ func (c *command) configure() error {
 	}
 	if c.set["log-file"] {
 		cfg.Log.File = c.f.logFile
+	}
+	if c.set["pair"] {
+		small, large, ok := strings.Cut(strings.ToUpper(strings.TrimSpace(c.f.pair)), "/")
+		small, large = strings.TrimSpace(small), strings.TrimSpace(large)
+		if !ok || !engine.ValidSymbol(small) || !engine.ValidSymbol(large) || small == large {
+			return usagef("--pair %q: want two different tickers as SMALL/LARGE, e.g. --pair IWM/QQQ", c.f.pair)
+		}
+		cfg.Pair.Small, cfg.Pair.Large = small, large
 	}
 	if c.set["as-of"] {
 		d, err := time.ParseInLocation("2006-01-02", c.f.asOf, calendar.Location())
@@ -517,7 +527,7 @@ func (c *command) dashboard(ctx context.Context) error {
 	return c.e.Dashboard(ctx, dashboard.Options{
 		Feed: feed, Engine: eng, Config: c.cfg, Symbols: c.cfg.Engine().Symbols(),
 		Clock: c.e.Clock, Log: c.log, NoColor: c.e.Getenv("NO_COLOR") != "",
-		Signals: sig, Breadth: br.load, ShowBreadth: br.shows(),
+		Signals: sig, Breadth: br.load, ShowBreadth: br.shows(), Pairs: c.pairCycle(),
 	})
 }
 
@@ -626,4 +636,21 @@ func cmdConfig(args []string, stdout, stderr io.Writer, e env) error {
 	}
 	fmt.Fprintf(stdout, "wrote %s\n", p)
 	return nil
+}
+
+// pairCycle is what the pair key cycles through: the configured pair, then
+// the confirmation strip's pairs (credit items are not small/large pairs),
+// each once.
+func (c *command) pairCycle() []engine.PairChoice {
+	out := []engine.PairChoice{{Small: c.cfg.Pair.Small, Large: c.cfg.Pair.Large}}
+	for _, s := range c.cfg.Confirm {
+		if s.Kind != engine.ConfirmKindPair {
+			continue
+		}
+		num, den, ok := s.Legs()
+		if pc := (engine.PairChoice{Small: num, Large: den}); ok && !slices.Contains(out, pc) {
+			out = append(out, pc)
+		}
+	}
+	return out
 }

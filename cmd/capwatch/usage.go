@@ -10,6 +10,10 @@ Data and configuration flags (all commands):
                      the simulated day, so --seed N --as-of DATE shows the same market anywhere)
   --speed X          demo: simulated seconds per second; replay: trading days per second (default 1)
   --seed N           demo: random seed; the same seed gives the same market (default 1)
+  --pair SMALL/LARGE the pair to chart, e.g. IWM/QQQ (default: the config's [pair], else IWM/SPY);
+                     on the dashboard P cycles it through the confirmation strip's pairs
+  --members PATH     breadth: the members list (iShares holdings CSV, a CSV with a Ticker
+                     column, or one symbol per line); replay default DIR/members.csv
   --base-url URL     yahoo/stooq: override the base URL (a proxy, a local recording, tests)
   --config PATH      config file (default $CAPWATCH_CONFIG, else <user config dir>/capwatch/config.toml)
   --log-file PATH    log file (default <user cache dir>/capwatch/capwatch.log; never the screen)

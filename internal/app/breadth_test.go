@@ -16,6 +16,7 @@ import (
 	"github.com/capwatch/capwatch/feeds/fake"
 	"github.com/capwatch/capwatch/internal/calendar"
 	"github.com/capwatch/capwatch/internal/clock"
+	"github.com/capwatch/capwatch/internal/signals"
 )
 
 // TestPipelineLoadsMembersInTheBackground: the pair's history is published
@@ -218,4 +219,58 @@ func TestPipelineMembersList(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestPipelinePairSwitchAndSignals: a pair asked for switches the engine's
+// pair; the signal watch stays on the pair the run started with, so
+// switching to a pair whose flags differ rings nothing.
+func TestPipelinePairSwitchAndSignals(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		n := 300
+		iwm := genBars("IWM", n, 200, 0, 0)  // flat
+		spy := genBars("SPY", n, 500, 0, 1)  // rising: IWM/SPY falls, below its averages
+		qqq := genBars("QQQ", n, 400, 0, -1) // falling: IWM/QQQ rises, above them
+		cal := calendar.NYSE()
+		clk := clock.NewFake(cal.NextTradingDate(iwm[n-1].Time).Add(10 * time.Hour))
+		f := fake.New(fake.Options{History: feeds.History{Daily: map[string][]engine.Bar{"IWM": iwm, "SPY": spy, "QQQ": qqq}}})
+		cfg := pairConfig()
+		cfg.Extras = []string{"QQQ"}
+		eng, err := engine.New(cfg, cal)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var mu sync.Mutex
+		var notices []Notice
+		w, err := NewSignalWatch(SignalOptions{Feed: "yahoo", Clock: clk, Alerts: signals.DefaultAlertOptions(),
+			Notify: func(n Notice) { mu.Lock(); notices = append(notices, n); mu.Unlock() }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pairs := make(chan engine.PairChoice, 1)
+		snaps := make(chan *engine.Snapshot, 64)
+		p := &Pipeline{Feed: f, Engine: eng, Symbols: []string{"IWM", "SPY", "QQQ"}, Clock: clk, Signals: w, Pairs: pairs,
+			OnSnapshot: func(s *engine.Snapshot) { snaps <- s }}
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan error, 1)
+		go func() { done <- p.Run(ctx) }()
+		s := <-snaps
+		if f, _ := s.Flag(engine.FlagRatioAboveSMA50); s.Pair.Large != "SPY" || f.State != engine.FlagOff {
+			t.Fatalf("start: %s/%s %s", s.Pair.Small, s.Pair.Large, f.State)
+		}
+		pairs <- engine.PairChoice{Small: "IWM", Large: "QQQ"}
+		s = <-snaps
+		if f, _ := s.Flag(engine.FlagRatioAboveSMA50); s.Pair.Large != "QQQ" || f.State != engine.FlagConfirmed {
+			t.Fatalf("after the switch: %s/%s %s", s.Pair.Small, s.Pair.Large, f.State)
+		}
+		synctest.Wait()
+		mu.Lock()
+		if len(notices) != 0 {
+			t.Errorf("switching the pair rang %v", notices)
+		}
+		mu.Unlock()
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	})
 }
