@@ -150,9 +150,11 @@ func (m Model) helpScreen(w, h int) []string {
 		row, rowW = nil, 0
 	}
 	for _, g := range groups {
-		keys := make([]key.Binding, len(g.keys))
-		for i, b := range g.keys {
-			keys[i] = allKeys(b)
+		keys := make([]key.Binding, 0, len(g.keys))
+		for _, b := range g.keys {
+			if b.Enabled() { // e.g. the pair key without pairs to cycle
+				keys = append(keys, allKeys(b))
+			}
 		}
 		block := append([]string{m.st.Muted.Render(g.title)}, strings.Split(hv.FullHelpView([][]key.Binding{keys}), "\n")...)
 		bw := blockW(block)

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"github.com/capwatch/capwatch/engine"
 	"os"
 	"reflect"
 	"regexp"
@@ -201,8 +202,9 @@ func keyMapKeys() []string {
 // (enter, ctrl+c, esc included), at 80×23 and wider, and "q/ctrl+c  quit"
 // is never cut.
 func TestHelpListsEveryKey(t *testing.T) {
+	pairs := []engine.PairChoice{{Small: "IWM", Large: "SPY"}, {Small: "IWM", Large: "QQQ"}}
 	for _, sz := range []struct{ w, h int }{{80, 23}, {120, 40}, {200, 50}} {
-		m, _ := testModel(t, Options{ShowNowWhat: true, ShowBreadth: true})
+		m, _ := testModel(t, Options{ShowNowWhat: true, ShowBreadth: true, Pairs: pairs, OnPair: func(engine.PairChoice) {}})
 		m = update(m, tea.WindowSizeMsg{Width: sz.w, Height: sz.h}, SnapshotMsg{Snap: testSnapshot(1)}, press("?"))
 		scr := screen(m)
 		tokens := map[string]bool{}
