@@ -266,10 +266,15 @@ func (s *Server) SendError(code int, close bool) {
 	}
 }
 
-// Drop cuts every stream connection at the TCP level (no close frame).
+// Drop cuts every stream connection at the TCP level (no close frame); the
+// server forgets them at once (a reconnect is accepted). To script the
+// server still counting a dropped session, use RefuseStreams(406).
 func (s *Server) Drop() {
 	s.mu.Lock()
 	conns := s.conns
+	for _, c := range conns {
+		c.closed = true // gone at once: a reconnect is not refused with 406
+	}
 	s.notify("drop")
 	s.mu.Unlock()
 	for _, c := range conns {
