@@ -569,19 +569,28 @@ type axisTick struct {
 	label string
 }
 
-// dailyTicks spreads date labels evenly over the daily points.
+// dailyTicks spreads date labels evenly over the daily points: "Jan 02"
+// while every point is in the year of the newest; with years when the span
+// crosses into another year ("Nov 2025" over six months or a year,
+// "2025-12-29" over days) and always on the 1Y view.
 func (p *chartPanel) dailyTicks(pts []engine.RatioPoint, gutter, cw int) []axisTick {
 	n := len(pts)
 	width := cw - gutter
 	if n == 0 || width < 6 {
 		return nil
 	}
-	const lw = len("Jan 02")
-	slots := max(width/(lw+6), 1) // room for edge labels that shift inwards
+	layout := "Jan 02"
+	if first, last := pts[0].Time.In(p.loc), pts[n-1].Time.In(p.loc); p.tf == tf1Y || first.Year() != last.Year() {
+		layout = "Jan 2006"
+		if p.tf < tf6M {
+			layout = time.DateOnly
+		}
+	}
+	slots := max(width/(len(layout)+6), 1) // room for edge labels that shift inwards
 	ticks := make([]axisTick, 0, slots+1)
 	for k := 0; k <= slots; k++ {
 		i := k * (n - 1) / slots
-		ticks = append(ticks, axisTick{i, pts[i].Time.In(p.loc).Format("Jan 02")})
+		ticks = append(ticks, axisTick{i, pts[i].Time.In(p.loc).Format(layout)})
 	}
 	return ticks
 }

@@ -261,24 +261,24 @@ func (p *flagsPanel) valueText(f engine.Flag) string {
 // Forms of the since date, longest first.
 const (
 	sinceISO   = iota // "since 2026-10-29"
-	sinceMonth        // "since Oct 29", or "since Sep 2025" when older than ~10 months
-	sinceShort        // "since 10/29", or "since 2025"
+	sinceMonth        // "since Oct 29" in the data's year, else "since Sep 2025"
+	sinceShort        // "from Oct 29" in the data's year, else "from Sep 2025"
 )
 
-// sinceTexts formats a flag's start date (YYYY-MM-DD) in the three forms;
-// the month forms leave the year out only while it is clear (the date is
-// within about ten months of asOf). A date that does not parse is shown as
-// it is.
+// sinceTexts formats a flag's start date (YYYY-MM-DD) in the three forms.
+// The year is left out only when the date is in the year of the data
+// (asOf): "since 11/24" read like 2024 for 2025-11-24, so no form is
+// numeric-only. A date that does not parse is shown as it is.
 func sinceTexts(date string, asOf time.Time) [3]string {
 	d, err := time.Parse(time.DateOnly, date)
 	if err != nil {
 		s := "since " + date
 		return [3]string{s, s, s}
 	}
-	if asOf.IsZero() || asOf.Sub(d) < 300*24*time.Hour {
-		return [3]string{"since " + date, "since " + d.Format("Jan 02"), "since " + d.Format("1/02")}
+	if !asOf.IsZero() && d.Year() == asOf.Year() {
+		return [3]string{"since " + date, "since " + d.Format("Jan 02"), "from " + d.Format("Jan 02")}
 	}
-	return [3]string{"since " + date, "since " + d.Format("Jan 2006"), "since " + d.Format("2006")}
+	return [3]string{"since " + date, "since " + d.Format("Jan 2006"), "from " + d.Format("Jan 2006")}
 }
 
 // flagLayout says which columns a flag line has and how wide they are.

@@ -46,7 +46,7 @@ func TestFlagsShowSinceAndValue(t *testing.T) {
 			if !strings.Contains(l, "confirmed") && !strings.Contains(l, "forming") && !strings.Contains(l, "off") {
 				t.Errorf("%dx%d: %s has no state word: %q", tc.w, tc.h, f.ID, l)
 			}
-			if on := f.State != engine.FlagOff; on != strings.Contains(l, "since ") {
+			if on := f.State != engine.FlagOff; on != (strings.Contains(l, "since ") || strings.Contains(l, "from ")) {
 				t.Errorf("%dx%d: %s (%v) since shown %v: %q", tc.w, tc.h, f.ID, f.State, !on, l)
 			}
 			thr := flagValue(f.ID, f.Threshold, false)
@@ -55,7 +55,7 @@ func TestFlagsShowSinceAndValue(t *testing.T) {
 			}
 		}
 	}
-	// The date is in full where it fits, "Oct 29" at 80×24, "10/29" at 60 cells.
+	// The date is in full where it fits, "since Oct 29" at 80×24, "from Oct 29" at 60 cells.
 	m, _ := testModel(t, Options{ShowNowWhat: true})
 	m = update(m, tea.WindowSizeMsg{Width: 200, Height: 50}, SnapshotMsg{Snap: snap})
 	if l := flagLines(t, m)[engine.FlagRatioAboveSMA200]; !strings.Contains(l, "since 2026-10-29") {
@@ -66,8 +66,8 @@ func TestFlagsShowSinceAndValue(t *testing.T) {
 		t.Errorf("80x24: since date %q, want since Oct 29", l)
 	}
 	m = update(m, tea.WindowSizeMsg{Width: 120, Height: 40})
-	if l := flagLines(t, m)[engine.FlagRatioAboveSMA200]; !strings.Contains(l, "since 10/29") {
-		t.Errorf("120x40: since date %q, want since 10/29", l)
+	if l := flagLines(t, m)[engine.FlagRatioAboveSMA200]; !strings.Contains(l, "from Oct 29") {
+		t.Errorf("120x40: since date %q, want from Oct 29", l)
 	}
 }
 
@@ -156,7 +156,7 @@ func TestConfirmedFlagBeforeLiveValue(t *testing.T) {
 	if !strings.Contains(l, "≥1.50× at close") || strings.Contains(l, "—") || strings.Contains(l, "2.40") {
 		t.Errorf("started in the session: %q, want ≥1.50× at close", l)
 	}
-	if !strings.Contains(l, "since 11/23") {
+	if !strings.Contains(l, "from Nov 23") {
 		t.Errorf("since date lost: %q", l)
 	}
 	// An off flag without a value keeps the dash.

@@ -55,6 +55,7 @@ type slot struct {
 // every Update.
 func (m *Model) relayout() {
 	m.lay, m.screen = layout{}, ""
+	m.today = m.opts.Wall.Now().In(m.opts.Location)
 	w, h := m.w, m.h
 	if w <= 0 || h <= 0 {
 		return
@@ -228,7 +229,7 @@ func glossary() []string {
 		"rvol      volume ÷ its 20-day average, pace-adjusted during the session",
 		"          (today so far vs an average day by this time of day)",
 		"flags     ● confirmed on a closed day · ◐ forming on today's live bar · ○ off",
-		"          value vs threshold; since = the first day of the current run;",
+		"          value vs threshold; since (from) = the first day of the current run;",
 		"          tab to the flags panel and z (zoom) shows what each flag means",
 		"rotation  weekly rs-ratio (across) vs rs-momentum (up), axes at 100 (JdK-style):",
 		"          ▲ leading · ▼ weakening · ▽ lagging · △ improving; tails run clockwise",

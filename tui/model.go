@@ -91,7 +91,8 @@ type Model struct {
 	dark  bool
 	help  help.Model
 	start time.Time
-	now   time.Time
+	now   time.Time // the data's clock (Options.Clock), set in Update
+	today time.Time // the user's wall clock (Options.Wall), set in Update: what "today" is
 
 	// panels is the registry, indexed by panelID (nil: not shown, e.g. the
 	// "Now what?" panel when it is off).

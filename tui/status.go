@@ -11,6 +11,13 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
+// sameDay reports whether a and b fall on the same calendar date (in a's
+// zone).
+func sameDay(a, b time.Time) bool {
+	b = b.In(a.Location())
+	return a.Year() == b.Year() && a.YearDay() == b.YearDay()
+}
+
 // staleAfter is twice the expected data interval: the longer of
 // Options.PollInterval and the feed's current poll interval (which grows
 // when the feed backs off); 0 disables the marker.
@@ -270,18 +277,26 @@ func (m Model) session() statusPart {
 // dataAge shows when the newest data is from and how old it is, marked
 // STALE by the rule of Stale. Its short forms keep the age and the marker:
 // "data 10:15:00 EST · 15s old", "data 10:15:00 · 15s old", "15s old".
+// Data from another day than today (the user's today: replay, --as-of, a
+// weekend) always shows its date, with the year when that is not this
+// year: "data Fri Nov 27 16:00 EST · 1d20h old", …, "Nov 27 · 1d20h old";
+// "data 2024-06-03 16:00 EDT · 4s old", …, "2024-06-03 · 4s old".
 func (m Model) dataAge() statusPart {
 	st := m.st
 	if m.snap.AsOf.IsZero() {
 		return part(st.Muted.Render("no data time"), prioAge, true)
 	}
 	at := m.snap.AsOf.In(m.opts.Location)
-	layout, short := "15:04:05 MST", "15:04:05"
-	if m.now.Sub(m.snap.AsOf) > 20*time.Hour {
-		layout, short = "Jan 02 15:04 MST", "Jan 02 15:04"
-	}
 	age := fmtAge(m.now.Sub(m.snap.AsOf)) + " old"
-	forms := []string{"data " + at.Format(layout) + " · " + age, "data " + at.Format(short) + " · " + age, age}
+	forms := []string{"data " + at.Format("15:04:05 MST") + " · " + age, "data " + at.Format("15:04:05") + " · " + age, age}
+	if !sameDay(at, m.today) || m.now.Sub(m.snap.AsOf) > 20*time.Hour {
+		day, long := "Jan 02", "Mon Jan 02"
+		if at.Year() != m.today.Year() {
+			day, long = time.DateOnly, time.DateOnly
+		}
+		forms = []string{"data " + at.Format(long+" 15:04 MST") + " · " + age, "data " + at.Format(day+" 15:04") + " · " + age,
+			at.Format(day) + " · " + age}
+	}
 	sty := st.Text.Render
 	if Stale(m.snap.AsOf, m.now, m.staleAfter(), m.cal, m.feedOK()) {
 		sty = st.Warn.Render

@@ -1,0 +1,144 @@
+package tui
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/capwatch/capwatch/engine"
+	"github.com/capwatch/capwatch/feeds"
+	"github.com/capwatch/capwatch/internal/clock"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// numericDate matches a month/day without a year ("11/24"), which reads
+// like a year.
+var numericDate = regexp.MustCompile(`\b\d{1,2}/\d{1,2}\b`)
+
+// shiftSnapshot is testSnapshot moved by d (data, dates and flag dates).
+func shiftSnapshot(d time.Duration) *engine.Snapshot {
+	s := testSnapshot(1)
+	s.AsOf = s.AsOf.Add(d)
+	s.Session.NextChange = s.Session.NextChange.Add(d)
+	for i := range s.Pair.Daily {
+		s.Pair.Daily[i].Time = s.Pair.Daily[i].Time.Add(d)
+	}
+	for i := range s.Pair.Intraday {
+		s.Pair.Intraday[i].Time = s.Pair.Intraday[i].Time.Add(d)
+	}
+	for i := range s.Symbols {
+		s.Symbols[i].DataTime = s.Symbols[i].DataTime.Add(d)
+	}
+	for i := range s.Flags {
+		if s.Flags[i].Since != "" {
+			t, _ := time.Parse(time.DateOnly, s.Flags[i].Since)
+			s.Flags[i].Since = t.Add(d).Format(time.DateOnly)
+		}
+	}
+	return s
+}
+
+// TestFlagDatesCarryTheYear: a flag that began in an earlier year than the
+// data shows that year at every size; no date is ever month/day digits.
+func TestFlagDatesCarryTheYear(t *testing.T) {
+	// Data of 2027-01-14: the flags began in Oct–Dec 2026 and in 2027.
+	d := time.Date(2027, 1, 14, 15, 30, 0, 0, testLoc).Sub(testAsOf)
+	snap := shiftSnapshot(d)
+	for _, sz := range []struct{ w, h int }{{200, 50}, {160, 45}, {120, 40}, {100, 25}, {80, 24}, {80, 23}, {60, 23}} {
+		m, _ := testModelAt(t, Options{ShowNowWhat: true}, snap.AsOf.Add(12*time.Second))
+		m = update(m, tea.WindowSizeMsg{Width: sz.w, Height: sz.h}, SnapshotMsg{Snap: snap})
+		lines := flagLines(t, m)
+		for _, f := range snap.Flags {
+			l := lines[f.ID]
+			if f.State == engine.FlagOff || !strings.Contains(l, "since") && !strings.Contains(l, "from") {
+				continue
+			}
+			if strings.HasPrefix(f.Since, "2026") && !strings.Contains(l, "2026") {
+				t.Errorf("%dx%d: %s began %s, the line has no year: %q", sz.w, sz.h, f.ID, f.Since, l)
+			}
+			if numericDate.MatchString(l) {
+				t.Errorf("%dx%d: %s: numeric date in %q", sz.w, sz.h, f.ID, l)
+			}
+		}
+	}
+}
+
+// axisLine is the chart's time axis (the line under the plot).
+func axisLine(t *testing.T, m Model) string {
+	t.Helper()
+	lines := strings.Split(ansi.Strip(m.chart().View()), "\n")
+	for i, l := range lines {
+		if strings.Contains(l, "┼") || strings.Contains(l, "┤") {
+			continue
+		}
+		if i > 0 && (strings.Contains(lines[i-1], "┤") || strings.Contains(lines[i-1], "┼")) {
+			return l
+		}
+	}
+	t.Fatalf("no axis under the plot:\n%s", strings.Join(lines, "\n"))
+	return ""
+}
+
+// TestChartAxisShowsYears: the 1Y axis names years; a 6M span that crosses
+// New Year names them too; a span within one year does not need to.
+func TestChartAxisShowsYears(t *testing.T) {
+	year := regexp.MustCompile(`\b20\d\d\b`)
+	m, _ := testModel(t, Options{})
+	m = update(m, tea.WindowSizeMsg{Width: 120, Height: 40}, SnapshotMsg{Snap: testSnapshot(1)}, press("5"))
+	if a := axisLine(t, m); !year.MatchString(a) {
+		t.Errorf("1Y axis without years: %q", a)
+	}
+	m = update(m, press("4"))
+	if a := axisLine(t, m); year.MatchString(a) {
+		t.Errorf("6M axis within 2026 shows years: %q", a)
+	}
+	// Data of 2027-02-10: six months back is 2026.
+	snap := shiftSnapshot(time.Date(2027, 2, 10, 15, 30, 0, 0, testLoc).Sub(testAsOf))
+	m, _ = testModelAt(t, Options{}, snap.AsOf.Add(12*time.Second))
+	m = update(m, tea.WindowSizeMsg{Width: 120, Height: 40}, SnapshotMsg{Snap: snap}, press("4"))
+	a := axisLine(t, m)
+	if !strings.Contains(a, "2026") || !strings.Contains(a, "2027") {
+		t.Errorf("6M axis across New Year: %q, want 2026 and 2027", a)
+	}
+}
+
+// TestStatusShowsDataDate: the status line names the data's date whenever
+// it is not the user's today (a replay of 2024, a Saturday showing
+// Friday's close), with the year when it is not this year, at every width;
+// today's data shows the time only.
+func TestStatusShowsDataDate(t *testing.T) {
+	replay := shiftSnapshot(time.Date(2024, 6, 3, 15, 30, 0, 0, testLoc).Sub(testAsOf))
+	friday := shiftSnapshot(time.Date(2026, 11, 27, 15, 59, 0, 0, testLoc).Sub(testAsOf))
+	friday.Session = engine.SessionInfo{State: "closed"}
+	cases := []struct {
+		name      string
+		snap      *engine.Snapshot
+		kind      feeds.Kind
+		data, now time.Time // the data's clock and the user's
+		want      []string  // one of these is in the status line
+	}{
+		{"replay", replay, feeds.KindReplay, replay.AsOf.Add(4 * time.Second), testAsOf, []string{"2024-06-03"}},
+		{"weekend", friday, feeds.KindLive, time.Date(2026, 11, 28, 10, 0, 0, 0, testLoc), time.Date(2026, 11, 28, 10, 0, 0, 0, testLoc), []string{"Nov 27"}},
+	}
+	for _, tc := range cases {
+		for _, w := range []int{60, 80, 100, 120, 200} {
+			m, _ := testModelAt(t, Options{Feed: "x", Kind: tc.kind, Wall: clock.NewFake(tc.now)}, tc.data)
+			m = update(m, tea.WindowSizeMsg{Width: w, Height: 30}, SnapshotMsg{Snap: tc.snap})
+			status := strings.Split(screen(m), "\n")[0]
+			ok := false
+			for _, s := range tc.want {
+				ok = ok || strings.Contains(status, s)
+			}
+			if !ok {
+				t.Errorf("%s at %d columns: %q lacks the data's date %v", tc.name, w, status, tc.want)
+			}
+		}
+	}
+	m, _ := testModel(t, Options{})
+	m = update(m, tea.WindowSizeMsg{Width: 200, Height: 50}, SnapshotMsg{Snap: testSnapshot(1)})
+	if status := strings.Split(screen(m), "\n")[0]; strings.Contains(status, "Nov 24") || !strings.Contains(status, "data 15:30:00 EST") {
+		t.Errorf("today's data: %q, want the time only", status)
+	}
+}
