@@ -41,7 +41,7 @@ func TestDemoBreakoutConfirmsAtTheClose(t *testing.T) {
 	r.advance(t, 1) // the close; the demo opens the next trading day
 	next := time.Date(2026, 11, 25, 9, 30, 0, 0, demoStart.Location())
 	scr = r.waitFor(t, []string{
-		"data 09:30:00 EST", "● open · closes in 6h30m",
+		"data Wed Nov 25 09:30 EST", "● open · closes in 6h30m", // the demo's next day is not the wall clock's today
 		"● confirmed Ratio > 50-day avg", "● confirmed Ratio 20-day high",
 	}, "0/9 confirmed", "◐ forming   Ratio > 50-day avg", "◐ forming   Ratio 20-day high")
 	for _, name := range []string{"Ratio > 50-day avg", "Ratio 20-day high"} {

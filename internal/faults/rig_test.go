@@ -228,7 +228,10 @@ func stripAttrSGR(s string) string {
 	})
 }
 
-var ageRE = regexp.MustCompile(`data \d\d:\d\d:\d\d [A-Z]{3,4} · (\S+) old`)
+// ageRE reads the status line's data time and age: "data 10:15:00 EST ·
+// 15s old", or with the date when the data is not from today ("data Mon Nov
+// 23 16:00 EST · 18h15m old", "data 2024-06-03 16:00 EDT · …").
+var ageRE = regexp.MustCompile(`data (?:\d\d:\d\d:\d\d|(?:[A-Z][a-z]{2} [A-Z][a-z]{2} \d\d|\d{4}-\d\d-\d\d) \d\d:\d\d) [A-Z]{3,4} · (\S+) old`)
 
 // invariants hold on every frame, whatever the feed does.
 func (r *rig) invariants() {
