@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -140,5 +141,32 @@ func TestStatusShowsDataDate(t *testing.T) {
 	m = update(m, tea.WindowSizeMsg{Width: 200, Height: 50}, SnapshotMsg{Snap: testSnapshot(1)})
 	if status := strings.Split(screen(m), "\n")[0]; strings.Contains(status, "Nov 24") || !strings.Contains(status, "data 15:30:00 EST") {
 		t.Errorf("today's data: %q, want the time only", status)
+	}
+}
+
+// TestNowWhatCountIsTheSnapshotCount: the dashboard states the number of
+// past breakouts that `capwatch snapshot` and `analogs` give
+// (len(analogs.events)), the horizon's smaller sample beside it, and the
+// "kept leading" base rate on any day beside the leading rate, at the
+// common pane sizes.
+func TestNowWhatCountIsTheSnapshotCount(t *testing.T) {
+	snap := testSnapshot(1) // 23 events; the 6m horizon has 21 outcomes
+	total, n6 := len(snap.Analogs.Events), snap.Analogs.Horizons[2].N
+	if total == n6 {
+		t.Fatal("the test needs a horizon with fewer outcomes than breakouts")
+	}
+	for _, sz := range []struct{ w, h int }{{80, 23}, {100, 25}, {119, 31}, {159, 40}, {200, 50}} {
+		m, _ := testModel(t, Options{ShowNowWhat: true})
+		m = update(m, tea.WindowSizeMsg{Width: sz.w, Height: sz.h}, SnapshotMsg{Snap: snap})
+		flat := strings.Join(strings.Fields(ansi.Strip(m.nowWhat().View())), " ")
+		if !strings.Contains(flat, fmt.Sprintf("%d past breakouts", total)) && !strings.Contains(flat, fmt.Sprintf("After %d breakouts", total)) {
+			t.Errorf("%dx%d: the count is not %d: %s", sz.w, sz.h, total, flat)
+		}
+		if !strings.Contains(flat, fmt.Sprintf("(%d with", n6)) {
+			t.Errorf("%dx%d: the 6m sample %d is not said: %s", sz.w, sz.h, n6, flat)
+		}
+		if base := fmt.Sprintf("%.0f%%", snap.Analogs.Horizons[2].BaseRelHitRate.V*100); !strings.Contains(flat, "any day "+base) && !strings.Contains(flat, base+" on any day") {
+			t.Errorf("%dx%d: the kept-leading base rate %s is not beside the rate: %s", sz.w, sz.h, base, flat)
+		}
 	}
 }

@@ -1,15 +1,20 @@
 package nowwhat
 
-import "github.com/capwatch/capwatch/engine"
+import (
+	"fmt"
+
+	"github.com/capwatch/capwatch/engine"
+)
 
 func some(v float64) engine.Num { return engine.Some(v) }
 
 func ptr[T any](v T) *T { return &v }
 
-// fixture is a fixed study result: 18 breakouts since 2004, the last one
-// recent enough that its 6m and 12m outcomes are still null.
+// fixture is a fixed study result: 21 breakouts since 2004 (as many as the
+// 1m horizon has outcomes), the last ones recent enough that their longer
+// outcomes are still null (3m: 20, 6m: 18, 12m: 16).
 func fixture() *engine.Analogs {
-	return &engine.Analogs{
+	a := &engine.Analogs{
 		Event:                "ratio_crosses_sma200_at_20d_high",
 		HistoryFrom:          "2004-03-01",
 		LastEvent:            ptr("2026-09-14"),
@@ -34,6 +39,14 @@ func fixture() *engine.Analogs {
 				BaseN: 4969, BaseRelHitRate: some(0.45), BaseRelMedianPct: some(-1.5), BaseLargeHitRate: some(0.76), BaseLargeMedianPct: some(10.2)},
 		},
 	}
+	// 15 older breakouts, one a year from 2004 (their outcomes do not enter
+	// the horizon stats above, which are given, not computed).
+	var older []engine.AnalogEvent
+	for y := 2004; y < 2019; y++ {
+		older = append(older, engine.AnalogEvent{Date: fmt.Sprintf("%d-05-03", y)})
+	}
+	a.Events = append(older, a.Events...)
+	return a
 }
 
 func riskFixture() *engine.Risk {

@@ -146,6 +146,29 @@ func pickHorizon(a *engine.Analogs) (engine.HorizonStats, bool) {
 	return engine.HorizonStats{}, false
 }
 
+// breakouts is the number of past breakouts the study found: the count
+// every view says (snapshot, analogs, the dashboard). A horizon has fewer
+// outcomes when the latest breakouts are too recent for it.
+func breakouts(a *engine.Analogs) int {
+	n := len(a.Events)
+	for _, h := range a.Horizons {
+		n = max(n, h.N)
+	}
+	return n
+}
+
+// withOutcomes is "" when every breakout has an outcome at h, else
+// " (25 with a 6-month outcome so far)" (long) or " (25 with 6 mo)".
+func withOutcomes(a *engine.Analogs, h engine.HorizonStats, long bool) string {
+	if h.N >= breakouts(a) {
+		return ""
+	}
+	if long {
+		return fmt.Sprintf(" (%d with a %s outcome so far)", h.N, strings.Replace(horizonWords(h), " months", "-month", 1))
+	}
+	return fmt.Sprintf(" (%d with %s)", h.N, horizonShort(h.Horizon))
+}
+
 func plural(n int, one, many string) string {
 	if n == 1 {
 		return one
@@ -154,10 +177,13 @@ func plural(n int, one, many string) string {
 }
 
 // Sentence is the panel's one plain sentence about what followed past
-// breakouts like today's, e.g. "After 18 breakouts like this since 2004,
-// small caps kept leading 6 months later 56% of the time (median +1.4 pts);
-// the S&P 500 rose 78% of the time, against 71% on any day (past base rates,
-// not a forecast)." It always states the sample size. pairSmall and
+// breakouts like today's, e.g. "After 21 breakouts like this since 2004 (18
+// with a 6-month outcome so far), small caps kept leading 6 months later 56%
+// of the time (median +1.4 pts), against 47% on any day; the S&P 500 rose
+// 78% of the time, against 71% on any day (past base rates, not a
+// forecast)." It always states the number of breakouts (the same count as
+// `capwatch snapshot` and `analogs`), and the sample of the horizon when it
+// is smaller. pairSmall and
 // pairLarge are the pair's symbols; well-known ones are named in words.
 func Sentence(a *engine.Analogs, pairSmall, pairLarge string) string {
 	if a == nil {
@@ -179,7 +205,9 @@ func Sentence(a *engine.Analogs, pairSmall, pairLarge string) string {
 		lead += " " + large
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "After %d %s like this%s, %s %s later", h.N, plural(h.N, "breakout", "breakouts"), since, lead, horizonWords(h))
+	n := breakouts(a)
+	fmt.Fprintf(&b, "After %d %s like this%s%s, %s %s later", n, plural(n, "breakout", "breakouts"), since,
+		withOutcomes(a, h, true), lead, horizonWords(h))
 	if v, ok := h.RelHitRate.Get(); ok {
 		fmt.Fprintf(&b, " %s of the time", fmtRate(v))
 	}
@@ -187,6 +215,10 @@ func Sentence(a *engine.Analogs, pairSmall, pairLarge string) string {
 	if v, ok := h.RelMedianPct.Get(); ok {
 		fmt.Fprintf(&b, " (median %s pts)", fmtSigned(v))
 		paren = true
+	}
+	if bv, ok := h.BaseRelHitRate.Get(); ok {
+		fmt.Fprintf(&b, ", against %s on any day", fmtRate(bv))
+		paren = false
 	}
 	if v, ok := h.LargeHitRate.Get(); ok {
 		paren = false
@@ -219,17 +251,21 @@ func shortSentences(a *engine.Analogs, pairSmall, pairLarge string) []string {
 	if !knownSmall {
 		small += "/" + sanitize(pairLarge)
 	}
-	rate, med := "", ""
+	rate, med, base := "", "", ""
 	if v, ok := h.RelHitRate.Get(); ok {
 		rate = " " + fmtRate(v) + " of the time"
 	}
 	if v, ok := h.RelMedianPct.Get(); ok {
 		med = " (median " + fmtSigned(v) + " pts)"
 	}
-	core := fmt.Sprintf("%d past %s%s: %s still led %s later%s%s", h.N, plural(h.N, "breakout", "breakouts"),
-		sinceYear(a), small, horizonShort(h.Horizon), rate, med)
-	bare := fmt.Sprintf("%d past %s: %s led %s later%s%s", h.N, plural(h.N, "breakout", "breakouts"),
-		small, horizonShort(h.Horizon), rate, med)
+	if v, ok := h.BaseRelHitRate.Get(); ok {
+		base = ", any day " + fmtRate(v)
+	}
+	n := breakouts(a)
+	core := fmt.Sprintf("%d past %s%s%s: %s still led %s later%s%s%s", n, plural(n, "breakout", "breakouts"),
+		sinceYear(a), withOutcomes(a, h, false), small, horizonShort(h.Horizon), rate, med, base)
+	bare := fmt.Sprintf("%d past %s%s: %s led %s later%s%s", n, plural(n, "breakout", "breakouts"),
+		withOutcomes(a, h, false), small, horizonShort(h.Horizon), rate, base)
 	return []string{core + "; past rates, not a forecast.", core + ".", bare + "."}
 }
 
@@ -433,11 +469,12 @@ func rateCell(n engine.Num, st Styles) cell {
 	return cell{text: fmtRate(v), style: st.Label}
 }
 
-// horizonTable is the per-horizon table with its header row.
+// horizonTable is the per-horizon table with its header row: each hit
+// rate is followed by its base rate on any day.
 func horizonTable(a *engine.Analogs, large string, width int, st Styles) []string {
 	h := func(s string) cell { return cell{text: s, style: st.Header} }
 	rows := [][]cell{{
-		{text: "", style: st.Header, left: true}, h("n"), h("leading"), h("median pts"), h("p25…p75"),
+		{text: "", style: st.Header, left: true}, h("n"), h("leading"), h("any day"), h("median pts"), h("p25…p75"),
 		h(large + " up"), h("any day"),
 	}}
 	for _, hs := range a.Horizons {
@@ -451,6 +488,7 @@ func horizonTable(a *engine.Analogs, large string, width int, st Styles) []strin
 			{text: horizonShort(hs.Horizon), style: st.Label, left: true},
 			{text: fmt.Sprint(hs.N), style: st.Label},
 			rateCell(hs.RelHitRate, st),
+			rateCell(hs.BaseRelHitRate, st),
 			numCell(hs.RelMedianPct, fmtSigned, st),
 			iqr,
 			rateCell(hs.LargeHitRate, st),

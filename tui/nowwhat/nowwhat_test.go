@@ -18,9 +18,9 @@ import (
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 
 func TestSentence(t *testing.T) {
-	// Expected strings written from the fixture's numbers: 6m n=18,
-	// rel hit 0.5556 → 56%, median 1.44 → +1.4, SPY up 0.7778 → 78%,
-	// any day 0.7104 → 71%.
+	// Expected strings written from the fixture's numbers: 21 breakouts,
+	// 6m n=18, rel hit 0.5556 → 56%, median 1.44 → +1.4, kept leading on any
+	// day 0.47 → 47%, SPY up 0.7778 → 78%, any day 0.7104 → 71%.
 	fallback := fixture()
 	fallback.Horizons[2].N = 0 // 6m empty → longest horizon with samples (12m, n=16)
 	fallback3m := fixture()
@@ -31,9 +31,14 @@ func TestSentence(t *testing.T) {
 		{Horizon: "1m", Bars: 21}, {Horizon: "3m", Bars: 63}, {Horizon: "6m", Bars: 126}, {Horizon: "12m", Bars: 252}}}
 	recent := *empty
 	recent.Events = []engine.AnalogEvent{{Date: "2026-11-20"}}
-	negative := fixture()
+	negative := fixture() // one breakout, with outcomes at every horizon
+	negative.Events = negative.Events[len(negative.Events)-1:]
+	for i := range negative.Horizons {
+		negative.Horizons[i].N = 1
+	}
 	negative.Horizons[2].RelMedianPct = engine.Some(-0.74)
-	negative.Horizons[2].N = 1
+	complete := fixture() // every breakout has its 6m outcome: one count
+	complete.Horizons[2].N = 21
 
 	for name, tc := range map[string]struct {
 		a            *engine.Analogs
@@ -41,15 +46,17 @@ func TestSentence(t *testing.T) {
 		want         string
 	}{
 		"fixture": {fixture(), "IWM", "SPY",
-			"After 18 breakouts like this since 2004, small caps kept leading 6 months later 56% of the time (median +1.4 pts); the S&P 500 rose 78% of the time, against 71% on any day (past base rates, not a forecast)."},
+			"After 21 breakouts like this since 2004 (18 with a 6-month outcome so far), small caps kept leading 6 months later 56% of the time (median +1.4 pts), against 47% on any day; the S&P 500 rose 78% of the time, against 71% on any day (past base rates, not a forecast)."},
+		"all outcomes in": {complete, "IWM", "SPY",
+			"After 21 breakouts like this since 2004, small caps kept leading 6 months later 56% of the time (median +1.4 pts), against 47% on any day; the S&P 500 rose 78% of the time, against 71% on any day (past base rates, not a forecast)."},
 		"fallback to 12m": {fallback, "IWM", "SPY",
-			"After 16 breakouts like this since 2004, small caps kept leading 12 months later 50% of the time (median +0.2 pts); the S&P 500 rose 81% of the time, against 76% on any day (past base rates, not a forecast)."},
+			"After 21 breakouts like this since 2004 (16 with a 12-month outcome so far), small caps kept leading 12 months later 50% of the time (median +0.2 pts), against 45% on any day; the S&P 500 rose 81% of the time, against 76% on any day (past base rates, not a forecast)."},
 		"fallback to 3m": {fallback3m, "IWM", "SPY",
-			"After 20 breakouts like this since 2004, small caps kept leading 3 months later 55% of the time (median +0.9 pts); the S&P 500 rose 75% of the time, against 66% on any day (past base rates, not a forecast)."},
+			"After 21 breakouts like this since 2004 (20 with a 3-month outcome so far), small caps kept leading 3 months later 55% of the time (median +0.9 pts), against 48% on any day; the S&P 500 rose 75% of the time, against 66% on any day (past base rates, not a forecast)."},
 		"negative median, one breakout": {negative, "IWM", "SPY",
-			"After 1 breakout like this since 2004, small caps kept leading 6 months later 56% of the time (median −0.7 pts); the S&P 500 rose 78% of the time, against 71% on any day (past base rates, not a forecast)."},
+			"After 1 breakout like this since 2004, small caps kept leading 6 months later 56% of the time (median −0.7 pts), against 47% on any day; the S&P 500 rose 78% of the time, against 71% on any day (past base rates, not a forecast)."},
 		"other pair": {fixture(), "XBI", "XLV",
-			"After 18 breakouts like this since 2004, XBI kept leading XLV 6 months later 56% of the time (median +1.4 pts); XLV rose 78% of the time, against 71% on any day (past base rates, not a forecast)."},
+			"After 21 breakouts like this since 2004 (18 with a 6-month outcome so far), XBI kept leading XLV 6 months later 56% of the time (median +1.4 pts), against 47% on any day; XLV rose 78% of the time, against 71% on any day (past base rates, not a forecast)."},
 		"empty":  {empty, "IWM", "SPY", "No breakout like this in the record since 2004 (n=0)."},
 		"recent": {&recent, "IWM", "SPY", "1 breakout like this since 2004, too recent for any outcome yet (n=0)."},
 		"nil":    {nil, "IWM", "SPY", "Not enough history yet for the breakout study (it needs more than 200 daily bars of both legs)."},
@@ -155,19 +162,19 @@ func TestRenderNarrowIsSentenceOnly(t *testing.T) {
 	if strings.HasSuffix(got, "…") || strings.Count(got, "\n") > 2 {
 		t.Errorf("30x3 should be a whole short sentence:\n%s", got)
 	}
-	for _, want := range []string{"18 past breakouts", "small caps", "6 mo later 56% of the time", "(median +1.4 pts)"} {
+	for _, want := range []string{"21 past breakouts", "(18 with 6 mo)", "small caps", "6 mo later 56% of the time"} {
 		if !strings.Contains(flat, want) {
 			t.Errorf("30x3 short sentence lacks %q: %s", want, flat)
 		}
 	}
 	// 20×2 holds no form whole: the long sentence, cut with "…".
 	got = Render(fixture(), nil, "IWM", "SPY", 20, 2, st)
-	if !strings.HasSuffix(got, "…") || strings.Count(got, "\n") != 1 || !strings.HasPrefix(got, "After 18") {
+	if !strings.HasSuffix(got, "…") || strings.Count(got, "\n") != 1 || !strings.HasPrefix(got, "After 21") {
 		t.Errorf("20x2 should be the long sentence cut to 2 lines:\n%s", got)
 	}
 	// Every short form keeps the sample size and never says "will".
 	for _, s := range shortSentences(fixture(), "IWM", "SPY") {
-		if !strings.Contains(s, "18 past") || strings.Contains(strings.ToLower(s), "will") {
+		if !strings.Contains(s, "21 past") || !strings.Contains(s, "18 with") || strings.Contains(strings.ToLower(s), "will") {
 			t.Errorf("short sentence %q", s)
 		}
 	}
@@ -175,9 +182,10 @@ func TestRenderNarrowIsSentenceOnly(t *testing.T) {
 
 func TestRenderContent(t *testing.T) {
 	out := ansi.Strip(Render(fixture(), riskFixture(), "IWM", "SPY", 80, 24, NewStyles(true, false)))
-	// The 6m row from the fixture: n 18, 56%, +1.4, −3.1…+6.0, 78%, 71%.
+	// The 6m row from the fixture: n 18, 56%, any day 47%, +1.4, −3.1…+6.0,
+	// 78%, 71%.
 	for _, want := range []string{
-		"6 mo   18      56%", "+1.4  −3.1…+6.0     78%      71%",
+		"6 mo   18      56%      47%", "+1.4  −3.1…+6.0     78%      71%",
 		"2026-09-14  +1.9", // newest event, outcomes pending
 		"Latest breakout 2026-09-14, 52 trading days ago; IWM/SPY +2.3% since.",
 		"IWM volatility ×1.4 of SPY · β 1.2 · drawdown −8.1% vs −2.3%",
@@ -280,7 +288,7 @@ func TestScreen(t *testing.T) {
 		if strings.Join(screen, "\n") != strings.Join(want, "\n") {
 			t.Errorf("%dx%d screen:\n%s\nwant:\n%s", w, h, strings.Join(screen, "\n"), strings.Join(want, "\n"))
 		}
-		if !strings.Contains(em.String(), "After 18 breakouts") {
+		if !strings.Contains(em.String(), "After 21 breakouts") {
 			t.Errorf("%dx%d: sentence not on screen", w, h)
 		}
 		full := w >= MinWidth && h >= MinHeight
@@ -308,17 +316,24 @@ func TestFit(t *testing.T) {
 	}
 }
 
-// TestSentenceWithoutLargeRate: without the large leg's hit rate the
-// sentence ends "(median … pts); past base rates, not a forecast." — never
-// two parentheses in a row.
+// TestSentenceWithoutLargeRate: without the large leg's hit rate (and
+// without the base rates) the sentence ends "(median … pts); past base
+// rates, not a forecast." — never two parentheses in a row.
 func TestSentenceWithoutLargeRate(t *testing.T) {
 	a := fixture()
 	for i := range a.Horizons {
 		a.Horizons[i].LargeHitRate = engine.Num{}
 	}
 	s := Sentence(a, "IWM", "SPY")
-	if strings.Contains(s, ") (") || !strings.HasSuffix(s, "pts); past base rates, not a forecast.") {
+	if strings.Contains(s, ") (") || !strings.HasSuffix(s, "against 47% on any day (past base rates, not a forecast).") {
 		t.Errorf("sentence: %s", s)
+	}
+	for i := range a.Horizons {
+		a.Horizons[i].BaseRelHitRate = engine.Num{}
+	}
+	s = Sentence(a, "IWM", "SPY")
+	if strings.Contains(s, ") (") || !strings.HasSuffix(s, "pts); past base rates, not a forecast.") {
+		t.Errorf("sentence without base rates: %s", s)
 	}
 	if s := Sentence(fixture(), "IWM", "SPY"); !strings.HasSuffix(s, " (past base rates, not a forecast).") {
 		t.Errorf("full sentence: %s", s)
