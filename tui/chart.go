@@ -109,7 +109,7 @@ func (p *chartPanel) Update(msg tea.Msg) tea.Cmd {
 func (p *chartPanel) draw(cw, ch int) (string, []string) {
 	title := "Ratio"
 	if p.snap != nil {
-		title = "Ratio " + Sanitize(p.snap.Pair.Small) + " ÷ " + Sanitize(p.snap.Pair.Large)
+		title = "Ratio " + p.snap.Pair.Small + " ÷ " + p.snap.Pair.Large
 	}
 	return title, p.body(cw, ch)
 }

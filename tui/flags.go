@@ -93,7 +93,7 @@ func flagLabel(id string) string {
 	case engine.FlagSectorBreadth:
 		return "Sector breadth"
 	}
-	return Sanitize(id)
+	return id
 }
 
 // stateMark is the glyph and word of a flag state.
@@ -228,9 +228,9 @@ func (p *flagsPanel) rows(flags []engine.Flag) []flagRow {
 	}
 	out := make([]flagRow, len(flags))
 	for i, f := range flags {
-		r := flagRow{state: f.State, label: flagLabel(f.ID), value: p.valueText(f), meaning: Sanitize(f.Text)}
+		r := flagRow{state: f.State, label: flagLabel(f.ID), value: p.valueText(f), meaning: f.Text}
 		if f.Since != "" && f.State != engine.FlagOff {
-			r.since = sinceTexts(Sanitize(f.Since), asOf)
+			r.since = sinceTexts(f.Since, asOf)
 		}
 		out[i] = r
 	}

@@ -10,6 +10,15 @@
 // styles change. Layout, sizes and rendering happen in Update; View only
 // hands over the composed screen. Nothing here does I/O: snapshots and feed
 // status arrive as messages (SnapshotMsg, StatusMsg) sent by cmd/.
+//
+// Strings are printed as they arrive: every string in a snapshot or a feed
+// status is terminal-safe already, because feeds.Sanitized cleans what a
+// feed supplies at the one feed → engine boundary (internal/app,
+// internal/dashboard), the config rejects control characters (symbols,
+// sector names) and the engine only composes those. A caller that builds
+// SnapshotMsg or StatusMsg itself must keep that invariant. AlertMsg is
+// the exception: it is cleaned on arrival (an alert command's error may
+// carry its output).
 package tui
 
 import (
@@ -24,6 +33,7 @@ import (
 	"github.com/capwatch/capwatch/feeds"
 	"github.com/capwatch/capwatch/internal/calendar"
 	"github.com/capwatch/capwatch/internal/clock"
+	"github.com/capwatch/capwatch/internal/termsafe"
 )
 
 // Options configure the dashboard.
@@ -150,7 +160,6 @@ func New(opts Options) Model {
 		}
 		opts.Location = loc
 	}
-	opts.Feed = Sanitize(opts.Feed)
 	keys := defaultKeyMap()
 	if len(opts.Pairs) < 2 || opts.OnPair == nil {
 		keys.NextPair.SetEnabled(false)
@@ -276,7 +285,9 @@ func (m Model) route(msg tea.Msg) (Model, tea.Cmd) {
 // onAlert shows an alert for alertShown and rings the bell once for a
 // non-empty Text.
 func (m Model) onAlert(a AlertMsg) (Model, tea.Cmd) {
-	text, errText := Sanitize(a.Text), Sanitize(a.Err)
+	// Alerts are their own boundary: an alert command's error may carry its
+	// output. Everything else arrives clean (see the package comment).
+	text, errText := termsafe.Strip(a.Text), termsafe.Strip(a.Err)
 	if strings.TrimSpace(text) == "" && strings.TrimSpace(errText) == "" {
 		return m, nil
 	}

@@ -136,9 +136,9 @@ func (p *quotesPanel) body(cw, ch int) []string {
 	errs := symbolErrors(p.snap.Errors)
 	for _, s := range p.sorted() {
 		msg, failed := errs[s.Symbol]
-		line := st.inkBold.paint(fit(Sanitize(s.Symbol), symW))
+		line := st.inkBold.paint(fit(s.Symbol, symW))
 		if failed { // "✖" in the symbol's cell: the list below says why
-			line = st.inkBold.paint(fit(Sanitize(s.Symbol), symW-2)) + st.Bad.Render("✖") + " "
+			line = st.inkBold.paint(fit(s.Symbol, symW-2)) + st.Bad.Render("✖") + " "
 		}
 		_, hasLast := s.Last.Get()
 		if failed && !hasLast { // nothing to show: the error in short
@@ -270,12 +270,12 @@ func pluralWord(n int, word string) string {
 
 // noticeText is a symbol notice as "SYMBOL: message", sanitised.
 func noticeText(n engine.SymbolNotice) string {
-	return Sanitize(n.Symbol) + ": " + Sanitize(n.Message)
+	return n.Symbol + ": " + n.Message
 }
 
 // errorText is a symbol error as "SYMBOL: message", sanitised.
 func errorText(e engine.SymbolError) string {
-	return Sanitize(e.Symbol) + ": " + Sanitize(e.Message)
+	return e.Symbol + ": " + e.Message
 }
 
 // symbolErrors maps each failing symbol to its (first) message.

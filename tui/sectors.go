@@ -134,8 +134,8 @@ func (p *sectorsPanel) body(cw, ch int) []string {
 		if s.Thin {
 			mark = "·"
 		}
-		name := shortSector(Sanitize(s.Sector), nameW-1)
-		legs := fit(fit(Sanitize(s.Small)+mark, 5)+"/"+Sanitize(s.Large), legsW)
+		name := shortSector(s.Sector, nameW-1)
+		legs := fit(fit(s.Small+mark, 5)+"/"+s.Large, legsW)
 		if legsW == 0 && s.Thin {
 			name = fit(name, nameW-2) + mark
 		}

@@ -150,7 +150,7 @@ func (m Model) statusParts() []statusPart {
 	}
 	feed := m.opts.Feed
 	if feed == "" && m.snap != nil {
-		feed = Sanitize(m.snap.Feed)
+		feed = m.snap.Feed
 	}
 	if m.snap == nil {
 		secs := fmt.Sprintf("… %ds", int(m.now.Sub(m.start)/time.Second))
@@ -163,14 +163,14 @@ func (m Model) statusParts() []statusPart {
 		return append(parts, m.alertParts()...)
 	}
 	if m.hasStatus && m.status.Feed != "" {
-		feed = Sanitize(m.status.Feed) // the source serving (feed "auto" names it)
+		feed = m.status.Feed // the source serving (feed "auto" names it)
 	}
 	// Where the numbers come from (issue 18): "alpaca IEX · vol partial".
 	var prov, prices string
 	if p := m.snap.Provenance; p != nil {
-		prov, prices = Sanitize(p.Label()), Sanitize(p.Prices)
+		prov, prices = p.Label(), p.Prices
 	}
-	switch via := Sanitize(m.status.Via(m.now)); {
+	switch via := m.status.Via(m.now); {
 	case m.hasStatus && via != "":
 		// A fallback serves: "via yahoo (alpaca down 3m)".
 		parts = append(parts, statusPart{forms: []string{st.Warn.Render(via), st.Warn.Render("via " + feed)}, prio: prioDelayed})
@@ -186,9 +186,9 @@ func (m Model) statusParts() []statusPart {
 		parts = append(parts, part(st.Text.Render(feed), prioFeed, false))
 	}
 	if p := m.snap.Pair; p.Small != "" && p.Large != "" {
-		name := st.Text.Render(Sanitize(p.Small) + "/" + Sanitize(p.Large))
+		name := st.Text.Render(p.Small + "/" + p.Large)
 		if w := m.wantPair; w != (engine.PairChoice{}) {
-			name += st.Warn.Render(" → " + Sanitize(w.String()) + "…")
+			name += st.Warn.Render(" → " + w.String() + "…")
 		}
 		parts = append(parts, part(name, prioPair, false))
 	}
@@ -205,7 +205,7 @@ func (m Model) statusParts() []statusPart {
 	}
 	parts = append(parts, health[min(len(health), 1):]...)
 	if m.hasStatus && m.status.Note != "" { // e.g. "replay ended 2025-09-29"
-		parts = append(parts, cutPart(st.Text.Render, Sanitize(m.status.Note), prioDelayed))
+		parts = append(parts, cutPart(st.Text.Render, m.status.Note, prioDelayed))
 	}
 	return append(parts, m.alertParts()...)
 }
@@ -245,7 +245,7 @@ func (m Model) delayed() bool {
 func (m Model) session() statusPart {
 	ss := m.snap.Session
 	st := m.st
-	state := Sanitize(ss.State)
+	state := ss.State
 	if state == "" {
 		return statusPart{}
 	}
@@ -269,7 +269,7 @@ func (m Model) session() statusPart {
 		return statusPart{forms: []string{s + st.Text.Render(" · "+verb+d), s + st.Text.Render(short+d), s}, prio: prioSession, early: prioShort}
 	}
 	if ss.Countdown != "" {
-		return statusPart{forms: []string{s + st.Text.Render(" · "+Sanitize(ss.Countdown)), s}, prio: prioSession}
+		return statusPart{forms: []string{s + st.Text.Render(" · "+ss.Countdown), s}, prio: prioSession}
 	}
 	return part(s, prioSession, false)
 }
@@ -323,7 +323,7 @@ func (m Model) health() []statusPart {
 	if m.status.State == feeds.StateDown {
 		glyph, sty = "✖ ", st.Bad.Render
 	}
-	reason := Sanitize(m.status.LastError)
+	reason := m.status.LastError
 	state := m.status.State.String()
 	if m.status.Hanging && m.status.State == feeds.StateDown {
 		state = "hanging" // takes requests, answers none

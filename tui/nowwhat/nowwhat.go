@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"math"
 	"strings"
-	"unicode"
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -77,23 +76,17 @@ func legName(sym string, small bool) (string, bool) {
 	return sym, false
 }
 
-// sanitize keeps printable characters only (symbols come from config and
-// feeds) and caps the length.
+// sanitize caps a symbol or date at 15 runes ("?" when empty). The strings
+// are terminal-safe already (feeds.Sanitized at the feed → engine boundary,
+// the config for symbols); this only keeps the layout.
 func sanitize(s string) string {
-	var b strings.Builder
-	n := 0
-	for _, r := range s {
-		if unicode.IsPrint(r) && !unicode.IsSpace(r) {
-			b.WriteRune(r)
-			if n++; n == 15 {
-				break
-			}
-		}
-	}
-	if b.Len() == 0 {
+	if s == "" {
 		return "?"
 	}
-	return b.String()
+	if r := []rune(s); len(r) > 15 {
+		return string(r[:15])
+	}
+	return s
 }
 
 // horizonWords names a horizon for prose: "1m" → "1 month".

@@ -69,13 +69,13 @@ func TestSentence(t *testing.T) {
 	}
 }
 
-func TestSentenceSanitises(t *testing.T) {
-	got := Sentence(fixture(), "\x1b[31mEV\x07IL\n", "SPY")
-	if strings.ContainsAny(got, "\x1b\x07\n") {
-		t.Errorf("control characters leaked: %q", got)
+func TestSentenceCapsLongSymbols(t *testing.T) {
+	got := Sentence(fixture(), "ABCDEFGHIJKLMNOPQRST", "SPY")
+	if !strings.Contains(got, "ABCDEFGHIJKLMNO kept leading") || strings.Contains(got, "ABCDEFGHIJKLMNOP") {
+		t.Errorf("symbol not cut to 15: %q", got)
 	}
-	if !strings.Contains(got, "[31mEVIL kept leading") {
-		t.Errorf("symbol not kept as printable text: %q", got)
+	if got := Sentence(fixture(), "", "SPY"); !strings.Contains(got, "? kept leading") {
+		t.Errorf("empty symbol: %q", got)
 	}
 }
 
