@@ -107,7 +107,7 @@ func parseCommand(name string, args []string, stdout, stderr io.Writer, e env) (
 			fmt.Fprint(stdout, usage)
 			return nil, errHandled
 		}
-		return nil, usagef("%v (see %s --help)", err, fsName)
+		return nil, flagError(fs, err)
 	}
 	if fs.NArg() > 0 {
 		return nil, usagef("unexpected argument %q (see %s --help)", fs.Arg(0), fsName)
@@ -614,7 +614,7 @@ func cmdConfig(args []string, stdout, stderr io.Writer, e env) error {
 			fmt.Fprint(stdout, configUsage)
 			return errHandled
 		}
-		return usagef("%v (see capwatch config --help)", err)
+		return flagError(fs, err)
 	}
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q (see capwatch config --help)", fs.Arg(0))

@@ -50,7 +50,7 @@ func cmdDoctor(ctx context.Context, args []string, stdout, stderr io.Writer, e e
 			fmt.Fprint(stdout, doctorUsage)
 			return errHandled
 		}
-		return usagef("%v (see capwatch doctor --help)", err)
+		return flagError(fs, err)
 	}
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q (see capwatch doctor --help)", fs.Arg(0))

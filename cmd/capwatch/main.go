@@ -18,6 +18,8 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -121,15 +123,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, e env) (c
 
 	cmd, rest := "", args
 	if len(args) > 0 {
-		switch args[0] {
-		case "snapshot", "status", "config", "analogs", "signals", "doctor", "help", "version":
+		switch {
+		case slices.Contains(commands, args[0]):
 			cmd, rest = args[0], args[1:]
+		case args[0] != "" && !strings.HasPrefix(args[0], "-"):
+			return exitCode(unknownCommand(args[0]), stderr)
 		}
 	}
 	var err error
 	switch cmd {
 	case "help":
-		if len(rest) > 0 {
+		if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+			if !slices.Contains(commands, rest[0]) {
+				return exitCode(unknownCommand(rest[0]), stderr)
+			}
 			return run(ctx, []string{rest[0], "--help"}, stdout, stderr, e)
 		}
 		fmt.Fprint(stdout, mainUsage)

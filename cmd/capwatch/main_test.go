@@ -68,7 +68,16 @@ func TestUsageErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"--feed", "bogus"}, `capwatch: --feed "bogus" is not a feed (use demo, replay, yahoo, stooq, alpaca, auto)`},
-		{[]string{"--nope"}, `capwatch: flag provided but not defined: -nope (see capwatch --help)`},
+		{[]string{"--nope"}, `capwatch: unknown flag --nope (see capwatch --help)`},
+		{[]string{"--fed", "demo"}, `capwatch: unknown flag --fed (did you mean --feed?) (see capwatch --help)`},
+		{[]string{"snapshot", "--formt", "json"}, `capwatch: unknown flag --formt (did you mean --format?) (see capwatch snapshot --help)`},
+		{[]string{"--replay", "2024-01-02"}, `capwatch: unknown flag --replay (did you mean --replay-from?) (see capwatch --help)`},
+		{[]string{"status", "--tmx"}, `capwatch: unknown flag --tmx (did you mean --tmux?) (see capwatch status --help)`},
+		{[]string{"signals", "--sinc", "2025-01-01"}, `capwatch: unknown flag --sinc (did you mean --since?) (see capwatch signals --help)`},
+		{[]string{"config", "init", "--forse"}, `capwatch: unknown flag --forse (did you mean --force?) (see capwatch config init --help)`},
+		{[]string{"help", "nosuch"}, `capwatch: unknown command "nosuch"; commands: snapshot, status, analogs, signals, config, doctor, help, version (see capwatch --help)`},
+		{[]string{"snapshto"}, `capwatch: unknown command "snapshto" (did you mean "snapshot"?); commands: snapshot, status, analogs, signals, config, doctor, help, version (see capwatch --help)`},
+		{[]string{"help", "stats"}, `capwatch: unknown command "stats" (did you mean "status"?); commands: snapshot, status, analogs, signals, config, doctor, help, version (see capwatch --help)`},
 		{[]string{"snapshot", "--format", "xml"}, `capwatch: --format "xml": use json or text`},
 		{[]string{"analogs", "--format", "html"}, `capwatch: --format "html": use table, csv or json`},
 		{[]string{"snapshot", "--as-of", "2024-13-01"}, `capwatch: --as-of "2024-13-01" is not a date; use YYYY-MM-DD, e.g. --as-of 2024-06-28`},

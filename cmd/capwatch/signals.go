@@ -32,7 +32,7 @@ func cmdSignals(args []string, stdout, stderr io.Writer, e env) error {
 			fmt.Fprint(stdout, signalsUsage)
 			return errHandled
 		}
-		return usagef("%v (see capwatch signals --help)", err)
+		return flagError(fs, err)
 	}
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q (see capwatch signals --help)", fs.Arg(0))

@@ -233,7 +233,7 @@ func TestSignalsCommandUsageErrors(t *testing.T) {
 		{[]string{"signals", "--since", "March"}, `capwatch: --since "March" is not a date; use YYYY-MM-DD`},
 		{[]string{"signals", "--feed", "bloomberg"}, `capwatch: --feed "bloomberg" is not a feed (use demo, replay, yahoo, stooq, alpaca, auto)`},
 		{[]string{"signals", "extra"}, `capwatch: unexpected argument "extra" (see capwatch signals --help)`},
-		{[]string{"signals", "--speed", "2"}, `capwatch: flag provided but not defined: -speed (see capwatch signals --help)`},
+		{[]string{"signals", "--speed", "2"}, `capwatch: unknown flag --speed (see capwatch signals --help)`},
 	}
 	for _, tc := range cases {
 		h := newHarness(t)
