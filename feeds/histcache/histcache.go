@@ -71,6 +71,25 @@ type Options struct {
 	Calendar *calendar.Calendar // decides which daily bars are closed (default calendar.NYSE())
 	Logger   *slog.Logger       // warnings about the cache (default: discarded)
 	Overlap  int                // last cached bars re-fetched on every History (default DefaultOverlap)
+
+	// The fetch policy (all off by default: every History asks the wrapped
+	// feed for every symbol). The cache records, per symbol, when its
+	// history was last fetched and when a fetch last failed (fetched.json
+	// in the feed's directory), whatever the policy.
+
+	// OncePerSession: a symbol with cached bars is asked again only when a
+	// regular session has closed since it was last fetched (judged by the
+	// fetch time, not by its last bar's date: a halted or delisted symbol
+	// is not asked on every call).
+	OncePerSession bool
+	// FailureTTL: a symbol whose last fetch failed less than this ago is not
+	// asked again; its cached bars (or the failure) are returned meanwhile.
+	FailureTTL time.Duration
+	// MaxFetch, when > 0, is how many symbols one History asks the wrapped
+	// feed for at most, in the order requested; the others return their
+	// cached bars as they are (without a cache: "history not loaded yet")
+	// and are asked by a later call.
+	MaxFetch int
 }
 
 // Feed is a feeds.Feed whose daily history is cached on disk. It is safe for
@@ -297,6 +316,7 @@ func (f *Feed) History(ctx context.Context, symbols []string) (feeds.History, er
 	}
 	now := f.o.Clock.Now()
 	cached := f.loadAll(symbols)
+	skip := f.plan(symbols, cached, now) // index → why it is not asked
 
 	// Plan: one full request for the symbols without a cache, one
 	// incremental request per distinct start date.
@@ -305,6 +325,9 @@ func (f *Feed) History(ctx context.Context, symbols []string) (feeds.History, er
 	full := &call{}
 	bySince := map[time.Time]*call{}
 	for i, s := range symbols {
+		if _, ok := skip[i]; ok {
+			continue
+		}
 		c := cached[i]
 		if len(c) == 0 || !incremental {
 			full.symbols = append(full.symbols, s)
@@ -381,18 +404,37 @@ func (f *Feed) History(ctx context.Context, symbols []string) (feeds.History, er
 
 	out.Daily = make(map[string][]engine.Bar, len(symbols))
 	var writes []int // indexes of symbols to store
+	fetchLog := map[string]fetchRecord{}
 	for i, s := range symbols {
 		c, got := cached[i], feeds.NormaliseBars(fetched[s])
+		why, skipped := skip[i]
 		switch {
+		case skipped:
+			if len(c) > 0 {
+				out.Daily[s] = c
+			}
+			switch {
+			case why == skipFresh || (why == skipLater && len(c) > 0):
+			case why == skipLater:
+				out.Errors = append(out.Errors, engine.SymbolError{Symbol: s, Message: "history not loaded yet (a few symbols per call)"})
+			case len(c) > 0:
+				out.Errors = append(out.Errors, engine.SymbolError{Symbol: s, Message: httpx.Sanitize(fmt.Sprintf(
+					"history may be stale (cached up to %s): %s", c[len(c)-1].Date(), why))})
+			default:
+				out.Errors = append(out.Errors, engine.SymbolError{Symbol: s, Message: httpx.Sanitize(why)})
+			}
+			continue
 		case len(got) > 0:
 			out.Daily[s] = merge(c, got)
 			writes = append(writes, i)
+			fetchLog[s] = fetchRecord{Fetched: now}
 		case len(c) > 0:
 			out.Daily[s] = c
 			msg := failed[s]
 			if msg == "" {
 				msg = "no recent bars"
 			}
+			fetchLog[s] = fetchRecord{Failed: now, Error: httpx.Sanitize(msg)}
 			out.Errors = append(out.Errors, engine.SymbolError{Symbol: s, Message: httpx.Sanitize(fmt.Sprintf(
 				"history may be stale (cached up to %s): %s", c[len(c)-1].Date(), msg))})
 		default:
@@ -400,6 +442,7 @@ func (f *Feed) History(ctx context.Context, symbols []string) (feeds.History, er
 			if !ok {
 				msg = "no history"
 			}
+			fetchLog[s] = fetchRecord{Failed: now, Error: httpx.Sanitize(msg)}
 			out.Errors = append(out.Errors, engine.SymbolError{Symbol: s, Message: httpx.Sanitize(msg)})
 		}
 	}
@@ -418,6 +461,7 @@ func (f *Feed) History(ctx context.Context, symbols []string) (feeds.History, er
 		})
 	}
 	wg.Wait()
+	f.recordFetches(fetchLog)
 	if len(symbols) > 0 && len(out.Daily) == 0 {
 		if firstErr != nil {
 			// The wrapped feed's error already names the feed and the
