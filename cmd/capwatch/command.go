@@ -335,7 +335,11 @@ func (c *command) build(ctx context.Context) (*engine.Snapshot, error) {
 		Feed: feed, Config: c.cfg.Engine(), Calendar: calendar.NYSE(), Study: study.Compute,
 		AsOf: c.asOf, Now: c.e.Clock.Now(), QuoteWait: 10 * time.Second,
 	}
-	if c.name != "status" { // the tmux line stays fast: no members
+	if c.name == "status" {
+		// The line needs live prices for the pair only (the rest is the
+		// cached history, see withHistoryCache), and no members: it stays fast.
+		bo.QuoteSymbols, bo.QuoteWait = []string{c.cfg.Pair.Small, c.cfg.Pair.Large}, statusQuoteWait
+	} else {
 		br, err := newBreadth(c, feed)
 		if err != nil {
 			return nil, err
@@ -437,8 +441,22 @@ func (c *command) status(ctx context.Context) error {
 		cache = &app.StatusCache{Path: filepath.Join(c.e.CacheDir, "capwatch", "status.json"), TTL: c.f.ttl}
 	}
 	key := c.statusKey()
+	// down prints what tmux shows when the feed is down (the last known
+	// line marked down, its age showing as "stale") and returns err.
+	down := func(last app.StatusData, err error) error {
+		if last.Known() {
+			fmt.Fprintf(c.stdout, "%s · %s down\n", app.FormatStatus(last, now, cal, opts), c.cfg.Feed)
+		} else {
+			fmt.Fprintf(c.stdout, "capwatch: %s down\n", c.cfg.Feed)
+		}
+		return err
+	}
 	if cache != nil {
 		if d, ok := cache.Load(key, now); ok {
+			if d.Down() { // a failure is cached for the TTL too: no request
+				return down(d, fmt.Errorf("%s (%s ago; asking again in %s)", app.Sanitize(d.Failure),
+					now.Sub(d.Failed).Round(time.Second), (c.f.ttl-now.Sub(d.Failed)).Round(time.Second)))
+			}
 			fmt.Fprintln(c.stdout, app.FormatStatus(d, now, cal, opts))
 			return nil
 		}
@@ -457,16 +475,16 @@ func (c *command) status(ctx context.Context) error {
 		return err // a date outside the data, not a feed that is down
 	}
 	if err != nil {
-		// tmux shows stdout: say it there too, briefly, with the last known
-		// state (its age shows as "stale") if there is one.
+		var last app.StatusData
 		if cache != nil {
-			if d, ok := cache.LoadAny(key); ok {
-				fmt.Fprintf(c.stdout, "%s · %s down\n", app.FormatStatus(d, now, cal, opts), c.cfg.Feed)
-				return err
+			last, _ = cache.LoadAny(key)
+			if ctx.Err() == nil { // not when the user interrupted it
+				if serr := cache.StoreFailure(key, now, err.Error()); serr != nil {
+					c.log.Warn("status cache", "err", serr)
+				}
 			}
 		}
-		fmt.Fprintf(c.stdout, "capwatch: %s down\n", c.cfg.Feed)
-		return err
+		return down(last, err)
 	}
 	d := app.StatusFromSnapshot(snap, key, c.cfg.Feed != config.FeedDemo && c.cfg.Feed != config.FeedReplay, now)
 	if cache != nil {

@@ -159,13 +159,27 @@ func newAlpaca(c *command, cfg config.Config) (feeds.Feed, error) {
 // withHistoryCache keeps a network feed's daily history on disk under the
 // user cache directory (fetched in full once, extended incrementally after
 // that). Without a cache directory the feed is used as it is.
+//
+// `capwatch status` (run by tmux every few seconds) asks the network only
+// for what its line needs: each symbol's history at most once per session
+// (after a close, judged by when it was last fetched), a failure not again
+// within --ttl, and at most a rate-limit burst of symbols per call (the pair
+// first), so that with the pair's quotes it answers within about 2 s.
 func withHistoryCache(c *command, f feeds.Feed) (feeds.Feed, error) {
 	if c.e.CacheDir == "" {
 		return f, nil
 	}
-	hc, err := histcache.New(f, histcache.Options{
+	o := histcache.Options{
 		Dir: filepath.Join(c.e.CacheDir, "capwatch"), Clock: c.e.Clock, Calendar: calendar.NYSE(), Logger: c.log,
-	})
+	}
+	if c.name == "status" {
+		o.OncePerSession, o.FailureTTL = true, c.f.ttl
+		o.MaxFetch = yahoo.DefaultBurst // 4 requests at once, then the pair's 2 quotes within 1 s
+		if f.Name() == config.FeedStooq {
+			o.MaxFetch = stooq.DefaultBurst // 2 at once, the quotes within 2 s
+		}
+	}
+	hc, err := histcache.New(f, o)
 	if err != nil {
 		return nil, fmt.Errorf("history cache: %w", err)
 	}

@@ -58,6 +58,10 @@ type env struct {
 // it prints the last known line marked down.
 const defaultStatusBudget = 8 * time.Second
 
+// statusQuoteWait bounds the wait for the pair's first quotes in `capwatch
+// status` (without them the line shows the last close, marked stale).
+const statusQuoteWait = 5 * time.Second
+
 func main() {
 	cfgDir, _ := os.UserConfigDir()
 	cacheDir, _ := os.UserCacheDir()

@@ -3,7 +3,6 @@ package histcache
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -22,6 +21,7 @@ type fetchRecord struct {
 	Fetched time.Time `json:"fetched,omitzero"` // the last fetch that returned bars
 	Failed  time.Time `json:"failed,omitzero"`  // the last fetch that failed, if after Fetched
 	Error   string    `json:"error,omitempty"`  // why it failed (sanitised)
+	Fails   int       `json:"fails,omitempty"`  // failed fetches since the last success
 }
 
 // readFetchLog reads the fetch log (empty when missing or unreadable: the
@@ -53,7 +53,7 @@ func (f *Feed) recordFetches(upd map[string]fetchRecord) {
 	m := f.readFetchLog()
 	for s, r := range upd {
 		if r.Fetched.IsZero() { // a failure: the last success stays
-			r.Fetched = m[s].Fetched
+			r.Fetched, r.Fails = m[s].Fetched, m[s].Fails+1
 		}
 		m[s] = r
 	}
@@ -110,15 +110,36 @@ func (f *Feed) plan(symbols []string, cached [][]engine.Bar, now time.Time) map[
 	return skip
 }
 
-// skipReason says why symbol (with cached bars and the fetch log's record
-// r) is not asked of the wrapped feed at now under the Options' policy, or
-// "" when it is asked.
+// skipReason says why symbol (with cached bars or not, and the fetch log's
+// record r) is not asked of the wrapped feed at now under the Options'
+// policy, or "" when it is asked. closed is the last session's close.
+//
+// With OncePerSession a symbol is asked at most once per session, judged
+// by its last fetch, failed or not: a halted symbol (old bars) or a
+// delisted one (now failing) is not asked again before the next close.
+// A symbol that has nothing cached and failed is asked again after
+// FailureTTL, doubling with each failure (up to a day): a source that was
+// down for a moment must not leave it empty all session, and a symbol
+// that does not exist must not be asked on every call.
 func (f *Feed) skipReason(r fetchRecord, cached bool, now, closed time.Time) string {
+	failedLast := r.Failed.After(r.Fetched)
 	switch {
-	case f.o.FailureTTL > 0 && r.Failed.After(r.Fetched) && now.Sub(r.Failed) < f.o.FailureTTL:
-		return fmt.Sprintf("failed %s ago: %s", now.Sub(r.Failed).Round(time.Second), r.Error)
-	case f.o.OncePerSession && cached && !r.Fetched.Before(closed):
+	case failedLast && cached && f.o.OncePerSession && !r.Failed.Before(closed):
+		return r.Error
+	case failedLast && f.o.FailureTTL > 0 && now.Sub(r.Failed) < failureBackoff(f.o.FailureTTL, r.Fails):
+		return r.Error
+	case !failedLast && cached && f.o.OncePerSession && !r.Fetched.Before(closed):
 		return skipFresh // nothing has closed since it was fetched
 	}
 	return ""
+}
+
+// failureBackoff is how long a symbol is not asked after its fails-th
+// failure in a row: ttl, doubling, at most a day.
+func failureBackoff(ttl time.Duration, fails int) time.Duration {
+	d := ttl
+	for i := 1; i < fails && d < 24*time.Hour; i++ {
+		d *= 2
+	}
+	return min(d, 24*time.Hour)
 }

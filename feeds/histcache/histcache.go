@@ -83,7 +83,9 @@ type Options struct {
 	// is not asked on every call).
 	OncePerSession bool
 	// FailureTTL: a symbol whose last fetch failed less than this ago is not
-	// asked again; its cached bars (or the failure) are returned meanwhile.
+	// asked again (doubling with each failure in a row, up to a day); its
+	// cached bars, said stale, or the failure are returned meanwhile. With
+	// OncePerSession a symbol with cached bars waits for the next close.
 	FailureTTL time.Duration
 	// MaxFetch, when > 0, is how many symbols one History asks the wrapped
 	// feed for at most, in the order requested; the others return their

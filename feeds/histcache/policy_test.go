@@ -128,9 +128,10 @@ func TestOncePerSessionJudgedByFetchTime(t *testing.T) {
 	}
 }
 
-// TestFailureTTL: a symbol whose fetch failed is not asked again within
-// the TTL (its cached bars are served, marked stale, or its failure
-// repeated), and is asked once the TTL has passed.
+// TestFailureTTL: a symbol without cached bars whose fetch failed is not
+// asked again within the TTL (its failure is repeated), doubling with each
+// failure; a cached symbol whose fetch failed serves its bars, said stale,
+// and is not asked again before the next close (a delisted symbol).
 func TestFailureTTL(t *testing.T) {
 	tue := nyAt(2026, 11, 24, 18, 0)
 	inner := &askLog{name: "yahoo", bars: map[string][]engine.Bar{"IWM": series("IWM", 30, tue), "SPY": series("SPY", 30, tue)}}
@@ -160,16 +161,27 @@ func TestFailureTTL(t *testing.T) {
 	if got := inner.take(); !slices.Equal(got, []string{"GONE"}) {
 		t.Fatalf("after the TTL asked %v, want GONE only", got)
 	}
+	// Failed twice in a row: it waits twice as long.
+	clk.Advance(119 * time.Second)
+	f.History(context.Background(), syms)
+	if got := inner.take(); len(got) != 0 {
+		t.Fatalf("asked %v 119 s after a second failure", got)
+	}
+	clk.Advance(time.Second)
+	f.History(context.Background(), syms)
+	if got := inner.take(); !slices.Equal(got, []string{"GONE"}) {
+		t.Fatalf("asked %v 120 s after a second failure, want GONE", got)
+	}
 
 	// A cached symbol that starts failing keeps its bars, said stale.
 	inner.fail["SPY"] = true
 	clk.Advance(nyAt(2026, 11, 25, 16, 30).Sub(clk.Now())) // after Wednesday's close
 	f.History(context.Background(), syms)
 	inner.take()
-	clk.Advance(10 * time.Second)
+	clk.Advance(3 * time.Hour) // well past the TTL, before the next close
 	h, _ = f.History(context.Background(), syms)
-	if got := inner.take(); len(got) != 0 {
-		t.Fatalf("asked %v within the TTL", got)
+	if got := inner.take(); slices.Contains(got, "SPY") {
+		t.Fatalf("asked %v: SPY (cached, failed after the close) asked twice in a session", got)
 	}
 	if len(h.Daily["SPY"]) != 30 {
 		t.Fatalf("SPY's cached bars not served: %d", len(h.Daily["SPY"]))

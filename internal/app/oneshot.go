@@ -36,6 +36,9 @@ type BuildOptions struct {
 	Breadth  *Breadth
 	Universe engine.BreadthModel
 	Confirm  engine.ConfirmModel
+	// QuoteSymbols, if set, are the symbols a live feed is asked quotes for
+	// (default: every symbol); `capwatch status` asks the pair's only.
+	QuoteSymbols []string
 }
 
 // BuildSnapshot loads the feed's history and computes, through the same
@@ -98,7 +101,11 @@ func BuildSnapshot(ctx context.Context, o BuildOptions) (*engine.Snapshot, error
 		}
 	}
 	if o.QuoteWait > 0 && o.Feed.Kind() == feeds.KindLive && o.AsOf.IsZero() && o.Calendar.StateAt(now) != calendar.Closed {
-		b := firstQuotes(ctx, o.Feed, syms, o.QuoteWait)
+		qs := syms
+		if len(o.QuoteSymbols) > 0 {
+			qs = o.QuoteSymbols
+		}
+		b := firstQuotes(ctx, o.Feed, qs, o.QuoteWait)
 		inp.Quotes = b.Quotes
 		inp.Errors = append(inp.Errors, b.Errors...)
 		if len(b.Bars) > 0 {

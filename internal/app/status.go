@@ -27,7 +27,18 @@ type StatusData struct {
 	Flags     []StatusFlag `json:"flags"`
 	AsOf      time.Time    `json:"as_of"` // exchange time of the newest data
 	Errors    int          `json:"errors"`
+	// Failed is when the last attempt to compute the line failed, if that
+	// was after Computed (the rest is then the last known line, if any);
+	// Failure says why. A failure is cached for the TTL too.
+	Failed  time.Time `json:"failed,omitzero"`
+	Failure string    `json:"failure,omitempty"`
 }
+
+// Down reports whether the newest result is a failure.
+func (d StatusData) Down() bool { return d.Failed.After(d.Computed) }
+
+// Known reports whether d holds a line (not only a failure).
+func (d StatusData) Known() bool { return !d.Computed.IsZero() }
 
 // StatusFlag is a flag that is on.
 type StatusFlag struct {
@@ -217,21 +228,40 @@ type StatusCache struct {
 	TTL  time.Duration // default 60 s
 }
 
-// Load returns the cached data when it was computed for key less than TTL
-// before now.
+// Load returns the cached result for key when it is less than TTL old at
+// now: a line, or a failure (d.Down(); with the last known line when
+// d.Known()).
 func (c StatusCache) Load(key string, now time.Time) (StatusData, bool) {
-	ttl := c.TTL
-	if ttl <= 0 {
-		ttl = 60 * time.Second
-	}
 	d, ok := c.LoadAny(key)
 	if !ok {
 		return StatusData{}, false
 	}
-	if age := now.Sub(d.Computed); age < 0 || age >= ttl {
+	at := d.Computed
+	if d.Down() {
+		at = d.Failed
+	}
+	if age := now.Sub(at); age < 0 || age >= c.ttl() {
 		return StatusData{}, false
 	}
 	return d, true
+}
+
+func (c StatusCache) ttl() time.Duration {
+	if c.TTL <= 0 {
+		return 60 * time.Second
+	}
+	return c.TTL
+}
+
+// StoreFailure records that computing the line for key failed at now,
+// keeping the last known line.
+func (c StatusCache) StoreFailure(key string, now time.Time, why string) error {
+	d, ok := c.LoadAny(key)
+	if !ok {
+		d = StatusData{Key: key}
+	}
+	d.Failed, d.Failure = now, why
+	return c.Store(d)
 }
 
 // LoadAny returns the cached data computed for key, however old (the last
