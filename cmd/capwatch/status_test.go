@@ -237,7 +237,7 @@ func (r *statusRig) at(t time.Time) { r.wait(t.Sub(r.now())) }
 func TestStatusAsksOnlyWhatTheLineNeeds(t *testing.T) {
 	ny := calendar.Location()
 	r := newStatusRig(t, time.Date(2026, 11, 24, 18, 0, 0, 0, ny)) // Tuesday, after the close
-	r.y.gone["GONE"] = true // never existed: a typo in the watchlist
+	r.y.gone["GONE"] = true                                        // never existed: a typo in the watchlist
 	histTotal := map[string]int{}
 	callOK := func(when string) string {
 		t.Helper()
