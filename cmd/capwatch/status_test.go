@@ -158,23 +158,28 @@ type statusRig struct {
 func newStatusRig(t *testing.T, start time.Time) *statusRig {
 	r := &statusRig{t: t, h: newHarness(t), clk: clock.NewFake(start)}
 	r.y = newLimitedYahoo(t, r.now)
-	extras := []string{"QQQ", "DIA", "MDY", "HALT", "DELIST", "GONE"}
-	for i := 1; len(extras) < 20; i++ {
+	// The default configuration's symbols with a watchlist that brings them
+	// to 40.
+	r.cfg = filepath.Join(t.TempDir(), "config.toml")
+	write := func(extras []string) []string {
+		quoted := make([]string, len(extras))
+		for i, s := range extras {
+			quoted[i] = strconv.Quote(s)
+		}
+		writeFile(t, r.cfg, "feed = \"yahoo\"\n\n[log]\nlevel = \"debug\"\n\n[watchlist]\nsymbols = ["+strings.Join(quoted, ", ")+"]\n", 0o600)
+		l, err := config.Load(r.cfg, func(string) string { return "" }, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l.Config.Engine().Symbols()
+	}
+	extras := []string{"QQQ", "HALT", "DELIST", "GONE"}
+	for i, n := 1, len(write(extras)); n < 40; i, n = i+1, n+1 {
 		extras = append(extras, fmt.Sprintf("W%02d", i))
 	}
-	quoted := make([]string, len(extras))
-	for i, s := range extras {
-		quoted[i] = strconv.Quote(s)
-	}
-	r.cfg = filepath.Join(t.TempDir(), "config.toml")
-	writeFile(t, r.cfg, "feed = \"yahoo\"\n\n[log]\nlevel = \"debug\"\n\n[watchlist]\nsymbols = ["+strings.Join(quoted, ", ")+"]\n", 0o600)
-	l, err := config.Load(r.cfg, func(string) string { return "" }, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.syms = l.Config.Engine().Symbols()
+	r.syms = write(extras)
 	if len(r.syms) != 40 {
-		t.Fatalf("%d symbols in the config, want 40", len(r.syms))
+		t.Fatalf("%d symbols in the config, want 40: %v", len(r.syms), r.syms)
 	}
 	r.h.e.HTTP = r.y.srv.Client()
 	// The real-time bound of one call: if it needed more than 2 s of the
