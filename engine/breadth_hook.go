@@ -32,6 +32,8 @@ type BreadthModel interface {
 	// false when the members' quotes do not cover it (the closed values in
 	// Breadth().History then stand).
 	FlagInputs() (above, thrust, ok bool)
+	// Split splits the study's events by breadth at each event.
+	Split(a *Analogs) *AnalogBreadth
 }
 
 // ConfirmModel is the confirmation strip behind Snapshot.Confirmations
@@ -196,4 +198,31 @@ func (e *Engine) breadthSnapshot() (*Breadth, *BreadthLoad) {
 	}
 	l := e.bload
 	return e.bm.Breadth(), &l
+}
+
+// splitKey is what an analogs split was computed from.
+type splitKey struct {
+	analogs *Analogs
+	hist    *BreadthPoint // the history's first point: a new history is a new array
+	n       int
+}
+
+// analogsWithBreadth returns the study with its events split by breadth
+// (a copy: the study's own result is shared with earlier snapshots), the
+// study itself without a universe. The split is recomputed only when the
+// study or the breadth history changed.
+func (e *Engine) analogsWithBreadth(b *Breadth) *Analogs {
+	if e.analogs == nil || e.bm == nil {
+		return e.analogs
+	}
+	k := splitKey{analogs: e.analogs}
+	if b != nil && len(b.History) > 0 {
+		k.hist, k.n = &b.History[0], len(b.History)
+	}
+	if k != e.splitKey || e.split == nil {
+		a := *e.analogs
+		a.Breadth = e.bm.Split(e.analogs)
+		e.split, e.splitKey = &a, k
+	}
+	return e.split
 }

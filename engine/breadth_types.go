@@ -111,3 +111,29 @@ type Confirmation struct {
 	// bar).
 	Forming bool `json:"forming"`
 }
+
+// AnalogBreadth splits the "Now what?" events by whether breadth confirmed
+// the breakout at the event: pct_above_sma50 at or above Threshold on the
+// event's date. Only events inside the members' history count; with none
+// of them HistoryTooShort is set (the members list is today's, so the
+// split is survivorship-biased too).
+type AnalogBreadth struct {
+	Threshold       float64            `json:"threshold"`
+	Covered         int                `json:"covered"`   // events with breadth on their date
+	Uncovered       int                `json:"uncovered"` // events before the members' history (or on a thin date)
+	HistoryTooShort bool               `json:"history_too_short"`
+	Confirmed       []AnalogGroupStats `json:"confirmed"`     // per horizon, in AnalogHorizons order
+	NotConfirmed    []AnalogGroupStats `json:"not_confirmed"` // per horizon
+}
+
+// AnalogGroupStats is one group's outcomes at one horizon: the share of
+// events after which small caps kept leading (rel > 0) and the median
+// relative move, and the same for the large leg; n is always given.
+type AnalogGroupStats struct {
+	Horizon        string `json:"horizon"`
+	N              int    `json:"n"`
+	RelHitRate     Num    `json:"rel_hit_rate"`
+	RelMedianPct   Num    `json:"rel_median_pct"`
+	LargeHitRate   Num    `json:"large_hit_rate"`
+	LargeMedianPct Num    `json:"large_median_pct"`
+}

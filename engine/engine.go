@@ -115,12 +115,14 @@ type Engine struct {
 
 	pub pubCache // what the last snapshot shared, reused while unchanged
 
-	bleg   *symState    // the breadth universe's leg: the pair's small leg at New (it stays when the pair switches)
-	bm     BreadthModel // the member universe (nil: none)
-	cm     ConfirmModel // the confirmation strip (nil: none)
-	legKey legKey       // the small leg's closed bars the model has
-	bload  BreadthLoad
-	series map[string][]Observation
+	bleg     *symState    // the breadth universe's leg: the pair's small leg at New (it stays when the pair switches)
+	bm       BreadthModel // the member universe (nil: none)
+	cm       ConfirmModel // the confirmation strip (nil: none)
+	legKey   legKey       // the small leg's closed bars the model has
+	split    *Analogs     // the study with its breadth split (analogsWithBreadth)
+	splitKey splitKey
+	bload    BreadthLoad
+	series   map[string][]Observation
 
 	closedDirty bool // a daily bar was committed, revised or loaded
 	pairRebuild bool // a pair leg was revised or reloaded

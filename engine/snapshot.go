@@ -55,6 +55,7 @@ func (e *Engine) Snapshot(now time.Time) *Snapshot {
 	snap.Flags = e.flagSnapshot()
 	snap.Sectors = e.sectorSnapshot()
 	snap.Breadth, snap.BreadthLoad = e.breadthSnapshot()
+	snap.Analogs = e.analogsWithBreadth(snap.Breadth)
 	snap.Confirmations = e.confirmations()
 
 	// Symbols only the confirmation strip needs are not the user's

@@ -403,6 +403,9 @@ type Analogs struct {
 	RelSinceLastEventPct Num            `json:"rel_since_last_event_pct"`
 	Events               []AnalogEvent  `json:"events"`
 	Horizons             []HorizonStats `json:"horizons"`
+	// Breadth splits the events by breadth at the event (nil without a
+	// breadth universe).
+	Breadth *AnalogBreadth `json:"breadth"`
 }
 
 // Snapshot is an immutable view of the whole market model. Once published it

@@ -260,6 +260,9 @@ func (m Model) arrange(w, h int) layout {
 			// 12 rows fit the sentence and the horizon table; the chart keeps
 			// at least 14 rows.
 			nh = min(14, max(bh/4, 12))
+			if m.snap != nil && m.snap.Analogs != nil && m.snap.Analogs.Breadth != nil {
+				nh++ // the events split by breadth: one more line under the table
+			}
 			if bh-fh-nh < 14 {
 				nh = max(bh-fh-14, 3)
 			}

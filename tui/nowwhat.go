@@ -1,9 +1,11 @@
 package tui
 
 import (
+	"github.com/charmbracelet/x/ansi"
 	"strings"
 
 	"github.com/capwatch/capwatch/engine"
+	"github.com/capwatch/capwatch/tui/breadth"
 	"github.com/capwatch/capwatch/tui/nowwhat"
 )
 
@@ -51,6 +53,23 @@ func (p *nowWhatPanel) body(cw, ch int) []string {
 	if p.snap == nil {
 		return []string{p.st.Muted.Render("no data yet")}
 	}
-	out := nowwhat.Render(p.snap.Analogs, p.snap.Risk, p.snap.Pair.Small, p.snap.Pair.Large, cw, ch, p.st.NowWhat)
-	return strings.Split(out, "\n")
+	out := strings.Split(nowwhat.Render(p.snap.Analogs, p.snap.Risk, p.snap.Pair.Small, p.snap.Pair.Large, cw, ch, p.st.NowWhat), "\n")
+	for len(out) > 0 && strings.TrimSpace(ansi.Strip(out[len(out)-1])) == "" {
+		out = out[:len(out)-1]
+	}
+	// The events split by breadth at the event, in the rows the study
+	// leaves: a line per group when they fit (zoomed), else one line.
+	if a := p.snap.Analogs; a != nil && a.Breadth != nil {
+		from := ""
+		if b := p.snap.Breadth; b != nil {
+			from = b.HistoryFrom
+		}
+		spare := ch - len(out)
+		if lines := breadth.SplitLines(a.Breadth, from, cw, p.st.Breadth); spare > len(lines) {
+			out = append(append(out, ""), lines...)
+		} else if spare >= 1 {
+			out = append(out, breadth.SplitLine(a.Breadth, cw, p.st.Breadth)...)
+		}
+	}
+	return out
 }

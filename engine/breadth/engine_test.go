@@ -81,6 +81,8 @@ func TestEngineCarriesBreadthAndConfirmations(t *testing.T) {
 	}
 	e.SetBreadth(u)
 	e.SetConfirm(strip)
+	study := &engine.Analogs{Events: []engine.AnalogEvent{{Date: dates[250].Format("2006-01-02")}}}
+	e.SetStudy(func(engine.PairSeries) (*engine.Risk, *engine.Analogs) { return nil, study })
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	rig := &engineRig{in: make(chan engine.Input), out: make(chan *engine.Snapshot, 1), done: make(chan error, 1)}
@@ -122,6 +124,9 @@ func TestEngineCarriesBreadthAndConfirmations(t *testing.T) {
 	}
 	if snap.Breadth.PctAboveSMA50 != want.PctAboveSMA50 || snap.Breadth.ADLine != want.ADLine || snap.Breadth.ZweigEMA10 != want.ZweigEMA10 {
 		t.Errorf("closed breadth differs from the universe built alone:\n got %+v\nwant %+v", *snap.Breadth, *want)
+	}
+	if a := snap.Analogs; a == nil || a == study || a.Breadth == nil || a.Breadth.Covered != 1 || len(a.Events) != 1 || study.Breadth != nil {
+		t.Errorf("the study's events are not split by breadth (or the study was mutated): %+v", a)
 	}
 	if snap.BreadthLoad == nil || snap.BreadthLoad.Loaded != 30 || !snap.BreadthLoad.Done {
 		t.Errorf("breadth_load %+v", snap.BreadthLoad)

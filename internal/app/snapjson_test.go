@@ -115,7 +115,7 @@ const wantJSON = `{
                "large_pct": {"1m": -2, "3m": null, "6m": null, "12m": null}}],
    "horizons": [{"horizon": "1m", "bars": 21, "n": 1, "rel_hit_rate": 1, "rel_median_pct": 1.5, "rel_p25_pct": null,
      "rel_p75_pct": null, "large_hit_rate": null, "large_median_pct": null, "base_n": 300, "base_rel_hit_rate": 0.5,
-     "base_rel_median_pct": null, "base_large_hit_rate": null, "base_large_median_pct": null}]},
+     "base_rel_median_pct": null, "base_large_hit_rate": null, "base_large_median_pct": null}], "breadth": null},
  "notices": [{"symbol": "IWM", "message": "4 rows skipped from d/IWM.csv, first line 102: missing close"}],
  "breadth": null, "breadth_load": null, "confirmations": [],
  "provenance": null,

@@ -513,3 +513,76 @@ func spark(vals []float64, w int) string {
 	}
 	return sb.String()
 }
+
+// SplitLines are the "Now what?" lines on breadth at past events: the 6-month
+// outcome of the events breadth confirmed (pct_above_sma50 at or above the
+// threshold) and of the others, each with its n; or that the members'
+// history is too short. historyFrom is the members' history start ("" if
+// unknown). Nil without a split.
+func SplitLines(s *engine.AnalogBreadth, historyFrom string, width int, st Styles) []string {
+	if s == nil || width <= 0 {
+		return nil
+	}
+	fit := func(l string) string { return ansi.Truncate(l, width, "…") }
+	if s.HistoryTooShort {
+		msg := "Breadth at past breakouts: the members' history is too short"
+		if historyFrom != "" {
+			msg += " (it starts " + clean(historyFrom, 10) + ")"
+		}
+		return []string{fit(st.Muted.Render(msg))}
+	}
+	const h6 = 2 // the 6-month horizon, as the sentence above
+	group := func(name string, gs []engine.AnalogGroupStats) string {
+		if len(gs) <= h6 {
+			return ""
+		}
+		g := gs[h6]
+		s := st.Label.Render(name) + st.Value.Render(fmt.Sprintf(" n=%d", g.N))
+		if g.N == 0 || !g.RelHitRate.Valid {
+			return s + st.Muted.Render(" · no 6-month outcome yet")
+		}
+		s += st.Label.Render(" · led 6 mo later ") + st.Value.Render(fmt.Sprintf("%.0f%%", g.RelHitRate.V*100))
+		if g.RelMedianPct.Valid {
+			s += st.Label.Render(" · median ") + st.Value.Render(fmt.Sprintf("%+.1f pts", g.RelMedianPct.V))
+		}
+		return s
+	}
+	out := []string{
+		fit(group(fmt.Sprintf("breadth confirmed (≥%.0f%% above 50d):", s.Threshold), s.Confirmed)),
+		fit(group("breadth not confirmed:", s.NotConfirmed)),
+	}
+	if s.Uncovered > 0 {
+		out = append(out, fit(st.Muted.Render(fmt.Sprintf("%d earlier breakouts precede the members' history (today's members only)", s.Uncovered))))
+	}
+	return out
+}
+
+// SplitLine is SplitLines in one line, for a panel without room for more:
+// "breadth ≥60%: n=5 (40% led 6 mo) · below: n=12 (42% led 6 mo) · 17
+// earlier"; nil without a split.
+func SplitLine(s *engine.AnalogBreadth, width int, st Styles) []string {
+	if s == nil || width <= 0 {
+		return nil
+	}
+	if s.HistoryTooShort {
+		return []string{ansi.Truncate(st.Muted.Render("breadth at past breakouts: members' history too short"), width, "…")}
+	}
+	const h6 = 2
+	part := func(gs []engine.AnalogGroupStats) string {
+		if len(gs) <= h6 {
+			return ""
+		}
+		g := gs[h6]
+		out := fmt.Sprintf("n=%d", g.N)
+		if g.N > 0 && g.RelHitRate.Valid {
+			out += fmt.Sprintf(" (%.0f%% led 6 mo)", g.RelHitRate.V*100)
+		}
+		return out
+	}
+	l := st.Label.Render(fmt.Sprintf("breadth ≥%.0f%%: ", s.Threshold)) + st.Value.Render(part(s.Confirmed)) +
+		st.Label.Render(" · below: ") + st.Value.Render(part(s.NotConfirmed))
+	if s.Uncovered > 0 {
+		l += st.Muted.Render(fmt.Sprintf(" · %d earlier", s.Uncovered))
+	}
+	return []string{ansi.Truncate(l, width, "…")}
+}

@@ -137,3 +137,58 @@ func TestHostileStrings(t *testing.T) {
 		}
 	}
 }
+
+func TestSplitLines(t *testing.T) {
+	st := NewStyles(true, false, true)
+	gs := func(n int, hit, med float64) []engine.AnalogGroupStats {
+		out := make([]engine.AnalogGroupStats, 4)
+		out[2] = engine.AnalogGroupStats{Horizon: "6m", N: n}
+		if n > 0 {
+			out[2].RelHitRate, out[2].RelMedianPct = engine.Some(hit), engine.Some(med)
+		}
+		return out
+	}
+	s := &engine.AnalogBreadth{Threshold: 60, Covered: 7, Uncovered: 15, Confirmed: gs(3, 2.0/3, 2.14), NotConfirmed: gs(4, 0.25, -0.8)}
+	got := plain(SplitLines(s, "2021-01-04", 100, st))
+	for _, want := range []string{
+		"breadth confirmed (≥60% above 50d): n=3 · led 6 mo later 67% · median +2.1 pts",
+		"breadth not confirmed: n=4 · led 6 mo later 25% · median -0.8 pts",
+		"15 earlier breakouts precede the members' history",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("missing %q in:\n%s", want, got)
+		}
+	}
+	s.NotConfirmed = gs(0, 0, 0)
+	if got := plain(SplitLines(s, "", 100, st)); !strings.Contains(got, "breadth not confirmed: n=0 · no 6-month outcome yet") {
+		t.Errorf("empty group: %s", got)
+	}
+	short := plain(SplitLines(&engine.AnalogBreadth{HistoryTooShort: true, Uncovered: 20}, "2023-11-29", 100, st))
+	if !strings.Contains(short, "history is too short (it starts 2023-11-29)") {
+		t.Errorf("too short: %s", short)
+	}
+	if SplitLines(nil, "", 80, st) != nil {
+		t.Error("lines without a split")
+	}
+	for _, l := range SplitLines(s, "2021-01-04", 20, st) {
+		if ansi.StringWidth(l) > 20 {
+			t.Errorf("line wider than 20: %q", l)
+		}
+	}
+}
+
+func TestSplitLine(t *testing.T) {
+	st := NewStyles(true, false, true)
+	gs := func(n int, hit float64) []engine.AnalogGroupStats {
+		out := make([]engine.AnalogGroupStats, 4)
+		out[2] = engine.AnalogGroupStats{N: n, RelHitRate: engine.Some(hit)}
+		return out
+	}
+	got := plain(SplitLine(&engine.AnalogBreadth{Threshold: 60, Uncovered: 17, Confirmed: gs(5, 0.4), NotConfirmed: gs(12, 0.4166)}, 200, st))
+	if got != "breadth ≥60%: n=5 (40% led 6 mo) · below: n=12 (42% led 6 mo) · 17 earlier" {
+		t.Errorf("one line: %q", got)
+	}
+	if got := plain(SplitLine(&engine.AnalogBreadth{HistoryTooShort: true}, 200, st)); !strings.Contains(got, "too short") {
+		t.Errorf("too short: %q", got)
+	}
+}
