@@ -54,6 +54,7 @@ func WriteAnalogs(w io.Writer, a *engine.Analogs, format string) error {
 		tw.Flush()
 		ew.printf("\n")
 		writeHorizons(ew, a.Horizons)
+		writeBreadthSplit(ew, a.Breadth)
 		ew.printf("\nrel = change of the small/large ratio; large = the large-cap leg. Past outcomes, not a forecast.\n")
 		return ew.err
 	}
@@ -74,4 +75,32 @@ func plural(n int, word string) string {
 		return "1 " + word
 	}
 	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// writeBreadthSplit is the table format's breadth split: per horizon, the
+// events breadth confirmed and the others, each with its n.
+func writeBreadthSplit(ew *errWriter, b *engine.AnalogBreadth) {
+	if b == nil {
+		return
+	}
+	if b.HistoryTooShort {
+		ew.printf("\nBreadth at the events: the members' history is too short (%s before it).\n", plural(b.Uncovered, "event"))
+		return
+	}
+	ew.printf("\nBreadth at the events (%% of members above their 50-day average ≥ %.0f%% = confirmed; %d events before the members' history not counted; today's members only):\n", b.Threshold, b.Uncovered)
+	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "horizon\tconfirmed n\tled\tmedian\tnot confirmed n\tled\tmedian\t\n")
+	for i := range min(len(b.Confirmed), len(b.NotConfirmed)) {
+		c, n := b.Confirmed[i], b.NotConfirmed[i]
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%d\t%s\t%s\t\n", c.Horizon, c.N, fmtShare(c.RelHitRate), fmtPct(c.RelMedianPct), n.N, fmtShare(n.RelHitRate), fmtPct(n.RelMedianPct))
+	}
+	tw.Flush()
+}
+
+// fmtShare is a 0..1 share as a whole percentage, "—" when absent.
+func fmtShare(n engine.Num) string {
+	if !n.Valid {
+		return "—"
+	}
+	return fmt.Sprintf("%.0f%%", n.V*100)
 }

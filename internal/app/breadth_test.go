@@ -274,3 +274,33 @@ func TestPipelinePairSwitchAndSignals(t *testing.T) {
 		}
 	})
 }
+
+func TestWriteAnalogsBreadthSplit(t *testing.T) {
+	gs := func(n int, hit, med float64) []engine.AnalogGroupStats {
+		out := make([]engine.AnalogGroupStats, len(engine.AnalogHorizons))
+		for i, h := range engine.AnalogHorizons {
+			out[i] = engine.AnalogGroupStats{Horizon: h.Name, N: n}
+			if n > 0 {
+				out[i].RelHitRate, out[i].RelMedianPct = engine.Some(hit), engine.Some(med)
+			}
+		}
+		return out
+	}
+	a := &engine.Analogs{Event: "x", Breadth: &engine.AnalogBreadth{Threshold: 60, Covered: 7, Uncovered: 3,
+		Confirmed: gs(4, 0.75, 1.25), NotConfirmed: gs(3, 1.0/3, -0.5)}}
+	var b strings.Builder
+	if err := WriteAnalogs(&b, a, "table"); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"≥ 60% = confirmed; 3 events before the members' history", "6m            4  75%  +1.25%                3  33%  -0.50%"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("missing %q in:\n%s", want, b.String())
+		}
+	}
+	a.Breadth = &engine.AnalogBreadth{HistoryTooShort: true, Uncovered: 5}
+	b.Reset()
+	_ = WriteAnalogs(&b, a, "table")
+	if !strings.Contains(b.String(), "the members' history is too short (5 events before it)") {
+		t.Errorf("too short:\n%s", b.String())
+	}
+}
