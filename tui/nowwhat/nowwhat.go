@@ -259,7 +259,7 @@ func shortSentences(a *engine.Analogs, pairSmall, pairLarge string) []string {
 		sinceYear(a), withOutcomes(a, h, false), small, horizonShort(h.Horizon), rate, med, base)
 	bare := fmt.Sprintf("%d past %s%s: %s led %s later%s%s", n, plural(n, "breakout", "breakouts"),
 		withOutcomes(a, h, false), small, horizonShort(h.Horizon), rate, base)
-	return []string{core + "; past rates, not a forecast.", core + ".", bare + "."}
+	return []string{core + "; past rates, not a forecast.", core + ".", bare + "; past rates, not a forecast.", bare + "."}
 }
 
 // fmtRate renders a 0–1 share as a whole percentage.
@@ -351,11 +351,24 @@ func Render(a *engine.Analogs, r *engine.Risk, small, large string, width, heigh
 		return fit(sentence, width, height)
 	}
 
-	lines := append([]string(nil), sentence...)
 	var table, events []string
 	if a != nil && len(a.Horizons) > 0 {
 		table = horizonTable(a, large, width, st)
 	}
+	if len(table) > 0 && len(sentence)+1+len(table) > height {
+		// The table holds the figures: a shorter sentence that lets it in
+		// (one that still says these are past rates, not a forecast).
+		for _, short := range shortSentences(a, small, large) {
+			if l := wrap(short, width); strings.HasSuffix(short, "not a forecast.") && len(l)+1+len(table) <= height {
+				sentence = l
+				for i := range sentence {
+					sentence[i] = st.Sentence.Render(sentence[i])
+				}
+				break
+			}
+		}
+	}
+	lines := append([]string(nil), sentence...)
 	riskLines := riskLine(r, small, large, width, st)
 
 	// Budget: sentence, table, risk, then as many recent events as fit.
