@@ -45,6 +45,9 @@ type env struct {
 	HTTP      *http.Client
 	// Dashboard runs the interactive dashboard (replaced in tests).
 	Dashboard func(ctx context.Context, d dashboard.Options) error
+	// Memory reads the address-space limits (nil: none is checked; see
+	// memory.go).
+	Memory func() memLimits
 	// StatusBudget bounds a `capwatch status` fetch (tmux runs it every few
 	// seconds; a feed that is down must not pile the calls up). 0: defaultStatusBudget.
 	StatusBudget time.Duration
@@ -74,6 +77,7 @@ func main() {
 		Clock:     clock.Real{},
 		HTTP:      &http.Client{Timeout: 30 * time.Second},
 		Dashboard: dashboard.Run,
+		Memory:    readMemLimits,
 		Terminal:  realTerminal,
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -157,6 +161,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, e env) (c
 	default:
 		var c *command
 		c, err = parseCommand(cmd, rest, stdout, stderr, e)
+		if err == nil && c != nil {
+			err = checkMemory(e.Memory, c.cfg.Feed)
+		}
 		if err == nil && c != nil {
 			log, logPath, closeLog = c.log, c.logPath, c.close
 			err = c.exec(ctx)
