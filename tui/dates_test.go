@@ -170,3 +170,36 @@ func TestNowWhatCountIsTheSnapshotCount(t *testing.T) {
 		}
 	}
 }
+
+// TestZeroIsFlatEverywhere: values that round to zero at their shown
+// precision (a quote's change, the ratio's change, a sector cell, the
+// 21-day lead) are shown unsigned and flat on every panel: never "-0.0",
+// "+0.00", "▼-0.00%" or "▲+0.00%".
+func TestZeroIsFlatEverywhere(t *testing.T) {
+	snap := testSnapshot(1)
+	snap.Symbols[0].ChangePct = engine.Some(-0.001)
+	snap.Symbols[1].ChangePct = engine.Some(0.003)
+	snap.Pair.RatioChangePct = engine.Some(-0.004)
+	for i := range snap.Sectors {
+		snap.Sectors[i].SmallRet.M1 = engine.Some(-0.04)
+		snap.Sectors[i].LargeRet.M1 = engine.Some(0.02)
+		snap.Sectors[i].Spread.M1 = engine.Some(-0.06)
+	}
+	for i := range snap.Flags {
+		if snap.Flags[i].ID == engine.FlagSmallLeads21d {
+			snap.Flags[i].Value = engine.Some(-0.03)
+		}
+	}
+	bad := regexp.MustCompile(`[-+]0\.0+\b|[▲▼][-+]?0\.00`)
+	for _, sz := range []struct{ w, h int }{{200, 50}, {120, 40}, {80, 23}} {
+		m, _ := testModel(t, Options{ShowNowWhat: true})
+		m = update(m, tea.WindowSizeMsg{Width: sz.w, Height: sz.h}, SnapshotMsg{Snap: snap})
+		scr := screen(m)
+		if b := bad.FindString(scr); b != "" {
+			t.Errorf("%dx%d: %q on screen:\n%s", sz.w, sz.h, b, scr)
+		}
+		if !strings.Contains(scr, "=0.00%") {
+			t.Errorf("%dx%d: a change that rounds to zero is not shown as =0.00%%:\n%s", sz.w, sz.h, scr)
+		}
+	}
+}
