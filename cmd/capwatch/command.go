@@ -76,32 +76,41 @@ func registerCommon(fs *flag.FlagSet, f *flags) {
 	fs.BoolVar(&f.version, "version", false, "print the version and exit")
 }
 
-func parseCommand(name string, args []string, stdout, stderr io.Writer, e env) (*command, error) {
-	c := &command{name: name, stdout: stdout, stderr: stderr, e: e, set: map[string]bool{}}
+// commandFlags builds the flag set of the dashboard ("") or of a one-shot
+// command and returns it with the command's usage text (which must name
+// every flag: TestUsageNamesEveryFlag).
+func commandFlags(name string, f *flags) (*flag.FlagSet, string) {
 	fsName := "capwatch"
 	if name != "" {
 		fsName += " " + name
 	}
 	fs := flag.NewFlagSet(fsName, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	registerCommon(fs, &c.f)
+	registerCommon(fs, f)
 	usage := mainUsage
 	switch name {
 	case "":
-		fs.StringVar(&c.f.replayFrom, "replay-from", "", "replay: show history before this date, then replay the days from it at --speed")
-		fs.StringVar(&c.f.signalLog, "signal-log", "", "the signal log to append to (default: the state directory's signals.jsonl, signals-demo.jsonl, ...)")
-		fs.BoolVar(&c.f.alerts, "alerts", false, "ring alerts with the demo and replay feeds too (quiet by default)")
+		fs.StringVar(&f.replayFrom, "replay-from", "", "replay: show history before this date, then replay the days from it at --speed")
+		fs.StringVar(&f.signalLog, "signal-log", "", "the signal log to append to (default: the state directory's signals.jsonl, signals-demo.jsonl, ...)")
+		fs.BoolVar(&f.alerts, "alerts", false, "ring alerts with the demo and replay feeds too (quiet by default)")
 	case "snapshot":
-		fs.StringVar(&c.f.format, "format", "json", "output format: json or text")
+		fs.StringVar(&f.format, "format", "json", "output format: json or text")
 		usage = snapshotUsage
 	case "analogs":
-		fs.StringVar(&c.f.format, "format", "table", "output format: table, csv or json")
+		fs.StringVar(&f.format, "format", "table", "output format: table, csv or json")
 		usage = analogsUsage
 	case "status":
-		fs.BoolVar(&c.f.tmux, "tmux", false, "emit tmux colour codes (#[fg=…])")
-		fs.DurationVar(&c.f.ttl, "ttl", 60*time.Second, "reuse a cached result younger than this")
+		fs.BoolVar(&f.tmux, "tmux", false, "emit tmux colour codes (#[fg=…])")
+		fs.DurationVar(&f.ttl, "ttl", 60*time.Second, "reuse a cached result younger than this")
 		usage = statusUsage
 	}
+	return fs, usage
+}
+
+func parseCommand(name string, args []string, stdout, stderr io.Writer, e env) (*command, error) {
+	c := &command{name: name, stdout: stdout, stderr: stderr, e: e, set: map[string]bool{}}
+	fs, usage := commandFlags(name, &c.f)
+	fsName := fs.Name()
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, usage)

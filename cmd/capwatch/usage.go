@@ -2,9 +2,9 @@ package main
 
 const commonFlags = `
 Data and configuration flags (all commands):
-  --feed NAME        demo | replay | yahoo | stooq | auto (default: the config's feed, else demo);
-                     auto: live data with failover (Alpaca when APCA_API_KEY_ID and
-                     APCA_API_SECRET_KEY are set, else Yahoo; see failover_after)
+  --feed NAME        demo | replay | yahoo | alpaca | stooq | auto (default: the config's feed,
+                     else demo); auto: live data with failover (Alpaca when APCA_API_KEY_ID
+                     and APCA_API_SECRET_KEY are set, else Yahoo; see failover_after)
   --data DIR         replay: directory of SYMBOL.csv daily files (Date,Open,High,Low,Close[,Adj Close],Volume)
   --as-of DATE       use data up to this trading date, YYYY-MM-DD (dashboard: replay, or demo:
                      the simulated day, so --seed N --as-of DATE shows the same market anywhere)
@@ -14,7 +14,9 @@ Data and configuration flags (all commands):
                      on the dashboard P cycles it through the confirmation strip's pairs
   --members PATH     breadth: the members list (iShares holdings CSV, a CSV with a Ticker
                      column, or one symbol per line); replay default DIR/members.csv
-  --base-url URL     yahoo/stooq: override the base URL (a proxy, a local recording, tests)
+  --base-url URL     yahoo/stooq/alpaca: override the feed's (REST) base URL (a proxy, a local
+                     recording, tests)
+  --stream-url URL   alpaca: override the WebSocket stream URL (ws:// or wss://)
   --config PATH      config file (default $CAPWATCH_CONFIG, else <user config dir>/capwatch/config.toml)
   --log-file PATH    log file (default <user cache dir>/capwatch/capwatch.log; never the screen)
   --log-level LEVEL  debug | info | warn | error (default info)
@@ -68,7 +70,8 @@ const snapshotUsage = `Usage: capwatch snapshot [--format json|text] [flags]
 Loads the history, computes everything the dashboard would show at the latest
 bar (or at --as-of), prints it and exits. With --feed replay the result is
 fully offline and deterministic. The JSON is a stable contract (see README):
-as_of, feed, session, pair, symbols, flags, sectors, errors, risk, analogs.
+as_of, feed, session, pair, symbols, flags, sectors, errors, risk, analogs,
+notices, breadth, breadth_load, confirmations, rotation, provenance.
 A symbol without data is listed under "errors" and the rest still prints.
 
   --format FORMAT    json (default) or text
