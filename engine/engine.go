@@ -89,9 +89,15 @@ type Engine struct {
 	pair         *pairState
 	sectors      []sectorState
 
-	runs  [nFlags]flagRun
-	flags [nFlags]flagLive
-	texts [nFlags]string
+	runs [nFlags]flagRun
+	// runScratch and chScratch are the flag replay's working state;
+	// changes is the published list of committed changes (read-only).
+	runScratch [nFlags]flagRun
+	chScratch  []FlagChange
+	changes    []FlagChange
+	closes     [nFlags]barClose // each flag's last closed bar, formatted once per new date
+	flags      [nFlags]flagLive
+	texts      [nFlags]string
 
 	study   func(PairSeries) (*Risk, *Analogs)
 	risk    *Risk

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -23,6 +24,10 @@ const (
 type flagRun struct {
 	on    bool
 	since time.Time // trading date of the first bar of the current run
+	// The last closed bar the flag was evaluated on: its trading date and
+	// the value and threshold compared there.
+	date       time.Time
+	value, thr Num
 }
 
 // flagLive is a flag as shown (committed state plus the forming bar).
@@ -68,8 +73,14 @@ func flagTexts(cfg Config) [nFlags]string {
 	}
 }
 
-// step advances a committed run by one bar.
-func (r *flagRun) step(held bool, d time.Time) {
+// step advances flag k's committed run by the bar dated d, on which the
+// flag's value v was compared with thr (held: the condition held there). A
+// change of the run is appended to e.chScratch.
+func (e *Engine) step(k int, held bool, d time.Time, v, thr Num) {
+	r := &e.runScratch[k]
+	if held != r.on {
+		e.chScratch = append(e.chScratch, FlagChange{Flag: FlagIDs[k], k: k, Date: d, On: held, Value: v, Threshold: thr})
+	}
 	if held && !r.on {
 		r.since = d
 	}
@@ -77,12 +88,18 @@ func (r *flagRun) step(held bool, d time.Time) {
 		r.since = time.Time{}
 	}
 	r.on = held
+	r.date, r.value, r.thr = d, v, thr
 }
 
 // recomputeFlagRuns replays the committed history of every flag (after a bar
-// closed, a revision or a load; never per quote).
+// closed, a revision or a load; never per quote): the state after the last
+// closed bar and every change on the way, each on its own bar. The list of
+// changes is published anew only when it differs from the last one, so a
+// replay that finds the same history allocates nothing.
 func (e *Engine) recomputeFlagRuns() {
-	var runs [nFlags]flagRun
+	e.runScratch = [nFlags]flagRun{}
+	e.chScratch = e.chScratch[:0]
+	runs := &e.runScratch
 	h := e.cfg.Thresholds.Hysteresis
 	th := e.cfg.Thresholds
 	p := e.pair
@@ -90,25 +107,83 @@ func (e *Engine) recomputeFlagRuns() {
 	for range e.sectors {
 		cur = append(cur, 0, 0)
 	}
+	leadThr, breadthThr, surgeThr := Some(th.SmallLeadsPts), Some(th.SectorBreadth), Some(th.VolumeSurgeRVOL)
 	for i, d := range p.dates {
 		r := Some(p.ratio[i])
-		runs[fRatio50].step(holds(runs[fRatio50].on, r, p.sma50h[i], true, h), d)
-		runs[fRatio200].step(holds(runs[fRatio200].on, r, p.sma200h[i], true, h), d)
-		runs[fHigh20].step(holds(runs[fHigh20].on, r, p.maxP20h[i], true, h), d)
-		runs[fHigh252].step(holds(runs[fHigh252].on, r, p.maxP252h[i], true, h), d)
+		e.step(fRatio50, holds(runs[fRatio50].on, r, p.sma50h[i], true, h), d, r, p.sma50h[i])
+		e.step(fRatio200, holds(runs[fRatio200].on, r, p.sma200h[i], true, h), d, r, p.sma200h[i])
+		e.step(fHigh20, holds(runs[fHigh20].on, r, p.maxP20h[i], true, h), d, r, p.maxP20h[i])
+		e.step(fHigh252, holds(runs[fHigh252].on, r, p.maxP252h[i], true, h), d, r, p.maxP252h[i])
 		lead := leadOf(p.small.retAt(p.si[i], 21), p.large.retAt(p.li[i], 21))
-		runs[fLeads].step(holds(runs[fLeads].on, lead, Some(th.SmallLeadsPts), true, h), d)
-		runs[fBreadth].step(holds(runs[fBreadth].on, e.breadthAt(d, cur), Some(th.SectorBreadth), false, h), d)
+		e.step(fLeads, holds(runs[fLeads].on, lead, leadThr, true, h), d, lead, leadThr)
+		b := e.breadthAt(d, cur)
+		e.step(fBreadth, holds(runs[fBreadth].on, b, breadthThr, false, h), d, b, breadthThr)
 	}
 	s := p.small
 	for i, b := range s.daily {
 		c := Some(b.Close)
-		runs[fSmall200].step(holds(runs[fSmall200].on, c, s.sma200h[i], true, h), b.Time)
-		runs[fGolden].step(holds(runs[fGolden].on, s.sma50h[i], s.sma200h[i], true, h), b.Time)
+		e.step(fSmall200, holds(runs[fSmall200].on, c, s.sma200h[i], true, h), b.Time, c, s.sma200h[i])
+		e.step(fGolden, holds(runs[fGolden].on, s.sma50h[i], s.sma200h[i], true, h), b.Time, s.sma50h[i], s.sma200h[i])
 		up := i > 0 && b.Close > s.daily[i-1].Close
-		runs[fSurge].step(up && holds(runs[fSurge].on, s.rvolh[i], Some(th.VolumeSurgeRVOL), false, h), b.Time)
+		e.step(fSurge, up && holds(runs[fSurge].on, s.rvolh[i], surgeThr, false, h), b.Time, s.rvolh[i], surgeThr)
 	}
-	e.runs = runs
+	e.runs = *runs
+	for k := range e.closes {
+		if d := runs[k].date; !d.Equal(e.closes[k].d) {
+			e.closes[k] = e.barCloseOf(d)
+		}
+	}
+	e.publishChanges()
+}
+
+// barClose is a closed bar's date, formatted, and its session close.
+type barClose struct {
+	d    time.Time
+	date string    // YYYY-MM-DD ("" for the zero date)
+	at   time.Time // the session close (exchange time)
+}
+
+func (e *Engine) barCloseOf(d time.Time) barClose {
+	if d.IsZero() {
+		return barClose{}
+	}
+	return barClose{d: d, date: d.Format("2006-01-02"), at: e.sessionClose(d)}
+}
+
+// sessionClose is the close of the session of trading date d (16:00 New
+// York for a date the calendar thinks closed).
+func (e *Engine) sessionClose(d time.Time) time.Time {
+	if _, cl, ok := e.cal.Session(d); ok {
+		return cl
+	}
+	y, m, dd := d.In(e.loc).Date()
+	return time.Date(y, m, dd, 16, 0, 0, 0, e.loc)
+}
+
+// publishChanges makes the changes just replayed (chScratch) the published
+// list, oldest first (by date, then in display order), unless they equal it.
+func (e *Engine) publishChanges() {
+	ch := e.chScratch
+	slices.SortFunc(ch, func(a, b FlagChange) int {
+		if c := a.Date.Compare(b.Date); c != 0 {
+			return c
+		}
+		return a.k - b.k
+	})
+	if slices.EqualFunc(ch, e.changes, sameChange) {
+		return
+	}
+	out := make([]FlagChange, len(ch))
+	for i, c := range ch {
+		c.Close = e.sessionClose(c.Date)
+		out[i] = c
+	}
+	e.changes = out
+}
+
+// sameChange compares two changes (Close is derived from Date).
+func sameChange(a, b FlagChange) bool {
+	return a.k == b.k && a.Date.Equal(b.Date) && a.On == b.On && a.Value == b.Value && a.Threshold == b.Threshold
 }
 
 func leadOf(a, b Num) Num {
@@ -180,13 +255,20 @@ func (e *Engine) breadthLive() (v Num, forming bool, date time.Time) {
 	return Some(float64(beat) / float64(n)), forming, date
 }
 
-// setLive combines a committed run with the live evaluation.
-func (f *flagLive) set(run flagRun, v, thr Num, forming bool, date time.Time, formHeld bool) {
+// set combines a committed run with the live evaluation: v against thr on
+// the live bar (forming: there is an unfinished bar), liveHeld whether the
+// condition holds there (judged as the next close would judge it, with the
+// run's hysteresis). A run that held at the last close is confirmed, or
+// fading while the live bar says it would not hold (only when the live value
+// is known: an undefined live value says nothing against the close).
+func (f *flagLive) set(run flagRun, v, thr Num, forming bool, date time.Time, liveHeld bool) {
 	f.value, f.thr = v, thr
 	switch {
+	case run.on && forming && !liveHeld && v.Valid && thr.Valid:
+		f.state, f.since = FlagFading, run.since
 	case run.on:
 		f.state, f.since = FlagConfirmed, run.since
-	case forming && formHeld:
+	case forming && liveHeld:
 		f.state, f.since = FlagForming, date
 	default:
 		f.state, f.since = FlagOff, time.Time{}
@@ -201,28 +283,32 @@ func (e *Engine) computePairFlags() {
 	pl := p.live
 	fl := &e.flags
 	r := &e.runs
-	fl[fRatio50].set(r[fRatio50], pl.ratio, pl.vals.sma50, pl.forming, pl.date, holds(false, pl.ratio, pl.vals.sma50, true, h))
-	fl[fRatio200].set(r[fRatio200], pl.ratio, pl.vals.sma200, pl.forming, pl.date, holds(false, pl.ratio, pl.vals.sma200, true, h))
-	fl[fHigh20].set(r[fHigh20], pl.ratio, pl.vals.high20, pl.forming, pl.date, holds(false, pl.ratio, pl.vals.high20, true, h))
-	fl[fHigh252].set(r[fHigh252], pl.ratio, pl.vals.high252, pl.forming, pl.date, holds(false, pl.ratio, pl.vals.high252, true, h))
+	ratio := func(k int, thr Num) {
+		fl[k].set(r[k], pl.ratio, thr, pl.forming, pl.date, holds(r[k].on, pl.ratio, thr, true, h))
+	}
+	ratio(fRatio50, pl.vals.sma50)
+	ratio(fRatio200, pl.vals.sma200)
+	ratio(fHigh20, pl.vals.high20)
+	ratio(fHigh252, pl.vals.high252)
 	lead := leadOf(p.small.live.ret[2], p.large.live.ret[2])
 	leadThr := Some(th.SmallLeadsPts)
-	fl[fLeads].set(r[fLeads], lead, leadThr, pl.forming, pl.date, holds(false, lead, leadThr, true, h))
+	fl[fLeads].set(r[fLeads], lead, leadThr, pl.forming, pl.date, holds(r[fLeads].on, lead, leadThr, true, h))
 
 	sl := p.small.live
 	c := sl.last
-	fl[fSmall200].set(r[fSmall200], c, sl.vals.SMA200, sl.forming, sl.date, holds(false, c, sl.vals.SMA200, true, h))
-	fl[fGolden].set(r[fGolden], sl.vals.SMA50, sl.vals.SMA200, sl.forming, sl.date, holds(false, sl.vals.SMA50, sl.vals.SMA200, true, h))
+	fl[fSmall200].set(r[fSmall200], c, sl.vals.SMA200, sl.forming, sl.date, holds(r[fSmall200].on, c, sl.vals.SMA200, true, h))
+	fl[fGolden].set(r[fGolden], sl.vals.SMA50, sl.vals.SMA200, sl.forming, sl.date, holds(r[fGolden].on, sl.vals.SMA50, sl.vals.SMA200, true, h))
 	surgeThr := Some(th.VolumeSurgeRVOL)
-	// Forming: today's volume paced to the time of day (RVOLPace), since
+	// Live: today's volume paced to the time of day (RVOLPace), since
 	// the partial day's RVOL20 is not comparable with full days; the
 	// committed run uses RVOL20 on closed bars (equal to RVOLPace there).
-	fl[fSurge].set(r[fSurge], sl.pace, surgeThr, sl.forming, sl.date, sl.up && holds(false, sl.pace, surgeThr, false, h))
+	fl[fSurge].set(r[fSurge], sl.pace, surgeThr, sl.forming, sl.date, sl.up && holds(r[fSurge].on, sl.pace, surgeThr, false, h))
 }
 
 // computeBreadthFlag refreshes the live sector_breadth flag.
 func (e *Engine) computeBreadthFlag() {
 	v, forming, date := e.breadthLive()
 	thr := Some(e.cfg.Thresholds.SectorBreadth)
-	e.flags[fBreadth].set(e.runs[fBreadth], v, thr, forming, date, holds(false, v, thr, false, e.cfg.Thresholds.Hysteresis))
+	on := e.runs[fBreadth].on
+	e.flags[fBreadth].set(e.runs[fBreadth], v, thr, forming, date, holds(on, v, thr, false, e.cfg.Thresholds.Hysteresis))
 }

@@ -59,14 +59,14 @@ func TestRatioAboveSMA50FormingThenConfirmed(t *testing.T) {
 	s = e.Snapshot(sessionClose(d))
 	wantFlag(t, "closed above", mustFlag(t, s, FlagRatioAboveSMA50), FlagConfirmed, d.Format("2006-01-02"))
 
-	// Next day dips below live: still confirmed (the last closed bar holds).
+	// Next day dips below live: fading (held at the last close, not live).
 	d2 := days[warm+1]
 	e.ApplyQuotes([]Quote{
 		{Symbol: "SPY", Price: 100, DayVolume: 1, Time: nyAt(d2, 10, 0, 0)},
 		{Symbol: "IWM", Price: 49, DayVolume: 1, Time: nyAt(d2, 10, 0, 0)},
 	})
 	s = e.Snapshot(nyAt(d2, 10, 0, 0))
-	wantFlag(t, "live dip", mustFlag(t, s, FlagRatioAboveSMA50), FlagConfirmed, d.Format("2006-01-02"))
+	wantFlag(t, "live dip", mustFlag(t, s, FlagRatioAboveSMA50), FlagFading, d.Format("2006-01-02"))
 	e.Advance(sessionClose(d2))
 	s = e.Snapshot(sessionClose(d2))
 	wantFlag(t, "closed below", mustFlag(t, s, FlagRatioAboveSMA50), FlagOff, "")

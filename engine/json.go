@@ -63,19 +63,27 @@ func (s SymbolSnapshot) MarshalJSON() ([]byte, error) {
 	}{plain(s), rfc3339(s.DataTime), s.Stale, s.SkippedRows, first})
 }
 
-// MarshalJSON renders one flag with since as YYYY-MM-DD or null.
+// MarshalJSON renders one flag with since and close_date as YYYY-MM-DD or
+// null.
 func (f Flag) MarshalJSON() ([]byte, error) {
 	type plain Flag
 	since := (*string)(nil)
 	if f.Since != "" {
 		since = &f.Since
 	}
+	closeDate := (*string)(nil)
+	if f.CloseDate != "" {
+		closeDate = &f.CloseDate
+	}
 	return marshalJSON(struct {
 		ID    string    `json:"id"` // id, state, since come first, as always
 		State FlagState `json:"state"`
 		Since *string   `json:"since"`
 		plain
-	}{f.ID, f.State, since, plain(f)})
+		CloseDate      *string `json:"close_date"` // the last close's date, value and threshold (added fields: last)
+		CloseValue     Num     `json:"close_value"`
+		CloseThreshold Num     `json:"close_threshold"`
+	}{f.ID, f.State, since, plain(f), closeDate, f.CloseValue, f.CloseThreshold})
 }
 
 // MarshalJSON renders the study with its lists never null.

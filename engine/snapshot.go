@@ -53,6 +53,7 @@ func (e *Engine) Snapshot(now time.Time) *Snapshot {
 	}
 	snap.Pair = e.pairSnapshot()
 	snap.Flags = e.flagSnapshot()
+	snap.FlagChanges = e.changes
 	snap.Sectors = e.sectorSnapshot()
 	snap.Breadth, snap.BreadthLoad = e.breadthSnapshot()
 	snap.Analogs = e.analogsWithBreadth(snap.Breadth)
@@ -258,6 +259,10 @@ func (e *Engine) flagSnapshot() []Flag {
 		}
 		if f.state != FlagOff && !f.since.IsZero() {
 			cur[k].Since = f.since.Format("2006-01-02")
+		}
+		if r := e.runs[k]; !r.date.IsZero() {
+			c := e.closes[k]
+			cur[k].CloseDate, cur[k].Closed, cur[k].CloseValue, cur[k].CloseThreshold = c.date, c.at, r.value, r.thr
 		}
 	}
 	if len(e.pub.flags) == nFlags && [nFlags]Flag(e.pub.flags) == cur {

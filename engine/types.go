@@ -152,11 +152,15 @@ func (n *Num) UnmarshalJSON(b []byte) error {
 // FlagState is the state of a breakout flag.
 type FlagState int
 
-// Flag states.
+// Flag states. Confirmed and fading both mean the flag held at the last
+// close (its committed run is on); fading adds that the live, unfinished bar
+// would end the run if the day closed now. Forming means the flag did not
+// hold at the last close but holds on the live bar.
 const (
 	FlagOff       FlagState = iota
 	FlagForming             // condition holds on the live, unfinished bar only
-	FlagConfirmed           // condition holds on the last closed bar
+	FlagConfirmed           // condition held at the last close (and, if there is a live bar, holds there too)
+	FlagFading              // condition held at the last close but not on the live bar
 )
 
 func (s FlagState) String() string {
@@ -167,12 +171,41 @@ func (s FlagState) String() string {
 		return "forming"
 	case FlagConfirmed:
 		return "confirmed"
+	case FlagFading:
+		return "fading"
 	}
 	return "state(" + strconv.Itoa(int(s)) + ")"
 }
 
-// MarshalText renders "off", "forming" or "confirmed".
+// Held reports whether the flag held at the last close (confirmed or fading).
+func (s FlagState) Held() bool { return s == FlagConfirmed || s == FlagFading }
+
+// MarshalText renders "off", "forming", "confirmed" or "fading".
 func (s FlagState) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// ParseFlagState is the inverse of String.
+func ParseFlagState(s string) (FlagState, bool) {
+	for _, st := range []FlagState{FlagOff, FlagForming, FlagConfirmed, FlagFading} {
+		if st.String() == s {
+			return st, true
+		}
+	}
+	return FlagOff, false
+}
+
+// FlagChange is a committed change of a flag: on the closed daily bar dated
+// Date the flag began to hold (On) or stopped holding. Value and Threshold
+// are what was compared on that bar.
+type FlagChange struct {
+	Flag      string    // flag id
+	Date      time.Time // the bar's trading date (New York midnight)
+	Close     time.Time // the bar's session close (exchange time)
+	On        bool
+	Value     Num
+	Threshold Num
+
+	k int // index in FlagIDs (display order)
+}
 
 // Flag IDs (the JSON contract).
 const (
@@ -202,6 +235,15 @@ type Flag struct {
 	Value     Num       `json:"value"`
 	Threshold float64   `json:"threshold"`
 	Text      string    `json:"text"` // one line of meaning
+	// The last closed bar the flag was evaluated on (its committed state:
+	// confirmed and fading held there): its date, session close, and the
+	// value and threshold compared there. A fading flag shows these beside
+	// the live Value. JSON: close_date (null before any), close_value,
+	// close_threshold, after text.
+	CloseDate      string    `json:"-"` // YYYY-MM-DD; "" before any closed bar
+	Closed         time.Time `json:"-"` // exchange time of that bar's session close
+	CloseValue     Num       `json:"-"`
+	CloseThreshold Num       `json:"-"`
 }
 
 // Returns holds 1d/1w/1m/3m (1, 5, 21, 63 bar) percentage returns.
@@ -427,10 +469,15 @@ type Snapshot struct {
 	Pair    PairSnapshot     `json:"pair"`
 	Symbols []SymbolSnapshot `json:"symbols"`
 	Flags   []Flag           `json:"flags"`
-	Sectors []SectorSnapshot `json:"sectors"`
-	Errors  []SymbolError    `json:"errors"`
-	Risk    *Risk            `json:"risk"`    // nil until enough history
-	Analogs *Analogs         `json:"analogs"` // nil until computed
+	// FlagChanges lists every committed flag change in the loaded history,
+	// oldest first (by date, then in display order): each dated by its own
+	// closed bar, however many bars one update applied. Shared between
+	// snapshots: read-only. Not in the JSON (the signal log records them).
+	FlagChanges []FlagChange     `json:"-"`
+	Sectors     []SectorSnapshot `json:"sectors"`
+	Errors      []SymbolError    `json:"errors"`
+	Risk        *Risk            `json:"risk"`    // nil until enough history
+	Analogs     *Analogs         `json:"analogs"` // nil until computed
 	// Notices are facts about usable data (rows skipped from a symbol's
 	// source, data that starts later in a replay), in watchlist order.
 	Notices []SymbolNotice `json:"notices"`
