@@ -16,6 +16,7 @@ import (
 type AlertOptions struct {
 	Enabled   bool          // false: record only, never ring (demo/replay default unless --alerts)
 	OnForming bool          // also alert when a flag starts forming (default: confirmations only)
+	OnFading  bool          // also alert when a confirmed flag starts fading (default: off)
 	Command   []string      // argv run on each alert, message appended as the last argument; never via a shell
 	Timeout   time.Duration // the command is killed after this (default 10 s)
 	Every     time.Duration // at most one alert per flag per this period (default 30 min)
@@ -75,16 +76,25 @@ func NewAlerter(opts AlertOptions) *Alerter {
 func (a *Alerter) Options() AlertOptions { return a.opts }
 
 // Decide returns the alert for a recorded change, if it should ring: a live
-// (not Initial) change to confirmed, or to forming when OnForming is set, and
-// not within Every of the previous alert of the same flag. now is the wall clock.
+// (not Initial) change to confirmed (not a fading flag recovering: it held
+// all along), to forming when OnForming is set, to fading when OnFading is
+// set; and not within Every of the previous alert of the same flag. now is
+// the wall clock.
 func (a *Alerter) Decide(r Record, now time.Time) (Alert, bool) {
 	if !a.opts.Enabled || r.Initial {
 		return Alert{}, false
 	}
 	switch r.To {
 	case engine.FlagConfirmed.String():
+		if r.From == engine.FlagFading.String() {
+			return Alert{}, false
+		}
 	case engine.FlagForming.String():
 		if !a.opts.OnForming {
+			return Alert{}, false
+		}
+	case engine.FlagFading.String():
+		if !a.opts.OnFading {
 			return Alert{}, false
 		}
 	default:

@@ -64,8 +64,11 @@ func Write(w io.Writer, recs []Record, format string) error {
 				feed += " (simulated)"
 			}
 			change := r.From + " → " + r.To
-			if r.Initial {
+			switch {
+			case r.Initial && r.From == "off":
 				change = "at start: " + r.To
+			case r.Initial: // caught up at start from the history
+				change += " (at start)"
 			}
 			thr := strconv.FormatFloat(r.Threshold, 'g', 6, 64)
 			if r.Kind == KindRotation {
@@ -83,13 +86,13 @@ func Write(w io.Writer, recs []Record, format string) error {
 	return fmt.Errorf("unknown format %q (want table, csv or json)", format)
 }
 
-var csvHeader = []string{"seen", "flag", "from", "to", "value", "threshold", "since", "bar_time", "feed", "simulated", "initial", "text"}
+var csvHeader = []string{"seen", "flag", "from", "to", "value", "threshold", "since", "bar_time", "feed", "simulated", "initial", "text", "closed"}
 
 func csvRow(r Record) []string {
 	return []string{
 		r.Seen.Format(time.RFC3339), r.Flag, r.From, r.To, value(r.Value, 'g'),
 		strconv.FormatFloat(r.Threshold, 'g', -1, 64), r.Since, r.BarTime.Format(time.RFC3339), r.Feed,
-		strconv.FormatBool(r.Simulated), strconv.FormatBool(r.Initial), r.Text,
+		strconv.FormatBool(r.Simulated), strconv.FormatBool(r.Initial), r.Text, strconv.FormatBool(r.Closed),
 	}
 }
 

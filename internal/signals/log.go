@@ -32,17 +32,18 @@ type Record struct {
 	// RotationID(sector), From/To quadrant names, Since the week's date).
 	Kind      string    `json:"kind,omitempty"`
 	Flag      string    `json:"flag"`
-	From      string    `json:"from"`      // previous state: off, forming, confirmed
+	From      string    `json:"from"`      // previous state: off, forming, confirmed, fading
 	To        string    `json:"to"`        // new state
-	Value     *float64  `json:"value"`     // the flag's value at the change (null when absent)
-	Threshold float64   `json:"threshold"` // the level it was compared against
+	Value     *float64  `json:"value"`     // the flag's value at the change (null when absent): on a closed bar, that bar's
+	Threshold float64   `json:"threshold"` // the level it was compared against (on a closed bar, that bar's)
 	Since     string    `json:"since"`     // YYYY-MM-DD of the first bar of the run ("" when off)
-	BarTime   time.Time `json:"bar_time"`  // exchange time of the newest data the change was seen on
+	BarTime   time.Time `json:"bar_time"`  // exchange time of the change: a closed bar's session close, or when a live state began
 	Seen      time.Time `json:"seen"`      // when capwatch saw the change (wall clock)
 	Feed      string    `json:"feed"`      // demo, replay, yahoo, stooq
 	Simulated bool      `json:"simulated"` // true for demo and replay data
 	Text      string    `json:"text"`      // the flag's one line of meaning
-	Initial   bool      `json:"initial"`   // the state was found at start-up (no earlier record), not seen changing live
+	Initial   bool      `json:"initial"`   // found in the history at start-up (however late it came), not seen changing live
+	Closed    bool      `json:"closed"`    // the change is on a closed daily bar (a confirmation or its end), not on the live bar
 }
 
 // DefaultMaxSize is the size at which a log file is rotated.
@@ -55,6 +56,7 @@ type Log struct {
 	maxSize int64
 	logger  *slog.Logger
 	f       *os.File
+	lockF   *os.File // the held lock file (path.lock)
 	size    int64
 	last    map[string]Record
 }
@@ -110,7 +112,11 @@ func DefaultDir(goos string, getenv func(string) string, home string) (string, e
 // Open opens (creating if needed) the log at path, reads back the last
 // recorded state of every flag, and positions for appending. A torn last line
 // is ignored with a warning; maxSize ≤ 0 means DefaultMaxSize.
-func Open(path string, maxSize int64, logger *slog.Logger) (*Log, error) {
+//
+// One capwatch at a time records a log: Open holds a lock (path.lock) until
+// Close, and fails with a *LockedError (errors.Is ErrLocked) while another
+// process holds it.
+func Open(path string, maxSize int64, logger *slog.Logger) (l *Log, err error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -120,7 +126,16 @@ func Open(path string, maxSize int64, logger *slog.Logger) (*Log, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("signals: create log directory: %w", err)
 	}
-	l := &Log{path: path, maxSize: maxSize, logger: logger, last: map[string]Record{}}
+	lf, err := lock(path)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			lf.Close()
+		}
+	}()
+	l = &Log{path: path, maxSize: maxSize, logger: logger, last: map[string]Record{}, lockF: lf}
 	data, err := os.ReadFile(path)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("signals: read log: %w", err)
@@ -243,13 +258,17 @@ func (l *Log) rotate() error {
 	return nil
 }
 
-// Close closes the file.
+// Close closes the file and releases the lock.
 func (l *Log) Close() error {
-	if l.f == nil {
-		return nil
+	var err error
+	if l.f != nil {
+		err = l.f.Close()
+		l.f = nil
 	}
-	err := l.f.Close()
-	l.f = nil
+	if l.lockF != nil {
+		l.lockF.Close()
+		l.lockF = nil
+	}
 	return err
 }
 
@@ -311,28 +330,36 @@ func parse(data []byte, name string) (recs []Record, bad []string) {
 }
 
 // ReadAll reads every record of the log at path, rotated files first (oldest
-// first). A torn last line of the current file is skipped.
+// first). Lines that do not parse (a torn last line) are skipped; Read says
+// which.
 func ReadAll(path string) ([]Record, error) {
+	recs, _, err := Read(path)
+	return recs, err
+}
+
+// Read is ReadAll that also returns the lines it skipped because they do
+// not parse, as "file:line" in reading order.
+func Read(path string) (recs []Record, skipped []string, err error) {
 	files, err := rotated(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	files = append(files, path)
-	var all []Record
 	found := false
 	for _, f := range files {
-		recs, _, err := readFile(f)
+		rs, bad, err := readFile(f)
 		if errors.Is(err, os.ErrNotExist) {
 			continue
 		}
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		found = true
-		all = append(all, recs...)
+		recs = append(recs, rs...)
+		skipped = append(skipped, bad...)
 	}
 	if !found {
-		return nil, fmt.Errorf("signals: no signal log at %s: %w", path, os.ErrNotExist)
+		return nil, nil, fmt.Errorf("signals: no signal log at %s: %w", path, os.ErrNotExist)
 	}
-	return all, nil
+	return recs, skipped, nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -18,22 +19,6 @@ import (
 )
 
 var t0 = time.Date(2026, 3, 2, 15, 0, 0, 0, time.UTC)
-
-func snap(asOf time.Time, states map[string]engine.FlagState) *engine.Snapshot {
-	s := &engine.Snapshot{AsOf: asOf}
-	for _, id := range engine.FlagIDs {
-		st, ok := states[id]
-		if !ok {
-			continue
-		}
-		f := engine.Flag{ID: id, State: st, Value: engine.Some(0.38), Threshold: 0.37, Text: "meaning of " + id}
-		if st != engine.FlagOff {
-			f.Since = "2026-03-02"
-		}
-		s.Flags = append(s.Flags, f)
-	}
-	return s
-}
 
 func openLog(t *testing.T, path string, max int64) *Log {
 	t.Helper()
@@ -51,74 +36,6 @@ func transitions(recs []Record) []string {
 		out = append(out, r.Flag+":"+r.From+">"+r.To)
 	}
 	return out
-}
-
-func TestTrackerOneLinePerTransitionAndNoneTwiceAfterRestart(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "signals-demo.jsonl")
-	id := engine.FlagRatioAboveSMA50
-	seq := []engine.FlagState{
-		engine.FlagOff, engine.FlagForming, engine.FlagForming, engine.FlagConfirmed,
-		engine.FlagConfirmed, engine.FlagOff, engine.FlagOff,
-	}
-	// One run straight through.
-	var straight []string
-	{
-		l := openLog(t, path+".a", 0)
-		tr := NewTracker(l, "demo", true)
-		for i, st := range seq {
-			recs, err := tr.Observe(snap(t0.Add(time.Duration(i)*time.Minute), map[string]engine.FlagState{id: st}), t0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			straight = append(straight, transitions(recs)...)
-		}
-	}
-	want := []string{id + ":off>forming", id + ":forming>confirmed", id + ":confirmed>off"}
-	if !reflect.DeepEqual(straight, want) {
-		t.Fatalf("transitions = %v, want %v", straight, want)
-	}
-	// The same run with a restart after every snapshot: the file must end up identical in transitions.
-	for i, st := range seq {
-		l, err := Open(path, 0, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tr := NewTracker(l, "demo", true)
-		if _, err := tr.Observe(snap(t0.Add(time.Duration(i)*time.Minute), map[string]engine.FlagState{id: st}), t0); err != nil {
-			t.Fatal(err)
-		}
-		// Observing the same snapshot again (a re-announcement) adds nothing.
-		if recs, _ := tr.Observe(snap(t0.Add(time.Duration(i)*time.Minute), map[string]engine.FlagState{id: st}), t0); len(recs) != 0 {
-			t.Fatalf("repeat observation recorded %v", transitions(recs))
-		}
-		l.Close()
-	}
-	all, err := ReadAll(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := transitions(all); !reflect.DeepEqual(got, want) {
-		t.Fatalf("with restarts: %v, want %v", got, want)
-	}
-}
-
-func TestInitialStateIsRecordedButNotAlerted(t *testing.T) {
-	l := openLog(t, filepath.Join(t.TempDir(), "signals.jsonl"), 0)
-	tr := NewTracker(l, "yahoo", false)
-	recs, err := tr.Observe(snap(t0, map[string]engine.FlagState{
-		engine.FlagRatioAboveSMA200: engine.FlagConfirmed,
-		engine.FlagRatioAboveSMA50:  engine.FlagOff,
-	}), t0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(recs) != 1 || !recs[0].Initial || recs[0].To != "confirmed" {
-		t.Fatalf("records = %+v, want one initial confirmed", recs)
-	}
-	a := NewAlerter(AlertOptions{Enabled: true})
-	if _, ok := a.Decide(recs[0], t0); ok {
-		t.Fatal("an initial state rang an alert")
-	}
 }
 
 func TestTornLastLineIsSurvived(t *testing.T) {
@@ -209,7 +126,7 @@ func TestRecordRoundTripsEveryField(t *testing.T) {
 	v := 0.3812
 	in := Record{Flag: engine.FlagRatioNewHigh20d, From: "forming", To: "confirmed", Value: &v, Threshold: 0.3799,
 		Since: "2026-03-02", BarTime: t0, Seen: t0.Add(3 * time.Second), Feed: "replay", Simulated: true,
-		Text: "ratio at a new 20-day high", Initial: true}
+		Text: "ratio at a new 20-day high", Initial: true, Closed: true}
 	if err := l.Append(in); err != nil {
 		t.Fatal(err)
 	}
@@ -249,6 +166,25 @@ func TestAlerterRateLimitAndForming(t *testing.T) {
 	}
 	if _, ok := NewAlerter(AlertOptions{Enabled: false}).Decide(conf, t0); ok {
 		t.Fatal("a disabled alerter rang")
+	}
+}
+
+// TestAlerterFading: fading rings only with on_fading; a fading flag that
+// recovers on the live bar held all along and does not ring as a new
+// confirmation.
+func TestAlerterFading(t *testing.T) {
+	id := engine.FlagRatioAboveSMA50
+	fade := Record{Flag: id, From: "confirmed", To: "fading"}
+	back := Record{Flag: id, From: "fading", To: "confirmed"}
+	if _, ok := NewAlerter(AlertOptions{Enabled: true, OnForming: true}).Decide(fade, t0); ok {
+		t.Fatal("fading rang without on_fading")
+	}
+	a := NewAlerter(AlertOptions{Enabled: true, OnFading: true})
+	if al, ok := a.Decide(fade, t0); !ok || !strings.Contains(al.Message, id+" fading") {
+		t.Fatalf("on_fading: %+v %v", al, ok)
+	}
+	if _, ok := NewAlerter(AlertOptions{Enabled: true}).Decide(back, t0); ok {
+		t.Fatal("a fading flag recovering rang as a confirmation")
 	}
 }
 
@@ -401,59 +337,34 @@ func TestWriteFormats(t *testing.T) {
 
 func csvRead(s string) ([][]string, error) { return csv.NewReader(strings.NewReader(s)).ReadAll() }
 
-// TestRestartReplayingCoveredTimeRecordsNothing: a restarted demo or replay
-// replays the day from the open (first a history-only snapshot with the
-// flag off, then the same breakout): nothing is recorded again until the
-// data passes the newest bar in the log, and then only real changes.
-func TestRestartReplayingCoveredTimeRecordsNothing(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "signals-demo.jsonl")
-	id := engine.FlagRatioAboveSMA50
-	run := func(from, to int, states []engine.FlagState) []string {
-		l, err := Open(path, 0, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer l.Close()
-		tr := NewTracker(l, "demo", true)
-		var got []string
-		for i := from; i < to; i++ {
-			recs, err := tr.Observe(snap(t0.Add(time.Duration(i)*time.Minute), map[string]engine.FlagState{id: states[i]}), t0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got = append(got, transitions(recs)...)
-		}
-		return got
-	}
-	states := []engine.FlagState{engine.FlagOff, engine.FlagOff, engine.FlagForming, engine.FlagForming, engine.FlagForming, engine.FlagOff}
-	if got := run(0, 4, states); !reflect.DeepEqual(got, []string{id + ":off>forming"}) {
-		t.Fatalf("first run: %v", got)
-	}
-	// The restart replays from the beginning: minutes 0..3 are covered.
-	if got := run(0, 6, states); !reflect.DeepEqual(got, []string{id + ":forming>off"}) {
-		t.Fatalf("restart: %v, want only the change after the covered time", got)
-	}
-}
-
-// TestFailedWriteStillReturnsTheChange: a change that cannot be written is
-// returned with the error (it can still ring) and is not retried.
-func TestFailedWriteStillReturnsTheChange(t *testing.T) {
-	l, err := Open(filepath.Join(t.TempDir(), "signals.jsonl"), 0, nil)
+// TestSecondWriterIsRefused (issue 14 item 5): while one capwatch records a
+// log, a second Open of it fails with ErrLocked naming the holder, so two
+// dashboards never write the same line twice; after Close it opens again.
+func TestSecondWriterIsRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "signals.jsonl")
+	first, err := Open(path, 0, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr := NewTracker(l, "yahoo", false)
-	l.Close() // every append now fails
-	on := map[string]engine.FlagState{engine.FlagRatioAboveSMA50: engine.FlagConfirmed}
-	recs, err := tr.Observe(snap(t0, on), t0)
-	if err == nil || len(recs) != 1 || recs[0].To != "confirmed" {
-		t.Fatalf("recs %v err %v", transitions(recs), err)
+	_, err = Open(path, 0, nil)
+	var le *LockedError
+	if !errors.Is(err, ErrLocked) || !errors.As(err, &le) || le.PID != os.Getpid() || !strings.Contains(err.Error(), fmt.Sprintf("pid %d", os.Getpid())) {
+		t.Fatalf("second Open: %v, want ErrLocked naming pid %d", err, os.Getpid())
 	}
-	if recs, err := tr.Observe(snap(t0.Add(time.Minute), on), t0); err != nil || len(recs) != 0 {
-		t.Fatalf("retried: %v %v", transitions(recs), err)
+	if err := first.Append(Record{Flag: engine.FlagRatioAboveSMA50, From: "off", To: "confirmed"}); err != nil {
+		t.Fatal(err)
 	}
-	nilTr := NewTracker(nil, "yahoo", false)
-	if recs, err := nilTr.Observe(snap(t0, on), t0); err != nil || len(recs) != 1 {
-		t.Fatalf("nil log: %v %v", transitions(recs), err)
+	first.Close()
+	second, err := Open(path, 0, nil)
+	if err != nil {
+		t.Fatalf("Open after the first closed: %v", err)
+	}
+	defer second.Close()
+	if last := second.Last(); last[engine.FlagRatioAboveSMA50].To != "confirmed" {
+		t.Fatalf("last states %+v", last)
+	}
+	// The lock file is not mistaken for a rotated log.
+	if recs, err := ReadAll(path); err != nil || len(recs) != 1 {
+		t.Fatalf("ReadAll: %v %v", recs, err)
 	}
 }

@@ -3,19 +3,43 @@ package signals
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"sort"
 	"time"
 
 	"github.com/capwatch/capwatch/engine"
 	"github.com/capwatch/capwatch/engine/rotation"
+	"github.com/capwatch/capwatch/internal/calendar"
 )
 
-// Tracker turns successive snapshots into flag state changes and records each
-// change exactly once in the Log.
+// DefaultDwell is how long a forming or fading state (or its end) must hold,
+// in exchange time, before it is recorded.
+const DefaultDwell = 5 * time.Minute
+
+// Tracker turns snapshots into flag state changes and records each change
+// exactly once in the Log.
+//
+// Changes on closed bars come from the engine's committed changes
+// (Snapshot.FlagChanges): every one is recorded with its own bar's close
+// and that bar's value and threshold, however many bars one snapshot
+// applied (a coalesced backlog, a replay at speed, a laptop that slept
+// through the close). A forming or fading state, or its end, is a change on
+// the live bar: it is recorded once it has held for the dwell (exchange
+// time), or when the close it was heading for arrives first; a flicker
+// shorter than that is not recorded. Changes on closed bars are never
+// delayed.
+//
+// A flag is first seen when its history arrives (the flag was evaluated on
+// a closed bar): the state found then is recorded as initial, however late
+// the history comes, and so is what changed since the log's last line for
+// that flag (the catch-up after a restart). Initial records never ring.
 type Tracker struct {
 	log       *Log
 	feed      string
 	simulated bool
-	state     map[string]string // flag id → last recorded state
+	dwell     time.Duration
+	cal       *calendar.Calendar
+	flags     map[string]*flagTrack
 	weeks     map[string]string // rotation id → the last weekly close observed (YYYY-MM-DD)
 	// horizon is the newest bar time in the log at start: snapshots of older
 	// data (a restarted demo or replay replaying time the log already
@@ -24,76 +48,290 @@ type Tracker struct {
 	horizon time.Time
 }
 
+// flagTrack is what the tracker knows of one flag.
+type flagTrack struct {
+	state  engine.FlagState // the last recorded state (off before any)
+	logged bool             // the log has a line for the flag
+	// firstClose is the newest close of the flag's history when it was
+	// first seen in this run: changes up to it happened before capwatch
+	// watched (initial); zero until then.
+	firstClose time.Time
+	compared   bool // a snapshot was compared for the flag (not skipped)
+	// cursor is the close of the last closed bar whose changes are
+	// recorded (or the bar time of the log's last line for the flag).
+	cursor time.Time
+	// liveClose is, while state is forming or fading, the close of the
+	// live bar it was recorded on: that close settles it.
+	liveClose time.Time
+	pending   *Record // a live change waiting for its dwell (BarTime: when it began)
+}
+
+// TrackerOptions configure a Tracker beyond its log.
+type TrackerOptions struct {
+	Feed      string
+	Simulated bool
+	// Dwell is how long a forming/fading change must hold before it is
+	// recorded (exchange time); 0 records it at once. Negative: DefaultDwell.
+	Dwell time.Duration
+}
+
 // NewTracker starts from the log's last recorded states, so a flag that was
 // already confirmed before a restart produces no new line. A nil log (it
-// could not be opened) tracks changes without recording them.
+// could not be opened) tracks changes without recording them. It uses the
+// default dwell; see NewTrackerWith.
 func NewTracker(l *Log, feed string, simulated bool) *Tracker {
-	t := &Tracker{log: l, feed: feed, simulated: simulated, state: map[string]string{}, weeks: map[string]string{}}
+	return NewTrackerWith(l, TrackerOptions{Feed: feed, Simulated: simulated, Dwell: -1})
+}
+
+// NewTrackerWith is NewTracker with every option.
+func NewTrackerWith(l *Log, o TrackerOptions) *Tracker {
+	if o.Dwell < 0 {
+		o.Dwell = DefaultDwell
+	}
+	t := &Tracker{log: l, feed: o.Feed, simulated: o.Simulated, dwell: o.Dwell, cal: calendar.NYSE(),
+		flags: map[string]*flagTrack{}, weeks: map[string]string{}}
 	if l != nil {
 		for id, r := range l.Last() {
-			if r.Kind == KindRotation {
-				t.weeks[id] = r.Since
-			} else {
-				t.state[id] = r.To
-			}
 			if r.BarTime.After(t.horizon) {
 				t.horizon = r.BarTime
 			}
+			if r.Kind == KindRotation {
+				t.weeks[id] = r.Since
+				continue
+			}
+			st, _ := engine.ParseFlagState(r.To)
+			ft := &flagTrack{state: st, logged: true, cursor: r.BarTime}
+			if st == engine.FlagForming || st == engine.FlagFading {
+				ft.liveClose = t.closeOf(r.BarTime)
+			}
+			t.flags[id] = ft
 		}
 	}
 	return t
 }
 
-// Observe compares the snapshot's flags with the last recorded states, appends
-// one record per change and returns the new records. A flag seen for the
-// first time in a state other than off is recorded with Initial set: it was
-// already on when capwatch started, which is not a live transition. seen is
-// the wall-clock time of the observation. A snapshot of data older than the
-// newest bar already in the log at start is skipped (nil, nil).
+// closeOf is the close of the session a live bar seen at t belongs to.
+func (t *Tracker) closeOf(at time.Time) time.Time {
+	return t.cal.NextClose(at.Add(-time.Nanosecond))
+}
+
+// Observe records the snapshot's flag changes and returns the new records,
+// oldest first. seen is the wall-clock time of the observation. A snapshot
+// of data older than the newest bar already in the log at start is not
+// compared (nil, nil), but a flag's history seen in it counts as seen.
 //
 // A record that cannot be written is still returned (so it can still ring),
 // with the error; its state is kept, so it is not retried on every snapshot.
 func (t *Tracker) Observe(s *engine.Snapshot, seen time.Time) ([]Record, error) {
-	if s == nil || s.AsOf.Before(t.horizon) {
+	if s == nil {
 		return nil, nil
 	}
-	var out []Record
-	var errs []error
-	for _, f := range s.Flags {
-		to := f.State.String()
-		from, known := t.state[f.ID]
-		if !known {
-			from = engine.FlagOff.String()
-		}
-		if from == to {
-			t.state[f.ID] = to
-			continue
-		}
-		r := Record{
-			Flag: f.ID, From: from, To: to, Threshold: f.Threshold, Since: f.Since,
-			BarTime: s.AsOf, Seen: seen, Feed: t.feed, Simulated: t.simulated, Text: f.Text,
-			Initial: !known,
-		}
-		if v, ok := f.Value.Get(); ok {
-			r.Value = &v
-		}
-		if t.log != nil {
-			if err := t.log.Append(r); err != nil {
-				errs = append(errs, fmt.Errorf("signals: record %s: %w", f.ID, err))
+	skip := s.AsOf.Before(t.horizon)
+	// The changes are sorted by bar: start at the first one after the
+	// oldest cursor (the history before it is recorded already).
+	changes := s.FlagChanges
+	if !skip {
+		oldest := time.Time{}
+		for i := range s.Flags {
+			if ft := t.flags[s.Flags[i].ID]; ft == nil || !ft.compared {
+				oldest = time.Time{}
+				break
+			} else if oldest.IsZero() || ft.cursor.Before(oldest) {
+				oldest = ft.cursor
 			}
 		}
-		t.state[f.ID] = to
-		out = append(out, r)
+		changes = changes[sort.Search(len(changes), func(i int) bool { return changes[i].Close.After(oldest) }):]
 	}
-	for _, r := range t.rotation(s, seen) {
-		if t.log != nil {
+	var out []Record
+	for i := range s.Flags {
+		f := &s.Flags[i]
+		if !f.CloseValue.Valid || !f.CloseThreshold.Valid || f.Closed.IsZero() {
+			// Not evaluated on a closed bar yet (no history, or not
+			// enough of it): nothing to say about the flag.
+			continue
+		}
+		ft := t.flags[f.ID]
+		if ft == nil {
+			ft = &flagTrack{}
+			t.flags[f.ID] = ft
+		}
+		first := ft.firstClose.IsZero()
+		if first {
+			// Its history has arrived: what it holds happened before
+			// capwatch watched. Without a line in the log, the history is
+			// not replayed: the state found is recorded (as initial).
+			ft.firstClose = f.Closed
+			if !ft.logged {
+				ft.cursor = f.Closed
+			}
+		}
+		if skip {
+			continue
+		}
+		out = t.observeFlag(out, ft, f, s, changes, seen, first && !ft.compared)
+		ft.compared = true
+	}
+	// Flags are observed one after another: put the lines in time order
+	// (display order within the same time).
+	slices.SortStableFunc(out, func(a, b Record) int { return a.BarTime.Compare(b.BarTime) })
+	out = append(out, t.rotation(s, seen)...)
+	var errs []error
+	if t.log != nil {
+		for _, r := range out {
 			if err := t.log.Append(r); err != nil {
 				errs = append(errs, fmt.Errorf("signals: record %s: %w", r.Flag, err))
 			}
 		}
-		out = append(out, r)
 	}
 	return out, errors.Join(errs...)
+}
+
+// observeFlag appends the records of one flag. first: the flag's history
+// arrived with this snapshot (its live state is the state found at start).
+// changes are the snapshot's changes from the oldest cursor on.
+func (t *Tracker) observeFlag(out []Record, ft *flagTrack, f *engine.Flag, s *engine.Snapshot, changes []engine.FlagChange, seen time.Time, first bool) []Record {
+	rec := func(at time.Time, initial bool) Record {
+		return Record{Flag: f.ID, BarTime: at, Seen: seen, Feed: t.feed, Simulated: t.simulated, Text: f.Text, Initial: initial}
+	}
+	emit := func(r Record, to engine.FlagState) {
+		r.From, r.To = ft.state.String(), to.String()
+		out = append(out, r)
+		ft.state, ft.liveClose = to, time.Time{}
+		if to == engine.FlagForming || to == engine.FlagFading {
+			ft.liveClose = t.closeOf(r.BarTime)
+		}
+	}
+	// settle ends a recorded forming/fading state whose live bar closed
+	// without a change of the flag on it: forming ended off, fading ended
+	// confirmed, at that close.
+	settle := func() {
+		at := ft.liveClose
+		r := rec(at, !at.After(ft.firstClose))
+		r.Closed = true
+		if at.Equal(f.Closed) {
+			r.Value, r.Threshold = numPtr(f.CloseValue), f.CloseThreshold.V
+		}
+		to := engine.FlagOff
+		if ft.state == engine.FlagFading {
+			to, r.Since = engine.FlagConfirmed, f.Since
+		}
+		emit(r, to)
+	}
+	// pendingAt reports whether a live change in its dwell was heading for
+	// the close cl, and drops it once that close (or a later one) is past.
+	pendingAt := func(cl time.Time) (Record, bool) {
+		p := ft.pending
+		if p == nil {
+			return Record{}, false
+		}
+		pc := t.closeOf(p.BarTime)
+		if cl.Before(pc) {
+			return Record{}, false
+		}
+		ft.pending = nil
+		return *p, pc.Equal(cl)
+	}
+
+	// 1. Changes on closed bars since the cursor, each at its own close.
+	for _, c := range changes {
+		if c.Flag != f.ID || !c.Close.After(ft.cursor) {
+			continue
+		}
+		if !ft.liveClose.IsZero() && c.Close.After(ft.liveClose) {
+			settle()
+		}
+		// A live change still in its dwell counts if the close it was
+		// heading for confirms it: forming, then the bar closes on;
+		// fading, then it closes off.
+		if p, ok := pendingAt(c.Close); ok && p.To == liveBefore(c.On).String() {
+			emit(p, liveBefore(c.On))
+		}
+		to := engine.FlagOff
+		if c.On {
+			to = engine.FlagConfirmed
+		}
+		if ft.state.Held() != c.On {
+			r := rec(c.Close, !c.Close.After(ft.firstClose))
+			r.Closed = true
+			r.Value, r.Threshold = numPtr(c.Value), c.Threshold.V
+			if c.On {
+				r.Since = c.Date.Format(time.DateOnly)
+			}
+			emit(r, to)
+		}
+		ft.cursor = c.Close
+	}
+	if !ft.liveClose.IsZero() && !f.Closed.Before(ft.liveClose) {
+		settle()
+	}
+	pendingAt(f.Closed)
+	if f.Closed.After(ft.cursor) {
+		ft.cursor = f.Closed
+	}
+
+	// 2. The committed state disagrees with the record: the state found at
+	// first sight, or a revision of a bar (a late print, a reloaded
+	// history). Initial unless the change is on the newest close.
+	held := f.State.Held()
+	if ft.state.Held() != held {
+		at, initial := f.Closed, true
+		for i := len(s.FlagChanges) - 1; i >= 0; i-- {
+			if c := s.FlagChanges[i]; c.Flag == f.ID {
+				initial = !c.Close.After(ft.firstClose)
+				break
+			}
+		}
+		r := rec(at, initial)
+		r.Closed = true
+		r.Value, r.Threshold = numPtr(f.CloseValue), f.CloseThreshold.V
+		to := engine.FlagOff
+		if held {
+			to, r.Since = engine.FlagConfirmed, f.Since
+		}
+		ft.pending = nil
+		emit(r, to)
+	}
+
+	// 3. The live bar: forming or fading, or back.
+	live := f.State
+	if live == ft.state {
+		ft.pending = nil
+		return out
+	}
+	r := rec(s.AsOf, first)
+	r.Since, r.Threshold, r.Value = f.Since, f.Threshold, numPtr(f.Value)
+	if first || t.dwell == 0 {
+		ft.pending = nil
+		emit(r, live)
+		return out
+	}
+	if p := ft.pending; p == nil || p.To != live.String() || p.From != ft.state.String() {
+		r.From, r.To = ft.state.String(), live.String()
+		ft.pending = &r
+		return out
+	}
+	if s.AsOf.Sub(ft.pending.BarTime) >= t.dwell {
+		p := *ft.pending
+		ft.pending = nil
+		emit(p, live)
+	}
+	return out
+}
+
+// liveBefore is the live state a close confirms: forming before the close
+// that turns a flag on, fading before the close that turns it off.
+func liveBefore(on bool) engine.FlagState {
+	if on {
+		return engine.FlagForming
+	}
+	return engine.FlagFading
+}
+
+func numPtr(n engine.Num) *float64 {
+	if v, ok := n.Get(); ok {
+		return &v
+	}
+	return nil
 }
 
 // KindRotation is the Record.Kind of a rotation quadrant change.
@@ -108,7 +346,7 @@ func RotationID(sector string) string { return "rotation:" + sector }
 // in the log, is not recorded again). A change found on the first
 // observation of an entry (nothing in the log) is Initial.
 func (t *Tracker) rotation(s *engine.Snapshot, seen time.Time) []Record {
-	if s.Rotation == nil {
+	if s.Rotation == nil || s.AsOf.Before(t.horizon) {
 		return nil
 	}
 	var out []Record
