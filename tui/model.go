@@ -56,6 +56,10 @@ type Options struct {
 	// Wall is the real clock, for how long an alert stays up (default
 	// clock.Real{}): a minute of the user's time, whatever the demo speed.
 	Wall clock.Clock
+	// Note is a standing note for the status line (sanitised), e.g.
+	// "signals not recorded here: another capwatch (pid 4242) records
+	// signals.jsonl"; shown while the dashboard runs ("" : none).
+	Note string
 	// Context is the program's context (the one given to tea.WithContext):
 	// the dashboard's pending tick ends with it or with the quit key, so no
 	// timer goroutine outlives the program (default: the quit key only).
@@ -160,6 +164,7 @@ func New(opts Options) Model {
 		}
 		opts.Location = loc
 	}
+	opts.Note = termsafe.Strip(opts.Note) // a message of ours (paths, errors), not from a feed
 	keys := defaultKeyMap()
 	if len(opts.Pairs) < 2 || opts.OnPair == nil {
 		keys.NextPair.SetEnabled(false)

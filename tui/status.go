@@ -219,6 +219,10 @@ func (m Model) alertParts() []statusPart {
 	if m.alertErr != "" {
 		parts = append(parts, cutPart(m.st.Bad.Render, "⚠ "+m.alertErr, prioAlert)) // the sender says what failed
 	}
+	if n := m.opts.Note; n != "" {
+		// Long, then short, then gone on a narrow line.
+		parts = append(parts, statusPart{forms: []string{m.st.Bad.Render("⚠ " + n), m.st.Bad.Render("⚠ " + noteShort(n))}, prio: prioAlert})
+	}
 	return parts
 }
 
@@ -377,4 +381,12 @@ func isDigits(s string) bool {
 		}
 	}
 	return true
+}
+
+// noteShort is a standing note's short form: up to its first colon.
+func noteShort(n string) string {
+	if i := strings.IndexByte(n, ':'); i > 0 {
+		return n[:i]
+	}
+	return n
 }

@@ -596,9 +596,9 @@ func (c *command) signalOptions() app.SignalOptions {
 		enabled = c.f.alerts
 	}
 	o := app.SignalOptions{
-		Feed: cfg.Feed, Simulated: sim,
+		Feed: cfg.Feed, Simulated: sim, Dwell: cfg.Alerts.Dwell,
 		Alerts: signals.AlertOptions{
-			Enabled: enabled, OnForming: cfg.Alerts.OnForming, Command: cfg.Alerts.Command,
+			Enabled: enabled, OnForming: cfg.Alerts.OnForming, OnFading: cfg.Alerts.OnFading, Command: cfg.Alerts.Command,
 			Timeout: cfg.Alerts.Timeout, Every: max(cfg.Alerts.Every, time.Nanosecond), // 0 = no limit
 		},
 	}
@@ -607,13 +607,30 @@ func (c *command) signalOptions() app.SignalOptions {
 		o.Log, err = signals.Open(path, 0, c.log)
 	}
 	if err != nil {
+		// The dashboard's alternate screen hides stderr: the status line
+		// says it for as long as it runs.
 		c.log.Error("signal log", "err", err)
 		fmt.Fprintf(c.stderr, "capwatch: warning: signals are not recorded: %v\n", err)
+		o.NotRecording = notRecording(err)
 		return o
 	}
 	c.log.Info("signal log", "path", path, "alerts", enabled, "on_forming", cfg.Alerts.OnForming,
 		"command", len(cfg.Alerts.Command) > 0)
 	return o
+}
+
+// notRecording is the status line's words for a signal log this dashboard
+// does not write.
+func notRecording(err error) string {
+	var le *signals.LockedError
+	if errors.As(err, &le) {
+		who := "another capwatch"
+		if le.PID > 0 {
+			who += fmt.Sprintf(" (pid %d)", le.PID)
+		}
+		return "signals not recorded here: " + who + " records " + filepath.Base(le.Path)
+	}
+	return "signals not recorded: " + strings.TrimPrefix(err.Error(), "signals: ")
 }
 
 // cmdConfig handles `capwatch config init|path`.

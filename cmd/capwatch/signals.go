@@ -67,12 +67,20 @@ func cmdSignals(args []string, stdout, stderr io.Writer, e env) error {
 	if err != nil {
 		return err
 	}
-	recs, err := signals.ReadAll(p)
+	recs, skipped, err := signals.Read(p)
 	if errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("signals: no signal log at %s (nothing recorded yet for --feed %s: the dashboard writes it)", p, cfg.Feed)
 	}
 	if err != nil {
 		return fmt.Errorf("signals: read %s: %w", p, err)
+	}
+	// Lines that do not parse (a torn last line after a crash, a hand
+	// edit) are skipped: say how many and where the first is.
+	switch n := len(skipped); {
+	case n == 1:
+		fmt.Fprintf(stderr, "capwatch: signals: skipped 1 line that does not parse (%s)\n", app.Sanitize(skipped[0]))
+	case n > 1:
+		fmt.Fprintf(stderr, "capwatch: signals: skipped %d lines that do not parse (the first: %s)\n", n, app.Sanitize(skipped[0]))
 	}
 	recs = signals.Filter(recs, from, flagID)
 	if format == "table" {

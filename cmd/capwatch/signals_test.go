@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -154,10 +155,22 @@ func TestSignalsCommandRoundTrip(t *testing.T) {
 	fh, _ := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
 	fh.WriteString(`{"flag":"sector_breadth","fro`) // torn by a crash
 	fh.Close()
+	cur, _ := os.ReadFile(path)
+	tornAt := strings.Count(string(cur), "\n") + 1
 
 	code, out, errOut := h.run("signals", "--feed", "yahoo", "--format", "json")
 	if code != exitOK {
 		t.Fatalf("exit %d %q", code, errOut)
+	}
+	if want := fmt.Sprintf("capwatch: signals: skipped 1 line that does not parse (%s:%d)\n", path, tornAt); errOut != want {
+		t.Fatalf("stderr %q, want %q", errOut, want)
+	}
+	// More than one: the count and the first.
+	fh, _ = os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	fh.WriteString("\nnot json\n")
+	fh.Close()
+	if _, _, errOut := h.run("signals", "--feed", "yahoo", "--format", "json"); !strings.Contains(errOut, fmt.Sprintf("skipped 2 lines that do not parse (the first: %s:%d)", path, tornAt)) {
+		t.Fatalf("stderr %q", errOut)
 	}
 	var got []signals.Record
 	sc := bufio.NewScanner(strings.NewReader(out))
@@ -171,7 +184,7 @@ func TestSignalsCommandRoundTrip(t *testing.T) {
 			names = append(names, k)
 		}
 		sort.Strings(names)
-		want := []string{"bar_time", "feed", "flag", "from", "initial", "seen", "simulated", "since", "text", "threshold", "to", "value"}
+		want := []string{"bar_time", "closed", "feed", "flag", "from", "initial", "seen", "simulated", "since", "text", "threshold", "to", "value"}
 		if !reflect.DeepEqual(names, want) {
 			t.Fatalf("keys %v, want %v", names, want)
 		}

@@ -38,8 +38,15 @@ type SignalOptions struct {
 	Feed      string // feed name recorded with every change
 	Simulated bool   // demo or replay data
 	Alerts    signals.AlertOptions
-	Clock     clock.Clock // the wall clock: when a change was seen, the rate limit
-	Logger    *slog.Logger
+	// Dwell is how long (exchange time) a forming or fading change must
+	// hold before it is recorded and may ring (alerts.dwell); 0 records it
+	// at once. Changes on closed bars are never delayed.
+	Dwell time.Duration
+	// NotRecording, when Log is nil, says why (the log could not be opened,
+	// or another capwatch records it); the dashboard shows it.
+	NotRecording string
+	Clock        clock.Clock // the wall clock: when a change was seen, the rate limit
+	Logger       *slog.Logger
 	// Notify tells the dashboard (tea.Program.Send). It is called on the
 	// engine goroutine for alerts and on a command's goroutine for its
 	// failure; it must not block for long.
@@ -85,7 +92,7 @@ func NewSignalWatch(o SignalOptions) (*SignalWatch, error) {
 	}
 	w := &SignalWatch{
 		opts: o, log: o.Logger,
-		tracker: signals.NewTracker(o.Log, o.Feed, o.Simulated),
+		tracker: signals.NewTrackerWith(o.Log, signals.TrackerOptions{Feed: o.Feed, Simulated: o.Simulated, Dwell: max(o.Dwell, 0)}),
 		alerter: signals.NewAlerter(o.Alerts),
 		running: map[string]bool{},
 	}
@@ -108,9 +115,14 @@ func (w *SignalWatch) Observe(ctx context.Context, s *engine.Snapshot) {
 		w.log.Info("signal log: writing again")
 	}
 	var rang []signals.Alert
-	for _, r := range recs {
+	for i, r := range recs {
 		w.log.Info("signal", "flag", r.Flag, "from", r.From, "to", r.To, "initial", r.Initial,
 			"bar_time", r.BarTime, "feed", r.Feed, "simulated", r.Simulated)
+		if laterOf(recs[i+1:], r.Flag) {
+			// Several closes at once (a backlog): only the flag's newest
+			// state may ring; what it already left is history.
+			continue
+		}
 		a, ok := w.alerter.Decide(r, now)
 		if !ok {
 			continue
@@ -130,6 +142,16 @@ func (w *SignalWatch) Observe(ctx context.Context, s *engine.Snapshot) {
 		}
 		w.opts.Notify(Notice{Text: text, At: now, Alerts: rang})
 	}
+}
+
+// laterOf reports whether recs hold a record of flag.
+func laterOf(recs []signals.Record, flag string) bool {
+	for _, r := range recs {
+		if r.Flag == flag {
+			return true
+		}
+	}
+	return false
 }
 
 // command starts the alert command for a, unless one for the same flag is

@@ -33,6 +33,7 @@ const (
 type demoRun struct {
 	mu       sync.Mutex
 	snaps    []*engine.Snapshot
+	logged   []int // lines in the log when each snapshot was published (before it was observed)
 	notices  []Notice
 	commands [][]string // argv + message of every command started
 }
@@ -66,6 +67,8 @@ type runOpts struct {
 	gapAt   int       // before this step (if > 0), the wall clock jumps by gap
 	gap     time.Duration
 	command CommandRunner
+	dwell   time.Duration
+	quote   time.Duration // simulated time between demo batches (default demoQuote)
 }
 
 // runDemo runs a pipeline with a SignalWatch over the demo market (IWM and
@@ -74,7 +77,10 @@ type runOpts struct {
 func runDemo(t *testing.T, o runOpts) *demoRun {
 	t.Helper()
 	clk := clock.NewFake(o.wall)
-	f, err := demo.New(demo.Options{Seed: 1, Speed: float64(demoQuote / demoWall), QuoteInterval: demoQuote,
+	if o.quote == 0 {
+		o.quote = demoQuote
+	}
+	f, err := demo.New(demo.Options{Seed: 1, Speed: float64(o.quote / demoWall), QuoteInterval: o.quote,
 		Symbols: []string{"IWM", "SPY"}, Clock: clk})
 	if err != nil {
 		t.Fatal(err)
@@ -94,14 +100,23 @@ func runDemo(t *testing.T, o runOpts) *demoRun {
 		}
 	}
 	w, err := NewSignalWatch(SignalOptions{
-		Log: o.log, Feed: "demo", Simulated: true, Alerts: o.alerts, Clock: clk, Run: run,
+		Log: o.log, Feed: "demo", Simulated: true, Alerts: o.alerts, Clock: clk, Run: run, Dwell: o.dwell,
 		Notify: func(n Notice) { r.mu.Lock(); r.notices = append(r.notices, n); r.mu.Unlock() },
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	p := &Pipeline{Feed: f, Engine: eng, Symbols: []string{"IWM", "SPY"}, Clock: clk, Signals: w,
-		OnSnapshot: func(s *engine.Snapshot) { r.mu.Lock(); r.snaps = append(r.snaps, s); r.mu.Unlock() }}
+		OnSnapshot: func(s *engine.Snapshot) {
+			n := -1
+			if o.log != nil {
+				recs, _ := signals.ReadAll(o.log.Path()) // the previous snapshot is observed by now
+				n = len(recs)
+			}
+			r.mu.Lock()
+			r.snaps, r.logged = append(r.snaps, s), append(r.logged, n)
+			r.mu.Unlock()
+		}}
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	go func() { done <- p.Run(ctx) }()
@@ -129,47 +144,13 @@ func messages(as []signals.Alert) []string {
 	return out
 }
 
-// change is one flag state change as the test derives it from the
-// published snapshots (the oracle for the log).
+// change is one log line without its wall-clock time.
 type change struct {
 	Flag, From, To, Since, Text string
 	Value                       *float64
 	Threshold                   float64
 	BarTime                     time.Time
-	Initial                     bool
-}
-
-// changes diffs successive snapshots' flags, starting from prev (flag → state
-// already recorded; a flag missing from it is new: its first state other
-// than off is an initial state). Snapshots older than skipBefore are ignored.
-func changes(snaps []*engine.Snapshot, prev map[string]string, skipBefore time.Time) []change {
-	state := map[string]string{}
-	for k, v := range prev {
-		state[k] = v
-	}
-	var out []change
-	for _, s := range snaps {
-		if s.AsOf.Before(skipBefore) {
-			continue
-		}
-		for _, f := range s.Flags {
-			to := f.State.String()
-			from, known := state[f.ID]
-			if !known {
-				from = "off"
-			}
-			state[f.ID] = to
-			if from == to {
-				continue
-			}
-			c := change{Flag: f.ID, From: from, To: to, Since: f.Since, Text: f.Text, Threshold: f.Threshold, BarTime: s.AsOf, Initial: !known}
-			if v, ok := f.Value.Get(); ok {
-				c.Value = &v
-			}
-			out = append(out, c)
-		}
-	}
-	return out
+	Initial, Closed             bool
 }
 
 func fromRecords(t *testing.T, recs []signals.Record) []change {
@@ -183,7 +164,7 @@ func fromRecords(t *testing.T, recs []signals.Record) []change {
 			t.Fatalf("record %+v: want feed demo, simulated, a seen time", r)
 		}
 		out = append(out, change{Flag: r.Flag, From: r.From, To: r.To, Since: r.Since, Text: r.Text, Value: r.Value,
-			Threshold: r.Threshold, BarTime: r.BarTime, Initial: r.Initial})
+			Threshold: r.Threshold, BarTime: r.BarTime, Initial: r.Initial, Closed: r.Closed})
 	}
 	return out
 }
@@ -209,7 +190,7 @@ func (c change) String() string {
 	if c.Value != nil {
 		v = fmt.Sprint(*c.Value)
 	}
-	return fmt.Sprintf("%s %s>%s at %s (value %s threshold %v since %q initial %v)", c.Flag, c.From, c.To, c.BarTime.Format(time.DateTime), v, c.Threshold, c.Since, c.Initial)
+	return fmt.Sprintf("%s %s>%s at %s (value %s threshold %v since %q initial %v closed %v)", c.Flag, c.From, c.To, c.BarTime.Format(time.DateTime), v, c.Threshold, c.Since, c.Initial, c.Closed)
 }
 
 func openSignalLog(t *testing.T, path string) *signals.Log {
@@ -230,21 +211,61 @@ func readLog(t *testing.T, path string) []signals.Record {
 	return recs
 }
 
-// alertable: the changes that may ring (live, to confirmed or forming).
+// alertable: the changes that may ring (live, to confirmed or forming), the
+// newest of a flag among those recorded for one snapshot.
 func alertable(cs []change, onForming bool) []change {
 	var out []change
 	for _, c := range cs {
-		if !c.Initial && (c.To == "confirmed" || (onForming && c.To == "forming")) {
+		if !c.Initial && ((c.To == "confirmed" && c.From != "fading") || (onForming && c.To == "forming")) {
 			out = append(out, c)
 		}
 	}
 	return out
 }
 
-// TestSignalLogFromTheDemoMarket: over two demo days every flag change the
-// dashboard was shown is exactly one log line with every field, and every
-// alert is one change to confirmed or forming (no rate limit here), with the
-// command given the alert's message as its last argument.
+// checkLogAgreesWithScreen: after every snapshot is observed, the log's
+// newest line of each flag says the state the snapshot shows (with no
+// dwell, nothing shown is left unrecorded), and the lines recorded for a
+// snapshot are not older than the bars it applied. It returns the lines
+// recorded per snapshot.
+func checkLogAgreesWithScreen(t *testing.T, r *demoRun, recs []signals.Record) [][]signals.Record {
+	t.Helper()
+	per := make([][]signals.Record, len(r.snaps))
+	state := map[string]string{}
+	for i, s := range r.snaps {
+		to := len(recs)
+		if i+1 < len(r.snaps) {
+			to = r.logged[i+1]
+		}
+		per[i] = recs[r.logged[i]:to]
+		for _, rec := range per[i] {
+			if from, ok := state[rec.Flag]; ok && rec.From != from || !ok && rec.From != "off" {
+				t.Fatalf("snapshot %d: %s %s>%s, but the log said %q", i, rec.Flag, rec.From, rec.To, from)
+			}
+			state[rec.Flag] = rec.To
+		}
+		for _, f := range s.Flags {
+			if !f.CloseValue.Valid {
+				continue
+			}
+			got, ok := state[f.ID]
+			if !ok {
+				got = "off"
+			}
+			if got != f.State.String() {
+				t.Fatalf("snapshot %d at %s: %s shown %s, the log says %s", i, s.AsOf.Format(time.DateTime), f.ID, f.State, got)
+			}
+		}
+	}
+	return per
+}
+
+// TestSignalLogFromTheDemoMarket: over two demo days (no dwell) the log
+// says, after every snapshot, the state each flag shows; every change on a
+// closed bar is the engine's change on that bar, at its close, with that
+// bar's value and threshold; every alert is one live change to confirmed or
+// forming (no rate limit here), with the command given the alert's message
+// as its last argument.
 func TestSignalLogFromTheDemoMarket(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "signals-demo.jsonl")
@@ -254,26 +275,52 @@ func TestSignalLogFromTheDemoMarket(t *testing.T) {
 			alerts: signals.AlertOptions{Enabled: true, OnForming: true, Every: time.Nanosecond, Command: argv, Timeout: 5 * time.Second}})
 		l.Close()
 
-		want := changes(r.snaps, nil, time.Time{})
-		got := fromRecords(t, readLog(t, path))
-		if d := diffChanges(got, want); d != "" {
-			t.Fatalf("log lines: %s", d)
+		recs := readLog(t, path)
+		per := checkLogAgreesWithScreen(t, r, recs)
+		// The closed-bar lines after the history are the engine's changes.
+		hist := len(r.snaps[0].FlagChanges)
+		var wantClosed []string
+		for _, c := range r.snaps[len(r.snaps)-1].FlagChanges[hist:] {
+			to := "off"
+			if c.On {
+				to = "confirmed"
+			}
+			wantClosed = append(wantClosed, fmt.Sprintf("%s>%s at %s %v vs %v", c.Flag, to, c.Close.Format(time.DateTime), c.Value.V, c.Threshold.V))
 		}
+		var gotClosed []string
 		var live, confirmed int
-		for _, c := range want {
-			if !c.Initial {
+		for _, rec := range recs {
+			if !rec.Initial {
 				live++
 			}
-			if c.To == "confirmed" && !c.Initial {
+			if rec.Closed && !rec.Initial && (rec.To == "confirmed") != (rec.From == "confirmed" || rec.From == "fading") {
+				gotClosed = append(gotClosed, fmt.Sprintf("%s>%s at %s %v vs %v", rec.Flag, rec.To, rec.BarTime.Format(time.DateTime), *rec.Value, rec.Threshold))
+			}
+			if rec.To == "confirmed" && !rec.Initial {
 				confirmed++
 			}
+		}
+		if !reflect.DeepEqual(gotClosed, wantClosed) {
+			t.Fatalf("closed-bar lines\n got %q\nwant %q", gotClosed, wantClosed)
 		}
 		if live < 5 || confirmed == 0 {
 			t.Fatalf("the demo gave %d live changes, %d confirmations: the test exercises too little", live, confirmed)
 		}
 
 		alerts := r.alerts()
-		wantAlerts := alertable(want, true)
+		var wantAlerts []change
+		for _, p := range per {
+			cs := fromRecords(t, p)
+			for i, c := range alertable(cs, true) {
+				newest := true
+				for _, d := range cs[i+1:] {
+					newest = newest && d.Flag != c.Flag
+				}
+				if newest {
+					wantAlerts = append(wantAlerts, c)
+				}
+			}
+		}
 		if len(alerts) != len(wantAlerts) {
 			t.Fatalf("%d alerts for %d alertable changes", len(alerts), len(wantAlerts))
 		}
@@ -359,9 +406,7 @@ func TestAlertRateLimit(t *testing.T) {
 			alerts: signals.AlertOptions{Enabled: true, OnForming: true, Every: every}})
 		l.Close()
 		recs := readLog(t, path)
-		if d := diffChanges(fromRecords(t, recs), changes(r.snaps, nil, time.Time{})); d != "" {
-			t.Fatalf("the rate limit changed the log: %s", d)
-		}
+		checkLogAgreesWithScreen(t, r, recs)
 		last := map[string]time.Time{}
 		twice := false
 		ns := r.alerts()
@@ -630,9 +675,16 @@ func BenchmarkSignalWatchObserve(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	// Every flag evaluated at yesterday's close, a history of 300 changes.
 	s := &engine.Snapshot{AsOf: wallStart}
+	closed := wallStart.Add(-22 * time.Hour)
 	for i, id := range engine.FlagIDs {
-		s.Flags = append(s.Flags, engine.Flag{ID: id, State: engine.FlagState(i % 3), Value: engine.Some(1), Threshold: 1})
+		s.Flags = append(s.Flags, engine.Flag{ID: id, State: engine.FlagState(i % 4), Value: engine.Some(1), Threshold: 1,
+			Closed: closed, CloseValue: engine.Some(1), CloseThreshold: engine.Some(1)})
+	}
+	for i := range 300 {
+		d := closed.AddDate(0, 0, i-300)
+		s.FlagChanges = append(s.FlagChanges, engine.FlagChange{Flag: engine.FlagIDs[i%len(engine.FlagIDs)], Date: d, Close: d, On: i%2 == 0})
 	}
 	w.Observe(b.Context(), s) // the initial states are recorded once
 	b.ReportAllocs()

@@ -96,6 +96,11 @@ type Alerts struct {
 	// are quiet unless --alerts is given; every run records its signals.
 	Enabled   bool `toml:"enabled"`
 	OnForming bool `toml:"on_forming"` // also alert when a flag starts forming (default: confirmations only)
+	OnFading  bool `toml:"on_fading"`  // also alert when a confirmed flag starts fading (default: off)
+	// Dwell is how long (exchange time) a forming or fading change must
+	// hold, or until the close, before it is recorded and may ring; changes
+	// on closed bars are never delayed. 0 = at once.
+	Dwell time.Duration `toml:"dwell"`
 	// Command is run on each alert (argv, never through a shell) with the
 	// message appended as the last argument, e.g. ["notify-send", "capwatch"].
 	Command []string      `toml:"command"`
@@ -227,7 +232,7 @@ func Default() Config {
 			Stooq:  NetFeed{BaseURL: DefaultStooqURL},
 			Alpaca: AlpacaFeed{BaseURL: DefaultAlpacaURL, StreamURL: DefaultAlpacaStreamURL, Feed: "iex", TradeSymbols: 30},
 		},
-		Alerts:  Alerts{Enabled: true, Timeout: 10 * time.Second, Every: 30 * time.Minute},
+		Alerts:  Alerts{Enabled: true, Timeout: 10 * time.Second, Every: 30 * time.Minute, Dwell: 5 * time.Minute},
 		Log:     Log{Level: "info"},
 		Breadth: Breadth{Universe: "iwm", AboveSMA50: breadth.DefaultAboveSMA50, MaxBars: breadth.DefaultMaxBars},
 		Confirm: defaultConfirms(),
@@ -485,6 +490,9 @@ func (a Alerts) validate() error {
 	}
 	if a.Every < 0 {
 		return fieldErr("alerts.every", 0, "%v must be ≥ 0 (0 = no rate limit)", a.Every)
+	}
+	if a.Dwell < 0 || a.Dwell > 24*time.Hour {
+		return fieldErr("alerts.dwell", 0, "%v must be between 0s (record at once) and 24h", a.Dwell)
 	}
 	return nil
 }

@@ -313,16 +313,19 @@ func TestSecretNeverPrinted(t *testing.T) {
 
 func TestAlertsSection(t *testing.T) {
 	d := Default().Alerts
-	if !d.Enabled || d.OnForming || d.Command != nil || d.Timeout != 10*time.Second || d.Every != 30*time.Minute || d.SignalLog != "" {
+	if !d.Enabled || d.OnForming || d.OnFading || d.Command != nil || d.Timeout != 10*time.Second || d.Every != 30*time.Minute || d.Dwell != 5*time.Minute || d.SignalLog != "" {
 		t.Fatalf("alert defaults %+v", d)
 	}
-	c, err := Parse("c.toml", []byte("[alerts]\nenabled = false\non_forming = true\ncommand = [\"notify-send\", \"-u\", \"critical\"]\ntimeout = \"3s\"\nevery = \"0s\"\nsignal_log = \" /tmp/s.jsonl \"\n"))
+	c, err := Parse("c.toml", []byte("[alerts]\nenabled = false\non_forming = true\non_fading = true\ndwell = \"0s\"\ncommand = [\"notify-send\", \"-u\", \"critical\"]\ntimeout = \"3s\"\nevery = \"0s\"\nsignal_log = \" /tmp/s.jsonl \"\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Alerts{OnForming: true, Command: []string{"notify-send", "-u", "critical"}, Timeout: 3 * time.Second, SignalLog: "/tmp/s.jsonl"}
+	want := Alerts{OnForming: true, OnFading: true, Command: []string{"notify-send", "-u", "critical"}, Timeout: 3 * time.Second, SignalLog: "/tmp/s.jsonl"}
 	if !reflect.DeepEqual(c.Alerts, want) {
 		t.Fatalf("alerts %+v, want %+v", c.Alerts, want)
+	}
+	if _, err := Parse("c.toml", []byte("[alerts]\ndwell = \"-1m\"\n")); err == nil || !strings.Contains(err.Error(), "c.toml:2: alerts.dwell: -1m0s must be between 0s (record at once) and 24h") {
+		t.Fatalf("negative dwell: %v", err)
 	}
 }
 

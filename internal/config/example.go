@@ -108,6 +108,8 @@ trade_symbols = 30    # symbols whose trades stream (the free plan allows 30); b
 [alerts]
 enabled = true      # alerts for live feeds (yahoo, stooq)
 on_forming = false  # also alert when a flag starts forming on the live bar
+on_fading = false   # also alert when a confirmed flag starts fading (fails on the live bar)
+dwell = "5m0s"      # a forming/fading change is recorded (and rings) once it held this long, or to the close ("0s" = at once)
 command = []        # argv, never run through a shell; the message is added last, e.g. ["notify-send", "capwatch"]
 timeout = "10s"     # the command is killed after this
 every = "30m0s"     # at most one alert per flag per this period ("0s" = no limit)

@@ -140,7 +140,7 @@ func New(ctx context.Context, o Options) (*Dashboard, error) {
 	d.Model = tui.New(tui.Options{
 		Pairs: o.Pairs, OnPair: onPair,
 		Feed: o.Feed.Name(), Kind: o.Feed.Kind(), Clock: uiClock, Wall: clk, Context: ctx, PollInterval: poll,
-		Palette: o.Config.Palette, NoColor: o.NoColor, ShowNowWhat: true, ShowBreadth: o.ShowBreadth,
+		Palette: o.Config.Palette, NoColor: o.NoColor, ShowNowWhat: true, ShowBreadth: o.ShowBreadth, Note: o.Signals.NotRecording,
 	})
 	d.ProgramOptions = append([]tea.ProgramOption{tea.WithContext(ctx), tea.WithFPS(FPS)}, o.ProgramOptions...)
 	// Signals and alerts run in the pipeline (after each published
