@@ -10,21 +10,18 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
-// flagsPanel lists the breakout flags: state (glyph and word, so confirmed and
-// forming differ without colour), since date, value vs threshold, meaning.
-// When not all flags fit it lists only the ones that are on.
+// flagsPanel lists the breakout flags: state (glyph and word, so confirmed,
+// fading and forming differ without colour), since date, value vs threshold
+// (a fading flag also the value it held at the close), meaning. When not
+// all flags fit it lists only the ones that are on.
 type flagsPanel struct {
 	panelBase
-	// atClose holds each flag's latest value seen outside the regular
-	// session (on a closed daily bar), shown for a confirmed flag whose live
-	// value is not defined yet.
-	atClose map[string]float64
 	// meaningsHidden: the last render had no room for the meanings.
 	meaningsHidden bool
 }
 
 func newFlagsPanel(st *Styles) *flagsPanel {
-	p := &flagsPanel{atClose: map[string]float64{}}
+	p := &flagsPanel{}
 	p.panelBase = newBase(st, p.draw)
 	return p
 }
@@ -34,13 +31,6 @@ func newFlagsPanel(st *Styles) *flagsPanel {
 func (p *flagsPanel) SetSnapshot(s *engine.Snapshot) {
 	if p.snap == nil || s == nil || !sameFlagView(p.snap.Flags, s.Flags) {
 		p.dirty = true
-	}
-	if s != nil && s.Session.State != "" && s.Session.State != "open" {
-		for _, f := range s.Flags {
-			if v, ok := f.Value.Get(); ok {
-				p.atClose[f.ID] = v
-			}
-		}
 	}
 	p.snap = s
 }
@@ -65,6 +55,10 @@ func sameFlagView(a, b []engine.Flag) bool {
 			return false
 		}
 		if x.Threshold != y.Threshold && flagValue(x.ID, x.Threshold, false) != flagValue(y.ID, y.Threshold, false) {
+			return false
+		}
+		if x.CloseValue.Valid != y.CloseValue.Valid || x.CloseValue.Valid && x.CloseValue.V != y.CloseValue.V &&
+			flagValue(x.ID, x.CloseValue.V, true) != flagValue(y.ID, y.CloseValue.V, true) {
 			return false
 		}
 	}
@@ -101,6 +95,8 @@ func (p *flagsPanel) stateMark(s engine.FlagState) string {
 	switch s {
 	case engine.FlagConfirmed:
 		return p.st.Confirmed.Render("● confirmed")
+	case engine.FlagFading:
+		return p.st.Forming.Render("◑ fading   ")
 	case engine.FlagForming:
 		return p.st.Forming.Render("◐ forming  ")
 	}
@@ -111,16 +107,21 @@ func (p *flagsPanel) stateMark(s engine.FlagState) string {
 func (p *flagsPanel) draw(cw, ch int) (string, []string) {
 	title := "Breakout flags"
 	if p.snap != nil {
-		on, forming := 0, 0
+		on, fading, forming := 0, 0, 0
 		for _, f := range p.snap.Flags {
 			switch f.State {
 			case engine.FlagConfirmed:
 				on++
+			case engine.FlagFading:
+				fading++
 			case engine.FlagForming:
 				forming++
 			}
 		}
 		title = fmt.Sprintf("Breakout flags %d/%d confirmed", on, len(p.snap.Flags))
+		if fading > 0 {
+			title += fmt.Sprintf(", %d fading", fading)
+		}
 		if forming > 0 {
 			title += fmt.Sprintf(", %d forming", forming)
 		}
@@ -213,6 +214,7 @@ func meaningLines(rows []flagRow, cw, ch int) [][]string {
 type flagRow struct {
 	state        engine.FlagState
 	label, value string
+	close        string    // a fading flag's value at the last close ("close 0.3847"), else ""
 	since        [3]string // ISO, "Oct 29", "10/29" forms; "" when off or undated
 	meaning      string
 }
@@ -229,6 +231,9 @@ func (p *flagsPanel) rows(flags []engine.Flag) []flagRow {
 	out := make([]flagRow, len(flags))
 	for i, f := range flags {
 		r := flagRow{state: f.State, label: flagLabel(f.ID), value: p.valueText(f), meaning: f.Text}
+		if v, ok := f.CloseValue.Get(); ok && f.State == engine.FlagFading && f.Value.Valid {
+			r.close = "close " + flagValue(f.ID, v, true)
+		}
 		if f.Since != "" && f.State != engine.FlagOff {
 			r.since = sinceTexts(f.Since, asOf)
 		}
@@ -237,17 +242,20 @@ func (p *flagsPanel) rows(flags []engine.Flag) []flagRow {
 	return out
 }
 
-// valueText is "value vs threshold" in the flag's unit. A confirmed flag
-// whose live value is not defined yet (the paced volume in the first
-// minutes of the session) shows the value it was confirmed on at the last
-// close when the panel saw it, or says the threshold was met at the close.
+// valueText is "value vs threshold" in the flag's unit, on the live bar. A
+// confirmed flag whose live value is not defined yet (the paced volume in
+// the first minutes of the session) shows the value and threshold of the
+// last close, which it held at.
 func (p *flagsPanel) valueText(f engine.Flag) string {
 	thr := flagValue(f.ID, f.Threshold, false)
 	if v, ok := f.Value.Get(); ok {
 		return flagValue(f.ID, v, true) + " vs " + thr
 	}
-	if f.State == engine.FlagConfirmed {
-		if v, ok := p.atClose[f.ID]; ok {
+	if f.State.Held() {
+		if v, ok := f.CloseValue.Get(); ok {
+			if t, ok := f.CloseThreshold.Get(); ok {
+				thr = flagValue(f.ID, t, false)
+			}
 			return flagValue(f.ID, v, true) + " vs " + thr
 		}
 		return "≥" + thr + " at close"
@@ -284,6 +292,7 @@ func sinceTexts(date string, asOf time.Time) [3]string {
 // flagLayout says which columns a flag line has and how wide they are.
 type flagLayout struct {
 	labelW, valueW, sinceW int
+	closeW                 int  // the close column (fading flags' value at the close); 0: none
 	gap                    int  // spaces between columns (2 when there is room, else 1)
 	sinceForm              int  // sinceISO, sinceMonth or sinceShort
 	value                  bool // show the value column
@@ -295,6 +304,9 @@ func (l flagLayout) width() int {
 	w := stateW + 1 + l.labelW
 	if l.value {
 		w += l.gap + l.valueW
+	}
+	if l.closeW > 0 {
+		w += l.gap + l.closeW
 	}
 	if l.sinceW > 0 {
 		w += l.gap + l.sinceW
@@ -318,15 +330,18 @@ func (l flagLayout) fullMeanings(rows []flagRow, cw int) bool {
 const minMeaning = 24
 
 // chooseLayout picks the richest layout that fits cw cells: state, label,
-// value vs threshold, since date, meaning; then without the meaning, with
-// shorter dates, without the value (the since date matters more on narrow
-// panels), without the since date.
+// value vs threshold, a fading flag's value at the close, since date,
+// meaning; then without the meaning, with shorter dates, without the close
+// value, without the value (the since date matters more on narrow panels),
+// without the since date.
 func chooseLayout(rows []flagRow, cw int, meaning bool) flagLayout {
 	base := flagLayout{gap: 1}
 	var sinceW [3]int
+	closeW := 0
 	for _, r := range rows {
 		base.labelW = max(base.labelW, ansi.StringWidth(r.label))
 		base.valueW = max(base.valueW, ansi.StringWidth(r.value))
+		closeW = max(closeW, ansi.StringWidth(r.close))
 		for f, s := range r.since {
 			sinceW[f] = max(sinceW[f], ansi.StringWidth(s))
 		}
@@ -337,6 +352,13 @@ func chooseLayout(rows []flagRow, cw int, meaning bool) flagLayout {
 		return l
 	}
 	var cands []flagLayout
+	if closeW > 0 { // a flag is fading: its close value goes before the meaning
+		withClose := func(l flagLayout) flagLayout { l.closeW = closeW; return l }
+		if meaning {
+			cands = append(cands, withClose(form(sinceISO, true, true)), withClose(form(sinceMonth, true, true)))
+		}
+		cands = append(cands, withClose(form(sinceISO, true, false)), withClose(form(sinceMonth, true, false)), withClose(form(sinceShort, true, false)))
+	}
 	if meaning {
 		cands = append(cands, form(sinceISO, true, true), form(sinceMonth, true, true))
 	}
@@ -371,6 +393,10 @@ func (p *flagsPanel) line(r flagRow, l flagLayout, cw int) string {
 	if l.value {
 		b.WriteString(gap)
 		b.WriteString(p.st.Text.Render(fit(r.value, l.valueW)))
+	}
+	if l.closeW > 0 {
+		b.WriteString(gap)
+		b.WriteString(p.st.Muted.Render(fit(r.close, l.closeW)))
 	}
 	if l.sinceW > 0 {
 		b.WriteString(gap)

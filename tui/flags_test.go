@@ -120,50 +120,85 @@ func TestFlagMeanings(t *testing.T) {
 	}
 }
 
-// TestConfirmedFlagBeforeLiveValue (issue 5): before the paced volume is
-// defined (the first minutes of the session) a confirmed volume surge shows
-// the value it was confirmed on at the last close, not "—" next to
-// "confirmed"; without that close in view it says the threshold was met at
+// TestConfirmedFlagBeforeLiveValue: a confirmed flag whose live value is
+// not defined yet (the paced volume in the first minutes of the session)
+// shows the value and threshold it held at the last close, not "—" next
+// to "confirmed"; without a close known it says the threshold was met at
 // the close.
 func TestConfirmedFlagBeforeLiveValue(t *testing.T) {
 	const id = engine.FlagSmallVolumeSurge
-	withSurge := func(state string, v engine.Num) *engine.Snapshot {
+	withSurge := func(v, atClose engine.Num) *engine.Snapshot {
 		s := testSnapshot(1)
-		s.Session.State = state
+		s.Session.State = "open"
 		flags := append([]engine.Flag(nil), s.Flags...)
 		for i := range flags {
 			if flags[i].ID == id {
 				flags[i].State, flags[i].Since, flags[i].Value = engine.FlagConfirmed, "2026-11-23", v
+				flags[i].CloseValue, flags[i].CloseThreshold = atClose, engine.Some(1.5)
 			}
 		}
 		s.Flags = flags
 		return s
 	}
-	closed := withSurge("closed", engine.Some(1.83))
-	morning := withSurge("open", engine.Num{})
-
 	m, _ := testModel(t, Options{ShowNowWhat: true})
-	m = update(m, tea.WindowSizeMsg{Width: 120, Height: 40}, SnapshotMsg{Snap: closed}, SnapshotMsg{Snap: morning})
+	m = update(m, tea.WindowSizeMsg{Width: 120, Height: 40}, SnapshotMsg{Snap: withSurge(engine.Num{}, engine.Some(1.83))})
 	l := flagLines(t, m)[id]
 	if !strings.Contains(l, "1.83× vs 1.50×") || strings.Contains(l, "—") {
-		t.Errorf("after a close in view: %q, want the close's 1.83× vs 1.50×", l)
+		t.Errorf("before the live value: %q, want the close's 1.83× vs 1.50×", l)
 	}
-	// A live value during the session is not a close: it is not remembered.
-	live := withSurge("open", engine.Some(2.4))
-	m, _ = testModel(t, Options{ShowNowWhat: true})
-	m = update(m, tea.WindowSizeMsg{Width: 120, Height: 40}, SnapshotMsg{Snap: live}, SnapshotMsg{Snap: morning})
+	m = update(m, SnapshotMsg{Snap: withSurge(engine.Num{}, engine.Num{})})
 	l = flagLines(t, m)[id]
-	if !strings.Contains(l, "≥1.50× at close") || strings.Contains(l, "—") || strings.Contains(l, "2.40") {
-		t.Errorf("started in the session: %q, want ≥1.50× at close", l)
+	if !strings.Contains(l, "≥1.50× at close") || strings.Contains(l, "—") {
+		t.Errorf("no close known: %q, want ≥1.50× at close", l)
 	}
 	if !strings.Contains(l, "from Nov 23") {
 		t.Errorf("since date lost: %q", l)
 	}
 	// An off flag without a value keeps the dash.
-	off := withSurge("open", engine.Num{})
+	off := withSurge(engine.Num{}, engine.Num{})
 	off.Flags[7].State, off.Flags[7].Since = engine.FlagOff, ""
 	m = update(m, SnapshotMsg{Snap: off})
 	if l := flagLines(t, m)[id]; !strings.Contains(l, "— vs 1.50×") {
 		t.Errorf("off flag without a value: %q", l)
+	}
+}
+
+// TestFadingFlagShown (issue 14 item 1): a flag that held at the last close
+// but fails on the live bar is shown as fading, by its own symbol and word
+// (also without colour), with the live value against the live threshold
+// and, where it fits, the value it held at the close; the title counts it
+// apart from the confirmed ones. Narrow panels keep the word and the date.
+func TestFadingFlagShown(t *testing.T) {
+	const id = engine.FlagRatioAboveSMA50
+	s := testSnapshot(1)
+	flags := append([]engine.Flag(nil), s.Flags...)
+	for i := range flags {
+		if flags[i].ID == id {
+			flags[i].State, flags[i].Since = engine.FlagFading, "2026-11-02"
+			flags[i].Value, flags[i].Threshold = engine.Some(0.3822), 0.3828
+			flags[i].CloseDate, flags[i].CloseValue, flags[i].CloseThreshold = "2026-11-23", engine.Some(0.3847), engine.Some(0.3826)
+		}
+	}
+	s.Flags = flags
+	for _, tc := range []struct {
+		w, h         int
+		value, close bool // the panel has room for them (80×23: the since dates come first)
+	}{{200, 50, true, true}, {120, 40, true, false}, {80, 23, false, false}} {
+		m, _ := testModel(t, Options{ShowNowWhat: true, NoColor: true})
+		m = update(m, tea.WindowSizeMsg{Width: tc.w, Height: tc.h}, SnapshotMsg{Snap: s})
+		l := flagLines(t, m)[id]
+		if !strings.Contains(l, "◑ fading") || strings.Contains(l, "0.3822 vs 0.3828") != tc.value || !strings.Contains(l, "since") {
+			t.Errorf("%d×%d: %q, want ◑ fading, since, the live 0.3822 vs 0.3828 %v", tc.w, tc.h, l, tc.value)
+		}
+		if got := strings.Contains(l, "close 0.3847"); got != tc.close {
+			t.Errorf("%d×%d: %q: the close's value shown %v, want %v", tc.w, tc.h, l, got, tc.close)
+		}
+		if strings.Contains(l, "confirmed") {
+			t.Errorf("%d×%d: a fading flag reads confirmed: %q", tc.w, tc.h, l)
+		}
+		title := strings.SplitN(ansi.Strip(m.flags().View()), "\n", 2)[0]
+		if tc.w >= 120 && !strings.Contains(title, "1 fading") {
+			t.Errorf("%d×%d: title %q does not count the fading flag", tc.w, tc.h, title)
+		}
 	}
 }

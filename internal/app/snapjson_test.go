@@ -40,7 +40,8 @@ func handSnapshot() *engine.Snapshot {
 			Symbol: "SPY",
 		}},
 		Flags: []engine.Flag{
-			{ID: engine.FlagRatioAboveSMA50, State: engine.FlagConfirmed, Since: "2024-05-20", Value: engine.Some(0.375), Threshold: 0.37, Text: "ratio above its 50-day average"},
+			{ID: engine.FlagRatioAboveSMA50, State: engine.FlagFading, Since: "2024-05-20", Value: engine.Some(0.365), Threshold: 0.37, Text: "ratio above its 50-day average",
+				CloseDate: "2024-06-03", CloseValue: engine.Some(0.375), CloseThreshold: engine.Some(0.369)},
 			{ID: engine.FlagSmallVolumeSurge, State: engine.FlagOff, Threshold: 1.5, Text: "volume surge"},
 		},
 		Sectors: []engine.SectorSnapshot{{
@@ -99,8 +100,10 @@ const wantJSON = `{
    "return_21d": null, "return_63d": null, "data_time": null, "stale": false,
    "skipped_rows": 0, "first_skipped_line": null}],
  "flags": [
-  {"id": "ratio_above_sma50", "state": "confirmed", "since": "2024-05-20", "value": 0.375, "threshold": 0.37, "text": "ratio above its 50-day average"},
-  {"id": "small_volume_surge", "state": "off", "since": null, "value": null, "threshold": 1.5, "text": "volume surge"}],
+  {"id": "ratio_above_sma50", "state": "fading", "since": "2024-05-20", "value": 0.365, "threshold": 0.37, "text": "ratio above its 50-day average",
+   "close_date": "2024-06-03", "close_value": 0.375, "close_threshold": 0.369},
+  {"id": "small_volume_surge", "state": "off", "since": null, "value": null, "threshold": 1.5, "text": "volume surge",
+   "close_date": null, "close_value": null, "close_threshold": null}],
  "sectors": [
   {"sector": "Technology", "large": "XLK", "small": "PSCT",
    "large_return_pct": {"1d": 1, "1w": 2, "1m": 3, "3m": null},

@@ -43,7 +43,7 @@ func (d StatusData) Known() bool { return !d.Computed.IsZero() }
 // StatusFlag is a flag that is on.
 type StatusFlag struct {
 	ID    string `json:"id"`
-	State string `json:"state"` // forming | confirmed
+	State string `json:"state"` // forming | confirmed | fading
 }
 
 // StatusFromSnapshot extracts the status-line data from a snapshot.
@@ -88,7 +88,8 @@ type StatusOptions struct {
 //
 //	IWM/SPY 0.3812 ▲0.8% ↑50d ↑20dH · open 2h13m
 //
-// Forming flags are shown in parentheses, e.g. "(↑50d)". Demo and replay data
+// Forming flags are shown in parentheses, e.g. "(↑50d)", fading ones with a
+// question mark, e.g. "↑50d?" (held at the close, failing live). Demo and replay data
 // are labelled DEMO and REPLAY; live data older than it should be carries a
 // "stale 3h" marker.
 func FormatStatus(d StatusData, now time.Time, cal *calendar.Calendar, o StatusOptions) string {
@@ -140,6 +141,8 @@ func FormatStatus(d StatusData, now time.Time, cal *calendar.Calendar, o StatusO
 		switch on[f.id] {
 		case "confirmed":
 			parts = append(parts, col("green", f.label))
+		case "fading": // held at the close, not on the live bar
+			parts = append(parts, col("yellow", f.label+"?"))
 		case "forming":
 			parts = append(parts, col("yellow", "("+f.label+")"))
 		}

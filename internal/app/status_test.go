@@ -39,6 +39,13 @@ func TestFormatStatus(t *testing.T) {
 			"IWM/SPY 0.3812 ▲0.8% ↑50d ↑20dH (lead21d) · open 2h13m · stale 3h"},
 		{"tmux colours", liveStatus(ny(2024, 6, 4, 10, 47)), ny(2024, 6, 4, 13, 47), true,
 			"IWM/SPY 0.3812 #[fg=green]▲0.8%#[default] #[fg=green]↑50d#[default] #[fg=green]↑20dH#[default] #[fg=yellow](lead21d)#[default] · open 2h13m · #[fg=red]stale 3h#[default]"},
+		{"fading", func() StatusData {
+			d := liveStatus(ny(2024, 6, 4, 13, 45))
+			d.Flags = append([]StatusFlag(nil), d.Flags...)
+			d.Flags[1].State = "fading"
+			return d
+		}(), ny(2024, 6, 4, 13, 47), false,
+			"IWM/SPY 0.3812 ▲0.8% ↑50d? ↑20dH (lead21d) · open 2h13m"},
 		{"weekend after friday close", liveStatus(ny(2024, 6, 7, 16, 0)), ny(2024, 6, 8, 10, 0), false,
 			"IWM/SPY 0.3812 ▲0.8% ↑50d ↑20dH (lead21d) · closed"},
 		{"weekend, thursday data", liveStatus(ny(2024, 6, 6, 16, 0)), ny(2024, 6, 8, 10, 0), false,

@@ -134,6 +134,8 @@ func flagMark(state engine.FlagState) string {
 	switch state {
 	case engine.FlagConfirmed:
 		return "●"
+	case engine.FlagFading:
+		return "◑"
 	case engine.FlagForming:
 		return "◐"
 	}
