@@ -94,6 +94,7 @@ type Engine struct {
 	// changes is the published list of committed changes (read-only).
 	runScratch [nFlags]flagRun
 	chScratch  []FlagChange
+	chMerged   []FlagChange
 	changes    []FlagChange
 	closes     [nFlags]barClose // each flag's last closed bar, formatted once per new date
 	flags      [nFlags]flagLive

@@ -74,20 +74,27 @@ func flagTexts(cfg Config) [nFlags]string {
 }
 
 // step advances flag k's committed run by the bar dated d, on which the
-// flag's value v was compared with thr (held: the condition held there). A
-// change of the run is appended to e.chScratch.
+// flag's value v was compared with thr (held: the condition held there).
 func (e *Engine) step(k int, held bool, d time.Time, v, thr Num) {
-	r := &e.runScratch[k]
-	if held != r.on {
-		e.chScratch = append(e.chScratch, FlagChange{Flag: FlagIDs[k], k: k, Date: d, On: held, Value: v, Threshold: thr})
+	if r := &e.runScratch[k]; held != r.on {
+		e.change(k, held, d, v, thr)
 	}
-	if held && !r.on {
+}
+
+// change records a change of flag k's run on the bar dated d (in
+// e.chScratch) and applies it.
+func (e *Engine) change(k int, held bool, d time.Time, v, thr Num) {
+	e.chScratch = append(e.chScratch, FlagChange{Flag: FlagIDs[k], k: k, Date: d, On: held, Value: v, Threshold: thr})
+	r := &e.runScratch[k]
+	r.on, r.since = held, time.Time{}
+	if held {
 		r.since = d
 	}
-	if !held {
-		r.since = time.Time{}
-	}
-	r.on = held
+}
+
+// atLast records what flag k compared on its last closed bar.
+func (e *Engine) atLast(k int, d time.Time, v, thr Num) {
+	r := &e.runScratch[k]
 	r.date, r.value, r.thr = d, v, thr
 }
 
@@ -108,17 +115,29 @@ func (e *Engine) recomputeFlagRuns() {
 		cur = append(cur, 0, 0)
 	}
 	leadThr, breadthThr, surgeThr := Some(th.SmallLeadsPts), Some(th.SectorBreadth), Some(th.VolumeSurgeRVOL)
+	var lead, breadth Num // on the last bar, after the loop
 	for i, d := range p.dates {
 		r := Some(p.ratio[i])
 		e.step(fRatio50, holds(runs[fRatio50].on, r, p.sma50h[i], true, h), d, r, p.sma50h[i])
 		e.step(fRatio200, holds(runs[fRatio200].on, r, p.sma200h[i], true, h), d, r, p.sma200h[i])
 		e.step(fHigh20, holds(runs[fHigh20].on, r, p.maxP20h[i], true, h), d, r, p.maxP20h[i])
 		e.step(fHigh252, holds(runs[fHigh252].on, r, p.maxP252h[i], true, h), d, r, p.maxP252h[i])
-		lead := leadOf(p.small.retAt(p.si[i], 21), p.large.retAt(p.li[i], 21))
+		lead = leadOf(p.small.retAt(p.si[i], 21), p.large.retAt(p.li[i], 21))
 		e.step(fLeads, holds(runs[fLeads].on, lead, leadThr, true, h), d, lead, leadThr)
-		b := e.breadthAt(d, cur)
-		e.step(fBreadth, holds(runs[fBreadth].on, b, breadthThr, false, h), d, b, breadthThr)
+		breadth = e.breadthAt(d, cur)
+		e.step(fBreadth, holds(runs[fBreadth].on, breadth, breadthThr, false, h), d, breadth, breadthThr)
 	}
+	if n := len(p.dates); n > 0 {
+		i, d := n-1, p.dates[n-1]
+		r := Some(p.ratio[i])
+		e.atLast(fRatio50, d, r, p.sma50h[i])
+		e.atLast(fRatio200, d, r, p.sma200h[i])
+		e.atLast(fHigh20, d, r, p.maxP20h[i])
+		e.atLast(fHigh252, d, r, p.maxP252h[i])
+		e.atLast(fLeads, d, lead, leadThr)
+		e.atLast(fBreadth, d, breadth, breadthThr)
+	}
+	pairEnd := len(e.chScratch) // the pair's changes, then the small leg's: each sorted
 	s := p.small
 	for i, b := range s.daily {
 		c := Some(b.Close)
@@ -127,13 +146,19 @@ func (e *Engine) recomputeFlagRuns() {
 		up := i > 0 && b.Close > s.daily[i-1].Close
 		e.step(fSurge, up && holds(runs[fSurge].on, s.rvolh[i], surgeThr, false, h), b.Time, s.rvolh[i], surgeThr)
 	}
+	if n := len(s.daily); n > 0 {
+		i, d := n-1, s.daily[n-1].Time
+		e.atLast(fSmall200, d, Some(s.daily[i].Close), s.sma200h[i])
+		e.atLast(fGolden, d, s.sma50h[i], s.sma200h[i])
+		e.atLast(fSurge, d, s.rvolh[i], surgeThr)
+	}
 	e.runs = *runs
 	for k := range e.closes {
 		if d := runs[k].date; !d.Equal(e.closes[k].d) {
 			e.closes[k] = e.barCloseOf(d)
 		}
 	}
-	e.publishChanges()
+	e.publishChanges(pairEnd)
 }
 
 // barClose is a closed bar's date, formatted, and its session close.
@@ -160,16 +185,22 @@ func (e *Engine) sessionClose(d time.Time) time.Time {
 	return time.Date(y, m, dd, 16, 0, 0, 0, e.loc)
 }
 
-// publishChanges makes the changes just replayed (chScratch) the published
-// list, oldest first (by date, then in display order), unless they equal it.
-func (e *Engine) publishChanges() {
-	ch := e.chScratch
-	slices.SortFunc(ch, func(a, b FlagChange) int {
-		if c := a.Date.Compare(b.Date); c != 0 {
-			return c
+// publishChanges makes the changes just replayed the published list,
+// oldest first (by date, then in display order), unless they equal it.
+// chScratch holds two runs in that order, split at mid (the pair's flags,
+// then the small leg's): they are merged into chMerged.
+func (e *Engine) publishChanges(mid int) {
+	a, b := e.chScratch[:mid], e.chScratch[mid:]
+	ch := e.chMerged[:0]
+	for len(a) > 0 && len(b) > 0 {
+		if c := a[0].Date.Compare(b[0].Date); c < 0 || c == 0 && a[0].k < b[0].k {
+			ch, a = append(ch, a[0]), a[1:]
+		} else {
+			ch, b = append(ch, b[0]), b[1:]
 		}
-		return a.k - b.k
-	})
+	}
+	ch = append(append(ch, a...), b...)
+	e.chMerged = ch
 	if slices.EqualFunc(ch, e.changes, sameChange) {
 		return
 	}
