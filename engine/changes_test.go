@@ -45,7 +45,6 @@ func TestFlagChangesDatedPerBar(t *testing.T) {
 		t.Run(fmt.Sprintf("%d days per update", group), func(t *testing.T) {
 			e := newEngine(t, pairConfig())
 			e.LoadHistory(map[string][]Bar{"IWM": iwm[:warm], "SPY": spy[:warm]})
-			before := e.Snapshot(days[warm-1]).FlagChanges
 			for i := warm; i < len(days); i += group {
 				var in Input
 				for k := i; k < min(i+group, len(days)); k++ {
@@ -57,8 +56,8 @@ func TestFlagChangesDatedPerBar(t *testing.T) {
 			}
 			s := e.Snapshot(sessionClose(days[len(days)-1]))
 			var got []change
-			for _, c := range s.FlagChanges[len(before):] {
-				if c.Flag != FlagRatioAboveSMA50 {
+			for _, c := range s.FlagChanges {
+				if c.Flag != FlagRatioAboveSMA50 || c.Date.Before(days[warm]) {
 					continue
 				}
 				if !c.Close.Equal(sessionClose(c.Date)) {

@@ -94,7 +94,7 @@ type Engine struct {
 	// changes is the published list of committed changes (read-only).
 	runScratch [nFlags]flagRun
 	chScratch  []FlagChange
-	chMerged   []FlagChange
+	chFrom     time.Time // changes before this date are not listed
 	changes    []FlagChange
 	closes     [nFlags]barClose // each flag's last closed bar, formatted once per new date
 	flags      [nFlags]flagLive

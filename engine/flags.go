@@ -2,7 +2,6 @@ package engine
 
 import (
 	"fmt"
-	"slices"
 	"time"
 )
 
@@ -81,10 +80,12 @@ func (e *Engine) step(k int, held bool, d time.Time, v, thr Num) {
 	}
 }
 
-// change records a change of flag k's run on the bar dated d (in
-// e.chScratch) and applies it.
+// change applies a change of flag k's run on the bar dated d and records
+// it in e.chScratch unless it is older than e.chFrom.
 func (e *Engine) change(k int, held bool, d time.Time, v, thr Num) {
-	e.chScratch = append(e.chScratch, FlagChange{Flag: FlagIDs[k], k: k, Date: d, On: held, Value: v, Threshold: thr})
+	if !d.Before(e.chFrom) {
+		e.chScratch = append(e.chScratch, FlagChange{Flag: FlagIDs[k], k: k, Date: d, On: held, Value: v, Threshold: thr})
+	}
 	r := &e.runScratch[k]
 	r.on, r.since = held, time.Time{}
 	if held {
@@ -100,12 +101,21 @@ func (e *Engine) atLast(k int, d time.Time, v, thr Num) {
 
 // recomputeFlagRuns replays the committed history of every flag (after a bar
 // closed, a revision or a load; never per quote): the state after the last
-// closed bar and every change on the way, each on its own bar. The list of
-// changes is published anew only when it differs from the last one, so a
-// replay that finds the same history allocates nothing.
+// closed bar and every change on the way, each on its own bar (listed for
+// the last DailyKeep bars: a backlog is never that long, and what came
+// before is history). The list of changes is published anew only when it
+// differs from the last one, so a replay that finds the same history
+// allocates nothing.
 func (e *Engine) recomputeFlagRuns() {
 	e.runScratch = [nFlags]flagRun{}
 	e.chScratch = e.chScratch[:0]
+	e.chFrom = time.Time{}
+	if n := len(e.pair.dates); n > e.cfg.DailyKeep {
+		e.chFrom = e.pair.dates[n-e.cfg.DailyKeep]
+	}
+	if n := len(e.small.daily); n > e.cfg.DailyKeep && e.small.daily[n-e.cfg.DailyKeep].Time.Before(e.chFrom) {
+		e.chFrom = e.small.daily[n-e.cfg.DailyKeep].Time
+	}
 	runs := &e.runScratch
 	h := e.cfg.Thresholds.Hysteresis
 	th := e.cfg.Thresholds
@@ -188,26 +198,40 @@ func (e *Engine) sessionClose(d time.Time) time.Time {
 // publishChanges makes the changes just replayed the published list,
 // oldest first (by date, then in display order), unless they equal it.
 // chScratch holds two runs in that order, split at mid (the pair's flags,
-// then the small leg's): they are merged into chMerged.
+// then the small leg's), merged as they are compared.
 func (e *Engine) publishChanges(mid int) {
-	a, b := e.chScratch[:mid], e.chScratch[mid:]
-	ch := e.chMerged[:0]
-	for len(a) > 0 && len(b) > 0 {
-		if c := a[0].Date.Compare(b[0].Date); c < 0 || c == 0 && a[0].k < b[0].k {
-			ch, a = append(ch, a[0]), a[1:]
-		} else {
-			ch, b = append(ch, b[0]), b[1:]
+	n := len(e.chScratch)
+	merged := func(yield func(FlagChange) bool) {
+		a, b := e.chScratch[:mid], e.chScratch[mid:]
+		for len(a) > 0 || len(b) > 0 {
+			var c FlagChange
+			if len(b) == 0 || len(a) > 0 && (a[0].Date.Before(b[0].Date) || a[0].Date.Equal(b[0].Date) && a[0].k < b[0].k) {
+				c, a = a[0], a[1:]
+			} else {
+				c, b = b[0], b[1:]
+			}
+			if !yield(c) {
+				return
+			}
 		}
 	}
-	ch = append(append(ch, a...), b...)
-	e.chMerged = ch
-	if slices.EqualFunc(ch, e.changes, sameChange) {
-		return
+	if n == len(e.changes) {
+		same, i := true, 0
+		for c := range merged {
+			if !sameChange(c, e.changes[i]) {
+				same = false
+				break
+			}
+			i++
+		}
+		if same {
+			return
+		}
 	}
-	out := make([]FlagChange, len(ch))
-	for i, c := range ch {
+	out := make([]FlagChange, 0, n)
+	for c := range merged {
 		c.Close = e.sessionClose(c.Date)
-		out[i] = c
+		out = append(out, c)
 	}
 	e.changes = out
 }

@@ -469,10 +469,11 @@ type Snapshot struct {
 	Pair    PairSnapshot     `json:"pair"`
 	Symbols []SymbolSnapshot `json:"symbols"`
 	Flags   []Flag           `json:"flags"`
-	// FlagChanges lists every committed flag change in the loaded history,
-	// oldest first (by date, then in display order): each dated by its own
-	// closed bar, however many bars one update applied. Shared between
-	// snapshots: read-only. Not in the JSON (the signal log records them).
+	// FlagChanges lists the committed flag changes of the last DailyKeep
+	// (300) closed bars, oldest first (by date, then in display order):
+	// each dated by its own closed bar, however many bars one update
+	// applied. Shared between snapshots: read-only. Not in the JSON (the
+	// signal log records them).
 	FlagChanges []FlagChange     `json:"-"`
 	Sectors     []SectorSnapshot `json:"sectors"`
 	Errors      []SymbolError    `json:"errors"`

@@ -17,15 +17,15 @@ import (
 	"github.com/capwatch/capwatch/internal/signals"
 )
 
-// gatedRunner is an engine that takes an Input only when the test lets it
+// holdRunner is an engine that takes an Input only when the test lets it
 // (a token on gate): while it waits the pipeline queues and coalesces the
 // feed's batches, as on a loaded machine.
-type gatedRunner struct {
+type holdRunner struct {
 	e    *engine.Engine
 	gate chan struct{}
 }
 
-func (g gatedRunner) Run(ctx context.Context, in <-chan engine.Input, publish func(*engine.Snapshot)) error {
+func (g holdRunner) Run(ctx context.Context, in <-chan engine.Input, publish func(*engine.Snapshot)) error {
 	out := make(chan engine.Input)
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -85,7 +85,7 @@ func replayRun(t *testing.T, speed float64, hold int) (recs []signals.Record, ma
 	var mu sync.Mutex
 	var last *engine.Snapshot
 	days := map[time.Time]bool{}
-	g := gatedRunner{e: eng, gate: make(chan struct{})}
+	g := holdRunner{e: eng, gate: make(chan struct{})}
 	p := &Pipeline{Feed: f, Engine: g, Symbols: cfg.Symbols(), Clock: clk, Signals: w, FeedClock: NewFeedClock(clk, 0),
 		OnSnapshot: func(s *engine.Snapshot) {
 			mu.Lock()

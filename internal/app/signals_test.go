@@ -279,9 +279,17 @@ func TestSignalLogFromTheDemoMarket(t *testing.T) {
 		recs := readLog(t, path)
 		per := checkLogAgreesWithScreen(t, r, recs)
 		// The closed-bar lines after the history are the engine's changes.
-		hist := len(r.snaps[0].FlagChanges)
+		var histClose time.Time // the history's newest close
+		for _, f := range r.snaps[0].Flags {
+			if f.Closed.After(histClose) {
+				histClose = f.Closed
+			}
+		}
 		var wantClosed []string
-		for _, c := range r.snaps[len(r.snaps)-1].FlagChanges[hist:] {
+		for _, c := range r.snaps[len(r.snaps)-1].FlagChanges {
+			if !c.Close.After(histClose) {
+				continue
+			}
 			to := "off"
 			if c.On {
 				to = "confirmed"

@@ -1,12 +1,14 @@
 // Package signals keeps capwatch's record of breakout signals and rings the
 // alerts.
 //
-// Every flag state change (off → forming → confirmed → off) becomes one JSON
-// line in an append-only log: one write per line, synced, never rewritten,
-// rotated by size with the old files kept. Demo and replay runs write to their
-// own files, never to the live one. On start the log is read back so that a
-// restart does not announce again what was already recorded; a torn last line
-// (a crash mid-write) is skipped and reported.
+// Every flag state change (off, forming, confirmed, fading; see Tracker for
+// which are recorded when) becomes one JSON line in an append-only log: one
+// write per line, synced, never rewritten, rotated by size with the old files
+// kept. One process at a time writes a log (a lock file beside it). Demo and
+// replay runs write to their own files, never to the live one. On start the
+// log is read back so that a restart does not announce again what was
+// already recorded; a torn last line (a crash mid-write) is skipped and
+// reported.
 package signals
 
 import (

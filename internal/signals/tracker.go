@@ -127,25 +127,10 @@ func (t *Tracker) Observe(s *engine.Snapshot, seen time.Time) ([]Record, error) 
 		return nil, nil
 	}
 	skip := s.AsOf.Before(t.horizon)
-	// The changes are sorted by bar: start at the first one after the
-	// oldest cursor (the history before it is recorded already).
-	changes := s.FlagChanges
-	if !skip {
-		oldest := time.Time{}
-		for i := range s.Flags {
-			if ft := t.flags[s.Flags[i].ID]; ft == nil || !ft.compared {
-				oldest = time.Time{}
-				break
-			} else if oldest.IsZero() || ft.cursor.Before(oldest) {
-				oldest = ft.cursor
-			}
-		}
-		changes = changes[sort.Search(len(changes), func(i int) bool { return changes[i].Close.After(oldest) }):]
-	}
 	var out []Record
 	for i := range s.Flags {
 		f := &s.Flags[i]
-		if !f.CloseValue.Valid || !f.CloseThreshold.Valid || f.Closed.IsZero() {
+		if !evaluated(f) {
 			// Not evaluated on a closed bar yet (no history, or not
 			// enough of it): nothing to say about the flag.
 			continue
@@ -168,7 +153,11 @@ func (t *Tracker) Observe(s *engine.Snapshot, seen time.Time) ([]Record, error) 
 		if skip {
 			continue
 		}
-		out = t.observeFlag(out, ft, f, s, changes, seen, first && !ft.compared)
+		// The changes are sorted by bar: the flag's new ones are after its
+		// cursor (a binary search, not a walk through the history).
+		ch := s.FlagChanges
+		ch = ch[sort.Search(len(ch), func(i int) bool { return ch[i].Close.After(ft.cursor) }):]
+		out = t.observeFlag(out, ft, f, s, ch, seen, first && !ft.compared)
 		ft.compared = true
 	}
 	// Flags are observed one after another: put the lines in time order
@@ -188,7 +177,7 @@ func (t *Tracker) Observe(s *engine.Snapshot, seen time.Time) ([]Record, error) 
 
 // observeFlag appends the records of one flag. first: the flag's history
 // arrived with this snapshot (its live state is the state found at start).
-// changes are the snapshot's changes from the oldest cursor on.
+// changes are the snapshot's changes after the flag's cursor.
 func (t *Tracker) observeFlag(out []Record, ft *flagTrack, f *engine.Flag, s *engine.Snapshot, changes []engine.FlagChange, seen time.Time, first bool) []Record {
 	rec := func(at time.Time, initial bool) Record {
 		return Record{Flag: f.ID, BarTime: at, Seen: seen, Feed: t.feed, Simulated: t.simulated, Text: f.Text, Initial: initial}
@@ -316,6 +305,12 @@ func (t *Tracker) observeFlag(out []Record, ft *flagTrack, f *engine.Flag, s *en
 		emit(p, live)
 	}
 	return out
+}
+
+// evaluated reports whether the flag was judged on a closed bar (its
+// history has arrived, with enough bars for its value and threshold).
+func evaluated(f *engine.Flag) bool {
+	return f.CloseValue.Valid && f.CloseThreshold.Valid && !f.Closed.IsZero()
 }
 
 // liveBefore is the live state a close confirms: forming before the close
