@@ -98,7 +98,7 @@ func TestDemoDayDwell(t *testing.T) {
 	live := func(recs []signals.Record) map[string]int {
 		n := map[string]int{}
 		for _, r := range recs {
-			if !r.Initial && !r.Closed {
+			if r.Kind == "" && !r.Initial && !r.Closed {
 				n[r.Flag]++
 			}
 		}
@@ -111,7 +111,7 @@ func TestDemoDayDwell(t *testing.T) {
 		var out []string
 		for _, r := range recs {
 			held := func(s string) bool { return s == "confirmed" || s == "fading" }
-			if r.Closed && held(r.To) != held(r.From) {
+			if r.Kind == "" && r.Closed && held(r.To) != held(r.From) {
 				out = append(out, fmt.Sprintf("%s >%s %s %v vs %v", r.Flag, r.To, r.BarTime.Format(time.DateTime), *r.Value, r.Threshold))
 			}
 		}
