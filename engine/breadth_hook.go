@@ -226,3 +226,32 @@ func (e *Engine) analogsWithBreadth(b *Breadth) *Analogs {
 	}
 	return e.split
 }
+
+// memberIntraday takes the breadth members' minute bars of an Input (a
+// streaming feed's bars for them): each member's latest close is its live
+// price. It runs after the watched symbols' bars and quotes, so the small
+// leg's forming bar (the date the quotes count for) is known.
+func (e *Engine) memberIntraday(bars map[string][]Bar) {
+	if e.bm == nil || len(bars) == 0 {
+		return
+	}
+	synced := false
+	for sym, in := range bars {
+		if _, watched := e.index[sym]; watched || len(in) == 0 || !e.bm.IsMember(sym) {
+			continue
+		}
+		if !synced {
+			e.syncBreadthForming()
+			synced = true
+		}
+		b := in[len(in)-1]
+		for _, x := range in[:len(in)-1] {
+			if x.Time.After(b.Time) {
+				b = x
+			}
+		}
+		if validPrice(b.Close) && !b.Time.IsZero() {
+			e.bm.MemberQuote(sym, e.cal.TradingDate(b.Time), b.Close)
+		}
+	}
+}

@@ -413,6 +413,9 @@ func (e *Engine) LoadIntraday(bars map[string][]Bar) {
 	sort.Strings(keys)
 	for _, sym := range keys {
 		i, ok := e.index[sym]
+		if !ok && e.bm != nil && e.bm.IsMember(sym) {
+			continue // a breadth member's bars: see memberIntraday
+		}
 		if !ok {
 			e.noteErr(sym, "intraday: not in the watchlist", true)
 			continue
@@ -825,6 +828,7 @@ func (e *Engine) apply(in Input) {
 	if len(in.Quotes) > 0 {
 		e.ApplyQuotes(in.Quotes)
 	}
+	e.memberIntraday(in.Intraday)
 	if !in.Now.IsZero() {
 		e.Advance(in.Now)
 	}

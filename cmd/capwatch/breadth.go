@@ -12,6 +12,7 @@ import (
 	"github.com/capwatch/capwatch/engine"
 	"github.com/capwatch/capwatch/engine/breadth"
 	"github.com/capwatch/capwatch/feeds"
+	"github.com/capwatch/capwatch/feeds/alpaca"
 	"github.com/capwatch/capwatch/feeds/daycache"
 	"github.com/capwatch/capwatch/feeds/demo"
 	"github.com/capwatch/capwatch/feeds/fred"
@@ -129,8 +130,11 @@ func memberSource(c *command, feed feeds.Feed, ld *app.Breadth, universe, path s
 		ld.Load, ld.Stream = feed.History, true
 		return nil
 	}
-	// A live feed: the members' history from Yahoo at a gentle budget,
-	// cached; their quotes are not streamed (end of day).
+	// A live feed: the members' history from Alpaca (multi-symbol bars)
+	// when its keys are set, else from Yahoo at a gentle budget, cached
+	// and asked at most once a session; only Alpaca's own stream carries
+	// the members' minute bars (feed "auto" may fail over to Yahoo, which
+	// cannot poll 2,000 symbols): otherwise breadth is end of day.
 	ld.Note = "end of day (members' daily closes)"
 	ld.Refresh = func(now time.Time) time.Duration { return app.NextEvening(calendar.NYSE(), now) }
 	if path == "" {
@@ -149,18 +153,16 @@ func memberSource(c *command, feed feeds.Feed, ld *app.Breadth, universe, path s
 			return universe, l.Symbols, nil
 		}
 	}
-	yf, err := yahoo.New(yahoo.Options{FeedOptions: httpx.FeedOptions{
-		BaseURL: c.cfg.Feeds.Yahoo.BaseURL, Client: c.e.HTTP, Clock: c.e.Clock, Calendar: calendar.NYSE(),
-		RatePerSec: memberYahooRate, Burst: 1,
-	}, HistoryRange: memberHistoryRange})
+	src, feedName, err := c.memberHistoryFeed()
 	if err != nil {
-		return usagef("members: %v", err)
+		return err
 	}
-	var hist feeds.Feed = yf
+	var hist feeds.Feed = src
 	var complete func([]string) map[string][]engine.Bar
 	if c.e.CacheDir != "" {
-		hc, err := histcache.New(yf, histcache.Options{
+		hc, err := histcache.New(src, histcache.Options{
 			Dir: filepath.Join(c.e.CacheDir, "capwatch"), Clock: c.e.Clock, Calendar: calendar.NYSE(), Logger: c.log,
+			OncePerSession: true, FailureTTL: memberFailureTTL,
 		})
 		if err != nil {
 			return fmt.Errorf("members: history cache: %w", err)
@@ -168,11 +170,17 @@ func memberSource(c *command, feed feeds.Feed, ld *app.Breadth, universe, path s
 		hist, complete = hc, hc.Complete
 	}
 	ld.Batch = 10 // one Yahoo request per member: a batch is ~10 s at 1/s
+	if feedName == config.FeedAlpaca {
+		ld.Batch = 200 // one multi-symbol request (paginated) per batch
+		if c.cfg.Feed == config.FeedAlpaca {
+			ld.Stream, ld.Note = true, "live from Alpaca's minute bars"
+		}
+	}
 	ld.Load = func(ctx context.Context, ms []string) (feeds.History, error) {
 		back := make(map[string]string, len(ms))
 		ask := make([]string, len(ms))
 		for i, s := range ms {
-			ask[i] = members.ForFeed(s, "yahoo")
+			ask[i] = members.ForFeed(s, feedName)
 			back[ask[i]] = s
 		}
 		h, err := hist.History(ctx, ask)
@@ -190,7 +198,7 @@ func memberSource(c *command, feed feeds.Feed, ld *app.Breadth, universe, path s
 		ld.Cached = func(ms []string) map[string][]engine.Bar {
 			ask := make([]string, len(ms))
 			for i, s := range ms {
-				ask[i] = members.ForFeed(s, "yahoo")
+				ask[i] = members.ForFeed(s, feedName)
 			}
 			got := complete(ask)
 			out := make(map[string][]engine.Bar, len(got))
@@ -204,6 +212,42 @@ func memberSource(c *command, feed feeds.Feed, ld *app.Breadth, universe, path s
 	}
 	return nil
 }
+
+// memberFailureTTL is how long a member whose history failed is not asked
+// again (doubling with each failure in a row, up to a day): a delisted or
+// renamed ticker costs one request a day, not one per start.
+const memberFailureTTL = 6 * time.Hour
+
+// memberHistoryFeed is where the members' daily history comes from: Alpaca
+// (its multi-symbol bars, at a gentle rate beside the pair's requests) when
+// its keys are set and the feed is alpaca or auto, else Yahoo at
+// memberYahooRate.
+func (c *command) memberHistoryFeed() (feeds.Feed, string, error) {
+	a := c.cfg.Feeds.Alpaca
+	if (c.cfg.Feed == config.FeedAlpaca || c.cfg.Feed == config.FeedAuto) && a.KeyID != "" && a.SecretKey != "" {
+		f, err := alpaca.New(alpaca.Options{
+			FeedOptions: httpx.FeedOptions{BaseURL: a.BaseURL, Client: c.e.HTTP, Clock: c.e.Clock, Calendar: calendar.NYSE(),
+				RatePerSec: memberAlpacaRate, Burst: 1},
+			KeyID: a.KeyID.Reveal(), SecretKey: a.SecretKey.Reveal(), StreamURL: a.StreamURL, Feed: a.Feed, Logger: c.log,
+		})
+		if err != nil {
+			return nil, "", usagef("members: %v", err)
+		}
+		return f, config.FeedAlpaca, nil
+	}
+	yf, err := yahoo.New(yahoo.Options{FeedOptions: httpx.FeedOptions{
+		BaseURL: c.cfg.Feeds.Yahoo.BaseURL, Client: c.e.HTTP, Clock: c.e.Clock, Calendar: calendar.NYSE(),
+		RatePerSec: memberYahooRate, Burst: 1,
+	}, HistoryRange: memberHistoryRange})
+	if err != nil {
+		return nil, "", usagef("members: %v", err)
+	}
+	return yf, config.FeedYahoo, nil
+}
+
+// memberAlpacaRate is Alpaca's request budget for the members' histories
+// (per second), beside the pair's own (the free plan allows 200 a minute).
+const memberAlpacaRate = 1.0
 
 // membersSource is the iShares holdings download, cached for the day.
 func (c *command) membersSource() (*members.Source, error) {

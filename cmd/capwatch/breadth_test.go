@@ -129,3 +129,35 @@ func TestDashboardGetsBreadth(t *testing.T) {
 		t.Errorf("breadth off: %+v %v", h.dash.Breadth, h.dash.ShowBreadth)
 	}
 }
+
+// TestMemberHistorySource: the members' history comes from Alpaca when its
+// keys are set and the feed is alpaca or auto (streamed only with feed
+// alpaca), else from Yahoo; end of day unless streamed.
+func TestMemberHistorySource(t *testing.T) {
+	members := filepath.Join(t.TempDir(), "m.txt")
+	writeFile(t, members, "AAA\nBBB\n", 0o644)
+	for _, tc := range []struct {
+		feed   string
+		keys   bool
+		batch  int
+		stream bool
+	}{
+		{"yahoo", false, 10, false},
+		{"auto", false, 10, false},
+		{"auto", true, 200, false},
+		{"alpaca", true, 200, true},
+		{"yahoo", true, 10, false},
+	} {
+		h := newHarness(t)
+		if tc.keys {
+			h.vars["APCA_API_KEY_ID"], h.vars["APCA_API_SECRET_KEY"] = "key", "secret"
+		}
+		if code, _, errOut := h.run("--feed", tc.feed, "--members", members); code != exitOK {
+			t.Fatalf("%+v: exit %d %s", tc, code, errOut)
+		}
+		b := h.dash.Breadth
+		if b == nil || b.Batch != tc.batch || b.Stream != tc.stream || len(b.Members) != 2 || b.Refresh == nil {
+			t.Errorf("%+v: breadth %+v", tc, b)
+		}
+	}
+}
