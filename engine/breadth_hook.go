@@ -34,6 +34,8 @@ type BreadthModel interface {
 	FlagInputs() (above, thrust, ok bool)
 	// Split splits the study's events by breadth at each event.
 	Split(a *Analogs) *AnalogBreadth
+	// AboveThreshold is the breadth_above_sma50 threshold (percent).
+	AboveThreshold() float64
 }
 
 // ConfirmModel is the confirmation strip behind Snapshot.Confirmations
@@ -69,9 +71,10 @@ type BreadthLoad struct {
 // SetBreadth installs the member universe (nil removes it).
 func (e *Engine) SetBreadth(m BreadthModel) {
 	e.bm = m
-	e.legKey = legKey{}
+	e.legKey, e.flagHist = legKey{}, histKey{}
 	e.syncBreadthLeg()
 	e.syncBreadthForming()
+	e.syncBreadthFlags()
 }
 
 // SetConfirm installs the confirmation strip (nil removes it).
@@ -254,4 +257,110 @@ func (e *Engine) memberIntraday(bars map[string][]Bar) {
 			e.bm.MemberQuote(sym, e.cal.TradingDate(b.Time), b.Close)
 		}
 	}
+	if synced {
+		e.computeBreadthFlags()
+	}
+}
+
+// breadthCursor is a replay's walk over the breadth history: the history
+// (oldest first) and the next point to look at.
+type breadthCursor struct {
+	hist []BreadthPoint
+	i    int
+	date string // the date being looked up, formatted once per bar
+}
+
+// breadthCursor starts a walk over the model's closed breadth history.
+func (e *Engine) breadthCursor() breadthCursor {
+	if e.bm == nil {
+		return breadthCursor{}
+	}
+	if b := e.bm.Breadth(); b != nil {
+		return breadthCursor{hist: b.History}
+	}
+	return breadthCursor{}
+}
+
+// breadthFlagsAt is the breadth flags' committed inputs on the pair's date
+// d (off when the history has no point for it) with the values they compare
+// (% above the 50-day average, the Zweig EMA); calls come with increasing d.
+func (e *Engine) breadthFlagsAt(d time.Time, c *breadthCursor) (above, thrust bool, pct, zweig Num) {
+	if len(c.hist) == 0 {
+		return false, false, Num{}, Num{}
+	}
+	var buf [10]byte
+	key := d.AppendFormat(buf[:0], "2006-01-02") // no allocation in the replay
+	for c.i < len(c.hist) && c.hist[c.i].Date < string(key) {
+		c.i++
+	}
+	if c.i < len(c.hist) && c.hist[c.i].Date == string(key) {
+		p := &c.hist[c.i]
+		return p.AboveOn, p.ThrustRecent, p.PctAboveSMA50, p.ZweigEMA10
+	}
+	return false, false, Num{}, Num{}
+}
+
+// breadthThresholds are the breadth flags' thresholds (absent without a
+// universe).
+func (e *Engine) breadthThresholds() (above, thrust Num) {
+	if e.bm == nil {
+		return Num{}, Num{}
+	}
+	return Some(e.bm.AboveThreshold()), Some(breadthThrustHigh)
+}
+
+// computeBreadthFlags refreshes the live breadth flags: forming when the
+// members' quotes cover today's bar and the condition holds on it.
+func (e *Engine) computeBreadthFlags() {
+	if e.bm == nil {
+		return
+	}
+	var pct, zw Num
+	var date time.Time
+	forming := false
+	if b := e.bm.Breadth(); b != nil {
+		pct, zw = b.PctAboveSMA50, b.ZweigEMA10
+		if b.Forming {
+			if t, err := time.ParseInLocation("2006-01-02", b.AsOf, e.loc); err == nil {
+				date, forming = t, true
+			}
+		}
+	}
+	above, thrust, ok := e.bm.FlagInputs()
+	forming = forming && ok
+	thr := Some(e.breadthThreshold())
+	e.flags[fBreadthAbove].set(e.runs[fBreadthAbove], pct, thr, forming, date, above)
+	e.flags[fBreadthThrust].set(e.runs[fBreadthThrust], zw, Some(breadthThrustHigh), forming, date, thrust)
+}
+
+// breadthThrustHigh is the Zweig EMA a thrust must exceed (shown as the
+// breadth_thrust flag's threshold).
+const breadthThrustHigh = 0.615
+
+// breadthThreshold is the breadth_above_sma50 threshold (percent).
+func (e *Engine) breadthThreshold() float64 { return e.bm.AboveThreshold() }
+
+// histKey identifies a breadth history the flag runs were replayed on.
+type histKey struct {
+	first *BreadthPoint
+	n     int
+}
+
+// syncBreadthFlags replays the flag runs when the breadth history changed
+// (members loaded, a day closed) and refreshes the live breadth flags.
+func (e *Engine) syncBreadthFlags() {
+	if e.bm == nil {
+		return
+	}
+	var k histKey
+	if b := e.bm.Breadth(); b != nil && len(b.History) > 0 {
+		k = histKey{&b.History[0], len(b.History)}
+	}
+	if k != e.flagHist {
+		e.flagHist = k
+		e.recomputeFlagRuns()
+		e.computePairFlags()
+		e.computeBreadthFlag()
+	}
+	e.computeBreadthFlags()
 }

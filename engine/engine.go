@@ -128,6 +128,7 @@ type Engine struct {
 	legKey   legKey       // the small leg's closed bars the model has
 	split    *Analogs     // the study with its breadth split (analogsWithBreadth)
 	splitKey splitKey
+	flagHist histKey // the breadth history the flag runs were replayed on
 	bload    BreadthLoad
 	series   map[string][]Observation
 
@@ -552,6 +553,7 @@ func (e *Engine) ApplyQuotes(qs []Quote) []SymbolError {
 				e.memberQuote(&qs[k])
 			}
 		}
+		e.computeBreadthFlags()
 	}
 	return errs
 }
@@ -848,4 +850,5 @@ func (e *Engine) apply(in Input) {
 	e.liveGen = 0
 	e.syncBreadthLeg()
 	e.syncBreadthForming()
+	e.syncBreadthFlags()
 }

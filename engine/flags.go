@@ -16,6 +16,8 @@ const (
 	fLeads
 	fSurge
 	fBreadth
+	fBreadthAbove // breadth_above_sma50 (listed only with a breadth universe)
+	fBreadthThrust
 	nFlags
 )
 
@@ -54,7 +56,7 @@ func holds(prevOn bool, v, thr Num, strict bool, h float64) bool {
 }
 
 // strictFlag says whether a flag compares with > (true) or ≥.
-var strictFlag = [nFlags]bool{true, true, true, true, true, true, true, false, false}
+var strictFlag = [nFlags]bool{true, true, true, true, true, true, true, false, false, false, false}
 
 // flagTexts returns the one-line meaning of every flag.
 func flagTexts(cfg Config) [nFlags]string {
@@ -69,6 +71,8 @@ func flagTexts(cfg Config) [nFlags]string {
 		fmt.Sprintf("%s beat %s by more than %.1f pts over 21 days: a month of leadership", s, l, t.SmallLeadsPts),
 		fmt.Sprintf("%s volume at least %.1f× its 20-day average on an up day (live: paced to the time of day): buyers piling in", s, t.VolumeSurgeRVOL),
 		fmt.Sprintf("at least %.0f%% of sector pairs have small beating large over 21 days: broad leadership", t.SectorBreadth*100),
+		"the breadth universe's share of members above their 50-day average at or above the threshold: the whole index joins",
+		"a Zweig breadth thrust (its EMA from below 0.40 to above 0.615 within 10 days) on this day or one of the 20 before: a rare, broad surge",
 	}
 }
 
@@ -126,6 +130,9 @@ func (e *Engine) recomputeFlagRuns() {
 	}
 	leadThr, breadthThr, surgeThr := Some(th.SmallLeadsPts), Some(th.SectorBreadth), Some(th.VolumeSurgeRVOL)
 	var lead, breadth Num // on the last bar, after the loop
+	bcur := e.breadthCursor()
+	aboveThr, thrustThr := e.breadthThresholds()
+	var pct, zweig Num
 	for i, d := range p.dates {
 		r := Some(p.ratio[i])
 		e.step(fRatio50, holds(runs[fRatio50].on, r, p.sma50h[i], true, h), d, r, p.sma50h[i])
@@ -136,6 +143,10 @@ func (e *Engine) recomputeFlagRuns() {
 		e.step(fLeads, holds(runs[fLeads].on, lead, leadThr, true, h), d, lead, leadThr)
 		breadth = e.breadthAt(d, cur)
 		e.step(fBreadth, holds(runs[fBreadth].on, breadth, breadthThr, false, h), d, breadth, breadthThr)
+		var above, thrust bool
+		above, thrust, pct, zweig = e.breadthFlagsAt(d, &bcur)
+		e.step(fBreadthAbove, above, d, pct, aboveThr)
+		e.step(fBreadthThrust, thrust, d, zweig, thrustThr)
 	}
 	if n := len(p.dates); n > 0 {
 		i, d := n-1, p.dates[n-1]
@@ -146,6 +157,8 @@ func (e *Engine) recomputeFlagRuns() {
 		e.atLast(fHigh252, d, r, p.maxP252h[i])
 		e.atLast(fLeads, d, lead, leadThr)
 		e.atLast(fBreadth, d, breadth, breadthThr)
+		e.atLast(fBreadthAbove, d, pct, aboveThr)
+		e.atLast(fBreadthThrust, d, zweig, thrustThr)
 	}
 	pairEnd := len(e.chScratch) // the pair's changes, then the small leg's: each sorted
 	s := p.small

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -250,7 +251,11 @@ func (e *Engine) intradayRatio() []RatioPoint {
 // flagSnapshot returns the flags, sharing the previous snapshot's slice when
 // no flag changed.
 func (e *Engine) flagSnapshot() []Flag {
-	var cur [nFlags]Flag
+	var all [nFlags]Flag
+	cur := all[:]
+	if e.bm == nil {
+		cur = all[:fBreadthAbove] // the breadth flags need a universe
+	}
 	for k := range cur {
 		f := e.flags[k]
 		cur[k] = Flag{ID: FlagIDs[k], State: f.state, Value: f.value, Text: e.texts[k]}
@@ -265,10 +270,10 @@ func (e *Engine) flagSnapshot() []Flag {
 			cur[k].CloseDate, cur[k].Closed, cur[k].CloseValue, cur[k].CloseThreshold = c.date, c.at, r.value, r.thr
 		}
 	}
-	if len(e.pub.flags) == nFlags && [nFlags]Flag(e.pub.flags) == cur {
+	if slices.Equal(e.pub.flags, cur) {
 		return e.pub.flags
 	}
-	e.pub.flags = append([]Flag(nil), cur[:]...)
+	e.pub.flags = append([]Flag(nil), cur...)
 	return e.pub.flags
 }
 

@@ -218,13 +218,18 @@ const (
 	FlagSmallLeads21d    = "small_leads_21d"
 	FlagSmallVolumeSurge = "small_volume_surge"
 	FlagSectorBreadth    = "sector_breadth"
+	// The breadth flags (with a breadth universe only): the members' share
+	// above their 50-day average at or above [breadth] above_sma50, and a
+	// Zweig breadth thrust on the day or one of the 20 before.
+	FlagBreadthAboveSMA50 = "breadth_above_sma50"
+	FlagBreadthThrust     = "breadth_thrust"
 )
 
 // FlagIDs lists every flag in display order.
 var FlagIDs = []string{
 	FlagRatioAboveSMA50, FlagRatioAboveSMA200, FlagRatioNewHigh20d, FlagRatioNewHigh52w,
 	FlagSmallAboveSMA200, FlagSmallGoldenCross, FlagSmallLeads21d, FlagSmallVolumeSurge,
-	FlagSectorBreadth,
+	FlagSectorBreadth, FlagBreadthAboveSMA50, FlagBreadthThrust,
 }
 
 // Flag is one breakout flag in a Snapshot.

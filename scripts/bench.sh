@@ -129,6 +129,7 @@ Same plus one Snapshot per 100 ms batch (not the goal's load: informational);—
 Breadth, one closed daily bar for 2,000 members;≤5 ms;engine/breadth;^BenchmarkClosedBar2000$;;ns/op;<=;5000000;
 Breadth, one member quote's incremental update (2,000 members);≤200 ns, 0 allocs;engine/breadth;^BenchmarkQuote2000$;;ns/op;<=;200;allocs/op
 Breadth, load 2,000 members × 300 daily bars;≤1 s;engine/breadth;^BenchmarkLoad2000x300$;;ns/op;<=;1000000000;
+Breadth, 2,000 members × 300 daily bars from the history cache (files read + loaded + first snapshot);≤1 s;internal/app;^BenchmarkMembersFromCache$;;ns/op;<=;1000000000;
 Breadth, RSS of a process holding 2,000 members (550 bars each);≤150 MB;engine/breadth;^BenchmarkMemory2000$;;rssMB;<=;150;;heapMB
 Alpaca stream: 2,000 symbols' minute bars + 30 symbols' trades at 50/s, WebSocket → pipeline → engine (process CPU);≤2 % of one core;feeds/alpaca;^BenchmarkStreamMinute$;;cpu-%/core;<=;2;;cpu-ms/minute
 Alpaca stream decoder, steady state (trades and bars);0 allocs per message;feeds/alpaca;^BenchmarkDecode$;;allocs/op;<=;0;;ns/msg

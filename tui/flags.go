@@ -86,6 +86,10 @@ func flagLabel(id string) string {
 		return "Small volume surge"
 	case engine.FlagSectorBreadth:
 		return "Sector breadth"
+	case engine.FlagBreadthAboveSMA50:
+		return "Members > 50-day"
+	case engine.FlagBreadthThrust:
+		return "Breadth thrust"
 	}
 	return id
 }
@@ -144,14 +148,26 @@ func (p *flagsPanel) body(cw, ch int) []string {
 	if len(flags) == 0 {
 		return []string{p.st.Muted.Render("no flags computed yet")}
 	}
-	// Only the flags that are on, unless all fit.
+	// When not all fit: every flag that is on, and as many off ones as the
+	// rows left allow (from the top), in display order.
 	activeOnly := len(flags) > ch
 	shown := flags
 	if activeOnly {
+		room := ch - 1 // the "… n more" line
+		on := 0
+		for _, f := range flags {
+			if f.State != engine.FlagOff {
+				on++
+			}
+		}
+		offRoom := room - on
 		shown = make([]engine.Flag, 0, len(flags))
 		for _, f := range flags {
 			if f.State != engine.FlagOff {
 				shown = append(shown, f)
+			} else if offRoom > 0 {
+				shown = append(shown, f)
+				offRoom--
 			}
 		}
 	}
@@ -177,6 +193,9 @@ func (p *flagsPanel) body(cw, ch int) []string {
 	}
 	if activeOnly && len(out) == 0 {
 		out = append(out, p.st.Off.Render("○ no breakout flags on"))
+	}
+	if activeOnly && len(shown) < len(flags) && len(out) < ch {
+		out = append(out, p.st.Muted.Render(fmt.Sprintf("… %d more off", len(flags)-len(shown))))
 	}
 	if len(out) > ch && ch > 0 { // too many for the space: say how many are hidden
 		hidden := len(out) - ch + 1
@@ -423,6 +442,10 @@ func flagValue(id string, v float64, signed bool) string {
 		return fmt.Sprintf("%.2f×", v)
 	case engine.FlagSectorBreadth:
 		return fmt.Sprintf("%.0f%%", v*100)
+	case engine.FlagBreadthAboveSMA50:
+		return fmt.Sprintf("%.0f%%", v)
+	case engine.FlagBreadthThrust:
+		return fmt.Sprintf("%.3f", v)
 	}
 	return fmtNum(v)
 }

@@ -311,7 +311,7 @@ func (m Model) arrange(w, h int) layout {
 		}
 		steps = []layoutStep{
 			{panelChart, 4}, {panelFlags, flagsOn}, {panelQuotes, 4}, {panelKeys, 1}, {panelSectors, 5}, {panelNowWhat, 3},
-			{panelBreadth, 2}, {panelFlags, flagsAll}, {panelSectors, secAll}, {panelChart, 8}, {panelQuotes, 8},
+			{panelBreadth, 2}, {panelChart, 8}, {panelFlags, flagsAll - 2}, {panelFlags, flagsAll}, {panelSectors, secAll}, {panelQuotes, 8},
 			{panelSectors, secAll + 1}, {panelChart, 14}, {panelBreadth, 8},
 		}
 		if lw >= nowwhat.MinWidth+2 { // room for the horizon table

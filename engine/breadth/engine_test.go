@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -219,5 +220,126 @@ func TestEngineWithoutUniverse(t *testing.T) {
 	js, _ := json.Marshal(s)
 	if !strings.Contains(string(js), `"breadth":null`) || !strings.Contains(string(js), `"confirmations":[]`) {
 		t.Errorf("JSON: %s", js)
+	}
+}
+
+// TestBreadthFlags: breadth_thrust is confirmed from the thrust's date for
+// 21 bars (the thrust bar and the 20 after it), breadth_above_sma50 follows
+// the history's closed inputs, both form on the live bar from the members'
+// quotes, and neither exists without a universe.
+func TestBreadthFlags(t *testing.T) {
+	var targets []float64
+	for j := 1; j <= 8; j++ {
+		targets = append(targets, 0.38+0.03*float64(j))
+	}
+	// 60 balanced days first (so the 50-day averages exist), then the
+	// crafted thrust path, the thrust about 10 bars before the end.
+	adv := append(slices.Repeat([]int{100}, 60), pathAdvancers(targets, 0.2, 10)...)
+	leg, members := thrustUniverse(adv)
+	cal := calendar.NYSE()
+	loc := calendar.Location()
+	// The thrust universe's dates are weekdays: put them on NYSE dates.
+	var dates []time.Time
+	for d := time.Date(2024, 1, 2, 0, 0, 0, 0, loc); len(dates) < len(leg.days); d = cal.NextTradingDate(d) {
+		if cal.IsTradingDay(d) {
+			dates = append(dates, d)
+		}
+	}
+	mk := func(sym string, cl []float64) []engine.Bar {
+		out := make([]engine.Bar, len(cl))
+		for i, c := range cl {
+			out[i] = engine.Bar{Symbol: sym, Time: dates[i], Open: c, High: c, Low: c, Close: c, Volume: 1e6}
+		}
+		return out
+	}
+	flat := make([]float64, len(dates))
+	for i := range flat {
+		flat[i] = 500
+	}
+	var syms []string
+	hist := map[string][]engine.Bar{}
+	for _, m := range members {
+		syms = append(syms, m.sym)
+		hist[m.sym] = mk(m.sym, m.closes)
+	}
+	cfg := engine.DefaultConfig()
+	cfg.Extras, cfg.Sectors = nil, nil
+	e, err := engine.New(cfg, cal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(e.Snapshot(time.Time{}).Flags); got != 9 {
+		t.Fatalf("%d flags without a universe, want 9", got)
+	}
+	u, _ := New(Config{Universe: "test", Members: syms})
+	e.SetBreadth(u)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	rig := &engineRig{in: make(chan engine.Input), out: make(chan *engine.Snapshot, 1), done: make(chan error, 1)}
+	go func() { rig.done <- e.Run(ctx, rig.in, func(s *engine.Snapshot) { rig.out <- s }) }()
+	last := dates[len(dates)-1]
+	now := sessionEnd(cal, last).Add(time.Hour)
+	s := rig.send(t, engine.Input{Now: now, Daily: map[string][]engine.Bar{"IWM": mk("IWM", leg.closes), "SPY": mk("SPY", flat)}, Members: hist})
+	flag := func(s *engine.Snapshot, id string) engine.Flag {
+		f, ok := s.Flag(id)
+		if !ok {
+			t.Fatalf("no flag %s in %d flags", id, len(s.Flags))
+		}
+		return f
+	}
+	thrustDate := ""
+	for _, p := range s.Breadth.History {
+		if p.Thrust {
+			thrustDate = p.Date
+		}
+	}
+	if thrustDate == "" || thrustDate < dates[len(dates)-21].Format("2006-01-02") {
+		t.Fatalf("fixture: thrust on %q, want one in the last 20 bars", thrustDate)
+	}
+	if f := flag(s, engine.FlagBreadthThrust); f.State != engine.FlagConfirmed || f.Since != thrustDate || f.Threshold != 0.615 || !f.Value.Valid {
+		t.Errorf("breadth_thrust %+v, want confirmed since %s", f, thrustDate)
+	}
+	h := s.Breadth.History
+	on := h[len(h)-1].AboveOn
+	since := ""
+	for k := len(h) - 1; k >= 0 && h[k].AboveOn; k-- {
+		since = h[k].Date
+	}
+	if f := flag(s, engine.FlagBreadthAboveSMA50); (f.State == engine.FlagConfirmed) != on || (on && f.Since != since) || f.Threshold != 60 {
+		t.Errorf("breadth_above_sma50 %+v, want on=%v since %s", f, on, since)
+	}
+	// A new day where every member falls 5 %: below their averages, no new
+	// thrust; the thrust flag stays confirmed (its closed run), the above
+	// flag does not form.
+	next := cal.NextTradingDate(last)
+	at := next.Add(10 * time.Hour)
+	var qs []engine.Quote
+	for _, m := range members {
+		qs = append(qs, engine.Quote{Symbol: m.sym, Price: m.closes[len(m.closes)-1] * 0.95, DayVolume: 1, Time: at})
+	}
+	qs = append(qs, engine.Quote{Symbol: "IWM", Price: leg.closes[len(leg.closes)-1], DayVolume: 1, Time: at},
+		engine.Quote{Symbol: "SPY", Price: 500, DayVolume: 1, Time: at})
+	s = rig.send(t, engine.Input{Now: at, Quotes: qs, Live: true})
+	if !s.Breadth.Forming || s.Breadth.Decliners != len(members) {
+		t.Fatalf("live breadth %+v", s.Breadth)
+	}
+	if f := flag(s, engine.FlagBreadthAboveSMA50); f.State == engine.FlagForming {
+		t.Errorf("breadth_above_sma50 forming on a day every member fell: %+v", f)
+	}
+	if f := flag(s, engine.FlagBreadthThrust); f.State != engine.FlagConfirmed {
+		t.Errorf("breadth_thrust %+v, want still confirmed", f)
+	}
+	// The same day, every member 30 % up instead: above the averages, so
+	// breadth_above_sma50 forms (it was off at the close).
+	if on {
+		t.Fatal("fixture: breadth_above_sma50 already on at the close")
+	}
+	for i := range members {
+		qs[i].Price = members[i].closes[len(members[i].closes)-1] * 1.3
+		qs[i].Time = at.Add(time.Minute)
+	}
+	s = rig.send(t, engine.Input{Now: at.Add(time.Minute), Quotes: qs, Live: true})
+	if f := flag(s, engine.FlagBreadthAboveSMA50); f.State != engine.FlagForming || f.Since != next.Format("2006-01-02") || f.Value.V != 100 {
+		t.Errorf("breadth_above_sma50 %+v, want forming since %s at 100 %%", f, next.Format("2006-01-02"))
 	}
 }

@@ -42,6 +42,9 @@ func (u *Universe) Breadth() *engine.Breadth {
 	return u.last
 }
 
+// AboveThreshold is the breadth_above_sma50 threshold (percent).
+func (u *Universe) AboveThreshold() float64 { return u.cfg.AboveSMA50 }
+
 // FlagInputs is LiveFlags.
 func (u *Universe) FlagInputs() (above, thrust, ok bool) { return u.LiveFlags() }
 

@@ -73,6 +73,8 @@ func shortFlags() []struct{ id, label string } {
 		{engine.FlagSmallLeads21d, "lead21d"},
 		{engine.FlagSmallVolumeSurge, "vol↑"},
 		{engine.FlagSectorBreadth, "breadth"},
+		{engine.FlagBreadthAboveSMA50, "M>50d"},
+		{engine.FlagBreadthThrust, "thrust"},
 	}
 }
 
