@@ -133,7 +133,7 @@ Rotated files (PATH.1, PATH.2, ...) are included, oldest first.
   --flag ID          only this flag: ratio_above_sma50, ratio_above_sma200,
                      ratio_new_high_20d, ratio_new_high_52w, small_above_sma200,
                      small_golden_cross, small_leads_21d, small_volume_surge,
-                     sector_breadth
+                     sector_breadth, breadth_above_sma50, breadth_thrust
   --format FORMAT    table (default), csv (with a header row) or json (one
                      object per line, every field: the log's own format)
   --feed NAME        whose log: yahoo, stooq or auto (the live signals.jsonl), demo
