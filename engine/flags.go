@@ -351,13 +351,10 @@ func (e *Engine) computePairFlags() {
 	pl := p.live
 	fl := &e.flags
 	r := &e.runs
-	ratio := func(k int, thr Num) {
-		fl[k].set(r[k], pl.ratio, thr, pl.forming, pl.date, holds(r[k].on, pl.ratio, thr, true, h))
-	}
-	ratio(fRatio50, pl.vals.sma50)
-	ratio(fRatio200, pl.vals.sma200)
-	ratio(fHigh20, pl.vals.high20)
-	ratio(fHigh252, pl.vals.high252)
+	fl[fRatio50].set(r[fRatio50], pl.ratio, pl.vals.sma50, pl.forming, pl.date, holds(r[fRatio50].on, pl.ratio, pl.vals.sma50, true, h))
+	fl[fRatio200].set(r[fRatio200], pl.ratio, pl.vals.sma200, pl.forming, pl.date, holds(r[fRatio200].on, pl.ratio, pl.vals.sma200, true, h))
+	fl[fHigh20].set(r[fHigh20], pl.ratio, pl.vals.high20, pl.forming, pl.date, holds(r[fHigh20].on, pl.ratio, pl.vals.high20, true, h))
+	fl[fHigh252].set(r[fHigh252], pl.ratio, pl.vals.high252, pl.forming, pl.date, holds(r[fHigh252].on, pl.ratio, pl.vals.high252, true, h))
 	lead := leadOf(p.small.live.ret[2], p.large.live.ret[2])
 	leadThr := Some(th.SmallLeadsPts)
 	fl[fLeads].set(r[fLeads], lead, leadThr, pl.forming, pl.date, holds(r[fLeads].on, lead, leadThr, true, h))
