@@ -170,7 +170,7 @@ func mark(c engine.Confirmation, st Styles) string {
 }
 
 // Score is the strip's "n/k confirm" (k counts the items with a known
-// state); "" without items.
+// state); "" without items or when no item has data yet.
 func Score(cs []engine.Confirmation) string {
 	if len(cs) == 0 {
 		return ""
@@ -184,6 +184,9 @@ func Score(cs []engine.Confirmation) string {
 		case engine.ConfirmDiverges:
 			k++
 		}
+	}
+	if k == 0 {
+		return ""
 	}
 	return fmt.Sprintf("%d/%d confirm", n, k)
 }
@@ -350,7 +353,11 @@ func coverage(in Input, width int, st Styles) string {
 // strip is the confirmation line: the score and each item's mark, with
 // labels while they fit.
 func strip(cs []engine.Confirmation, small string, width int, st Styles) string {
-	head := st.Label.Render(Score(cs) + ":")
+	sc := Score(cs)
+	if sc == "" {
+		sc = "confirm (no data yet)"
+	}
+	head := st.Label.Render(sc + ":")
 	full, mid, marks := head, head, head+" "
 	for _, c := range cs {
 		full += " " + shortLabel(c) + mark(c, st)

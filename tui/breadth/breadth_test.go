@@ -192,3 +192,17 @@ func TestSplitLine(t *testing.T) {
 		t.Errorf("too short: %q", got)
 	}
 }
+
+func TestStripWithoutData(t *testing.T) {
+	in := fixture()
+	for i := range in.Confirm {
+		in.Confirm[i].State = engine.ConfirmUnknown
+	}
+	st := NewStyles(true, false, true)
+	if got := plain(Render(in, 100, 10, st)); !strings.Contains(got, "confirm (no data yet): IWM/QQQ? HYG/LQD? RSP/SPY? 2y?") {
+		t.Errorf("strip without data:\n%s", got)
+	}
+	if got := plain(Render(in, 80, 1, st)); strings.Contains(got, "confirm") {
+		t.Errorf("one line shows a score without data: %q", got)
+	}
+}
