@@ -143,10 +143,11 @@ func (dt date) addDays(n int) date {
 	return date{y, m, d}
 }
 
-// weekday returns the day of the week of dt, from the proleptic Gregorian
-// day count (Hinnant's days_from_civil), without building a time.Time.
-func (dt date) weekday() time.Weekday {
-	y, m := dt.y, int(dt.m)
+// CivilDays is the number of days from 1970-01-01 to the civil date y-m-d
+// in the proleptic Gregorian calendar (H. Hinnant's days_from_civil),
+// computed without building a time.Time.
+func CivilDays(y int, month time.Month, d int) int {
+	m := int(month)
 	if m <= 2 {
 		y--
 	}
@@ -157,9 +158,14 @@ func (dt date) weekday() time.Weekday {
 	era /= 400
 	yoe := y - era*400
 	mp := (m + 9) % 12
-	doy := (153*mp+2)/5 + dt.d - 1
+	doy := (153*mp+2)/5 + d - 1
 	doe := yoe*365 + yoe/4 - yoe/100 + doy
-	days := era*146097 + doe - 719468 // days since 1970-01-01, a Thursday
+	return era*146097 + doe - 719468
+}
+
+// weekday returns the day of the week of dt, from its day count.
+func (dt date) weekday() time.Weekday {
+	days := CivilDays(dt.y, dt.m, dt.d) // 1970-01-01 was a Thursday
 	wd := (days + 4) % 7
 	if wd < 0 {
 		wd += 7

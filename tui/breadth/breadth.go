@@ -28,6 +28,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/capwatch/capwatch/engine"
+	ebreadth "github.com/capwatch/capwatch/engine/breadth"
 	"github.com/capwatch/capwatch/internal/calendar"
 	"github.com/capwatch/capwatch/internal/termsafe"
 )
@@ -170,21 +171,9 @@ func mark(c engine.Confirmation, st Styles) string {
 }
 
 // Score is the strip's "n/k confirm" (k counts the items with a known
-// state); "" without items or when no item has data yet.
+// state; engine/breadth.Score); "" without items or when no item has data.
 func Score(cs []engine.Confirmation) string {
-	if len(cs) == 0 {
-		return ""
-	}
-	n, k := 0, 0
-	for _, c := range cs {
-		switch c.State {
-		case engine.ConfirmConfirms:
-			n++
-			k++
-		case engine.ConfirmDiverges:
-			k++
-		}
-	}
+	n, k := ebreadth.Score(cs)
 	if k == 0 {
 		return ""
 	}
