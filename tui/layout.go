@@ -262,7 +262,7 @@ func (m Model) arrange(w, h int) layout {
 			// at least 14 rows.
 			nh = min(14, max(bh/4, 12))
 			if m.snap != nil && m.snap.Analogs != nil && m.snap.Analogs.Breadth != nil {
-				nh++ // the events split by breadth: one more line under the table
+				nh += 2 // the events split by breadth: a line under the table (the risk line keeps its own)
 			}
 			if bh-fh-nh < 14 {
 				nh = max(bh-fh-14, 3)
