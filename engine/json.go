@@ -1,9 +1,9 @@
 package engine
 
 import (
-	"bytes"
-	"encoding/json"
 	"time"
+
+	"github.com/capwatch/capwatch/engine/num"
 )
 
 // The JSON contract of `capwatch snapshot` (and `capwatch analogs --format
@@ -103,21 +103,7 @@ func rfc3339(t time.Time) *string {
 	return &s
 }
 
-func nonNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
-}
+func nonNil[T any](s []T) []T { return num.NonNil(s) }
 
-// marshalJSON is json.Marshal without HTML escaping: the caller's encoder
-// decides that ("<" in a flag's text stays "<" in `capwatch snapshot`).
-func marshalJSON(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
-}
+// marshalJSON is json.Marshal without HTML escaping (num.Marshal).
+func marshalJSON(v any) ([]byte, error) { return num.Marshal(v) }

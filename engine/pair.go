@@ -114,10 +114,10 @@ func (p *pairState) append(d time.Time, r float64, i, j int) {
 	var v pairVals
 	v.high20 = val(p.max20.Value())
 	v.high252 = val(p.max252.Value())
-	v.sma50 = num(p.sma50.Update(r))
-	v.sma200 = num(p.sma200.Update(r))
-	v.rsi = num(p.rsi14.Update(r))
-	v.roc = num(p.roc20.Update(r))
+	v.sma50 = streamNum(p.sma50.Update(r))
+	v.sma200 = streamNum(p.sma200.Update(r))
+	v.rsi = streamNum(p.rsi14.Update(r))
+	v.roc = streamNum(p.roc20.Update(r))
 	_, _, _ = p.max20.Update(r)
 	_, _, _ = p.max252.Update(r)
 	p.closed = v
@@ -153,10 +153,10 @@ func (p *pairState) computeLive() {
 		(n == 0 || p.dates[n-1].Before(sb.Time)) {
 		r := sb.Close / lb.Close
 		l.ok, l.forming, l.date, l.ratio = true, true, sb.Time, Some(r)
-		l.vals.sma50 = num(p.sma50.Peek(r))
-		l.vals.sma200 = num(p.sma200.Peek(r))
-		l.vals.rsi = num(p.rsi14.Peek(r))
-		l.vals.roc = num(p.roc20.Peek(r))
+		l.vals.sma50 = streamNum(p.sma50.Peek(r))
+		l.vals.sma200 = streamNum(p.sma200.Peek(r))
+		l.vals.rsi = streamNum(p.rsi14.Peek(r))
+		l.vals.roc = streamNum(p.roc20.Peek(r))
 		l.vals.high20 = val(p.max20.Value())
 		l.vals.high252 = val(p.max252.Value())
 		if n > 0 {

@@ -81,7 +81,9 @@ type symVals struct {
 	DonHigh20, DonLow20, RVOL20               Num
 }
 
-func num(v float64, ok bool, err error) Num {
+// streamNum is a stream's output as a Num: absent during warm-up or after
+// an error.
+func streamNum(v float64, ok bool, err error) Num {
 	if !ok || err != nil {
 		return Num{}
 	}
@@ -98,32 +100,32 @@ func bbNums(v ta.BB, ok bool, err error) (u, m, l Num) {
 // update commits a closed bar to every stream.
 func (s *symStreams) update(b Bar) symVals {
 	var v symVals
-	v.SMA20 = num(s.sma20.Update(b.Close))
-	v.SMA50 = num(s.sma50.Update(b.Close))
-	v.SMA200 = num(s.sma200.Update(b.Close))
-	v.EMA20 = num(s.ema20.Update(b.Close))
-	v.RSI14 = num(s.rsi14.Update(b.Close))
-	v.ATR14 = num(s.atr14.Update(b.High, b.Low, b.Close))
+	v.SMA20 = streamNum(s.sma20.Update(b.Close))
+	v.SMA50 = streamNum(s.sma50.Update(b.Close))
+	v.SMA200 = streamNum(s.sma200.Update(b.Close))
+	v.EMA20 = streamNum(s.ema20.Update(b.Close))
+	v.RSI14 = streamNum(s.rsi14.Update(b.Close))
+	v.ATR14 = streamNum(s.atr14.Update(b.High, b.Low, b.Close))
 	v.BBUpper, v.BBMiddle, v.BBLower = bbNums(s.bb.Update(b.Close))
-	v.DonHigh20 = num(s.hi20.Update(b.High))
-	v.DonLow20 = num(s.lo20.Update(b.Low))
-	v.RVOL20 = num(s.rvol20.Update(b.Volume))
+	v.DonHigh20 = streamNum(s.hi20.Update(b.High))
+	v.DonLow20 = streamNum(s.lo20.Update(b.Low))
+	v.RVOL20 = streamNum(s.rvol20.Update(b.Volume))
 	return v
 }
 
 // peek evaluates the forming bar without changing any stream.
 func (s *symStreams) peek(b Bar) symVals {
 	var v symVals
-	v.SMA20 = num(s.sma20.Peek(b.Close))
-	v.SMA50 = num(s.sma50.Peek(b.Close))
-	v.SMA200 = num(s.sma200.Peek(b.Close))
-	v.EMA20 = num(s.ema20.Peek(b.Close))
-	v.RSI14 = num(s.rsi14.Peek(b.Close))
-	v.ATR14 = num(s.atr14.Peek(b.High, b.Low, b.Close))
+	v.SMA20 = streamNum(s.sma20.Peek(b.Close))
+	v.SMA50 = streamNum(s.sma50.Peek(b.Close))
+	v.SMA200 = streamNum(s.sma200.Peek(b.Close))
+	v.EMA20 = streamNum(s.ema20.Peek(b.Close))
+	v.RSI14 = streamNum(s.rsi14.Peek(b.Close))
+	v.ATR14 = streamNum(s.atr14.Peek(b.High, b.Low, b.Close))
 	v.BBUpper, v.BBMiddle, v.BBLower = bbNums(s.bb.Peek(b.Close))
-	v.DonHigh20 = num(s.hi20.Peek(b.High))
-	v.DonLow20 = num(s.lo20.Peek(b.Low))
-	v.RVOL20 = num(s.rvol20.Peek(b.Volume))
+	v.DonHigh20 = streamNum(s.hi20.Peek(b.High))
+	v.DonLow20 = streamNum(s.lo20.Peek(b.Low))
+	v.RVOL20 = streamNum(s.rvol20.Peek(b.Volume))
 	return v
 }
 

@@ -8,11 +8,10 @@
 package engine
 
 import (
-	"encoding/json"
-	"math"
 	"strconv"
 	"time"
 
+	"github.com/capwatch/capwatch/engine/num"
 	"github.com/capwatch/capwatch/engine/rotation"
 )
 
@@ -110,44 +109,11 @@ type BarEvent struct {
 
 // Num is an optional number: Valid=false means "absent" (warm-up, not enough
 // history, undefined). It marshals to JSON null when absent. Never use a zero
-// to mean "missing".
-type Num struct {
-	V     float64
-	Valid bool
-}
+// to mean "missing". It is num.Num, shared with the engine's sub-packages.
+type Num = num.Num
 
 // Some returns a present Num (absent if v is not finite).
-func Some(v float64) Num {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return Num{}
-	}
-	return Num{V: v, Valid: true}
-}
-
-// Get returns the value and whether it is present.
-func (n Num) Get() (float64, bool) { return n.V, n.Valid }
-
-// MarshalJSON renders null when absent.
-func (n Num) MarshalJSON() ([]byte, error) {
-	if !n.Valid || math.IsNaN(n.V) || math.IsInf(n.V, 0) {
-		return []byte("null"), nil
-	}
-	return strconv.AppendFloat(nil, n.V, 'g', -1, 64), nil
-}
-
-// UnmarshalJSON accepts null or a number.
-func (n *Num) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		*n = Num{}
-		return nil
-	}
-	var v float64
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	*n = Some(v)
-	return nil
-}
+func Some(v float64) Num { return num.Some(v) }
 
 // FlagState is the state of a breakout flag.
 type FlagState int

@@ -30,53 +30,20 @@
 package rotation
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
 	"strconv"
+
+	"github.com/capwatch/capwatch/engine/num"
 )
 
 // Num is an optional number: Valid=false means null (short history or a
-// zero STDDEV). It is the same JSON contract as engine.Num (this package
-// cannot import engine, which imports it).
-type Num struct {
-	V     float64
-	Valid bool
-}
+// zero STDDEV); the engine's Num.
+type Num = num.Num
 
 // some returns a present Num, or an absent one for a non-finite v.
-func some(v float64) Num {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return Num{}
-	}
-	return Num{V: v, Valid: true}
-}
-
-// Get returns the value and whether it is present.
-func (n Num) Get() (float64, bool) { return n.V, n.Valid }
-
-// MarshalJSON renders null when absent.
-func (n Num) MarshalJSON() ([]byte, error) {
-	if !n.Valid || math.IsNaN(n.V) || math.IsInf(n.V, 0) {
-		return []byte("null"), nil
-	}
-	return strconv.AppendFloat(nil, n.V, 'g', -1, 64), nil
-}
-
-// UnmarshalJSON accepts null or a number.
-func (n *Num) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		*n = Num{}
-		return nil
-	}
-	var v float64
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	*n = some(v)
-	return nil
-}
+func some(v float64) Num { return num.Some(v) }
 
 // Quadrant is where a point sits on the rotation graph.
 type Quadrant uint8
@@ -274,24 +241,9 @@ func (e Entry) MarshalJSON() ([]byte, error) {
 	return marshal(p)
 }
 
-// marshal is json.Marshal without HTML escaping ("Oil & Gas E&P" stays as
-// it is; the caller's encoder decides about escaping).
-func marshal(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
-}
+func marshal(v any) ([]byte, error) { return num.Marshal(v) }
 
-func nonNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
-}
+func nonNil[T any](s []T) []T { return num.NonNil(s) }
 
 // Entries returns the entries of view v.
 func (r *Rotation) Entries(v View) []Entry {
