@@ -120,14 +120,30 @@ func (b *BarBuilder) keyOf(t time.Time) (key, end time.Time, ok bool) {
 // Seed replaces the builder's memory with recent closed bars (oldest first;
 // only the last ringSize are kept) and an optional forming bar, e.g. after a
 // history load, so late quotes can revise them and new quotes continue them.
+// An intraday builder counts the cumulative day volume before the forming
+// bar from all the closed bars of its day, so a quote's DayVolume splits
+// into bars as it would have live.
 func (b *BarBuilder) Seed(closed []Bar, forming *Bar) {
 	b.rn = 0
 	b.hasForming = false
 	b.cum, b.cumDate = 0, time.Time{}
-	if len(closed) > ringSize {
-		closed = closed[len(closed)-ringSize:]
+	ring := closed
+	if len(ring) > ringSize {
+		ring = ring[len(ring)-ringSize:]
 	}
-	for _, c := range closed {
+	dayFrom := len(closed) // the first closed bar of the newest day
+	if b.tf != Daily && len(closed) > 0 {
+		b.cumDate = b.cal.TradingDate(closed[len(closed)-1].Time)
+		for dayFrom > 0 && !closed[dayFrom-1].Time.Before(b.cumDate) {
+			dayFrom--
+			b.cum += closed[dayFrom].Volume
+		}
+	}
+	before := b.cum // the day's volume before each ring bar, counted down
+	for k := len(ring) - 1; k >= 0 && b.tf != Daily && len(closed)-len(ring)+k >= dayFrom; k-- {
+		before -= ring[k].Volume
+	}
+	for k, c := range ring {
 		// A loaded daily bar is final: its last print is taken to be at the
 		// close, so a late quote widens it but does not replace its close.
 		// Loaded intraday bars may be incomplete (a feed's current minute):
@@ -136,22 +152,20 @@ func (b *BarBuilder) Seed(closed []Bar, forming *Bar) {
 		bb := builtBar{bar: c, last: c.Time, end: end}
 		if b.tf == Daily {
 			bb.last = end
+		} else if len(closed)-len(ring)+k >= dayFrom {
+			bb.startCum = before
+			before += c.Volume
 		}
 		bb.bar.Symbol = b.sym
-		if b.tf != Daily {
-			d := b.cal.TradingDate(c.Time)
-			if !d.Equal(b.cumDate) {
-				b.cumDate, b.cum = d, 0
-			}
-			bb.startCum = b.cum
-			b.cum += c.Volume
-		}
 		b.ring[b.rn] = bb
 		b.rn++
 	}
 	if forming != nil {
 		b.forming = builtBar{bar: *forming, last: forming.Time, end: b.endOf(forming.Time)}
 		b.forming.bar.Symbol = b.sym
+		if b.tf != Daily && !forming.Time.Before(b.cumDate) {
+			b.forming.startCum = b.cum
+		}
 		b.hasForming = true
 	}
 }
@@ -288,6 +302,26 @@ func (b *BarBuilder) Advance(now time.Time, out []BarEvent) []BarEvent {
 		out = b.closeForming(out)
 	}
 	return out
+}
+
+// MergeClosed widens the recent closed bar with bar's start like
+// MergeForming; ok is false when the builder does not hold that bar or
+// nothing changed.
+func (b *BarBuilder) MergeClosed(bar Bar) (Bar, bool) {
+	for i := b.rn - 1; i >= 0; i-- {
+		r := &b.ring[i].bar
+		if r.Time.Equal(bar.Time) {
+			old := *r
+			r.High = max(r.High, bar.High)
+			r.Low = min(r.Low, bar.Low)
+			r.Volume = max(r.Volume, bar.Volume)
+			return *r, *r != old
+		}
+		if r.Time.Before(bar.Time) {
+			break
+		}
+	}
+	return Bar{}, false
 }
 
 // MergeForming widens the forming bar with a summary of the same period from

@@ -231,34 +231,49 @@ func (e *Engine) analogsWithBreadth(b *Breadth) *Analogs {
 }
 
 // memberIntraday takes the breadth members' minute bars of an Input (a
-// streaming feed's bars for them): each member's latest close is its live
-// price. It runs after the watched symbols' bars and quotes, so the small
-// leg's forming bar (the date the quotes count for) is known.
-func (e *Engine) memberIntraday(bars map[string][]Bar) {
-	if e.bm == nil || len(bars) == 0 {
+// streaming feed's bars for them, whole days or updates): each member's
+// latest close is its live price. It runs after the watched symbols' bars
+// and quotes, so the small leg's forming bar (the date the quotes count
+// for) is known.
+func (e *Engine) memberIntraday(bars map[string][]Bar, updates []Bar) {
+	if e.bm == nil || len(bars) == 0 && len(updates) == 0 {
 		return
 	}
 	synced := false
 	for sym, in := range bars {
-		if _, watched := e.index[sym]; watched || len(in) == 0 || !e.bm.IsMember(sym) {
-			continue
+		e.memberBars(sym, in, &synced)
+	}
+	for i := 0; i < len(updates); {
+		j := i + 1
+		for j < len(updates) && updates[j].Symbol == updates[i].Symbol {
+			j++
 		}
-		if !synced {
-			e.syncBreadthForming()
-			synced = true
-		}
-		b := in[len(in)-1]
-		for _, x := range in[:len(in)-1] {
-			if x.Time.After(b.Time) {
-				b = x
-			}
-		}
-		if validPrice(b.Close) && !b.Time.IsZero() {
-			e.bm.MemberQuote(sym, e.cal.TradingDate(b.Time), b.Close)
-		}
+		e.memberBars(updates[i].Symbol, updates[i:j], &synced)
+		i = j
 	}
 	if synced {
 		e.computeBreadthFlags()
+	}
+}
+
+// memberBars takes the newest of a member's bars as its live price (not a
+// member's, or a watched symbol's: nothing).
+func (e *Engine) memberBars(sym string, in []Bar, synced *bool) {
+	if _, watched := e.index[sym]; watched || len(in) == 0 || !e.bm.IsMember(sym) {
+		return
+	}
+	if !*synced {
+		e.syncBreadthForming()
+		*synced = true
+	}
+	b := in[len(in)-1]
+	for _, x := range in[:len(in)-1] {
+		if x.Time.After(b.Time) {
+			b = x
+		}
+	}
+	if validPrice(b.Close) && !b.Time.IsZero() {
+		e.bm.MemberQuote(sym, e.cal.TradingDate(b.Time), b.Close)
 	}
 }
 

@@ -63,8 +63,15 @@ type Input struct {
 	// small leg and changes nothing.
 	Pair *PairChoice
 	// Provenance, if set, replaces what the snapshots say about where the
-	// data comes from (shared, never modified).
+	// data comes from (shared, never modified). It is applied before the
+	// bars: what it says about consolidated volume (VolumePartial,
+	// VolumeConsolidatedTo) decides how RVOL counts them (volume.go).
 	Provenance *Provenance
+	// IntradayUpdates are a streaming feed's new and corrected 1-minute
+	// bars (UpdateIntraday), applied after Intraday: each run of one
+	// symbol's bars replaces today's bars within its time range, the
+	// others stay. Breadth members' bars count as their live prices.
+	IntradayUpdates []Bar
 }
 
 // sectorState links a sector pair to its legs.
@@ -115,10 +122,13 @@ type Engine struct {
 	liveGen uint64   // the Live Input being applied (0: none)
 	gens    uint64   // Live Inputs seen
 
-	seq  uint64
-	feed string
-	prov *Provenance
-	now  time.Time
+	seq   uint64
+	feed  string
+	prov  *Provenance
+	cstmt consStmt // what prov says about consolidated volume (volume.go)
+	now   time.Time
+
+	aggBuf, runBuf []Bar // scratch of UpdateIntraday
 
 	pub pubCache // what the last snapshot shared, reused while unchanged
 
@@ -399,119 +409,6 @@ func (e *Engine) loadHistory(daily map[string][]Bar, skipped map[string]SkippedR
 	}
 	e.settle()
 	return errs
-}
-
-// LoadIntraday replaces today's intraday bars (1-minute bars from a feed,
-// aggregated to Config.Intraday) used for the 1D chart and sparklines. Only
-// the bars of the latest trading date in each series are kept. If a symbol
-// has no daily bar for that date yet, a forming daily bar is built from them;
-// if it has a forming one, its high, low and volume are widened by them.
-func (e *Engine) LoadIntraday(bars map[string][]Bar) {
-	keys := make([]string, 0, len(bars))
-	for k := range bars {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, sym := range keys {
-		i, ok := e.index[sym]
-		if !ok && e.bm != nil && e.bm.IsMember(sym) {
-			continue // a breadth member's bars: see memberIntraday
-		}
-		if !ok {
-			e.noteErr(sym, "intraday: not in the watchlist", true)
-			continue
-		}
-		s := e.syms[i]
-		in := bars[sym]
-		if len(in) == 0 {
-			continue
-		}
-		if err := validateBars(in); err != nil {
-			e.noteErr(sym, "intraday: "+err.Error(), true)
-			continue
-		}
-		if s.liveErr {
-			e.clearErr(sym, true) // valid bars: the feed recovered
-		}
-		date := e.cal.TradingDate(in[len(in)-1].Time)
-		first := len(in)
-		for first > 0 && e.cal.TradingDate(in[first-1].Time).Equal(date) {
-			first--
-		}
-		agg := aggregate(in[first:], e.cfg.Intraday, sym)
-		if !date.Equal(s.intraDate) || !extendsCloses(agg, s.pubCloses) {
-			s.pubCloses = nil // published snapshots keep the old array
-		}
-		s.intra, s.intraForming, s.intraDate = agg, false, date
-		s.intraVer++
-		s.intraB.Seed(agg, nil)
-		if t := agg[len(agg)-1].Time; t.After(s.dataTime) {
-			s.dataTime = t
-		}
-		// Today's daily bar from the intraday bars: built if the symbol has
-		// none yet, else widened (a spike between two polls is in the bars
-		// but not in the quotes).
-		f := Bar{Symbol: sym, Time: date, Open: agg[0].Open, High: agg[0].High, Low: agg[0].Low, Close: agg[len(agg)-1].Close}
-		for _, b := range agg {
-			f.High = max(f.High, b.High)
-			f.Low = min(f.Low, b.Low)
-			f.Volume += b.Volume
-		}
-		// The last 1-minute bar's volume is known as of its end (or now,
-		// if that is earlier: the feed's current minute).
-		at := in[len(in)-1].Time.Add(time.Minute)
-		if !e.now.IsZero() && e.now.Before(at) && e.now.After(in[len(in)-1].Time) {
-			at = e.now
-		}
-		switch {
-		case s.hasForm:
-			if m, ok := s.dailyB.MergeForming(f); ok {
-				s.forming = m
-				s.noteFormAt(at)
-			}
-		case len(s.daily) == 0 || s.daily[len(s.daily)-1].Time.Before(date):
-			s.forming, s.hasForm = f, true
-			s.formAt = at
-			s.dailyB.Seed(s.daily, &f)
-		}
-	}
-	e.refreshAll()
-}
-
-// extendsCloses reports whether bars start with the closes pub (a feed's
-// poll that repeats today's published bars and adds newer ones), so the
-// snapshots' shared array can be kept and extended.
-func extendsCloses(bars []Bar, pub []float64) bool {
-	if len(bars) < len(pub) {
-		return false
-	}
-	for i, c := range pub {
-		if bars[i].Close != c {
-			return false
-		}
-	}
-	return true
-}
-
-// aggregate groups 1-minute bars into tf bars (a copy; same bars for Minute1).
-func aggregate(in []Bar, tf Timeframe, sym string) []Bar {
-	out := make([]Bar, 0, len(in)+16)
-	d := tf.Duration()
-	for _, b := range in {
-		b.Symbol = sym
-		k := b.Time.Truncate(d)
-		if n := len(out); n > 0 && out[n-1].Time.Equal(k) {
-			o := &out[n-1]
-			o.High = max(o.High, b.High)
-			o.Low = min(o.Low, b.Low)
-			o.Close = b.Close
-			o.Volume += b.Volume
-			continue
-		}
-		b.Time = k
-		out = append(out, b)
-	}
-	return out
 }
 
 // ApplyQuotes folds live quotes into the bars. Invalid quotes (unknown
@@ -800,7 +697,7 @@ func (e *Engine) apply(in Input) {
 		}
 	}
 	if in.Provenance != nil {
-		e.prov = in.Provenance // cleaned at the feed boundary (feeds.Sanitized)
+		e.setProvenance(in.Provenance) // cleaned at the feed boundary (feeds.Sanitized)
 	}
 	if in.Live {
 		e.gens++
@@ -817,6 +714,9 @@ func (e *Engine) apply(in Input) {
 	if in.Intraday != nil {
 		e.LoadIntraday(in.Intraday)
 	}
+	if len(in.IntradayUpdates) > 0 {
+		e.UpdateIntraday(in.IntradayUpdates)
+	}
 	if len(in.Series) > 0 {
 		if e.series == nil {
 			e.series = map[string][]Observation{}
@@ -830,7 +730,7 @@ func (e *Engine) apply(in Input) {
 	if len(in.Quotes) > 0 {
 		e.ApplyQuotes(in.Quotes)
 	}
-	e.memberIntraday(in.Intraday)
+	e.memberIntraday(in.Intraday, in.IntradayUpdates)
 	if !in.Now.IsZero() {
 		e.Advance(in.Now)
 	}

@@ -33,10 +33,11 @@ type flagRun struct {
 
 // flagLive is a flag as shown (committed state plus the forming bar).
 type flagLive struct {
-	state FlagState
-	since time.Time
-	value Num
-	thr   Num
+	state   FlagState
+	since   time.Time
+	value   Num
+	thr     Num
+	partial bool // small_volume_surge on volume not all consolidated (Flag.Partial)
 }
 
 // holds evaluates "v above thr" with the hysteresis band h: once on (prevOn),
@@ -367,7 +368,15 @@ func (e *Engine) computePairFlags() {
 	// Live: today's volume paced to the time of day (RVOLPace), since
 	// the partial day's RVOL20 is not comparable with full days; the
 	// committed run uses RVOL20 on closed bars (equal to RVOLPace there).
-	fl[fSurge].set(r[fSurge], sl.pace, surgeThr, sl.forming, sl.date, sl.up && holds(r[fSurge].on, sl.pace, surgeThr, false, h))
+	// On volume that is not all consolidated (one venue's, see volume.go)
+	// the live evaluation is held off: the value is unknown, so the flag
+	// keeps the last close's state, neither forming nor fading.
+	pace := sl.pace
+	if sl.partial {
+		pace = Num{}
+	}
+	fl[fSurge].set(r[fSurge], pace, surgeThr, sl.forming, sl.date, sl.up && holds(r[fSurge].on, pace, surgeThr, false, h))
+	fl[fSurge].partial = sl.partial
 }
 
 // computeBreadthFlag refreshes the live sector_breadth flag.

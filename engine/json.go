@@ -47,7 +47,9 @@ func (s SessionInfo) MarshalJSON() ([]byte, error) {
 }
 
 // MarshalJSON renders one symbol with data_time as RFC 3339 or null, then
-// the skipped rows (first_skipped_line null when none).
+// the skipped rows (first_skipped_line null when none), then whether its
+// RVOL is partial and the time it is counted to (rvol_as_of, null unless
+// earlier than the data).
 func (s SymbolSnapshot) MarshalJSON() ([]byte, error) {
 	type plain SymbolSnapshot
 	var first *int
@@ -60,7 +62,9 @@ func (s SymbolSnapshot) MarshalJSON() ([]byte, error) {
 		Stale            bool    `json:"stale"` // after data_time, as always
 		SkippedRows      int     `json:"skipped_rows"`
 		FirstSkippedLine *int    `json:"first_skipped_line"`
-	}{plain(s), rfc3339(s.DataTime), s.Stale, s.SkippedRows, first})
+		RVOLPartial      bool    `json:"rvol_partial"` // added fields: last
+		RVOLAsOf         *string `json:"rvol_as_of"`
+	}{plain(s), rfc3339(s.DataTime), s.Stale, s.SkippedRows, first, s.RVOLPartial, rfc3339(s.RVOLAsOf)})
 }
 
 // MarshalJSON renders one flag with since and close_date as YYYY-MM-DD or
@@ -83,7 +87,18 @@ func (f Flag) MarshalJSON() ([]byte, error) {
 		CloseDate      *string `json:"close_date"` // the last close's date, value and threshold (added fields: last)
 		CloseValue     Num     `json:"close_value"`
 		CloseThreshold Num     `json:"close_threshold"`
-	}{f.ID, f.State, since, plain(f), closeDate, f.CloseValue, f.CloseThreshold})
+		Partial        bool    `json:"partial"`
+	}{f.ID, f.State, since, plain(f), closeDate, f.CloseValue, f.CloseThreshold, f.Partial})
+}
+
+// MarshalJSON renders the provenance with volume_consolidated_to (RFC 3339
+// or null) after its other fields.
+func (p Provenance) MarshalJSON() ([]byte, error) {
+	type plain Provenance
+	return marshalJSON(struct {
+		plain
+		VolumeConsolidatedTo *string `json:"volume_consolidated_to"`
+	}{plain(p), rfc3339(p.VolumeConsolidatedTo)})
 }
 
 // MarshalJSON renders the study with its lists never null.

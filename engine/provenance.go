@@ -1,5 +1,7 @@
 package engine
 
+import "time"
+
 // Provenance says where a feed's numbers come from, so that the dashboard,
 // the status line and the JSON can tell real-time from delayed data and
 // consolidated (all venues) volume from one venue's (Alpaca's free IEX
@@ -15,6 +17,15 @@ type Provenance struct {
 	// RVOL and the volume-surge flag then compare part of the day's volume
 	// with full consolidated averages and must be read as a lower bound.
 	VolumePartial bool `json:"volume_partial"`
+	// VolumeConsolidatedTo, with VolumePartial, is the exchange time up to
+	// which today's volume is consolidated: the minute bars that end by it
+	// are SIP's, the later ones one venue's (IEX). At or before the
+	// session's open nothing is ("IEX only"); zero: not known (the engine
+	// then takes none of it to be). The engine counts each symbol's
+	// consolidated volume from its own minute bars up to this time and
+	// paces its RVOL to it (SymbolSnapshot.RVOLAsOf). JSON
+	// volume_consolidated_to (RFC 3339 or null), after history.
+	VolumeConsolidatedTo time.Time `json:"-"`
 	// History lists which source each part of the daily history came from.
 	History []HistorySpan `json:"history,omitempty"`
 }
@@ -29,7 +40,7 @@ type HistorySpan struct {
 
 // IsZero reports whether nothing is stated.
 func (p Provenance) IsZero() bool {
-	return p.Prices == "" && p.Volume == "" && !p.VolumePartial && len(p.History) == 0
+	return p.Prices == "" && p.Volume == "" && !p.VolumePartial && len(p.History) == 0 && p.VolumeConsolidatedTo.IsZero()
 }
 
 // Label is the short form for a status line: "IEX", "SIP", "delayed 15m",

@@ -127,6 +127,7 @@ func (e *Engine) symbolSnapshot(s *symState, now time.Time) SymbolSnapshot {
 		Ret1d: l.ret[0], Ret5d: l.ret[1], Ret21d: l.ret[2], Ret63d: l.ret[3],
 		DataTime: s.dataTime, Delayed: s.delayed,
 		SkippedRows: s.skipped.Count, FirstSkippedLine: s.skipped.FirstLine,
+		RVOLPartial: l.partial, RVOLAsOf: l.rvolAt,
 	}
 	if b, ok := latest(s); ok {
 		ss.DayVolume = b.Volume
@@ -258,7 +259,7 @@ func (e *Engine) flagSnapshot() []Flag {
 	}
 	for k := range cur {
 		f := e.flags[k]
-		cur[k] = Flag{ID: FlagIDs[k], State: f.state, Value: f.value, Text: e.texts[k]}
+		cur[k] = Flag{ID: FlagIDs[k], State: f.state, Value: f.value, Text: e.texts[k], Partial: f.partial}
 		if f.thr.Valid {
 			cur[k].Threshold = f.thr.V
 		}

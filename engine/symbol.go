@@ -142,6 +142,10 @@ type symLive struct {
 	pace      Num    // RVOLPace: the forming bar's paced RVOL, or the closed bar's RVOL20
 	ret       [4]Num // 1, 5, 21, 63 bars
 	up        bool   // close above the previous close
+	// The volume behind RVOL (volume.go): not all consolidated (partial),
+	// or consolidated only up to rvolAt (zero: up to the data).
+	partial bool
+	rvolAt  time.Time
 }
 
 // symState is everything the engine keeps for one symbol.
@@ -172,8 +176,9 @@ type symState struct {
 	forming  Bar
 	hasForm  bool
 	formAt   time.Time // exchange time as of which the forming bar's volume is known
+	cons     volCons   // how far its volume of the day is consolidated (volume.go)
 	cal      *calendar.Calendar
-	sessDate time.Time // trading date whose session sessOpen/sessClose hold
+	sessDate time.Time // trading date whose session sessOpen/sessEnd hold
 	sessOpen time.Time
 	sessEnd  time.Time
 	sessOK   bool // sessDate is a trading day
@@ -182,6 +187,7 @@ type symState struct {
 
 	intraB       *BarBuilder
 	intra        []Bar // today's intraday bars (Config.Intraday), oldest first
+	min1         []Bar // with 5- or 15-minute bars: the feed's 1-minute bars of today (intraday.go)
 	intraForming bool  // the last intra bar is still forming
 	intraDate    time.Time
 	intraVer     uint64 // bumped whenever intra changes (snapshot caches)
@@ -270,13 +276,14 @@ func (s *symState) computeLive() {
 	case s.hasForm:
 		l.ok, l.forming, l.date = true, true, s.forming.Time
 		l.vals = s.st.peek(s.forming)
-		l.pace = s.formingPace(l.vals.RVOL20)
+		l.pace = s.formingRVOL(&l)
 		last = s.forming.Close
 		t = n
 	case n > 0:
 		l.ok, l.date = true, s.daily[n-1].Time
 		l.vals = s.closed
 		l.pace = s.closed.RVOL20
+		l.partial = s.closedPartial(l.date)
 		last = s.daily[n-1].Close
 	default:
 		s.live = l
@@ -297,20 +304,31 @@ func (s *symState) computeLive() {
 	s.live = l
 }
 
-// formingPace is RVOLPace of the forming bar whose RVOL20 is rvol, paced at
-// formAt (absent outside the bar's session and in its first PaceWarmup).
-func (s *symState) formingPace(rvol Num) Num {
-	if !rvol.Valid || s.cal == nil {
+// formingPace is RVOLPace of the forming bar whose RVOL20 is rvol, with
+// its volume known as of at (absent outside the bar's session and in its
+// first PaceWarmup).
+func (s *symState) formingPace(rvol Num, at time.Time) Num {
+	if !rvol.Valid {
 		return Num{}
 	}
-	if !s.sessDate.Equal(s.forming.Time) {
-		s.sessOpen, s.sessEnd, s.sessOK = s.cal.Session(s.forming.Time)
-		s.sessDate = s.forming.Time
-	}
-	if !s.sessOK {
+	open, end, ok := s.session(s.forming.Time)
+	if !ok {
 		return Num{}
 	}
-	return paceOf(rvol, s.formAt, s.sessOpen, s.sessEnd)
+	return paceOf(rvol, at, open, end)
+}
+
+// session is the regular session of trading date d (remembered for the
+// last date asked: the per-quote path does not ask the calendar again).
+func (s *symState) session(d time.Time) (open, end time.Time, ok bool) {
+	if s.cal == nil {
+		return time.Time{}, time.Time{}, false
+	}
+	if !s.sessDate.Equal(d) {
+		s.sessOpen, s.sessEnd, s.sessOK = s.cal.Session(d)
+		s.sessDate = d
+	}
+	return s.sessOpen, s.sessEnd, s.sessOK
 }
 
 // noteFormAt records that the forming bar's volume is known as of t.

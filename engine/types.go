@@ -215,6 +215,13 @@ type Flag struct {
 	Closed         time.Time `json:"-"` // exchange time of that bar's session close
 	CloseValue     Num       `json:"-"`
 	CloseThreshold Num       `json:"-"`
+	// Partial is set on small_volume_surge when the small leg's volume is
+	// not all consolidated (SymbolSnapshot.RVOLPartial): on a forming day
+	// the live evaluation is held off (Value absent: the flag keeps the
+	// state of the last close and neither forms nor fades on one venue's
+	// volume); on a closed day it says the close's value counted part of
+	// the day's volume and may still be revised. JSON partial, last.
+	Partial bool `json:"-"`
 }
 
 // Returns holds 1d/1w/1m/3m (1, 5, 21, 63 bar) percentage returns.
@@ -285,6 +292,19 @@ type SymbolSnapshot struct {
 	// they follow stale.
 	SkippedRows      int `json:"skipped_rows"`
 	FirstSkippedLine int `json:"first_skipped_line"`
+	// RVOLPartial: the volume behind RVOL20 and RVOLPace is not all
+	// consolidated (one venue's, e.g. Alpaca's free IEX feed before the
+	// consolidated SIP minutes arrive), so they are lower bounds that must
+	// not be read against the consolidated 20-day average: a collapse to
+	// ~0.03 is the venue, not the market. JSON rvol_partial, after
+	// first_skipped_line.
+	RVOLPartial bool `json:"-"`
+	// RVOLAsOf is set when the day's volume is consolidated only up to an
+	// earlier time than the data (Alpaca IEX: SIP minute bars come 15
+	// minutes late): RVOL20 and RVOLPace then count the consolidated
+	// volume up to RVOLAsOf and RVOLPace is paced to that time of day, not
+	// to now. Zero otherwise. JSON rvol_as_of (RFC 3339 or null), last.
+	RVOLAsOf time.Time `json:"-"`
 }
 
 // RatioPoint is one point of the ratio chart.

@@ -151,9 +151,19 @@ type History struct {
 type Batch struct {
 	Seq    uint64
 	Quotes []engine.Quote
-	Bars   []engine.Bar         // intraday bars delivered by the source, if any (1-minute)
-	Status Status               // the feed's status after this poll
-	Errors []engine.SymbolError // every per-symbol problem of this poll (the set is complete: a symbol absent here is fine now, and the engine clears its earlier live error)
+	// Bars are intraday 1-minute bars as whole days: each symbol's bars
+	// are its day so far and replace what was delivered for it before (a
+	// poll of Yahoo's chart; engine.Input.Intraday).
+	Bars []engine.Bar
+	// Updates are a streaming source's new and corrected 1-minute bars:
+	// each replaces the bar of its minute delivered before, or adds one;
+	// the others stay (engine.Input.IntradayUpdates). A source sends a
+	// minute once here instead of a symbol's whole day in Bars every
+	// minute; batches coalesce by appending. Bars and Updates of one batch
+	// are of different symbols.
+	Updates []engine.Bar
+	Status  Status               // the feed's status after this poll
+	Errors  []engine.SymbolError // every per-symbol problem of this poll (the set is complete: a symbol absent here is fine now, and the engine clears its earlier live error)
 }
 
 // Feed is a data source: a history back-fill plus a live stream of batches.

@@ -135,6 +135,7 @@ func cleanKeys[V any](m map[string]V) map[string]V {
 func CleanBatch(b Batch) Batch {
 	b.Quotes = cleanQuotes(b.Quotes)
 	b.Bars = cleanBars(b.Bars)
+	b.Updates = cleanBars(b.Updates)
 	b.Errors = cleanSymbolErrors(b.Errors)
 	b.Status = CleanStatus(b.Status)
 	return b

@@ -106,14 +106,14 @@ func TestSanitizedStream(t *testing.T) {
 		done := make(chan error, 1)
 		go func() { done <- s.Stream(ctx, []string{"IWM"}, out) }()
 		for _, h := range termsafetest.Hostile {
-			b := feeds.Batch{Quotes: []engine.Quote{{Symbol: h, Price: 1}}, Bars: []engine.Bar{{Symbol: h}},
+			b := feeds.Batch{Quotes: []engine.Quote{{Symbol: h, Price: 1}}, Bars: []engine.Bar{{Symbol: h}}, Updates: []engine.Bar{{Symbol: h, Close: 2}},
 				Errors: []engine.SymbolError{{Symbol: h, Message: h}}, Status: feeds.Status{Feed: h, LastError: h, Preferred: h}}
 			if err := f.Push(ctx, b); err != nil {
 				t.Fatal(err)
 			}
 			got := <-out
 			termsafetest.Check(t, "Batch", got)
-			if len(got.Quotes) != 1 || got.Quotes[0].Price != 1 || len(got.Bars) != 1 || len(got.Errors) != 1 {
+			if len(got.Quotes) != 1 || got.Quotes[0].Price != 1 || len(got.Bars) != 1 || len(got.Updates) != 1 || got.Updates[0].Close != 2 || len(got.Errors) != 1 {
 				t.Errorf("data lost: %+v", got)
 			}
 		}

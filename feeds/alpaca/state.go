@@ -21,8 +21,13 @@ type symState struct {
 	trade     engine.Quote // the newest trade
 	hasTrade  bool
 	barsDirty bool
-	tradeNew  bool
-	queued    bool // in state.dirty
+	// pend holds the bars added or replaced since the last batch (sent
+	// as updates); whole is set when a bar was removed: the next batch
+	// sends the whole day instead.
+	pend     []engine.Bar
+	whole    bool
+	tradeNew bool
+	queued   bool // in state.dirty
 }
 
 // state is the stream's view of the market, shared by the connection's
@@ -140,8 +145,9 @@ func (st *state) upsert(i int, b engine.Bar, consolidated bool) {
 	}
 	s := &st.syms[i]
 	switch {
-	case open.After(s.dayOpen): // a new session: start over
+	case open.After(s.dayOpen): // a new session: start over (the engine does on a new date)
 		s.day, s.dayOpen, s.sip, s.vol = s.day[:0], open, open, 0
+		s.pend, s.whole = s.pend[:0], false
 	case open.Before(s.dayOpen):
 		return // a bar of an older session
 	}
@@ -167,6 +173,7 @@ func (st *state) upsert(i int, b engine.Bar, consolidated bool) {
 		}
 	}
 	s.vol += b.Volume
+	s.pend = append(s.pend, b)
 	s.barsDirty = true
 	st.markDirty(i)
 }
@@ -178,32 +185,50 @@ func (st *state) consolidate(i int, open, t time.Time) {
 		s.sip = t
 	} else if open.After(s.dayOpen) {
 		s.day, s.dayOpen, s.sip, s.vol = s.day[:0], open, t, 0
+		s.pend, s.whole = s.pend[:0], false
 	}
 }
 
 // dropUnconsolidated removes the symbol's bars of the session that opens
-// at open from its consolidated horizon up to t (lock held): the SIP bars
-// of those minutes replace them.
-func (st *state) dropUnconsolidated(i int, open, t time.Time) {
+// at open from its consolidated horizon up to t that the consolidated
+// bars sip (the SIP reply for those minutes) do not have (lock held):
+// those minutes have no consolidated bar. Such a removal makes the next
+// batch send the symbol's whole day (updates only replace or add).
+func (st *state) dropUnconsolidated(i int, open, t time.Time, sip []engine.Bar) {
 	s := &st.syms[i]
 	if !open.Equal(s.dayOpen) {
 		return
 	}
 	kept := s.day[:0:0]
 	removed := false
-	for _, b := range s.day {
-		if !b.Time.Before(s.sip) && b.Time.Before(t) {
+	for k, b := range s.day {
+		if !b.Time.Before(s.sip) && b.Time.Before(t) && !hasMinute(sip, b.Time) {
+			if !removed {
+				kept = append(kept, s.day[:k]...)
+			}
 			s.vol -= b.Volume
 			removed = true
 			continue
 		}
-		kept = append(kept, b)
+		if removed {
+			kept = append(kept, b)
+		}
 	}
 	if removed {
 		s.day = kept
-		s.barsDirty = true
+		s.barsDirty, s.whole = true, true
 		st.markDirty(i)
 	}
+}
+
+// hasMinute reports whether bars has a bar starting at t.
+func hasMinute(bars []engine.Bar, t time.Time) bool {
+	for k := range bars {
+		if bars[k].Time.Equal(t) {
+			return true
+		}
+	}
+	return false
 }
 
 // lastBar returns the newest bar time of any symbol in the session that
@@ -266,7 +291,10 @@ func (st *state) setSymErrs(errs []engine.SymbolError) {
 	st.signal()
 }
 
-// provenance builds the provenance for now (lock held).
+// provenance builds the provenance for now (lock held). On the IEX feed
+// it says how far today's volume is consolidated (VolumeConsolidatedTo:
+// the earliest horizon of the symbols with bars today; the session's open
+// when none is), which the engine paces RVOL to.
 func (st *state) provenance(now time.Time, prices string) *engine.Provenance {
 	p := engine.Provenance{Prices: prices, Volume: "SIP", History: st.history}
 	if !st.sipFeed {
@@ -290,6 +318,7 @@ func (st *state) provenance(now time.Time, prices string) *engine.Provenance {
 		case !have:
 			p.Volume = "IEX"
 			p.VolumePartial = ok && now.Before(close.Add(SIPDelay))
+			through = open
 		case !p.VolumePartial:
 			p.Volume = "SIP"
 		case through.After(open):
@@ -297,8 +326,11 @@ func (st *state) provenance(now time.Time, prices string) *engine.Provenance {
 		default:
 			p.Volume = "IEX only"
 		}
+		if p.VolumePartial && ok {
+			p.VolumeConsolidatedTo = through
+		}
 	}
-	label := fmt.Sprintf("%s|%s|%v|%d", p.Prices, p.Volume, p.VolumePartial, len(p.History))
+	label := fmt.Sprintf("%s|%s|%v|%d|%d", p.Prices, p.Volume, p.VolumePartial, len(p.History), p.VolumeConsolidatedTo.Unix())
 	if st.prov == nil || label != st.provLabel {
 		st.prov, st.provLabel = &p, label
 	}
@@ -307,7 +339,9 @@ func (st *state) provenance(now time.Time, prices string) *engine.Provenance {
 
 // takeBatch builds the next batch, if there is anything to send (lock
 // taken here). Quotes are each symbol's newest trade since the last batch;
-// Bars are the complete session of every symbol whose bars changed.
+// Updates are the bars added or replaced since then (a minute is sent
+// once, not the whole day every minute); a symbol that lost a bar (an IEX
+// minute the consolidated bars do not have) sends its whole day in Bars.
 func (st *state) takeBatch(now time.Time, prices string) (feeds.Batch, bool) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -315,14 +349,28 @@ func (st *state) takeBatch(now time.Time, prices string) (feeds.Batch, bool) {
 		return feeds.Batch{}, false
 	}
 	var b feeds.Batch
-	nb := 0
+	nu, nw, nq := 0, 0, 0
 	for _, i := range st.dirty {
-		if st.syms[i].barsDirty {
-			nb += len(st.syms[i].day)
+		s := &st.syms[i]
+		switch {
+		case !s.barsDirty:
+		case s.whole:
+			nw += len(s.day)
+		default:
+			nu += len(s.pend)
+		}
+		if s.tradeNew {
+			nq++
 		}
 	}
-	if nb > 0 {
-		b.Bars = make([]engine.Bar, 0, nb)
+	if nu > 0 {
+		b.Updates = make([]engine.Bar, 0, nu)
+	}
+	if nw > 0 {
+		b.Bars = make([]engine.Bar, 0, nw)
+	}
+	if nq > 0 {
+		b.Quotes = make([]engine.Quote, 0, nq)
 	}
 	for _, i := range st.dirty {
 		s := &st.syms[i]
@@ -331,9 +379,17 @@ func (st *state) takeBatch(now time.Time, prices string) (feeds.Batch, bool) {
 			q.DayVolume = s.vol
 			b.Quotes = append(b.Quotes, q)
 		}
-		if s.barsDirty {
+		switch {
+		case !s.barsDirty:
+		case s.whole:
 			b.Bars = append(b.Bars, s.day...)
+		default:
+			b.Updates = append(b.Updates, s.pend...)
 		}
+		if cap(s.pend) > 16 { // a back-fill's burst: not kept for the steady minute
+			s.pend = nil
+		}
+		s.pend, s.whole = s.pend[:0], false
 		s.tradeNew, s.barsDirty, s.queued = false, false, false
 	}
 	st.dirty = st.dirty[:0]

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -147,6 +148,37 @@ func sameBar(a, b engine.Bar) bool {
 
 func ok(b feeds.Batch) bool { return b.Status.State == feeds.StateOK }
 
+// dayOf is what the batches deliver of each symbol's day, in order, as the
+// engine takes them: a symbol's bars in Bars are its whole day; each bar
+// in Updates replaces the bar of its minute or adds one.
+func dayOf(batches []feeds.Batch) map[string][]engine.Bar {
+	days := map[string]map[time.Time]engine.Bar{}
+	for _, b := range batches {
+		whole := map[string]bool{}
+		for _, x := range b.Bars {
+			if !whole[x.Symbol] {
+				whole[x.Symbol] = true
+				days[x.Symbol] = map[time.Time]engine.Bar{}
+			}
+			days[x.Symbol][x.Time.UTC()] = x
+		}
+		for _, x := range b.Updates {
+			if days[x.Symbol] == nil {
+				days[x.Symbol] = map[time.Time]engine.Bar{}
+			}
+			days[x.Symbol][x.Time.UTC()] = x
+		}
+	}
+	out := map[string][]engine.Bar{}
+	for sym, m := range days {
+		for _, x := range m {
+			out[sym] = append(out[sym], x)
+		}
+		sort.Slice(out[sym], func(i, j int) bool { return out[sym][i].Time.Before(out[sym][j].Time) })
+	}
+	return out
+}
+
 func down(b feeds.Batch) bool { return b.Status.State == feeds.StateDown }
 
 func minute(h, m int) time.Time {
@@ -187,20 +219,37 @@ func TestStreamLogsInSubscribesAndDeliversBarsAndTrades(t *testing.T) {
 	var bars []engine.Bar
 	var quote *engine.Quote
 	for quote == nil || len(bars) < 2 {
-		b := r.next(0, "the bars and the trade", func(b feeds.Batch) bool { return len(b.Bars) > 0 || len(b.Quotes) > 0 })
-		if len(b.Bars) > 0 {
-			bars = b.Bars
+		b := r.next(0, "the bars and the trade", func(b feeds.Batch) bool { return len(b.Updates) > 0 || len(b.Quotes) > 0 })
+		if len(b.Updates) > 0 {
+			bars = b.Updates
 		}
 		for i := range b.Quotes {
 			quote = &b.Quotes[i]
 		}
 	}
 	if len(bars) != 2 || !sameBar(bars[0], b1) || !sameBar(bars[1], b2) {
-		t.Errorf("bars = %+v, want %+v and %+v (today's complete set)", bars, b1, b2)
+		t.Errorf("updates = %+v, want %+v and %+v (the new minutes)", bars, b1, b2)
 	}
 	want := engine.Quote{Symbol: "IWM", Price: 201.81, DayVolume: 2100, Time: minute(15, 0).Add(1500 * time.Millisecond).UTC(), Received: testNow}
 	if quote.Symbol != want.Symbol || quote.Price != want.Price || quote.DayVolume != want.DayVolume || !quote.Time.Equal(want.Time) || quote.Delayed {
 		t.Errorf("quote = %+v, want %+v", *quote, want)
+	}
+	// The next minute is sent alone, not with the day before it; a
+	// corrected bar ("updated") replaces its minute.
+	b3 := bar("IWM", minute(15, 0), 201.9, 700)
+	b2c := bar("IWM", minute(14, 59), 201.6, 950)
+	r.srv.Push(alpacafake.BarFrame(false, b3))
+	nb := r.next(0, "the 15:00 bar", func(b feeds.Batch) bool { return len(b.Updates) > 0 })
+	if len(nb.Updates) != 1 || !sameBar(nb.Updates[0], b3) || len(nb.Bars) != 0 {
+		t.Errorf("batch of the 15:00 bar: updates %+v, whole days %+v; want just %+v", nb.Updates, nb.Bars, b3)
+	}
+	r.srv.Push(alpacafake.BarFrame(true, b2c))
+	nb = r.next(0, "the corrected 14:59 bar", func(b feeds.Batch) bool { return len(b.Updates) > 0 })
+	if len(nb.Updates) != 1 || !sameBar(nb.Updates[0], b2c) {
+		t.Errorf("batch of the correction: updates %+v, want just %+v", nb.Updates, b2c)
+	}
+	if day := dayOf(r.seen)["IWM"]; len(day) != 3 || !sameBar(day[0], b1) || !sameBar(day[1], b2c) || !sameBar(day[2], b3) {
+		t.Errorf("the day delivered: %+v", day)
 	}
 }
 
@@ -214,20 +263,31 @@ func TestStreamProvenanceIEXIsPartialUntilSIPCovers(t *testing.T) {
 		return b.Status.Provenance != nil && strings.HasPrefix(b.Status.Provenance.Volume, "SIP to")
 	})
 	p := b.Status.Provenance
-	if p.Prices != "IEX" || !p.VolumePartial || p.Volume != "SIP to 14:45, IEX after" {
-		t.Errorf("provenance %+v: want IEX prices, volume SIP to 14:45 then IEX, partial", *p)
+	if p.Prices != "IEX" || !p.VolumePartial || p.Volume != "SIP to 14:45, IEX after" || !p.VolumeConsolidatedTo.Equal(minute(14, 45)) {
+		t.Errorf("provenance %+v: want IEX prices, volume SIP to 14:45 then IEX, partial, consolidated to 14:45", *p)
 	}
 	var vols []float64
-	for _, x := range r.seen {
-		if len(x.Bars) > 0 {
-			vols = vols[:0]
-			for _, bb := range x.Bars {
-				vols = append(vols, bb.Volume)
-			}
-		}
+	for _, bb := range dayOf(r.seen)["IWM"] {
+		vols = append(vols, bb.Volume)
 	}
 	if fmt.Sprint(vols) != "[40000 40000 1000]" {
 		t.Errorf("day volumes %v: the minutes before 14:45 must be the consolidated bars, the newer IEX", vols)
+	}
+	for _, x := range r.seen {
+		if len(x.Bars) > 0 {
+			t.Errorf("a whole day was sent (%d bars): the consolidated minutes replace IEX's as updates", len(x.Bars))
+		}
+	}
+
+	// The next sync (15:01, consolidated to 14:46) finds an IEX minute the
+	// consolidated bars do not have: the whole day goes out without it.
+	r.srv.SetBars("iex", "1Min", "IWM", nil)
+	r.srv.Push(alpacafake.BarFrame(false, bar("IWM", minute(14, 45), 200.7, 900)))
+	r.next(0, "the 14:45 IEX bar", func(b feeds.Batch) bool { return len(b.Updates) > 0 })
+	r.clk.Advance(time.Minute)
+	b = r.next(0, "the whole day", func(b feeds.Batch) bool { return len(b.Bars) > 0 })
+	if day := dayOf(r.seen)["IWM"]; len(day) != 3 || day[2].Time.Equal(minute(14, 45)) || !b.Status.Provenance.VolumeConsolidatedTo.Equal(minute(14, 46)) {
+		t.Errorf("day after the 14:45 minute lost its bar: %+v; provenance %+v", day, b.Status.Provenance)
 	}
 
 	// The SIP feed itself is consolidated: nothing partial.
@@ -353,7 +413,7 @@ func TestStreamMidStreamDropReconnectsAndBackFills(t *testing.T) {
 	r.next(0, "an OK status", ok)
 	r.wait("rest 1Min sip", 1) // the first SIP sync
 	r.srv.Push(alpacafake.BarFrame(false, bar("IWM", minute(14, 59), 201, 500)))
-	r.next(0, "the 14:59 bar", func(b feeds.Batch) bool { return len(b.Bars) == 1 })
+	r.next(0, "the 14:59 bar", func(b feeds.Batch) bool { return len(b.Updates) == 1 })
 
 	// While disconnected, 15:00..15:02 happen; the REST back-fill has them.
 	missed := []engine.Bar{bar("IWM", minute(14, 59), 201, 500), bar("IWM", minute(15, 0), 201.2, 600), bar("IWM", minute(15, 1), 201.4, 700), bar("IWM", minute(15, 2), 201.1, 800)}
@@ -364,13 +424,14 @@ func TestStreamMidStreamDropReconnectsAndBackFills(t *testing.T) {
 		t.Errorf("reason %q", b.Status.LastError)
 	}
 	r.clk.Advance(3 * time.Minute) // past the backoff; the missed minutes are over
-	got := r.next(0, "the back-filled minutes", func(b feeds.Batch) bool { return len(b.Bars) >= 4 })
+	got := r.next(0, "the back-filled minutes", func(b feeds.Batch) bool { return len(b.Updates) >= 3 })
 	if got.Status.State != feeds.StateOK {
 		t.Errorf("status %v %q after the reconnect", got.Status.State, got.Status.LastError)
 	}
+	day := dayOf(r.seen)["IWM"]
 	for i, m := range missed {
-		if !sameBar(got.Bars[i], m) {
-			t.Errorf("bar %d = %+v, want %+v", i, got.Bars[i], m)
+		if i >= len(day) || !sameBar(day[i], m) {
+			t.Errorf("bar %d of %+v, want %+v", i, day, m)
 		}
 	}
 	// The back-fill asked only for the minutes since the newest bar held.
@@ -435,21 +496,11 @@ func TestStreamSlowConsumerLosesNothing(t *testing.T) {
 		}
 		return false
 	})
-	// A batch carries a symbol's whole session when it has a new bar: the
-	// newest such batch of each symbol (the last bar frame came before the
-	// last trade frame) must hold all 120 minutes.
-	n := map[string]int{}
-	for _, x := range r.seen[before:] {
-		k := map[string]int{}
-		for _, bb := range x.Bars {
-			k[bb.Symbol]++
-		}
-		for sym, c := range k {
-			n[sym] = c
-		}
-	}
-	if n["IWM"] != 120 || n["SPY"] != 120 {
-		t.Errorf("bars of the newest batches: %v, want 120 each (the whole session so far)", n)
+	// Each minute is delivered (the last bar frame came before the last
+	// trade frame): the batches hold all 120 minutes of each symbol.
+	days := dayOf(r.seen[before:])
+	if n, m := len(days["IWM"]), len(days["SPY"]); n != 120 || m != 120 || days["IWM"][119].Close != last {
+		t.Errorf("minutes delivered: IWM %d, SPY %d; want 120 each, the last at %v", n, m, last)
 	}
 	if len(b.Quotes) != 2 {
 		t.Errorf("quotes %+v: want one (the newest) per symbol", b.Quotes)

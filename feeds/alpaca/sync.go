@@ -67,11 +67,6 @@ func (f *Feed) sync(ctx context.Context, st *state, symbols []string, backfill b
 // consolidated.
 func (f *Feed) apply(st *state, bars map[string][]engine.Bar, consolidated bool, open, sipTo time.Time) {
 	st.mu.Lock()
-	if !sipTo.IsZero() {
-		for i := range st.syms {
-			st.dropUnconsolidated(i, open, sipTo)
-		}
-	}
 	for sym, bs := range bars {
 		i, ok := st.index[sym]
 		if !ok {
@@ -86,6 +81,7 @@ func (f *Feed) apply(st *state, bars map[string][]engine.Bar, consolidated bool,
 	}
 	if !sipTo.IsZero() {
 		for i := range st.syms {
+			st.dropUnconsolidated(i, open, sipTo, bars[st.syms[i].sym])
 			st.consolidate(i, open, sipTo)
 		}
 	}

@@ -10,10 +10,9 @@ import (
 	"github.com/capwatch/capwatch/internal/calendar"
 )
 
-// BenchmarkDayBatch: what feed "auto" adds to a streaming source's batch
-// late in the session — 2,000 symbols each sending today's complete set of
-// 1-minute bars (390) — on the steady path (the serving source covers what
-// was delivered before).
+// BenchmarkDayBatch: what feed "auto" adds to a batch of a source that
+// sends whole days — 2,000 symbols each sending today's complete set of
+// 1-minute bars (390) — when passing it on (as updates: nothing copied).
 func BenchmarkDayBatch(b *testing.B) {
 	const syms, minutes = 2000, 390
 	open := time.Date(2026, 11, 24, 9, 30, 0, 0, calendar.Location())
@@ -28,12 +27,15 @@ func BenchmarkDayBatch(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	s := &stream{f: f, day: map[string][]engine.Bar{}}
-	s.bars(batch)
+	out := make(chan feeds.Batch, 1)
+	s := &stream{f: f, ctx: b.Context(), out: out, lastQuote: map[string]time.Time{}, said: map[int]*engine.Provenance{}}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		if out := s.bars(batch); len(out) != len(batch) {
+		if err := s.send(feeds.Batch{Bars: batch}, true); err != nil {
+			b.Fatal(err)
+		}
+		if got := <-out; len(got.Updates) != len(batch) {
 			b.Fatal("bars lost")
 		}
 	}

@@ -85,15 +85,19 @@ func TestEngineStateContinuousAcrossSwitches(t *testing.T) {
 		}
 		synctest.Wait()
 
-		// alpaca: the day from 9:30 to 10:01, IWM at 210 at 10:01:30.
+		// alpaca: the day from 9:30 to 9:50 (a whole day), then its new
+		// minutes to 10:01 (updates, as its stream sends them), IWM at 210
+		// at 10:01:30.
 		push(a, feeds.Batch{Status: feeds.Status{State: feeds.StateOK},
-			Quotes: []engine.Quote{{Symbol: "IWM", Price: 210, Time: at(10, 1).Add(30 * time.Second)}},
-			Bars:   append(mins("IWM", at(9, 30), at(10, 1), 200), mins("SPY", at(9, 30), at(10, 1), 500)...)})
+			Bars: append(mins("IWM", at(9, 30), at(9, 50), 200), mins("SPY", at(9, 30), at(9, 50), 500)...)})
+		push(a, feeds.Batch{Status: feeds.Status{State: feeds.StateOK},
+			Quotes:  []engine.Quote{{Symbol: "IWM", Price: 210, Time: at(10, 1).Add(30 * time.Second)}},
+			Updates: append(mins("IWM", at(9, 30), at(10, 1), 200)[21:], mins("SPY", at(9, 30), at(10, 1), 500)[21:]...)})
 		if n := len(iwm().Intraday); n < 31 {
 			t.Fatalf("alpaca's day: %d closed minutes", n)
 		}
 		want := len(iwm().Intraday)
-		lastClose := 200 + 3.1 // alpaca's 10:01 bar
+		lastClose := iwm().Intraday[want-1] // the 10:01 minute as shown (alpaca's bar and the trade in it)
 
 		// alpaca down for failover_after; yahoo, 15 minutes late, takes over.
 		push(a, feeds.Batch{Status: feeds.Status{State: feeds.StateDown, LastError: "cannot reach Alpaca"}})

@@ -9,11 +9,14 @@
 //
 //   - quotes older than the last one delivered for a symbol are dropped (a
 //     delayed fallback never moves a price back in time);
-//   - a symbol's intraday bars are delivered as today's merged set: the
-//     source's bars replace those of the same minutes, the bars delivered
-//     before outside that range are kept, so a switch neither duplicates a
-//     minute nor drops the newest ones (each source sends today's set, which
-//     the engine takes as a replacement);
+//   - intraday bars are delivered as updates (feeds.Batch.Updates): each
+//     replaces the bar of its minute delivered before or adds one, and the
+//     others stay, so a switch neither duplicates a minute nor drops the
+//     newest ones. A source's whole days (Batch.Bars: Yahoo's polls) are
+//     passed on as updates too, since the day they would replace may hold
+//     another source's newer minutes; streaming updates pass as they are.
+//     (An update cannot remove a minute: a source that drops one — Alpaca,
+//     for an IEX minute without a consolidated bar — keeps it shown.)
 //   - batches are numbered in one sequence.
 //
 // Health: a source is down from its first StateDown status until its next
@@ -31,13 +34,11 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/capwatch/capwatch/engine"
 	"github.com/capwatch/capwatch/feeds"
-	"github.com/capwatch/capwatch/internal/calendar"
 	"github.com/capwatch/capwatch/internal/clock"
 )
 
@@ -53,10 +54,9 @@ type Options struct {
 	// Sources in order of preference; the first is the preferred one. At
 	// least one; all of the same Kind.
 	Sources []feeds.Feed
-	After   time.Duration      // default DefaultAfter
-	Clock   clock.Clock        // default clock.Real
-	Log     *slog.Logger       // switches are logged at info (default: discarded)
-	Cal     *calendar.Calendar // trading dates of intraday bars (default calendar.NYSE())
+	After   time.Duration // default DefaultAfter
+	Clock   clock.Clock   // default clock.Real
+	Log     *slog.Logger  // switches are logged at info (default: discarded)
 }
 
 // Feed is the composite feed. History and Stream may run concurrently.
@@ -95,9 +95,6 @@ func New(o Options) (*Feed, error) {
 	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
-	}
-	if o.Cal == nil {
-		o.Cal = calendar.NYSE()
 	}
 	return &Feed{o: o}, nil
 }
@@ -245,7 +242,6 @@ type stream struct {
 	sent    feeds.Status // the last status sent
 
 	lastQuote map[string]time.Time
-	day       map[string][]engine.Bar // per symbol: today's merged intraday bars delivered
 
 	// Provenance: the last one a source stated, and what is said for a
 	// source that states none while it serves after one that did (so the
@@ -261,7 +257,7 @@ type stream struct {
 func (f *Feed) Stream(ctx context.Context, symbols []string, out chan<- feeds.Batch) error {
 	ctx, cancel := context.WithCancel(ctx)
 	s := &stream{f: f, ctx: ctx, symbols: symbols, out: out, events: make(chan event, 16),
-		lastQuote: map[string]time.Time{}, day: map[string][]engine.Bar{}, said: map[int]*engine.Provenance{}}
+		lastQuote: map[string]time.Time{}, said: map[int]*engine.Provenance{}}
 	for i, fd := range f.o.Sources {
 		s.srcs = append(s.srcs, &source{feed: fd, idx: i})
 	}
@@ -524,7 +520,7 @@ func (s *stream) send(b feeds.Batch, data bool) error {
 	b.Seq = s.seq
 	if data {
 		b.Quotes = s.quotes(b.Quotes)
-		b.Bars = s.bars(b.Bars)
+		b.Bars, b.Updates = nil, updates(b.Updates, b.Bars)
 	}
 	s.sent = b.Status
 	select {
@@ -551,81 +547,14 @@ func (s *stream) quotes(qs []engine.Quote) []engine.Quote {
 	return kept
 }
 
-// bars returns, for every symbol in bs, today's merged set (see merge), in
-// the order the symbols first appear. Sources send each symbol's bars as
-// one run; on the steady path (the run covers everything delivered
-// before) nothing is copied and bs itself is returned.
-func (s *stream) bars(bs []engine.Bar) []engine.Bar {
-	if len(bs) == 0 {
-		return bs
+// updates is a batch's intraday bars as updates: its updates, then its
+// whole days (not copied when the batch has only one kind).
+func updates(upd, days []engine.Bar) []engine.Bar {
+	switch {
+	case len(days) == 0:
+		return upd
+	case len(upd) == 0:
+		return days
 	}
-	type run struct {
-		sym  string
-		bars []engine.Bar
-	}
-	var runs []run
-	seen := make(map[string]int, 8)
-	split := false
-	for i := 0; i < len(bs); {
-		j := i + 1
-		for j < len(bs) && bs[j].Symbol == bs[i].Symbol {
-			j++
-		}
-		if k, ok := seen[bs[i].Symbol]; ok { // the symbol's bars in two runs: join them
-			runs[k].bars, split = append(slices.Clip(runs[k].bars), bs[i:j]...), true
-		} else {
-			seen[bs[i].Symbol] = len(runs)
-			runs = append(runs, run{bs[i].Symbol, bs[i:j]})
-		}
-		i = j
-	}
-	same := true
-	for k := range runs {
-		in := runs[k].bars
-		m := merge(s.day[runs[k].sym], in, s.f.o.Cal)
-		s.day[runs[k].sym] = m
-		if len(m) != len(in) || &m[0] != &in[0] {
-			same = false
-		}
-		runs[k].bars = m
-	}
-	if same && !split {
-		return bs
-	}
-	n := 0
-	for _, r := range runs {
-		n += len(r.bars)
-	}
-	out := make([]engine.Bar, 0, n)
-	for _, r := range runs {
-		out = append(out, r.bars...)
-	}
-	return out
-}
-
-// merge returns today's bars after in arrives: in's bars (sorted, the last
-// of equal times wins) replace those of have within in's time range; the
-// bars of have before and after that range are kept — unless in starts a
-// newer trading date, which replaces have.
-func merge(have, in []engine.Bar, cal *calendar.Calendar) []engine.Bar {
-	in = feeds.NormaliseBars(in)
-	if len(in) == 0 {
-		return have
-	}
-	if len(have) == 0 {
-		return in
-	}
-	first, last := in[0].Time, in[len(in)-1].Time
-	if d := cal.TradingDate(last); d.After(cal.TradingDate(have[len(have)-1].Time)) {
-		return in // a new day
-	}
-	lo := sort.Search(len(have), func(i int) bool { return !have[i].Time.Before(first) })
-	hi := sort.Search(len(have), func(i int) bool { return have[i].Time.After(last) })
-	if lo == 0 && hi == len(have) {
-		return in
-	}
-	out := make([]engine.Bar, 0, lo+len(in)+len(have)-hi)
-	out = append(out, have[:lo]...)
-	out = append(out, in...)
-	return append(out, have[hi:]...)
+	return append(slices.Clip(upd), days...)
 }

@@ -154,7 +154,7 @@ func TestScriptedOutageOfEachSource(t *testing.T) {
 	r.push(r.a, feeds.Batch{Status: ok(), Quotes: []engine.Quote{quote("IWM", ny(10, 0, 0), 200), quote("SPY", ny(10, 0, 0), 500)},
 		Bars: minutes("IWM", ny(9, 30, 0), ny(9, 59, 0), 200)})
 	b := r.next()
-	if b.Status.Feed != "alpaca" || b.Status.Preferred != "" || len(b.Quotes) != 2 || len(b.Bars) != 30 {
+	if b.Status.Feed != "alpaca" || b.Status.Preferred != "" || len(b.Quotes) != 2 || len(b.Updates) != 30 || len(b.Bars) != 0 {
 		t.Fatalf("healthy: %+v", b)
 	}
 
@@ -183,7 +183,8 @@ func TestScriptedOutageOfEachSource(t *testing.T) {
 
 	// 4. yahoo answers: it serves. Its IWM quote is delayed (older than
 	// alpaca's): dropped; SPY's is newer: kept. Its bars (the day from
-	// 9:30 to 10:01, other closes) replace the minutes it covers.
+	// 9:30 to 10:01, other closes) go on as updates: they replace the
+	// minutes they cover (the engine's merge; see engine_test.go).
 	r.clk.Advance(15 * time.Second)
 	r.push(r.b, feeds.Batch{Status: ok(),
 		Quotes: []engine.Quote{quote("IWM", ny(9, 59, 30), 199), quote("SPY", ny(10, 2, 0), 501)},
@@ -199,16 +200,16 @@ func TestScriptedOutageOfEachSource(t *testing.T) {
 	if len(b.Quotes) != 1 || b.Quotes[0].Symbol != "SPY" {
 		t.Fatalf("quotes %+v: want only SPY (IWM's is older than alpaca's)", b.Quotes)
 	}
-	if len(b.Bars) != 32 || b.Bars[0].Close != 300 || b.Bars[31].Time != ny(10, 1, 0) {
-		t.Fatalf("bars: %d, first %+v", len(b.Bars), b.Bars[0])
+	if len(b.Updates) != 32 || len(b.Bars) != 0 || b.Updates[0].Close != 300 || b.Updates[31].Time != ny(10, 1, 0) {
+		t.Fatalf("updates: %d, whole days %d", len(b.Updates), len(b.Bars))
 	}
 
-	// 5. A delayed yahoo poll (its day ends at 9:58): the minutes after it
-	// that were delivered stay.
+	// 5. A delayed yahoo poll (its day ends at 9:58): as updates, so the
+	// minutes after it that were delivered stay.
 	r.push(r.b, feeds.Batch{Status: ok(), Bars: minutes("IWM", ny(9, 30, 0), ny(9, 58, 0), 400)})
 	b = r.next()
-	if len(b.Bars) != 32 || b.Bars[0].Close != 400 || b.Bars[30].Close != 300+30 {
-		t.Fatalf("merged bars: %d %+v", len(b.Bars), b.Bars[len(b.Bars)-1])
+	if len(b.Updates) != 29 || len(b.Bars) != 0 || b.Updates[0].Close != 400 {
+		t.Fatalf("updates: %d, whole days %d", len(b.Updates), len(b.Bars))
 	}
 
 	// 6. yahoo's outage while alpaca is still down: reported as it is.
@@ -364,27 +365,26 @@ func TestProvenanceFollowsTheServingSource(t *testing.T) {
 	}
 }
 
-// TestBarsSplitRunsJoined: a symbol whose bars come in two runs of one
-// batch is delivered once, merged and in time order.
-func TestBarsSplitRunsJoined(t *testing.T) {
-	f, err := New(Options{Sources: []feeds.Feed{fake.New(fake.Options{})}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &stream{f: f, day: map[string][]engine.Bar{}}
-	in := append(append(minutes("IWM", ny(9, 30, 0), ny(9, 31, 0), 1), minutes("SPY", ny(9, 30, 0), ny(9, 30, 0), 5)...),
-		minutes("IWM", ny(9, 32, 0), ny(9, 32, 0), 3)...)
-	out := s.bars(in)
+// TestBarsPassedOnAsUpdates: a batch's whole days go on as updates after
+// its updates (the day they would replace may hold another source's newer
+// minutes); a batch with one kind is not copied.
+func TestBarsPassedOnAsUpdates(t *testing.T) {
+	upd := minutes("IWM", ny(9, 32, 0), ny(9, 32, 0), 3)
+	days := append(minutes("SPY", ny(9, 30, 0), ny(9, 31, 0), 5), minutes("QQQ", ny(9, 30, 0), ny(9, 30, 0), 7)...)
 	var got []string
-	for _, b := range out {
+	for _, b := range updates(upd, days) {
 		got = append(got, b.Symbol+b.Time.Format("15:04"))
 	}
-	if strings.Join(got, " ") != "IWM09:30 IWM09:31 IWM09:32 SPY09:30" {
-		t.Fatalf("bars %v", got)
+	if strings.Join(got, " ") != "IWM09:32 SPY09:30 SPY09:31 QQQ09:30" {
+		t.Fatalf("updates %v", got)
 	}
-	// The steady path: a run covering what was delivered is passed as is.
-	again := minutes("IWM", ny(9, 30, 0), ny(9, 33, 0), 1)
-	if out := s.bars(again); &out[0] != &again[0] || len(out) != 4 {
-		t.Fatal("a covering run was copied")
+	if out := updates(upd, nil); &out[0] != &upd[0] {
+		t.Error("updates alone were copied")
+	}
+	if out := updates(nil, days); &out[0] != &days[0] || len(out) != 3 {
+		t.Error("whole days alone were copied")
+	}
+	if out := updates(upd[:1:1], days); &out[0] == &upd[0] && cap(upd) > 1 {
+		t.Error("appended into the source's array")
 	}
 }

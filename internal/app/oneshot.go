@@ -108,13 +108,17 @@ func BuildSnapshot(ctx context.Context, o BuildOptions) (*engine.Snapshot, error
 		b := firstQuotes(ctx, o.Feed, qs, o.QuoteWait)
 		inp.Quotes = b.Quotes
 		inp.Errors = append(inp.Errors, b.Errors...)
-		if len(b.Bars) > 0 {
+		if days := wholeDays(b.Bars); len(days) > 0 {
 			if inp.Intraday == nil {
 				inp.Intraday = map[string][]engine.Bar{}
 			}
-			for _, bar := range b.Bars {
-				inp.Intraday[bar.Symbol] = append(inp.Intraday[bar.Symbol], bar)
+			for sym, day := range days { // the stream's day replaces the history's
+				inp.Intraday[sym] = day
 			}
+		}
+		inp.IntradayUpdates = b.Updates
+		if b.Status.Provenance != nil { // what the stream says about today's volume
+			inp.Provenance = b.Status.Provenance
 		}
 	}
 	if o.QuoteWait > 0 && o.Feed.Kind() == feeds.KindDemo {
@@ -143,6 +147,13 @@ func BuildSnapshot(ctx context.Context, o BuildOptions) (*engine.Snapshot, error
 
 // firstQuotes runs the feed's Stream until its first batch with quotes, at
 // most wait long, and returns that batch (empty on timeout or failure).
+// oneBatch is a channel holding just b (for drain).
+func oneBatch(b feeds.Batch) <-chan feeds.Batch {
+	ch := make(chan feeds.Batch, 1)
+	ch <- b
+	return ch
+}
+
 func firstQuotes(ctx context.Context, f feeds.Feed, syms []string, wait time.Duration) feeds.Batch {
 	ctx, cancel := context.WithTimeout(ctx, wait)
 	out := make(chan feeds.Batch, 1)
@@ -155,11 +166,13 @@ func firstQuotes(ctx context.Context, f feeds.Feed, syms []string, wait time.Dur
 		cancel()
 		<-done
 	}()
+	var acc feeds.Batch // the bars of the batches before the first quotes
 	for {
 		select {
 		case b := <-out:
+			acc, _ = drain(acc, oneBatch(b))
 			if len(b.Quotes) > 0 {
-				return b
+				return acc
 			}
 		case <-ctx.Done():
 			return feeds.Batch{}

@@ -385,22 +385,36 @@ func (r *run) batch(b feeds.Batch, queued <-chan feeds.Batch) bool {
 	// sent when the last one had errors (they clear).
 	// A new provenance (the feed's data source changed) is passed on too.
 	newProv := b.Status.Provenance != nil && b.Status.Provenance != r.lastProv
-	if len(b.Quotes) == 0 && len(b.Bars) == 0 && len(lastErrs) == 0 && !r.liveErrs && !newProv {
+	if len(b.Quotes) == 0 && len(b.Bars) == 0 && len(b.Updates) == 0 && len(lastErrs) == 0 && !r.liveErrs && !newProv {
 		return true
 	}
 	r.liveErrs = len(lastErrs) > 0
-	inp := engine.Input{Quotes: b.Quotes, Errors: lastErrs, Feed: r.name, Live: true}
+	// A streaming source's updates go to the engine as they are (no copy).
+	inp := engine.Input{Quotes: b.Quotes, Errors: lastErrs, Feed: r.name, Live: true, IntradayUpdates: b.Updates}
 	if newProv {
 		inp.Provenance, r.lastProv = b.Status.Provenance, b.Status.Provenance
 	}
-	if len(b.Bars) > 0 {
-		inp.Intraday = map[string][]engine.Bar{}
-		for _, bar := range b.Bars {
-			inp.Intraday[bar.Symbol] = append(inp.Intraday[bar.Symbol], bar)
-		}
-	}
+	inp.Intraday = wholeDays(b.Bars)
 	inp.Now = r.now(b.Quotes)
 	return r.send(inp)
+}
+
+// wholeDays groups whole-day bars by symbol (nil when there are none). A
+// symbol's day that starts again (not after the bar before: a later
+// batch's whole day, coalesced) replaces the one collected.
+func wholeDays(bars []engine.Bar) map[string][]engine.Bar {
+	if len(bars) == 0 {
+		return nil
+	}
+	days := map[string][]engine.Bar{}
+	for _, bar := range bars {
+		day := days[bar.Symbol]
+		if n := len(day); n > 0 && !bar.Time.After(day[n-1].Time) {
+			day = day[:0:0]
+		}
+		days[bar.Symbol] = append(day, bar)
+	}
+	return days
 }
 
 // tickDue is a live feed's tick: an Input carrying only the time (bars
@@ -468,8 +482,10 @@ func logSkipped(log *slog.Logger, msg, feed string, skipped map[string]engine.Sk
 }
 
 // drain merges every batch already waiting in ch into b, in order: quotes,
-// bars and errors are appended; the status and sequence are the latest.
-// last is the newest batch's errors (the feed's current per-symbol errors).
+// bars, updates and errors are appended (a later whole day of a symbol
+// replaces its earlier one and the updates before it: the engine applies
+// whole days first); the status and sequence are the latest. last is the
+// newest batch's errors (the feed's current per-symbol errors).
 func drain(b feeds.Batch, ch <-chan feeds.Batch) (merged feeds.Batch, last []engine.SymbolError) {
 	last = b.Errors
 	for {
@@ -477,7 +493,11 @@ func drain(b feeds.Batch, ch <-chan feeds.Batch) (merged feeds.Batch, last []eng
 		case nb := <-ch:
 			b.Seq, b.Status = nb.Seq, nb.Status
 			b.Quotes = append(b.Quotes, nb.Quotes...)
+			if len(nb.Bars) > 0 && len(b.Updates) > 0 {
+				b.Updates = withoutSymbols(b.Updates, nb.Bars)
+			}
 			b.Bars = append(b.Bars, nb.Bars...)
+			b.Updates = append(b.Updates, nb.Updates...)
 			b.Errors = append(b.Errors, nb.Errors...)
 			last = nb.Errors
 		default:
@@ -525,4 +545,20 @@ func lastBarEnd(daily map[string][]engine.Bar) time.Time {
 		return last
 	}
 	return endOfDay(last)
+}
+
+// withoutSymbols returns the updates of the symbols that have no whole day
+// in days (a copy; rare: a source that sends both kinds).
+func withoutSymbols(updates, days []engine.Bar) []engine.Bar {
+	whole := map[string]bool{}
+	for _, b := range days {
+		whole[b.Symbol] = true
+	}
+	var kept []engine.Bar
+	for _, b := range updates {
+		if !whole[b.Symbol] {
+			kept = append(kept, b)
+		}
+	}
+	return kept
 }

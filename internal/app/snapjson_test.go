@@ -35,14 +35,14 @@ func handSnapshot() *engine.Snapshot {
 			Symbol: "IWM", Last: engine.Some(205.5), PrevClose: engine.Some(204), ChangePct: engine.Some(0.75),
 			SMA20: engine.Some(200), RVOL20: engine.Some(1.25), Ret1d: engine.Some(0.75),
 			DataTime: time.Date(2024, 5, 31, 16, 0, 0, 0, ny), Stale: true,
-			SkippedRows: 4, FirstSkippedLine: 102,
+			SkippedRows: 4, FirstSkippedLine: 102, RVOLAsOf: time.Date(2024, 5, 31, 15, 45, 0, 0, ny),
 		}, {
-			Symbol: "SPY",
+			Symbol: "SPY", RVOLPartial: true,
 		}},
 		Flags: []engine.Flag{
 			{ID: engine.FlagRatioAboveSMA50, State: engine.FlagFading, Since: "2024-05-20", Value: engine.Some(0.365), Threshold: 0.37, Text: "ratio above its 50-day average",
 				CloseDate: "2024-06-03", CloseValue: engine.Some(0.375), CloseThreshold: engine.Some(0.369)},
-			{ID: engine.FlagSmallVolumeSurge, State: engine.FlagOff, Threshold: 1.5, Text: "volume surge"},
+			{ID: engine.FlagSmallVolumeSurge, State: engine.FlagOff, Threshold: 1.5, Text: "volume surge", Partial: true},
 		},
 		Sectors: []engine.SectorSnapshot{{
 			Sector: "Technology", Large: "XLK", Small: "PSCT",
@@ -93,17 +93,17 @@ const wantJSON = `{
    "ema20": null, "rsi14": null, "atr14": null, "bb_upper": null, "bb_middle": null, "bb_lower": null,
    "donchian_high_20": null, "donchian_low_20": null, "rvol20": 1.25, "return_1d": 0.75, "return_5d": null,
    "return_21d": null, "return_63d": null, "data_time": "2024-05-31T16:00:00-04:00", "stale": true,
-   "skipped_rows": 4, "first_skipped_line": 102},
+   "skipped_rows": 4, "first_skipped_line": 102, "rvol_partial": false, "rvol_as_of": "2024-05-31T15:45:00-04:00"},
   {"symbol": "SPY", "last": null, "prev_close": null, "change_pct": null, "sma20": null, "sma50": null, "sma200": null,
    "ema20": null, "rsi14": null, "atr14": null, "bb_upper": null, "bb_middle": null, "bb_lower": null,
    "donchian_high_20": null, "donchian_low_20": null, "rvol20": null, "return_1d": null, "return_5d": null,
    "return_21d": null, "return_63d": null, "data_time": null, "stale": false,
-   "skipped_rows": 0, "first_skipped_line": null}],
+   "skipped_rows": 0, "first_skipped_line": null, "rvol_partial": true, "rvol_as_of": null}],
  "flags": [
   {"id": "ratio_above_sma50", "state": "fading", "since": "2024-05-20", "value": 0.365, "threshold": 0.37, "text": "ratio above its 50-day average",
-   "close_date": "2024-06-03", "close_value": 0.375, "close_threshold": 0.369},
+   "close_date": "2024-06-03", "close_value": 0.375, "close_threshold": 0.369, "partial": false},
   {"id": "small_volume_surge", "state": "off", "since": null, "value": null, "threshold": 1.5, "text": "volume surge",
-   "close_date": null, "close_value": null, "close_threshold": null}],
+   "close_date": null, "close_value": null, "close_threshold": null, "partial": true}],
  "sectors": [
   {"sector": "Technology", "large": "XLK", "small": "PSCT",
    "large_return_pct": {"1d": 1, "1w": 2, "1m": 3, "3m": null},
@@ -156,6 +156,7 @@ func TestWriteJSONContract(t *testing.T) {
 func TestWriteJSONProvenance(t *testing.T) {
 	var buf bytes.Buffer
 	p := &engine.Provenance{Prices: "IEX", Volume: "SIP to 14:45, IEX after", VolumePartial: true,
+		VolumeConsolidatedTo: time.Date(2026, 3, 4, 14, 45, 0, 0, calendar.Location()),
 		History: []engine.HistorySpan{{Source: "yahoo", From: "1993-01-29", To: "2015-12-31", Symbols: 2}, {Source: "alpaca", From: "2016-01-04", To: "2026-03-03", Symbols: 2}}}
 	if err := WriteJSON(&buf, &engine.Snapshot{Feed: "alpaca", Provenance: p}); err != nil {
 		t.Fatal(err)
@@ -167,7 +168,8 @@ func TestWriteJSONProvenance(t *testing.T) {
 		t.Fatal(err)
 	}
 	var want any
-	_ = json.Unmarshal([]byte(`{"prices": "IEX", "volume": "SIP to 14:45, IEX after", "volume_partial": true, "history": [
+	_ = json.Unmarshal([]byte(`{"prices": "IEX", "volume": "SIP to 14:45, IEX after", "volume_partial": true,
+		"volume_consolidated_to": "2026-03-04T14:45:00-05:00", "history": [
 		{"source": "yahoo", "from": "1993-01-29", "to": "2015-12-31", "symbols": 2},
 		{"source": "alpaca", "from": "2016-01-04", "to": "2026-03-03", "symbols": 2}]}`), &want)
 	if !reflect.DeepEqual(got.Provenance, want) {
