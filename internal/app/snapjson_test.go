@@ -157,7 +157,7 @@ func TestWriteJSONProvenance(t *testing.T) {
 	var buf bytes.Buffer
 	p := &engine.Provenance{Prices: "IEX", Volume: "SIP to 14:45, IEX after", VolumePartial: true,
 		VolumeConsolidatedTo: time.Date(2026, 3, 4, 14, 45, 0, 0, calendar.Location()),
-		History: []engine.HistorySpan{{Source: "yahoo", From: "1993-01-29", To: "2015-12-31", Symbols: 2}, {Source: "alpaca", From: "2016-01-04", To: "2026-03-03", Symbols: 2}}}
+		History:              []engine.HistorySpan{{Source: "yahoo", From: "1993-01-29", To: "2015-12-31", Symbols: 2}, {Source: "alpaca", From: "2016-01-04", To: "2026-03-03", Symbols: 2}}}
 	if err := WriteJSON(&buf, &engine.Snapshot{Feed: "alpaca", Provenance: p}); err != nil {
 		t.Fatal(err)
 	}
