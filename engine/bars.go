@@ -170,17 +170,21 @@ func (b *BarBuilder) Seed(closed []Bar, forming *Bar) {
 	}
 }
 
-// endOf returns the end of the bar starting at (daily: dated) t.
+// endOf returns the end of the bar starting at (daily: dated) t (the
+// session of t's day is remembered: a Seed of a day's bars asks the
+// calendar once).
 func (b *BarBuilder) endOf(t time.Time) time.Time {
+	b.sess.lookup(b.cal, b.loc, t)
+	s := &b.sess
 	if b.tf == Daily {
-		if _, c, ok := b.cal.Session(t); ok {
-			return c
+		if s.trading {
+			return s.close
 		}
 		return t.Add(24 * time.Hour)
 	}
 	end := t.Add(b.dur)
-	if _, c, ok := b.cal.Session(t); ok && end.After(c) {
-		end = c
+	if s.trading && end.After(s.close) {
+		end = s.close
 	}
 	return end
 }

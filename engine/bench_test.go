@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"strconv"
 	"testing"
 	"time"
 )
@@ -124,5 +125,78 @@ func TestQuoteHotPathDoesNotAllocate(t *testing.T) {
 	})
 	if allocs != 0 {
 		t.Fatalf("%v allocations per quote pair, want 0", allocs)
+	}
+}
+
+// minuteEngine is an engine of 2,000 symbols with 30 days of history and
+// today's first 210 minutes (to 13:00) loaded, as updates (a streaming
+// feed's back-fill) or whole days: a streaming feed's watchlist at 13:00,
+// as in feeds/alpaca's BenchmarkStreamMinute.
+func minuteEngine(b *testing.B, updates bool) (e *Engine, syms []string, open time.Time, day map[string][]Bar) {
+	b.Helper()
+	cfg := DefaultConfig()
+	cfg.Sectors = nil
+	for i := range 2000 - 2 {
+		cfg.Extras = append(cfg.Extras, "S"+strconv.Itoa(1000+i))
+	}
+	e = newEngine(b, cfg)
+	days := tradingDays(e.cal, nyDate(2025, 1, 6), 30)
+	syms = cfg.Symbols()
+	h := map[string][]Bar{}
+	for i, sym := range syms {
+		h[sym] = flatBars(sym, days, constSeries(30, 50+float64(i%100)), 1e6)
+	}
+	e.LoadHistory(h)
+	open = nyAt(e.cal.NextTradingDate(days[29]), 9, 30, 0)
+	day = map[string][]Bar{}
+	for i, sym := range syms {
+		day[sym] = minuteBars(sym, open, open.Add(210*time.Minute), 50+float64(i%100), 1000)
+	}
+	if !updates {
+		e.LoadIntraday(day)
+		return e, syms, open, day
+	}
+	var all []Bar
+	for _, sym := range syms {
+		all = append(all, day[sym]...)
+	}
+	e.UpdateIntraday(all)
+	return e, syms, open, day
+}
+
+// BenchmarkUpdateIntraday2000: one minute of a streaming feed for 2,000
+// symbols in the updates form — each symbol's new minute bar (from 13:00;
+// after the close's last minute the same minutes again, as corrections).
+func BenchmarkUpdateIntraday2000(b *testing.B) {
+	e, syms, open, _ := minuteEngine(b, true)
+	batch := make([]Bar, len(syms))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t := open.Add(time.Duration(210+i%180) * time.Minute)
+		for k, sym := range syms {
+			p := 50 + float64(k%100) + float64(i%7)/10
+			batch[k] = Bar{Symbol: sym, Time: t, Open: p, High: p + 0.1, Low: p - 0.1, Close: p, Volume: 1200}
+		}
+		e.UpdateIntraday(batch)
+	}
+}
+
+// BenchmarkLoadIntradayWholeDay2000 is the same minute in the whole-day
+// form a streaming feed used before the updates form: every symbol's day
+// so far (211 bars) replacing the last (for comparison).
+func BenchmarkLoadIntradayWholeDay2000(b *testing.B) {
+	e, syms, open, day := minuteEngine(b, false)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t := open.Add(210 * time.Minute)
+		for k, sym := range syms {
+			p := 50 + float64(k%100) + float64(i%7)/10
+			d := day[sym]
+			d = append(d[:210], Bar{Symbol: sym, Time: t, Open: p, High: p + 0.1, Low: p - 0.1, Close: p, Volume: 1200})
+			day[sym] = d
+		}
+		e.LoadIntraday(day)
 	}
 }

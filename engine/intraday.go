@@ -109,7 +109,7 @@ func (e *Engine) intradayRun(s *symState, in []Bar, whole bool) {
 	in = in[first:]
 	switch {
 	case whole || s.intraDate.IsZero() || date.After(s.intraDate):
-		e.setIntraday(s, in, date)
+		e.setIntraday(s, in, date, !whole)
 	case date.Before(s.intraDate):
 		return // minutes of an earlier day: not shown any more
 	default:
@@ -158,14 +158,23 @@ func (e *Engine) intradayRun(s *symState, in []Bar, whole bool) {
 	e.setCons(s)
 }
 
-// setIntraday makes in (the bars of trading date date) today's bars.
-func (e *Engine) setIntraday(s *symState, in []Bar, date time.Time) {
-	agg := aggregate(in, e.cfg.Intraday, s.sym)
+// setIntraday makes in (the bars of trading date date) today's bars; a
+// day begun by updates gets room for the whole session, so the day's
+// updates never move it.
+func (e *Engine) setIntraday(s *symState, in []Bar, date time.Time, updates bool) {
+	size := len(in) + 16
+	if updates {
+		size = max(len(in), sessionBars(e.cfg.Intraday))
+	}
+	agg := aggregateInto(make([]Bar, 0, size), in, e.cfg.Intraday, s.sym)
 	if !date.Equal(s.intraDate) || !extendsCloses(agg, s.pubCloses) {
 		s.pubCloses = nil // published snapshots keep the old array
 	}
 	s.intra, s.intraForming, s.intraDate = agg, false, date
 	if e.cfg.Intraday != Minute1 {
+		if cap(s.min1) == 0 {
+			s.min1 = make([]Bar, 0, sessionBars(Minute1))
+		}
 		s.min1 = aggregateInto(s.min1[:0], in, Minute1, s.sym)
 	}
 }
@@ -183,7 +192,7 @@ func (e *Engine) mergeIntraday(s *symState, in []Bar) {
 		}
 		run := aggregateInto(e.runBuf[:0], in, Minute1, s.sym)
 		e.runBuf = run[:0]
-		s.min1 = mergeBars(s.min1, run)
+		s.min1 = mergeBars(s.min1, run, sessionBars(Minute1))
 		d := tf.Duration()
 		from, to := run[0].Time.Truncate(d), run[len(run)-1].Time.Truncate(d).Add(d)
 		lo := sort.Search(len(s.min1), func(k int) bool { return !s.min1[k].Time.Before(from) })
@@ -197,7 +206,7 @@ func (e *Engine) mergeIntraday(s *symState, in []Bar) {
 		s.intraForming = false // the feed's bar replaces a quote-built one, or comes after it
 	}
 	lo := sort.Search(n, func(k int) bool { return !s.intra[k].Time.Before(agg[0].Time) })
-	s.intra = mergeBars(s.intra, agg)
+	s.intra = mergeBars(s.intra, agg, sessionBars(tf))
 	// Published closes stay as they are: a snapshot gets a new array when
 	// one of them changed or moved.
 	for k := lo; k < len(s.pubCloses); k++ {
@@ -210,9 +219,15 @@ func (e *Engine) mergeIntraday(s *symState, in []Bar) {
 
 // mergeBars merges src into dst (both oldest first, times strictly
 // increasing): a bar of src replaces dst's bar of the same time or is
-// inserted. In place, from the back, when dst's array has room.
-func mergeBars(dst, src []Bar) []Bar {
+// inserted. In place, from the back, when dst's array has room; a new
+// array has room for at least room bars (a session's).
+func mergeBars(dst, src []Bar, room int) []Bar {
 	n, m := len(dst), len(src)
+	if n+m > cap(dst) {
+		grown := make([]Bar, n, max(room, n+m+(n+m)/4+16))
+		copy(grown, dst)
+		dst = grown
+	}
 	if n == 0 || dst[n-1].Time.Before(src[0].Time) { // the usual case: new minutes after the day's
 		return append(dst, src...)
 	}
@@ -231,12 +246,8 @@ func mergeBars(dst, src []Bar) []Bar {
 		}
 	}
 	size := n + added
-	out := dst
-	if size > cap(dst) {
-		out = make([]Bar, size, size+size/4+16)
-		copy(out, dst) // the bars before the first merged stay where they are
-	}
-	out = out[:size]
+	out := dst[:size] // room: n+m ≥ size
+
 	i, j := n-1, m-1
 	for k := size - 1; j >= 0; k-- {
 		switch {
@@ -288,10 +299,8 @@ func extendsCloses(bars []Bar, pub []float64) bool {
 	return true
 }
 
-// aggregate groups 1-minute bars into tf bars (a copy; same bars for Minute1).
-func aggregate(in []Bar, tf Timeframe, sym string) []Bar {
-	return aggregateInto(make([]Bar, 0, len(in)+16), in, tf, sym)
-}
+// sessionBars is how many tf bars a regular session has (and one more).
+func sessionBars(tf Timeframe) int { return int(fullSessionMinutes*time.Minute/tf.Duration()) + 1 }
 
 // aggregateInto is aggregate appending to out.
 func aggregateInto(out, in []Bar, tf Timeframe, sym string) []Bar {

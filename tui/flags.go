@@ -48,7 +48,7 @@ func sameFlagView(a, b []engine.Flag) bool {
 	}
 	for i := range a {
 		x, y := &a[i], &b[i]
-		if x.ID != y.ID || x.State != y.State || x.Since != y.Since || x.Text != y.Text || x.Value.Valid != y.Value.Valid {
+		if x.ID != y.ID || x.State != y.State || x.Since != y.Since || x.Text != y.Text || x.Value.Valid != y.Value.Valid || x.Partial != y.Partial {
 			return false
 		}
 		if x.Value.Valid && x.Value.V != y.Value.V && flagValue(x.ID, x.Value.V, true) != flagValue(y.ID, y.Value.V, true) {
@@ -236,6 +236,7 @@ type flagRow struct {
 	close        string    // a fading flag's value at the last close ("close 0.3847"), else ""
 	since        [3]string // ISO, "Oct 29", "10/29" forms; "" when off or undated
 	meaning      string
+	partial      bool // on partial volume: value "vol partial" (in the label when the value is not shown)
 }
 
 // stateW is the width of the state mark ("● confirmed").
@@ -249,7 +250,7 @@ func (p *flagsPanel) rows(flags []engine.Flag) []flagRow {
 	}
 	out := make([]flagRow, len(flags))
 	for i, f := range flags {
-		r := flagRow{state: f.State, label: flagLabel(f.ID), value: p.valueText(f), meaning: f.Text}
+		r := flagRow{state: f.State, label: flagLabel(f.ID), value: p.valueText(f), meaning: f.Text, partial: f.Partial}
 		if v, ok := f.CloseValue.Get(); ok && f.State == engine.FlagFading && f.Value.Valid {
 			r.close = "close " + flagValue(f.ID, v, true)
 		}
@@ -265,7 +266,14 @@ func (p *flagsPanel) rows(flags []engine.Flag) []flagRow {
 // confirmed flag whose live value is not defined yet (the paced volume in
 // the first minutes of the session) shows the value and threshold of the
 // last close, which it held at.
+//
+// A flag on partial volume (small_volume_surge while the day's volume is
+// one venue's only) says "vol partial": it is not evaluated live and keeps
+// the state of the last close.
 func (p *flagsPanel) valueText(f engine.Flag) string {
+	if f.Partial {
+		return "vol partial"
+	}
 	thr := flagValue(f.ID, f.Threshold, false)
 	if v, ok := f.Value.Get(); ok {
 		return flagValue(f.ID, v, true) + " vs " + thr
@@ -407,7 +415,11 @@ func (p *flagsPanel) line(r flagRow, l flagLayout, cw int) string {
 	var b strings.Builder
 	b.WriteString(p.stateMark(r.state))
 	b.WriteString(" ")
-	b.WriteString(fit(r.label, l.labelW))
+	label := r.label
+	if r.partial && !l.value { // the mark must show even without the value column
+		label = "Surge (vol partial)"
+	}
+	b.WriteString(fit(label, l.labelW))
 	gap := strings.Repeat(" ", l.gap)
 	if l.value {
 		b.WriteString(gap)

@@ -181,11 +181,7 @@ func (p *quotesPanel) body(cw, ch int) []string {
 			line += " " + sty.paint(fit(sp, sparkW))
 		}
 		if showRVOL {
-			rv := "—"
-			if v, ok := p.rvol(s).Get(); ok {
-				rv = fmt.Sprintf("%.1f", v)
-			}
-			line += fmt.Sprintf(" %*s", rvolW, rv)
+			line += fmt.Sprintf(" %*s", rvolW, p.rvolText(s, rvolW))
 		}
 		line += " " + p.age(s, ageW-1)
 		out = append(out, line)
@@ -194,11 +190,47 @@ func (p *quotesPanel) body(cw, ch int) []string {
 	if len(p.snap.Errors)+len(p.snap.Notices) > 0 && ch > 3 {
 		rows-- // the errors and notices keep at least a line under the table
 	}
+	partial := showRVOL && ch > 4 && anyPartial(p.snap.Symbols)
+	if partial {
+		rows-- // the line that says what ≥ means
+	}
 	if len(out) > rows && rows > 1 {
 		hidden := len(out) - rows + 1
 		out = append(out[:rows-1], st.Muted.Render(fmt.Sprintf("… %d more (s sorts)", hidden)))
 	}
+	if partial {
+		out = append(out, st.Warn.Render("≥ rvol: partial volume (one venue's, not consolidated), a lower bound"))
+	}
 	return append(out, p.errorLines(ch-len(out), cw)...)
+}
+
+// rvolText is the rvol cell (w cells): "1.3", "—" when unknown, and "≥0.0"
+// when the volume behind it is partial (one venue's: a lower bound, not
+// to be read against the consolidated average).
+func (p *quotesPanel) rvolText(s engine.SymbolSnapshot, w int) string {
+	v, ok := p.rvol(s).Get()
+	if !ok {
+		return "—"
+	}
+	mark := ""
+	if s.RVOLPartial {
+		mark = "≥"
+	}
+	t := mark + fmt.Sprintf("%.1f", v)
+	if ansi.StringWidth(t) > w {
+		t = mark + fmt.Sprintf("%.0f", v)
+	}
+	return t
+}
+
+// anyPartial reports whether a symbol's RVOL is on partial volume.
+func anyPartial(syms []engine.SymbolSnapshot) bool {
+	for i := range syms {
+		if syms[i].RVOLPartial {
+			return true
+		}
+	}
+	return false
 }
 
 // errorLines lists the snapshot's symbol errors ("✖ QQQ: no such symbol"),
