@@ -44,7 +44,9 @@ import (
 func TestAlpacaIEXVolumeIsHonest(t *testing.T) {
 	ny := calendar.Location()
 	day := time.Date(2026, 3, 4, 0, 0, 0, 0, ny) // a Wednesday
-	at := func(h, m, s int) time.Time { return day.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute + time.Duration(s)*time.Second) }
+	at := func(h, m, s int) time.Time {
+		return day.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute + time.Duration(s)*time.Second)
+	}
 	clk := clock.NewFake(at(9, 40, 0))
 	srv := alpacafake.New(alpacafake.Options{KeyID: "k", Secret: "s", Now: clk.Now})
 	t.Cleanup(srv.Close)
