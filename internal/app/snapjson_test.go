@@ -215,6 +215,29 @@ func TestWriteTextNoEscapes(t *testing.T) {
 	}
 }
 
+// TestWriteTextPartialVolume: the text report marks RVOL on partial volume
+// as a lower bound and the surge flag held off, as the dashboard does.
+func TestWriteTextPartialVolume(t *testing.T) {
+	s := handSnapshot()
+	s.Symbols[0].RVOLPartial = true
+	var buf bytes.Buffer
+	if err := WriteText(&buf, s); err != nil {
+		t.Fatal(err)
+	}
+	var iwm, surge string
+	for _, l := range strings.Split(buf.String(), "\n") {
+		switch {
+		case strings.HasPrefix(strings.TrimSpace(l), "IWM "):
+			iwm = l
+		case strings.Contains(l, "small_volume_surge"):
+			surge = l
+		}
+	}
+	if !strings.Contains(iwm, "≥1.25") || !strings.Contains(surge, "off (vol partial)") {
+		t.Errorf("IWM row %q, surge row %q: want ≥1.25 and off (vol partial)", iwm, surge)
+	}
+}
+
 func TestWriteAnalogs(t *testing.T) {
 	a := handSnapshot().Analogs
 	var buf bytes.Buffer

@@ -56,7 +56,11 @@ func WriteText(w io.Writer, s *engine.Snapshot) error {
 		if f.Since != "" {
 			since = "since " + f.Since
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", flagMark(f.State), f.ID, f.State, since, f.Text)
+		state := f.State.String()
+		if f.Partial { // held off on one venue's volume (see engine.Flag.Partial)
+			state += " (vol partial)"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", flagMark(f.State), f.ID, state, since, f.Text)
 	}
 	tw.Flush()
 
@@ -68,8 +72,12 @@ func WriteText(w io.Writer, s *engine.Snapshot) error {
 		if y.Stale {
 			data += " STALE"
 		}
+		rvol := fmtNum(y.RVOL20, 2)
+		if y.RVOLPartial && y.RVOL20.Valid { // one venue's volume: a lower bound
+			rvol = "≥" + rvol
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", y.Symbol, fmtNum(y.Last, 2), fmtPct(y.ChangePct),
-			fmtNum(y.SMA50, 2), fmtNum(y.SMA200, 2), fmtNum(y.RSI14, 1), fmtNum(y.RVOL20, 2),
+			fmtNum(y.SMA50, 2), fmtNum(y.SMA200, 2), fmtNum(y.RSI14, 1), rvol,
 			fmtPct(y.Ret5d), fmtPct(y.Ret21d), fmtPct(y.Ret63d), data)
 	}
 	tw.Flush()
