@@ -14,6 +14,7 @@ require (
 	github.com/charmbracelet/x/term v0.2.2
 	github.com/charmbracelet/x/vt v0.1.0
 	github.com/guptarohit/asciigraph v0.10.0
+	github.com/iamjinlei/go-tart v0.0.0-20210623083942-ceb57e98706b
 	github.com/markcheno/go-talib v0.0.0-20250114000313-ec55a20c902f
 	golang.org/x/sync v0.22.0
 	golang.org/x/sys v0.47.0

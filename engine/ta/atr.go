@@ -1,23 +1,18 @@
 package ta
 
-import "math"
-
 // ATR is TA-Lib's average true range with Wilder smoothing: the seed is the
 // mean of the first p true ranges (bar 0 has none), then
 // atr = (atr·(p−1) + TR)/p. p = 1 gives the true range (TRANGE). Lookback p.
 type ATR struct {
-	p   int
-	pf  float64
-	pm1 float64
-	st  atrState
+	p       int
+	pf, pm1 float64
+	st      atrState
 }
 
 type atrState struct {
 	n     int // committed bars, saturating at p+1
 	prevC float64
-	sum   float64
-	atr   float64
-	ok    bool
+	atr   float64 // the Wilder average (the running sum during the seed)
 }
 
 // NewATR returns an ATR stream over p bars (p >= 1).
@@ -28,74 +23,67 @@ func NewATR(p int) (*ATR, error) {
 	return &ATR{p: p, pf: float64(p), pm1: float64(p) - 1.0}, nil
 }
 
-// trueRange is TA-Lib's TRANGE for one bar given the previous close.
+// trueRange is TA-Lib's TRANGE for one bar (h >= l) given the previous
+// close: the largest of h−l, |prevC−h| and |prevC−l|, which is
+// max(h, prevC) − min(l, prevC). The bits are TA-Lib's: the difference
+// taken is the one TA-Lib finds largest (rounding is monotonic, and
+// |a−b| rounds like b−a), and there is no branch on the data.
 func trueRange(h, l, prevC float64) float64 {
-	tr := h - l
-	if v := math.Abs(prevC - h); v > tr {
-		tr = v
-	}
-	if v := math.Abs(prevC - l); v > tr {
-		tr = v
-	}
-	return tr
+	return max(h, prevC) - min(l, prevC)
 }
 
-// step runs the transition for one bar on st (the committed state or a copy).
-func (s *ATR) step(st *atrState, h, l, c float64) {
-	if st.n == 0 {
-		st.prevC = c
-		st.n = 1
-		return
+// advance validates the bar, runs the transition on a copy of the committed
+// state, keeps it if commit (Update) and returns the output; Update and
+// Peek are one-line wrappers the compiler inlines, so either costs one call. Like
+// RSI's, one expression covers TA-Lib's phases: atr = (atr·a + TR)/b with
+// a = 1, b = 1 while the seed sums the first p true ranges, b = p at the
+// p-th, then a = p−1, b = p (Wilder).
+func (s *ATR) advance(commit bool, h, l, c float64) (float64, bool, error) {
+	if !validBar(h, l, c) {
+		if commit {
+			return 0, false, barError{"ATR.Update", h, l, c}
+		}
+		return 0, false, barError{"ATR.Peek", h, l, c}
 	}
+	st := s.st
 	tr := trueRange(h, l, st.prevC)
-	st.prevC = c
-	switch {
-	case st.n < s.p:
-		st.sum += tr
-		st.n++
-	case st.n == s.p:
-		st.sum += tr
-		st.atr = st.sum / s.pf
-		st.n++
-		st.ok = true
-	default:
-		st.atr = float64(st.atr * s.pm1)
-		st.atr += tr
-		st.atr /= s.pf
+	if st.n == 0 { // the first bar has no true range
+		tr = 0
 	}
+	st.prevC = c
+	a, b := s.pm1, s.pf
+	if st.n <= s.p {
+		a = 1
+		if st.n < s.p {
+			b = 1
+		}
+		st.n++
+	}
+	st.atr = (float64(st.atr*a) + tr) / b
+	if commit {
+		s.st = st
+	}
+	v, ok := s.value(st)
+	return v, ok, nil
+}
+
+// value is the output of st.
+func (s *ATR) value(st atrState) (float64, bool) {
+	if st.n <= s.p {
+		return 0, false
+	}
+	return st.atr, true
 }
 
 // Update commits a closed bar and returns the ATR after it. It rejects
 // non-finite or non-positive prices and high < low.
-func (s *ATR) Update(h, l, c float64) (float64, bool, error) {
-	if !validBar(h, l, c) {
-		return 0, false, badBar("ATR.Update", h, l, c)
-	}
-	s.step(&s.st, h, l, c)
-	v, ok := s.Value()
-	return v, ok, nil
-}
+func (s *ATR) Update(h, l, c float64) (float64, bool, error) { return s.advance(true, h, l, c) }
 
 // Peek returns what Update(h, l, c) would return, without mutating s.
-func (s *ATR) Peek(h, l, c float64) (float64, bool, error) {
-	if !validBar(h, l, c) {
-		return 0, false, badBar("ATR.Peek", h, l, c)
-	}
-	st := s.st
-	s.step(&st, h, l, c)
-	if !st.ok {
-		return 0, false, nil
-	}
-	return st.atr, true, nil
-}
+func (s *ATR) Peek(h, l, c float64) (float64, bool, error) { return s.advance(false, h, l, c) }
 
 // Value returns the last committed output.
-func (s *ATR) Value() (float64, bool) {
-	if !s.st.ok {
-		return 0, false
-	}
-	return s.st.atr, true
-}
+func (s *ATR) Value() (float64, bool) { return s.value(s.st) }
 
 // Lookback returns p.
 func (s *ATR) Lookback() int { return s.p }

@@ -12,10 +12,8 @@ type BB struct{ Upper, Middle, Lower float64 }
 // Upper = SMA + STDDEV·up, Lower = SMA − STDDEV·dn (population STDDEV, 0 when
 // the variance is below 1e-14). Lookback p-1.
 type BBands struct {
-	core   sumCore
+	w      varWindow
 	up, dn float64
-	val    BB
-	ok     bool
 }
 
 // NewBBands returns a BBANDS stream over p bars (p >= 2) with finite band
@@ -27,13 +25,11 @@ func NewBBands(p int, up, dn float64) (*BBands, error) {
 	if math.IsNaN(up) || math.IsInf(up, 0) || math.IsNaN(dn) || math.IsInf(dn, 0) {
 		return nil, fmt.Errorf("ta: NewBBands: deviations up=%v dn=%v: %w", up, dn, ErrPeriod)
 	}
-	return &BBands{core: newSumCore(p), up: up, dn: dn}, nil
+	return &BBands{w: newVarWindow(p), up: up, dn: dn}, nil
 }
 
-func (s *BBands) bands(mid, v float64, ok bool) (BB, bool) {
-	if !ok {
-		return BB{}, false
-	}
+// bands turns the window's mean and variance into the three bands.
+func (s *BBands) bands(mid, v float64) BB {
 	sd := stdDevOf(v, 1)
 	// TA-Lib multiplies only when the factor is not 1; sd*1 == sd exactly, so
 	// one expression covers its four branches.
@@ -41,36 +37,43 @@ func (s *BBands) bands(mid, v float64, ok bool) (BB, bool) {
 		Upper:  mid + float64(sd*s.up),
 		Middle: mid,
 		Lower:  mid - float64(sd*s.dn),
-	}, true
+	}
 }
 
 // Update commits x and returns the bands of the window ending at x.
 func (s *BBands) Update(x float64) (BB, bool, error) {
 	if !validPrice(x) {
-		return BB{}, false, badInput("BBands.Update", x)
+		return BB{}, false, inputError{"BBands.Update", x}
 	}
-	b, ok := s.bands(s.core.updateVar(x))
-	s.val, s.ok = b, ok
+	s.w.push(x)
+	b, ok := s.Value()
 	return b, ok, nil
 }
 
 // Peek returns what Update(x) would return, without mutating s.
 func (s *BBands) Peek(x float64) (BB, bool, error) {
 	if !validPrice(x) {
-		return BB{}, false, badInput("BBands.Peek", x)
+		return BB{}, false, inputError{"BBands.Peek", x}
 	}
-	b, ok := s.bands(s.core.peekVar(x))
-	return b, ok, nil
+	if !s.w.win.fullAfterPush() {
+		return BB{}, false, nil
+	}
+	return s.bands(s.w.peek(x)), true, nil
 }
 
 // Value returns the last committed output.
-func (s *BBands) Value() (BB, bool) { return s.val, s.ok }
+func (s *BBands) Value() (BB, bool) {
+	if !s.w.win.full {
+		return BB{}, false
+	}
+	return s.bands(s.w.value()), true
+}
 
 // Lookback returns p-1.
-func (s *BBands) Lookback() int { return s.core.p - 1 }
+func (s *BBands) Lookback() int { return len(s.w.win.buf) - 1 }
 
 // Reset returns s to its freshly-constructed state.
-func (s *BBands) Reset() { s.core.reset(); s.val, s.ok = BB{}, false }
+func (s *BBands) Reset() { s.w.reset() }
 
 // Clone returns an independent deep copy of s.
-func (s *BBands) Clone() *BBands { d := *s; d.core = s.core.clone(); return &d }
+func (s *BBands) Clone() *BBands { d := *s; d.w = s.w.clone(); return &d }

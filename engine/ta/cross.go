@@ -47,7 +47,7 @@ func (c *Cross) step(diff float64) (sign, event int) {
 // a cross down, 0 otherwise. It rejects non-finite input.
 func (c *Cross) Update(diff float64) (int, error) {
 	if math.IsNaN(diff) || math.IsInf(diff, 0) {
-		return 0, badInput("Cross.Update", diff)
+		return 0, inputError{"Cross.Update", diff}
 	}
 	var ev int
 	c.sign, ev = c.step(diff)
@@ -58,7 +58,7 @@ func (c *Cross) Update(diff float64) (int, error) {
 // against the committed sign, without mutating c.
 func (c *Cross) Peek(diff float64) (int, error) {
 	if math.IsNaN(diff) || math.IsInf(diff, 0) {
-		return 0, badInput("Cross.Peek", diff)
+		return 0, inputError{"Cross.Peek", diff}
 	}
 	_, ev := c.step(diff)
 	return ev, nil

@@ -14,7 +14,7 @@ type DonchianValue struct {
 // Donchian is an N-bar high/low channel with breakout detection.
 // Lookback p-1.
 type Donchian struct {
-	hi, lo deque // lo holds negated lows
+	hi, lo windowMax // lo holds negated lows
 	val    DonchianValue
 	ok     bool
 }
@@ -24,7 +24,7 @@ func NewDonchian(p int) (*Donchian, error) {
 	if err := checkPeriod("NewDonchian", p, 2); err != nil {
 		return nil, err
 	}
-	return &Donchian{hi: newDeque(p), lo: newDeque(p)}, nil
+	return &Donchian{hi: newWindowMax(p), lo: newWindowMax(p)}, nil
 }
 
 func (s *Donchian) value(upper, lower, c float64) DonchianValue {
@@ -41,15 +41,18 @@ func (s *Donchian) value(upper, lower, c float64) DonchianValue {
 // non-finite or non-positive prices and high < low.
 func (s *Donchian) Update(h, l, c float64) (DonchianValue, bool, error) {
 	if !validBar(h, l, c) {
-		return DonchianValue{}, false, badBar("Donchian.Update", h, l, c)
+		return DonchianValue{}, false, barError{"Donchian.Update", h, l, c}
 	}
-	ok := s.hi.ready()
-	upper := s.hi.push(h)
-	lower := -s.lo.push(-l)
-	if !ok {
+	if s.hi.push(h) {
+		s.hi.closeBlock()
+	}
+	if s.lo.push(-l) {
+		s.lo.closeBlock()
+	}
+	if !s.hi.win.full {
 		return DonchianValue{}, false, nil
 	}
-	s.val = s.value(upper, lower, c)
+	s.val = s.value(s.hi.value(), -s.lo.value(), c)
 	s.ok = true
 	return s.val, true, nil
 }
@@ -57,9 +60,9 @@ func (s *Donchian) Update(h, l, c float64) (DonchianValue, bool, error) {
 // Peek returns what Update(h, l, c) would return, without mutating s.
 func (s *Donchian) Peek(h, l, c float64) (DonchianValue, bool, error) {
 	if !validBar(h, l, c) {
-		return DonchianValue{}, false, badBar("Donchian.Peek", h, l, c)
+		return DonchianValue{}, false, barError{"Donchian.Peek", h, l, c}
 	}
-	if !s.hi.ready() {
+	if !s.hi.win.fullAfterPush() {
 		return DonchianValue{}, false, nil
 	}
 	return s.value(s.hi.peek(h), -s.lo.peek(-l), c), true, nil
@@ -69,7 +72,7 @@ func (s *Donchian) Peek(h, l, c float64) (DonchianValue, bool, error) {
 func (s *Donchian) Value() (DonchianValue, bool) { return s.val, s.ok }
 
 // Lookback returns p-1.
-func (s *Donchian) Lookback() int { return s.hi.p - 1 }
+func (s *Donchian) Lookback() int { return len(s.hi.win.buf) - 1 }
 
 // Reset returns s to its freshly-constructed state.
 func (s *Donchian) Reset() {

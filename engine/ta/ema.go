@@ -4,17 +4,11 @@ package ta
 // with the SMA of the first p inputs (the output at index p-1), then
 // prev = ((x-prev)·k)+prev. Lookback p-1.
 type EMA struct {
-	p  int
-	pf float64
-	k  float64
-	st emaState
-}
-
-type emaState struct {
-	n    int // committed inputs, saturating at p
-	sum  float64
-	prev float64
-	ok   bool
+	p     int
+	pf, k float64
+	n     int     // committed inputs, saturating at p
+	sum   float64 // the seed's running sum
+	prev  float64 // the last output
 }
 
 // NewEMA returns an EMA stream over p bars (p >= 1).
@@ -25,58 +19,51 @@ func NewEMA(p int) (*EMA, error) {
 	return &EMA{p: p, pf: float64(p), k: 2.0 / float64(p+1)}, nil
 }
 
-// step runs the transition for x on st (the committed state or a copy).
-func (s *EMA) step(st *emaState, x float64) {
-	switch {
-	case st.n < s.p-1:
-		st.sum += x
-		st.n++
-	case st.n == s.p-1:
-		st.sum += x
-		st.prev = st.sum / s.pf
-		st.n++
-		st.ok = true
-	default:
-		st.prev = float64((x-st.prev)*s.k) + st.prev
-	}
-}
-
-// Update commits x and returns the EMA after x.
+// Update commits x and returns the EMA after x. Like Peek, it is small
+// enough to be inlined into the caller.
 func (s *EMA) Update(x float64) (float64, bool, error) {
-	if !validPrice(x) {
-		return 0, false, badInput("EMA.Update", x)
+	if validPrice(x) {
+		if s.n == s.p {
+			s.prev = float64((x-s.prev)*s.k) + s.prev
+			return s.prev, true, nil
+		}
+		s.sum += x // the seed
+		if s.n++; s.n == s.p {
+			s.prev = s.sum / s.pf
+			return s.prev, true, nil
+		}
+		return 0, false, nil
 	}
-	s.step(&s.st, x)
-	v, ok := s.Value()
-	return v, ok, nil
+	return 0, false, inputError{"EMA.Update", x}
 }
 
 // Peek returns what Update(x) would return, without mutating s.
 func (s *EMA) Peek(x float64) (float64, bool, error) {
-	if !validPrice(x) {
-		return 0, false, badInput("EMA.Peek", x)
-	}
-	st := s.st
-	s.step(&st, x)
-	if !st.ok {
+	if validPrice(x) {
+		switch s.n {
+		case s.p:
+			return float64((x-s.prev)*s.k) + s.prev, true, nil
+		case s.p - 1:
+			return (s.sum + x) / s.pf, true, nil
+		}
 		return 0, false, nil
 	}
-	return st.prev, true, nil
+	return 0, false, inputError{"EMA.Peek", x}
 }
 
 // Value returns the last committed output.
 func (s *EMA) Value() (float64, bool) {
-	if !s.st.ok {
+	if s.n < s.p {
 		return 0, false
 	}
-	return s.st.prev, true
+	return s.prev, true
 }
 
 // Lookback returns p-1.
 func (s *EMA) Lookback() int { return s.p - 1 }
 
 // Reset returns s to its freshly-constructed state.
-func (s *EMA) Reset() { s.st = emaState{} }
+func (s *EMA) Reset() { s.n, s.sum, s.prev = 0, 0, 0 }
 
 // Clone returns an independent copy of s.
 func (s *EMA) Clone() *EMA { d := *s; return &d }

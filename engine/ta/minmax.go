@@ -1,182 +1,179 @@
 package ta
 
-// deque is a fixed-capacity monotonic deque of (index, value) candidates for
-// a rolling maximum over a window of p inputs that includes the newest one
-// (D. Lemire's streaming max-min filter): values strictly decrease from
-// front to back and the front is the window maximum. Minimums use the same
-// deque on negated values (negation is exact). head and tail are free-running
-// counters; the ring has a power-of-two capacity >= p.
-type deque struct {
-	p          int
-	mask       int
-	e          []dqEntry
-	head, tail int // live entries are e[head&mask] … e[(tail-1)&mask]
-	t          int // index the next input will get
+import "math"
+
+// windowMax is the maximum of a sliding window of p inputs in O(1)
+// amortised time whatever the data (the van Herk/Gil–Werman algorithm:
+// M. van Herk, Pattern Recognition Letters 13(7), 1992; J. Gil and
+// M. Werman, IEEE PAMI 15(5), 1993). The stream is cut into blocks of p
+// inputs, one per turn of the ring. The window ending at offset o of the
+// current block is the previous block's tail o+1..p-1 plus the current
+// block's head 0..o, so its maximum is max(suffix[o+1], prefix): suffix
+// holds the previous block's suffix maxima (one backward pass when a block
+// completes; suffix[p] = −Inf) and prefix is the running maximum of the
+// current block. That is 3 comparisons per input, and a falling market
+// (where a rescan-on-expiry MAX rescans every bar) costs the same as a
+// rising one. Minimums use it on negated inputs (negation is exact). The
+// values equal TA-Lib's MAX/MIN exactly.
+type windowMax struct {
+	win    ring      // the current block so far; win.pos is the next offset
+	suffix []float64 // p+1 suffix maxima of the previous block
+	prefix float64   // maximum of the current block so far
 }
 
-type dqEntry struct {
-	i int
-	v float64
+func newWindowMax(p int) windowMax {
+	m := windowMax{win: newRing(p), suffix: make([]float64, p+1)}
+	m.reset()
+	return m
 }
 
-func newDeque(p int) deque {
-	n := 1
-	for n < p {
-		n <<= 1
+// push commits x and reports whether x completed a block; the caller then
+// calls closeBlock (kept out of push so that push inlines).
+func (m *windowMax) push(x float64) (blockDone bool) {
+	m.win.push(x)
+	if x > m.prefix {
+		m.prefix = x
 	}
-	return deque{p: p, mask: n - 1, e: make([]dqEntry, n)}
+	return m.win.pos == 0
 }
 
-// peek returns the maximum of the window ending at a new input x without
-// mutating the deque: x against the front, skipping the front if it is about
-// to leave the window.
-func (d *deque) peek(x float64) float64 {
-	i := d.head
-	if i == d.tail {
-		return x
+// closeBlock computes the suffix maxima of the block just completed (the
+// ring in slot order) and starts the next block.
+func (m *windowMax) closeBlock() {
+	b := m.win.buf
+	s := m.suffix[:len(b)+1]
+	acc := s[len(b)] // −Inf
+	for i := len(b) - 1; i >= 0; i-- {
+		acc = max(acc, b[i])
+		s[i] = acc
 	}
-	if d.e[i&d.mask].i <= d.t-d.p { // front expires with this input
-		i++
-		if i == d.tail {
-			return x
-		}
-	}
-	if v := d.e[i&d.mask].v; v > x {
-		return v
-	}
-	return x
+	m.prefix = math.Inf(-1)
 }
 
-// push commits x and returns the window maximum.
-func (d *deque) push(x float64) float64 {
-	if d.head < d.tail && d.e[d.head&d.mask].i <= d.t-d.p {
-		d.head++
-	}
-	for d.tail > d.head && d.e[(d.tail-1)&d.mask].v <= x {
-		d.tail--
-	}
-	d.e[d.tail&d.mask] = dqEntry{d.t, x}
-	d.tail++
-	d.t++
-	return d.e[d.head&d.mask].v
+// value is the maximum of the window ending at the last input (the whole
+// previous block right after it completes: suffix[0] and an empty prefix).
+func (m *windowMax) value() float64 { return max(m.suffix[m.win.pos], m.prefix) }
+
+// peek is the maximum of the window ending at x, without committing x.
+func (m *windowMax) peek(x float64) float64 {
+	return max(m.suffix[m.win.pos+1], m.prefix, x)
 }
 
-func (d *deque) reset() {
-	clear(d.e)
-	d.head, d.tail, d.t = 0, 0, 0
+func (m *windowMax) reset() {
+	m.win.reset()
+	for i := range m.suffix {
+		m.suffix[i] = math.Inf(-1)
+	}
+	m.prefix = math.Inf(-1)
 }
 
-func (d *deque) clone() deque {
-	c := *d
-	c.e = append([]dqEntry(nil), d.e...)
+func (m *windowMax) clone() windowMax {
+	c := *m
+	c.win = m.win.clone()
+	c.suffix = append([]float64(nil), m.suffix...)
 	return c
 }
 
-// ready reports whether an input now would complete a full window.
-func (d *deque) ready() bool { return d.t >= d.p-1 }
-
 // MAX is TA-Lib's rolling maximum over p inputs including the current one,
 // in O(1) amortised time. Lookback p-1.
-type MAX struct {
-	d   deque
-	val float64
-	ok  bool
-}
+type MAX struct{ m windowMax }
 
 // NewMAX returns a MAX stream over p bars (p >= 2, as in TA-Lib).
 func NewMAX(p int) (*MAX, error) {
 	if err := checkPeriod("NewMAX", p, 2); err != nil {
 		return nil, err
 	}
-	return &MAX{d: newDeque(p)}, nil
+	return &MAX{m: newWindowMax(p)}, nil
 }
 
 // Update commits x and returns the maximum of the window ending at x.
 func (s *MAX) Update(x float64) (float64, bool, error) {
 	if !validPrice(x) {
-		return 0, false, badInput("MAX.Update", x)
+		return 0, false, inputError{"MAX.Update", x}
 	}
-	ok := s.d.ready()
-	v := s.d.push(x)
-	if !ok {
-		v = 0
+	if s.m.push(x) {
+		s.m.closeBlock()
 	}
-	s.val, s.ok = v, ok
+	v, ok := s.Value()
 	return v, ok, nil
 }
 
 // Peek returns what Update(x) would return, without mutating s.
 func (s *MAX) Peek(x float64) (float64, bool, error) {
 	if !validPrice(x) {
-		return 0, false, badInput("MAX.Peek", x)
+		return 0, false, inputError{"MAX.Peek", x}
 	}
-	if !s.d.ready() {
+	if !s.m.win.fullAfterPush() {
 		return 0, false, nil
 	}
-	return s.d.peek(x), true, nil
+	return s.m.peek(x), true, nil
 }
 
 // Value returns the last committed output.
-func (s *MAX) Value() (float64, bool) { return s.val, s.ok }
+func (s *MAX) Value() (float64, bool) {
+	if !s.m.win.full {
+		return 0, false
+	}
+	return s.m.value(), true
+}
 
 // Lookback returns p-1.
-func (s *MAX) Lookback() int { return s.d.p - 1 }
+func (s *MAX) Lookback() int { return len(s.m.win.buf) - 1 }
 
 // Reset returns s to its freshly-constructed state.
-func (s *MAX) Reset() { s.d.reset(); s.val, s.ok = 0, false }
+func (s *MAX) Reset() { s.m.reset() }
 
 // Clone returns an independent deep copy of s.
-func (s *MAX) Clone() *MAX { c := *s; c.d = s.d.clone(); return &c }
+func (s *MAX) Clone() *MAX { return &MAX{m: s.m.clone()} }
 
 // MIN is TA-Lib's rolling minimum over p inputs including the current one,
-// in O(1) amortised time (a maximum deque of negated inputs). Lookback p-1.
-type MIN struct {
-	d   deque
-	val float64
-	ok  bool
-}
+// in O(1) amortised time (the maximum of the negated inputs). Lookback p-1.
+type MIN struct{ m windowMax }
 
 // NewMIN returns a MIN stream over p bars (p >= 2, as in TA-Lib).
 func NewMIN(p int) (*MIN, error) {
 	if err := checkPeriod("NewMIN", p, 2); err != nil {
 		return nil, err
 	}
-	return &MIN{d: newDeque(p)}, nil
+	return &MIN{m: newWindowMax(p)}, nil
 }
 
 // Update commits x and returns the minimum of the window ending at x.
 func (s *MIN) Update(x float64) (float64, bool, error) {
 	if !validPrice(x) {
-		return 0, false, badInput("MIN.Update", x)
+		return 0, false, inputError{"MIN.Update", x}
 	}
-	ok := s.d.ready()
-	v := -s.d.push(-x)
-	if !ok {
-		v = 0
+	if s.m.push(-x) {
+		s.m.closeBlock()
 	}
-	s.val, s.ok = v, ok
+	v, ok := s.Value()
 	return v, ok, nil
 }
 
 // Peek returns what Update(x) would return, without mutating s.
 func (s *MIN) Peek(x float64) (float64, bool, error) {
 	if !validPrice(x) {
-		return 0, false, badInput("MIN.Peek", x)
+		return 0, false, inputError{"MIN.Peek", x}
 	}
-	if !s.d.ready() {
+	if !s.m.win.fullAfterPush() {
 		return 0, false, nil
 	}
-	return -s.d.peek(-x), true, nil
+	return -s.m.peek(-x), true, nil
 }
 
 // Value returns the last committed output.
-func (s *MIN) Value() (float64, bool) { return s.val, s.ok }
+func (s *MIN) Value() (float64, bool) {
+	if !s.m.win.full {
+		return 0, false
+	}
+	return -s.m.value(), true
+}
 
 // Lookback returns p-1.
-func (s *MIN) Lookback() int { return s.d.p - 1 }
+func (s *MIN) Lookback() int { return len(s.m.win.buf) - 1 }
 
 // Reset returns s to its freshly-constructed state.
-func (s *MIN) Reset() { s.d.reset(); s.val, s.ok = 0, false }
+func (s *MIN) Reset() { s.m.reset() }
 
 // Clone returns an independent deep copy of s.
-func (s *MIN) Clone() *MIN { c := *s; c.d = s.d.clone(); return &c }
+func (s *MIN) Clone() *MIN { return &MIN{m: s.m.clone()} }

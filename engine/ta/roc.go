@@ -1,44 +1,13 @@
 package ta
 
-// lagCore remembers the last p inputs so that x[t-p] is available.
-type lagCore struct {
-	p   int
-	buf []float64 // buf[pos] holds x[t-p] once n >= p, and receives x[t]
-	n   int       // committed inputs, saturating at p
-	pos int
-}
-
-func newLagCore(p int) lagCore { return lagCore{p: p, buf: make([]float64, p)} }
-
-// lagged returns x[t-p] for the next input and whether it exists.
-func (c *lagCore) lagged() (float64, bool) {
-	if c.n < c.p {
-		return 0, false
-	}
-	return c.buf[c.pos], true
-}
-
-func (c *lagCore) push(x float64) {
-	c.buf[c.pos] = x
-	c.pos = next(c.pos, c.p)
-	if c.n < c.p {
-		c.n++
-	}
-}
-
-func (c *lagCore) reset() { clear(c.buf); c.n, c.pos = 0, 0 }
-
-func (c *lagCore) clone() lagCore {
-	d := *c
-	d.buf = append([]float64(nil), c.buf...)
-	return d
-}
+// The rate-of-change streams keep the last p inputs in a ring: pushing x[t]
+// gives back x[t-p]. Prices are > 0, so a 0 from the ring means "no input p
+// bars back yet" (the warm-up).
 
 // ROC is TA-Lib's rate of change ((x/x[t-p])-1)·100. Lookback p.
 type ROC struct {
-	lag lagCore
-	val float64
-	ok  bool
+	win ring    // the last p inputs
+	old float64 // x[t-p] for the last input x[t]; 0 until it exists
 }
 
 // NewROC returns a ROC stream over p bars (p >= 1).
@@ -46,54 +15,57 @@ func NewROC(p int) (*ROC, error) {
 	if err := checkPeriod("NewROC", p, 1); err != nil {
 		return nil, err
 	}
-	return &ROC{lag: newLagCore(p)}, nil
+	return &ROC{win: newRing(p)}, nil
 }
 
-func (s *ROC) eval(x float64) (float64, bool) {
-	old, ok := s.lag.lagged()
-	if !ok {
-		return 0, false
-	}
-	return ((x / old) - 1.0) * 100.0, true
-}
+// roc is the output for x against old = x[t-p].
+func roc(x, old float64) float64 { return ((x / old) - 1.0) * 100.0 }
 
-// Update commits x and returns the ROC at x.
+// Update commits x and returns the ROC at x. Like Peek, it is small
+// enough to be inlined into the caller.
 func (s *ROC) Update(x float64) (float64, bool, error) {
-	if !validPrice(x) {
-		return 0, false, badInput("ROC.Update", x)
+	if validPrice(x) {
+		if s.old = s.win.push(x); s.old != 0 {
+			return ((x / s.old) - 1.0) * 100.0, true, nil // roc, written out to stay within the inliner's budget
+		}
+		return 0, false, nil
 	}
-	s.val, s.ok = s.eval(x)
-	s.lag.push(x)
-	return s.val, s.ok, nil
+	return 0, false, inputError{"ROC.Update", x}
 }
 
 // Peek returns what Update(x) would return, without mutating s.
 func (s *ROC) Peek(x float64) (float64, bool, error) {
-	if !validPrice(x) {
-		return 0, false, badInput("ROC.Peek", x)
+	if validPrice(x) {
+		if old := s.win.front(); old != 0 {
+			return roc(x, old), true, nil
+		}
+		return 0, false, nil
 	}
-	v, ok := s.eval(x)
-	return v, ok, nil
+	return 0, false, inputError{"ROC.Peek", x}
 }
 
 // Value returns the last committed output.
-func (s *ROC) Value() (float64, bool) { return s.val, s.ok }
+func (s *ROC) Value() (float64, bool) {
+	if s.old == 0 {
+		return 0, false
+	}
+	return roc(s.win.back(), s.old), true
+}
 
 // Lookback returns p.
-func (s *ROC) Lookback() int { return s.lag.p }
+func (s *ROC) Lookback() int { return len(s.win.buf) }
 
 // Reset returns s to its freshly-constructed state.
-func (s *ROC) Reset() { s.lag.reset(); s.val, s.ok = 0, false }
+func (s *ROC) Reset() { s.win.reset(); s.old = 0 }
 
 // Clone returns an independent deep copy of s.
-func (s *ROC) Clone() *ROC { d := *s; d.lag = s.lag.clone(); return &d }
+func (s *ROC) Clone() *ROC { d := *s; d.win = s.win.clone(); return &d }
 
 // ROCP is TA-Lib's rate of change as a fraction, (x-x[t-p])/x[t-p].
 // Lookback p.
 type ROCP struct {
-	lag lagCore
-	val float64
-	ok  bool
+	win ring    // the last p inputs
+	old float64 // x[t-p] for the last input x[t]; 0 until it exists
 }
 
 // NewROCP returns a ROCP stream over p bars (p >= 1).
@@ -101,44 +73,48 @@ func NewROCP(p int) (*ROCP, error) {
 	if err := checkPeriod("NewROCP", p, 1); err != nil {
 		return nil, err
 	}
-	return &ROCP{lag: newLagCore(p)}, nil
+	return &ROCP{win: newRing(p)}, nil
 }
 
-func (s *ROCP) eval(x float64) (float64, bool) {
-	old, ok := s.lag.lagged()
-	if !ok {
-		return 0, false
-	}
-	return (x - old) / old, true
-}
+// rocp is the output for x against old = x[t-p].
+func rocp(x, old float64) float64 { return (x - old) / old }
 
-// Update commits x and returns the ROCP at x.
+// Update commits x and returns the ROCP at x. Like Peek, it is small
+// enough to be inlined into the caller.
 func (s *ROCP) Update(x float64) (float64, bool, error) {
-	if !validPrice(x) {
-		return 0, false, badInput("ROCP.Update", x)
+	if validPrice(x) {
+		if s.old = s.win.push(x); s.old != 0 {
+			return (x - s.old) / s.old, true, nil // rocp, written out to stay within the inliner's budget
+		}
+		return 0, false, nil
 	}
-	s.val, s.ok = s.eval(x)
-	s.lag.push(x)
-	return s.val, s.ok, nil
+	return 0, false, inputError{"ROCP.Update", x}
 }
 
 // Peek returns what Update(x) would return, without mutating s.
 func (s *ROCP) Peek(x float64) (float64, bool, error) {
-	if !validPrice(x) {
-		return 0, false, badInput("ROCP.Peek", x)
+	if validPrice(x) {
+		if old := s.win.front(); old != 0 {
+			return rocp(x, old), true, nil
+		}
+		return 0, false, nil
 	}
-	v, ok := s.eval(x)
-	return v, ok, nil
+	return 0, false, inputError{"ROCP.Peek", x}
 }
 
 // Value returns the last committed output.
-func (s *ROCP) Value() (float64, bool) { return s.val, s.ok }
+func (s *ROCP) Value() (float64, bool) {
+	if s.old == 0 {
+		return 0, false
+	}
+	return rocp(s.win.back(), s.old), true
+}
 
 // Lookback returns p.
-func (s *ROCP) Lookback() int { return s.lag.p }
+func (s *ROCP) Lookback() int { return len(s.win.buf) }
 
 // Reset returns s to its freshly-constructed state.
-func (s *ROCP) Reset() { s.lag.reset(); s.val, s.ok = 0, false }
+func (s *ROCP) Reset() { s.win.reset(); s.old = 0 }
 
 // Clone returns an independent deep copy of s.
-func (s *ROCP) Clone() *ROCP { d := *s; d.lag = s.lag.clone(); return &d }
+func (s *ROCP) Clone() *ROCP { d := *s; d.win = s.win.clone(); return &d }

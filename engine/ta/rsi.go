@@ -5,18 +5,15 @@ package ta
 // when |gain+loss| < 1e-14 (a flat series gives 0, as in TA-Lib).
 // Lookback p (it needs p+1 inputs).
 type RSI struct {
-	p   int
-	pf  float64
-	pm1 float64
-	st  rsiState
+	p       int
+	pf, pm1 float64
+	st      rsiState
 }
 
 type rsiState struct {
 	n          int // committed inputs, saturating at p+1
 	prev       float64
-	gain, loss float64
-	val        float64
-	ok         bool
+	gain, loss float64 // Wilder averages (running sums during the seed)
 }
 
 // NewRSI returns an RSI stream over p bars (p >= 2).
@@ -27,63 +24,67 @@ func NewRSI(p int) (*RSI, error) {
 	return &RSI{p: p, pf: float64(p), pm1: float64(p - 1)}, nil
 }
 
-// step runs the transition for x on st (the committed state or a copy).
-func (s *RSI) step(st *rsiState, x float64) {
-	if st.n == 0 {
-		st.prev = x
-		st.n = 1
-		return
+// advance validates x, runs the transition on a copy of the committed state,
+// keeps it if commit (Update) and returns the output. Update and Peek are
+// one-line wrappers the compiler inlines, so either costs one call.
+//
+// One expression covers TA-Lib's phases: avg = (avg·a + change)/b, with
+// a = 1 and b = 1 while the seed sums the first p changes, b = p at the
+// p-th of them, then a = p−1, b = p (Wilder); ·1 and /1 are exact. TA-Lib
+// adds a change to gain when it is >= 0 and subtracts it from loss when it
+// is < 0; adding max(d, 0) and subtracting min(d, 0) does the same bit for
+// bit (g + 0 == g) without a branch on the data.
+func (s *RSI) advance(commit bool, x float64) (float64, bool, error) {
+	if !validPrice(x) {
+		if commit {
+			return 0, false, inputError{"RSI.Update", x}
+		}
+		return 0, false, inputError{"RSI.Peek", x}
 	}
+	st := s.st
 	d := x - st.prev
+	if st.n == 0 { // the first input has no change
+		d = 0
+	}
 	st.prev = x
-	if st.n > s.p {
-		st.loss = float64(st.loss * s.pm1)
-		st.gain = float64(st.gain * s.pm1)
-	}
-	if d < 0 {
-		st.loss -= d
-	} else {
-		st.gain += d
-	}
-	if st.n < s.p {
+	a, b := s.pm1, s.pf
+	if st.n <= s.p {
+		a = 1
+		if st.n < s.p {
+			b = 1
+		}
 		st.n++
-		return
 	}
-	st.loss /= s.pf
-	st.gain /= s.pf
-	if st.n == s.p {
-		st.n++
+	st.gain = (float64(st.gain*a) + max(d, 0)) / b
+	st.loss = (float64(st.loss*a) - min(d, 0)) / b
+	if commit {
+		s.st = st
+	}
+	v, ok := s.value(st)
+	return v, ok, nil
+}
+
+// value is the output of st: 100·gain/(gain+loss), 0 when the sum is
+// within 1e-14 of 0.
+func (s *RSI) value(st rsiState) (float64, bool) {
+	if st.n <= s.p {
+		return 0, false
 	}
 	t := st.gain + st.loss
-	if !(-1e-14 < t && t < 1e-14) {
-		st.val = 100.0 * (st.gain / t)
-	} else {
-		st.val = 0
+	if -1e-14 < t && t < 1e-14 {
+		return 0, true
 	}
-	st.ok = true
+	return 100.0 * (st.gain / t), true
 }
 
 // Update commits x and returns the RSI after x.
-func (s *RSI) Update(x float64) (float64, bool, error) {
-	if !validPrice(x) {
-		return 0, false, badInput("RSI.Update", x)
-	}
-	s.step(&s.st, x)
-	return s.st.val, s.st.ok, nil
-}
+func (s *RSI) Update(x float64) (float64, bool, error) { return s.advance(true, x) }
 
 // Peek returns what Update(x) would return, without mutating s.
-func (s *RSI) Peek(x float64) (float64, bool, error) {
-	if !validPrice(x) {
-		return 0, false, badInput("RSI.Peek", x)
-	}
-	st := s.st
-	s.step(&st, x)
-	return st.val, st.ok, nil
-}
+func (s *RSI) Peek(x float64) (float64, bool, error) { return s.advance(false, x) }
 
 // Value returns the last committed output.
-func (s *RSI) Value() (float64, bool) { return s.st.val, s.st.ok }
+func (s *RSI) Value() (float64, bool) { return s.value(s.st) }
 
 // Lookback returns p.
 func (s *RSI) Lookback() int { return s.p }

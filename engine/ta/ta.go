@@ -85,22 +85,38 @@ func validPrice(x float64) bool { return x > 0 && x <= math.MaxFloat64 }
 // validVolume reports whether v is a finite, non-negative number.
 func validVolume(v float64) bool { return v >= 0 && v <= math.MaxFloat64 }
 
-// badInput builds the error returned for a rejected input. It is kept out of
-// line so the hot paths stay small.
-//
-//go:noinline
-func badInput(op string, x float64) error {
-	return fmt.Errorf("ta: %s: input %v: %w", op, x, ErrBadInput)
+// inputError is the error for a rejected scalar input: op names the method
+// ("SMA.Update") and x the input. It wraps ErrBadInput. The hot paths build
+// it as a literal, a few nodes for the inliner (formatting waits for Error),
+// so Update and Peek stay small enough to inline; only the error path
+// allocates.
+type inputError struct {
+	op string
+	x  float64
 }
 
-//go:noinline
-func badBar(op string, h, l, c float64) error {
-	return fmt.Errorf("ta: %s: bar high=%v low=%v close=%v: %w", op, h, l, c, ErrBadInput)
+func (e inputError) Error() string {
+	return fmt.Sprintf("ta: %s: input %v: %v", e.op, e.x, ErrBadInput)
 }
 
-// validBar reports whether h, l, c are valid prices with h >= l.
+func (e inputError) Unwrap() error { return ErrBadInput }
+
+// barError is a rejected OHLC bar, like inputError.
+type barError struct {
+	op      string
+	h, l, c float64
+}
+
+func (e barError) Error() string {
+	return fmt.Sprintf("ta: %s: bar high=%v low=%v close=%v: %v", e.op, e.h, e.l, e.c, ErrBadInput)
+}
+
+func (e barError) Unwrap() error { return ErrBadInput }
+
+// validBar reports whether h, l, c are valid prices with h >= l (l > 0 and
+// h finite bound h and l from both sides; NaN fails every comparison).
 func validBar(h, l, c float64) bool {
-	return validPrice(h) && validPrice(l) && validPrice(c) && h >= l
+	return l > 0 && h >= l && h <= math.MaxFloat64 && validPrice(c)
 }
 
 // MaxPeriod is the largest accepted period (TA-Lib's limit). It bounds the
@@ -113,13 +129,4 @@ func checkPeriod(op string, p, least int) error {
 		return fmt.Errorf("ta: %s: period %d (want %d..%d): %w", op, p, least, MaxPeriod, ErrPeriod)
 	}
 	return nil
-}
-
-// next returns the index after i in a ring of size n.
-func next(i, n int) int {
-	i++
-	if i == n {
-		return 0
-	}
-	return i
 }
