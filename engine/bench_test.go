@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/capwatch/capwatch/internal/cputime"
 )
 
 // benchEngine loads 1,000 days of history for the default watchlist (pair,
@@ -41,6 +43,7 @@ func benchQuotes(b *testing.B, syms []string) {
 	q := make([]Quote, 1)
 	b.ReportAllocs()
 	b.ResetTimer()
+	defer cputime.Report(b)() // cpu-ns/op: steadier than ns/op on a shared machine
 	for i := 0; i < b.N; i++ {
 		k := i % len(syms)
 		q[0] = Quote{

@@ -504,8 +504,9 @@ func BenchmarkVsTart(b *testing.B) {
 				tt, _ := runners(tc.tart, k, s)
 				cw(0, vsWarm)
 				tt(0, vsWarm)
-				var vsTart, peekUpdate []float64
-				var cwNs, ttNs, pkNs []time.Duration
+				chunks := b.N/vsChunk + 2
+				vsTart, peekUpdate := make([]float64, 0, chunks), make([]float64, 0, chunks)
+				cwNs, ttNs, pkNs := make([]time.Duration, 0, chunks), make([]time.Duration, 0, chunks), make([]time.Duration, 0, chunks)
 				b.ReportAllocs()
 				b.ResetTimer()
 				cycleChunks(b.N, k, func(lo, hi int) {
@@ -654,8 +655,8 @@ func BenchmarkRecurrenceFloor(b *testing.B) {
 		b.Run(tc.name, func(b *testing.B) {
 			talib := &recState{win: newRing(20), v: 400, a: tc.a, b: tc.b, c: tc.c}
 			alt := &recState{win: newRing(20), v: 400, a: tc.a, b: tc.b, c: tc.c}
-			var ratio []float64
-			var tNs, aNs []time.Duration
+			chunks := b.N/vsChunk + 2
+			ratio, tNs, aNs := make([]float64, 0, chunks), make([]time.Duration, 0, chunks), make([]time.Duration, 0, chunks)
 			b.ResetTimer()
 			cycleChunks(b.N, 1, func(lo, hi int) {
 				t0 := time.Now()
