@@ -130,7 +130,7 @@ MAX/MIN (van Herk/Gil-Werman blocks, Donchian = MAX+MIN);≤50 ns/op, 0 allocs;e
 All engine work for one quote, default watchlist;≤1 µs, 0 allocs;engine;^BenchmarkQuote(PairLeg|SectorLeg|Watchlist)$;;ns/op;<=;1000;allocs/op
 Update vs go-tart, one bar to each of 8 streams in turn (throughput, as the engine calls them);capwatch ÷ go-tart ≤ 1.0, 0 allocs;engine/ta;^BenchmarkVsTart/.*/8-streams$;;capwatch/go-tart;<=;1;allocs/op;capwatch-ns/bar
 Update vs go-tart, one stream fed back to back (latency of each bar's dependency chain);capwatch ÷ go-tart ≤ 1.0, 0 allocs;engine/ta;^BenchmarkVsTart/.*/1-stream$;;capwatch/go-tart;<=;1;allocs/op;capwatch-ns/bar
-Peek no slower than Update, 8 streams (same run; with 1 stream Peek has no chain to wait on);Peek ÷ Update ≤ 1.0;engine/ta;^BenchmarkVsTart/.*/8-streams$;;peek/update;<=;1;;peek-ns/bar
+Peek no slower than Update, 8 streams (same run, Update and Peek interleaved);Peek ÷ Update ≤ 1.0;engine/ta;^BenchmarkVsTart/.*/8-streams$;;peek/update;<=;1;;peek-ns/bar
 Streams vs go-talib recompute over 252 bars per quote;≥100× faster;engine/ta;^BenchmarkQuote/streams-;;speedup:BenchmarkQuote/talib-252;>=;100;allocs/op
 Parse 2 years of daily history, 20 symbols (CSV);≤20 ms;feeds/csvbars;^BenchmarkParse20Symbols2Years$;;ns/op;<=;20000000;
 Parse 2 years of daily history, 20 symbols (Yahoo JSON);≤20 ms;feeds/yahoo;^BenchmarkParseChart20Symbols2Years$;;ns/op;<=;20000000;
@@ -140,7 +140,7 @@ Snapshot update + View() 200×50;≤2 ms;tui;^BenchmarkSnapshotUpdateView200x50;
 Analog study over 7,500 daily bars;≤5 ms;engine/study;^Benchmark(Analogs|ComputeBars)30y$;;ns/op;<=;5000000;
 Risk context per closed bar;≤50 µs;engine/study;^BenchmarkRiskContext$;;ns/op;<=;50000;
 Rotation map, all views, 20 assets × 10 years of weekly points;≤1 ms;engine/rotation;^BenchmarkComputeWeekly$;;ns/op;<=;1000000;
-Rotation map from 20 assets × 10 years of daily closes, weekly grouping included (the engine's path; informational);—;engine/rotation;^BenchmarkComputeDaily$;;ns/op;info;1000000;
+Rotation map from 20 assets × 10 years of daily closes, weekly grouping included (the engine's path, informational);—;engine/rotation;^BenchmarkComputeDaily$;;ns/op;info;1000000;
 Rotation panel rendered at 200×50;≤2 ms;tui/rotation;^BenchmarkRender200x50$;;ns/op;<=;2000000;
 2,000 symbols × 10 quotes/s through the engine (wall time);≤5 % of one core, 0 allocs;internal/soak;^BenchmarkScale2000$;;%core@20kq/s;<=;5;allocs/op;allocs/quote
 2,000 symbols × 10 quotes/s through the engine (process CPU incl. GC);≤5 % of one core;internal/soak;^BenchmarkScale2000$;;cpu%core@20kq/s;<=;5;;cpu-ns/quote
