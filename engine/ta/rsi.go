@@ -1,5 +1,7 @@
 package ta
 
+import "math"
+
 // RSI is TA-Lib's relative strength index with Wilder smoothing. The seed
 // averages the first p changes; the output is 100·gain/(gain+loss), or 0
 // when |gain+loss| < 1e-14 (a flat series gives 0, as in TA-Lib).
@@ -31,9 +33,10 @@ func NewRSI(p int) (*RSI, error) {
 // One expression covers TA-Lib's phases: avg = (avg·a + change)/b, with
 // a = 1 and b = 1 while the seed sums the first p changes, b = p at the
 // p-th of them, then a = p−1, b = p (Wilder); ·1 and /1 are exact. TA-Lib
-// adds a change to gain when it is >= 0 and subtracts it from loss when it
-// is < 0; adding max(d, 0) and subtracting min(d, 0) does the same bit for
-// bit (g + 0 == g) without a branch on the data.
+// adds a change d to gain when it is >= 0 and subtracts it from loss when
+// it is < 0; adding up = max(d, 0) to gain and dn = up − d to loss does the
+// same bit for bit (g + 0 == g, l + (−d) == l − d) without a branch on the
+// data.
 func (s *RSI) advance(commit bool, x float64) (float64, bool, error) {
 	if !validPrice(x) {
 		if commit {
@@ -43,20 +46,22 @@ func (s *RSI) advance(commit bool, x float64) (float64, bool, error) {
 	}
 	st := s.st
 	d := x - st.prev
-	if st.n == 0 { // the first input has no change
-		d = 0
-	}
 	st.prev = x
 	a, b := s.pm1, s.pf
-	if st.n <= s.p {
+	if st.n <= s.p { // the seed
+		if st.n == 0 { // the first input has no change
+			d = 0
+		}
 		a = 1
 		if st.n < s.p {
 			b = 1
 		}
 		st.n++
 	}
-	st.gain = (float64(st.gain*a) + max(d, 0)) / b
-	st.loss = (float64(st.loss*a) - min(d, 0)) / b
+	up := max(d, 0)
+	dn := up - d // -d or 0, exactly
+	st.gain = (float64(st.gain*a) + up) / b
+	st.loss = (float64(st.loss*a) + dn) / b
 	if commit {
 		s.st = st
 	}
@@ -71,7 +76,7 @@ func (s *RSI) value(st rsiState) (float64, bool) {
 		return 0, false
 	}
 	t := st.gain + st.loss
-	if -1e-14 < t && t < 1e-14 {
+	if math.Abs(t) < 1e-14 {
 		return 0, true
 	}
 	return 100.0 * (st.gain / t), true

@@ -592,90 +592,131 @@ func warmed(update, then runner) runner {
 // recState is the state of a bare recurrence, kept in memory as a
 // stream's state is between two updates.
 type recState struct {
-	win      ring
-	v        float64
-	a, b, c  float64 // coefficients
-	sink     float64
-	lastBars int
+	win        ring
+	v, w, prev float64
+	out        float64
 }
 
-// BenchmarkRecurrenceFloor times the bare loop-carried arithmetic of three
-// streams, in TA-Lib's operation order (what capwatch must do to match
-// go-talib bit for bit) and in go-tart's rearranged order, with nothing
-// else in the loop: one stream fed back to back, so each bar waits for the
-// previous one's result. The ratio is the floor under capwatch/go-tart in
-// BenchmarkVsTart's 1-stream case:
+// BenchmarkRecurrenceFloor times the bare arithmetic of four streams in
+// TA-Lib's operation order (what capwatch must do to match go-talib bit for
+// bit) and in go-tart's rearranged order, with nothing else in the loop, on
+// one state fed back to back (each bar waits for the previous result) and
+// on 8 states in turn (throughput). The ratio is the floor under
+// capwatch/go-tart in BenchmarkVsTart:
 //
 //	SMA: (sum − old) + x, two dependent adds     vs  sum + (x − old), one
 //	EMA: ((x − prev)·k) + prev, sub, mul, add    vs  x·k + prev·(1−k), mul, add
 //	ATR: (atr·(p−1) + tr)/p, mul, add, divide    vs  tr·(1/p) + atr·(1−1/p), mul, add
+//	RSI: three divisions per bar (gain/p, loss/p, gain/(gain+loss))  vs  one
 func BenchmarkRecurrenceFloor(b *testing.B) {
 	s := vsSeries()
 	c, h, l := s.c, s.h, s.l
-	type order struct {
-		name string
-		run  func(st *recState, lo, hi int)
-	}
+	const p, k = 14.0, 2.0 / 21
+	type loop func(sts []*recState, lo, hi int)
 	cases := []struct {
-		name       string
-		talib, alt order
-		a, b, c    float64
+		name          string
+		talib, goTart loop
 	}{
-		{"SMA20", order{"talib", func(st *recState, lo, hi int) {
+		{"SMA20", func(sts []*recState, lo, hi int) {
 			for _, x := range c[lo:hi] {
-				st.v = (st.v - st.win.push(x)) + x
+				for _, st := range sts {
+					st.v = (st.v - st.win.push(x)) + x
+				}
 			}
-		}}, order{"go-tart", func(st *recState, lo, hi int) {
+		}, func(sts []*recState, lo, hi int) {
 			for _, x := range c[lo:hi] {
-				st.v += x - st.win.push(x)
+				for _, st := range sts {
+					st.v += x - st.win.push(x)
+				}
 			}
-		}}, 0, 0, 0},
-		{"EMA20", order{"talib", func(st *recState, lo, hi int) {
+		}},
+		{"EMA20", func(sts []*recState, lo, hi int) {
 			for _, x := range c[lo:hi] {
-				st.v = float64((x-st.v)*st.a) + st.v
+				for _, st := range sts {
+					st.v = float64((x-st.v)*k) + st.v
+				}
 			}
-		}}, order{"go-tart", func(st *recState, lo, hi int) {
+		}, func(sts []*recState, lo, hi int) {
 			for _, x := range c[lo:hi] {
-				st.v = float64(x*st.a) + float64(st.v*st.b)
+				for _, st := range sts {
+					st.v = float64(x*k) + float64(st.v*(1-k))
+				}
 			}
-		}}, 2.0 / 21, 1 - 2.0/21, 0},
-		{"ATR14", order{"talib", func(st *recState, lo, hi int) {
+		}},
+		{"ATR14", func(sts []*recState, lo, hi int) {
 			for i, x := range c[lo:hi] {
-				tr := trueRange(h[lo+i], l[lo+i], x)
-				st.v = (float64(st.v*st.a) + tr) / st.b
+				for _, st := range sts {
+					st.v = (float64(st.v*(p-1)) + trueRange(h[lo+i], l[lo+i], x)) / p
+				}
 			}
-		}}, order{"go-tart", func(st *recState, lo, hi int) {
+		}, func(sts []*recState, lo, hi int) {
 			for i, x := range c[lo:hi] {
-				tr := trueRange(h[lo+i], l[lo+i], x)
-				st.v = float64(tr*st.c) + float64(st.v*st.b)
+				for _, st := range sts {
+					st.v = float64(trueRange(h[lo+i], l[lo+i], x)*(1/p)) + float64(st.v*(1-1/p))
+				}
 			}
-		}}, 13, 14, 1.0 / 14},
+		}},
+		{"RSI14", func(sts []*recState, lo, hi int) {
+			for _, x := range c[lo:hi] {
+				for _, st := range sts {
+					d := x - st.prev
+					st.prev = x
+					up := max(d, 0)
+					st.v = (float64(st.v*(p-1)) + up) / p
+					st.w = (float64(st.w*(p-1)) + (up - d)) / p
+					st.out = 100 * (st.v / (st.v + st.w))
+				}
+			}
+		}, func(sts []*recState, lo, hi int) {
+			for _, x := range c[lo:hi] {
+				for _, st := range sts {
+					d := x - st.prev
+					st.prev = x
+					up := max(d, 0)
+					st.v = float64(up*(1/p)) + float64(st.v*(1-1/p))
+					st.w = float64((up-d)*(1/p)) + float64(st.w*(1-1/p))
+					st.out = st.v / (st.v + st.w) * 100
+				}
+			}
+		}},
+	}
+	states := func(n int) []*recState {
+		sts := make([]*recState, n)
+		for i := range sts {
+			sts[i] = &recState{win: newRing(20), v: 400, w: 1, prev: 400}
+		}
+		return sts
 	}
 	for _, tc := range cases {
-		b.Run(tc.name, func(b *testing.B) {
-			talib := &recState{win: newRing(20), v: 400, a: tc.a, b: tc.b, c: tc.c}
-			alt := &recState{win: newRing(20), v: 400, a: tc.a, b: tc.b, c: tc.c}
-			chunks := b.N/vsChunk + 2
-			ratio, tNs, aNs := make([]float64, 0, chunks), make([]time.Duration, 0, chunks), make([]time.Duration, 0, chunks)
-			b.ResetTimer()
-			cycleChunks(b.N, 1, func(lo, hi int) {
-				t0 := time.Now()
-				tc.talib.run(talib, lo, hi)
-				t1 := time.Now()
-				tc.alt.run(alt, lo, hi)
-				t2 := time.Now()
-				if hi-lo == vsChunk {
-					tNs, aNs = append(tNs, t1.Sub(t0)), append(aNs, t2.Sub(t1))
-					ratio = append(ratio, float64(t1.Sub(t0))/float64(t2.Sub(t1)))
+		for _, n := range []int{1, 8} {
+			name := tc.name + "/1-stream"
+			if n > 1 {
+				name = fmt.Sprintf("%s/%d-streams", tc.name, n)
+			}
+			b.Run(name, func(b *testing.B) {
+				talib, alt := states(n), states(n)
+				chunks := b.N/vsChunk + 2
+				ratio, tNs, aNs := make([]float64, 0, chunks), make([]time.Duration, 0, chunks), make([]time.Duration, 0, chunks)
+				b.ResetTimer()
+				cycleChunks(b.N, n, func(lo, hi int) {
+					t0 := time.Now()
+					tc.talib(talib, lo, hi)
+					t1 := time.Now()
+					tc.goTart(alt, lo, hi)
+					t2 := time.Now()
+					if (hi-lo)*n == vsChunk {
+						tNs, aNs = append(tNs, t1.Sub(t0)), append(aNs, t2.Sub(t1))
+						ratio = append(ratio, float64(t1.Sub(t0))/float64(t2.Sub(t1)))
+					}
+				})
+				b.StopTimer()
+				vsSink = talib[0].v + talib[0].out + alt[0].v + alt[0].out
+				if len(ratio) >= 20 {
+					b.ReportMetric(median(ratio), "talib/go-tart")
+					b.ReportMetric(cleanMean(tNs)/vsChunk, "talib-ns/bar")
+					b.ReportMetric(cleanMean(aNs)/vsChunk, "go-tart-ns/bar")
 				}
 			})
-			b.StopTimer()
-			vsSink = talib.v + alt.v
-			if len(ratio) >= 20 {
-				b.ReportMetric(median(ratio), "talib/go-tart")
-				b.ReportMetric(cleanMean(tNs)/vsChunk, "talib-ns/bar")
-				b.ReportMetric(cleanMean(aNs)/vsChunk, "go-tart-ns/bar")
-			}
-		})
+		}
 	}
 }

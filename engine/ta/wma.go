@@ -26,18 +26,20 @@ func (s *WMA) Update(x float64) (float64, bool, error) {
 	if !validPrice(x) {
 		return 0, false, inputError{"WMA.Update", x}
 	}
-	s.sub = (s.sub + x) - s.win.push(x)
+	sub := (s.sub + x) - s.win.push(x)
+	s.sub = sub
 	if !s.win.full { // warm-up: weights 1..p-1 (pos is the count so far)
 		s.sum += float64(x * float64(s.win.pos))
 		return 0, false, nil
 	}
-	s.sum += float64(x * s.pf)
-	s.val = s.sum / s.div
-	s.sum -= s.sub
+	sum := s.sum + float64(x*s.pf)
+	v := sum / s.div
+	s.sum = sum - sub
 	if s.pf == 1 { // go-talib copies the input
-		s.val = x
+		v = x
 	}
-	return s.val, true, nil
+	s.val = v
+	return v, true, nil
 }
 
 // Peek returns what Update(x) would return, without mutating s: the output
