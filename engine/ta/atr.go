@@ -32,27 +32,23 @@ func trueRange(h, l, prevC float64) float64 {
 	return max(h, prevC) - min(l, prevC)
 }
 
-// advance validates the bar, runs the transition on a copy of the committed
-// state, keeps it if commit (Update) and returns the output; Update and
-// Peek are one-line wrappers the compiler inlines, so either costs one call. Like
-// RSI's, one expression covers TA-Lib's phases: atr = (atr·a + TR)/b with
-// a = 1, b = 1 while the seed sums the first p true ranges, b = p at the
-// p-th, then a = p−1, b = p (Wilder).
-func (s *ATR) advance(commit bool, h, l, c float64) (float64, bool, error) {
+// Update commits a closed bar and returns the ATR after it. It rejects
+// non-finite or non-positive prices and high < low. Like RSI's, one
+// expression covers TA-Lib's phases: atr = (atr·a + TR)/b with a = 1,
+// b = 1 while the seed sums the first p true ranges, b = p at the p-th,
+// then a = p−1, b = p (Wilder).
+func (s *ATR) Update(h, l, c float64) (float64, bool, error) {
 	if !validBar(h, l, c) {
-		if commit {
-			return 0, false, barError{"ATR.Update", h, l, c}
-		}
-		return 0, false, barError{"ATR.Peek", h, l, c}
+		return 0, false, barError{"ATR.Update", h, l, c}
 	}
-	st := s.st
+	st := &s.st
 	tr := trueRange(h, l, st.prevC)
-	if st.n == 0 { // the first bar has no true range
-		tr = 0
-	}
 	st.prevC = c
 	a, b := s.pm1, s.pf
-	if st.n <= s.p {
+	if st.n <= s.p { // the seed
+		if st.n == 0 { // the first bar has no true range
+			tr = 0
+		}
 		a = 1
 		if st.n < s.p {
 			b = 1
@@ -60,30 +56,35 @@ func (s *ATR) advance(commit bool, h, l, c float64) (float64, bool, error) {
 		st.n++
 	}
 	st.atr = (float64(st.atr*a) + tr) / b
-	if commit {
-		s.st = st
-	}
-	v, ok := s.value(st)
+	v, ok := s.Value()
 	return v, ok, nil
 }
 
-// value is the output of st.
-func (s *ATR) value(st atrState) (float64, bool) {
-	if st.n <= s.p {
-		return 0, false
+// Peek returns what Update(h, l, c) would return, without mutating s: the
+// same expression, in the only phases with an output (the last seed bar, or
+// Wilder).
+func (s *ATR) Peek(h, l, c float64) (float64, bool, error) {
+	if !validBar(h, l, c) {
+		return 0, false, barError{"ATR.Peek", h, l, c}
 	}
-	return st.atr, true
+	st := &s.st
+	if st.n < s.p {
+		return 0, false, nil
+	}
+	a := s.pm1
+	if st.n == s.p {
+		a = 1
+	}
+	return (float64(st.atr*a) + trueRange(h, l, st.prevC)) / s.pf, true, nil
 }
 
-// Update commits a closed bar and returns the ATR after it. It rejects
-// non-finite or non-positive prices and high < low.
-func (s *ATR) Update(h, l, c float64) (float64, bool, error) { return s.advance(true, h, l, c) }
-
-// Peek returns what Update(h, l, c) would return, without mutating s.
-func (s *ATR) Peek(h, l, c float64) (float64, bool, error) { return s.advance(false, h, l, c) }
-
 // Value returns the last committed output.
-func (s *ATR) Value() (float64, bool) { return s.value(s.st) }
+func (s *ATR) Value() (float64, bool) {
+	if s.st.n <= s.p {
+		return 0, false
+	}
+	return s.st.atr, true
+}
 
 // Lookback returns p.
 func (s *ATR) Lookback() int { return s.p }

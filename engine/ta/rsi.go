@@ -26,9 +26,7 @@ func NewRSI(p int) (*RSI, error) {
 	return &RSI{p: p, pf: float64(p), pm1: float64(p - 1)}, nil
 }
 
-// advance validates x, runs the transition on a copy of the committed state,
-// keeps it if commit (Update) and returns the output. Update and Peek are
-// one-line wrappers the compiler inlines, so either costs one call.
+// Update commits x and returns the RSI after x.
 //
 // One expression covers TA-Lib's phases: avg = (avg·a + change)/b, with
 // a = 1 and b = 1 while the seed sums the first p changes, b = p at the
@@ -37,14 +35,11 @@ func NewRSI(p int) (*RSI, error) {
 // it is < 0; adding up = max(d, 0) to gain and dn = up − d to loss does the
 // same bit for bit (g + 0 == g, l + (−d) == l − d) without a branch on the
 // data.
-func (s *RSI) advance(commit bool, x float64) (float64, bool, error) {
+func (s *RSI) Update(x float64) (float64, bool, error) {
 	if !validPrice(x) {
-		if commit {
-			return 0, false, inputError{"RSI.Update", x}
-		}
-		return 0, false, inputError{"RSI.Peek", x}
+		return 0, false, inputError{"RSI.Update", x}
 	}
-	st := s.st
+	st := &s.st
 	d := x - st.prev
 	st.prev = x
 	a, b := s.pm1, s.pf
@@ -59,37 +54,49 @@ func (s *RSI) advance(commit bool, x float64) (float64, bool, error) {
 		st.n++
 	}
 	up := max(d, 0)
-	dn := up - d // -d or 0, exactly
 	st.gain = (float64(st.gain*a) + up) / b
-	st.loss = (float64(st.loss*a) + dn) / b
-	if commit {
-		s.st = st
-	}
-	v, ok := s.value(st)
+	st.loss = (float64(st.loss*a) + (up - d)) / b
+	v, ok := s.Value()
 	return v, ok, nil
 }
 
-// value is the output of st: 100·gain/(gain+loss), 0 when the sum is
-// within 1e-14 of 0.
-func (s *RSI) value(st rsiState) (float64, bool) {
-	if st.n <= s.p {
-		return 0, false
+// Peek returns what Update(x) would return, without mutating s: the same
+// expression, in the only phases with an output (the last seed change, or
+// Wilder).
+func (s *RSI) Peek(x float64) (float64, bool, error) {
+	if !validPrice(x) {
+		return 0, false, inputError{"RSI.Peek", x}
 	}
-	t := st.gain + st.loss
-	if math.Abs(t) < 1e-14 {
-		return 0, true
+	st := &s.st
+	if st.n < s.p {
+		return 0, false, nil
 	}
-	return 100.0 * (st.gain / t), true
+	a := s.pm1
+	if st.n == s.p {
+		a = 1
+	}
+	d := x - st.prev
+	up := max(d, 0)
+	return rsiOf((float64(st.gain*a)+up)/s.pf, (float64(st.loss*a)+(up-d))/s.pf), true, nil
 }
 
-// Update commits x and returns the RSI after x.
-func (s *RSI) Update(x float64) (float64, bool, error) { return s.advance(true, x) }
-
-// Peek returns what Update(x) would return, without mutating s.
-func (s *RSI) Peek(x float64) (float64, bool, error) { return s.advance(false, x) }
+// rsiOf is TA-Lib's output for the averages: 100·gain/(gain+loss), 0 when
+// the sum is within 1e-14 of 0.
+func rsiOf(gain, loss float64) float64 {
+	t := gain + loss
+	if math.Abs(t) < 1e-14 {
+		return 0
+	}
+	return 100.0 * (gain / t)
+}
 
 // Value returns the last committed output.
-func (s *RSI) Value() (float64, bool) { return s.value(s.st) }
+func (s *RSI) Value() (float64, bool) {
+	if s.st.n <= s.p {
+		return 0, false
+	}
+	return rsiOf(s.st.gain, s.st.loss), true
+}
 
 // Lookback returns p.
 func (s *RSI) Lookback() int { return s.p }
