@@ -232,14 +232,13 @@ function vs_section(   streams, n, i, st, fl, floor, floor8, line, nm, cost, sta
   while ((getline line < inline) > 0) {
     if (!match(line, /(can|cannot) inline [^ :]+/)) continue
     nm = substr(line, RSTART, RLENGTH); sub(/^(can|cannot) inline /, "", nm)
-    if (nm !~ /^\(\*(SMA|EMA|WMA|RSI|VAR|StdDev|BBands|MAX|MIN|ROC|ATR)\)\.(Update|Peek)$/ && nm !~ /^\(\*(RSI|ATR)\)\.advance$/) continue
+    if (nm !~ /^\(\*(SMA|EMA|WMA|RSI|VAR|StdDev|BBands|MAX|MIN|ROC|ATR)\)\.(Update|Peek)$/) continue
     cost = line; sub(/.*cost /, "", cost); sub(/[^0-9].*/, "", cost)
     status = (line ~ /can inline/) ? "yes (cost " cost ")" : "no (cost " cost "): one call, everything under it inlined"
-    if (nm ~ /advance/) status = (line ~ /can inline/) ? "yes (cost " cost ")" : "no (cost " cost "): the one call RSI/ATR Update and Peek make"
     what[nm] = status
   }
   close(inline)
-  n = split("(*SMA).Update (*SMA).Peek (*EMA).Update (*EMA).Peek (*ROC).Update (*ROC).Peek (*RSI).Update (*RSI).Peek (*RSI).advance (*ATR).Update (*ATR).Peek (*ATR).advance (*WMA).Update (*WMA).Peek (*VAR).Update (*VAR).Peek (*StdDev).Update (*StdDev).Peek (*BBands).Update (*BBands).Peek (*MAX).Update (*MAX).Peek (*MIN).Update (*MIN).Peek", streams, " ")
+  n = split("(*SMA).Update (*SMA).Peek (*EMA).Update (*EMA).Peek (*ROC).Update (*ROC).Peek (*RSI).Update (*RSI).Peek (*ATR).Update (*ATR).Peek (*WMA).Update (*WMA).Peek (*VAR).Update (*VAR).Peek (*StdDev).Update (*StdDev).Peek (*BBands).Update (*BBands).Peek (*MAX).Update (*MAX).Peek (*MIN).Update (*MIN).Peek", streams, " ")
   for (i = 1; i <= n; i++) printf "| `%s` | %s |\n", streams[i], (streams[i] in what) ? what[streams[i]] : "not found"
   print ""
 }
