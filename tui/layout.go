@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -61,7 +62,7 @@ func (m *Model) relayout() {
 		return
 	}
 	if w < tinyW || h < tinyH {
-		m.screen = fit("capwatch: enlarge the pane (at least 60×15)", w)
+		m.screen = strings.Join(tooSmall(w, h), "\n")
 		return
 	}
 	stale, ok := m.staleAfter(), m.feedOK()
@@ -87,6 +88,36 @@ func (m *Model) relayout() {
 		}
 	}
 	m.screen = m.compose(w, h-1-btoi(m.lay.keys))
+}
+
+// tooSmall is the screen of a pane below tinyW×tinyH: the size needed, in
+// the longest form that fits the pane whole (wrapped at spaces over its
+// lines, never cut), down to "60×15"; h lines of w cells.
+func tooSmall(w, h int) []string {
+	need := fmt.Sprintf("%d×%d", tinyW, tinyH)
+	forms := []string{
+		fmt.Sprintf("capwatch: enlarge the pane to at least %s (now %d×%d)", need, w, h),
+		"capwatch: enlarge the pane to at least " + need,
+		"capwatch needs at least " + need,
+		"capwatch needs " + need,
+		"need " + need,
+		"≥" + need,
+		need,
+	}
+	for _, f := range forms {
+		lines := strings.Split(ansi.Wordwrap(f, w, ""), "\n")
+		if len(lines) > h {
+			continue
+		}
+		fits := true
+		for _, l := range lines {
+			fits = fits && ansi.StringWidth(l) <= w
+		}
+		if fits {
+			return fitLines(lines, w, h)
+		}
+	}
+	return fitLines([]string{need}, w, h) // cut by fit: not even "60×15" fits
 }
 
 // compose joins the status line, the panels' cached lines (or the help
