@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -668,7 +669,7 @@ func cmdConfig(args []string, stdout, stderr io.Writer, e env) error {
 		return usagef("no user config directory is known; pass --config PATH")
 	}
 	if sub == "path" {
-		fmt.Fprintf(stdout, "%s (from %s)\n", p, src)
+		fmt.Fprintln(stdout, configPathLine(p, src))
 		return nil
 	}
 	bak, err := config.WriteExample(p, force)
@@ -680,6 +681,25 @@ func cmdConfig(args []string, stdout, stderr io.Writer, e env) error {
 	}
 	fmt.Fprintf(stdout, "wrote %s\n", p)
 	return nil
+}
+
+// configPathLine is what `capwatch config path` prints: the file, where its
+// path came from, and whether it is there: a missing default file means the
+// built-in defaults are in use; a missing file named by --config or
+// $CAPWATCH_CONFIG stops every command until it exists.
+func configPathLine(p string, src config.Source) string {
+	st, err := os.Stat(p)
+	switch {
+	case err == nil && st.IsDir():
+		return fmt.Sprintf("%s (from %s; it is a directory, not a file: every command stops until it is fixed)", p, src)
+	case err == nil:
+		return fmt.Sprintf("%s (from %s)", p, src)
+	case errors.Is(err, fs.ErrNotExist) && src == config.SourceDefault:
+		return fmt.Sprintf("%s (from %s; no file there yet: the built-in defaults are in use; `capwatch config init` writes one)", p, src)
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Sprintf("%s (from %s; the file does not exist: every command stops until it does; `capwatch config init --config %s` writes one)", p, src, p)
+	}
+	return fmt.Sprintf("%s (from %s; cannot be read: %v)", p, src, err)
 }
 
 // pairCycle is what the pair key cycles through: the configured pair, then

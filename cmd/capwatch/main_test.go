@@ -305,3 +305,32 @@ func TestLogRotation(t *testing.T) {
 		t.Fatalf("rotation: old %v cur %v", old, cur)
 	}
 }
+
+// TestConfigPathSaysWhetherTheFileExists: before `config init` the default
+// path has no file and the defaults are in use; a missing file named by
+// --config stops every command; after init the line is the plain path (QA-1
+// item 25: it printed "(from default path)" for a file that was not there).
+func TestConfigPathSaysWhetherTheFileExists(t *testing.T) {
+	h := newHarness(t)
+	def := filepath.Join(h.e.ConfigDir, "capwatch", "config.toml")
+	code, out, _ := h.run("config", "path")
+	if code != exitOK || !strings.HasPrefix(out, def+" (from default path; no file there yet: the built-in defaults are in use") ||
+		!strings.Contains(out, "capwatch config init") {
+		t.Fatalf("before init: exit %d %q", code, out)
+	}
+	if code, _, errOut := h.run("config", "init"); code != exitOK {
+		t.Fatalf("config init: %d %s", code, errOut)
+	}
+	if code, out, _ = h.run("config", "path"); code != exitOK || strings.TrimSpace(out) != def+" (from default path)" {
+		t.Fatalf("after init: exit %d %q", code, out)
+	}
+	missing := filepath.Join(t.TempDir(), "nope.toml")
+	code, out, _ = h.run("config", "path", "--config", missing)
+	if code != exitOK || !strings.Contains(out, missing+" (from --config; the file does not exist") {
+		t.Fatalf("missing --config file: exit %d %q", code, out)
+	}
+	// The claim "every command stops" is what the dashboard does.
+	if code, _, errOut := h.run("--config", missing); code != exitUsage || !strings.Contains(errOut, "config file not found") {
+		t.Fatalf("dashboard with a missing --config file: exit %d %q", code, errOut)
+	}
+}
