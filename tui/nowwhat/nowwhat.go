@@ -504,24 +504,28 @@ func horizonTable(a *engine.Analogs, large string, width int, st Styles) []strin
 	return renderTable(rows, width)
 }
 
-// latestLine is "Latest breakout 2026-09-14, 52 trading days ago; IWM/SPY
-// +2.3% since."
+// latestLine is "Latest breakout 2026-09-14, 52 closes since; IWM/SPY
+// +2.3% to the last close." The count is the study's: closed daily bars
+// after the event's, up to the last close (not trading days to today,
+// which is one more while today's bar is still forming), so it says
+// "closes", and the move is to that same close.
 func latestLine(a *engine.Analogs, small, large string, st Styles) string {
 	if a.LastEvent == nil {
 		return ""
 	}
 	s := "Latest breakout " + sanitize(*a.LastEvent)
+	n := -1
 	if a.BarsSinceLastEvent != nil {
-		n := *a.BarsSinceLastEvent
+		n = *a.BarsSinceLastEvent
 		switch n {
 		case 0:
-			s += ", today"
+			s += ", at the last close"
 		default:
-			s += fmt.Sprintf(", %d trading %s ago", n, plural(n, "day", "days"))
+			s += fmt.Sprintf(", %d %s since", n, plural(n, "close", "closes"))
 		}
 	}
-	if v, ok := a.RelSinceLastEventPct.Get(); ok {
-		s += fmt.Sprintf("; %s/%s %s%% since", small, large, fmtSigned(v))
+	if v, ok := a.RelSinceLastEventPct.Get(); ok && n != 0 {
+		s += fmt.Sprintf("; %s/%s %s%% to the last close", small, large, fmtSigned(v))
 	}
 	return st.Label.Render(s + ".")
 }

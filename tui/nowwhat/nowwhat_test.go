@@ -187,7 +187,7 @@ func TestRenderContent(t *testing.T) {
 	for _, want := range []string{
 		"6 mo   18      56%      47%", "+1.4  −3.1…+6.0     78%      71%",
 		"2026-09-14  +1.9", // newest event, outcomes pending
-		"Latest breakout 2026-09-14, 52 trading days ago; IWM/SPY +2.3% since.",
+		"Latest breakout 2026-09-14, 52 closes since; IWM/SPY +2.3% to the last close.",
 		"IWM volatility ×1.4 of SPY · β 1.2 · drawdown −8.1% vs −2.3%",
 		"$ volume 20d $5.2B vs $31B",
 	} {
