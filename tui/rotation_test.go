@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -172,5 +173,43 @@ func TestRotationScreens(t *testing.T) {
 				t.Error("NO_COLOR: a colour escape reached the terminal")
 			}
 		})
+	}
+}
+
+// TestZoomedRotationFitsAt80x23: the zoomed map at 80×23 shows both value
+// ranges (momentum up, ratio across) and its header whole, the unfinished
+// week included (QA-1 item 22: only "rs-ratio 97.5…102.8 →" and a header
+// cut to "(unfinis…").
+func TestZoomedRotationFitsAt80x23(t *testing.T) {
+	m, _ := testModel(t, Options{NoColor: true})
+	m = update(m, tea.WindowSizeMsg{Width: 80, Height: 23}, SnapshotMsg{Snap: testSnapshot(1)}, press("z"))
+	for range panelCount {
+		if m.focus == panelRotation {
+			break
+		}
+		m = update(m, press("tab"))
+	}
+	scr := vtShow(t, m)
+	rows := strings.Split(scr, "\n")
+	var head string
+	for _, r := range rows {
+		if strings.Contains(r, "small vs large by sector") {
+			head = strings.TrimSpace(r)
+		}
+	}
+	unfinished := false
+	for _, e := range testRotation().Entries(rot.SmallVsLarge) {
+		unfinished = unfinished || e.Unfinished
+	}
+	if head == "" || strings.Contains(head, "…") || !strings.Contains(head, "tail 8w") || !strings.Contains(head, "week of") ||
+		unfinished != strings.Contains(head, "(unfinished)") {
+		t.Errorf("header %q (unfinished week: %v)\n%s", head, unfinished, scr)
+	}
+	rng := `\d+\.\d…\d+\.\d`
+	if !regexp.MustCompile(`↑ [a-z -]*` + rng).MatchString(scr) {
+		t.Errorf("no momentum range (↑ … lo…hi) on the zoomed map:\n%s", scr)
+	}
+	if !regexp.MustCompile(`ratio ` + rng + ` →`).MatchString(scr) {
+		t.Errorf("no ratio range on the zoomed map:\n%s", scr)
 	}
 }

@@ -194,24 +194,30 @@ func cornerNames(c *braille.Canvas, w, h int) {
 	}
 }
 
-// scaleNotes writes the value ranges between the corner names, if they
-// fit: momentum (up) in the top row, ratio (across) in the bottom row.
+// scaleNotes writes the value ranges between the corner names, each in the
+// longest form that fits: momentum (up) in the top row, ratio (across) in
+// the bottom row.
 func scaleNotes(c *braille.Canvas, sc scale, w, h int) {
+	mom := fmt.Sprintf("%.1f…%.1f", sc.ylo, sc.yhi)
+	ratio := fmt.Sprintf("%.1f…%.1f", sc.xlo, sc.xhi)
 	for _, n := range []struct {
-		row  int
-		text string
+		row   int
+		forms []string
 	}{
-		{0, fmt.Sprintf("↑ rs-momentum %.1f…%.1f", sc.ylo, sc.yhi)},
-		{h - 1, fmt.Sprintf("rs-ratio %.1f…%.1f →", sc.xlo, sc.xhi)},
+		{0, []string{"↑ rs-momentum " + mom, "↑ momentum " + mom, "↑ mom " + mom, "↑ " + mom}},
+		{h - 1, []string{"rs-ratio " + ratio + " →", "ratio " + ratio + " →", ratio + " →"}},
 	} {
-		l := utf8.RuneCountInString(n.text)
-		col := (w - l) / 2
-		free := col >= 1 && col+l < w
-		for i := col - 2; free && i < col+l+2; i++ {
-			free = !c.HasText(i, n.row)
-		}
-		if free {
-			c.SetText(col, n.row, n.text, stMuted)
+		for _, text := range n.forms {
+			l := utf8.RuneCountInString(text)
+			col := (w - l) / 2
+			free := col >= 1 && col+l < w
+			for i := col - 2; free && i < col+l+2; i++ {
+				free = !c.HasText(i, n.row)
+			}
+			if free {
+				c.SetText(col, n.row, text, stMuted)
+				break
+			}
 		}
 	}
 }

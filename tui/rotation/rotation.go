@@ -226,13 +226,13 @@ func Render(in Input, width, height int, st Styles) string {
 		tail = in.Rotation.Tail
 	}
 	tail = max(tail, 1)
-	head := header(in, entries, tail)
+	head := header(in, entries, tail, width)
 	if in.Rotation == nil || !anyPoint(entries) {
 		msg := "Rotation map: not enough weekly history yet (rs-ratio needs N weeks of both legs, momentum 2N)."
 		if in.Rotation == nil {
 			msg = "Rotation map: waiting for daily history."
 		}
-		lines := []string{st.header.paint(ansi.Truncate(head, width, "…"))}
+		lines := []string{st.header.paint(head)}
 		for _, l := range strings.Split(ansi.Wrap(msg, width, ""), "\n") {
 			lines = append(lines, st.muted.paint(l))
 		}
@@ -242,7 +242,7 @@ func Render(in Input, width, height int, st Styles) string {
 		return st.header.paint(ansi.Truncate(summary(entries), width, "…"))
 	}
 
-	lines := []string{st.header.paint(ansi.Truncate(head, width, "…"))}
+	lines := []string{st.header.paint(head)}
 	bodyH := height - 1
 	forms := []tableForm{formWide, formCompact, formTiny}
 	// Beside: the widest table that leaves a graph at least as wide as
@@ -291,11 +291,13 @@ func Render(in Input, width, height int, st Styles) string {
 }
 
 // header is the panel's first line: which view, the window and the tail,
-// and as of which week (the frame's title names the map).
-func header(in Input, entries []rot.Entry, tail int) string {
-	s := ViewTitle(in.View, in.Small, in.Large)
+// and as of which week (the frame's title names the map), in the longest
+// of its forms that fits width (the last one cut with …).
+func header(in Input, entries []rot.Entry, tail, width int) string {
+	view := ViewTitle(in.View, in.Small, in.Large)
+	var window, tails string
 	if in.Rotation != nil {
-		s += fmt.Sprintf(" · weekly, N %d · tail %dw", in.Rotation.Window, tail)
+		window, tails = fmt.Sprintf(" · weekly, N %d", in.Rotation.Window), fmt.Sprintf(" · tail %dw", tail)
 	}
 	var latest rot.Point
 	unfinished := false
@@ -304,13 +306,29 @@ func header(in Input, entries []rot.Entry, tail int) string {
 			latest, unfinished = h, e.Unfinished
 		}
 	}
+	week, weekShort := "", ""
 	if latest.Week != 0 {
-		s += " · week of " + latest.Week.String()
+		week = " · week of " + latest.Week.String()
+		weekShort = " · wk " + latest.Week.String()
 		if unfinished {
-			s += " (unfinished)"
+			week += " (unfinished)"
+			weekShort += " (so far)"
 		}
 	}
-	return s
+	shortWindow := strings.Replace(window, "weekly, ", "", 1)
+	forms := []string{
+		view + window + tails + week,
+		view + shortWindow + tails + week,
+		view + tails + week,
+		view + tails + weekShort,
+		view + weekShort,
+	}
+	for _, f := range forms {
+		if ansi.StringWidth(f) <= width {
+			return f
+		}
+	}
+	return ansi.Truncate(forms[len(forms)-1], width, "…")
 }
 
 // summary is one line for a tiny pane: each entry's symbol and short name.
