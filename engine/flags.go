@@ -310,11 +310,12 @@ func (e *Engine) breadthLive() (v Num, forming bool, date time.Time) {
 		if b.ok && b.date.After(date) {
 			date = b.date
 		}
-		if !a.ret[2].Valid || !b.ret[2].Valid {
+		counted, leads := SmallLeads(a.ret[2], b.ret[2])
+		if !counted {
 			continue
 		}
 		n++
-		if a.ret[2].V > b.ret[2].V {
+		if leads {
 			beat++
 		}
 	}
@@ -322,6 +323,18 @@ func (e *Engine) breadthLive() (v Num, forming bool, date time.Time) {
 		return Num{}, forming, date
 	}
 	return Some(float64(beat) / float64(n)), forming, date
+}
+
+// SmallLeads is how a sector pair counts towards sector breadth at one
+// horizon: counted when both legs' returns are known, leading when the
+// small leg's is above the large leg's (unrounded). The sector_breadth flag
+// (1m) and every view that says "small leads in k/n sectors" count with it,
+// so their k and n agree.
+func SmallLeads(small, large Num) (counted, leads bool) {
+	if !small.Valid || !large.Valid {
+		return false, false
+	}
+	return true, small.V > large.V
 }
 
 // set combines a committed run with the live evaluation: v against thr on

@@ -127,7 +127,10 @@ func (p *sectorsPanel) body(cw, ch int) []string {
 	if len(hs) == 1 { // the horizon is in the title; save the row
 		out = out[1:]
 	}
-	leading := 0
+	// The count is the sector_breadth flag's (engine.SmallLeads): sectors
+	// with both legs known at the horizon, leading on the unrounded
+	// returns; the others are said apart ("2 without data").
+	leading, counted := 0, 0
 	var rows []string
 	for _, s := range secs {
 		mark := " "
@@ -144,8 +147,11 @@ func (p *sectorsPanel) body(cw, ch int) []string {
 			sm, lg := p.legs(s, h)
 			line += p.cell(sm, h) + p.cell(lg, h) + p.cell(shownDiff(sm, lg), h) + " "
 		}
-		if v, ok := shownDiff(p.legs(s, p.metric)).Get(); ok && numfmt.Dir(v, cellPrec(v)) > 0 {
-			leading++
+		if c, l := engine.SmallLeads(p.legs(s, p.metric)); c {
+			counted++
+			if l {
+				leading++
+			}
 		}
 		rows = append(rows, line)
 	}
@@ -154,17 +160,7 @@ func (p *sectorsPanel) body(cw, ch int) []string {
 	}
 	out = append(out, rows...)
 	if len(out) < ch {
-		forms := []string{
-			fmt.Sprintf("small leg leading in %d/%d sectors (%s spread)", leading, len(secs), p.metric),
-			fmt.Sprintf("small leads in %d/%d sectors (%s)", leading, len(secs), p.metric),
-			fmt.Sprintf("small leads %d/%d (%s)", leading, len(secs), p.metric)}
-		if p.relative {
-			forms = []string{
-				fmt.Sprintf("small leg ahead of large vs benchmarks in %d/%d (%s)", leading, len(secs), p.metric),
-				fmt.Sprintf("sprd > 0 in %d/%d sectors (%s)", leading, len(secs), p.metric),
-				fmt.Sprintf("sprd > 0: %d/%d (%s)", leading, len(secs), p.metric)}
-		}
-		out = append(out, st.Muted.Render(firstFit(cw, forms...)))
+		out = append(out, st.Muted.Render(firstFit(cw, p.countForms(leading, counted, len(secs)-counted)...)))
 	}
 	if len(out) < ch && anyThin(secs) {
 		out = append(out, st.Muted.Render(firstFit(cw,
@@ -173,6 +169,31 @@ func (p *sectorsPanel) body(cw, ch int) []string {
 			"· = thin, may be noise")))
 	}
 	return out
+}
+
+// countForms say in how many of the counted sectors the small leg leads at
+// the horizon shown, and how many have no data there, longest first.
+func (p *sectorsPanel) countForms(leading, counted, missing int) []string {
+	k, h := fmt.Sprintf("%d/%d", leading, counted), p.metric.String()
+	forms := []string{
+		fmt.Sprintf("small leg leading in %s sectors (%s spread)", k, h),
+		fmt.Sprintf("small leads in %s sectors (%s)", k, h),
+		fmt.Sprintf("small leads %s (%s)", k, h)}
+	if p.relative {
+		forms = []string{
+			fmt.Sprintf("small leg ahead of large vs benchmarks in %s (%s)", k, h),
+			fmt.Sprintf("sprd > 0 in %s sectors (%s)", k, h),
+			fmt.Sprintf("sprd > 0: %s (%s)", k, h)}
+	}
+	if missing == 0 {
+		return forms
+	}
+	return []string{
+		forms[0] + fmt.Sprintf("; %d without data", missing),
+		forms[1] + fmt.Sprintf(", %d without data", missing),
+		forms[1] + fmt.Sprintf(", %d no data", missing),
+		forms[2] + fmt.Sprintf(", %d no data", missing),
+		forms[2]}
 }
 
 // firstFit is the first of forms (longest first) that fits w cells, else
