@@ -276,7 +276,13 @@ func (p *flagsPanel) valueText(f engine.Flag) string {
 	}
 	thr := flagValue(f.ID, f.Threshold, false)
 	if v, ok := f.Value.Get(); ok {
-		return flagValue(f.ID, v, true) + " vs " + thr
+		txt := flagValue(f.ID, v, true) + " vs " + thr
+		if f.ID == engine.FlagSmallVolumeSurge && (f.State == engine.FlagOff || f.State == engine.FlagFading) && p.smallDown() {
+			// The surge counts on an up day only: say why it is off (or
+			// fading) when the volume alone would pass.
+			txt += ", down day"
+		}
+		return txt
 	}
 	if f.State.Held() {
 		if v, ok := f.CloseValue.Get(); ok {
@@ -291,6 +297,24 @@ func (p *flagsPanel) valueText(f engine.Flag) string {
 		return "—" // neither the value nor the level it is compared with is known yet
 	}
 	return "— vs " + thr
+}
+
+// smallDown reports whether the pair's small leg is not up on its live bar
+// (last at or below the previous close), the engine's test for the volume
+// surge's up day.
+func (p *flagsPanel) smallDown() bool {
+	if p.snap == nil {
+		return false
+	}
+	for _, s := range p.snap.Symbols {
+		if s.Symbol != p.snap.Pair.Small {
+			continue
+		}
+		last, ok1 := s.Last.Get()
+		prev, ok2 := s.PrevClose.Get()
+		return ok1 && ok2 && !(last > prev)
+	}
+	return false
 }
 
 // Forms of the since date, longest first.

@@ -202,3 +202,49 @@ func TestFadingFlagShown(t *testing.T) {
 		}
 	}
 }
+
+// TestVolumeSurgeSaysDownDay: the surge counts on an up day only, so on a
+// down day it is off however high the volume; the line says why ("1.79× vs
+// 1.50×" while off read as a contradiction). On an up day, or while the
+// flag holds, nothing is added.
+func TestVolumeSurgeSaysDownDay(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		last      float64 // the small leg's last; its previous close is 200
+		state     engine.FlagState
+		wantDown  bool
+		wantValue string
+	}{
+		{"down day, off", 199.5, engine.FlagOff, true, "1.79× vs 1.50×"},
+		{"flat day, off", 200, engine.FlagOff, true, "1.79× vs 1.50×"},
+		{"down day, fading", 199.5, engine.FlagFading, true, "1.79× vs 1.50×"},
+		{"up day, off", 200.5, engine.FlagOff, false, "1.79× vs 1.50×"},
+		{"up day, forming", 200.5, engine.FlagForming, false, "1.79× vs 1.50×"},
+	} {
+		s := *testSnapshot(1)
+		s.Flags = append([]engine.Flag(nil), s.Flags...)
+		s.Symbols = append([]engine.SymbolSnapshot(nil), s.Symbols...)
+		for i := range s.Symbols {
+			if s.Symbols[i].Symbol == s.Pair.Small {
+				s.Symbols[i].Last, s.Symbols[i].PrevClose = engine.Some(c.last), engine.Some(200)
+			}
+		}
+		for i := range s.Flags {
+			if f := &s.Flags[i]; f.ID == engine.FlagSmallVolumeSurge {
+				f.State, f.Value, f.Threshold, f.Since = c.state, engine.Some(1.79), 1.5, ""
+				if c.state != engine.FlagOff {
+					f.Since = "2025-11-20"
+				}
+				if c.state == engine.FlagFading {
+					f.CloseValue = engine.Some(1.9)
+				}
+			}
+		}
+		m, _ := testModel(t, Options{ShowNowWhat: true})
+		m = update(m, tea.WindowSizeMsg{Width: 200, Height: 50}, SnapshotMsg{Snap: &s})
+		line := flagLines(t, m)[engine.FlagSmallVolumeSurge]
+		if !strings.Contains(line, c.wantValue) || strings.Contains(line, "down day") != c.wantDown {
+			t.Errorf("%s: %q (want %q, down day %v)", c.name, line, c.wantValue, c.wantDown)
+		}
+	}
+}
