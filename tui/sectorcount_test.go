@@ -87,7 +87,7 @@ func TestSectorCountIsTheFlagsCount(t *testing.T) {
 		if !strings.Contains(scr, "2 without data") && !strings.Contains(scr, "2 no data") {
 			t.Errorf("%dx%d: the panel does not say 2 sectors have no data:\n%s", sz.w, sz.h, scr)
 		}
-		if want := fmt.Sprintf("%.0f%%", 100*float64(wantLead)/float64(wantCounted)); sz.w >= 120 && !regexp.MustCompile(`Sector breadth +` + want).MatchString(scr) {
+		if want := fmt.Sprintf("%.0f%%", 100*float64(wantLead)/float64(wantCounted)); sz.w >= 120 && !regexp.MustCompile(`Sector breadth +`+want).MatchString(scr) {
 			t.Errorf("%dx%d: the flag does not show %s:\n%s", sz.w, sz.h, want, scr)
 		}
 	}
