@@ -114,6 +114,7 @@ type Engine struct {
 	rot      *rotation.Computer
 	rotIn    rotation.Input
 	rotation *rotation.Rotation // the last computed map (published as is)
+	rotCh    []RotationChange   // its quadrant changes, dated (published as is)
 
 	evbuf   []BarEvent
 	cursors []int // scratch for the flag replay (two per sector pair)
@@ -632,6 +633,31 @@ func (e *Engine) computeRotation() {
 		e.rotIn.Series[s.sym] = rotation.Series{Days: s.days, Closes: s.closes}
 	}
 	e.rotation = e.rot.Compute(e.rotIn)
+	e.rotCh = e.rotationChanges(e.rotation)
+}
+
+// rotationChanges lists the quadrant changes of r's small-vs-large view,
+// each dated by its own weekly close and that day's session close, oldest
+// first (in the view's order within a week). Nil when there are none.
+func (e *Engine) rotationChanges(r *rotation.Rotation) []RotationChange {
+	n := 0
+	for i := range r.SmallVsLarge {
+		n += len(r.SmallVsLarge[i].Changes)
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]RotationChange, 0, n)
+	for i := range r.SmallVsLarge {
+		en := &r.SmallVsLarge[i]
+		for _, c := range en.Changes {
+			d := c.Week.In(e.loc)
+			out = append(out, RotationChange{Sector: en.Sector, Asset: en.Asset, Benchmark: en.Benchmark,
+				Week: c.Week, Close: e.sessionClose(d), From: c.From, To: c.To})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Week < out[j].Week })
+	return out
 }
 
 // SetStudy installs the hook for the "Now what?" study. It runs after

@@ -2,6 +2,8 @@ package engine
 
 import (
 	"encoding/json"
+	"reflect"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -132,5 +134,92 @@ func TestRotationConfig(t *testing.T) {
 	e.LoadHistory(map[string][]Bar{})
 	if s := e.Snapshot(time.Time{}); s.Rotation != nil {
 		t.Errorf("rotation before any history: %+v", s.Rotation)
+	}
+}
+
+// TestRotationChangesDatedPerWeek (QA-1 item 4): however many days one
+// Input applies (one, a week and a half, the whole run), the snapshot lists
+// the same quadrant changes of the small-vs-large view, each on its own
+// weekly close with that day's session close (13:00 on the day after
+// Thanksgiving); oracle: the quadrants of the published map's own weekly
+// points, walked by hand.
+func TestRotationChangesDatedPerWeek(t *testing.T) {
+	cal := calendar.NYSE()
+	cfg := pairConfig()
+	cfg.Sectors = []SectorPair{{Name: "Technology", Large: "XLK", Small: "PSCT"}, {Name: "Health Care", Large: "XLV", Small: "PSCH"}}
+	cfg.Rotation = rotation.Config{Keep: rotation.MaxKeep}
+	days := tradingDays(cal, nyDate(2024, 6, 3), 420)
+	const warm = 300
+	hist := map[string][]Bar{}
+	for k, sym := range []string{"IWM", "SPY", "PSCT", "XLK", "PSCH", "XLV"} {
+		hist[sym] = walkBars(sym, days, 50+20*float64(k), uint64(k+11))
+	}
+	run := func(group int) *Snapshot {
+		e := newEngine(t, cfg)
+		warmHist := map[string][]Bar{}
+		for sym, bars := range hist {
+			warmHist[sym] = bars[:warm]
+		}
+		e.Advance(sessionClose(days[warm-1]).Add(time.Minute))
+		if errs := e.LoadHistory(warmHist); len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		for i := warm; i < len(days); i += group {
+			var in Input
+			for k := i; k < min(i+group, len(days)); k++ {
+				for _, sym := range []string{"IWM", "SPY", "PSCT", "XLK", "PSCH", "XLV"} {
+					in.Quotes = append(in.Quotes, dayQuotes(hist[sym][k])...)
+				}
+				in.Now = sessionClose(days[k])
+			}
+			e.apply(in)
+		}
+		return e.Snapshot(sessionClose(days[len(days)-1]))
+	}
+	one := run(1)
+	// The oracle: each entry's finished points (the whole history is kept).
+	var want []RotationChange
+	for _, en := range one.Rotation.SmallVsLarge {
+		h := en.History
+		if en.Unfinished {
+			h = h[:len(h)-1]
+		}
+		prev := rotation.None
+		for i, p := range h {
+			q := p.Quadrant()
+			if q == rotation.None {
+				continue
+			}
+			if prev != rotation.None && q != prev && i >= len(h)-rotation.ChangeWeeks {
+				_, cl, _ := cal.Session(p.Week.In(calendar.Location()))
+				want = append(want, RotationChange{Sector: en.Sector, Asset: en.Asset, Benchmark: en.Benchmark, Week: p.Week, Close: cl, From: prev, To: q})
+			}
+			prev = q
+		}
+	}
+	sort.SliceStable(want, func(i, j int) bool { return want[i].Week < want[j].Week })
+	if len(want) < 10 {
+		t.Fatalf("only %d changes: the walk exercises too little", len(want))
+	}
+	thanksgiving := false
+	for _, c := range want {
+		if c.Week.String() == "2025-11-28" {
+			thanksgiving = true
+			if h := c.Close.In(calendar.Location()).Hour(); h != 13 {
+				t.Errorf("%s on 2025-11-28: close %v, want 13:00", c.Sector, c.Close)
+			}
+		}
+	}
+	if !thanksgiving {
+		t.Fatal("no change on the early close of 2025-11-28: pick another seed")
+	}
+	for _, group := range []int{1, 8, len(days) - warm} {
+		s := one
+		if group > 1 {
+			s = run(group)
+		}
+		if !reflect.DeepEqual(s.RotationChanges, want) {
+			t.Errorf("%d days per update: changes\n got %v\nwant %v", group, s.RotationChanges, want)
+		}
 	}
 }

@@ -37,7 +37,7 @@ type dailyKey struct {
 // copied, so readers must treat every slice as read-only.
 func (e *Engine) Snapshot(now time.Time) *Snapshot {
 	e.seq++
-	snap := &Snapshot{Seq: e.seq, Now: now, Feed: e.feed, Risk: e.risk, Analogs: e.analogs, Provenance: e.prov, Rotation: e.rotation}
+	snap := &Snapshot{Seq: e.seq, Now: now, Feed: e.feed, Risk: e.risk, Analogs: e.analogs, Provenance: e.prov, Rotation: e.rotation, RotationChanges: e.rotCh}
 	if !now.IsZero() {
 		st := e.cal.StateAt(now)
 		_, next := e.cal.NextChange(now)

@@ -488,6 +488,24 @@ type Snapshot struct {
 	// recomputed when a daily bar closes or history loads; nil before the
 	// first history. Shared between snapshots: read-only.
 	Rotation *rotation.Rotation `json:"rotation"`
+	// RotationChanges lists the quadrant changes of the rotation map's
+	// small-vs-large view on finished weekly closes (the last
+	// rotation.ChangeWeeks weeks), oldest first (by week, then in the
+	// view's order): each dated by its own week's close, however many
+	// weeks one update closed. Shared between snapshots: read-only. Not in
+	// the JSON (the signal log records them).
+	RotationChanges []RotationChange `json:"-"`
+}
+
+// RotationChange is a quadrant change of one small-vs-large rotation entry
+// on a finished weekly close.
+type RotationChange struct {
+	Sector    string       // the sector's name as in sectors[]; rotation.PairSector for the pair
+	Asset     string       // the small leg
+	Benchmark string       // the large leg
+	Week      rotation.Day // the date of the week's close
+	Close     time.Time    // that day's session close (exchange time; 13:00 on an early close)
+	From, To  rotation.Quadrant
 }
 
 // Symbol returns the snapshot of sym, if present.

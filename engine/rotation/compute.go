@@ -117,20 +117,25 @@ func (c *Computer) Compute(in Input) *Rotation {
 	n := 2*len(in.Sectors) + len(in.Sectors) + 1
 	points := make([]Point, 0, n*k) // one backing array for every History
 	entries := make([]Entry, 0, n)
-	add := func(sector, asset, bench string) {
-		e := c.entry(sector, asset, bench, in.Series[asset], in.Series[bench], points[len(points):len(points):len(points)+k])
+	var changes []Change // one backing array (or a few) for every Changes
+	add := func(sector, asset, bench string, listChanges bool) {
+		var ch *[]Change
+		if listChanges {
+			ch = &changes
+		}
+		e := c.entry(sector, asset, bench, in.Series[asset], in.Series[bench], points[len(points):len(points):len(points)+k], ch)
 		points = points[:len(points)+len(e.History)]
 		entries = append(entries, e)
 	}
 	for _, s := range in.Sectors {
-		add(s.Name, s.Small, s.Large)
+		add(s.Name, s.Small, s.Large, true)
 	}
-	add(PairSector, in.Small, in.Large)
+	add(PairSector, in.Small, in.Large, true)
 	for _, s := range in.Sectors {
-		add(s.Name, s.Small, in.Small)
+		add(s.Name, s.Small, in.Small, false)
 	}
 	for _, s := range in.Sectors {
-		add(s.Name, s.Large, in.Large)
+		add(s.Name, s.Large, in.Large, false)
 	}
 	m := len(in.Sectors)
 	return &Rotation{
@@ -185,8 +190,10 @@ func (c *Computer) Weekly(a, b Series) ([]Day, []float64) {
 }
 
 // entry computes one asset against its benchmark; pts is an empty slice
-// with room for Keep points (the entry's History is built in it).
-func (c *Computer) entry(sector, asset, bench string, a, b Series, pts []Point) Entry {
+// with room for Keep points (the entry's History is built in it). changes,
+// if not nil: list the entry's quadrant changes (Entry.Changes), appended
+// to *changes (an earlier entry's are never touched again).
+func (c *Computer) entry(sector, asset, bench string, a, b Series, pts []Point, changes *[]Change) Entry {
 	e := Entry{Sector: sector, Asset: asset, Benchmark: bench}
 	days, rs := c.Weekly(a, b)
 	n := len(days)
@@ -231,6 +238,13 @@ func (c *Computer) entry(sector, asset, bench string, a, b Series, pts []Point) 
 		if lf > 0 {
 			e.Closed.Prev = quad(lf - 1)
 		}
+		if changes != nil {
+			from := len(*changes)
+			*changes = appendChanges(*changes, days, quad, lf)
+			if len(*changes) > from {
+				e.Changes = (*changes)[from:len(*changes):len(*changes)]
+			}
+		}
 	}
 	for i := max(0, n-c.cfg.Keep); i < n; i++ {
 		pts = append(pts, Point{Week: days[i], RSRatio: some(c.ratio[i]), RSMomentum: some(mom(i))})
@@ -238,6 +252,30 @@ func (c *Computer) entry(sector, asset, bench string, a, b Series, pts []Point) 
 	e.History = pts[:len(pts):len(pts)]
 	e.Tail = e.History[max(0, len(pts)-c.cfg.Tail):]
 	return e
+}
+
+// appendChanges appends the quadrant changes on the finished points
+// lf-ChangeWeeks+1 … lf (dated by days; quad gives each point's quadrant),
+// oldest first. A point without a quadrant is skipped over: the change is
+// from the last earlier point with one (looked for before the window too,
+// so a change is the same whichever window lists it).
+func appendChanges(out []Change, days []Day, quad func(int) Quadrant, lf int) []Change {
+	first := max(0, lf-ChangeWeeks+1)
+	prev := None
+	for i := first - 1; i >= 0 && prev == None; i-- {
+		prev = quad(i)
+	}
+	for i := first; i <= lf; i++ {
+		q := quad(i)
+		if q == None {
+			continue
+		}
+		if prev != None && q != prev {
+			out = append(out, Change{Week: days[i], From: prev, To: q})
+		}
+		prev = q
+	}
+	return out
 }
 
 // grow returns s resized to n (reallocated only when too small).

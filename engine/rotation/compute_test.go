@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"math"
 	"math/rand/v2"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -662,5 +664,92 @@ func TestQuadrantOf(t *testing.T) {
 	var x Quadrant
 	if err := json.Unmarshal([]byte(`"sideways"`), &x); err == nil {
 		t.Error("unknown quadrant accepted")
+	}
+}
+
+// changesFromHistory lists the quadrant changes of e's finished points
+// among the last ChangeWeeks finished ones, walking its History (which
+// must hold every point): the oracle for Entry.Changes.
+func changesFromHistory(e Entry) []Change {
+	h := e.History
+	if e.Unfinished {
+		h = h[:len(h)-1]
+	}
+	first := max(0, len(h)-ChangeWeeks)
+	var out []Change
+	prev := None
+	for i, p := range h {
+		q := p.Quadrant()
+		if q == None {
+			continue
+		}
+		if prev != None && q != prev && i >= first {
+			out = append(out, Change{Week: p.Week, From: prev, To: q})
+		}
+		prev = q
+	}
+	return out
+}
+
+// TestChanges (QA-1 item 4): the small-vs-large entries list their
+// quadrant changes on finished weekly closes, each on its own week (the
+// oracle walks the points' quadrants), across a week without a quadrant;
+// the other views list none; and a change is listed the same whatever
+// week the data ends on, so a backlog of weeks computed at once lists
+// what one week at a time would have.
+func TestChanges(t *testing.T) {
+	in := fixtureInput(200, 5)
+	r := newComputer(t, Config{Keep: MaxKeep}).Compute(in)
+	n := 0
+	for _, e := range r.SmallVsLarge {
+		want := changesFromHistory(e)
+		if !reflect.DeepEqual(e.Changes, want) {
+			t.Errorf("%s: changes\n got %v\nwant %v", e.Sector, e.Changes, want)
+		}
+		n += len(want)
+	}
+	if n < 20 {
+		t.Fatalf("only %d changes: the fixture exercises too little", n)
+	}
+	for _, v := range []View{SmallSectors, LargeSectors} {
+		for _, e := range r.Entries(v) {
+			if e.Changes != nil {
+				t.Errorf("%v %s: changes listed outside small vs large: %v", v, e.Sector, e.Changes)
+			}
+		}
+	}
+
+	// Across null points (N=2, see TestGapRestartsMomentum): point 4 is
+	// weakening (ratio 101, momentum 99), points 5–7 have no quadrant,
+	// point 8 is lagging (99, 99): the change is from the last point with
+	// a quadrant, on point 8's week.
+	e := one(t, Config{Window: 2, Keep: 20}, []float64{100, 102, 101, 103, 104, 104, 103, 105, 104, 106, 107, 103})
+	if want := changesFromHistory(e); !reflect.DeepEqual(e.Changes, want) || !slices.Contains(e.Changes, Change{Week: e.History[8].Week, From: Weakening, To: Lagging}) {
+		t.Errorf("across a null: changes %v, want %v with weakening → lagging on %s", e.Changes, want, e.History[8].Week)
+	}
+
+	// Week by week: every change listed at the end of any prefix is the
+	// same change the full data lists for that week.
+	full := map[string]map[Day]Change{}
+	for _, e := range r.SmallVsLarge {
+		full[e.Sector] = map[Day]Change{}
+		for _, c := range e.Changes {
+			full[e.Sector][c.Week] = c
+		}
+	}
+	days := in.Series["IWM"].Days
+	c := newComputer(t, Config{Keep: MaxKeep})
+	for k := len(days) - 40; k < len(days); k++ {
+		cut := Input{Small: in.Small, Large: in.Large, Sectors: in.Sectors, Series: map[string]Series{}}
+		for sym, s := range in.Series {
+			cut.Series[sym] = Series{Days: s.Days[:k], Closes: s.Closes[:k]}
+		}
+		for _, e := range c.Compute(cut).SmallVsLarge {
+			for _, ch := range e.Changes {
+				if w, ok := full[e.Sector][ch.Week]; ok && w != ch || !ok && ch.Week >= days[len(days)-ChangeWeeks] {
+					t.Errorf("%s, data to %s: change %+v, the full data lists %+v (listed %v)", e.Sector, days[k-1], ch, w, ok)
+				}
+			}
+		}
 	}
 }

@@ -158,6 +158,19 @@ type Closed struct {
 	Prev     Quadrant // the quadrant of the finished week before it
 }
 
+// Change is a quadrant change on a finished weekly close: the week's
+// point is in To, the last earlier point with a quadrant was in From (a
+// week without one, e.g. a flat stretch, is skipped over).
+type Change struct {
+	Week     Day // the close of the week that made the change
+	From, To Quadrant
+}
+
+// ChangeWeeks bounds Entry.Changes: the changes of the last ChangeWeeks
+// finished weeks (about DailyKeep's 300 days: a backlog of closes applied
+// at once is never that long, and what came before is history).
+const ChangeWeeks = 60
+
 // Entry is one asset against its benchmark.
 type Entry struct {
 	Sector     string   `json:"sector"` // the sector's name as in sectors[]; "pair" for the pair itself
@@ -175,8 +188,13 @@ type Entry struct {
 	// History is the last Config.Keep points (Tail is its suffix) for a
 	// panel that draws longer tails. Not in the JSON.
 	History []Point `json:"-"`
-	// Closed is the last finished week, for the signal log. Not in the JSON.
+	// Closed is the last finished week. Not in the JSON.
 	Closed Closed `json:"-"`
+	// Changes lists, for the small-vs-large view only (what the signal
+	// log records), the quadrant changes on the finished weekly closes of
+	// the last ChangeWeeks weeks, oldest first: each dated by its own
+	// week, however many weeks one update closed. Not in the JSON.
+	Changes []Change `json:"-"`
 }
 
 // Head returns the latest point, if any.

@@ -160,7 +160,8 @@ func replayRun(t *testing.T, speed float64, hold int) (recs []signals.Record, ma
 // update (speed 1) or the engine falls behind and applies a backlog of days
 // in one update (the gate holds it; the pipeline's queues bound a backlog at
 // about 9 days; engine.TestFlagChangesDatedPerBar applies 120); each is
-// dated by its own bar's close.
+// dated by its own bar's close. So are the rotation lines (QA-1 item 4):
+// each quadrant change of the small-vs-large view on its own weekly close.
 func TestReplayConfirmationsSameAtEverySpeed(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		closed := func(recs []signals.Record) []string {
@@ -186,8 +187,36 @@ func TestReplayConfirmationsSameAtEverySpeed(t *testing.T) {
 			}
 			return out
 		}
+		// Rotation lines: each quadrant change on its own weekly close
+		// (bar_time = that week's last session's close, since = its
+		// date), whatever the speed.
+		cal := calendar.NYSE()
+		rot := func(recs []signals.Record) []string {
+			var out []string
+			for _, r := range recs {
+				if r.Kind != signals.KindRotation {
+					continue
+				}
+				d, err := time.ParseInLocation(time.DateOnly, r.Since, calendar.Location())
+				if err != nil {
+					t.Fatalf("%s: since %q: %v", r.Flag, r.Since, err)
+				}
+				if _, cl, ok := cal.Session(d); !ok || !r.BarTime.Equal(cl) {
+					t.Fatalf("%s %s>%s week %s: bar_time %v, want that day's close", r.Flag, r.From, r.To, r.Since, r.BarTime)
+				}
+				if _, nd := d.ISOWeek(); func() bool { _, w := cal.NextTradingDate(d).ISOWeek(); return w == nd }() {
+					t.Fatalf("%s %s>%s: %s is not the last trading day of its week", r.Flag, r.From, r.To, r.Since)
+				}
+				out = append(out, fmt.Sprintf("%s %s>%s week %s at %s initial %v", r.Flag, r.From, r.To, r.Since,
+					r.BarTime.Format(time.DateTime), r.Initial))
+			}
+			return out
+		}
 		base, n := replayRun(t, 1, 1)
-		want := closed(base)
+		want, wantRot := closed(base), rot(base)
+		if len(wantRot) < 4 {
+			t.Fatalf("the replay gives %d rotation lines: the test exercises too little", len(wantRot))
+		}
 		if n != 1 {
 			t.Fatalf("speed 1: %d days in one update, want 1", n)
 		}
@@ -208,9 +237,12 @@ func TestReplayConfirmationsSameAtEverySpeed(t *testing.T) {
 			if n < 2 {
 				t.Fatalf("speed %v: at most %d day per update: nothing was coalesced", c.speed, n)
 			}
-			t.Logf("speed %v: up to %d days per update, %d closed-bar lines", c.speed, n, len(closed(got)))
+			t.Logf("speed %v: up to %d days per update, %d closed-bar lines, %d rotation lines", c.speed, n, len(closed(got)), len(rot(got)))
 			if g := closed(got); !reflect.DeepEqual(g, want) {
 				t.Fatalf("speed %v (up to %d days per update): closed-bar lines differ\n got %d: %q\nwant %d: %q", c.speed, n, len(g), g, len(want), want)
+			}
+			if g := rot(got); !reflect.DeepEqual(g, wantRot) {
+				t.Fatalf("speed %v (up to %d days per update): rotation lines differ\n got %d: %q\nwant %d: %q", c.speed, n, len(g), g, len(wantRot), wantRot)
 			}
 		}
 	})

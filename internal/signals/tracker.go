@@ -40,7 +40,7 @@ type Tracker struct {
 	dwell     time.Duration
 	cal       *calendar.Calendar
 	flags     map[string]*flagTrack
-	weeks     map[string]string // rotation id → the last weekly close observed (YYYY-MM-DD)
+	rots      map[string]*rotTrack // rotation id → what is known of the entry
 	// horizon is the newest bar time in the log at start: snapshots of older
 	// data (a restarted demo or replay replaying time the log already
 	// covers, or a history-only first snapshot before today's quotes) are
@@ -89,14 +89,18 @@ func NewTrackerWith(l *Log, o TrackerOptions) *Tracker {
 		o.Dwell = DefaultDwell
 	}
 	t := &Tracker{log: l, feed: o.Feed, simulated: o.Simulated, dwell: o.Dwell, cal: calendar.NYSE(),
-		flags: map[string]*flagTrack{}, weeks: map[string]string{}}
+		flags: map[string]*flagTrack{}, rots: map[string]*rotTrack{}}
 	if l != nil {
 		for id, r := range l.Last() {
 			if r.BarTime.After(t.horizon) {
 				t.horizon = r.BarTime
 			}
 			if r.Kind == KindRotation {
-				t.weeks[id] = r.Since
+				rt := &rotTrack{logged: true}
+				if d, err := time.Parse(time.DateOnly, r.Since); err == nil {
+					rt.cursor = rotation.DayOf(d)
+				}
+				t.rots[id] = rt
 				continue
 			}
 			st, _ := engine.ParseFlagState(r.To)
@@ -160,10 +164,11 @@ func (t *Tracker) Observe(s *engine.Snapshot, seen time.Time) ([]Record, error) 
 		out = t.observeFlag(out, ft, f, s, ch, seen, first && !ft.compared)
 		ft.compared = true
 	}
-	// Flags are observed one after another: put the lines in time order
-	// (display order within the same time).
+	// Flags, then rotation entries, are observed one after another: put
+	// the lines in time order (within the same time: the flags in display
+	// order, then the rotation entries in the view's order).
+	out = append(out, t.rotation(s, seen, skip)...)
 	slices.SortStableFunc(out, func(a, b Record) int { return a.BarTime.Compare(b.BarTime) })
-	out = append(out, t.rotation(s, seen)...)
 	var errs []error
 	if t.log != nil {
 		for _, r := range out {
@@ -335,35 +340,68 @@ const KindRotation = "rotation"
 // RotationID is the Record.Flag of a small-vs-large rotation entry.
 func RotationID(sector string) string { return "rotation:" + sector }
 
+// rotTrack is what the tracker knows of one rotation entry.
+type rotTrack struct {
+	// cursor is the last finished week whose changes are recorded (or the
+	// week of the log's last line for the entry).
+	cursor rotation.Day
+	logged bool // the log has a line for the entry
+	// first is the last finished week when the entry was first seen in
+	// this run (its history arrived): changes up to it happened before
+	// capwatch watched (initial). Valid once seen.
+	first     rotation.Day
+	firstSeen bool
+}
+
 // rotation returns the quadrant changes of the small-vs-large view on
-// weekly closes: an entry whose last finished week's quadrant differs from
-// the week before's, once per week (a week already observed, in this run or
-// in the log, is not recorded again). A change found on the first
-// observation of an entry (nothing in the log) is Initial.
-func (t *Tracker) rotation(s *engine.Snapshot, seen time.Time) []Record {
-	if s.Rotation == nil || s.AsOf.Before(t.horizon) {
+// weekly closes (the engine's Snapshot.RotationChanges), each recorded once
+// with its own week's close as bar_time, however many weeks one snapshot
+// closed. A change on the latest finished week found when the entry is
+// first seen (nothing in the log) is Initial, and so is what changed
+// between the log's last line for an entry and its first sight (the
+// catch-up after a restart). skip: the snapshot is older than the log's
+// horizon (only the entries' first sight counts).
+func (t *Tracker) rotation(s *engine.Snapshot, seen time.Time, skip bool) []Record {
+	if s.Rotation == nil {
 		return nil
 	}
 	var out []Record
 	for _, e := range s.Rotation.SmallVsLarge {
 		c := e.Closed
 		if !c.Valid {
+			continue // no finished week yet
+		}
+		id := RotationID(e.Sector)
+		rt := t.rots[id]
+		if rt == nil {
+			rt = &rotTrack{}
+			t.rots[id] = rt
+		}
+		if !rt.firstSeen {
+			rt.first, rt.firstSeen = c.Week, true
+			if !rt.logged {
+				// Without a line in the log the history is not replayed:
+				// only a change on the latest finished week is recorded.
+				rt.cursor = c.Week - 1
+			}
+		}
+		if skip {
 			continue
 		}
-		id, week := RotationID(e.Sector), c.Week.String()
-		last, known := t.weeks[id]
-		if known && last >= week {
-			continue
+		for _, ch := range s.RotationChanges {
+			if ch.Sector != e.Sector || ch.Week <= rt.cursor || ch.Week > c.Week {
+				continue
+			}
+			week := ch.Week.String()
+			out = append(out, Record{
+				Kind: KindRotation, Flag: id, From: ch.From.String(), To: ch.To.String(), Since: week,
+				BarTime: ch.Close, Seen: seen, Feed: t.feed, Simulated: t.simulated, Initial: ch.Week <= rt.first,
+				Closed: true, Text: RotationText(e.Sector, e.Asset, e.Benchmark, ch.From, ch.To),
+			})
 		}
-		t.weeks[id] = week
-		if c.Prev == rotation.None || c.Quadrant == rotation.None || c.Prev == c.Quadrant {
-			continue
+		if c.Week > rt.cursor {
+			rt.cursor = c.Week
 		}
-		out = append(out, Record{
-			Kind: KindRotation, Flag: id, From: c.Prev.String(), To: c.Quadrant.String(), Since: week,
-			BarTime: s.AsOf, Seen: seen, Feed: t.feed, Simulated: t.simulated, Initial: !known,
-			Text: RotationText(e.Sector, e.Asset, e.Benchmark, c.Prev, c.Quadrant),
-		})
 	}
 	return out
 }
