@@ -20,9 +20,10 @@ import (
 func cmdSignals(args []string, stdout, stderr io.Writer, e env) error {
 	fs := flag.NewFlagSet("capwatch signals", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	var since, flagID, format, feed, path, cfgPath string
-	fs.StringVar(&since, "since", "", "only signals seen on or after this date, YYYY-MM-DD (local time)")
-	fs.StringVar(&flagID, "flag", "", "only this flag")
+	var since, seenSince, flagID, format, feed, path, cfgPath string
+	fs.StringVar(&since, "since", "", "only changes on bars dated on or after this trading date, YYYY-MM-DD")
+	fs.StringVar(&seenSince, "seen-since", "", "only changes seen on or after this date, YYYY-MM-DD (local time)")
+	fs.StringVar(&flagID, "flag", "", "only this flag, rotation:SECTOR, or rotation")
 	fs.StringVar(&format, "format", "table", "output format: table, csv or json")
 	fs.StringVar(&feed, "feed", "", "whose log: demo, replay, or yahoo/stooq (the live log; default: the config's feed)")
 	fs.StringVar(&path, "signal-log", "", "read this log file instead")
@@ -54,13 +55,21 @@ func cmdSignals(args []string, stdout, stderr io.Writer, e env) error {
 	if !oneOf(format, signals.Formats()) {
 		return usagef("--format %q: use table, csv or json", format)
 	}
-	if flagID != "" && !oneOf(flagID, engine.FlagIDs) {
-		return usagef("--flag %q is not a flag id (use one of: %s)", flagID, strings.Join(engine.FlagIDs, ", "))
+	if flagID != "" && !oneOf(flagID, engine.FlagIDs) && !signals.IsRotationFlag(flagID) {
+		return usagef("--flag %q is not a flag id (use one of: %s; or rotation:SECTOR, e.g. rotation:Technology, rotation:pair; or rotation for every rotation line)",
+			flagID, strings.Join(engine.FlagIDs, ", "))
 	}
-	var from time.Time
+	q := signals.Query{Flag: flagID}
 	if since != "" {
-		if from, err = time.ParseInLocation("2006-01-02", since, time.Local); err != nil {
+		d, err := time.Parse(time.DateOnly, since)
+		if err != nil {
 			return usagef("--since %q is not a date; use YYYY-MM-DD", since)
+		}
+		q.Since = d.Format(time.DateOnly)
+	}
+	if seenSince != "" {
+		if q.SeenSince, err = time.ParseInLocation(time.DateOnly, seenSince, time.Local); err != nil {
+			return usagef("--seen-since %q is not a date; use YYYY-MM-DD", seenSince)
 		}
 	}
 	p, err := signalLogPath(cfg, path, e)
@@ -82,7 +91,7 @@ func cmdSignals(args []string, stdout, stderr io.Writer, e env) error {
 	case n > 1:
 		fmt.Fprintf(stderr, "capwatch: signals: skipped %d lines that do not parse (the first: %s)\n", n, app.Sanitize(skipped[0]))
 	}
-	recs = signals.Filter(recs, from, flagID)
+	recs = signals.Filter(recs, q)
 	if format == "table" {
 		// The table goes to a terminal: no escape sequences from the file.
 		for i := range recs {

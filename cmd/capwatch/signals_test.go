@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/capwatch/capwatch/engine"
+	"github.com/capwatch/capwatch/engine/rotation"
+	"github.com/capwatch/capwatch/internal/calendar"
 	"github.com/capwatch/capwatch/internal/config"
 	"github.com/capwatch/capwatch/internal/signals"
 )
@@ -241,7 +243,11 @@ func TestSignalsCommandUsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"signals", "--flag", "ratio_above_sma20"}, `capwatch: --flag "ratio_above_sma20" is not a flag id (use one of: ` + strings.Join(engine.FlagIDs, ", ") + ")"},
+		{[]string{"signals", "--flag", "ratio_above_sma20"}, `capwatch: --flag "ratio_above_sma20" is not a flag id (use one of: ` + strings.Join(engine.FlagIDs, ", ") +
+			"; or rotation:SECTOR, e.g. rotation:Technology, rotation:pair; or rotation for every rotation line)"},
+		{[]string{"signals", "--flag", "rotation:"}, `capwatch: --flag "rotation:" is not a flag id (use one of: ` + strings.Join(engine.FlagIDs, ", ") +
+			"; or rotation:SECTOR, e.g. rotation:Technology, rotation:pair; or rotation for every rotation line)"},
+		{[]string{"signals", "--seen-since", "yesterday"}, `capwatch: --seen-since "yesterday" is not a date; use YYYY-MM-DD`},
 		{[]string{"signals", "--format", "xml"}, `capwatch: --format "xml": use table, csv or json`},
 		{[]string{"signals", "--since", "March"}, `capwatch: --since "March" is not a date; use YYYY-MM-DD`},
 		{[]string{"signals", "--feed", "bloomberg"}, `capwatch: --feed "bloomberg" is not a feed (use demo, replay, yahoo, stooq, alpaca, auto)`},
@@ -297,5 +303,91 @@ func TestAPIKeyNeverShown(t *testing.T) {
 	all.Write(b)
 	if s := all.String(); strings.Contains(s, "s3cr3t") || !strings.Contains(s, "[redacted]") || !strings.Contains(s, "level=DEBUG") && !strings.Contains(s, "level=INFO") {
 		t.Fatalf("a key leaked or nothing was logged:\n%s", s)
+	}
+}
+
+// TestSignalsCommandOnAReplayLog (QA-1 items 5, 16, R4): on a replay's log
+// — months of bars written today — --since selects by the bar's date
+// (--seen-since by when a line was written); --flag takes the rotation
+// ids the log writes; the table's value and threshold show the
+// comparison the change implies.
+func TestSignalsCommandOnAReplayLog(t *testing.T) {
+	h := newHarness(t)
+	path := filepath.Join(t.TempDir(), "signals-replay.jsonl")
+	ny := calendar.Location()
+	seen := time.Now().Add(-time.Hour) // the replay ran an hour ago
+	bar := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 16, 0, 0, 0, ny) }
+	recs := []signals.Record{
+		{Flag: engine.FlagRatioAboveSMA200, From: "off", To: "confirmed", Value: ptr(0.3851), Threshold: 0.3837, Since: "2026-06-01",
+			BarTime: bar(2026, 6, 1), Seen: seen, Feed: "replay", Simulated: true, Closed: true},
+		{Kind: signals.KindRotation, Flag: signals.RotationID("Technology"), From: "lagging", To: "improving", Since: "2026-06-05",
+			BarTime: bar(2026, 6, 5), Seen: seen, Feed: "replay", Simulated: true, Closed: true},
+		{Flag: engine.FlagRatioAboveSMA200, From: "confirmed", To: "fading", Value: ptr(0.383669), Threshold: 0.383675, Since: "2026-06-01",
+			BarTime: time.Date(2026, 9, 2, 11, 0, 0, 0, ny), Seen: seen, Feed: "replay", Simulated: true},
+		{Flag: engine.FlagRatioAboveSMA200, From: "fading", To: "confirmed", Value: ptr(0.38368), Threshold: 0.383675, Since: "2026-06-01",
+			BarTime: bar(2026, 9, 2), Seen: seen, Feed: "replay", Simulated: true, Closed: true},
+		{Kind: signals.KindRotation, Flag: signals.RotationID(rotation.PairSector), From: "weakening", To: "lagging", Since: "2026-09-04",
+			BarTime: bar(2026, 9, 4), Seen: seen, Feed: "replay", Simulated: true, Closed: true},
+		{Kind: signals.KindRotation, Flag: signals.RotationID("Technology"), From: "improving", To: "leading", Since: "2026-11-27",
+			BarTime: time.Date(2026, 11, 27, 13, 0, 0, 0, ny), Seen: seen, Feed: "replay", Simulated: true, Closed: true},
+	}
+	l, err := signals.Open(path, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs {
+		if err := l.Append(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l.Close()
+	lines := func(args ...string) []string {
+		t.Helper()
+		code, out, errOut := h.run(append([]string{"signals", "--signal-log", path, "--format", "csv"}, args...)...)
+		if code != exitOK {
+			t.Fatalf("%v: exit %d %q", args, code, errOut)
+		}
+		rows := strings.Split(strings.TrimSpace(out), "\n")[1:]
+		var got []string
+		for _, r := range rows {
+			f := strings.Split(r, ",")
+			got = append(got, f[1]+" "+f[7][:10])
+		}
+		return got
+	}
+	for _, c := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"--since", "2026-09-01"}, []string{"ratio_above_sma200 2026-09-02", "ratio_above_sma200 2026-09-02", "rotation:pair 2026-09-04", "rotation:Technology 2026-11-27"}},
+		{[]string{"--since", "2026-09-03", "--flag", "rotation:Technology"}, []string{"rotation:Technology 2026-11-27"}},
+		{[]string{"--flag", "rotation:Technology"}, []string{"rotation:Technology 2026-06-05", "rotation:Technology 2026-11-27"}},
+		{[]string{"--flag", "rotation:technology"}, []string{"rotation:Technology 2026-06-05", "rotation:Technology 2026-11-27"}},
+		{[]string{"--flag", "rotation"}, []string{"rotation:Technology 2026-06-05", "rotation:pair 2026-09-04", "rotation:Technology 2026-11-27"}},
+		{[]string{"--seen-since", time.Now().AddDate(0, 0, 2).Format(time.DateOnly)}, nil},
+		{[]string{"--seen-since", time.Now().AddDate(0, 0, -2).Format(time.DateOnly), "--flag", "rotation:pair"}, []string{"rotation:pair 2026-09-04"}},
+	} {
+		if got := lines(c.args...); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%v:\n got %q\nwant %q", c.args, got, c.want)
+		}
+	}
+	// The table: the fading line's value below its threshold, the
+	// recovery's above, each visibly.
+	code, out, errOut := h.run("signals", "--signal-log", path, "--since", "2026-09-02", "--flag", engine.FlagRatioAboveSMA200)
+	rows := strings.Split(strings.TrimSpace(out), "\n")
+	if code != exitOK || len(rows) != 3 {
+		t.Fatalf("table: exit %d %q %q", code, out, errOut)
+	}
+	for i, want := range []string{"confirmed → fading 0.383669 < 0.383675", "fading → confirmed 0.38368 > 0.38367"} {
+		if got := strings.Join(strings.Fields(rows[i+1]), " "); !strings.Contains(got, want) {
+			t.Errorf("table row %q lacks %q", rows[i+1], want)
+		}
+	}
+	// --help names the rotation ids and both dates.
+	_, out, _ = h.run("signals", "--help")
+	for _, want := range []string{"rotation:SECTOR", "rotation:Technology", "--seen-since", "bars dated on or after"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("--help lacks %q", want)
+		}
 	}
 }

@@ -122,20 +122,28 @@ overwrites an existing file; --force replaces it and keeps the old one as
 PATH.bak. path prints which file capwatch reads.
 `
 
-const signalsUsage = `Usage: capwatch signals [--since YYYY-MM-DD] [--flag ID] [--format table|csv|json] [--feed NAME] [--signal-log PATH]
+const signalsUsage = `Usage: capwatch signals [--since YYYY-MM-DD] [--seen-since YYYY-MM-DD] [--flag ID] [--format table|csv|json] [--feed NAME] [--signal-log PATH]
 
 Prints the signal log: every flag state change (off → forming → confirmed →
-off) the dashboard has seen, with the flag's value and threshold, since when
-it holds, the bar's exchange time, when it was seen and from which feed.
-Rotated files (PATH.1, PATH.2, ...) are included, oldest first.
+fading → off) the dashboard has seen, with the flag's value and threshold,
+since when it holds, the bar's exchange time, when it was seen and from which
+feed, and the rotation map's quadrant changes on weekly closes. Rotated files
+(PATH.1, PATH.2, ...) are included, oldest first.
 
-  --since DATE       only changes seen on or after this date (local time)
+  --since DATE       only changes on bars dated on or after this trading date
+                     (the bar_time's date in New York: a replay's lines by the
+                     data's date)
+  --seen-since DATE  only changes seen on or after this date (local time)
   --flag ID          only this flag: ratio_above_sma50, ratio_above_sma200,
                      ratio_new_high_20d, ratio_new_high_52w, small_above_sma200,
                      small_golden_cross, small_leads_21d, small_volume_surge,
-                     sector_breadth, breadth_above_sma50, breadth_thrust
-  --format FORMAT    table (default), csv (with a header row) or json (one
-                     object per line, every field: the log's own format)
+                     sector_breadth, breadth_above_sma50, breadth_thrust;
+                     rotation:SECTOR for one rotation entry (rotation:Technology,
+                     rotation:pair; any case), rotation for all of them
+  --format FORMAT    table (default; value and threshold with the same decimals
+                     and the sign between them), csv (with a header row, every
+                     digit) or json (one object per line, every field: the
+                     log's own format)
   --feed NAME        whose log: yahoo, stooq or auto (the live signals.jsonl), demo
                      or replay (their own files); default: the config's feed
   --signal-log PATH  read this file instead
@@ -148,6 +156,7 @@ macOS, %LocalAppData%\capwatch on Windows.
 Examples:
   capwatch signals --feed yahoo --since 2025-01-01 --format csv > signals.csv
   capwatch signals --feed yahoo --flag ratio_above_sma200 --format json | jq .
+  capwatch signals --feed demo --flag rotation:Technology
 `
 
 const doctorUsage = `Usage: capwatch doctor [--format table|json] [--config PATH] [--feed NAME]

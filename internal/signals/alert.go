@@ -118,7 +118,8 @@ func Message(r Record) string {
 		b.WriteString(" since " + r.Since)
 	}
 	if r.Value != nil {
-		fmt.Fprintf(&b, " (%.4g vs %.4g)", *r.Value, r.Threshold)
+		v, sign, thr := Compared(*r.Value, r.Threshold)
+		fmt.Fprintf(&b, " (%s %s %s)", v, sign, thr)
 	}
 	if r.Simulated {
 		b.WriteString(" [" + strings.ToUpper(r.Feed) + "]")

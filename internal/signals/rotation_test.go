@@ -187,7 +187,13 @@ func TestRotationRecords(t *testing.T) {
 	if !strings.Contains(buf.String(), "at start: improving → leading") || !strings.Contains(buf.String(), "weakening → lagging") {
 		t.Errorf("table:\n%s", buf.String())
 	}
-	if f := Filter(all, time.Time{}, RotationID("pair")); len(f) != 1 {
+	if f := Filter(all, Query{Flag: RotationID("pair")}); len(f) != 1 {
 		t.Errorf("filter by rotation id: %v", transitions(f))
+	}
+	if f := Filter(all, Query{Flag: "rotation:technology"}); len(f) != 4 {
+		t.Errorf("filter by rotation id in another case: %v", transitions(f))
+	}
+	if f := Filter(all, Query{Flag: RotationFlag}); len(f) != len(all) {
+		t.Errorf("filter on every rotation line: %v", transitions(f))
 	}
 }

@@ -327,10 +327,10 @@ func TestWriteFormats(t *testing.T) {
 	if err := Write(&tb, recs, "xml"); err == nil {
 		t.Fatal("unknown format accepted")
 	}
-	if got := Filter(recs, t0.Add(time.Minute), ""); len(got) != 1 || got[0].Flag != engine.FlagRatioAboveSMA50 {
+	if got := Filter(recs, Query{SeenSince: t0.Add(time.Minute)}); len(got) != 1 || got[0].Flag != engine.FlagRatioAboveSMA50 {
 		t.Fatalf("Filter by time: %+v", got)
 	}
-	if got := Filter(recs, time.Time{}, engine.FlagSectorBreadth); len(got) != 1 || got[0].Flag != engine.FlagSectorBreadth {
+	if got := Filter(recs, Query{Flag: engine.FlagSectorBreadth}); len(got) != 1 || got[0].Flag != engine.FlagSectorBreadth {
 		t.Fatalf("Filter by flag: %+v", got)
 	}
 }

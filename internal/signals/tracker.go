@@ -338,7 +338,9 @@ func numPtr(n engine.Num) *float64 {
 const KindRotation = "rotation"
 
 // RotationID is the Record.Flag of a small-vs-large rotation entry.
-func RotationID(sector string) string { return "rotation:" + sector }
+func RotationID(sector string) string { return rotationPrefix + sector }
+
+const rotationPrefix = "rotation:"
 
 // rotTrack is what the tracker knows of one rotation entry.
 type rotTrack struct {
