@@ -248,3 +248,38 @@ func TestTickEndsWithProgram(t *testing.T) {
 		})
 	}
 }
+
+// TestNoteReplacedAndCleared (QA-1 item 15): the standing note about the
+// signal log follows what is true: replaced when the capwatch holding the
+// log changes, and once this dashboard records the log, the warning is
+// gone and the news is shown without ⚠ (no bell) for a minute of wall
+// time, then nothing.
+func TestNoteReplacedAndCleared(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		m, clk := testModel(t, Options{Note: "signals not recorded here: another capwatch (pid 30873) records signals-demo.jsonl"})
+		m = update(m, tea.WindowSizeMsg{Width: 200, Height: 50}, SnapshotMsg{Snap: testSnapshot(1)})
+		if st := statusOf(m); !strings.Contains(st, "⚠ signals not recorded here: another capwatch (pid 30873)") {
+			t.Fatalf("status %q", st)
+		}
+		m, msgs := step(t, m, NoteMsg{Text: "signals not recorded here: another capwatch (pid 4242) records signals-demo.jsonl"})
+		if st := statusOf(m); !strings.Contains(st, "(pid 4242)") || strings.Contains(st, "30873") || bells(msgs) != 0 {
+			t.Fatalf("after the holder changed: status %q, %d bells", st, bells(msgs))
+		}
+		m, msgs = step(t, m, NoteMsg{Text: "signals recorded here now (signals-demo.jsonl)", Info: true})
+		st := statusOf(m)
+		if !strings.Contains(st, "signals recorded here now") || strings.Contains(st, "⚠") || strings.Contains(st, "4242") || bells(msgs) != 0 {
+			t.Fatalf("after taking the log: status %q, %d bells", st, bells(msgs))
+		}
+		for s := 1; s <= 60; s++ {
+			clk.Advance(time.Second)
+			m, _ = step(t, m, tickMsg{gen: m.tickGen})
+			shown := strings.Contains(statusOf(m), "recorded here now")
+			if s < 60 && !shown {
+				t.Fatalf("news gone after %ds, want 60s", s)
+			}
+			if s == 60 && shown {
+				t.Fatalf("news still shown after 60s: %q", statusOf(m))
+			}
+		}
+	})
+}

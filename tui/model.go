@@ -87,6 +87,16 @@ type AlertMsg struct {
 	At   time.Time
 }
 
+// NoteMsg replaces the status line's standing note (Options.Note), e.g.
+// when the capwatch that holds the signal log changed. Info: the text is
+// news, not a warning (e.g. "signals recorded here now"): it is shown
+// without ⚠ for a minute of wall time, like an alert, then the note is
+// gone. An empty Text clears the note. The text is sanitised.
+type NoteMsg struct {
+	Text string
+	Info bool
+}
+
 // alertShown is how long an alert stays in the status line.
 const alertShown = time.Minute
 
@@ -130,6 +140,11 @@ type Model struct {
 	// the styles).
 	keyLineW    int
 	keyLineText string
+
+	// noteInfo: the note (opts.Note) is news shown until noteUntil (wall
+	// time), not a standing warning (NoteMsg).
+	noteInfo  bool
+	noteUntil time.Time
 
 	tickGen   int
 	tickEvery time.Duration
@@ -271,6 +286,12 @@ func (m Model) route(msg tea.Msg) (Model, tea.Cmd) {
 		return m, m.retune()
 	case AlertMsg:
 		return m.onAlert(msg)
+	case NoteMsg:
+		m.opts.Note, m.noteInfo = strings.TrimSpace(termsafe.Strip(msg.Text)), msg.Info && msg.Text != ""
+		if m.noteInfo {
+			m.noteUntil = m.opts.Wall.Now().Add(alertShown)
+		}
+		return m, m.retune()
 	case tickMsg:
 		if msg.gen != m.tickGen {
 			return m, nil // a tick from an older schedule
@@ -278,6 +299,9 @@ func (m Model) route(msg tea.Msg) (Model, tea.Cmd) {
 		m.now = m.opts.Clock.Now()
 		if (m.alert != "" || m.alertErr != "") && !m.opts.Wall.Now().Before(m.alertUntil) {
 			m.alert, m.alertErr = "", ""
+		}
+		if m.noteInfo && !m.opts.Wall.Now().Before(m.noteUntil) {
+			m.opts.Note, m.noteInfo = "", false
 		}
 		if cmd := m.retune(); cmd != nil {
 			return m, cmd
@@ -330,7 +354,7 @@ func (m *Model) retune() tea.Cmd {
 // closed, the feed is healthy, no alert is shown and nothing is counting
 // down in seconds.
 func (m *Model) tickInterval() time.Duration {
-	if m.snap == nil || m.snap.Session.State != "closed" || m.alert != "" || m.alertErr != "" {
+	if m.snap == nil || m.snap.Session.State != "closed" || m.alert != "" || m.alertErr != "" || m.noteInfo {
 		return time.Second
 	}
 	if m.hasStatus && m.status.State != feeds.StateOK {

@@ -219,7 +219,9 @@ func (m Model) alertParts() []statusPart {
 	if m.alertErr != "" {
 		parts = append(parts, cutPart(m.st.Bad.Render, "⚠ "+m.alertErr, prioAlert)) // the sender says what failed
 	}
-	if n := m.opts.Note; n != "" {
+	if n := m.opts.Note; n != "" && m.noteInfo {
+		parts = append(parts, statusPart{forms: []string{m.st.Text.Render(n), m.st.Text.Render(noteShort(n))}, prio: prioAlert})
+	} else if n != "" {
 		// Long, then short, then gone on a narrow line.
 		parts = append(parts, statusPart{forms: []string{m.st.Bad.Render("⚠ " + n), m.st.Bad.Render("⚠ " + noteShort(n))}, prio: prioAlert})
 	}

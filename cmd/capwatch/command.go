@@ -612,26 +612,18 @@ func (c *command) signalOptions() app.SignalOptions {
 		// says it for as long as it runs.
 		c.log.Error("signal log", "err", err)
 		fmt.Fprintf(c.stderr, "capwatch: warning: signals are not recorded: %v\n", err)
-		o.NotRecording = notRecording(err)
+		o.NotRecording = app.NotRecording(err)
+		if errors.Is(err, signals.ErrLocked) {
+			// When the other capwatch quits, this one takes the log over
+			// (tried every few seconds); meanwhile the recording one runs
+			// alerts.command, not this one.
+			o.Reopen = func() (*signals.Log, error) { return signals.Open(path, 0, c.log) }
+		}
 		return o
 	}
 	c.log.Info("signal log", "path", path, "alerts", enabled, "on_forming", cfg.Alerts.OnForming,
 		"command", len(cfg.Alerts.Command) > 0)
 	return o
-}
-
-// notRecording is the status line's words for a signal log this dashboard
-// does not write.
-func notRecording(err error) string {
-	var le *signals.LockedError
-	if errors.As(err, &le) {
-		who := "another capwatch"
-		if le.PID > 0 {
-			who += fmt.Sprintf(" (pid %d)", le.PID)
-		}
-		return "signals not recorded here: " + who + " records " + filepath.Base(le.Path)
-	}
-	return "signals not recorded: " + strings.TrimPrefix(err.Error(), "signals: ")
 }
 
 // cmdConfig handles `capwatch config init|path`.

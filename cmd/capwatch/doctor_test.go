@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -17,6 +18,7 @@ import (
 	"github.com/capwatch/capwatch/internal/clock"
 	"github.com/capwatch/capwatch/internal/doctor"
 	"github.com/capwatch/capwatch/internal/nettest"
+	"github.com/capwatch/capwatch/internal/signals"
 )
 
 // fakeTerminal is a 120×40 true-colour terminal inside tmux whose
@@ -269,8 +271,22 @@ func TestDoctorLocalChecks(t *testing.T) {
 	if r.Cache.Status != doctor.Warn || len(r.Cache.Feeds) != 1 || strings.Join(r.Cache.Feeds[0].Damaged, ",") != "XLK" {
 		t.Errorf("cache %+v", r.Cache)
 	}
-	if s := r.SignalLog; s.Status != doctor.OK || s.Lines != 3 || !s.Writable || s.Path != demoLog {
+	if s := r.SignalLog; s.Status != doctor.OK || s.Lines != 3 || !s.Writable || s.Path != demoLog || s.Locked || strings.Contains(s.Detail, "recorded now") {
 		t.Errorf("signal log %+v", s)
+	}
+	// A dashboard records the log (flag helper's note): doctor names it.
+	held, err := signals.Open(demoLog, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, r, _ = doctorJSON(t, h, "--config", cfg)
+	if s := r.SignalLog; s.Status != doctor.OK || !s.Locked || s.LockedBy != os.Getpid() || s.Lines != 3 ||
+		!strings.Contains(s.Detail, fmt.Sprintf("recorded now by a capwatch (pid %d)", os.Getpid())) {
+		t.Errorf("locked signal log %+v", s)
+	}
+	held.Close()
+	if _, r, _ = doctorJSON(t, h, "--config", cfg); r.SignalLog.Locked {
+		t.Errorf("released signal log still locked: %+v", r.SignalLog)
 	}
 
 	writeFile(t, cfg, "feed = \"bloomberg\"\n", 0o600)

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -47,6 +48,19 @@ func TestSecondDashboardRecordsNothingAndSaysSo(t *testing.T) {
 		t.Fatalf("second dashboard: log %v, note %q, stderr %q; want no log and %q", h.dash.Signals.Log, h.dash.Signals.NotRecording, errOut, want)
 	}
 	onScreen(t, *h.dash, "signals not recorded here: another capwatch")
+	// QA-1 item 15: it can take the log over once the first one quits.
+	if h.dash.Signals.Reopen == nil {
+		t.Fatal("second dashboard: no way to take the log over when the first quits")
+	}
+	if _, err := h.dash.Signals.Reopen(); !errors.Is(err, signals.ErrLocked) {
+		t.Fatalf("reopen while the first records: %v, want locked", err)
+	}
+	first.Close()
+	l, err := h.dash.Signals.Reopen()
+	if err != nil || l.Path() != path {
+		t.Fatalf("reopen after the first quit: %v %v", l, err)
+	}
+	l.Close()
 
 	// A log that cannot be opened: its path is a directory.
 	h = newHarness(t)
@@ -57,8 +71,8 @@ func TestSecondDashboardRecordsNothingAndSaysSo(t *testing.T) {
 	if code, _, errOut := h.run("--feed", "yahoo", "--signal-log", bad); code != exitOK {
 		t.Fatalf("exit %d %q", code, errOut)
 	}
-	if n := h.dash.Signals.NotRecording; !strings.HasPrefix(n, "signals not recorded: ") || !strings.Contains(n, "is a directory") {
-		t.Fatalf("unopenable log: note %q", n)
+	if n := h.dash.Signals.NotRecording; !strings.HasPrefix(n, "signals not recorded: ") || !strings.Contains(n, "is a directory") || h.dash.Signals.Reopen != nil {
+		t.Fatalf("unopenable log: note %q (reopen set: %v)", n, h.dash.Signals.Reopen != nil)
 	}
 	onScreen(t, *h.dash, "signals not recorded: ")
 }

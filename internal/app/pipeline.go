@@ -91,6 +91,9 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		r.wg.Wait() // every goroutine has ended on return
 		if p.Signals != nil {
 			p.Signals.Wait()
+			if err := p.Signals.Close(); err != nil {
+				r.log.Warn("signal log: close", "err", err)
+			}
 		}
 	}()
 	engErr := r.startEngine()
@@ -106,6 +109,9 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	batches, streamDone := r.startStream()
 	if r.live {
 		r.ticker = p.Clock.After(r.tick)
+	}
+	if p.Signals != nil && p.Signals.Waiting() {
+		r.lockTimer = p.Clock.After(p.Signals.LockRetry())
 	}
 	for {
 		ok := true
@@ -126,6 +132,8 @@ func (p *Pipeline) Run(ctx context.Context) error {
 			ok = r.tickDue()
 		case <-r.retryTimer:
 			r.retryDue()
+		case <-r.lockTimer:
+			r.lockDue()
 		case res := <-r.histDone:
 			ok = r.historyDone(res)
 		case c := <-mchunks:
@@ -167,6 +175,7 @@ type run struct {
 
 	ticker     <-chan time.Time // live feeds: the next tick
 	retryTimer <-chan time.Time // non-live feeds (no tick): the next history retry
+	lockTimer  <-chan time.Time // the next try to take over the signal log (nil: not waiting)
 
 	br *breadthRun // the breadth load (nil: none)
 
@@ -426,6 +435,15 @@ func (r *run) tickDue() bool {
 		r.restatus()
 	}
 	return r.send(engine.Input{Now: r.p.Clock.Now()})
+}
+
+// lockDue tries to take over the signal log another capwatch recorded
+// (SignalWatch.Retry), again after LockRetry while it is still held.
+func (r *run) lockDue() {
+	r.lockTimer = nil
+	if r.p.Signals.Retry() {
+		r.lockTimer = r.p.Clock.After(r.p.Signals.LockRetry())
+	}
 }
 
 // retryDue is a non-live feed's retry timer.

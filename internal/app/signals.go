@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -24,6 +25,35 @@ type Notice struct {
 	Err    string
 	At     time.Time
 	Alerts []signals.Alert // the alerts behind Text, one per flag
+	// Note, when not nil, replaces the dashboard's standing note about
+	// the signal log (SignalOptions.NotRecording): the capwatch holding
+	// the log changed, or this one records it now.
+	Note *Note
+}
+
+// Note is the dashboard's standing note about the signal log.
+type Note struct {
+	Text string // "" clears it
+	Info bool   // news (this dashboard records now), not a warning
+}
+
+// DefaultLockRetry is how often a dashboard whose signal log another
+// capwatch records tries to take it over.
+const DefaultLockRetry = 5 * time.Second
+
+// NotRecording is the status line's words for a signal log this dashboard
+// does not write: another capwatch records it (naming its pid), or it
+// cannot be opened.
+func NotRecording(err error) string {
+	var le *signals.LockedError
+	if errors.As(err, &le) {
+		who := "another capwatch"
+		if le.PID > 0 {
+			who += fmt.Sprintf(" (pid %d)", le.PID)
+		}
+		return "signals not recorded here: " + who + " records " + filepath.Base(le.Path)
+	}
+	return "signals not recorded: " + strings.TrimPrefix(err.Error(), "signals: ")
 }
 
 // CommandRunner runs an alert command (signals.RunCommand's signature).
@@ -45,8 +75,19 @@ type SignalOptions struct {
 	// NotRecording, when Log is nil, says why (the log could not be opened,
 	// or another capwatch records it); the dashboard shows it.
 	NotRecording string
-	Clock        clock.Clock // the wall clock: when a change was seen, the rate limit
-	Logger       *slog.Logger
+	// Reopen, set when Log is nil because another capwatch records the
+	// log (signals.ErrLocked), opens it again (signals.Open). The watch
+	// tries it every LockRetry (Pipeline calls Retry) until it succeeds:
+	// when the other capwatch quits, this one records from then on (the
+	// changes since the log's last lines caught up as initial) and closes
+	// the log in Close. While another capwatch records, the alert command
+	// is not run here — the recording one runs it — but the bell rings.
+	Reopen func() (*signals.Log, error)
+	// LockRetry is how often Reopen is tried (wall clock; default
+	// DefaultLockRetry).
+	LockRetry time.Duration
+	Clock     clock.Clock // the wall clock: when a change was seen, the rate limit
+	Logger    *slog.Logger
 	// Notify tells the dashboard (tea.Program.Send). It is called on the
 	// engine goroutine for alerts and on a command's goroutine for its
 	// failure; it must not block for long.
@@ -62,10 +103,17 @@ type SignalOptions struct {
 type SignalWatch struct {
 	opts    SignalOptions
 	log     *slog.Logger
-	tracker *signals.Tracker
 	alerter *signals.Alerter
 
 	logFailed bool // a write failure was reported (report once)
+
+	// lmu guards the tracker and the log it records to: Observe (the
+	// engine goroutine) against Retry (the pipeline's).
+	lmu     sync.Mutex
+	tracker *signals.Tracker
+	waiting bool         // another capwatch records the log: Retry tries to take it
+	note    string       // the standing note while waiting
+	owned   *signals.Log // the log taken over by Retry (closed by Close)
 
 	mu      sync.Mutex
 	running map[string]bool // flag → its alert command is running
@@ -90,20 +138,94 @@ func NewSignalWatch(o SignalOptions) (*SignalWatch, error) {
 	if o.Run == nil {
 		o.Run = signals.RunCommand
 	}
+	if o.LockRetry <= 0 {
+		o.LockRetry = DefaultLockRetry
+	}
 	w := &SignalWatch{
 		opts: o, log: o.Logger,
-		tracker: signals.NewTrackerWith(o.Log, signals.TrackerOptions{Feed: o.Feed, Simulated: o.Simulated, Dwell: max(o.Dwell, 0)}),
 		alerter: signals.NewAlerter(o.Alerts),
 		running: map[string]bool{},
+		waiting: o.Log == nil && o.Reopen != nil,
+		note:    o.NotRecording,
 	}
+	w.tracker = w.newTracker(o.Log)
 	return w, nil
+}
+
+func (w *SignalWatch) newTracker(l *signals.Log) *signals.Tracker {
+	o := w.opts
+	return signals.NewTrackerWith(l, signals.TrackerOptions{Feed: o.Feed, Simulated: o.Simulated, Dwell: max(o.Dwell, 0)})
+}
+
+// Waiting reports whether another capwatch records the log and this watch
+// waits to take it over (Retry).
+func (w *SignalWatch) Waiting() bool {
+	w.lmu.Lock()
+	defer w.lmu.Unlock()
+	return w.waiting
+}
+
+// LockRetry is how often Retry should be called while Waiting.
+func (w *SignalWatch) LockRetry() time.Duration { return w.opts.LockRetry }
+
+// Retry tries once to take over the signal log another capwatch records
+// (SignalOptions.Reopen) and reports whether it still waits. Taken: the
+// log is recorded from the next snapshot on (a new tracker starts from the
+// log's last lines, as after a restart, so what the other capwatch wrote
+// is not written again and what changed since is caught up as initial),
+// the alert command runs here again, and the dashboard is told (its note
+// says so for a minute). Still locked by another process: the note names
+// that one (it may have changed).
+func (w *SignalWatch) Retry() bool {
+	w.lmu.Lock()
+	if !w.waiting {
+		w.lmu.Unlock()
+		return false
+	}
+	now := w.opts.Clock.Now()
+	l, err := w.opts.Reopen()
+	var note *Note
+	if err == nil {
+		w.waiting, w.owned = false, l
+		w.tracker = w.newTracker(l)
+		w.log.Info("signal log: the other capwatch let it go; recording it here now", "path", l.Path())
+		note = &Note{Text: "signals recorded here now (" + filepath.Base(l.Path()) + ")", Info: true}
+	} else if n := NotRecording(err); n != w.note {
+		w.note = n
+		w.log.Info("signal log: still not recorded here", "err", err)
+		note = &Note{Text: n}
+	}
+	waiting := w.waiting
+	w.lmu.Unlock()
+	if note != nil {
+		w.opts.Notify(Notice{Note: note, At: now})
+	}
+	return waiting
+}
+
+// Close closes the log the watch took over (Retry); the log given in
+// SignalOptions stays the caller's. Call it after the pipeline returned.
+func (w *SignalWatch) Close() error {
+	w.lmu.Lock()
+	defer w.lmu.Unlock()
+	if w.owned == nil {
+		return nil
+	}
+	err := w.owned.Close()
+	w.owned = nil
+	return err
 }
 
 // Observe records the snapshot's flag changes and rings the alerts they
 // call for. Commands started here end when ctx is done.
 func (w *SignalWatch) Observe(ctx context.Context, s *engine.Snapshot) {
 	now := w.opts.Clock.Now()
+	w.lmu.Lock()
 	recs, err := w.tracker.Observe(s, now)
+	// While another capwatch records the log, it also runs the alert
+	// command: two dashboards must not run it twice (the bell still rings).
+	runCommand := !w.waiting
+	w.lmu.Unlock()
 	if err != nil {
 		if !w.logFailed {
 			w.logFailed = true
@@ -129,7 +251,9 @@ func (w *SignalWatch) Observe(ctx context.Context, s *engine.Snapshot) {
 		}
 		w.log.Info("alert", "flag", a.Flag, "message", a.Message)
 		rang = append(rang, a)
-		w.command(ctx, a)
+		if runCommand {
+			w.command(ctx, a)
+		}
 	}
 	if len(rang) > 0 {
 		text := rang[0].Message

@@ -36,6 +36,7 @@ type demoRun struct {
 	logged   []int // lines in the log when each snapshot was published (before it was observed)
 	notices  []Notice
 	commands [][]string // argv + message of every command started
+	cmdAt    []time.Time
 }
 
 func (r *demoRun) Notices() []Notice {
@@ -70,6 +71,11 @@ type runOpts struct {
 	dwell   time.Duration
 	quote   time.Duration // simulated time between demo batches (default demoQuote)
 	counts  bool          // count the log's lines at every snapshot (demoRun.logged)
+	// reopen and notRecording: the log is held by another capwatch (log
+	// nil); the watch takes it over with reopen (SignalOptions.Reopen).
+	reopen       func() (*signals.Log, error)
+	notRecording string
+	before       func(step int) // called before each step's clock advance
 }
 
 // runDemo runs a pipeline with a SignalWatch over the demo market (IWM and
@@ -96,12 +102,14 @@ func runDemo(t *testing.T, o runOpts) *demoRun {
 		run = func(ctx context.Context, argv []string, msg string, timeout time.Duration) error {
 			r.mu.Lock()
 			r.commands = append(r.commands, append(append([]string(nil), argv...), msg))
+			r.cmdAt = append(r.cmdAt, clk.Now())
 			r.mu.Unlock()
 			return nil
 		}
 	}
 	w, err := NewSignalWatch(SignalOptions{
 		Log: o.log, Feed: "demo", Simulated: true, Alerts: o.alerts, Clock: clk, Run: run, Dwell: o.dwell,
+		Reopen: o.reopen, NotRecording: o.notRecording,
 		Notify: func(n Notice) { r.mu.Lock(); r.notices = append(r.notices, n); r.mu.Unlock() },
 	})
 	if err != nil {
@@ -123,6 +131,10 @@ func runDemo(t *testing.T, o runOpts) *demoRun {
 	go func() { done <- p.Run(ctx) }()
 	synctest.Wait()
 	for i := 0; i < o.steps; i++ {
+		if o.before != nil {
+			o.before(i)
+			synctest.Wait()
+		}
 		if o.gapAt > 0 && i == o.gapAt {
 			clk.Advance(o.gap)
 		} else {

@@ -150,7 +150,14 @@ func New(ctx context.Context, o Options) (*Dashboard, error) {
 	if so.Feed == "" {
 		so.Feed = o.Feed.Name()
 	}
-	so.Notify = func(n app.Notice) { d.send(tui.AlertMsg{Text: n.Text, Err: n.Err, At: n.At}) }
+	so.Notify = func(n app.Notice) {
+		if n.Note != nil {
+			d.send(tui.NoteMsg{Text: n.Note.Text, Info: n.Note.Info})
+		}
+		if n.Text != "" || n.Err != "" {
+			d.send(tui.AlertMsg{Text: n.Text, Err: n.Err, At: n.At})
+		}
+	}
 	watch, err := app.NewSignalWatch(so)
 	if err != nil {
 		return nil, fmt.Errorf("dashboard: %w", err)

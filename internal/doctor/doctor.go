@@ -30,6 +30,7 @@ import (
 	"github.com/capwatch/capwatch/feeds/histcache"
 	"github.com/capwatch/capwatch/feeds/httpx"
 	"github.com/capwatch/capwatch/internal/config"
+	"github.com/capwatch/capwatch/internal/signals"
 	"github.com/capwatch/capwatch/internal/termsafe"
 )
 
@@ -186,6 +187,11 @@ type SignalCheck struct {
 	Exists   bool   `json:"exists"`
 	Writable bool   `json:"writable"`
 	Lines    int    `json:"lines"`
+	// Locked: a capwatch (a dashboard) records the log now — LockedBy its
+	// pid (0 when unknown). Another dashboard on the same log records
+	// nothing until it quits.
+	Locked   bool `json:"locked"`
+	LockedBy int  `json:"locked_by"`
 }
 
 // Run runs every check at once within the budget and returns the report.
@@ -593,11 +599,20 @@ func checkSignalLog(path string) SignalCheck {
 		c.Verdict = Verdict{Fail, line(err.Error()), "check the file's permissions"}
 		return c
 	}
+	if pid, held, err := signals.Holder(path); err == nil && held {
+		c.Locked, c.LockedBy = true, pid
+	}
 	switch {
 	case !c.Writable:
 		c.Verdict = Verdict{Warn, path + ": cannot be written, so flag changes are not recorded", "check the permissions of the file and its directory"}
 	case !c.Exists:
 		c.Verdict = Verdict{Info, path + ": not created yet (the first flag change creates it)", ""}
+	case c.Locked:
+		who := "a capwatch"
+		if c.LockedBy > 0 {
+			who += fmt.Sprintf(" (pid %d)", c.LockedBy)
+		}
+		c.Verdict = Verdict{OK, fmt.Sprintf("%s: %d lines, writable; recorded now by %s — another dashboard on it records nothing (and does not run alerts.command) until that one quits", path, c.Lines, who), ""}
 	default:
 		c.Verdict = Verdict{OK, fmt.Sprintf("%s: %d lines, writable", path, c.Lines), ""}
 	}

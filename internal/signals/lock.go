@@ -57,5 +57,31 @@ func lock(path string) (*os.File, error) {
 	return f, nil
 }
 
+// Holder reports whether a capwatch records the log at path (holds its
+// lock), and which (pid, 0 when unknown), without writing anything: the
+// lock file is not created, and taken only for the instant of the test. A
+// dashboard starting at that very instant finds the log locked and takes
+// it over a few seconds later.
+func Holder(path string) (pid int, held bool, err error) {
+	f, err := os.OpenFile(path+".lock", os.O_RDONLY, 0)
+	if errors.Is(err, os.ErrNotExist) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("signals: open lock file: %w", err)
+	}
+	defer f.Close()
+	switch err := lockFile(f); {
+	case err == nil:
+		return 0, false, nil // closing f releases it
+	case errors.Is(err, errWouldBlock):
+		b, _ := io.ReadAll(io.LimitReader(f, 32))
+		pid, _ = strconv.Atoi(strings.TrimSpace(string(b)))
+		return pid, true, nil
+	default:
+		return 0, false, fmt.Errorf("signals: test the lock of %s: %w", path, err)
+	}
+}
+
 // errWouldBlock is what lockFile returns when another process holds the lock.
 var errWouldBlock = errors.New("lock held elsewhere")

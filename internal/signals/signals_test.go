@@ -368,3 +368,25 @@ func TestSecondWriterIsRefused(t *testing.T) {
 		t.Fatalf("ReadAll: %v %v", recs, err)
 	}
 }
+
+// TestHolder: doctor's probe says who records a log without creating or
+// writing anything, and without keeping the lock.
+func TestHolder(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "signals.jsonl")
+	if pid, held, err := Holder(path); err != nil || held || pid != 0 {
+		t.Fatalf("no log: %d %v %v", pid, held, err)
+	}
+	if _, err := os.Stat(path + ".lock"); !os.IsNotExist(err) {
+		t.Fatalf("the probe created the lock file: %v", err)
+	}
+	l := openLog(t, path, 0)
+	if pid, held, err := Holder(path); err != nil || !held || pid != os.Getpid() {
+		t.Fatalf("recorded: %d %v %v, want held by %d", pid, held, err, os.Getpid())
+	}
+	l.Close()
+	if _, held, err := Holder(path); err != nil || held {
+		t.Fatalf("after close: %v %v", held, err)
+	}
+	// The probe let go: a dashboard can open it.
+	openLog(t, path, 0).Close()
+}
