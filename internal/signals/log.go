@@ -31,7 +31,8 @@ import (
 type Record struct {
 	// Kind is "" for a flag change, KindRotation for a quadrant change of a
 	// small-vs-large rotation entry on a weekly close (Flag is then
-	// RotationID(sector), From/To quadrant names, Since the week's date).
+	// RotationID(sector), From/To quadrant names, Since the week's date,
+	// BarTime that day's session close, Closed true, no value).
 	Kind      string    `json:"kind,omitempty"`
 	Flag      string    `json:"flag"`
 	From      string    `json:"from"`      // previous state: off, forming, confirmed, fading
