@@ -216,3 +216,21 @@ func NormaliseBars(bars []engine.Bar) []engine.Bar {
 	}
 	return out
 }
+
+// Reason is err's cause in words for a status line: the Message of the
+// first error in its chain that has one (the network feeds' errors say
+// their cause without the operation prefixes a command's error carries:
+// "Yahoo returned an HTML page (consent/block), not data", not "yahoo:
+// history: …"), else the error's text. "" for nil.
+func Reason(err error) string {
+	if err == nil {
+		return ""
+	}
+	var m interface{ Message() string }
+	if errors.As(err, &m) {
+		if s := m.Message(); s != "" {
+			return s
+		}
+	}
+	return err.Error()
+}

@@ -176,29 +176,8 @@ func (c *command) configure() error {
 		}
 		cfg.Feeds.Demo.Seed = c.f.seed
 	}
-	if c.set["base-url"] {
-		if err := config.CheckBaseURL(c.f.baseURL); err != nil {
-			return usagef("--base-url: %v", err)
-		}
-		switch cfg.Feed {
-		case config.FeedYahoo:
-			cfg.Feeds.Yahoo.BaseURL = c.f.baseURL
-		case config.FeedStooq:
-			cfg.Feeds.Stooq.BaseURL = c.f.baseURL
-		case config.FeedAlpaca:
-			cfg.Feeds.Alpaca.BaseURL = c.f.baseURL
-		default:
-			return usagef("--base-url applies to --feed yahoo, stooq or alpaca, not %s", cfg.Feed)
-		}
-	}
-	if c.set["stream-url"] {
-		if err := config.CheckStreamURL(c.f.streamURL); err != nil {
-			return usagef("--stream-url: %v", err)
-		}
-		if cfg.Feed != config.FeedAlpaca {
-			return usagef("--stream-url applies to --feed alpaca, not %s", cfg.Feed)
-		}
-		cfg.Feeds.Alpaca.StreamURL = c.f.streamURL
+	if err := applyURLs(cfg, c.set, c.f.baseURL, c.f.streamURL); err != nil {
+		return err
 	}
 	if c.set["log-level"] {
 		cfg.Log.Level = strings.ToLower(c.f.logLevel)
@@ -259,6 +238,37 @@ func (c *command) configure() error {
 	}
 	if err := cfg.Validate(); err != nil {
 		return usagef("config: %v", err)
+	}
+	return nil
+}
+
+// applyURLs puts --base-url and --stream-url (when set) into the config of
+// the feed they apply to (every command that uses a feed takes them:
+// the dashboard, snapshot, status, analogs and doctor).
+func applyURLs(cfg *config.Config, set map[string]bool, baseURL, streamURL string) error {
+	if set["base-url"] {
+		if err := config.CheckBaseURL(baseURL); err != nil {
+			return usagef("--base-url: %v", err)
+		}
+		switch cfg.Feed {
+		case config.FeedYahoo:
+			cfg.Feeds.Yahoo.BaseURL = baseURL
+		case config.FeedStooq:
+			cfg.Feeds.Stooq.BaseURL = baseURL
+		case config.FeedAlpaca:
+			cfg.Feeds.Alpaca.BaseURL = baseURL
+		default:
+			return usagef("--base-url applies to --feed yahoo, stooq or alpaca, not %s", cfg.Feed)
+		}
+	}
+	if set["stream-url"] {
+		if err := config.CheckStreamURL(streamURL); err != nil {
+			return usagef("--stream-url: %v", err)
+		}
+		if cfg.Feed != config.FeedAlpaca {
+			return usagef("--stream-url applies to --feed alpaca, not %s", cfg.Feed)
+		}
+		cfg.Feeds.Alpaca.StreamURL = streamURL
 	}
 	return nil
 }
@@ -478,8 +488,10 @@ func (c *command) status(ctx context.Context) error {
 	bctx, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
 	snap, err := c.build(bctx)
-	if err != nil && bctx.Err() != nil && ctx.Err() == nil {
-		err = fmt.Errorf("%w (no answer from %s within %v)", err, c.cfg.Feed, budget)
+	if err != nil && bctx.Err() != nil && ctx.Err() == nil && !errors.Is(err, feeds.ErrNotAnswering) {
+		// Said once: an error that already says the source did not answer
+		// ("Yahoo did not answer within 8s") gets no second clause.
+		err = fmt.Errorf("%w (gave up after %v)", err, budget)
 	}
 	if _, ok := errors.AsType[*app.AsOfError](err); ok {
 		return err // a date outside the data, not a feed that is down

@@ -41,10 +41,12 @@ const (
 func cmdDoctor(ctx context.Context, args []string, stdout, stderr io.Writer, e env) error {
 	fs := flag.NewFlagSet("capwatch doctor", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	var cfgPath, format, feed string
+	var cfgPath, format, feed, baseURL, streamURL string
 	fs.StringVar(&cfgPath, "config", "", "config file")
 	fs.StringVar(&format, "format", "table", "table or json")
 	fs.StringVar(&feed, "feed", "", "check this feed instead of the config's")
+	fs.StringVar(&baseURL, "base-url", "", "yahoo/stooq/alpaca: probe this (REST) base URL instead of the configured one")
+	fs.StringVar(&streamURL, "stream-url", "", "alpaca: the WebSocket stream URL (accepted as by the other commands; doctor probes the REST API)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, doctorUsage)
@@ -68,7 +70,14 @@ func cmdDoctor(ctx context.Context, args []string, stdout, stderr io.Writer, e e
 			return usagef("--feed %q is not a feed (use %s)", feed, strings.Join(config.Feeds(), ", "))
 		}
 	}
-	c := &command{name: "doctor", cfg: l.Config, stdout: stdout, stderr: stderr, e: e, set: map[string]bool{}}
+	set := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	// --base-url/--stream-url apply to the feed judged, as for the other
+	// commands (a usage error for a feed they do not apply to).
+	if err := applyURLs(&l.Config, set, baseURL, streamURL); err != nil {
+		return err
+	}
+	c := &command{name: "doctor", cfg: l.Config, stdout: stdout, stderr: stderr, e: e, set: set}
 	if err := c.openLog(); err != nil {
 		return err
 	}

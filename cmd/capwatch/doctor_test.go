@@ -194,7 +194,8 @@ func TestDoctorSaysWhatToDo(t *testing.T) {
 		code               int
 	}{
 		{"ok, clock behind", behind, challenge, nil, "yahoo", doctor.OK, "answers in", "", exitOK},
-		{"429", limited, challenge, nil, "yahoo", doctor.Warn, "Yahoo rate limit (HTTP 429), asked to wait 2m0s", "wait 2m0s", exitOK},
+		// A rate limit: no data comes back now, so the feed does not work (exit 1).
+		{"429", limited, challenge, nil, "yahoo", doctor.Fail, "rate-limited by Yahoo (HTTP 429), retry after 2m0s", "wait 2m0s", exitFailure},
 		{"401", refused, challenge, nil, "yahoo", doctor.Fail, "Yahoo refused the request (HTTP 401 Unauthorized)", "keys were refused", exitFailure},
 		{"browser check", behind, challenge, nil, "stooq", doctor.Fail, "Stooq now requires a browser check or an API key; use --feed alpaca or yahoo", "use --feed alpaca or yahoo", exitOK},
 		{"dns", "http://quotes.test", "http://stooq.test", nettest.Client(nettest.NoSuchHost), "yahoo", doctor.Fail, "cannot reach Yahoo: no such host quotes.test", "check the internet connection and DNS", exitFailure},

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"path/filepath"
+	"time"
 
 	"github.com/capwatch/capwatch/feeds"
 	"github.com/capwatch/capwatch/feeds/alpaca"
@@ -65,7 +66,7 @@ func newFeed(c *command, live bool) (feeds.Feed, error) {
 		}
 		f, err := yahoo.New(yahoo.Options{FeedOptions: httpx.FeedOptions{
 			BaseURL: cfg.Feeds.Yahoo.BaseURL, Client: c.e.HTTP, Clock: c.e.Clock, Calendar: calendar.NYSE(),
-			PollOpen: cfg.Poll.Open, PollClosed: cfg.Poll.Closed,
+			PollOpen: cfg.Poll.Open, PollClosed: cfg.Poll.Closed, MaxRetryWait: retryWait(live),
 		}, HistoryRange: rng})
 		if err != nil {
 			return nil, usagef("%v", err)
@@ -74,6 +75,7 @@ func newFeed(c *command, live bool) (feeds.Feed, error) {
 	case config.FeedStooq:
 		f, err := stooq.New(stooq.Options{FeedOptions: httpx.FeedOptions{
 			BaseURL: cfg.Feeds.Stooq.BaseURL, Client: c.e.HTTP, Clock: c.e.Clock, Calendar: calendar.NYSE(),
+			MaxRetryWait: retryWait(live),
 		}, APIKey: cfg.Feeds.Stooq.APIKey.Reveal()})
 		if err != nil {
 			return nil, usagef("%v", err)
@@ -85,6 +87,21 @@ func newFeed(c *command, live bool) (feeds.Feed, error) {
 		return newAlpaca(c, cfg)
 	}
 	return nil, fmt.Errorf("feed %s: not available in this build", cfg.Feed)
+}
+
+// oneShotRetryWait is the longest a one-shot command (snapshot, analogs,
+// status) waits before asking for a symbol's history again: a service that
+// asks for longer (HTTP 429 with Retry-After 20) is reported at once, so the
+// command exits within its 15 s (README) instead of waiting 20 s twice.
+const oneShotRetryWait = 5 * time.Second
+
+// retryWait is the feeds' MaxRetryWait: their default for the dashboard
+// (it keeps running), oneShotRetryWait for a one-shot command.
+func retryWait(live bool) time.Duration {
+	if live {
+		return 0
+	}
+	return oneShotRetryWait
 }
 
 // autoSources is feed "auto"'s order of preference: Alpaca when its keys
@@ -139,6 +156,7 @@ func newAlpaca(c *command, cfg config.Config) (feeds.Feed, error) {
 	if c.e.CacheDir != "" && c.name != "status" {
 		y, err := yahoo.New(yahoo.Options{FeedOptions: httpx.FeedOptions{
 			BaseURL: cfg.Feeds.Yahoo.BaseURL, Client: c.e.HTTP, Clock: c.e.Clock, Calendar: calendar.NYSE(),
+			MaxRetryWait: retryWait(c.name == ""),
 		}, HistoryRange: "max"})
 		if err != nil {
 			return nil, usagef("%v", err)

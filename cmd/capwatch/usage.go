@@ -159,7 +159,7 @@ Examples:
   capwatch signals --feed demo --flag rotation:Technology
 `
 
-const doctorUsage = `Usage: capwatch doctor [--format table|json] [--config PATH] [--feed NAME]
+const doctorUsage = `Usage: capwatch doctor [--format table|json] [--config PATH] [--feed NAME] [--base-url URL]
 
 Checks what capwatch depends on and says, for each, what is wrong and what to
 do: the config file (path, permissions, the settings that differ from the
@@ -174,6 +174,10 @@ writable, lines). It finishes within 10 s even when every host hangs.
   --format FORMAT    table (default) or json
   --config PATH      config file (default $CAPWATCH_CONFIG, else the default path)
   --feed NAME        judge this feed instead of the config's
+  --base-url URL     yahoo/stooq/alpaca: probe this base URL (a proxy, a
+                     recording) instead of the configured one
+  --stream-url URL   alpaca: the WebSocket stream URL (ws:// or wss://);
+                     accepted as by the other commands, doctor probes REST
 
 Exit codes: 0 when the configured feed works, 1 otherwise, 2 usage error.
 `

@@ -206,7 +206,10 @@ func TestStatusGivesUpWithinItsBudget(t *testing.T) {
 	if code != exitFailure || !strings.HasPrefix(out, "IWM/SPY 0.4000") || !strings.Contains(out, "· yahoo down") {
 		t.Fatalf("status against a hanging server: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
-	if !strings.Contains(errOut, "status: load history from yahoo") || !strings.Contains(errOut, "no answer from yahoo within 300ms") {
-		t.Errorf("stderr %q does not say what happened", errOut)
+	// Said once (not "Yahoo did not answer within 8s (no answer from yahoo
+	// within 8s)"), without doubled prefixes.
+	if !strings.Contains(errOut, "status: yahoo: history: Yahoo did not answer within 300ms") ||
+		strings.Count(errOut, "answer") != 1 || strings.Count(errOut, "history") != 1 {
+		t.Errorf("stderr %q does not say what happened, once", errOut)
 	}
 }

@@ -396,7 +396,7 @@ func (f *Feed) History(ctx context.Context, symbols []string) (feeds.History, er
 				out.Intraday[s] = bars
 			}
 			if _, ok := failed[s]; !ok && c.err != nil && len(fetched[s]) == 0 {
-				failed[s] = c.err.Error()
+				failed[s] = feeds.Reason(c.err) // the cause, without the load's "yahoo: history:" prefix
 			}
 		}
 		if c.err != nil && firstErr == nil {
@@ -467,11 +467,13 @@ func (f *Feed) History(ctx context.Context, symbols []string) (feeds.History, er
 	if len(symbols) > 0 && len(out.Daily) == 0 {
 		if firstErr != nil {
 			// The wrapped feed's error already names the feed and the
-			// operation ("yahoo: history: none of 2 symbols loaded; …").
+			// operation ("yahoo: history: <cause> (none of 2 symbols loaded)").
 			return out, firstErr
 		}
-		return out, fmt.Errorf("histcache: history: none of %d symbols loaded; %s: %s",
-			len(symbols), symbols[0], out.Errors[0].Message)
+		// Nothing was asked (the failures are remembered): the feed's
+		// name, as its own errors have it, and the first symbol's cause.
+		return out, fmt.Errorf("%s: history: %s: %s (none of %d symbols loaded)",
+			f.inner.Name(), out.Errors[0].Symbol, out.Errors[0].Message, len(symbols))
 	}
 	return out, nil
 }

@@ -41,7 +41,7 @@ func TestGetClassifies(t *testing.T) {
 				w.Header().Set("Retry-After", "30")
 				w.WriteHeader(http.StatusTooManyRequests)
 			},
-			kind: KindRateLimited, retry: 30 * time.Second, hasRetry: true, msgSubstr: "asked to wait 30s",
+			kind: KindRateLimited, retry: 30 * time.Second, hasRetry: true, msgSubstr: "rate-limited by Yahoo (HTTP 429), retry after 30s",
 		},
 		"429 date": {
 			h: func(w http.ResponseWriter, r *http.Request) {
@@ -52,7 +52,7 @@ func TestGetClassifies(t *testing.T) {
 		},
 		"429 bare": {
 			h:    func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusTooManyRequests) },
-			kind: KindRateLimited, msgSubstr: "rate limit (HTTP 429)",
+			kind: KindRateLimited, msgSubstr: "rate-limited by Yahoo (HTTP 429)",
 		},
 		"500": {
 			h:    func(w http.ResponseWriter, r *http.Request) { http.Error(w, "boom", 500) },

@@ -155,12 +155,12 @@ func (e *Error) Message() string {
 	case KindUnreachable:
 		m = "cannot reach " + src
 	case KindRateLimited:
-		m = src + " rate limit"
+		m = "rate-limited by " + src
 		if e.Status == 0 || e.Status == http.StatusTooManyRequests {
 			m += " (HTTP 429)" // a service may say so in a 200 reply instead
 		}
 		if e.HasRetryAfter {
-			m += fmt.Sprintf(", asked to wait %v", e.RetryAfter.Round(time.Second))
+			m += fmt.Sprintf(", retry after %v", e.RetryAfter.Round(time.Second))
 		}
 	case KindServer:
 		m = fmt.Sprintf("%s server error (HTTP %d %s)", src, e.Status, http.StatusText(e.Status))

@@ -34,6 +34,11 @@ type FeedOptions struct {
 	AnswerTimeout time.Duration
 	MaxBody       int64          // response size cap in bytes (default DefaultMaxBody)
 	Rand          func() float64 // jitter source in [0,1) (default math/rand/v2)
+	// MaxRetryWait is the longest a history request waits before asking
+	// again (a backoff delay or the service's Retry-After; default
+	// HistoryMaxWait): a longer wait gives up at once with the cause. A
+	// one-shot command sets less, so that it answers within its budget.
+	MaxRetryWait time.Duration
 }
 
 // Spec is what a network feed fixes about itself: its names, its defaults
@@ -104,6 +109,7 @@ func NewBase(o FeedOptions, s Spec, live FetchFunc) (*Base, error) {
 	o.PollOpen = cmp(o.PollOpen, s.PollOpen)
 	o.PollClosed = cmp(o.PollClosed, s.PollClosed)
 	o.Timeout = cmp(o.Timeout, s.Timeout)
+	o.MaxRetryWait = cmp(o.MaxRetryWait, HistoryMaxWait)
 	if o.RatePerSec == 0 {
 		o.RatePerSec = s.RatePerSec
 	}
@@ -176,7 +182,8 @@ type DailyFunc func(ctx context.Context, symbol string) ([]engine.Bar, error)
 // LoadDaily is the one daily-history loader of the network feeds: every
 // symbol is fetched with fetch, Spec.Workers at a time (paced by the shared
 // limiter), each retried (HistoryAttempts, backoff or Retry-After up to
-// HistoryMaxWait) while the failure is retryable; today's unfinished bar is
+// Opts.MaxRetryWait, never past ctx's deadline) while the failure is
+// retryable (see FetchAll for what stops the rest); today's unfinished bar is
 // dropped while the session runs. Symbols that fail go into
 // History.Errors; the error return is set when no symbol could be loaded,
 // or when ctx ends.
@@ -184,7 +191,7 @@ func (b *Base) LoadDaily(ctx context.Context, symbols []string, fetch DailyFunc)
 	now := b.Now()
 	one := func(ctx context.Context, sym string) (Update, error) {
 		var bars []engine.Bar
-		err := Retry(ctx, b.Opts.Clock, b.Backoff, HistoryAttempts, HistoryMaxWait, func(ctx context.Context) error {
+		err := Retry(ctx, b.Opts.Clock, b.Backoff, HistoryAttempts, b.Opts.MaxRetryWait, func(ctx context.Context) error {
 			var err error
 			bars, err = fetch(ctx, sym)
 			return err
@@ -217,49 +224,65 @@ func (b *Base) stopped(ctxErr error, started time.Time, symbols []string, res []
 	}
 	for i, r := range res {
 		if r.Err != nil && KindOf(r.Err) != KindCanceled {
-			return &loadError{msg: fmt.Sprintf("%s: history: %s: %s", b.Spec.Feed, symbols[i], MessageOf(r.Err)),
-				errs: []error{ctxErr, r.Err}}
+			cause := symbols[i] + ": " + MessageOf(r.Err)
+			return &loadError{op: b.Spec.Feed + ": history", cause: cause, errs: []error{ctxErr, r.Err}}
 		}
 	}
-	e := &Error{Op: b.Spec.Feed + ": history", Source: b.Spec.Source, Kind: KindTimeout,
-		Timeout: time.Since(started).Round(time.Second)}
-	return &loadError{msg: e.Op + ": " + e.Message(), errs: []error{ctxErr, e}}
+	waited := time.Since(started)
+	if waited >= time.Second {
+		waited = waited.Round(time.Second)
+	} else {
+		waited = waited.Round(100 * time.Millisecond)
+	}
+	e := &Error{Source: b.Spec.Source, Kind: KindTimeout, Timeout: waited}
+	return &loadError{op: b.Spec.Feed + ": history", cause: e.Message(), errs: []error{ctxErr, e}}
 }
 
-// loadError is a failed history load: a one-line message for the user (no
-// operation prefixes repeated, no raw network text) that still unwraps to
+// loadError is a failed history load: "<feed>: history: <cause> (<scope>)"
+// for a command's error, and its cause alone (Message) for a status line —
+// no operation prefix repeated, no raw network text. It still unwraps to
 // its causes (errors.Is(err, feeds.ErrNotAnswering), a context error).
 type loadError struct {
-	msg  string
-	errs []error
+	op    string // "yahoo: history"
+	cause string // the human cause, first: "Yahoo returned an HTML page (consent/block), not data"
+	scope string // what it cost, e.g. "none of 28 symbols loaded" ("" if nothing to add)
+	errs  []error
 }
 
-func (e *loadError) Error() string   { return e.msg }
+func (e *loadError) Error() string {
+	s := e.op + ": " + e.cause
+	if e.scope != "" {
+		s += " (" + e.scope + ")"
+	}
+	return s
+}
+
+// Message is the cause alone, for a status line (see feeds.Reason).
+func (e *loadError) Message() string { return e.cause }
+
 func (e *loadError) Unwrap() []error { return e.errs }
 
 // HistoryOf assembles a History from one result per symbol (in the order
 // of symbols; a result's Update.Bars are the daily bars). The error is set
-// when symbols is not empty and none loaded; it names the first failure
-// and unwraps to it.
+// when symbols is not empty and none loaded: its cause comes first (the
+// symbols' common cause, else the first symbol's), and it unwraps to the
+// first failure.
 func HistoryOf(feed string, symbols []string, res []Result) (feeds.History, error) {
 	h := feeds.History{Daily: make(map[string][]engine.Bar, len(symbols))}
-	var (
-		first    error
-		firstSym string
-	)
+	var first error
 	for i, r := range res {
 		if r.Err != nil {
 			h.Errors = append(h.Errors, engine.SymbolError{Symbol: symbols[i], Message: MessageOf(r.Err)})
 			if first == nil {
-				first, firstSym = r.Err, symbols[i]
+				first = r.Err
 			}
 			continue
 		}
 		h.Daily[symbols[i]] = r.Update.Bars
 	}
 	if len(symbols) > 0 && len(h.Daily) == 0 {
-		return h, &loadError{msg: fmt.Sprintf("%s: history: none of %d symbols loaded; %s: %s", feed, len(symbols), firstSym, MessageOf(first)),
-			errs: []error{first}}
+		return h, &loadError{op: feed + ": history", cause: Summary(res, symbols),
+			scope: fmt.Sprintf("none of %d symbols loaded", len(symbols)), errs: []error{first}}
 	}
 	return h, nil
 }

@@ -47,11 +47,12 @@ type PollerOptions struct {
 // Status rules:
 //   - OK: every symbol succeeded.
 //   - Degraded: some symbols failed (the rest are delivered; the next poll
-//     comes at the normal interval), or the service rate-limited us (HTTP
-//     429: the rest of the poll is skipped and NextRetry honours Retry-After,
-//     else the backoff).
-//   - Down: every symbol failed for another reason; NextRetry follows the
-//     backoff (the poller keeps trying, even when the market is closed).
+//     comes at the normal interval), or the service rate-limited us after
+//     some data got through (HTTP 429: the rest of the poll is skipped and
+//     NextRetry honours Retry-After, else the backoff).
+//   - Down: nothing got through — every symbol failed, a rate limit
+//     included; NextRetry follows the backoff or Retry-After (the poller
+//     keeps trying, even when the market is closed).
 type Poller struct {
 	o PollerOptions
 }
@@ -143,14 +144,18 @@ type Result struct {
 // time (errgroup.SetLimit) and returns the results in the order of symbols.
 // The remaining symbols are not requested, and the requests in flight are
 // cancelled, after
-//   - a KindRateLimited result: their error is a KindRateLimited *Error
-//     with Detail "not requested";
-//   - a KindChallenge result (the service turns this client away): their
-//     error says the same;
+//   - a KindRateLimited result: the service asks this client to wait;
+//   - a KindChallenge result (the service turns this client away);
+//   - a KindHTML result (a consent or block page) before any request of
+//     this call got data: the service answers this client with pages, not
+//     data, and asking for every other symbol would only make the user
+//     wait for the same answer;
 //   - a KindTimeout or KindUnreachable result before any request of this
-//     call got an answer (the host hangs, or cannot be reached): their error
-//     says the same as that result's, so a hanging host costs one timeout,
-//     not one per round of workers.
+//     call got an answer (the host hangs, or cannot be reached), so a
+//     hanging host costs one timeout, not one per round of workers.
+//
+// The error of a symbol not requested (or cut short) is that cause's, with
+// the same message, so every view can say the cause once for all of them.
 func FetchAll(ctx context.Context, symbols []string, workers int, source string, fetch FetchFunc) []Result {
 	res := make([]Result, len(symbols))
 	if len(symbols) == 0 {
@@ -161,6 +166,7 @@ func FetchAll(ctx context.Context, symbols []string, workers int, source string,
 	var (
 		mu       sync.Mutex
 		answered bool   // a request of this call got a reply
+		gotData  bool   // a request of this call succeeded
 		cause    *Error // why the rest is not requested
 	)
 	aborted := func() bool { return pctx.Err() != nil && ctx.Err() == nil }
@@ -187,15 +193,21 @@ func FetchAll(ctx context.Context, symbols []string, workers int, source string,
 			errors.As(err, &e)
 			mu.Lock()
 			defer mu.Unlock()
+			stop := false
 			switch {
-			case e != nil && (e.Kind == KindRateLimited || e.Kind == KindChallenge):
-				if cause == nil {
-					cause = e
-				}
-				abort()
-			case err == nil || (e != nil && e.Status != 0):
+			case err == nil:
+				answered, gotData = true, true
+			case e == nil:
+			case e.Kind == KindRateLimited || e.Kind == KindChallenge:
+				stop = true
+			case e.Kind == KindHTML && !gotData:
+				stop = true
+			case e.Status != 0:
 				answered = true
-			case e != nil && !answered && (e.Kind == KindTimeout || e.Kind == KindUnreachable):
+			case !answered && (e.Kind == KindTimeout || e.Kind == KindUnreachable):
+				stop = true
+			}
+			if stop {
 				if cause == nil {
 					cause = e
 				}
@@ -208,13 +220,15 @@ func FetchAll(ctx context.Context, symbols []string, workers int, source string,
 	return res
 }
 
-// skipped is the error of a symbol not requested because of cause.
+// skipped is the error of a symbol not requested (or cut short) because of
+// cause: the cause's kind and message for that symbol, marked errSkipped.
 func skipped(source, sym string, cause *Error) *Error {
-	e := &Error{Op: "fetch " + sym, Source: source, Kind: KindRateLimited, Detail: "not requested", Err: errSkipped}
-	if cause != nil && cause.Kind != KindRateLimited {
-		e.Kind, e.Timeout, e.Detail = cause.Kind, cause.Timeout, cause.Detail
+	if cause == nil { // not reached: an abort always has its cause
+		return &Error{Op: "fetch " + sym, Source: source, Kind: KindCanceled, Err: errSkipped}
 	}
-	return e
+	e := *cause
+	e.Op, e.Body, e.Err = "fetch "+sym, nil, errSkipped
+	return &e
 }
 
 // poll fetches every symbol once and builds the batch and the delay until
@@ -228,7 +242,6 @@ func (p *Poller) poll(ctx context.Context, symbols []string, st *loopState) (fee
 		ok          int
 		rateLimited *Error
 		firstErr    error
-		firstSym    string
 		failed      int
 	)
 	for i, r := range results {
@@ -247,7 +260,7 @@ func (p *Poller) poll(ctx context.Context, symbols []string, st *loopState) (fee
 			rateLimited = e
 		}
 		if firstErr == nil {
-			firstErr, firstSym = r.Err, symbols[i]
+			firstErr = r.Err
 		}
 	}
 	if ok > 0 {
@@ -263,21 +276,26 @@ func (p *Poller) poll(ctx context.Context, symbols []string, st *loopState) (fee
 			delay = max(delay, min(rateLimited.RetryAfter, MaxPause))
 		}
 		st.fails++
+		// Degraded while some data gets through; down when none does (a
+		// blanket 429 is an outage for the user, whatever its cause).
 		s.State = feeds.StateDegraded
+		if ok == 0 {
+			s.State = feeds.StateDown
+		}
 		s.NextRetry = now.Add(delay)
-		s.LastError = fmt.Sprintf("%s; %d of %d symbols updated", rateLimited.Message(), ok, len(symbols))
+		s.LastError = rateLimited.Message()
 	case failed > 0 && ok == 0:
 		delay = p.o.Backoff.Delay(st.fails)
 		st.fails++
 		s.State = feeds.StateDown
 		s.Hanging = errors.Is(firstErr, feeds.ErrNotAnswering)
 		s.NextRetry = now.Add(delay)
-		s.LastError = summary(results, symbols, firstSym, firstErr, true)
+		s.LastError = Summary(results, symbols)
 	case failed > 0:
 		st.fails = 0
 		s.State = feeds.StateDegraded
 		s.NextRetry = now.Add(delay)
-		s.LastError = summary(results, symbols, firstSym, firstErr, false)
+		s.LastError = Summary(results, symbols)
 	default:
 		st.fails = 0
 		s.State = feeds.StateOK
@@ -287,46 +305,63 @@ func (p *Poller) poll(ctx context.Context, symbols []string, st *loopState) (fee
 	return b, delay
 }
 
-// summary describes the failures of a poll in one line.
-func summary(results []Result, symbols []string, firstSym string, firstErr error, all bool) string {
-	msg := MessageOf(firstErr)
-	same := true
-	failed := 0
-	for _, r := range results {
-		if r.Err != nil {
-			failed++
-			if MessageOf(r.Err) != msg {
-				same = false
-			}
+// Summary describes the failures among results (one per symbol) in one
+// line, cause first and without a count of symbols (the views count the
+// symbols they show; the feed's set may be larger):
+//
+//	cannot reach Yahoo: connection refused          (all failed, one cause)
+//	QQQ: Yahoo has no such symbol (HTTP 404)         (one symbol failed)
+//	IWM: Yahoo has no data…; other symbols failed too (all failed, causes differ)
+//	QQQ, XLK: Yahoo has no such symbol (HTTP 404)    (a few, one cause)
+//	QQQ, XLK, PSCT, IWC, …: first cause; …           (more, or causes differ)
+//
+// It is "" when nothing failed.
+func Summary(results []Result, symbols []string) string {
+	var (
+		failed   []string
+		msg      string
+		same     = true
+		firstSym string
+	)
+	for i, r := range results {
+		if r.Err == nil {
+			continue
 		}
+		m := MessageOf(r.Err)
+		if len(failed) == 0 {
+			msg, firstSym = m, symbols[i]
+		} else if m != msg {
+			same = false
+		}
+		failed = append(failed, symbols[i])
 	}
 	switch {
-	case all && failed == 1:
-		return fmt.Sprintf("%s: %s", firstSym, msg)
-	case all && same:
-		return fmt.Sprintf("all %d symbols failed: %s", failed, msg)
-	case all:
-		return fmt.Sprintf("all %d symbols failed; %s: %s", failed, firstSym, msg)
-	case failed == 1:
-		return fmt.Sprintf("1 of %d symbols failed: %s: %s", len(symbols), firstSym, msg)
+	case len(failed) == 0:
+		return ""
+	case len(failed) == 1:
+		return firstSym + ": " + msg
+	case len(failed) == len(results) && same:
+		return msg
+	case len(failed) == len(results):
+		return firstSym + ": " + msg + "; other symbols failed too"
 	}
-	var names []string
-	for i, r := range results {
-		if r.Err != nil && len(names) < 4 {
-			names = append(names, symbols[i])
-		}
+	list := failed
+	more := ""
+	if len(list) > 4 {
+		list, more = list[:4], ", …"
 	}
-	list := strings.Join(names, ", ")
-	if failed > len(names) {
-		list += ", …"
+	names := strings.Join(list, ", ") + more
+	if same {
+		return names + ": " + msg
 	}
-	return fmt.Sprintf("%d of %d symbols failed (%s); %s: %s", failed, len(symbols), list, firstSym, msg)
+	return names + " failed; " + firstSym + ": " + msg
 }
 
 // Retry calls fn until it succeeds, fails with a non-retryable error, or
 // attempts are used up. Between attempts it waits (on clk) the backoff delay
 // or the server's Retry-After, whichever is longer; when that wait would
-// exceed maxWait it gives up at once with the last error.
+// exceed maxWait, or end after ctx's deadline (a command's time budget), it
+// gives up at once with the last error.
 func Retry(ctx context.Context, clk clock.Clock, b Backoff, attempts int, maxWait time.Duration, fn func(context.Context) error) error {
 	for a := 0; ; a++ {
 		err := fn(ctx)
@@ -340,6 +375,9 @@ func Retry(ctx context.Context, clk clock.Clock, b Backoff, attempts int, maxWai
 		}
 		if d > maxWait {
 			return err
+		}
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
+			return err // the answer would come after the caller stopped waiting
 		}
 		select {
 		case <-clk.After(d):

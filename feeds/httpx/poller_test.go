@@ -78,7 +78,7 @@ func TestPollStates(t *testing.T) {
 	if len(b.Errors) != 1 || b.Errors[0].Symbol != "QQQ" || !strings.Contains(b.Errors[0].Message, "no such symbol") {
 		t.Fatalf("partial errors: %+v", b.Errors)
 	}
-	if want := "1 of 4 symbols failed: QQQ: Yahoo has no such symbol (HTTP 404)"; b.Status.LastError != want {
+	if want := "QQQ: Yahoo has no such symbol (HTTP 404)"; b.Status.LastError != want {
 		t.Fatalf("partial reason %q, want %q", b.Status.LastError, want)
 	}
 	s.set("QQQ", nil)
@@ -96,7 +96,7 @@ func TestPollStates(t *testing.T) {
 		if !b.Status.LastSuccess.Equal(tOpen) {
 			t.Fatalf("LastSuccess moved on failure: %v", b.Status.LastSuccess)
 		}
-		if want := "all 4 symbols failed: Yahoo server error (HTTP 500 Internal Server Error)"; b.Status.LastError != want {
+		if want := "Yahoo server error (HTTP 500 Internal Server Error)"; b.Status.LastError != want {
 			t.Fatalf("down reason %q", b.Status.LastError)
 		}
 	}
@@ -124,18 +124,22 @@ func TestPollRateLimited(t *testing.T) {
 	if b.Status.State != feeds.StateDegraded || d != 30*time.Second || !b.Status.NextRetry.Equal(tOpen.Add(30*time.Second)) {
 		t.Fatalf("429: %+v delay %v", b.Status, d)
 	}
-	if want := "Yahoo rate limit (HTTP 429), asked to wait 30s; 1 of 4 symbols updated"; b.Status.LastError != want {
+	want := "rate-limited by Yahoo (HTTP 429), retry after 30s"
+	if b.Status.LastError != want {
 		t.Fatalf("reason %q", b.Status.LastError)
 	}
-	if len(b.Quotes) != 1 || len(b.Errors) != 3 || !strings.Contains(b.Errors[2].Message, "not requested") {
+	// The symbols not asked say the cause itself, not "not requested".
+	if len(b.Quotes) != 1 || len(b.Errors) != 3 || b.Errors[2].Message != want {
 		t.Fatalf("quotes %d errors %+v", len(b.Quotes), b.Errors)
 	}
 	// Without Retry-After: the backoff (r=0.5 of 4s·2^1 = 4s) since this is the 2nd failed poll.
 	s.set("SPY", nil)
 	s.set("IWM", &Error{Source: "Yahoo", Kind: KindRateLimited, Status: 429})
 	s.calls = nil
+	// The first request is refused: nothing got through, so the feed is
+	// down (README: down = nothing gets through), not degraded.
 	b, d = p.poll(context.Background(), syms, &st)
-	if b.Status.State != feeds.StateDegraded || d != 4*time.Second || len(s.calls) != 1 {
+	if b.Status.State != feeds.StateDown || d != 4*time.Second || len(s.calls) != 1 || len(b.Quotes) != 0 {
 		t.Fatalf("429 bare: %+v delay %v calls %v", b.Status, d, s.calls)
 	}
 	// Healthy again.
@@ -383,7 +387,7 @@ func TestPollHanging(t *testing.T) {
 		var st loopState
 		b, _ := newTestPoller(t, clk, s, 2).poll(context.Background(), syms, &st)
 		if b.Status.State != feeds.StateDown || b.Status.Hanging != tc.hang ||
-			b.Status.LastError != "all 4 symbols failed: "+MessageOf(tc.err) {
+			b.Status.LastError != MessageOf(tc.err) {
 			t.Errorf("%v: status %+v", tc.err, b.Status)
 		}
 	}

@@ -26,7 +26,7 @@ func TestBrowserCheckSaysWhatToDo(t *testing.T) {
 			fs, f, clk := newFake(t)
 			fs.set(mode)
 			_, err := f.History(context.Background(), []string{"SPY", "IWM", "QQQ", "DIA", "MDY", "XLK"})
-			if err == nil || !strings.HasSuffix(err.Error(), "SPY: "+MsgChallenge) {
+			if err == nil || !strings.HasSuffix(err.Error(), ": "+MsgChallenge+" (none of 6 symbols loaded)") {
 				t.Fatalf("History: %v", err)
 			}
 			var he *httpx.Error
@@ -45,7 +45,7 @@ func TestBrowserCheckSaysWhatToDo(t *testing.T) {
 			out, done := make(chan feeds.Batch), make(chan error, 1)
 			go func() { done <- f.Stream(ctx, []string{"SPY", "IWM"}, out) }()
 			b := step(t, clk, out, done, feeds.Batch{})
-			if b.Status.State != feeds.StateDown || b.Status.LastError != "all 2 symbols failed: "+MsgChallenge {
+			if b.Status.State != feeds.StateDown || b.Status.LastError != MsgChallenge {
 				t.Fatalf("stream status %+v", b.Status)
 			}
 			for _, se := range b.Errors {

@@ -237,17 +237,17 @@ func TestStreamFaultsAndRecovery(t *testing.T) {
 	}
 
 	fs.set("429")
-	expect("429", feeds.StateDegraded, "Stooq rate limit (HTTP 429), asked to wait 2m0s")
+	expect("429", feeds.StateDown, "rate-limited by Stooq (HTTP 429), retry after 2m0s")
 	if d := b.Status.NextRetry.Sub(clk.Now()); d != 2*time.Minute {
 		t.Fatalf("NextRetry in %v", d)
 	}
 	fs.set("limit")
-	expect("daily limit", feeds.StateDegraded, "Exceeded the daily hits limit")
+	expect("daily limit", feeds.StateDown, "Exceeded the daily hits limit")
 	if d := b.Status.NextRetry.Sub(clk.Now()); d != time.Hour {
 		t.Fatalf("NextRetry in %v", d)
 	}
 	fs.set("500")
-	expect("502", feeds.StateDown, "all 2 symbols failed: Stooq server error (HTTP 502 Bad Gateway)")
+	expect("502", feeds.StateDown, "Stooq server error (HTTP 502 Bad Gateway)")
 	fs.set("html")
 	expect("html", feeds.StateDown, "Stooq returned an HTML page (consent/block), not data")
 	fs.set("ok")
@@ -308,8 +308,8 @@ func TestStreamEachFaultRecovers(t *testing.T) {
 		state  feeds.State
 		reason string
 	}{
-		{"429", feeds.StateDegraded, "Stooq rate limit (HTTP 429), asked to wait 2m0s; 0 of 1 symbols updated"},
-		{"limit", feeds.StateDegraded, "Stooq rate limit, asked to wait 1h0m0s: Exceeded the daily hits limit; 0 of 1 symbols updated"}, // HTTP 200
+		{"429", feeds.StateDown, "rate-limited by Stooq (HTTP 429), retry after 2m0s"},
+		{"limit", feeds.StateDown, "rate-limited by Stooq, retry after 1h0m0s: Exceeded the daily hits limit"}, // HTTP 200
 		{"500", feeds.StateDown, "SPY: Stooq server error (HTTP 502 Bad Gateway)"},
 		{"html", feeds.StateDown, "SPY: Stooq returned an HTML page (consent/block), not data"},
 		{"garbage", feeds.StateDown, `SPY: Stooq sent malformed data: spy.us.csv:2: bad date "2026-13-45"`},

@@ -25,6 +25,7 @@ type historyRetry struct {
 	base, max time.Duration
 	rand      func() float64
 	symbols   []string // the pipeline's symbols (request order)
+	feed      string   // the feed's name (its errors may start with it)
 
 	pending  map[string]bool // symbols without history
 	liveFail map[string]bool // pending symbols that failed since the last attempt
@@ -32,7 +33,8 @@ type historyRetry struct {
 	next     time.Time       // when the next attempt is due
 	last     time.Time       // when the last attempt started
 	inFlight bool
-	reason   string // why the history is missing (sanitised)
+	reason   string // why the history is missing (sanitised): the cause
+	down     string // the same for a down status: the cause said once, named as history's if it does not say so itself
 	hanging  bool   // the last attempt failed because the source did not answer
 }
 
@@ -111,19 +113,23 @@ func (r *historyRetry) failed(now time.Time, miss []string, h feeds.History, err
 	}
 	r.hanging = err != nil && errors.Is(err, feeds.ErrNotAnswering)
 	if len(miss) == 0 {
-		r.fails, r.reason, r.next = 0, "", time.Time{}
+		r.fails, r.reason, r.down, r.next = 0, "", "", time.Time{}
 		return
 	}
 	r.fails++
 	r.next = now.Add(r.delay(r.fails))
 	r.reason = reasonOf(miss, h, err)
+	r.down = "history: " + r.reason
+	if err != nil {
+		r.down = termsafe.Line(reasonFor("history", r.feed, err), 300)
+	}
 }
 
 // reasonOf says why the history of miss is missing, in one clean line.
 func reasonOf(miss []string, h feeds.History, err error) string {
 	var s string
 	if err != nil {
-		s = err.Error()
+		s = feeds.Reason(err)
 	} else {
 		for _, se := range h.Errors {
 			if se.Symbol == miss[0] {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/capwatch/capwatch/engine"
@@ -70,6 +71,9 @@ func BuildSnapshot(ctx context.Context, o BuildOptions) (*engine.Snapshot, error
 	syms := o.Config.Symbols()
 	h, err := o.Feed.History(ctx, syms)
 	if err != nil {
+		if strings.HasPrefix(err.Error(), o.Feed.Name()+":") { // "yahoo: history: …" names itself
+			return nil, err
+		}
 		return nil, fmt.Errorf("load history from %s: %w", o.Feed.Name(), err)
 	}
 	daily := h.Daily

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"runtime/debug"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -230,6 +231,7 @@ func (p *Pipeline) newRun(ctx context.Context) *run {
 		}
 	}
 	r.hr = newHistoryRetry(p.Symbols, p.HistoryRetry, p.HistoryRetryMax, p.Rand)
+	r.hr.feed = r.name
 	r.br = newBreadthRun(p.Breadth)
 	return r
 }
@@ -263,7 +265,7 @@ func (r *run) startStream() (batches chan feeds.Batch, streamDone chan struct{})
 		if err := r.stream(batches); err != nil && r.ctx.Err() == nil {
 			r.log.Error("pipeline: stream ended", "feed", r.name, "err", err)
 			select {
-			case batches <- feeds.Batch{Status: feeds.Status{Feed: r.name, State: feeds.StateDown, LastError: fmt.Sprintf("stream: %v", err)}}:
+			case batches <- feeds.Batch{Status: feeds.Status{Feed: r.name, State: feeds.StateDown, LastError: reasonFor("stream", r.name, err)}}:
 			case <-r.ctx.Done():
 			}
 		}
@@ -315,7 +317,9 @@ func (r *run) loadHistory() bool {
 		}
 		r.log.Error("pipeline: history", "feed", r.name, "err", err)
 		r.onStatus(r.historyDown())
-		return true
+		// Each symbol says why it has no data (the feed's cause, not "no
+		// data"), so the rows, the error list and the ratio name it.
+		return r.send(engine.Input{Now: r.now(nil), Errors: r.historyErrors(p.Symbols, h, err), Feed: r.name})
 	}
 	for _, se := range h.Errors {
 		r.log.Warn("pipeline: history", "feed", r.name, "symbol", se.Symbol, "err", se.Message)
@@ -328,10 +332,38 @@ func (r *run) loadHistory() bool {
 		Skipped: h.Skipped, Starts: h.Starts, Provenance: h.Provenance})
 }
 
+// historyErrors are the per-symbol errors of a history load that failed as
+// a whole: the feed's own (each symbol's cause), else the load's cause for
+// every symbol asked.
+func (r *run) historyErrors(syms []string, h feeds.History, err error) []engine.SymbolError {
+	if len(h.Errors) > 0 {
+		return h.Errors
+	}
+	why := reasonFor("history", r.name, err)
+	out := make([]engine.SymbolError, len(syms))
+	for i, s := range syms {
+		out[i] = engine.SymbolError{Symbol: s, Message: why}
+	}
+	return out
+}
+
+// reasonFor is a feed's error in words for the status line and the error
+// list, its cause said once: a network feed's cause alone (feeds.Reason:
+// "Yahoo returned an HTML page (consent/block), not data", not "history:
+// yahoo: history: …"); another error as it is when it names the feed's
+// operation already ("fake: stream: gone"), else after op ("history: boom").
+func reasonFor(op, feed string, err error) string {
+	why := feeds.Reason(err)
+	if why != err.Error() || strings.HasPrefix(why, feed+": ") {
+		return why
+	}
+	return op + ": " + why
+}
+
 // historyDown is the status before the feed's first one after a total
 // failure of the history: down, with the time of the next attempt.
 func (r *run) historyDown() feeds.Status {
-	s := feeds.Status{Feed: r.name, State: feeds.StateDown, LastError: "history: " + r.hr.reason, Hanging: r.hr.hanging}
+	s := feeds.Status{Feed: r.name, State: feeds.StateDown, LastError: r.hr.down, Hanging: r.hr.hanging}
 	if !r.hr.inFlight {
 		s.NextRetry = r.hr.next
 	}
@@ -465,6 +497,9 @@ func (r *run) historyDone(res histResult) bool {
 	switch {
 	case res.err != nil:
 		r.log.Warn("pipeline: history retry", "feed", r.name, "err", res.err)
+		if r.ctx.Err() == nil && !r.send(engine.Input{Errors: r.historyErrors(res.requested, res.h, res.err), Feed: r.name, Now: r.now(nil)}) {
+			return false
+		}
 	case len(daily) > 0:
 		r.log.Info("pipeline: history loaded", "feed", r.name, "symbols", len(daily))
 	}

@@ -466,11 +466,13 @@ func feedVerdict(name string, err error) Verdict {
 	case httpx.KindTimeout:
 		return Verdict{Fail, msg, "the service or the network hangs: try again later, or use another feed"}
 	case httpx.KindRateLimited:
+		// It does not work now: no data comes back until the wait is over
+		// (capwatch waits by itself; a blanket 429 is an outage).
 		fix := "wait before asking again"
 		if he != nil && he.HasRetryAfter {
-			fix = fmt.Sprintf("wait %v (the service's Retry-After); fewer symbols or a slower poll help", he.RetryAfter.Round(time.Second))
+			fix = fmt.Sprintf("wait %v (the service's Retry-After) and run doctor again; fewer symbols or a slower poll help", he.RetryAfter.Round(time.Second))
 		}
-		return Verdict{Warn, msg, fix}
+		return Verdict{Fail, msg, fix}
 	case httpx.KindServer:
 		return Verdict{Fail, msg, "the service has a problem: try again later, or use another feed"}
 	case httpx.KindChallenge:

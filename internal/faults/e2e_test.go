@@ -46,16 +46,16 @@ func TestFaultsEndToEnd(t *testing.T) {
 		reason  string
 		timeout time.Duration
 	}{
-		{faults.RateLimited, "degraded", "Yahoo rate limit (HTTP 429), asked to wait 30s; 0 of 3 symbols updated", 0},
-		{faults.RateLimitedBare, "degraded", "Yahoo rate limit (HTTP 429); 0 of 3 symbols updated", 0},
-		{faults.ServerError, "down", "all 3 symbols failed: Yahoo server error (HTTP 503 Service Unavailable): internal-error: Service Unavailable", 0},
-		{faults.ConnReset, "down", "all 3 symbols failed: cannot reach Yahoo", 0},
-		{faults.Hang, "hanging", "all 3 symbols failed: Yahoo did not answer within 1.5s", 1500 * time.Millisecond},
-		{faults.HTMLPage, "down", "all 3 symbols failed: Yahoo returned an HTML page (consent/block), not data", 0},
-		{faults.Truncated, "down", "all 3 symbols failed: Yahoo sent malformed data: unexpected end of JSON input", 0},
-		{faults.TruncatedConn, "down", "all 3 symbols failed: Yahoo reply cut short (HTTP 200, connection dropped): unexpected EOF", 0},
-		{faults.Garbage, "down", "all 3 symbols failed: Yahoo sent malformed data", 0},
-		{faults.NoPrices, "down", "all 3 symbols failed: Yahoo has no data for this symbol: no price in the reply", 0},
+		{faults.RateLimited, "down", "rate-limited by Yahoo (HTTP 429), retry after 30s", 0},
+		{faults.RateLimitedBare, "down", "rate-limited by Yahoo (HTTP 429)", 0},
+		{faults.ServerError, "down", "Yahoo server error (HTTP 503 Service Unavailable): internal-error: Service Unavailable", 0},
+		{faults.ConnReset, "down", "cannot reach Yahoo", 0},
+		{faults.Hang, "hanging", "Yahoo did not answer within 1.5s", 1500 * time.Millisecond},
+		{faults.HTMLPage, "down", "Yahoo returned an HTML page (consent/block), not data", 0},
+		{faults.Truncated, "down", "Yahoo sent malformed data: unexpected end of JSON input", 0},
+		{faults.TruncatedConn, "down", "Yahoo reply cut short (HTTP 200, connection dropped): unexpected EOF", 0},
+		{faults.Garbage, "down", "Yahoo sent malformed data", 0},
+		{faults.NoPrices, "down", "Yahoo has no data for this symbol: no price in the reply", 0},
 	} {
 		t.Run(tc.mode.String(), func(t *testing.T) {
 			t.Parallel()
@@ -125,7 +125,8 @@ func TestServerErrorBurstRecoversByItself(t *testing.T) {
 	})
 }
 
-// TestRateLimitStorm: a long 429 storm keeps the dashboard degraded, waits
+// TestRateLimitStorm: a long 429 storm keeps the dashboard down (nothing
+// gets through), waits
 // as long as Retry-After asks each time, and the data grows stale; then it
 // recovers.
 func TestRateLimitStorm(t *testing.T) {
@@ -137,7 +138,7 @@ func TestRateLimitStorm(t *testing.T) {
 		before := r.clk.Now()
 		n := r.poll()
 		r.afterPoll(n, fmt.Sprintf("429 poll %d", i+1), func() bool {
-			return r.showsBanner("degraded", "Yahoo rate limit (HTTP 429), asked to wait 30s") && r.retryShown()
+			return r.showsBanner("down", "rate-limited by Yahoo (HTTP 429), retry after 30s") && r.retryShown()
 		})
 		if i > 0 && r.clk.Now().Sub(before) < faults.DefaultRetryAfter {
 			t.Fatalf("poll %d came %v after the previous one: Retry-After not honoured", i+1, r.clk.Now().Sub(before))
@@ -210,7 +211,7 @@ func TestSymbolDisappears(t *testing.T) {
 	for i := 0; r.clk.Now().Sub(good) <= staleAt; i++ {
 		n := r.poll()
 		r.afterPoll(n, fmt.Sprintf("poll %d without QQQ", i+1), func() bool {
-			return r.shows("▲ feed degraded") && r.shows("1 of 3 symbols failed: QQQ: Yahoo has no such symbol (HTTP 404): Not Found: "+
+			return r.shows("▲ feed degraded") && r.shows("QQQ: Yahoo has no such symbol (HTTP 404): Not Found: "+
 				faults.NotFoundDescription) && r.fresh("IWM", "SPY")
 		})
 		if row, _ := r.quoteRow("QQQ"); strings.Fields(row)[1] != was {
@@ -295,7 +296,7 @@ func TestEscapeInjectionAtStartup(t *testing.T) {
 }
 
 // TestPartialRateLimit: one request of a poll is rate-limited; the others
-// are delivered, the banner says how many were updated, and the next poll
+// are delivered (degraded; down when none was), and the next poll
 // waits for Retry-After and brings everything back.
 func TestPartialRateLimit(t *testing.T) {
 	r := newRig(t, rigOptions{})
@@ -312,12 +313,15 @@ func TestPartialRateLimit(t *testing.T) {
 		return k
 	}
 	// Which symbol got the 429 (and whether the ones after it were still
-	// requested) depends on the workers' order; the banner's count must
+	// requested) depends on the workers' order; the banner's state must
 	// match the rows that were updated.
 	r.afterPoll(n, "partly rate-limited", func() bool {
 		k := updated()
-		return k < 3 && r.showsBanner("degraded", fmt.Sprintf("Yahoo rate limit (HTTP 429), asked to wait 30s; %d of 3 symbols updated", k)) &&
-			r.retryShown()
+		state := "degraded"
+		if k == 0 {
+			state = "down"
+		}
+		return k < 3 && r.showsBanner(state, "rate-limited by Yahoo (HTTP 429), retry after 30s") && r.retryShown()
 	})
 	if total, limited := r.srv.Requests(faults.RateLimited); limited != 1 {
 		t.Fatalf("%d rate-limited requests of %d", limited, total)

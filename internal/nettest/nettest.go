@@ -12,6 +12,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -117,4 +118,50 @@ func ClosedPort(t testing.TB) string {
 		t.Fatal(err)
 	}
 	return "http://" + addr
+}
+
+// Serve returns a dialer to an in-memory server that answers every
+// request with h: each dial is one connection (net.Pipe), so it works
+// inside a synctest bubble, where the handler's waits and the client's
+// timeouts run on the bubble's clock.
+func Serve(h http.Handler) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, s := net.Pipe()
+		l := &oneConn{conn: s, done: make(chan struct{})}
+		go func() { _ = (&http.Server{Handler: h}).Serve(l) }()
+		return c, nil
+	}
+}
+
+// oneConn is a listener that accepts one connection, then reports itself
+// closed once that connection is (so its server's Serve returns).
+type oneConn struct {
+	conn  net.Conn
+	done  chan struct{}
+	taken bool
+	once  sync.Once
+}
+
+func (l *oneConn) Accept() (net.Conn, error) {
+	if !l.taken {
+		l.taken = true
+		return &closeNotify{Conn: l.conn, l: l}, nil
+	}
+	<-l.done
+	return nil, net.ErrClosed
+}
+
+func (l *oneConn) Close() error   { l.once.Do(func() { close(l.done) }); return nil }
+func (l *oneConn) Addr() net.Addr { return l.conn.LocalAddr() }
+
+// closeNotify closes its listener with the connection.
+type closeNotify struct {
+	net.Conn
+	l *oneConn
+}
+
+func (c *closeNotify) Close() error {
+	err := c.Conn.Close()
+	c.l.Close()
+	return err
 }
