@@ -161,24 +161,29 @@ func TestRatioSaysWhichLegFailed(t *testing.T) {
 	}
 }
 
-// TestHelpListsDataProblemsFirst: in an 80×23 pane the help screen shows
-// the symbols without usable data and the notices before the keys,
-// wrapped, so each file and line can be read (issue 14 item 6: "in ?").
-func TestHelpListsDataProblemsFirst(t *testing.T) {
+// TestHelpListsDataProblems: in an 80×23 pane the help screen counts the
+// symbols without usable data and the notices on its first line and lists
+// them under the keys, wrapped, so each file and line can be read by
+// scrolling (issue 14 item 6: "in ?"; QA-1 14: the keys stay on the first
+// page).
+func TestHelpListsDataProblems(t *testing.T) {
 	snap := errorSnapshot()
 	snap.Errors = append(snap.Errors[:1], engine.SymbolError{Symbol: "XLK", Message: `replay: /home/someone/market-data/daily/us-etfs/XLK.csv:45: bad low "x"`})
 	snap.Notices = []engine.SymbolNotice{{Symbol: "IWM", Message: "4 rows skipped from /home/someone/market-data/daily/us-etfs/IWM.csv, first line 5000: missing close"}}
 	m, _ := testModel(t, Options{})
 	m = update(m, tea.WindowSizeMsg{Width: 80, Height: 23}, SnapshotMsg{Snap: snap}, press("?"))
+	if first := screen(m); !strings.Contains(first, "✖ 2 symbol errors, 1 notice: listed under the keys") {
+		t.Errorf("the first help page does not count the problems:\n%s", first)
+	}
 	var text []string
-	for _, l := range strings.Split(screen(m), "\n") {
+	for _, l := range strings.Split(helpPages(t, m), "\n") {
 		text = append(text, strings.TrimSpace(strings.Trim(strings.TrimSpace(l), "│")))
 	}
 	joined := strings.Join(text, " ")
 	for _, want := range []string{"Symbols without usable data", "✖ IWC: no data",
 		"XLK.csv:45: bad low \"x\"", "Notices about the data", "IWM.csv, first line 5000: missing close"} {
 		if !strings.Contains(joined, want) {
-			t.Errorf("%q not on the 80×23 help screen:\n%s", want, screen(m))
+			t.Errorf("%q not in the 80×23 help:\n%s", want, strings.Join(text, "\n"))
 		}
 	}
 }

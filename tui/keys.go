@@ -17,6 +17,9 @@ type keyMap struct {
 	QuoteSort key.Binding
 
 	RotationView, TailShorter, TailLonger key.Binding
+
+	// The help screen's scroll keys (they act only while it is shown).
+	HelpDown, HelpUp, HelpPageDown, HelpPageUp, HelpTop, HelpBottom key.Binding
 }
 
 // defaultKeyMap returns the dashboard's bindings.
@@ -50,6 +53,13 @@ func defaultKeyMap() keyMap {
 		RotationView: b([]string{"v"}, "v", "rotation view"),
 		TailShorter:  b([]string{"-"}, "-", "shorter tails"),
 		TailLonger:   b([]string{"+", "="}, "+", "longer tails"),
+
+		HelpDown:     b([]string{"down", "j"}, "↓/j", "line down"),
+		HelpUp:       b([]string{"up", "k"}, "↑/k", "line up"),
+		HelpPageDown: b([]string{"pgdown", "space", "f"}, "pgdn/space", "page down"),
+		HelpPageUp:   b([]string{"pgup", "b"}, "pgup/b", "page up"),
+		HelpTop:      b([]string{"g", "home"}, "g", "top"),
+		HelpBottom:   b([]string{"G", "end"}, "G", "bottom"),
 	}
 }
 
@@ -65,6 +75,27 @@ func (k keyMap) ShortHelp() []key.Binding {
 // binding ("q/ctrl+c"); the key line only the first.
 func (k keyMap) Global() []key.Binding {
 	return []key.Binding{k.Help, k.CloseHelp, k.NextFocus, k.PrevFocus, k.Zoom, k.NextPair, k.Pause, k.Quit}
+}
+
+// HelpScroll are the help screen's scroll keys, for the help screen and
+// the key line shown under it.
+func (k keyMap) HelpScroll() []key.Binding {
+	return []key.Binding{k.HelpDown, k.HelpUp, k.HelpPageDown, k.HelpPageUp, k.HelpTop, k.HelpBottom}
+}
+
+// HelpLine is the key line under the help screen: how to scroll it, close
+// it and quit (the scroll keys paired, in short).
+func (k keyMap) HelpLine() []key.Binding {
+	pair := func(a, b key.Binding, keys, desc string) key.Binding {
+		return key.NewBinding(key.WithKeys(append(a.Keys(), b.Keys()...)...), key.WithHelp(keys, desc))
+	}
+	return []key.Binding{
+		pair(k.HelpDown, k.HelpUp, "↓/j ↑/k", "scroll"),
+		pair(k.HelpPageDown, k.HelpPageUp, "pgdn/space pgup", "page"),
+		pair(k.HelpTop, k.HelpBottom, "g/G", "top/bottom"),
+		key.NewBinding(key.WithKeys(k.CloseHelp.Keys()...), key.WithHelp(k.CloseHelp.Help().Key, "close")),
+		k.Quit,
+	}
 }
 
 // allKeys is a binding with every key in its help ("z/enter"), for the help

@@ -136,10 +136,13 @@ func (m *Model) compose(w, bh int) string {
 	return strings.Join(lines, "\n")
 }
 
-// helpScreen lists every key (the root's, then each panel's under its
-// name, blocks side by side while they fit), the glossary and the symbols'
-// errors. The root's keys come first, so quit is never cut.
-func (m Model) helpScreen(w, h int) []string {
+// helpScreen lists, in a scrollable frame (helpView), a one-line count of
+// the data's problems, every key (the root's, then each panel's under its
+// name, then the help's own scroll keys, blocks side by side while they
+// fit), the problems themselves (each symbol error and notice, wrapped)
+// and the glossary. The keys come first so quit is never pushed off the
+// first page, not even by 28 symbol errors.
+func (m *Model) helpScreen(w, h int) []string {
 	hv := m.help
 	hv.SetWidth(0) // blocks are placed here; the help bubble must not drop columns
 	type group struct {
@@ -152,6 +155,7 @@ func (m Model) helpScreen(w, h int) []string {
 			groups = append(groups, group{panelNames[id], b})
 		}
 	})
+	groups = append(groups, group{"this help", m.keys.HelpScroll()})
 	inner := w - 2
 	const gap = 4
 	var body []string
@@ -200,15 +204,71 @@ func (m Model) helpScreen(w, h int) []string {
 		row, rowW = append(row, block), rowW+bw
 	}
 	flush()
-	body = append([]string{"", m.st.Muted.Render("Keys (? or esc closes this help)"), ""}, body...)
-	// What is wrong with the data comes first, wrapped so every file and
-	// line is readable even in a small pane.
-	body = append(m.dataProblems(inner), body...)
+	body = append([]string{m.st.Muted.Render("Keys (? or esc closes this help)"), ""}, body...)
+	// What is wrong with the data: counted on the first line, listed under
+	// the keys, wrapped so every file and line is readable in a small pane.
+	if sum := m.problemCount(); sum != "" {
+		body = append([]string{sum}, body...)
+	}
+	body = append(body, m.dataProblems(inner)...)
 	body = append(body, "", m.st.Muted.Render("Reading the dashboard"))
 	for _, l := range glossary() {
-		body = append(body, m.st.Text.Render(l))
+		for _, wl := range wrapHanging(l, inner, glossaryIndent) {
+			body = append(body, m.st.Text.Render(wl))
+		}
 	}
-	return frame(m.st, "Help", body, w, h, h >= 3, true)
+	bordered := h >= 3
+	vw, vh := inner, h-2
+	if !bordered || w < 4 {
+		vw, vh = w, h-1
+	}
+	m.helpView.SetWidth(max(vw, 1))
+	m.helpView.SetHeight(max(vh, 1))
+	m.helpView.SetContentLines(body)
+	return frame(m.st, m.helpTitle(), strings.Split(m.helpView.View(), "\n"), w, h, bordered, true)
+}
+
+// problemCount is the help screen's first line when the data has
+// problems: how many symbol errors and notices are listed under the keys
+// ("" when none).
+func (m *Model) problemCount() string {
+	if m.snap == nil || len(m.snap.Errors)+len(m.snap.Notices) == 0 {
+		return ""
+	}
+	e, n := len(m.snap.Errors), len(m.snap.Notices)
+	var text string
+	sty := m.st.Bad
+	switch {
+	case e == 0:
+		text, sty = "⚠ "+plural(n, "notice"), m.st.Warn
+	case n == 0:
+		text = "✖ " + plural(e, "symbol error")
+	default:
+		text = "✖ " + plural(e, "symbol error") + ", " + plural(n, "notice")
+	}
+	return sty.Render(text) + m.st.Muted.Render(": listed under the keys (↓/j, pgdn/space, G)")
+}
+
+// glossaryIndent is the width of the glossary's first column.
+const glossaryIndent = 10
+
+// wrapHanging wraps s to w cells, its continuation lines indented by
+// indent cells (the glossary's layout); a w too narrow for the indent
+// wraps flush.
+func wrapHanging(s string, w, indent int) []string {
+	if ansi.StringWidth(s) <= w {
+		return []string{s}
+	}
+	if w <= indent+10 {
+		return strings.Split(ansi.Wrap(s, max(w, 1), " "), "\n")
+	}
+	head := strings.Split(ansi.Wordwrap(s, w, ""), "\n")
+	rest := strings.TrimSpace(strings.Join(head[1:], " "))
+	out := []string{head[0]}
+	for _, l := range strings.Split(ansi.Wordwrap(rest, w-indent, ""), "\n") {
+		out = append(out, strings.Repeat(" ", indent)+l)
+	}
+	return out
 }
 
 // blockW is the width of the widest line of a block.
@@ -518,22 +578,26 @@ func (m *Model) separator(w, h int) []string {
 	return out
 }
 
-// keyLine is the short help fitted to w cells: the bindings of ShortHelp,
-// dropping the least important (from the end) until the line fits; the help
-// and quit keys are never dropped.
+// keyLine is the short help fitted to w cells: the bindings of ShortHelp
+// (HelpLine under the help screen), dropping the least important (from the
+// end) until the line fits; the first key (help, or line down) and the last
+// (quit) are never dropped.
 func (m *Model) keyLine(w int) string {
-	if m.keyLineW == w && m.keyLineText != "" {
+	if m.keyLineW == w && m.keyLineHelp == m.showHelp && m.keyLineText != "" {
 		return m.keyLineText
 	}
 	h := m.help
 	h.SetWidth(0) // no "…": the line is fitted here
 	all := m.keys.ShortHelp()
+	if m.showHelp {
+		all = m.keys.HelpLine()
+	}
 	keep := append([]key.Binding(nil), all...)
 	line := h.ShortHelpView(keep)
 	for ansi.StringWidth(line) > w && len(keep) > 2 {
 		keep = append(keep[:len(keep)-2], keep[len(keep)-1]) // the last before quit
 		line = h.ShortHelpView(keep)
 	}
-	m.keyLineW, m.keyLineText = w, line
+	m.keyLineW, m.keyLineHelp, m.keyLineText = w, m.showHelp, line
 	return line
 }

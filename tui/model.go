@@ -28,6 +28,7 @@ import (
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 	"github.com/capwatch/capwatch/engine"
 	"github.com/capwatch/capwatch/feeds"
@@ -127,6 +128,9 @@ type Model struct {
 	hasStatus     bool
 
 	paused, showHelp, zoom bool
+	// helpView scrolls the help screen (its content and size are set in
+	// Update, by relayout, while the help is shown).
+	helpView viewport.Model
 	// wantPair is the pair asked for with the pair key until a snapshot of
 	// it arrives (the status line says "→ IWM/QQQ…" meanwhile).
 	wantPair engine.PairChoice
@@ -139,6 +143,7 @@ type Model struct {
 	// The key line for a width (cached: it changes only with the width and
 	// the styles).
 	keyLineW    int
+	keyLineHelp bool // the cached line is the help screen's
 	keyLineText string
 
 	// noteInfo: the note (opts.Note) is news shown until noteUntil (wall
@@ -192,6 +197,7 @@ func New(opts Options) Model {
 	m.now = m.start
 	m.ctx, m.stop = context.WithCancel(opts.Context)
 	m.help.Styles = st.Help
+	m.helpView = newHelpView(&keys)
 	m.register()
 	m.tickEvery = m.tickInterval()
 	return m
@@ -371,9 +377,12 @@ func (m Model) handleKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m, tea.Quit
 	case key.Matches(k, keys.Help):
 		m.showHelp = !m.showHelp
+		m.helpView.GotoTop() // the help opens at its top: the data's problems, then the keys
 		return m, nil
 	case m.showHelp && key.Matches(k, keys.CloseHelp):
 		m.showHelp = false
+		return m, nil
+	case m.showHelp && m.scrollHelp(k):
 		return m, nil
 	case key.Matches(k, keys.Pause):
 		m.paused = !m.paused
