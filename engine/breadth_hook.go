@@ -108,6 +108,16 @@ func (e *Engine) syncBreadthLeg() {
 	e.bm.Leg(d)
 }
 
+// syncBreadthClosed hands the small leg's closed bars to the model in the
+// middle of a batch (before the next date's member quotes), a revision
+// included; settle does the rest of a close's work once per batch.
+func (e *Engine) syncBreadthClosed() {
+	if e.bleg.rebuilt {
+		e.legKey = legKey{} // settle clears rebuilt
+	}
+	e.syncBreadthLeg()
+}
+
 // syncBreadthForming hands the small leg's forming bar to the model.
 func (e *Engine) syncBreadthForming() {
 	if e.bm == nil {
@@ -133,6 +143,8 @@ func (e *Engine) applyMembers(in Input) {
 	if in.MembersLoad != nil {
 		e.bload = *in.MembersLoad
 		e.bload.Note = sanitize(e.bload.Note, 120)
+		e.bloaded = e.bloaded || e.bload.Done
+		e.bpartial = !e.bloaded
 	}
 	if e.bm != nil && in.MemberList != nil {
 		e.bm.SetMembers(sanitize(in.MemberList.Universe, 200), in.MemberList.Members)
@@ -194,13 +206,27 @@ func (e *Engine) confirmations() []Confirmation {
 	})
 }
 
-// breadthSnapshot returns the breadth and the load progress for a snapshot.
+// breadthPartial reports whether the breadth is partial: the members'
+// first load is still running, so the values cover only the members loaded
+// so far. Its flags are then not evaluated (neither shown as a state nor
+// recorded) until the whole list is in: a share of a third of the index is
+// not the index's breadth.
+func (e *Engine) breadthPartial() bool { return e.bm != nil && e.bpartial }
+
+// breadthSnapshot returns the breadth and the load progress for a snapshot
+// (the breadth marked Partial while the first load runs).
 func (e *Engine) breadthSnapshot() (*Breadth, *BreadthLoad) {
 	if e.bm == nil {
 		return nil, nil
 	}
 	l := e.bload
-	return e.bm.Breadth(), &l
+	b := e.bm.Breadth()
+	if b != nil && e.breadthPartial() {
+		c := *b
+		c.Partial = true
+		b = &c
+	}
+	return b, &l
 }
 
 // splitKey is what an analogs split was computed from.
@@ -215,8 +241,8 @@ type splitKey struct {
 // study itself without a universe. The split is recomputed only when the
 // study or the breadth history changed.
 func (e *Engine) analogsWithBreadth(b *Breadth) *Analogs {
-	if e.analogs == nil || e.bm == nil {
-		return e.analogs
+	if e.analogs == nil || e.bm == nil || e.breadthPartial() {
+		return e.analogs // a partial breadth splits nothing
 	}
 	k := splitKey{analogs: e.analogs}
 	if b != nil && len(b.History) > 0 {
@@ -285,9 +311,10 @@ type breadthCursor struct {
 	date string // the date being looked up, formatted once per bar
 }
 
-// breadthCursor starts a walk over the model's closed breadth history.
+// breadthCursor starts a walk over the model's closed breadth history
+// (none while the breadth is partial: the flags wait).
 func (e *Engine) breadthCursor() breadthCursor {
-	if e.bm == nil {
+	if e.bm == nil || e.breadthPartial() {
 		return breadthCursor{}
 	}
 	if b := e.bm.Breadth(); b != nil {
@@ -330,6 +357,12 @@ func (e *Engine) computeBreadthFlags() {
 	if e.bm == nil {
 		return
 	}
+	if e.breadthPartial() { // not evaluated until every member is loaded
+		thr := Some(e.breadthThreshold())
+		e.flags[fBreadthAbove].set(flagRun{}, Num{}, thr, false, time.Time{}, false)
+		e.flags[fBreadthThrust].set(flagRun{}, Num{}, Some(breadthThrustHigh), false, time.Time{}, false)
+		return
+	}
 	var pct, zw Num
 	var date time.Time
 	forming := false
@@ -357,8 +390,9 @@ func (e *Engine) breadthThreshold() float64 { return e.bm.AboveThreshold() }
 
 // histKey identifies a breadth history the flag runs were replayed on.
 type histKey struct {
-	first *BreadthPoint
-	n     int
+	first   *BreadthPoint
+	n       int
+	partial bool // replayed while the breadth was partial (the flags waited)
 }
 
 // syncBreadthFlags replays the flag runs when the breadth history changed
@@ -367,9 +401,9 @@ func (e *Engine) syncBreadthFlags() {
 	if e.bm == nil {
 		return
 	}
-	var k histKey
+	k := histKey{partial: e.breadthPartial()}
 	if b := e.bm.Breadth(); b != nil && len(b.History) > 0 {
-		k = histKey{&b.History[0], len(b.History)}
+		k.first, k.n = &b.History[0], len(b.History)
 	}
 	if k != e.flagHist {
 		e.flagHist = k

@@ -49,6 +49,11 @@ type Breadth struct {
 	N52w       int `json:"n_52w"`
 	NReturn21d int `json:"n_return21d"`
 
+	// Partial is true while the members' first load runs: the values cover
+	// only the members loaded so far (the breadth flags wait for the whole
+	// list and are not evaluated meanwhile).
+	Partial bool `json:"partial"`
+
 	// History holds the closed dates' values from HistoryFrom, oldest first
 	// (the last may be older than AsOf's forming bar). Shared between
 	// snapshots: read-only.

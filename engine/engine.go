@@ -141,6 +141,11 @@ type Engine struct {
 	splitKey splitKey
 	flagHist histKey // the breadth history the flag runs were replayed on
 	bload    BreadthLoad
+	// bpartial: the members' first load is running (a progress said not
+	// done, none said done yet): the breadth covers only the members
+	// loaded so far and its flags wait (breadthPartial).
+	bpartial bool
+	bloaded  bool // a load finished once
 	series   map[string][]Observation
 
 	closedDirty bool // a daily bar was committed, revised or loaded
@@ -416,9 +421,62 @@ func (e *Engine) loadHistory(daily map[string][]Bar, skipped map[string]SkippedR
 // symbol, non-positive or non-finite price, invalid volume, zero time) are
 // rejected and reported, never applied. In steady state (no bar closing) it
 // does not allocate.
+//
+// With a breadth universe, a batch that spans several trading dates (a
+// replay's or a slow engine's backlog) is applied one date at a time: the
+// watched symbols' quotes of a date, then the members' quotes of that date,
+// so every closed date of the small leg has the members' closes on it
+// however many dates one batch carries.
 func (e *Engine) ApplyQuotes(qs []Quote) []SymbolError {
+	if e.bm == nil {
+		errs, _ := e.applyWatched(qs, nil)
+		e.settle()
+		return errs
+	}
 	var errs []SymbolError
 	members := false
+	for len(qs) > 0 {
+		n := e.dayRun(qs)
+		var m bool
+		errs, m = e.applyWatched(qs[:n], errs)
+		if m {
+			// The small leg's dates closed by this date's quotes first (the
+			// members' quotes of the day before become its bars), then this
+			// date's member quotes.
+			e.syncBreadthClosed()
+			e.syncBreadthForming()
+			for k := range qs[:n] {
+				if _, watched := e.index[qs[k].Symbol]; !watched {
+					e.memberQuote(&qs[k])
+				}
+			}
+			members = true
+		}
+		qs = qs[n:]
+	}
+	e.settle()
+	if members {
+		e.computeBreadthFlags()
+	}
+	return errs
+}
+
+// dayRun is the length of the leading run of qs on the trading date of
+// qs[0].
+func (e *Engine) dayRun(qs []Quote) int {
+	d := e.cal.TradingDate(qs[0].Time)
+	end := e.cal.NextTradingDate(d)
+	n := 1
+	for n < len(qs) && !qs[n].Time.Before(d) && qs[n].Time.Before(end) {
+		n++
+	}
+	return n
+}
+
+// applyWatched applies the watched symbols' quotes of qs (appending the
+// rejected ones' errors to errs); members reports whether qs hold quotes
+// for breadth members (left for the caller).
+func (e *Engine) applyWatched(qs []Quote, errs []SymbolError) (_ []SymbolError, members bool) {
 	for k := range qs {
 		q := &qs[k]
 		i, ok := e.index[q.Symbol]
@@ -443,17 +501,7 @@ func (e *Engine) ApplyQuotes(qs []Quote) []SymbolError {
 		}
 		e.applyQuote(e.syms[i], q)
 	}
-	e.settle()
-	if members {
-		e.syncBreadthForming()
-		for k := range qs {
-			if _, watched := e.index[qs[k].Symbol]; !watched {
-				e.memberQuote(&qs[k])
-			}
-		}
-		e.computeBreadthFlags()
-	}
-	return errs
+	return errs, members
 }
 
 // applyQuote is the per-quote hot path.

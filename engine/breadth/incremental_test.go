@@ -281,16 +281,25 @@ func TestRandomOperationsEqualFreshBuild(t *testing.T) {
 		i := r.IntN(len(members))
 		m := members[i]
 		switch op := r.IntN(4); op {
-		case 0, 1: // reload: a longer prefix, sometimes a revised close
+		case 0, 1: // reload: another prefix, sometimes a revised close
 			s := upTo(m, all[k-30+r.IntN(31)])
 			if r.IntN(3) == 0 && len(s.closes) > 0 {
 				s.closes = slices.Clone(s.closes)
 				s.closes[r.IntN(len(s.closes))] *= 1.1
 			}
-			cur[i] = s
 			if err := u.SetMember(s.sym, barsOf(s.sym, s.days, s.closes)); err != nil {
 				t.Fatal(err)
 			}
+			// A shorter history keeps the member's later bars.
+			old := cur[i]
+			for j, day := range old.days {
+				if len(s.days) == 0 || day > s.days[len(s.days)-1] {
+					s.days = append(slices.Clone(s.days), old.days[j:]...)
+					s.closes = append(slices.Clone(s.closes), old.closes[j:]...)
+					break
+				}
+			}
+			cur[i] = s
 		case 2:
 			q := 5 + r.Float64()*100
 			quotes[m.sym] = q

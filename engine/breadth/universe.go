@@ -336,16 +336,29 @@ func (u *Universe) quotesToBars() {
 	}
 }
 
-// SetMember replaces sym's daily history (closed bars, oldest first). It
-// returns an error for a symbol that is not a member; bars with a
-// non-positive or non-finite close are dropped and counted in the error
-// (the rest still load).
+// SetMember replaces sym's daily history (closed bars, oldest first). The
+// member's bars dated after the new history's last date (closes its live
+// quotes gave on dates the history does not reach yet) are kept: a history
+// that ends earlier never takes a later close away. It returns an error
+// for a symbol that is not a member; bars with a non-positive or
+// non-finite close are dropped and counted in the error (the rest still
+// load).
 func (u *Universe) SetMember(sym string, bars []engine.Bar) error {
 	i, ok := u.index[sym]
 	if !ok {
 		return fmt.Errorf("breadth: %s is not a member", sym)
 	}
 	days, closes, bad := cleanBars(bars)
+	if old := u.members[i].days; len(old) > 0 {
+		var last Day
+		if n := len(days); n > 0 {
+			last = days[n-1]
+		}
+		if j, _ := slices.BinarySearch(old, last+1); j < len(old) {
+			days = append(days, old[j:]...)
+			closes = append(closes, u.members[i].closes[j:]...)
+		}
+	}
 	if n := len(days) - u.cfg.MaxBars; n > 0 {
 		days, closes = days[n:], closes[n:]
 	}
