@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"fmt"
+	"math"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -303,4 +305,137 @@ func TestWriteAnalogsBreadthSplit(t *testing.T) {
 	if !strings.Contains(b.String(), "the members' history is too short (5 events before it)") {
 		t.Errorf("too short:\n%s", b.String())
 	}
+}
+
+// TestPartialBreadthIsNotPresentedAsComplete (QA 2): while the members
+// load, the breadth is marked partial, its two flags are not evaluated
+// (no state, no close, no "Now what?" split) and nothing of them is
+// recorded; once all members are in, the first breadth lines in the signal
+// log are the complete universe's state (initial), with its value. Here the
+// first batch alone would read 100 % above the 50-day average.
+func TestPartialBreadthIsNotPresentedAsComplete(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		iwm := genBars("IWM", 300, 200, 10, 0.05)
+		spy := genBars("SPY", 300, 500, 5, 0.1)
+		cal := calendar.NYSE()
+		clk := clock.NewFake(cal.NextTradingDate(iwm[len(iwm)-1].Time).Add(20 * time.Hour))
+		f := fake.New(fake.Options{Kind: feeds.KindReplay, History: feeds.History{Daily: map[string][]engine.Bar{"IWM": iwm, "SPY": spy}}})
+		eng, err := engine.New(pairConfig(), cal)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var members []string
+		for i := range 150 {
+			members = append(members, fmt.Sprintf("M%03d", i))
+		}
+		// Members M000–M049 and every other one after rise steadily (above
+		// their 50-day average); the others fall: 100 of 150 above, 66.7 %.
+		bars := func(s string) []engine.Bar {
+			var i int
+			fmt.Sscanf(s, "M%d", &i)
+			drift := 0.05
+			if i >= 50 && i%2 == 1 {
+				drift = -0.05
+			}
+			out := genBars(s, 300, 50, 0, drift)
+			for k := range out {
+				out[k].Symbol = s
+			}
+			return out
+		}
+		u, err := breadth.New(breadth.Config{Universe: "test", Members: members})
+		if err != nil {
+			t.Fatal(err)
+		}
+		eng.SetBreadth(u)
+		eng.SetStudy(func(engine.PairSeries) (*engine.Risk, *engine.Analogs) {
+			return nil, &engine.Analogs{Events: []engine.AnalogEvent{{Date: iwm[280].Time.Format(time.DateOnly)}}}
+		})
+		step := make(chan struct{})
+		b := &Breadth{
+			Members: members,
+			Load: func(ctx context.Context, ms []string) (feeds.History, error) {
+				select {
+				case <-step:
+				case <-ctx.Done():
+					return feeds.History{}, ctx.Err()
+				}
+				h := feeds.History{Daily: map[string][]engine.Bar{}}
+				for _, s := range ms {
+					h.Daily[s] = bars(s)
+				}
+				return h, nil
+			},
+			Batch: 50,
+		}
+		path := filepath.Join(t.TempDir(), "signals.jsonl")
+		l := openSignalLog(t, path)
+		defer l.Close()
+		w, err := NewSignalWatch(SignalOptions{Log: l, Feed: "replay", Simulated: true, Clock: clk})
+		if err != nil {
+			t.Fatal(err)
+		}
+		snaps := make(chan *engine.Snapshot, 64)
+		p := &Pipeline{Feed: f, Engine: eng, Symbols: []string{"IWM", "SPY"}, Clock: clk, Breadth: b, Signals: w,
+			OnSnapshot: func(s *engine.Snapshot) { snaps <- s }}
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan error, 1)
+		go func() { done <- p.Run(ctx) }()
+
+		breadthLines := func() []signals.Record {
+			var out []signals.Record
+			for _, r := range readLog(t, path) {
+				if r.Flag == engine.FlagBreadthAboveSMA50 || r.Flag == engine.FlagBreadthThrust {
+					out = append(out, r)
+				}
+			}
+			return out
+		}
+		var last *engine.Snapshot
+		for batch := 0; batch < 3; batch++ {
+			step <- struct{}{}
+			synctest.Wait()
+			for len(snaps) > 0 {
+				last = <-snaps
+				if last.BreadthLoad == nil || last.BreadthLoad.Done {
+					continue
+				}
+				if b := last.Breadth; b != nil && !b.Partial {
+					t.Fatalf("breadth of %d/%d members loaded not marked partial", last.BreadthLoad.Loaded, last.BreadthLoad.Members)
+				}
+				for _, id := range []string{engine.FlagBreadthAboveSMA50, engine.FlagBreadthThrust} {
+					if fl, _ := last.Flag(id); fl.State != engine.FlagOff || fl.Value.Valid || fl.CloseValue.Valid {
+						t.Fatalf("%s evaluated on %d/%d members: %+v", id, last.BreadthLoad.Loaded, last.BreadthLoad.Members, fl)
+					}
+				}
+				if a := last.Analogs; a != nil && a.Breadth != nil {
+					t.Fatalf("the study is split by a partial breadth: %+v", a.Breadth)
+				}
+			}
+			if batch < 2 {
+				if got := breadthLines(); len(got) > 0 {
+					t.Fatalf("after %d of 3 batches the log has breadth lines: %+v", batch+1, got)
+				}
+			}
+		}
+		if last == nil || last.BreadthLoad == nil || !last.BreadthLoad.Done || last.Breadth == nil || last.Breadth.Partial {
+			t.Fatalf("after the load: %+v", last)
+		}
+		// The complete universe's value on the last day: 100 of 150.
+		if p := last.Breadth.PctAboveSMA50; !p.Valid || math.Abs(p.V-100.0/1.5) > 1e-9 {
+			t.Fatalf("pct_above_sma50 %v, want 66.67", p)
+		}
+		got := breadthLines()
+		if len(got) != 1 || got[0].Flag != engine.FlagBreadthAboveSMA50 || got[0].To != "confirmed" || !got[0].Initial ||
+			got[0].Value == nil || math.Abs(*got[0].Value-100.0/1.5) > 1e-9 {
+			t.Errorf("breadth lines after the load: %+v, want one initial confirmation at 66.67 %%", got)
+		}
+		if a := last.Analogs; a == nil || a.Breadth == nil {
+			t.Error("no breadth split once the members are loaded")
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	})
 }

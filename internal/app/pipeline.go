@@ -107,7 +107,16 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		return nil
 	}
 	r.armRetry()
-	batches, streamDone := r.startStream()
+	// A replay starts once the members are loaded (local files, seconds at
+	// most): every replayed day then has the whole universe's closes, and
+	// the breadth flags' first state is the one at the history's end, at
+	// every speed. Anything else streams at once.
+	var batches chan feeds.Batch
+	var streamDone chan struct{}
+	waitMembers := r.feed.Kind() == feeds.KindReplay && r.br != nil && r.br.loading
+	if !waitMembers {
+		batches, streamDone = r.startStream()
+	}
 	if r.live {
 		r.ticker = p.Clock.After(r.tick)
 	}
@@ -139,6 +148,10 @@ func (p *Pipeline) Run(ctx context.Context) error {
 			ok = r.historyDone(res)
 		case c := <-mchunks:
 			ok = r.membersDone(c)
+			if waitMembers && c.done {
+				waitMembers = false
+				batches, streamDone = r.startStream()
+			}
 		case res := <-mseries:
 			ok = r.seriesDone(res)
 		case <-mtimer:
@@ -328,8 +341,15 @@ func (r *run) loadHistory() bool {
 	if !r.live {
 		r.feedNow = lastBarEnd(h.Daily)
 	}
-	return r.send(engine.Input{Now: r.now(nil), Daily: h.Daily, Intraday: h.Intraday, Errors: h.Errors, Feed: r.name,
-		Skipped: h.Skipped, Starts: h.Starts, Provenance: h.Provenance})
+	inp := engine.Input{Now: r.now(nil), Daily: h.Daily, Intraday: h.Intraday, Errors: h.Errors, Feed: r.name,
+		Skipped: h.Skipped, Starts: h.Starts, Provenance: h.Provenance}
+	if r.br != nil {
+		// The members' load is about to start: from the first snapshot on,
+		// the breadth is partial (its flags wait) until it is done.
+		p := r.br.progress
+		inp.MembersLoad = &p
+	}
+	return r.send(inp)
 }
 
 // historyErrors are the per-symbol errors of a history load that failed as

@@ -3,14 +3,21 @@ package app
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"reflect"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
 	"testing/synctest"
 	"time"
 
 	"github.com/capwatch/capwatch/engine"
+	"github.com/capwatch/capwatch/engine/breadth"
+	"github.com/capwatch/capwatch/feeds"
+	"github.com/capwatch/capwatch/feeds/demo"
 	"github.com/capwatch/capwatch/feeds/replay"
 	"github.com/capwatch/capwatch/internal/calendar"
 	"github.com/capwatch/capwatch/internal/clock"
@@ -55,25 +62,69 @@ func (g holdRunner) Run(ctx context.Context, in <-chan engine.Input, publish fun
 	return err
 }
 
-// replayRun replays feeds/replay's test data from 2025-03-03 at speed
-// (trading days per second of the fake clock) through the pipeline into a
-// signal log, letting the engine take its queued Inputs only every hold
-// replayed days (hold 1: one day per Input). It returns the log and the
-// largest number of days one Input applied.
+// replayCase is a replay for replayRun: the data, the replayed span, the
+// engine's configuration and, with members, the breadth universe loaded as
+// capwatch loads it for a replay (the members' history from the replay's
+// History, their quotes from its stream).
+type replayCase struct {
+	dir       string // the data directory (read through fsys when set)
+	fsys      fs.FS
+	from, end time.Time // the first replayed date; the close the replay ends at
+	cfg       engine.Config
+	members   []string
+}
+
+// testdataCase is feeds/replay's test data from 2025-03-03 with one sector.
+func testdataCase() replayCase {
+	cfg := pairConfig()
+	cfg.Sectors = []engine.SectorPair{{Name: "Technology", Large: "XLK", Small: "PSCT"}}
+	return replayCase{dir: filepath.Join("..", "..", "feeds", "replay", "testdata", "replay"),
+		from: time.Date(2025, 3, 3, 0, 0, 0, 0, calendar.Location()),
+		end:  time.Date(2025, 11, 21, 16, 0, 0, 0, calendar.Location()), cfg: cfg}
+}
+
+// replayRun replays feeds/replay's test data (testdataCase) at speed.
 func replayRun(t *testing.T, speed float64, hold int) (recs []signals.Record, maxDays int) {
+	recs, maxDays, _ = replayCaseRun(t, testdataCase(), speed, hold)
+	return recs, maxDays
+}
+
+// replayCaseRun replays rc from rc.from at speed (trading days per second
+// of the fake clock) through the pipeline into a signal log, letting the
+// engine take its queued Inputs only every hold replayed days (hold 1: one
+// day per Input). It returns the log, the largest number of days one Input
+// applied and the last snapshot.
+func replayCaseRun(t *testing.T, rc replayCase, speed float64, hold int) (recs []signals.Record, maxDays int, lastSnap *engine.Snapshot) {
 	t.Helper()
 	start := time.Date(2025, 12, 1, 15, 0, 0, 0, time.UTC)
 	clk := clock.NewFake(start)
-	f, err := replay.New(replay.Options{Dir: filepath.Join("..", "..", "feeds", "replay", "testdata", "replay"),
-		ReplayFrom: time.Date(2025, 3, 3, 0, 0, 0, 0, calendar.Location()), Speed: speed, Clock: clk})
+	f, err := replay.New(replay.Options{Dir: rc.dir, FS: rc.fsys, ReplayFrom: rc.from, Speed: speed, Clock: clk})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := pairConfig()
-	cfg.Sectors = []engine.SectorPair{{Name: "Technology", Large: "XLK", Small: "PSCT"}}
+	cfg := rc.cfg
 	eng, err := engine.New(cfg, calendar.NYSE())
 	if err != nil {
 		t.Fatal(err)
+	}
+	var ld *Breadth
+	if len(rc.members) > 0 {
+		u, err := breadth.New(breadth.Config{Universe: "members.csv", Members: rc.members})
+		if err != nil {
+			t.Fatal(err)
+		}
+		eng.SetBreadth(u)
+		// Each batch of members takes 100 ms (of the fake clock) to load:
+		// longer than a whole replay at speed 5000.
+		load := func(ctx context.Context, ms []string) (feeds.History, error) {
+			select {
+			case <-clk.After(100 * time.Millisecond):
+			case <-ctx.Done():
+				return feeds.History{}, ctx.Err()
+			}
+			return f.History(ctx, ms)
+		}
+		ld = &Breadth{Members: rc.members, Load: load, Stream: true}
 	}
 	path := filepath.Join(t.TempDir(), "signals-replay.jsonl")
 	l := openSignalLog(t, path)
@@ -86,7 +137,7 @@ func replayRun(t *testing.T, speed float64, hold int) (recs []signals.Record, ma
 	var last *engine.Snapshot
 	days := map[time.Time]bool{}
 	g := holdRunner{e: eng, gate: make(chan struct{})}
-	p := &Pipeline{Feed: f, Engine: g, Symbols: cfg.Symbols(), Clock: clk, Signals: w, FeedClock: NewFeedClock(clk, 0),
+	p := &Pipeline{Feed: f, Engine: g, Symbols: cfg.Symbols(), Clock: clk, Signals: w, FeedClock: NewFeedClock(clk, 0), Breadth: ld,
 		OnSnapshot: func(s *engine.Snapshot) {
 			mu.Lock()
 			defer mu.Unlock()
@@ -101,20 +152,20 @@ func replayRun(t *testing.T, speed float64, hold int) (recs []signals.Record, ma
 			}
 			last = s
 		}}
-	all, err := replay.New(replay.Options{Dir: filepath.Join("..", "..", "feeds", "replay", "testdata", "replay")})
+	all, err := replay.New(replay.Options{Dir: rc.dir, FS: rc.fsys})
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := all.History(t.Context(), []string{"IWM"})
+	h, err := all.History(t.Context(), []string{cfg.Small})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, b := range h.Daily["IWM"] {
-		if _, cl, _ := calendar.NYSE().Session(b.Time); !b.Time.Before(time.Date(2025, 3, 3, 0, 0, 0, 0, calendar.Location())) {
+	for _, b := range h.Daily[cfg.Small] {
+		if _, cl, _ := calendar.NYSE().Session(b.Time); !b.Time.Before(rc.from) && !cl.After(rc.end) {
 			days[cl] = true
 		}
 	}
-	end := time.Date(2025, 11, 21, 16, 0, 0, 0, calendar.Location())
+	end := rc.end
 
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
@@ -138,12 +189,12 @@ func replayRun(t *testing.T, speed float64, hold int) (recs []signals.Record, ma
 			release()
 		}
 		mu.Lock()
-		finished := last != nil && !last.AsOf.Before(end)
+		finished := last != nil && !last.AsOf.Before(end) && (last.BreadthLoad == nil || last.BreadthLoad.Done)
 		mu.Unlock()
 		if finished {
 			break
 		}
-		if step > 10*len(days)*hold {
+		if step > 10*len(days)*hold+10_000 {
 			t.Fatalf("speed %v: the replay did not finish", speed)
 		}
 	}
@@ -151,7 +202,7 @@ func replayRun(t *testing.T, speed float64, hold int) (recs []signals.Record, ma
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	return readLog(t, path), maxDays
+	return readLog(t, path), maxDays, last
 }
 
 // TestReplayConfirmationsSameAtEverySpeed (issue 14 item 2): the lines a
@@ -246,4 +297,159 @@ func TestReplayConfirmationsSameAtEverySpeed(t *testing.T) {
 			}
 		}
 	})
+}
+
+// demoBreadthCase is a replay directory made from the demo's seed-1 market
+// (as `capwatch --feed demo --seed 1` shows it on 2026-12-04): the pair's
+// legs and every fourth of its synthetic members, replayed from 2026-01-02
+// to 2026-12-03.
+func demoBreadthCase(t *testing.T) replayCase {
+	t.Helper()
+	loc := calendar.Location()
+	f, err := demo.New(demo.Options{Seed: 1, Start: time.Date(2026, 12, 4, 9, 30, 0, 0, loc)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var members []string
+	for i, m := range demo.Members() {
+		if i%4 == 0 {
+			members = append(members, m)
+		}
+	}
+	h, err := f.History(t.Context(), append([]string{"IWM", "SPY"}, members...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fsys := fstest.MapFS{}
+	for sym, bars := range h.Daily {
+		var b strings.Builder
+		b.WriteString("Date,Open,High,Low,Close,Volume\n")
+		for _, x := range bars {
+			fmt.Fprintf(&b, "%s,%.4f,%.4f,%.4f,%.4f,%.0f\n", x.Time.Format(time.DateOnly), x.Open, x.High, x.Low, x.Close, x.Volume)
+		}
+		fsys[sym+".csv"] = &fstest.MapFile{Data: []byte(b.String())}
+	}
+	return replayCase{dir: "demo-seed-1", fsys: fsys, cfg: pairConfig(), members: members,
+		from: time.Date(2026, 1, 2, 0, 0, 0, 0, loc), end: time.Date(2026, 12, 3, 16, 0, 0, 0, loc)}
+}
+
+// TestReplayBreadthSameAtEverySpeed (QA 1): a replay with a members list
+// records the same breadth flag lines (breadth_above_sma50 and
+// breadth_thrust: change, bar, value, since, initial) at speeds 1, 20, 400
+// and 5000, however many days one update applies and however long the
+// members take to load; they are the changes of the breadth computed from
+// the members' own daily bars, each on its own bar with that bar's value,
+// the first one (initial) the state at the history's end; and the last
+// screen's breadth is that of the members' bars on the last day.
+func TestReplayBreadthSameAtEverySpeed(t *testing.T) {
+	rc := demoBreadthCase(t)
+	// The oracle: the universe built from the members' daily bars.
+	all, err := replay.New(replay.Options{Dir: rc.dir, FS: rc.fsys, AsOf: rc.end})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := all.History(t.Context(), append([]string{"IWM"}, rc.members...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := breadth.New(breadth.Config{Universe: "members.csv", Members: rc.members})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref.SetLeg(h.Daily["IWM"])
+	for _, m := range rc.members {
+		if err := ref.SetMember(m, h.Daily[m]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := ref.Snapshot()
+	from := rc.from.Format(time.DateOnly)
+	var wantLines []string
+	for _, fl := range []struct {
+		id string
+		on func(engine.BreadthPoint) bool
+		v  func(engine.BreadthPoint) engine.Num
+	}{
+		{engine.FlagBreadthAboveSMA50, func(p engine.BreadthPoint) bool { return p.AboveOn }, func(p engine.BreadthPoint) engine.Num { return p.PctAboveSMA50 }},
+		{engine.FlagBreadthThrust, func(p engine.BreadthPoint) bool { return p.ThrustRecent }, func(p engine.BreadthPoint) engine.Num { return p.ZweigEMA10 }},
+	} {
+		prev, since := false, ""
+		for i, p := range want.History {
+			on := fl.on(p)
+			if on && !prev {
+				since = p.Date
+			}
+			initial := i+1 < len(want.History) && want.History[i+1].Date == from // the history's last day
+			if p.Date >= from && on != prev || initial && on {
+				s := ""
+				if on {
+					s = since
+				}
+				wantLines = append(wantLines, fmt.Sprintf("%s %v %s %s since %q initial %v", fl.id, on, p.Date, numText(fl.v(p)), s, initial))
+			}
+			prev = on
+		}
+	}
+	slices.Sort(wantLines)
+	var ups, thrusts int
+	for _, l := range wantLines {
+		ups += strings.Count(l, engine.FlagBreadthAboveSMA50+" true")
+		thrusts += strings.Count(l, engine.FlagBreadthThrust+" true")
+	}
+	if ups < 3 || thrusts < 1 {
+		t.Fatalf("fixture: %d breadth_above_sma50 confirmations and %d thrusts in the replay: too little to test\n%q", ups, thrusts, wantLines)
+	}
+	lines := func(recs []signals.Record) []string {
+		var out []string
+		for _, r := range recs {
+			if r.Flag != engine.FlagBreadthAboveSMA50 && r.Flag != engine.FlagBreadthThrust {
+				continue
+			}
+			if !r.Closed {
+				t.Fatalf("%s %s>%s at %v: not a closed-bar change", r.Flag, r.From, r.To, r.BarTime)
+			}
+			v := engine.Num{}
+			if r.Value != nil {
+				v = engine.Some(*r.Value)
+			}
+			out = append(out, fmt.Sprintf("%s %v %s %s since %q initial %v", r.Flag, r.To == "confirmed",
+				r.BarTime.In(calendar.Location()).Format(time.DateOnly), numText(v), r.Since, r.Initial))
+		}
+		slices.Sort(out)
+		return out
+	}
+	synctest.Test(t, func(t *testing.T) {
+		for _, c := range []struct {
+			speed float64
+			hold  int
+		}{{1, 1}, {20, 8}, {400, 20}, {5000, 60}} {
+			recs, n, last := replayCaseRun(t, rc, c.speed, c.hold)
+			if c.speed > 1 && n < 2 {
+				t.Fatalf("speed %v: at most %d day per update: nothing was coalesced", c.speed, n)
+			}
+			if got := lines(recs); !reflect.DeepEqual(got, wantLines) {
+				t.Errorf("speed %v (up to %d days per update): breadth lines differ from the members' bars\n got %d: %q\nwant %d: %q",
+					c.speed, n, len(got), got, len(wantLines), wantLines)
+			}
+			b := last.Breadth
+			if b == nil || b.AsOf != want.AsOf || b.PctAboveSMA50 != want.PctAboveSMA50 || b.Advancers != want.Advancers ||
+				b.Decliners != want.Decliners || b.ADLine != want.ADLine || b.ZweigEMA10 != want.ZweigEMA10 ||
+				(b.LastThrust == nil) != (want.LastThrust == nil) || b.LastThrust != nil && *b.LastThrust != *want.LastThrust {
+				g, w := engine.Breadth{}, *want
+				if b != nil {
+					g = *b
+				}
+				g.History, w.History = nil, nil
+				t.Errorf("speed %v: the last breadth differs from the members' bars:\n got %+v\nwant %+v", c.speed, g, w)
+			}
+		}
+	})
+}
+
+// numText is a value as the test compares it ("null" when absent).
+func numText(n engine.Num) string {
+	if !n.Valid {
+		return "null"
+	}
+	return fmt.Sprint(n.V)
 }
