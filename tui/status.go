@@ -245,8 +245,9 @@ func (m Model) delayed() bool {
 	return false
 }
 
-// session renders the market session with a countdown recomputed from
-// Session.NextChange and the clock: "● open · closes in 2h13m", shortened to
+// session renders the market session with a countdown recomputed from the
+// clock to calendar.Upcoming at the snapshot's time (the close, the end of
+// after hours, else the regular open): "● open · closes in 2h13m", shortened to
 // "● open 2h13m" (a zero part when the snapshot has no session).
 func (m Model) session() statusPart {
 	ss := m.snap.Session
@@ -263,7 +264,14 @@ func (m Model) session() statusPart {
 		glyph = "◐"
 	}
 	s := sty.Render(glyph + " " + state)
-	if !ss.NextChange.IsZero() && ss.NextChange.After(m.now) {
+	// The countdown counts to calendar.Upcoming, as `capwatch status` does:
+	// while closed, the regular 09:30 open (next_change is the 04:00 start
+	// of pre-market).
+	next := ss.NextChange
+	if !m.snap.Now.IsZero() {
+		_, next = m.cal.Upcoming(m.snap.Now)
+	}
+	if !next.IsZero() && next.After(m.now) {
 		verb, short := "opens in ", ", opens "
 		switch state {
 		case "open":
@@ -271,7 +279,7 @@ func (m Model) session() statusPart {
 		case "after":
 			verb, short = "after-hours end in ", " "
 		}
-		d := fmtAge(ss.NextChange.Sub(m.now))
+		d := fmtAge(next.Sub(m.now))
 		return statusPart{forms: []string{s + st.Text.Render(" · "+verb+d), s + st.Text.Render(short+d), s}, prio: prioSession, early: prioShort}
 	}
 	if ss.Countdown != "" {

@@ -173,20 +173,21 @@ func FormatStatus(d StatusData, now time.Time, cal *calendar.Calendar, o StatusO
 	return line + " · " + strings.Join(tail, " · ")
 }
 
+// sessionLabel is the session and its countdown, to the same instant as the
+// dashboard's (calendar.Upcoming): "open 2h13m" to the close, "pre, opens
+// 35m" and "closed, opens 12h" to the regular 09:30 open, "after-hours".
 func sessionLabel(cal *calendar.Calendar, now time.Time) string {
-	_, next := cal.NextChange(now)
+	_, next := cal.Upcoming(now)
+	left := compactDuration(next.Sub(now))
 	switch cal.StateAt(now) {
 	case calendar.Regular:
-		return "open " + compactDuration(next.Sub(now))
+		return "open " + left
 	case calendar.PreMarket:
-		return "pre, opens " + compactDuration(cal.NextOpen(now).Sub(now))
+		return "pre, opens " + left
 	case calendar.AfterHours:
 		return "after-hours"
 	}
-	if d := cal.NextOpen(now).Sub(now); d <= 24*time.Hour {
-		return "closed, opens " + compactDuration(d)
-	}
-	return "closed"
+	return "closed, opens " + left
 }
 
 // staleness reports how old the data is and whether that is too old: while

@@ -47,9 +47,21 @@ func TestFormatStatus(t *testing.T) {
 		}(), ny(2024, 6, 4, 13, 47), false,
 			"IWM/SPY 0.3812 ▲0.8% ↑50d? ↑20dH (lead21d) · open 2h13m"},
 		{"weekend after friday close", liveStatus(ny(2024, 6, 7, 16, 0)), ny(2024, 6, 8, 10, 0), false,
-			"IWM/SPY 0.3812 ▲0.8% ↑50d ↑20dH (lead21d) · closed"},
+			"IWM/SPY 0.3812 ▲0.8% ↑50d ↑20dH (lead21d) · closed, opens 47h"}, // Sat 10:00 → Mon 09:30 = 47h30m
 		{"weekend, thursday data", liveStatus(ny(2024, 6, 6, 16, 0)), ny(2024, 6, 8, 10, 0), false,
-			"IWM/SPY 0.3812 ▲0.8% ↑50d ↑20dH (lead21d) · closed · stale 42h"},
+			"IWM/SPY 0.3812 ▲0.8% ↑50d ↑20dH (lead21d) · closed, opens 47h · stale 42h"},
+		// QA-1 item 12: Sunday 20:47 counts to Monday's 09:30 open (12h43m),
+		// as the dashboard does, not to the 04:00 pre-market (7h13m).
+		{"sunday night", liveStatus(ny(2026, 12, 4, 16, 0)), ny(2026, 12, 6, 20, 47), false,
+			"IWM/SPY 0.3812 ▲0.8% ↑50d ↑20dH (lead21d) · closed, opens 12h"},
+		{"monday 02:00", liveStatus(ny(2026, 12, 4, 16, 0)), ny(2026, 12, 7, 2, 0), false,
+			"IWM/SPY 0.3812 ▲0.8% ↑50d ↑20dH (lead21d) · closed, opens 7h30m"},
+		// Thanksgiving (Thu 2026-11-26) is skipped: Wed 21:00 → Fri 09:30 = 36h30m.
+		{"eve of a holiday", liveStatus(ny(2026, 11, 25, 16, 0)), ny(2026, 11, 25, 21, 0), false,
+			"IWM/SPY 0.3812 ▲0.8% ↑50d ↑20dH (lead21d) · closed, opens 36h"},
+		// The half-day after it closes at 13:00: 11:13 → 1h47m.
+		{"half-day", liveStatus(ny(2026, 11, 27, 11, 10)), ny(2026, 11, 27, 11, 13), false,
+			"IWM/SPY 0.3812 ▲0.8% ↑50d ↑20dH (lead21d) · open 1h47m"},
 		{"pre-market", liveStatus(ny(2024, 6, 3, 16, 0)), ny(2024, 6, 4, 8, 0), false,
 			"IWM/SPY 0.3812 ▲0.8% ↑50d ↑20dH (lead21d) · pre, opens 1h30m"},
 		{"demo", StatusData{Feed: "demo", Small: "IWM", Large: "SPY", Ratio: engine.Some(0.4), ChangePct: engine.Some(-1.5)},

@@ -35,21 +35,19 @@ func shortName(name string) string {
 // weekend or holiday, the weekday and New York time of the open are shown.
 func (c *Calendar) Countdown(t time.Time) string {
 	dt, _ := c.dateOf(t)
+	_, next := c.Upcoming(t) // the one instant every countdown counts to
+	left := humanDuration(next.Sub(t))
 	switch c.StateAt(t) {
 	case PreMarket:
-		return "pre-market, opens in " + humanDuration(c.at(dt, openMin).Sub(t))
+		return "pre-market, opens in " + left
 	case Regular:
-		closeAt, _ := closeMinutes(dt)
-		left := humanDuration(c.at(dt, closeAt).Sub(t))
-		if closeAt == earlyCloseMin {
+		if closeAt, _ := closeMinutes(dt); closeAt == earlyCloseMin {
 			return "open, early close in " + left
 		}
 		return "open, closes in " + left
 	case AfterHours:
-		_, afterEnd := closeMinutes(dt)
-		return "after hours, ends in " + humanDuration(c.at(dt, afterEnd).Sub(t))
+		return "after hours, ends in " + left
 	}
-	next := c.NextOpen(t)
 	when := next.In(Location()).Format("Mon 15:04")
 	wd := dt.weekday()
 	if wd == time.Saturday || wd == time.Sunday {
@@ -59,7 +57,7 @@ func (c *Calendar) Countdown(t time.Time) string {
 		return "closed: " + shortName(name) + ", opens " + when
 	}
 	if d := next.Sub(t); d <= 24*time.Hour {
-		return "closed, opens in " + humanDuration(d)
+		return "closed, opens in " + left
 	}
 	return "closed, opens " + when
 }
@@ -79,4 +77,52 @@ func humanDuration(d time.Duration) string {
 		return fmt.Sprintf("%dm", mins)
 	}
 	return fmt.Sprintf("%dh%02dm", mins/60, mins%60)
+}
+
+// Event is what a session countdown counts to.
+type Event int
+
+// The events a countdown counts to.
+const (
+	// EventOpen is the regular session's 09:30 open (never the 04:00 start
+	// of pre-market: "opens" means the regular open).
+	EventOpen Event = iota
+	// EventClose is the regular close (16:00, 13:00 on early-close days).
+	EventClose
+	// EventAfterHoursEnd is the end of after hours (20:00, 17:00 on
+	// early-close days).
+	EventAfterHoursEnd
+)
+
+// String returns "opens", "closes" or "after-hours end".
+func (e Event) String() string {
+	switch e {
+	case EventOpen:
+		return "opens"
+	case EventClose:
+		return "closes"
+	case EventAfterHoursEnd:
+		return "after-hours end"
+	}
+	return fmt.Sprintf("Event(%d)", int(e))
+}
+
+// Upcoming returns what a session countdown at t counts to, and when: the
+// regular close during the regular session, the end of after hours during
+// after hours, and otherwise (pre-market, overnight, a weekend, a holiday)
+// the next regular open at 09:30. Every view that says when the market
+// opens or closes (the dashboard's status line, `capwatch status`) counts
+// to this instant, so they always agree. Unlike NextChange it never stops
+// at the 04:00 start of pre-market.
+func (c *Calendar) Upcoming(t time.Time) (Event, time.Time) {
+	dt, _ := c.dateOf(t)
+	switch c.StateAt(t) {
+	case Regular:
+		closeAt, _ := closeMinutes(dt)
+		return EventClose, c.at(dt, closeAt)
+	case AfterHours:
+		_, afterEnd := closeMinutes(dt)
+		return EventAfterHoursEnd, c.at(dt, afterEnd)
+	}
+	return EventOpen, c.NextOpen(t)
 }

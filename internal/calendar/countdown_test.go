@@ -76,3 +76,43 @@ func TestHumanDuration(t *testing.T) {
 		}
 	}
 }
+
+// TestUpcoming: what the dashboard and `capwatch status` count to, on
+// hand-computed cases (New York time) across a weekend, a holiday and a
+// half-day. QA-1 item 12: Sunday 20:47 counted to the 04:00 pre-market
+// (7h13m) on the dashboard and to the 09:30 open (12h) in the status line.
+func TestUpcoming(t *testing.T) {
+	c := NYSE()
+	for _, tc := range []struct {
+		name string
+		at   time.Time
+		ev   Event
+		when time.Time
+		left time.Duration // when − at, computed by hand
+	}{
+		{"Sunday night → Monday's open, not 04:00", ny(2026, 12, 6, 20, 47), EventOpen, ny(2026, 12, 7, 9, 30), 12*time.Hour + 43*time.Minute},
+		{"Monday 03:00", ny(2026, 12, 7, 3, 0), EventOpen, ny(2026, 12, 7, 9, 30), 6*time.Hour + 30*time.Minute},
+		{"pre-market", ny(2026, 12, 7, 8, 25), EventOpen, ny(2026, 12, 7, 9, 30), time.Hour + 5*time.Minute},
+		{"regular session", ny(2026, 12, 7, 13, 47), EventClose, ny(2026, 12, 7, 16, 0), 2*time.Hour + 13*time.Minute},
+		{"after hours", ny(2026, 12, 7, 16, 50), EventAfterHoursEnd, ny(2026, 12, 7, 20, 0), 3*time.Hour + 10*time.Minute},
+		// Weekend: Friday 20:47 → Monday 09:30 = 3d less 11h17m = 60h43m.
+		{"Friday night, weekend", ny(2026, 12, 4, 20, 47), EventOpen, ny(2026, 12, 7, 9, 30), 60*time.Hour + 43*time.Minute},
+		{"Saturday noon", ny(2026, 12, 5, 12, 0), EventOpen, ny(2026, 12, 7, 9, 30), 45*time.Hour + 30*time.Minute},
+		// Holiday: Thanksgiving Thu 2026-11-26 is skipped; Wed 21:00 → Fri 09:30 = 36h30m.
+		{"eve of Thanksgiving", ny(2026, 11, 25, 21, 0), EventOpen, ny(2026, 11, 27, 9, 30), 36*time.Hour + 30*time.Minute},
+		{"Thanksgiving 10:00", ny(2026, 11, 26, 10, 0), EventOpen, ny(2026, 11, 27, 9, 30), 23*time.Hour + 30*time.Minute},
+		// Half-day: Fri 2026-11-27 closes at 13:00, after hours end at 17:00.
+		{"half-day session", ny(2026, 11, 27, 11, 13), EventClose, ny(2026, 11, 27, 13, 0), time.Hour + 47*time.Minute},
+		{"half-day after hours", ny(2026, 11, 27, 14, 0), EventAfterHoursEnd, ny(2026, 11, 27, 17, 0), 3 * time.Hour},
+		{"half-day evening → Monday", ny(2026, 11, 27, 17, 30), EventOpen, ny(2026, 11, 30, 9, 30), 64 * time.Hour},
+		// Christmas Eve (Thu, half-day) then Christmas (Fri): Thu 17:00 → Mon 12-28 09:30 = 88h30m.
+		{"Christmas Eve close → after Christmas weekend", ny(2026, 12, 24, 17, 0), EventOpen, ny(2026, 12, 28, 9, 30), 88*time.Hour + 30*time.Minute},
+		// Across the DST change (Sun 2026-03-08): Fri 20:00 EST → Mon 09:30 EDT is 61h30m on the wall less the lost hour.
+		{"weekend across DST", ny(2026, 3, 6, 20, 0), EventOpen, ny(2026, 3, 9, 9, 30), 61*time.Hour + 30*time.Minute - time.Hour},
+	} {
+		ev, when := c.Upcoming(tc.at)
+		if ev != tc.ev || !when.Equal(tc.when) || when.Sub(tc.at) != tc.left {
+			t.Errorf("%s: Upcoming(%v) = %v at %v (in %v), want %v at %v (in %v)", tc.name, tc.at, ev, when, when.Sub(tc.at), tc.ev, tc.when, tc.left)
+		}
+	}
+}
