@@ -61,6 +61,13 @@ type Options struct {
 	// "signals not recorded here: another capwatch (pid 4242) records
 	// signals.jsonl"; shown while the dashboard runs ("" : none).
 	Note string
+	// Start is the feed's first live time (the demo's simulated open;
+	// zero: none). A snapshot taken before it holds only the history the
+	// feed loaded — the previous close, on a clock about to jump to Start —
+	// so until the first snapshot at or after Start the dashboard shows
+	// none and says it is waiting for the first quotes, instead of a state
+	// the next second contradicts.
+	Start time.Time
 	// Context is the program's context (the one given to tea.WithContext):
 	// the dashboard's pending tick ends with it or with the quit key, so no
 	// timer goroutine outlives the program (default: the quit key only).
@@ -124,8 +131,14 @@ type Model struct {
 	panels [panelCount]panel
 
 	snap, pending *engine.Snapshot
-	status        feeds.Status
-	hasStatus     bool
+	// early is the latest snapshot before Options.Start, held back while
+	// nothing is shown (the status line says the history is in).
+	early *engine.Snapshot
+	// wallStart is when the dashboard started on the wall clock (the
+	// "waiting … 3s" count: the user's seconds, whatever the feed's clock).
+	wallStart time.Time
+	status    feeds.Status
+	hasStatus bool
 
 	paused, showHelp, zoom bool
 	// helpView scrolls the help screen (its content and size are set in
@@ -192,7 +205,7 @@ func New(opts Options) Model {
 	st := NewStyles(opts.Palette, true, opts.NoColor)
 	m := Model{
 		opts: opts, keys: &keys, st: &st, cal: calendar.NYSE(), dark: true, help: help.New(),
-		start: opts.Clock.Now(),
+		start: opts.Clock.Now(), wallStart: opts.Wall.Now(),
 	}
 	m.now = m.start
 	m.ctx, m.stop = context.WithCancel(opts.Context)
@@ -279,6 +292,11 @@ func (m Model) route(msg tea.Msg) (Model, tea.Cmd) {
 		if msg.Snap == nil {
 			return m, nil
 		}
+		if m.beforeStart(msg.Snap) {
+			m.early = msg.Snap
+			return m, nil
+		}
+		m.early = nil
 		m.now = m.opts.Clock.Now()
 		if m.paused {
 			m.pending = msg.Snap
@@ -334,6 +352,13 @@ func (m Model) onAlert(a AlertMsg) (Model, tea.Cmd) {
 		ring = bell
 	}
 	return m, tea.Batch(ring, m.retune())
+}
+
+// beforeStart reports whether s is a snapshot of the history alone, taken
+// before the feed's first live time (Options.Start), while nothing is shown
+// yet: it is held back (see Options.Start).
+func (m *Model) beforeStart(s *engine.Snapshot) bool {
+	return m.snap == nil && m.pending == nil && !m.opts.Start.IsZero() && !s.Now.IsZero() && s.Now.Before(m.opts.Start)
 }
 
 func (m *Model) apply(s *engine.Snapshot) {

@@ -153,12 +153,20 @@ func (m Model) statusParts() []statusPart {
 		feed = m.snap.Feed
 	}
 	if m.snap == nil {
-		secs := fmt.Sprintf("… %ds", int(m.now.Sub(m.start)/time.Second))
-		parts = append(parts, statusPart{forms: []string{
+		secs := fmt.Sprintf("… %ds", int(max(m.today.Sub(m.wallStart), 0)/time.Second))
+		forms := []string{
 			st.Text.Render("waiting for data from " + orDash(feed) + secs),
 			st.Text.Render("waiting for " + orDash(feed) + secs),
 			st.Text.Render("waiting" + secs),
-		}, prio: prioAge, keep: true})
+		}
+		if m.early != nil { // the history is in, the first quotes are not
+			forms = []string{
+				st.Text.Render("history loaded, waiting for the first quotes from " + orDash(feed) + secs),
+				st.Text.Render("waiting for the first quotes from " + orDash(feed) + secs),
+				forms[1], forms[2],
+			}
+		}
+		parts = append(parts, statusPart{forms: forms, prio: prioAge, keep: true})
 		parts = append(parts, m.health()...)
 		return append(parts, m.alertParts()...)
 	}

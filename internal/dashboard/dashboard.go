@@ -105,6 +105,12 @@ func New(ctx context.Context, o Options) (*Dashboard, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	d := &Dashboard{log: log}
+	// The demo's first quotes come at its simulated open: the snapshot of
+	// its history alone (the previous close) is not shown before them.
+	var start time.Time
+	if s, ok := o.Feed.(interface{ Start() time.Time }); ok && o.Feed.Kind() == feeds.KindDemo {
+		start = s.Start()
+	}
 	o.Feed = feeds.Sanitized(o.Feed) // the feed → engine boundary: its name and everything it sends are clean
 	// The dashboard judges ages and staleness on the feed's own time: the
 	// demo runs on a simulated clock, replay on historical dates.
@@ -139,7 +145,7 @@ func New(ctx context.Context, o Options) (*Dashboard, error) {
 	// Alerts stay up for a minute of wall time whatever the demo's speed.
 	d.Model = tui.New(tui.Options{
 		Pairs: o.Pairs, OnPair: onPair,
-		Feed: o.Feed.Name(), Kind: o.Feed.Kind(), Clock: uiClock, Wall: clk, Context: ctx, PollInterval: poll,
+		Feed: o.Feed.Name(), Kind: o.Feed.Kind(), Clock: uiClock, Start: start, Wall: clk, Context: ctx, PollInterval: poll,
 		Palette: o.Config.Palette, NoColor: o.NoColor, ShowNowWhat: true, ShowBreadth: o.ShowBreadth, Note: o.Signals.NotRecording,
 	})
 	d.ProgramOptions = append([]tea.ProgramOption{tea.WithContext(ctx), tea.WithFPS(FPS)}, o.ProgramOptions...)

@@ -386,7 +386,12 @@ func compact(in Input, width int, st Styles) string {
 	case b == nil:
 		s = st.Muted.Render("breadth off")
 	default:
-		s = st.Label.Render(">50d ") + st.Value.Render(pct(b.PctAboveSMA50)) + st.Label.Render(" A/D ") +
+		if p := Progress(in.Load); p != "" {
+			// Part of the members so far: said first, so the counts are
+			// not read as the universe's (they change as the rest loads).
+			s = st.Warn.Render("loading "+strings.TrimPrefix(p, "breadth: ")) + st.Label.Render(" · so far ")
+		}
+		s += st.Label.Render(">50d ") + st.Value.Render(pct(b.PctAboveSMA50)) + st.Label.Render(" A/D ") +
 			st.Value.Render(group(b.Advancers)+"/"+group(b.Decliners))
 		if !b.Forming {
 			s += st.Muted.Render(" eod")

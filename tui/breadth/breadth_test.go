@@ -118,6 +118,11 @@ func TestRenderStates(t *testing.T) {
 	if !strings.Contains(got, "live 2025-10-15 (1,700 quoting)") || !strings.Contains(got, "loading 900/1,962 members") {
 		t.Errorf("live while loading: %q", got)
 	}
+	// On one line the partial counts say they are partial (QA-1 item 19:
+	// "A/D 40/9 eod" from 50 of 600 members).
+	if got := plain(Render(in, 80, 1, st)); !strings.HasPrefix(got, "loading 900/1,962 members · so far >50d 62% A/D 1,020/830") {
+		t.Errorf("one line while loading: %q", got)
+	}
 	in.Zoomed = true
 	got = plain(Render(in, 120, 40, st))
 	for _, want := range []string{"% above 50d", "A/D line", "thrusts: 2025-01-01", "HYG/LQD      0.7300 vs 50d 0.7400", "2y yield     3.50% vs 3.56% 21 days ago", "RSP/SPY      no data"} {
