@@ -122,12 +122,12 @@ func memberSource(c *command, feed feeds.Feed, ld *app.Breadth, universe, path s
 		if path == "" {
 			ld.Members = demo.Members()
 		}
-		ld.Load, ld.Stream = f.History, true
+		ld.Load, ld.Stream, ld.Batch = f.History, true, localMemberBatch
 		ld.Note = "synthetic members (DEMO)"
 		return nil
 	}
 	if c.cfg.Feed == config.FeedReplay {
-		ld.Load, ld.Stream = feed.History, true
+		ld.Load, ld.Stream, ld.Batch = feed.History, true, localMemberBatch
 		return nil
 	}
 	// A live feed: the members' history from Alpaca (multi-symbol bars)
@@ -212,6 +212,13 @@ func memberSource(c *command, feed feeds.Feed, ld *app.Breadth, universe, path s
 	}
 	return nil
 }
+
+// localMemberBatch is how many members' histories one load of a local
+// feed (demo, replay) asks for. Such a load is faster than the engine
+// takes the members in, so the pipeline holds several batches between
+// the two (BENCHMARKS.md "Memory"): 20 of the demo's three-year members
+// are 1.2 MB, where batches of 50 kept ~25 MB of bars waiting.
+const localMemberBatch = 20
 
 // memberFailureTTL is how long a member whose history failed is not asked
 // again (doubling with each failure in a row, up to a day): a delisted or

@@ -1,10 +1,6 @@
 package main
 
-import (
-	"fmt"
-
-	"github.com/capwatch/capwatch/internal/config"
-)
+import "fmt"
 
 // Memory under an address-space limit (ulimit -v, ulimit -d).
 //
@@ -27,16 +23,12 @@ type memLimits struct {
 	Limit uint64 // the lower of RLIMIT_AS and RLIMIT_DATA, bytes (0: none)
 }
 
-// addressSpaceNeed is the address space capwatch needs with feed, measured
-// on linux/amd64 (BENCHMARKS.md "Memory") with a margin: the demo builds 20
-// years of history and its breadth members in memory; replay, Yahoo and
-// Stooq keep up to ~25 years of daily bars of ~30 symbols.
-func addressSpaceNeed(feed string) uint64 {
-	if feed == config.FeedDemo {
-		return 2560 << 20
-	}
-	return 2048 << 20
-}
+// addressSpaceNeed is the address space capwatch needs, measured on
+// linux/amd64 (BENCHMARKS.md "Memory") with a margin. It is the same for
+// every feed: the runtime's reservations dominate (the demo needed 2.5 GiB
+// while it generated 20 years of bars for each of its 600 breadth members;
+// it now generates the three years it hands out).
+const addressSpaceNeed = 2048 << 20
 
 // checkMemory returns an error saying what to change when the process's
 // address-space limit is below what capwatch needs with feed (limits nil:
@@ -46,11 +38,11 @@ func checkMemory(limits func() memLimits, feed string) error {
 		return nil
 	}
 	l := limits()
-	need := addressSpaceNeed(feed)
+	need := uint64(addressSpaceNeed)
 	if l.Limit == 0 || l.Limit >= need {
 		return nil
 	}
 	return fmt.Errorf("the address-space limit (ulimit -v %d) is too low: with --feed %s capwatch needs about %.1f GiB of address space "+
-		"(the Go runtime reserves most of it up front; capwatch uses under 200 MiB of memory); raise it (ulimit -v %d) or remove it (ulimit -v unlimited)",
+		"(the Go runtime reserves most of it up front; capwatch uses under 150 MiB of memory); raise it (ulimit -v %d) or remove it (ulimit -v unlimited)",
 		l.Limit>>10, feed, float64(need)/(1<<30), need>>10)
 }

@@ -135,6 +135,7 @@ type Universe struct {
 
 	legDays   []Day
 	legStr    []string // legDays formatted, built once per date
+	lastDays  []Day    // the dates of the member set last (see shareDays)
 	legCloses []float64
 	aggs      []agg
 
@@ -235,37 +236,54 @@ func (u *Universe) lastLegDay() Day {
 // cleanBars turns bars into sorted, unique (the later one wins) days and
 // valid closes; it reports how many bars were dropped for a bad close.
 func cleanBars(bars []engine.Bar) (days []Day, closes []float64, bad int) {
-	type dc struct {
-		d Day
-		c float64
-		i int
-	}
-	v := make([]dc, 0, len(bars))
+	// The usual case: dates already strictly increasing. The days are
+	// taken on the way, the closes then fill a right-sized slice (no
+	// temporary copy of the bars).
+	days = make([]Day, 0, len(bars))
 	sorted := true
-	for i, b := range bars {
-		if !(b.Close > 0 && b.Close <= math.MaxFloat64) {
-			bad++
+	for _, b := range bars {
+		if !validClose(b.Close) {
 			continue
 		}
 		d := DayOf(b.Time)
-		if n := len(v); n > 0 && d <= v[n-1].d {
+		if n := len(days); n > 0 && d <= days[n-1] {
 			sorted = false
+			break
 		}
-		v = append(v, dc{d, b.Close, i})
+		days = append(days, d)
 	}
-	if !sorted {
-		sort.SliceStable(v, func(i, j int) bool { return v[i].d < v[j].d })
-		w := 0
-		for i := range v {
-			if w > 0 && v[w-1].d == v[i].d {
-				v[w-1] = v[i] // later input wins
-				continue
+	if sorted {
+		closes = make([]float64, 0, len(days))
+		for _, b := range bars {
+			if validClose(b.Close) {
+				closes = append(closes, b.Close)
 			}
-			v[w] = v[i]
-			w++
 		}
-		v = v[:w]
+		return days[:len(days):len(days)], closes, len(bars) - len(days)
 	}
+	type dc struct {
+		d Day
+		c float64
+	}
+	v := make([]dc, 0, len(bars))
+	for _, b := range bars {
+		if !validClose(b.Close) {
+			bad++
+			continue
+		}
+		v = append(v, dc{DayOf(b.Time), b.Close})
+	}
+	sort.SliceStable(v, func(i, j int) bool { return v[i].d < v[j].d })
+	w := 0
+	for i := range v {
+		if w > 0 && v[w-1].d == v[i].d {
+			v[w-1] = v[i] // later input wins
+			continue
+		}
+		v[w] = v[i]
+		w++
+	}
+	v = v[:w]
 	days = make([]Day, len(v))
 	closes = make([]float64, len(v))
 	for i, x := range v {
@@ -273,6 +291,9 @@ func cleanBars(bars []engine.Bar) (days []Day, closes []float64, bad int) {
 	}
 	return days, closes, bad
 }
+
+// validClose reports whether a close is positive and finite.
+func validClose(c float64) bool { return c > 0 && c <= math.MaxFloat64 }
 
 // SetLeg sets the small leg's closed daily bars (oldest first). When the new
 // bars extend the old ones, only the new dates are computed; otherwise the
@@ -362,6 +383,7 @@ func (u *Universe) SetMember(sym string, bars []engine.Bar) error {
 	if n := len(days) - u.cfg.MaxBars; n > 0 {
 		days, closes = days[n:], closes[n:]
 	}
+	days = u.shareDays(days)
 	m := &u.members[i]
 	m.loaded = true
 	u.dirty = true
@@ -380,6 +402,20 @@ func (u *Universe) SetMember(sym string, bars []engine.Bar) error {
 		return fmt.Errorf("breadth: %s: %d bars with an invalid close dropped", sym, bad)
 	}
 	return nil
+}
+
+// shareDays returns the dates of the member set before when they equal
+// days (the members of one market mostly trade on the same dates: one
+// array for all of them), else days, which the next member may share.
+// The shared array is only read: its capacity ends at its length, so an
+// append (quotesToBars) copies it.
+func (u *Universe) shareDays(days []Day) []Day {
+	if slices.Equal(days, u.lastDays) {
+		return u.lastDays
+	}
+	days = days[:len(days):len(days)]
+	u.lastDays = days
+	return days
 }
 
 // unload subtracts m's contributions (by replaying its processed bars with

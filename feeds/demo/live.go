@@ -60,7 +60,7 @@ func newLive(w *world, cal *calendar.Calendar, symbols []string, start time.Time
 	}
 	l.syms = make([]liveSym, len(symbols))
 	for i, s := range symbols {
-		bars := w.symbolBars(s)
+		bars := w.barsSince(s, len(w.dates)-20) // the last close and the last 20 days' volumes
 		ls := liveSym{sym: s, p: paramsFor(s), r: rngFor(w.seed, s, 2)}
 		ls.adv = ls.p.adv
 		if n := len(bars); n > 0 {

@@ -88,12 +88,12 @@ func symHash(sym string) uint64 {
 // paramsFor returns the model parameters of sym: the table entry, or a
 // deterministic made-up profile derived from the symbol's name.
 func paramsFor(sym string) params {
+	h := symHash(sym)
+	if isMember(sym) { // no table entry is a member's name: skip building the table
+		return memberParams(h)
+	}
 	if p, ok := known()[sym]; ok {
 		return p
-	}
-	h := symHash(sym)
-	if isMember(sym) {
-		return memberParams(h)
 	}
 	u := func(shift uint) float64 { return float64((h>>shift)&0xffff) / 0xffff } // 0..1
 	p := params{

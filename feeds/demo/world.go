@@ -168,9 +168,10 @@ func (w *world) idioNoise(r *rand.Rand) []float64 {
 	return e
 }
 
-// otherRet is the part of sym's return on day t that is not the size factor.
-func (w *world) otherRet(p params, e []float64, t int) float64 {
-	v := float64(p.beta*w.mkt[t]) + float64(p.idio*e[t])
+// otherRet is the part of sym's return on day t that is not the size
+// factor; e is the symbol's idiosyncratic shock of that day.
+func (w *world) otherRet(p params, e float64, t int) float64 {
+	v := float64(p.beta*w.mkt[t]) + float64(p.idio*e)
 	if p.sector != secNone {
 		v += float64(p.secB * w.sector[p.sector][t])
 	}
@@ -199,7 +200,7 @@ func (w *world) stage() {
 	other := make([]float64, tailDays+1) // k = 0 is the day before the tail
 	for k := range other {
 		t := n - 1 - tailDays + k
-		other[k] = w.otherRet(ps, es, t) - w.otherRet(pl, el, t)
+		other[k] = w.otherRet(ps, es[t], t) - w.otherRet(pl, el[t], t)
 	}
 	// The level noise: the non-size return plus a little more market beta.
 	z := make([]float64, tailDays+1)
@@ -231,7 +232,7 @@ func (w *world) tilt(ps, pl params, es, el []float64, target float64) {
 	// r0[i]: log ratio of day n-200+i relative to the last close, untilted.
 	var r0 [200]float64
 	for t := n - 1; t > n-200; t-- {
-		d := w.otherRet(ps, es, t) - w.otherRet(pl, el, t) + dsz*w.size[t]
+		d := w.otherRet(ps, es[t], t) - w.otherRet(pl, el[t], t) + dsz*w.size[t]
 		r0[t-1-(n-200)] = r0[t-(n-200)] - d
 	}
 	junction := n - 1 - tailDays // last tilted day
@@ -353,82 +354,111 @@ func tailOK(l []float64) bool {
 
 // symbolBars returns sym's daily bars: over all the world's dates for the
 // pair's legs, over the last shortDays for every other symbol. The short
-// series are the tails of the full ones (the same bars on the same dates).
+// series are the tails of the full ones (the same bars on the same dates),
+// except the breadth members', which exist only as short histories.
 func (w *world) symbolBars(sym string) []engine.Bar {
-	if isMember(sym) {
-		// Breadth members exist only as short histories: generated over
-		// the last shortDays alone (their own stream), a seventh of the work.
-		return w.barsFrom(sym, max(len(w.dates)-shortDays, 0))
+	n := len(w.dates)
+	keep := 0
+	if sym != w.small && sym != w.large {
+		keep = max(n-shortDays, 0)
 	}
-	bars := w.fullBars(sym)
-	if sym == w.small || sym == w.large || len(bars) <= shortDays {
-		return bars
-	}
-	return append([]engine.Bar(nil), bars[len(bars)-shortDays:]...) // a copy: the full series is garbage
+	return w.barsSince(sym, keep)
 }
 
-// fullBars generates sym's daily bars over the world's dates.
-func (w *world) fullBars(sym string) []engine.Bar { return w.barsFrom(sym, 0) }
+// fullBars generates sym's daily bars over all the world's dates (members:
+// over the dates they exist).
+func (w *world) fullBars(sym string) []engine.Bar { return w.barsSince(sym, 0) }
 
-// barsFrom generates sym's daily bars over the world's dates from index
-// from on. From 0 the shocks are the symbol's idioNoise, so fullBars is the
-// same whatever symbols exist; from > 0 (members) they are drawn for those
-// dates only.
-func (w *world) barsFrom(sym string, from int) []engine.Bar {
+// barsSince returns sym's daily bars from date index keep on (those
+// before are generated, for the random stream, but not kept).
+func (w *world) barsSince(sym string, keep int) []engine.Bar {
+	from := w.firstDay(sym)
+	keep = max(keep, from)
+	bars := make([]engine.Bar, 0, len(w.dates)-keep)
+	w.eachBar(sym, func(t int, b engine.Bar) {
+		if t >= keep {
+			bars = append(bars, b)
+		}
+	})
+	return bars
+}
+
+// firstDay is the index of sym's first date: 0, or for a breadth member
+// the start of its short history (members are generated over the last
+// shortDays alone, from their own stream: a seventh of the work).
+func (w *world) firstDay(sym string) int {
+	if isMember(sym) {
+		return max(len(w.dates)-shortDays, 0)
+	}
+	return 0
+}
+
+// quietDays is how many earlier bars' volumes the small leg's last history
+// bar is compared with (see quietVol).
+const quietDays = 20
+
+// eachBar generates sym's daily bars over the world's dates from
+// firstDay(sym) on and hands each, oldest first, to emit with its date
+// index. The shocks are the symbol's own stream: the idiosyncratic shock
+// of every date first (from 0 they are its idioNoise, so a series is the
+// same whatever symbols exist), then the bars' own draws. Only the
+// returns are held (a float per date); the bars are streamed, so a caller
+// keeps what it needs.
+func (w *world) eachBar(sym string, emit func(t int, b engine.Bar)) {
 	p := paramsFor(sym)
 	r := rngFor(w.seed, sym, 1)
 	n := len(w.dates)
-	var e []float64
-	if from == 0 {
-		e = w.idioNoise(r)
-	} else {
-		e = make([]float64, n)
-		for i := from; i < n; i++ {
-			e[i] = r.NormFloat64()
-		}
+	from := w.firstDay(sym)
+	if from >= n {
+		return
 	}
-	ret := make([]float64, n)
+	// ret[t-from] is the return of date t. The first date's shock is drawn
+	// (the stream's order) but unused: its bar has no previous close.
+	ret := make([]float64, n-from)
+	r.NormFloat64()
 	cum := 0.0
 	for t := from + 1; t < n; t++ {
-		ret[t] = w.otherRet(p, e, t) + float64(p.size*w.size[t])
-		cum += ret[t]
+		v := w.otherRet(p, r.NormFloat64(), t) + float64(p.size*w.size[t])
+		ret[t-from] = v
+		cum += v
 	}
 	// Scale so the final close is the symbol's realistic level.
 	price := p.level * math.Exp(-cum)
-	bars := make([]engine.Bar, n)
+	var vols [quietDays]float64 // the last quietDays bars' volumes, by t % quietDays (0 before from)
 	prev := price
 	for t := from; t < n; t++ {
+		rt := ret[t-from]
 		sig := symSigma(p, w.mktSig[t])
-		cl := prev * math.Exp(ret[t])
-		op := prev * math.Exp(gapFrac*ret[t]+0.2*sig*r.NormFloat64())
+		cl := prev * math.Exp(rt)
+		op := prev * math.Exp(gapFrac*rt+0.2*sig*r.NormFloat64())
 		if t == from {
 			op = cl * math.Exp(0.3*sig*r.NormFloat64())
 		}
 		hi := max(op, cl) * math.Exp(hlFrac*sig*math.Abs(r.NormFloat64()))
 		lo := min(op, cl) * math.Exp(-hlFrac*sig*math.Abs(r.NormFloat64()))
-		vol := p.adv * math.Exp(0.3*r.NormFloat64()-0.045) * (0.68 + 0.4*math.Abs(ret[t])/sig) *
+		vol := p.adv * math.Exp(0.3*r.NormFloat64()-0.045) * (0.68 + 0.4*math.Abs(rt)/sig) *
 			math.Sqrt(w.mktSig[t]/mktVol(1))
-		if t == n-1 && w.staged && sym == w.small && t >= 20 {
+		if t == n-1 && w.staged && sym == w.small && t >= quietDays {
 			// The set-up ends on an ordinary day for the small leg, so the
 			// volume surge belongs to the breakout day.
 			sum := 0.0
-			for _, b := range bars[t-20 : t] {
-				sum += b.Volume
+			for j := t - quietDays; j < t; j++ {
+				sum += vols[j%quietDays]
 			}
-			vol = min(vol, quietVol*sum/20)
+			vol = min(vol, quietVol*sum/quietDays)
 		}
-		bars[t] = engine.Bar{
+		b := engine.Bar{
 			Symbol: sym, Time: w.dates[t],
 			Open: cents(op), High: cents(hi), Low: cents(lo), Close: cents(cl),
 			Volume: math.Round(vol),
 		}
 		// Rounding may invert the order by a cent; keep the bar consistent.
-		b := &bars[t]
 		b.High = max(b.High, b.Open, b.Close)
 		b.Low = min(b.Low, b.Open, b.Close)
+		vols[t%quietDays] = b.Volume
+		emit(t, b)
 		prev = cl
 	}
-	return bars[from:]
 }
 
 // symSigma is sym's total daily volatility when the market's is mktSig.
