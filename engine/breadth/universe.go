@@ -118,8 +118,7 @@ type member struct {
 	lastClose float64 // its close
 
 	sma50, sma200 *ta.SMA
-	hi            *ta.MAX
-	lo            *ta.MIN
+	ext           *extremes // the 52-week high and low
 	roc           *ta.ROC
 
 	live float64 // live quote on the forming date (0: none)
@@ -436,8 +435,7 @@ func (u *Universe) resetStreams(m *member) {
 	if m.sma50 != nil {
 		m.sma50.Reset()
 		m.sma200.Reset()
-		m.hi.Reset()
-		m.lo.Reset()
+		m.ext.reset()
 		m.roc.Reset()
 	}
 }
@@ -452,10 +450,7 @@ func (m *member) streams() {
 	must(err)
 	m.sma200, err = ta.NewSMA(200)
 	must(err)
-	m.hi, err = ta.NewMAX(252)
-	must(err)
-	m.lo, err = ta.NewMIN(252)
-	must(err)
+	m.ext = new(extremes)
 	m.roc, err = ta.NewROC(21)
 	must(err)
 }
@@ -491,27 +486,27 @@ func (u *Universe) runTo(m *member, end int, sign int32) {
 			k++
 		}
 		if k < len(u.legDays) && u.legDays[k] == d {
-			u.aggs[k].add(m.commit(c, k > 0 && m.lastLeg == k-1), sign)
+			u.aggs[k].add(m.commit(j, k > 0 && m.lastLeg == k-1), sign)
 			m.lastLeg, m.lastClose = k, c
 		} else {
-			m.commit(c, false)
+			m.commit(j, false)
 		}
 	}
 	m.next = end
 }
 
-// commit advances m's streams by a bar with close x and returns its
-// contribution. The streams' Update returns what their Peek would have, so
-// this equals eval(x, prevOK) before the bar (tested).
-func (m *member) commit(x float64, prevOK bool) contrib {
+// commit advances m's streams by its bar j (the next one: m.closes[j])
+// and returns its contribution. The streams' Update returns what their
+// Peek would have, so this equals eval(x, prevOK) before the bar (tested).
+func (m *member) commit(j int, prevOK bool) contrib {
+	x := m.closes[j]
 	ct := m.hiLo(x, contrib{f: fWith})
 	ct = m.prev(x, prevOK, ct)
 	// Closes were validated: the streams cannot reject them.
 	v50, ok50, _ := m.sma50.Update(x)
 	v200, ok200, _ := m.sma200.Update(x)
 	r, okr, _ := m.roc.Update(x)
-	_, _, _ = m.hi.Update(x)
-	_, _, _ = m.lo.Update(x)
+	m.ext.push(m.closes, j)
 	return finishContrib(ct, x, v50, ok50, v200, ok200, r, okr)
 }
 
@@ -529,8 +524,7 @@ func (m *member) eval(x float64, prevOK bool) contrib {
 
 // hiLo adds the 52-week measures: x against the 252 committed closes.
 func (m *member) hiLo(x float64, ct contrib) contrib {
-	if hi, ok := m.hi.Value(); ok {
-		lo, _ := m.lo.Value()
+	if hi, lo, ok := m.ext.value(m.closes); ok {
 		ct.f |= fE252
 		if x > hi {
 			ct.f |= fNH
