@@ -215,10 +215,13 @@ func memberSource(c *command, feed feeds.Feed, ld *app.Breadth, universe, path s
 
 // localMemberBatch is how many members' histories one load of a local
 // feed (demo, replay) asks for. Such a load is faster than the engine
-// takes the members in, so the pipeline holds several batches between
-// the two (BENCHMARKS.md "Memory"): 20 of the demo's three-year members
-// are 1.2 MB, where batches of 50 kept ~25 MB of bars waiting.
-const localMemberBatch = 20
+// takes the members in, so the pipeline holds up to eight batches between
+// the two (one being loaded, one in the chunk channel, one being sent, four
+// in the engine's input buffer, one being applied): a batch of 10 of the
+// demo's three-year members is 0.6 MB of bars (756 × 80 bytes each), so
+// at most ~5 MB wait, where batches of 50 kept ~25 MB (BENCHMARKS.md
+// "Memory").
+const localMemberBatch = 10
 
 // memberFailureTTL is how long a member whose history failed is not asked
 // again (doubling with each failure in a row, up to a day): a delisted or
