@@ -43,10 +43,13 @@ type Options struct {
 	Kind         feeds.Kind    // DEMO / REPLAY badge (none for live; "delayed" when quotes are delayed)
 	Clock        clock.Clock   // the data's clock, for ages and countdowns (default clock.Real{}; simulated in demo/replay)
 	PollInterval time.Duration // expected data interval: data older than 2× this is marked stale
-	Palette      string        // "default" | "colorblind"
-	NoColor      bool          // NO_COLOR set: no colours, meaning kept by symbols and words
-	ShowNowWhat  bool          // show the "Now what?" panel
-	ShowBreadth  bool          // show the breadth panel (a members list or a confirmation strip is configured)
+	// Speed is the demo's simulated seconds per wall second (0 or 1: real
+	// time): the badge says "DEMO ×600", as ages are on the demo's clock.
+	Speed       float64
+	Palette     string // "default" | "colorblind"
+	NoColor     bool   // NO_COLOR set: no colours, meaning kept by symbols and words
+	ShowNowWhat bool   // show the "Now what?" panel
+	ShowBreadth bool   // show the breadth panel (a members list or a confirmation strip is configured)
 	// Pairs are the pairs the pair key (P) cycles through, the configured
 	// one first; OnPair asks for one (the pipeline switches the engine).
 	// Fewer than two pairs, or no OnPair: no pair key.

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -138,7 +139,11 @@ func (m Model) statusParts() []statusPart {
 	parts := []statusPart{part(st.Title.Render("capwatch"), prioTitle, false)}
 	switch m.opts.Kind {
 	case feeds.KindDemo:
-		parts = append(parts, part(st.Badge.Render(" DEMO "), prioBadge, true))
+		badge := " DEMO "
+		if sp := m.opts.Speed; sp > 0 && sp != 1 {
+			badge = " DEMO ×" + strconv.FormatFloat(sp, 'g', 4, 64) + " " // ages and countdowns run on the demo's fast clock
+		}
+		parts = append(parts, part(st.Badge.Render(badge), prioBadge, true))
 	case feeds.KindReplay:
 		parts = append(parts, part(st.Badge.Render(" REPLAY "), prioBadge, true))
 	}
@@ -319,6 +324,16 @@ func (m Model) dataAge() statusPart {
 		forms = []string{"data " + at.Format(long+" 15:04 MST") + " · " + age, "data " + at.Format(day+" 15:04") + " · " + age,
 			at.Format(day) + " · " + age}
 	}
+	// Which clock the age is on, in the longest form: the demo's simulated
+	// time or the replayed day's, not the wall clock.
+	// It is the first thing a narrow line gives up (early).
+	early := 0
+	switch m.opts.Kind {
+	case feeds.KindDemo:
+		forms, early = append([]string{forms[0] + " (demo clock)"}, forms...), prioTitle
+	case feeds.KindReplay:
+		forms, early = append([]string{forms[0] + " (replay clock)"}, forms...), prioTitle
+	}
 	sty := st.Text.Render
 	if Stale(m.snap.AsOf, m.now, m.staleAfter(), m.cal, m.feedOK()) {
 		sty = st.Warn.Render
@@ -329,7 +344,7 @@ func (m Model) dataAge() statusPart {
 	for i := range forms {
 		forms[i] = sty(forms[i])
 	}
-	return statusPart{forms: forms, prio: prioAge, keep: true}
+	return statusPart{forms: forms, prio: prioAge, early: early, keep: true}
 }
 
 // health is the feed's degraded/down banner (none when healthy): an

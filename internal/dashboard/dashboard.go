@@ -116,8 +116,10 @@ func New(ctx context.Context, o Options) (*Dashboard, error) {
 	// demo runs on a simulated clock, replay on historical dates.
 	var uiClock clock.Clock = clk
 	poll := LivePoll(o.Config)
+	var speed float64 // the demo's, for its badge
 	switch o.Feed.Kind() {
 	case feeds.KindDemo:
+		speed = o.Config.Feeds.Demo.Speed
 		d.FeedClock = app.NewFeedClock(clk, o.Config.Feeds.Demo.Speed)
 		// Staleness is judged on the demo's clock, which runs Speed times
 		// the wall clock: the same allowance in wall time (a demo that has
@@ -145,7 +147,7 @@ func New(ctx context.Context, o Options) (*Dashboard, error) {
 	// Alerts stay up for a minute of wall time whatever the demo's speed.
 	d.Model = tui.New(tui.Options{
 		Pairs: o.Pairs, OnPair: onPair,
-		Feed: o.Feed.Name(), Kind: o.Feed.Kind(), Clock: uiClock, Start: start, Wall: clk, Context: ctx, PollInterval: poll,
+		Feed: o.Feed.Name(), Kind: o.Feed.Kind(), Clock: uiClock, Start: start, Speed: speed, Wall: clk, Context: ctx, PollInterval: poll,
 		Palette: o.Config.Palette, NoColor: o.NoColor, ShowNowWhat: true, ShowBreadth: o.ShowBreadth, Note: o.Signals.NotRecording,
 	})
 	d.ProgramOptions = append([]tea.ProgramOption{tea.WithContext(ctx), tea.WithFPS(FPS)}, o.ProgramOptions...)
