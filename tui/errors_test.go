@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -53,8 +54,9 @@ func TestSymbolErrorsShown(t *testing.T) {
 }
 
 // TestSymbolErrorsOverflow: when the errors do not fit under the table the
-// last line counts the rest; zooming the quotes panel and the help screen
-// list them all.
+// last line counts the rest (symbols, not lines); zooming the quotes panel
+// and the help screen list them all, a cause shared by several symbols
+// once (the help screen with every symbol it applies to).
 func TestSymbolErrorsOverflow(t *testing.T) {
 	snap := errorSnapshot()
 	for i := range 6 {
@@ -70,10 +72,19 @@ func TestSymbolErrorsOverflow(t *testing.T) {
 	help := update(m, press("?"))
 	for name, mm := range map[string]Model{"zoomed quotes": zoom, "help": help} {
 		scr := screen(mm)
-		for _, e := range snap.Errors {
-			if want := "✖ " + errorText(e); !strings.Contains(scr, want) {
-				t.Errorf("%s: %q missing:\n%s", name, want, scr)
+		want := []string{"✖ SPY: history may be stale", "✖ XLK: replay file testdata/xlk.csv: no such file", "✖ ZZZ: delisted symbol"}
+		if name == "help" {
+			want = append(want, "✖ no data — 7 symbols: IWC, E00, E01, E02, E03, E04, E05")
+		} else {
+			want = append(want, "✖ 7 symbols: no data")
+		}
+		for _, w := range want {
+			if !strings.Contains(scr, w) {
+				t.Errorf("%s: %q missing:\n%s", name, w, scr)
 			}
+		}
+		if n := len(regexp.MustCompile(`(?m)(^|│)✖ [^\n]*no data`).FindAllString(scr, -1)); n != 1 || strings.Contains(scr, "E03: no data") {
+			t.Errorf("%s: the shared cause is not said once:\n%s", name, scr)
 		}
 	}
 }
@@ -158,6 +169,17 @@ func TestRatioSaysWhichLegFailed(t *testing.T) {
 	}
 	if strings.Contains(joined, "no ratio: XLK") {
 		t.Errorf("a sector leg's error is blamed for the ratio:\n%s", scr)
+	}
+
+	// Both legs failing the same way: the cause once, naming both legs.
+	cause := "cannot reach Yahoo: connection refused (127.0.0.1:1)"
+	snap = testSnapshot(2)
+	snap.Pair = engine.PairSnapshot{Small: "IWM", Large: "SPY"}
+	snap.Errors = []engine.SymbolError{{Symbol: "IWM", Message: cause}, {Symbol: "SPY", Message: cause}}
+	m = update(m, SnapshotMsg{Snap: snap})
+	scr = screen(m)
+	if strings.Count(scr, "✖ no ratio") != 1 || !strings.Contains(scr, "✖ no ratio: "+cause[:28]) || !strings.Contains(scr, "(IWM, SPY)") {
+		t.Errorf("both legs' one cause is not said once with both legs:\n%s", scr)
 	}
 }
 

@@ -56,8 +56,8 @@ func refusedSnapshot() *engine.Snapshot {
 // TestHelpScrolls: the help screen fits the pane and scrolls (QA-1 item
 // 14): down/j and up/k move a line, pgdown/space/f and pgup/b a page,
 // G/end and g/home to the ends; the keys, quit included, are on the first
-// page even with 23 symbol errors, and every error and the glossary's last
-// line can be reached.
+// page even with 23 symbol errors, and every error (a shared cause once,
+// with its symbols) and the glossary's last line can be reached.
 func TestHelpScrolls(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -106,9 +106,14 @@ func TestHelpScrolls(t *testing.T) {
 				t.Errorf("G does not show the glossary's last line:\n%s", last)
 			}
 			all := helpPages(t, update(m, press("g")))
-			for _, e := range tc.snap.Errors {
-				if !strings.Contains(all, "✖ "+errorText(e)) {
-					t.Errorf("%q is on no page of the help", errorText(e))
+			for _, g := range groupErrors(tc.snap.Errors) { // a shared cause once, with every symbol
+				if !strings.Contains(all, "✖ "+g.msg) {
+					t.Errorf("%q is on no page of the help", g.msg)
+				}
+				for _, sym := range g.syms {
+					if !regexp.MustCompile(`\b` + sym + `\b`).MatchString(all) {
+						t.Errorf("%s (%s) is on no page of the help", sym, g.msg)
+					}
 				}
 			}
 			// Closing and opening again starts at the top.

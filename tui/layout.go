@@ -299,8 +299,8 @@ func (m Model) dataProblems(w int) []string {
 		}
 	}
 	var errs, notes []string
-	for _, e := range m.snap.Errors {
-		errs = append(errs, "✖ "+errorText(e))
+	for _, g := range groupErrors(m.snap.Errors) { // a shared cause once, with its symbols
+		errs = append(errs, "✖ "+g.full())
 	}
 	for _, n := range m.snap.Notices {
 		notes = append(notes, "⚠ "+noticeText(n))

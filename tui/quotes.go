@@ -233,37 +233,43 @@ func anyPartial(syms []engine.SymbolSnapshot) bool {
 	return false
 }
 
-// errorLines lists the snapshot's symbol errors ("✖ QQQ: no such symbol"),
+// errorLines lists the snapshot's symbol errors, one line per cause
+// ("✖ QQQ: no such symbol"; symbols that fail the same way share a line:
+// "✖ 23 symbols: Yahoo returned an HTML page (consent/block), not data"),
 // watchlist or not, then its notices ("⚠ IWM: 4 rows skipped from …"), in
 // at most room lines of w cells under the table: when they do not all fit,
 // the last line says how many more there are (z zooms the panel, ? lists
 // them all).
 func (p *quotesPanel) errorLines(room, w int) []string {
-	errs, notes := p.snap.Errors, p.snap.Notices
-	n := len(errs) + len(notes)
+	groups, notes := groupErrors(p.snap.Errors), p.snap.Notices
+	n := len(groups) + len(notes)
 	if n == 0 || room <= 0 {
 		return nil
 	}
 	var out []string
 	for i := range n {
 		if len(out) == room-1 && n-i > 1 {
-			out = append(out, p.moreLine(i, w))
+			out = append(out, p.moreLine(groups, i, w))
 			break
 		}
-		if i < len(errs) {
-			out = append(out, p.st.Bad.Render("✖ "+errorText(errs[i])))
+		if i < len(groups) {
+			out = append(out, p.st.Bad.Render("✖ "+groups[i].line()))
 		} else {
-			out = append(out, p.st.Warn.Render("⚠ "+noticeText(notes[i-len(errs)])))
+			out = append(out, p.st.Warn.Render("⚠ "+noticeText(notes[i-len(groups)])))
 		}
 	}
 	return out
 }
 
-// moreLine says how many errors and notices from the i-th on are not
-// shown, and which keys list them (shortened to fit w cells).
-func (p *quotesPanel) moreLine(i, w int) string {
-	e := max(len(p.snap.Errors)-i, 0)
-	nn := len(p.snap.Notices) - max(i-len(p.snap.Errors), 0)
+// moreLine says how many symbol errors (of the groups from the i-th on)
+// and notices are not shown, and which keys list them (shortened to fit w
+// cells).
+func (p *quotesPanel) moreLine(groups []errGroup, i, w int) string {
+	e := 0
+	for _, g := range groups[min(i, len(groups)):] {
+		e += len(g.syms)
+	}
+	nn := len(p.snap.Notices) - max(i-len(groups), 0)
 	var text string
 	sty := p.st.Muted
 	switch {
@@ -288,6 +294,49 @@ func (p *quotesPanel) moreLine(i, w int) string {
 		}
 	}
 	return sty.Render(text) + p.st.Muted.Render(keys)
+}
+
+// errGroup is the symbols whose errors say the same thing, in the order
+// of their first error: a cause shared by many symbols (a consent page, a
+// refused connection) is said once, not once per symbol.
+type errGroup struct {
+	msg  string
+	syms []string
+}
+
+// groupErrors groups errs by message, in the order of first appearance.
+func groupErrors(errs []engine.SymbolError) []errGroup {
+	var out []errGroup
+	at := map[string]int{}
+	for _, e := range errs {
+		i, ok := at[e.Message]
+		if !ok {
+			i = len(out)
+			at[e.Message] = i
+			out = append(out, errGroup{msg: e.Message})
+		}
+		out[i].syms = append(out[i].syms, e.Symbol)
+	}
+	return out
+}
+
+// line is the group in one line: "QQQ: no such symbol" for one symbol,
+// "3 symbols: no such symbol" for more (the count first, so a line cut to
+// the panel's width still says how many; the help screen names them).
+func (g errGroup) line() string {
+	if len(g.syms) == 1 {
+		return g.syms[0] + ": " + g.msg
+	}
+	return fmt.Sprintf("%d symbols: %s", len(g.syms), g.msg)
+}
+
+// full is the group with every symbol named, for the help screen: "no such
+// symbol — 3 symbols: QQQ, XLK, PSCT".
+func (g errGroup) full() string {
+	if len(g.syms) == 1 {
+		return g.line()
+	}
+	return fmt.Sprintf("%s — %d symbols: %s", g.msg, len(g.syms), strings.Join(g.syms, ", "))
 }
 
 // plural is "1 notice" or "N notices".

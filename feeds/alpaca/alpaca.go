@@ -248,7 +248,7 @@ func (f *Feed) History(ctx context.Context, symbols []string) (feeds.History, er
 		if err == nil {
 			err = errors.New("no data")
 		}
-		return h, fmt.Errorf("alpaca: history: none of %d symbols loaded: %s", len(symbols), httpx.MessageOf(err))
+		return h, fmt.Errorf("alpaca: history: %s (no symbol loaded)", httpx.MessageOf(err))
 	}
 	return h, nil
 }
@@ -264,7 +264,7 @@ func (f *Feed) HistorySince(ctx context.Context, symbols []string, since time.Ti
 		if err == nil {
 			err = errors.New("no data")
 		}
-		return h, fmt.Errorf("alpaca: history: none of %d symbols loaded: %s", len(symbols), httpx.MessageOf(err))
+		return h, fmt.Errorf("alpaca: history: %s (no symbol loaded)", httpx.MessageOf(err))
 	}
 	h.Provenance = &engine.Provenance{Volume: "SIP", History: spansOf(h.Daily, "", nil)}
 	return h, nil

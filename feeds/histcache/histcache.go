@@ -467,13 +467,21 @@ func (f *Feed) History(ctx context.Context, symbols []string) (feeds.History, er
 	if len(symbols) > 0 && len(out.Daily) == 0 {
 		if firstErr != nil {
 			// The wrapped feed's error already names the feed and the
-			// operation ("yahoo: history: <cause> (none of 2 symbols loaded)").
+			// operation ("yahoo: history: <cause> (no symbol loaded)").
 			return out, firstErr
 		}
 		// Nothing was asked (the failures are remembered): the feed's
-		// name, as its own errors have it, and the first symbol's cause.
-		return out, fmt.Errorf("%s: history: %s: %s (none of %d symbols loaded)",
-			f.inner.Name(), out.Errors[0].Symbol, out.Errors[0].Message, len(symbols))
+		// name, as its own errors have it, and the cause (the first
+		// symbol's, named, when the causes differ). No count: the views
+		// count the symbols they show.
+		why := out.Errors[0].Message
+		for _, e := range out.Errors[1:] {
+			if e.Message != why {
+				why = out.Errors[0].Symbol + ": " + why
+				break
+			}
+		}
+		return out, fmt.Errorf("%s: history: %s (no symbol loaded)", f.inner.Name(), why)
 	}
 	return out, nil
 }

@@ -53,7 +53,7 @@ func TestHTMLPageStopsTheRest(t *testing.T) {
 		t.Errorf("%d requests for a page that answers every one the same; want 1", n)
 	}
 	const page = "Test returned an HTML page (consent/block), not data"
-	if err == nil || err.Error() != "test: history: "+page+" (none of 28 symbols loaded)" {
+	if err == nil || err.Error() != "test: history: "+page+" (no symbol loaded)" {
 		t.Fatalf("err = %v", err)
 	}
 	if got := feeds.Reason(err); got != page {
@@ -118,7 +118,7 @@ func TestBlanket429(t *testing.T) {
 	case <-time.After(10 * time.Second): // the fake clock never moves: a wait would block for ever
 		t.Fatal("the one-shot history load waits for the Retry-After instead of giving up")
 	}
-	if herr == nil || herr.Error() != "test: history: "+want+" (none of 28 symbols loaded)" {
+	if herr == nil || herr.Error() != "test: history: "+want+" (no symbol loaded)" {
 		t.Fatalf("err = %v", herr)
 	}
 	if feeds.Reason(herr) != want {

@@ -245,7 +245,7 @@ func (b *Base) stopped(ctxErr error, started time.Time, symbols []string, res []
 type loadError struct {
 	op    string // "yahoo: history"
 	cause string // the human cause, first: "Yahoo returned an HTML page (consent/block), not data"
-	scope string // what it cost, e.g. "none of 28 symbols loaded" ("" if nothing to add)
+	scope string // what it cost: "no symbol loaded" (no count: the views count the symbols they show, which may be fewer than the feed was asked for)
 	errs  []error
 }
 
@@ -282,7 +282,7 @@ func HistoryOf(feed string, symbols []string, res []Result) (feeds.History, erro
 	}
 	if len(symbols) > 0 && len(h.Daily) == 0 {
 		return h, &loadError{op: feed + ": history", cause: Summary(res, symbols),
-			scope: fmt.Sprintf("none of %d symbols loaded", len(symbols)), errs: []error{first}}
+			scope: "no symbol loaded", errs: []error{first}}
 	}
 	return h, nil
 }

@@ -153,7 +153,7 @@ func TestLoadDaily(t *testing.T) {
 	_, err = b.LoadDaily(context.Background(), []string{"C", "C2"}, func(context.Context, string) ([]engine.Bar, error) {
 		return nil, &Error{Source: "Test", Kind: KindNotFound, Status: 404}
 	})
-	if err == nil || err.Error() != "test: history: Test has no such symbol (HTTP 404) (none of 2 symbols loaded)" {
+	if err == nil || err.Error() != "test: history: Test has no such symbol (HTTP 404) (no symbol loaded)" {
 		t.Fatalf("total failure: %v", err)
 	}
 }

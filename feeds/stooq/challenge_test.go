@@ -26,7 +26,7 @@ func TestBrowserCheckSaysWhatToDo(t *testing.T) {
 			fs, f, clk := newFake(t)
 			fs.set(mode)
 			_, err := f.History(context.Background(), []string{"SPY", "IWM", "QQQ", "DIA", "MDY", "XLK"})
-			if err == nil || !strings.HasSuffix(err.Error(), ": "+MsgChallenge+" (none of 6 symbols loaded)") {
+			if err == nil || !strings.HasSuffix(err.Error(), ": "+MsgChallenge+" (no symbol loaded)") {
 				t.Fatalf("History: %v", err)
 			}
 			var he *httpx.Error
