@@ -71,9 +71,12 @@ func (m *Model) relayout() {
 			c.setNow(m.now, stale, ok)
 		}
 	})
+	if m.autoZoom && m.placed(m.focus) {
+		m.zoom, m.autoZoom = false, false // the pane grew: the panel has its place now
+	}
 	m.lay = m.arrange(w, h)
 	if !m.lay.shown(m.focus) && !m.zoom {
-		m.focus = m.nextFocus(1) // the focused panel has no place at this size
+		m.focus = m.nextShown() // the focused panel has no place at this size
 	}
 	if !m.showHelp {
 		for _, c := range m.lay.cols {

@@ -264,3 +264,54 @@ func TestScreenFitsAtPaneSizes(t *testing.T) {
 		}
 	}
 }
+
+// TestTabReachesEveryPanel: at any size tab walks every panel, in order,
+// and shift+tab back (README: "at any size tab to it"; QA-1 R5: at 80×23
+// and 120×40 tab never reached the rotation map). A panel without a place
+// at this size is shown zoomed, alone with its whole title; tab on to a
+// placed panel returns to the dashboard, and z leaves tab's zoom too.
+func TestTabReachesEveryPanel(t *testing.T) {
+	for _, sz := range []struct{ w, h int }{{80, 23}, {120, 40}, {60, 15}} {
+		m, _ := testModel(t, Options{ShowNowWhat: true, ShowBreadth: true})
+		m = update(m, tea.WindowSizeMsg{Width: sz.w, Height: sz.h}, SnapshotMsg{Snap: testSnapshot(1)})
+		placed := map[panelID]bool{}
+		for _, id := range shownPanels(m) {
+			placed[id] = true
+		}
+		if placed[panelRotation] {
+			t.Fatalf("%dx%d shows the rotation map; the test needs it without a place", sz.w, sz.h)
+		}
+		for i := range 2 * panelCount {
+			key := press("tab")
+			want := (m.focus + 1) % panelCount
+			if i >= panelCount {
+				key, want = tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}, (m.focus+panelCount-1)%panelCount
+			}
+			m = update(m, key)
+			if m.focus != want {
+				t.Fatalf("%dx%d: key %d focuses %v, want %v", sz.w, sz.h, i+1, m.focus, want)
+			}
+			scr := screen(m)
+			if !strings.Contains(scr, panelTitles[want]) {
+				t.Errorf("%dx%d: panel %q focused but not on screen:\n%s", sz.w, sz.h, panelTitles[want], scr)
+			}
+			others := 0
+			for id, title := range panelTitles {
+				if id != want && strings.Contains(scr, title) {
+					others++
+				}
+			}
+			if placed[want] && m.zoom || !placed[want] && others > 0 {
+				t.Errorf("%dx%d: %q (placed %v): zoom %v with %d other panels:\n%s", sz.w, sz.h, panelTitles[want], placed[want], m.zoom, others, scr)
+			}
+		}
+		// z leaves tab's zoom: back on the dashboard, the focus on a placed panel.
+		for m.focus != panelRotation {
+			m = update(m, press("tab"))
+		}
+		m = update(m, press("z"))
+		if m.zoom || !placed[m.focus] {
+			t.Errorf("%dx%d: z on tab's zoom: zoom %v, focus %v", sz.w, sz.h, m.zoom, m.focus)
+		}
+	}
+}

@@ -144,6 +144,9 @@ type Model struct {
 	hasStatus bool
 
 	paused, showHelp, zoom bool
+	// autoZoom: the zoom is tab's, showing a panel without a place at
+	// this size (tabTo); z or a tab to a placed panel ends it.
+	autoZoom bool
 	// helpView scrolls the help screen (its content and size are set in
 	// Update, by relayout, while the help is shown).
 	helpView viewport.Model
@@ -420,13 +423,13 @@ func (m Model) handleKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
 		}
 		return m, nil
 	case key.Matches(k, keys.NextFocus):
-		m.focus = m.nextFocus(1)
+		m.tabTo(m.nextFocus(1))
 		return m, nil
 	case key.Matches(k, keys.PrevFocus):
-		m.focus = m.nextFocus(-1)
+		m.tabTo(m.nextFocus(-1))
 		return m, nil
 	case key.Matches(k, keys.Zoom):
-		m.zoom = !m.zoom
+		m.zoom, m.autoZoom = !m.zoom, false
 		return m, nil
 	case key.Matches(k, keys.NextPair) && m.canSwitchPair():
 		return m, m.nextPair()
@@ -436,18 +439,53 @@ func (m Model) handleKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
 	return m, tea.Batch(cmds...)
 }
 
-// nextFocus is the d-th panel after the focused one (cyclic) among those
-// shown, or among all registered panels while zoomed: at a size where a
-// panel has no place, zoom shows it.
+// nextFocus is the d-th registered panel after the focused one (cyclic):
+// tab reaches every panel at any size (tabTo zooms one without a place).
 func (m Model) nextFocus(d int) panelID {
 	id := m.focus
 	for range panelCount {
 		id = (id + panelID(d) + panelCount) % panelCount
-		if m.panels[id] != nil && (m.zoom || len(m.lay.cols) == 0 || m.lay.shown(id)) {
+		if m.panels[id] != nil {
 			return id
 		}
 	}
 	return m.focus
+}
+
+// nextShown is the next panel after the focused one that has a place in
+// the layout (the focus when the pane shrank under the focused panel).
+func (m Model) nextShown() panelID {
+	id := m.focus
+	for range panelCount {
+		id = (id + 1) % panelCount
+		if m.panels[id] != nil && (len(m.lay.cols) == 0 || m.lay.shown(id)) {
+			return id
+		}
+	}
+	return m.focus
+}
+
+// tabTo focuses panel id. While the user has zoomed (z), tab walks the
+// panels zoomed. Otherwise a panel without a place at this size (the
+// rotation map below ~160×46) is shown zoomed, and tabbing on to a panel
+// with a place returns to the dashboard.
+func (m *Model) tabTo(id panelID) {
+	m.focus = id
+	if m.zoom && !m.autoZoom {
+		return
+	}
+	placed := m.placed(id)
+	m.zoom, m.autoZoom = !placed, !placed
+}
+
+// placed reports whether panel id has a place in the unzoomed layout at
+// the current size (true before the size is known).
+func (m Model) placed(id panelID) bool {
+	if m.w < tinyW || m.h < tinyH {
+		return true
+	}
+	m.zoom = false
+	return m.arrange(m.w, m.h).shown(id)
 }
 
 // View hands over the screen composed in Update and declares the terminal
