@@ -66,6 +66,15 @@ type BreadthLoad struct {
 	// Note says what limits the breadth (e.g. "end of day: no member
 	// quotes"); "" when nothing does.
 	Note string `json:"note"`
+	// Error is why the load failed, in whole or in part (the members list
+	// could not be fetched, the latest failed batch of histories, or the
+	// load could not start because the pair's history failed: "members
+	// list: cannot reach iShares: …"); "" when nothing failed.
+	Error string `json:"error"`
+	// Starts is the first date of the members' data (YYYY-MM-DD) when it
+	// begins after the history loaded (a replay started before the
+	// members' files begin); "" otherwise.
+	Starts string `json:"starts"`
 }
 
 // SetBreadth installs the member universe (nil removes it).
@@ -143,7 +152,11 @@ func (e *Engine) applyMembers(in Input) {
 	if in.MembersLoad != nil {
 		e.bload = *in.MembersLoad
 		e.bload.Note = sanitize(e.bload.Note, 120)
-		e.bloaded = e.bloaded || e.bload.Done
+		e.bload.Error = sanitize(e.bload.Error, 200)
+		e.bload.Starts = sanitize(e.bload.Starts, 10)
+		// A load that ended without a member (the list or the pair's
+		// history failed) leaves the next one partial until it is done.
+		e.bloaded = e.bloaded || e.bload.Done && e.bload.Loaded > 0
 		e.bpartial = !e.bloaded
 	}
 	if e.bm != nil && in.MemberList != nil {

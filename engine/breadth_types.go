@@ -42,6 +42,10 @@ type Breadth struct {
 	LastThrust     *string `json:"last_thrust"`
 	EWReturn21dPct Num     `json:"ew_return_21d_pct"` // mean of the members' 21-bar returns
 	CWReturn21dPct Num     `json:"cw_return_21d_pct"` // the small leg's 21-bar return
+	// Leg is the symbol whose dates the breadth follows and whose return is
+	// CWReturn21dPct: the pair's small leg at the start (it stays when the
+	// pair key switches the pair), e.g. "IWM".
+	Leg string `json:"leg"`
 
 	// Eligible counts behind the percentages and the mean.
 	NSMA50     int `json:"n_sma50"`

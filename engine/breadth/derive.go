@@ -180,6 +180,7 @@ func (u *Universe) Snapshot() *engine.Breadth {
 	d := &u.derived
 	b := &engine.Breadth{
 		Universe: u.cfg.Universe,
+		Leg:      u.legSym,
 		Members:  len(u.members),
 		History:  d.hist,
 	}

@@ -136,6 +136,7 @@ type Universe struct {
 	legStr    []string // legDays formatted, built once per date
 	lastDays  []Day    // the dates of the member set last (see shareDays)
 	legCloses []float64
+	legSym    string // the leg's symbol (Breadth.Leg)
 	aggs      []agg
 
 	dirty   bool
@@ -300,6 +301,9 @@ func validClose(c float64) bool { return c > 0 && c <= math.MaxFloat64 }
 // that member's provisional bar until SetMember brings its official one.
 func (u *Universe) SetLeg(bars []engine.Bar) {
 	days, closes, _ := cleanBars(bars)
+	if len(bars) > 0 {
+		u.legSym = bars[0].Symbol
+	}
 	old := len(u.legDays)
 	appendOnly := len(days) >= old && slices.Equal(days[:old], u.legDays)
 	u.legCloses = closes

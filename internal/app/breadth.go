@@ -61,7 +61,9 @@ type membersChunk struct {
 	asked   int // members this chunk answers for
 	failed  int
 	errs    []engine.SymbolError
-	done    bool // the last chunk of this load
+	err     error                // the batch's failure (every member asked failed)
+	starts  map[string]time.Time // members whose data begins after the history
+	done    bool                 // the last chunk of this load
 }
 
 // seriesResult is the series' load.
@@ -125,7 +127,7 @@ func (r *run) startBreadth() bool {
 	br.loading, br.started = true, true
 	br.timer = nil
 	br.progress.Loaded, br.progress.Failed, br.progress.Done = 0, 0, false
-	br.progress.Note = br.b.Note
+	br.progress.Note, br.progress.Error, br.progress.Starts = br.b.Note, "", ""
 	b := br.b
 	r.wg.Add(1)
 	go func() {
@@ -212,15 +214,15 @@ func (r *run) loadMembers(b *Breadth, out chan<- membersChunk) {
 		if r.ctx.Err() != nil {
 			return
 		}
-		c := membersChunk{daily: h.Daily, asked: len(batch), errs: h.Errors}
+		c := membersChunk{daily: h.Daily, asked: len(batch), errs: h.Errors, starts: h.Starts}
 		if err != nil {
 			r.log.Warn("pipeline: breadth members", "members", len(batch), "err", err)
-			c.failed = len(batch)
+			c.failed, c.err = len(batch), err
 			c.daily = nil
 		} else {
 			for _, s := range batch {
-				if len(h.Daily[s]) == 0 {
-					c.failed++
+				if _, later := h.Starts[s]; len(h.Daily[s]) == 0 && !later {
+					c.failed++ // (a member whose data begins later has not failed)
 				}
 			}
 		}
@@ -261,7 +263,15 @@ func (r *run) membersDone(c membersChunk) bool {
 	}
 	if c.listErr != nil {
 		r.log.Warn("pipeline: breadth members list", "err", c.listErr)
-		br.progress.Note = "members list: " + c.listErr.Error()
+		br.progress.Error = "members list: " + c.listErr.Error()
+	}
+	if c.err != nil {
+		br.progress.Error = "member histories: " + c.err.Error()
+	}
+	for _, t := range c.starts {
+		if d := t.In(calendar.Location()).Format(time.DateOnly); br.progress.Starts == "" || d < br.progress.Starts {
+			br.progress.Starts = d
+		}
 	}
 	br.progress.Loaded += c.asked
 	br.progress.Failed += c.failed
@@ -269,7 +279,11 @@ func (r *run) membersDone(c membersChunk) bool {
 		br.progress.Done, br.loading = true, false
 		r.log.Info("pipeline: breadth members loaded", "members", br.progress.Members, "failed", br.progress.Failed)
 		if br.b.Refresh != nil {
-			br.timer = r.p.Clock.After(br.b.Refresh(r.p.Clock.Now()))
+			d := br.b.Refresh(r.p.Clock.Now())
+			if c.listErr != nil {
+				d = min(d, listRetry) // no list, no breadth: try again soon
+			}
+			br.timer = r.p.Clock.After(d)
 		}
 	}
 	for _, se := range c.errs {
@@ -278,6 +292,9 @@ func (r *run) membersDone(c membersChunk) bool {
 	p := br.progress
 	return r.send(engine.Input{MemberList: c.list, Members: c.daily, MembersLoad: &p, Now: r.now(nil)})
 }
+
+// listRetry is how soon a live members list that failed is asked again.
+const listRetry = 10 * time.Minute
 
 // seriesDone hands the series to the engine.
 func (r *run) seriesDone(res seriesResult) bool {

@@ -209,7 +209,7 @@ func TestPipelineMembersList(t *testing.T) {
 			}
 			l := last.BreadthLoad
 			if fail {
-				if l.Members != 0 || !strings.Contains(l.Note, "members list: iShares: HTTP 503") || last.Breadth != nil {
+				if l.Members != 0 || !strings.Contains(l.Error, "members list: iShares: HTTP 503") || last.Breadth != nil {
 					t.Errorf("failed list: load %+v breadth %v", *l, last.Breadth)
 				}
 			} else if l.Members != 3 || l.Loaded != 3 || last.Breadth == nil || last.Breadth.Covered != 3 || last.Breadth.Universe != "iwm" {

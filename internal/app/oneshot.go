@@ -278,7 +278,7 @@ func oneShotBreadth(ctx context.Context, o BuildOptions, inp *engine.Input) ([]s
 	if b.List != nil {
 		universe, list, err := b.List(ctx)
 		if err != nil {
-			prog.Note = "members list: " + err.Error()
+			prog.Error = "members list: " + err.Error()
 		} else {
 			all = list
 			inp.MemberList = &engine.MemberList{Universe: universe, Members: list}

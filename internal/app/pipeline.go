@@ -332,7 +332,15 @@ func (r *run) loadHistory() bool {
 		r.onStatus(r.historyDown())
 		// Each symbol says why it has no data (the feed's cause, not "no
 		// data"), so the rows, the error list and the ratio name it.
-		return r.send(engine.Input{Now: r.now(nil), Errors: r.historyErrors(p.Symbols, h, err), Feed: r.name})
+		inp := engine.Input{Now: r.now(nil), Errors: r.historyErrors(p.Symbols, h, err), Feed: r.name}
+		if br := r.br; br != nil {
+			// The members' load waits for the pair's history: it ends
+			// failed, with the cause, until a retry of the history starts it.
+			l := br.progress
+			l.Done, l.Error = true, "not loaded: the pair's history failed ("+r.hr.reason+")"
+			inp.MembersLoad = &l
+		}
+		return r.send(inp)
 	}
 	for _, se := range h.Errors {
 		r.log.Warn("pipeline: history", "feed", r.name, "symbol", se.Symbol, "err", se.Message)
