@@ -7,6 +7,7 @@ import (
 
 	"github.com/capwatch/capwatch/engine"
 	"github.com/capwatch/capwatch/internal/numfmt"
+	"github.com/capwatch/capwatch/tui/breadth"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -29,7 +30,8 @@ func newFlagsPanel(st *Styles) *flagsPanel {
 // SetSnapshot re-renders only when something the panel shows changed (the
 // flags' states, dates, texts or displayed values), not on every snapshot.
 func (p *flagsPanel) SetSnapshot(s *engine.Snapshot) {
-	if p.snap == nil || s == nil || !sameFlagView(p.snap.Flags, s.Flags) {
+	if p.snap == nil || s == nil || !sameFlagView(p.snap.Flags, s.Flags) ||
+		breadth.Waiting(p.snap.Breadth, p.snap.BreadthLoad) != breadth.Waiting(s.Breadth, s.BreadthLoad) {
 		p.dirty = true
 	}
 	p.snap = s
@@ -273,6 +275,12 @@ func (p *flagsPanel) rows(flags []engine.Flag) []flagRow {
 func (p *flagsPanel) valueText(f engine.Flag) string {
 	if f.Partial {
 		return "vol partial"
+	}
+	if (f.ID == engine.FlagBreadthAboveSMA50 || f.ID == engine.FlagBreadthThrust) && p.snap != nil {
+		// Not evaluated on part of the members: say how far the load is.
+		if w := breadth.Waiting(p.snap.Breadth, p.snap.BreadthLoad); w != "" {
+			return w
+		}
 	}
 	thr := flagValue(f.ID, f.Threshold, false)
 	if v, ok := f.Value.Get(); ok {

@@ -7,6 +7,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/lipgloss/v2"
 	"github.com/capwatch/capwatch/engine"
+	"github.com/capwatch/capwatch/tui/breadth"
 	"github.com/capwatch/capwatch/tui/nowwhat"
 	"github.com/charmbracelet/x/ansi"
 )
@@ -235,7 +236,13 @@ func (m *Model) helpScreen(w, h int) []string {
 // problems: how many symbol errors and notices are listed under the keys
 // ("" when none).
 func (m *Model) problemCount() string {
-	if m.snap == nil || len(m.snap.Errors)+len(m.snap.Notices) == 0 {
+	if m.snap == nil {
+		return ""
+	}
+	if len(m.snap.Errors)+len(m.snap.Notices) == 0 {
+		if breadth.Failed(m.snap.BreadthLoad) != "" {
+			return m.st.Bad.Render("✖ breadth not loaded") + m.st.Muted.Render(": the cause is under the keys (↓/j, pgdn/space, G)")
+		}
 		return ""
 	}
 	e, n := len(m.snap.Errors), len(m.snap.Notices)
@@ -310,6 +317,9 @@ func (m Model) dataProblems(w int) []string {
 	}
 	add("Symbols without usable data", m.st.Bad, errs)
 	add("Notices about the data", m.st.Warn, notes)
+	if e := breadth.Failed(m.snap.BreadthLoad); e != "" {
+		add("Breadth", m.st.Bad, []string{"✖ " + e})
+	}
 	return out
 }
 

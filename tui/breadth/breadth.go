@@ -121,6 +121,39 @@ func Progress(l *engine.BreadthLoad) string {
 	return fmt.Sprintf("breadth: %s/%s members", group(l.Loaded), group(l.Members))
 }
 
+// Waiting is what the breadth flags show instead of a value while the
+// members' first load runs ("loading 812/1,962"): their state waits for
+// the whole list. "" when they are evaluated.
+func Waiting(b *engine.Breadth, l *engine.BreadthLoad) string {
+	if l == nil || l.Done || !(b == nil || b.Partial) {
+		return ""
+	}
+	return fmt.Sprintf("loading %s/%s", group(l.Loaded), group(l.Members))
+}
+
+// Failed is why the members' load failed ("" when it did not).
+func Failed(l *engine.BreadthLoad) string {
+	if l == nil {
+		return ""
+	}
+	return clean(l.Error, 200)
+}
+
+// empty is the panel's message while it has no values (b nil).
+func empty(l *engine.BreadthLoad) (msg string, bad bool) {
+	switch {
+	case l.Error != "" && (l.Done || l.Members == 0):
+		return "✖ " + clean(l.Error, 200), true
+	case l.Done && l.Starts != "":
+		return "no member data before " + clean(l.Starts, 10), false
+	case l.Done:
+		return fmt.Sprintf("no member history (%s of %s members failed)", group(l.Failed), group(l.Members)), true
+	case l.Members == 0:
+		return "loading the members list…", false
+	}
+	return fmt.Sprintf("loading members %s/%s…", group(l.Loaded), group(l.Members)), false
+}
+
 // age is how long ago the session of date (YYYY-MM-DD) closed, "" when
 // unknown or in the future.
 func age(date string, now time.Time) string {
@@ -215,13 +248,20 @@ func Render(in Input, width, height int, st Styles) []string {
 	case b == nil && l == nil:
 		add(0, st.Muted.Render("no members list: breadth is off"))
 	case b == nil:
-		msg := fmt.Sprintf("loading members %s/%s…", group(l.Loaded), group(l.Members))
-		if l.Done {
-			msg = fmt.Sprintf("no member history (%s of %s members failed)", group(l.Failed), group(l.Members))
+		msg, bad := empty(l)
+		sty := st.Warn
+		if bad {
+			sty = st.Neg
 		}
-		add(0, st.Warn.Render(msg))
+		// The cause in full: wrapped over the lines it needs.
+		for _, w := range strings.Split(ansi.Wrap(msg, width, " /"), "\n") {
+			add(0, sty.Render(w))
+		}
 	default:
 		add(0, coverage(in, width, st))
+		if e := Failed(l); e != "" {
+			add(1, st.Neg.Render("✖ "+e))
+		}
 		add(1, lbl("above 50d ")+val(pct(b.PctAboveSMA50))+lbl("  200d ")+val(pct(b.PctAboveSMA200))+
 			st.Muted.Render(fmt.Sprintf("  of %s/%s", group(b.NSMA50), group(b.NSMA200))))
 		add(3, lbl("52w highs ")+st.Pos.Render(group(b.NewHighs52w))+lbl(" lows ")+st.Neg.Render(group(b.NewLows52w))+
@@ -238,7 +278,14 @@ func Render(in Input, width, height int, st Styles) []string {
 			z += st.Muted.Render("  no thrust in the history")
 		}
 		add(5, z)
-		ew := lbl("21d equal-weight ") + val(signedPct(b.EWReturn21dPct)) + lbl(" vs "+clean(in.Small, 8)+" ") + val(signedPct(b.CWReturn21dPct))
+		// The members' mean against their index's own return: the leg the
+		// breadth follows (the pair's small leg at the start), which the
+		// pair key does not change.
+		leg := b.Leg
+		if leg == "" {
+			leg = in.Small
+		}
+		ew := lbl("21d equal-weight ") + val(signedPct(b.EWReturn21dPct)) + lbl(" vs "+clean(leg, 8)+" ") + val(signedPct(b.CWReturn21dPct))
 		if b.EWReturn21dPct.Valid && b.CWReturn21dPct.Valid {
 			if d := b.EWReturn21dPct.V - b.CWReturn21dPct.V; d >= 0 {
 				ew += st.Pos.Render("  broad")
@@ -249,7 +296,7 @@ func Render(in Input, width, height int, st Styles) []string {
 		add(4, ew)
 	}
 	if len(in.Confirm) > 0 {
-		add(2, strip(in.Confirm, clean(in.Small, 8), width, st))
+		add(2, strip(in.Confirm, width, st))
 	}
 	if b != nil {
 		note := "today's members only: past breadth is survivorship-biased"
@@ -339,41 +386,29 @@ func coverage(in Input, width int, st Styles) string {
 	return forms[len(forms)-1]
 }
 
-// strip is the confirmation line: the score and each item's mark, with
-// labels while they fit.
-func strip(cs []engine.Confirmation, small string, width int, st Styles) string {
+// strip is the confirmation line: the score and each item by what it is
+// (its pair "IJR/SPY", "HYG/LQD", "2y") with its mark, as many as fit,
+// then how many more ("+2 more"): a leg alone is ambiguous (IWM is in
+// IWM/QQQ and in IWC/IWM).
+func strip(cs []engine.Confirmation, width int, st Styles) string {
 	sc := Score(cs)
 	if sc == "" {
 		sc = "confirm (no data yet)"
 	}
-	head := st.Label.Render(sc + ":")
-	full, mid, marks := head, head, head+" "
-	for _, c := range cs {
-		full += " " + shortLabel(c) + mark(c, st)
-		mid += " " + tinyLabel(c, small) + mark(c, st)
-		marks += mark(c, st)
-	}
-	for _, s := range []string{full, mid} {
-		if ansi.StringWidth(s) <= width {
-			return s
+	out := st.Label.Render(sc + ":")
+	for i, c := range cs {
+		item := " " + shortLabel(c) + mark(c, st)
+		more := ""
+		if rest := len(cs) - i - 1; rest > 0 {
+			more = st.Muted.Render(fmt.Sprintf(" +%d more", rest))
 		}
+		if ansi.StringWidth(out+item+more) > width {
+			// Not every item fits: the ones that do and how many more.
+			return out + st.Muted.Render(fmt.Sprintf(" +%d more", len(cs)-i))
+		}
+		out += item
 	}
-	return marks
-}
-
-// tinyLabel is an item's distinctive leg: the denominator when the
-// numerator is the main pair's small leg (IWM/QQQ → QQQ), else the
-// numerator (IJR/SPY → IJR, HYG/LQD → HYG).
-func tinyLabel(c engine.Confirmation, small string) string {
-	l := shortLabel(c)
-	num, den, ok := strings.Cut(l, "/")
-	if !ok {
-		return l
-	}
-	if num == small {
-		return den
-	}
-	return num
+	return out
 }
 
 // compact is the whole panel on one line.
@@ -382,7 +417,12 @@ func compact(in Input, width int, st Styles) string {
 	var s string
 	switch {
 	case b == nil && in.Load != nil:
-		s = st.Warn.Render(fmt.Sprintf("loading %s/%s", group(in.Load.Loaded), group(in.Load.Members)))
+		msg, bad := empty(in.Load)
+		sty := st.Warn
+		if bad {
+			sty = st.Neg
+		}
+		s = sty.Render(msg)
 	case b == nil:
 		s = st.Muted.Render("breadth off")
 	default:
