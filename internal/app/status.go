@@ -10,6 +10,7 @@ import (
 
 	"github.com/capwatch/capwatch/engine"
 	"github.com/capwatch/capwatch/internal/calendar"
+	"github.com/capwatch/capwatch/internal/numfmt"
 )
 
 // StatusData is what the status line needs from a snapshot. It is what the
@@ -126,11 +127,14 @@ func FormatStatus(d StatusData, now time.Time, cal *calendar.Calendar, o StatusO
 	}
 	parts = append(parts, head)
 	if c, ok := d.ChangePct.Get(); ok {
-		switch {
-		case c > 0:
-			parts = append(parts, col("green", fmt.Sprintf("▲%.1f%%", c)))
-		case c < 0:
-			parts = append(parts, col("red", fmt.Sprintf("▼%.1f%%", -c)))
+		// Direction and colour on the value as shown: a change that rounds
+		// to zero at one decimal is flat and unsigned ("=0.0%", not a green
+		// "▲0.0%" for +0.03%).
+		switch numfmt.Dir(c, 1) {
+		case 1:
+			parts = append(parts, col("green", "▲"+numfmt.Signed(c, 1)[1:]+"%"))
+		case -1:
+			parts = append(parts, col("red", "▼"+numfmt.Signed(c, 1)[1:]+"%"))
 		default:
 			parts = append(parts, "=0.0%")
 		}

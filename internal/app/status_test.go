@@ -141,3 +141,26 @@ func BenchmarkStatusCached(b *testing.B) {
 		_ = FormatStatus(got, now, cal, StatusOptions{Tmux: true})
 	}
 }
+
+// TestStatusChangeRoundingToZeroIsFlat: the day's change is shown at one
+// decimal; one that rounds to zero is flat, unsigned and uncoloured (QA-1
+// item 18: +0.03% was a green "▲0.0%"), and the arrow follows the shown
+// value, never the hidden digits.
+func TestStatusChangeRoundingToZeroIsFlat(t *testing.T) {
+	cal := calendar.NYSE()
+	now := ny(2024, 6, 4, 13, 47)
+	for _, tc := range []struct {
+		c    float64
+		want string
+	}{
+		{0.03, " =0.0% "}, {-0.04, " =0.0% "}, {0.0499, " =0.0% "}, {-0.0001, " =0.0% "}, {0, " =0.0% "},
+		{0.06, " #[fg=green]▲0.1%#[default] "}, {-0.06, " #[fg=red]▼0.1%#[default] "},
+		{0.16, " #[fg=green]▲0.2%#[default] "}, {-2.04, " #[fg=red]▼2.0%#[default] "},
+	} {
+		d := liveStatus(now)
+		d.ChangePct = engine.Some(tc.c)
+		if got := FormatStatus(d, now, cal, StatusOptions{Tmux: true}); !strings.Contains(got, tc.want) {
+			t.Errorf("change %v%%: %q, want %q in it", tc.c, got, tc.want)
+		}
+	}
+}
