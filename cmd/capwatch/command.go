@@ -462,12 +462,19 @@ func (c *command) status(ctx context.Context) error {
 	}
 	key := c.statusKey()
 	// down prints what tmux shows when the feed is down (the last known
-	// line marked down, its age showing as "stale") and returns err.
+	// line marked down, its age showing as "stale"; before any success
+	// "capwatch: yahoo down": tmux shows only stdout, and a blank status
+	// bar would not say that anything failed) and returns err, which goes
+	// to stderr.
 	down := func(last app.StatusData, err error) error {
+		mark := c.cfg.Feed + " down"
+		if opts.Tmux {
+			mark = "#[fg=red]" + mark + "#[default]"
+		}
 		if last.Known() {
-			fmt.Fprintf(c.stdout, "%s · %s down\n", app.FormatStatus(last, now, cal, opts), c.cfg.Feed)
+			fmt.Fprintf(c.stdout, "%s · %s\n", app.FormatStatus(last, now, cal, opts), mark)
 		} else {
-			fmt.Fprintf(c.stdout, "capwatch: %s down\n", c.cfg.Feed)
+			fmt.Fprintf(c.stdout, "capwatch: %s\n", mark)
 		}
 		return err
 	}

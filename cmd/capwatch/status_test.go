@@ -14,11 +14,13 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/capwatch/capwatch/internal/calendar"
 	"github.com/capwatch/capwatch/internal/clock"
 	"github.com/capwatch/capwatch/internal/config"
+	"github.com/capwatch/capwatch/internal/nettest"
 )
 
 // limitedYahoo is a chart API v8 server on loopback that enforces a rate
@@ -380,4 +382,32 @@ func mapKeys(m map[string]int) func(func(string) bool) {
 			}
 		}
 	}
+}
+
+// TestStatusDownBeforeAnySuccess: with nothing known yet and the feed
+// refused, `status` prints "capwatch: yahoo down" on stdout — what tmux
+// shows in status-right (it shows only stdout; a blank bar would hide the
+// failure) — red with --tmux, and the reason on stderr only; exit 1.
+func TestStatusDownBeforeAnySuccess(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		base := nettest.ClosedPort(t)
+		for _, tc := range []struct {
+			args []string
+			want string
+		}{
+			{nil, "capwatch: yahoo down\n"},
+			{[]string{"--tmux"}, "capwatch: #[fg=red]yahoo down#[default]\n"},
+		} {
+			h := newHarness(t)
+			h.e.Clock = clock.Real{} // the bubble's clock
+			h.e.HTTP = nettest.Client(nettest.NoSuchHost)
+			code, out, errOut := h.run(append([]string{"status", "--feed", "yahoo", "--base-url", base}, tc.args...)...)
+			if code != exitFailure || out != tc.want {
+				t.Errorf("status %v: exit %d, stdout %q; want 1, %q", tc.args, code, out, tc.want)
+			}
+			if !strings.Contains(errOut, "connection refused") || strings.Contains(out, "refused") {
+				t.Errorf("status %v: the reason belongs on stderr only: stdout %q, stderr %q", tc.args, out, errOut)
+			}
+		}
+	})
 }
