@@ -56,7 +56,7 @@ func TestSymbolErrorsShown(t *testing.T) {
 // TestSymbolErrorsOverflow: when the errors do not fit under the table the
 // last line counts the rest (symbols, not lines); zooming the quotes panel
 // and the help screen list them all, a cause shared by several symbols
-// once (the help screen with every symbol it applies to).
+// once, with every symbol it applies to.
 func TestSymbolErrorsOverflow(t *testing.T) {
 	snap := errorSnapshot()
 	for i := range 6 {
@@ -73,11 +73,9 @@ func TestSymbolErrorsOverflow(t *testing.T) {
 	for name, mm := range map[string]Model{"zoomed quotes": zoom, "help": help} {
 		scr := screen(mm)
 		want := []string{"✖ SPY: history may be stale", "✖ XLK: replay file testdata/xlk.csv: no such file", "✖ ZZZ: delisted symbol"}
-		if name == "help" {
-			want = append(want, "✖ no data — 7 symbols: IWC, E00, E01, E02, E03, E04, E05")
-		} else {
-			want = append(want, "✖ 7 symbols: no data")
-		}
+		// Both list every symbol of a shared cause (zoomed: QA-1 R7, "z or ?
+		// lists them all").
+		want = append(want, "✖ no data — 7 symbols: IWC, E00, E01, E02, E03, E04, E05")
 		for _, w := range want {
 			if !strings.Contains(scr, w) {
 				t.Errorf("%s: %q missing:\n%s", name, w, scr)
@@ -208,4 +206,56 @@ func TestHelpListsDataProblems(t *testing.T) {
 			t.Errorf("%q not in the 80×23 help:\n%s", want, strings.Join(text, "\n"))
 		}
 	}
+}
+
+// TestZoomedQuotesListProblems: zoomed at 80×23, the quotes panel lists
+// every symbol error and notice whole (long paths wrapped, not cut) and the
+// table gives up rows for them, keeping its header, two symbols and the
+// count of the rest
+// (QA-1 R7: only "✖ 3 symbol errors, 1 notice (z zooms, ? lists)"); when
+// even that leaves too little room, the last line counts the rest and
+// points to ? only.
+func TestZoomedQuotesListProblems(t *testing.T) {
+	snap := testSnapshot(1)
+	snap.Errors = []engine.SymbolError{
+		{Symbol: "XLK", Message: `replay: /home/someone/market-data/daily/us-etfs/XLK.csv:45: bad low "x"`},
+		{Symbol: "PSCT", Message: "replay: no file /home/someone/market-data/daily/us-etfs/PSCT.csv"},
+		{Symbol: "QQQ", Message: "delisted symbol"},
+	}
+	snap.Notices = []engine.SymbolNotice{{Symbol: "IWM", Message: "4 rows skipped from /home/someone/market-data/daily/us-etfs/IWM.csv, first line 5000: missing close"}}
+	m, _ := testModel(t, Options{})
+	m = update(m, tea.WindowSizeMsg{Width: 80, Height: 23}, SnapshotMsg{Snap: snap})
+	for m.focus != panelQuotes {
+		m = update(m, press("tab"))
+	}
+	m = update(m, press("z"))
+	scr := screen(m)
+	joined := strings.Join(strings.Fields(scr), " ")
+	for _, want := range []string{`✖ XLK: replay: /home/someone/market-data/daily/us-etfs/XLK.csv:45: bad low "x"`,
+		"✖ PSCT: replay: no file /home/someone/market-data/daily/us-etfs/PSCT.csv", "✖ QQQ: delisted symbol",
+		"⚠ IWM: 4 rows skipped from /home/someone/market-data/daily/us-etfs/IWM.csv, first line 5000: missing close"} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("zoomed 80×23: %q not listed:\n%s", want, scr)
+		}
+	}
+	if strings.Contains(scr, "z zooms") || strings.Contains(scr, "symbol errors") {
+		t.Errorf("zoomed 80×23: a count instead of the list:\n%s", scr)
+	}
+	if strings.Contains(scr, "…/") || !strings.Contains(scr, "IWM ") || !strings.Contains(scr, "SPY ") {
+		t.Errorf("zoomed 80×23: cut lines or no table:\n%s", scr)
+	}
+	// Forty causes do not fit: the table keeps two symbols, the list counts
+	// the rest.
+	for i := range 40 {
+		snap.Errors = append(snap.Errors, engine.SymbolError{Symbol: fmt.Sprintf("E%02d", i), Message: fmt.Sprintf("cause %d", i)})
+	}
+	m = update(m, SnapshotMsg{Snap: snap})
+	scr = screen(m)
+	if !regexp.MustCompile(`… \d+ more errors, 1 notice \(\? lists\)`).MatchString(scr) || strings.Contains(scr, "z zooms") {
+		t.Errorf("zoomed 80×23, 43 errors: no count of the rest:\n%s", scr)
+	}
+	if !strings.Contains(scr, "… ") || !strings.Contains(scr, "more (s sorts)") {
+		t.Errorf("zoomed 80×23, 43 errors: the table does not keep its first rows:\n%s", scr)
+	}
+	checkSize(t, scr, 80, 23)
 }

@@ -85,6 +85,9 @@ func (m *Model) relayout() {
 				if s.id == panelNone || s.h <= 0 || m.panels[s.id] == nil {
 					continue
 				}
+				if z, ok := m.panels[s.id].(interface{ setZoomed(bool) }); ok {
+					z.setZoomed(m.zoom)
+				}
 				b := m.panels[s.id].base()
 				b.place(c.w, s.h, m.lay.bordered, m.focus == s.id)
 				b.render()

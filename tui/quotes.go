@@ -42,6 +42,16 @@ type quotesPanel struct {
 	feedOK bool          // the feed is healthy (see Stale)
 	cal    *calendar.Calendar
 	sort   quoteSort
+	// zoomed: the panel has the pane (z), so the errors and notices are
+	// listed whole, wrapped, before the table's last rows.
+	zoomed bool
+}
+
+// setZoomed tells the panel whether it is zoomed (set by the layout).
+func (p *quotesPanel) setZoomed(z bool) {
+	if z != p.zoomed {
+		p.zoomed, p.dirty = z, true
+	}
 }
 
 func newQuotesPanel(st *Styles, keys *keyMap, loc *time.Location, cal *calendar.Calendar) *quotesPanel {
@@ -187,8 +197,18 @@ func (p *quotesPanel) body(cw, ch int) []string {
 		out = append(out, line)
 	}
 	rows := ch
-	if len(p.snap.Errors)+len(p.snap.Notices) > 0 && ch > 3 {
+	problems, groups := p.problemItems(cw)
+	if len(problems) > 0 && ch > 3 {
 		rows-- // the errors and notices keep at least a line under the table
+	}
+	if p.zoomed && len(problems) > 0 {
+		// Zoomed, the list comes first: the table gives up rows down to
+		// its header, two symbols and "… N more (s sorts)".
+		need := 0
+		for _, it := range problems {
+			need += len(it)
+		}
+		rows = min(rows, max(ch-need, min(len(out), 4)))
 	}
 	partial := showRVOL && ch > 4 && anyPartial(p.snap.Symbols)
 	if partial {
@@ -201,7 +221,7 @@ func (p *quotesPanel) body(cw, ch int) []string {
 	if partial {
 		out = append(out, st.Warn.Render("≥ rvol: partial volume (one venue's, not consolidated), a lower bound"))
 	}
-	return append(out, p.errorLines(ch-len(out), cw)...)
+	return append(out, p.errorLines(problems, groups, ch-len(out), cw)...)
 }
 
 // rvolText is the rvol cell (w cells): "1.3", "—" when unknown, and "≥0.0"
@@ -233,30 +253,56 @@ func anyPartial(syms []engine.SymbolSnapshot) bool {
 	return false
 }
 
-// errorLines lists the snapshot's symbol errors, one line per cause
-// ("✖ QQQ: no such symbol"; symbols that fail the same way share a line:
+// problemItems are the snapshot's symbol errors, one item per cause
+// ("✖ QQQ: no such symbol"; symbols that fail the same way share one:
 // "✖ 23 symbols: Yahoo returned an HTML page (consent/block), not data"),
-// watchlist or not, then its notices ("⚠ IWM: 4 rows skipped from …"), in
-// at most room lines of w cells under the table: when they do not all fit,
-// the last line says how many more there are (z zooms the panel, ? lists
-// them all).
-func (p *quotesPanel) errorLines(room, w int) []string {
-	groups, notes := groupErrors(p.snap.Errors), p.snap.Notices
-	n := len(groups) + len(notes)
-	if n == 0 || room <= 0 {
+// watchlist or not, then its notices ("⚠ IWM: 4 rows skipped from …"),
+// each as its lines: one (cut to the panel by the frame), or, zoomed, the
+// cause with every symbol named, wrapped to w cells so every file and
+// line is readable. groups are the errors' causes (for moreLine).
+func (p *quotesPanel) problemItems(w int) (items [][]string, groups []errGroup) {
+	groups = groupErrors(p.snap.Errors)
+	add := func(text string, sty func(...string) string) {
+		if !p.zoomed {
+			items = append(items, []string{sty(text)})
+			return
+		}
+		var lines []string
+		for _, l := range strings.Split(ansi.Wrap(text, max(w, 20), " /,"), "\n") {
+			lines = append(lines, sty(l))
+		}
+		items = append(items, lines)
+	}
+	for _, g := range groups {
+		text := g.line()
+		if p.zoomed {
+			text = g.full()
+		}
+		add("✖ "+text, p.st.Bad.Render)
+	}
+	for _, n := range p.snap.Notices {
+		add("⚠ "+noticeText(n), p.st.Warn.Render)
+	}
+	return items, groups
+}
+
+// errorLines lays the problem items out in at most room lines of w cells
+// under the table: when they do not all fit, the last line says how many
+// more there are (z zooms the panel, ? lists them all).
+func (p *quotesPanel) errorLines(items [][]string, groups []errGroup, room, w int) []string {
+	if len(items) == 0 || room <= 0 {
 		return nil
 	}
 	var out []string
-	for i := range n {
-		if len(out) == room-1 && n-i > 1 {
-			out = append(out, p.moreLine(groups, i, w))
-			break
+	for i, it := range items {
+		need := len(it)
+		if i < len(items)-1 {
+			need++ // a line for the count of the rest, should the next not fit
 		}
-		if i < len(groups) {
-			out = append(out, p.st.Bad.Render("✖ "+groups[i].line()))
-		} else {
-			out = append(out, p.st.Warn.Render("⚠ "+noticeText(notes[i-len(groups)])))
+		if len(out)+need > room {
+			return append(out, p.moreLine(groups, i, w))
 		}
+		out = append(out, it...)
 	}
 	return out
 }
@@ -287,7 +333,11 @@ func (p *quotesPanel) moreLine(groups []errGroup, i, w int) string {
 		text = fmt.Sprintf("… %d more errors, %s", e, plural(nn, "notice"))
 	}
 	keys := ""
-	for _, k := range []string{" (z zooms, ? lists)", " (? lists)"} {
+	forms := []string{" (z zooms, ? lists)", " (? lists)"}
+	if p.zoomed {
+		forms = forms[1:]
+	}
+	for _, k := range forms {
 		if ansi.StringWidth(text+k) <= w {
 			keys = k
 			break
