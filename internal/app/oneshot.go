@@ -94,9 +94,33 @@ func BuildSnapshot(ctx context.Context, o BuildOptions) (*engine.Snapshot, error
 		}
 	}
 	inp := engine.Input{Now: now, Daily: daily, Intraday: intraday, Errors: h.Errors, Feed: o.Feed.Name(), Skipped: h.Skipped, Provenance: h.Provenance}
+	// The engine runs while the members load: each batch of their bars is
+	// applied (kept as closes) and dropped before the next is loaded, never
+	// all 600 demo members' bars at once (BENCHMARKS.md "Memory").
+	runCtx, stop := context.WithCancel(ctx)
+	in := make(chan engine.Input, 1)
+	ran := make(chan error, 1)
+	var snap *engine.Snapshot
+	go func() { ran <- eng.Run(runCtx, in, func(s *engine.Snapshot) { snap = s }) }()
+	running := true
+	defer func() {
+		if running { // an early return: stop the engine and wait for it
+			stop()
+			<-ran
+		}
+		stop()
+	}()
+	send := func(x engine.Input) error {
+		select {
+		case in <- x:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 	qsyms := syms
 	if o.Breadth != nil {
-		all, err := oneShotBreadth(ctx, o, &inp)
+		all, err := oneShotBreadth(ctx, o, &inp, send)
 		if err != nil {
 			return nil, err
 		}
@@ -136,11 +160,12 @@ func BuildSnapshot(ctx context.Context, o BuildOptions) (*engine.Snapshot, error
 			}
 		}
 	}
-	in := make(chan engine.Input, 1)
-	in <- inp
+	if err := send(inp); err != nil {
+		return nil, fmt.Errorf("snapshot: %w", err)
+	}
 	close(in)
-	var snap *engine.Snapshot
-	if err := eng.Run(ctx, in, func(s *engine.Snapshot) { snap = s }); err != nil {
+	running = false
+	if err := <-ran; err != nil {
 		return nil, fmt.Errorf("snapshot: %w", err)
 	}
 	if snap == nil {
@@ -269,9 +294,12 @@ func endOfDay(t time.Time) time.Time {
 	return time.Date(y, m, d, 20, 0, 0, 0, loc)
 }
 
-// oneShotBreadth adds the members list, their histories and the series to
-// inp (see BuildOptions.Breadth).
-func oneShotBreadth(ctx context.Context, o BuildOptions, inp *engine.Input) ([]string, error) {
+// oneShotBreadth hands the members list and the members' histories to the
+// engine through send, a batch at a time (so only a batch of bars is held),
+// and adds the load's progress and the series to inp, which is sent last
+// (see BuildOptions.Breadth). The members go first: their closes wait for
+// the small leg's history in inp, as they would in the dashboard.
+func oneShotBreadth(ctx context.Context, o BuildOptions, inp *engine.Input, send func(engine.Input) error) ([]string, error) {
 	b := o.Breadth
 	all := b.Members
 	prog := engine.BreadthLoad{Note: b.Note}
@@ -281,51 +309,73 @@ func oneShotBreadth(ctx context.Context, o BuildOptions, inp *engine.Input) ([]s
 			prog.Error = "members list: " + err.Error()
 		} else {
 			all = list
-			inp.MemberList = &engine.MemberList{Universe: universe, Members: list}
+			if err := send(engine.Input{MemberList: &engine.MemberList{Universe: universe, Members: list}}); err != nil {
+				return nil, err
+			}
 		}
 	}
 	prog.Members = len(all)
-	members := map[string][]engine.Bar{}
+	apply := func(members map[string][]engine.Bar) error {
+		if len(members) == 0 {
+			return nil
+		}
+		if !o.AsOf.IsZero() {
+			members = CutDaily(members, o.AsOf)
+		}
+		return send(engine.Input{Members: members})
+	}
 	rest := all
 	if b.Cached != nil {
 		cached := b.Cached(all)
+		have := map[string][]engine.Bar{}
 		rest = nil
 		for _, s := range all {
 			if len(cached[s]) > 0 {
-				members[s] = cached[s]
+				have[s] = cached[s]
 			} else {
 				rest = append(rest, s)
 			}
 		}
+		if err := apply(have); err != nil {
+			return nil, err
+		}
 	}
 	if b.Load != nil && o.Feed.Kind() != feeds.KindLive {
-		batch := max(b.Batch, 50)
-		for i := 0; i < len(rest); i += batch {
-			h, err := b.Load(ctx, rest[i:min(i+batch, len(rest))])
+		batch := b.Batch
+		if batch <= 0 {
+			batch = 50
+		}
+		for len(rest) > 0 {
+			ask := rest[:min(batch, len(rest))]
+			rest = rest[len(ask):]
+			h, err := b.Load(ctx, ask)
 			if err != nil {
 				if ctx.Err() != nil {
 					return nil, err
 				}
+				prog.Failed += len(ask)
 				continue
 			}
-			for s, bars := range h.Daily {
-				members[s] = bars
+			got := make(map[string][]engine.Bar, len(ask))
+			for _, s := range ask {
+				if bars := h.Daily[s]; len(bars) > 0 {
+					got[s] = bars
+				} else {
+					prog.Failed++
+				}
+			}
+			if err := apply(got); err != nil {
+				return nil, err
 			}
 		}
-	}
-	for _, s := range all {
-		if len(members[s]) == 0 {
-			prog.Failed++
-		}
-	}
-	if !o.AsOf.IsZero() {
-		members = CutDaily(members, o.AsOf)
+	} else {
+		prog.Failed += len(rest)
 	}
 	prog.Loaded, prog.Done = len(all), true
 	if o.Feed.Kind() == feeds.KindLive && prog.Failed > 0 {
 		prog.Note = "members not cached yet are left out (the dashboard loads them)"
 	}
-	inp.Members, inp.MembersLoad = members, &prog
+	inp.MembersLoad = &prog
 	if b.Series != nil {
 		series, err := b.Series(ctx)
 		if err != nil && ctx.Err() != nil {
