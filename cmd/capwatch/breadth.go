@@ -147,7 +147,7 @@ func memberSource(c *command, feed feeds.Feed, ld *app.Breadth, universe, path s
 			if err != nil {
 				return "", nil, errors.New(httpx.MessageOf(err))
 			}
-			if f.Stale {
+			if f.Stale && !errors.Is(f.Err, daycache.ErrNotCached) {
 				c.log.Warn("members: holdings list may be stale", "universe", universe, "fetched", f.Fetched, "err", f.Err)
 			}
 			return universe, l.Symbols, nil
@@ -270,6 +270,9 @@ func (c *command) membersSource() (*members.Source, error) {
 
 // dayCache is a daily download cache under the user cache directory (a
 // temporary directory when there is none: then every run fetches again).
+// `capwatch status` only reads it (the iShares list and FRED's series as
+// the dashboard or snapshot last fetched them): a tmux line asks the
+// network for the pair only.
 func (c *command) dayCache(source string) (*daycache.Cache, error) {
 	cl, err := httpx.NewClient(httpx.ClientOptions{Source: source, HTTP: c.e.HTTP, Clock: c.e.Clock, Accept: "text/csv,*/*"})
 	if err != nil {
@@ -279,7 +282,7 @@ func (c *command) dayCache(source string) (*daycache.Cache, error) {
 	if c.e.CacheDir != "" {
 		dir = filepath.Join(c.e.CacheDir, "capwatch", "daily")
 	}
-	return daycache.New(daycache.Options{Dir: dir, Client: cl, Clock: c.e.Clock, Logger: c.log})
+	return daycache.New(daycache.Options{Dir: dir, Client: cl, Clock: c.e.Clock, Logger: c.log, CacheOnly: c.name == "status"})
 }
 
 // seriesLoader loads the confirmation strip's series: the demo's synthetic
@@ -351,7 +354,7 @@ func seriesLoader(c *command, feed feeds.Feed, ids []string) func(context.Contex
 				errs = append(errs, fmt.Errorf("%s: %s", id, httpx.MessageOf(err)))
 				continue
 			}
-			if f.Stale {
+			if f.Stale && !errors.Is(f.Err, daycache.ErrNotCached) {
 				c.log.Warn("fred: series may be stale", "series", id, "fetched", f.Fetched, "err", f.Err)
 			}
 			out[id] = conv(obs)

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -357,20 +358,23 @@ func (c *command) build(ctx context.Context) (*engine.Snapshot, error) {
 	}
 	if c.name == "status" {
 		// The line needs live prices for the pair only (the rest is the
-		// cached history, see withHistoryCache), and no members: it stays fast.
+		// cached history, see withHistoryCache).
 		bo.QuoteSymbols, bo.QuoteWait = []string{c.cfg.Pair.Small, c.cfg.Pair.Large}, statusQuoteWait
-	} else {
-		br, err := newBreadth(c, feed)
-		if err != nil {
-			return nil, err
-		}
-		bo.Breadth = br.load
-		if br.universe != nil {
-			bo.Universe = br.universe
-		}
-		if br.strip != nil {
-			bo.Confirm = br.strip
-		}
+	}
+	// The breadth universe and the strip, for status too: its flags are the
+	// snapshot's and the dashboard's. A live feed's members come from the
+	// history cache only (never one request each); status reads the members
+	// list and the strip's series from the day's cache only (see dayCache).
+	br, err := newBreadth(c, feed)
+	if err != nil {
+		return nil, err
+	}
+	bo.Breadth = br.load
+	if br.universe != nil {
+		bo.Universe = br.universe
+	}
+	if br.strip != nil {
+		bo.Confirm = br.strip
 	}
 	snap, err := app.BuildSnapshot(ctx, bo)
 	if ae, ok := errors.AsType[*app.AsOfError](err); ok {
@@ -430,7 +434,14 @@ func (c *command) analogs(ctx context.Context) error {
 // statusKey identifies what a cached status line was computed for.
 func (c *command) statusKey() string {
 	cfg := c.cfg
-	key := []string{"v1", cfg.Feed, cfg.Pair.Small, cfg.Pair.Large, c.f.asOf}
+	// v2: the line counts every flag, breadth's too (the members and their
+	// threshold are part of what was asked).
+	members := c.f.members
+	if members != "" {
+		members, _ = filepath.Abs(members)
+	}
+	key := []string{"v2", cfg.Feed, cfg.Pair.Small, cfg.Pair.Large, c.f.asOf,
+		members, cfg.Breadth.Universe, strconv.FormatFloat(cfg.Breadth.AboveSMA50, 'g', -1, 64)}
 	switch cfg.Feed {
 	case config.FeedReplay:
 		abs, _ := filepath.Abs(cfg.Feeds.Replay.Data)
@@ -493,6 +504,12 @@ func (c *command) status(ctx context.Context) error {
 		budget = defaultStatusBudget
 	}
 	bctx, cancel := context.WithTimeout(ctx, budget)
+	if c.cfg.Feed == config.FeedDemo || c.cfg.Feed == config.FeedReplay {
+		// Local data cannot be down, only slow on a loaded machine (600
+		// members to read): no budget, the line is cached for --ttl.
+		cancel()
+		bctx, cancel = context.WithCancel(ctx)
+	}
 	defer cancel()
 	snap, err := c.build(bctx)
 	if err != nil && bctx.Err() != nil && ctx.Err() == nil && !errors.Is(err, feeds.ErrNotAnswering) {

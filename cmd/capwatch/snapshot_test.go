@@ -429,7 +429,7 @@ func TestStatusFromCache(t *testing.T) {
 	}
 	args := []string{"status", "--feed", "replay", "--data", data}
 	code, first, errOut := h.run(args...)
-	want := "REPLAY IWM/SPY 0.3636 ▼0.6% ↑50d S>200d S×gold lead21d · 2025-11-21 · 21 err\n"
+	want := "REPLAY IWM/SPY 0.3636 ▼0.6% 4/9 ↑50d S>200d S×gold lead21d · 2025-11-21 · 21 err\n" // 4 of the 9 flags (no members: no breadth flags) confirmed
 	if code != exitOK || first != want {
 		t.Fatalf("first: exit %d %q %s, want prefix %q", code, first, errOut, want)
 	}

@@ -33,6 +33,10 @@ type Options struct {
 	Clock  clock.Clock   // default clock.Real
 	Logger *slog.Logger  // default: discarded
 	Retry  time.Duration // default DefaultRetry
+	// CacheOnly never downloads: Get returns the cached copy, Stale (Err
+	// ErrNotCached) when it is not today's, or ErrNotCached without one
+	// (`capwatch status` reads what the dashboard fetched).
+	CacheOnly bool
 }
 
 // Cache fetches and caches daily files. It is safe for concurrent use.
@@ -66,6 +70,9 @@ func New(o Options) (*Cache, error) {
 	}
 	return &Cache{o: o, failed: map[string]failure{}}, nil
 }
+
+// ErrNotCached is a file not downloaded today, with Options.CacheOnly.
+var ErrNotCached = errors.New("not downloaded today (this command reads the cache only)")
 
 // File is what Get returns.
 type File struct {
@@ -106,6 +113,9 @@ func (c *Cache) Get(ctx context.Context, name, url string, check func([]byte) er
 	}
 	if have && sameDay(mtime, now) && !mtime.After(now.Add(time.Minute)) {
 		return File{Body: cached, Fetched: mtime, Cached: true}, nil
+	}
+	if c.o.CacheOnly {
+		return c.fallback(name, have, cached, mtime, ErrNotCached)
 	}
 	c.mu.Lock()
 	f, failedRecently := c.failed[name]

@@ -26,8 +26,11 @@ type StatusData struct {
 	Ratio     engine.Num   `json:"ratio"`
 	ChangePct engine.Num   `json:"change_pct"`
 	Flags     []StatusFlag `json:"flags"`
-	AsOf      time.Time    `json:"as_of"` // exchange time of the newest data
-	Errors    int          `json:"errors"`
+	// FlagCount is how many flags the snapshot has (on or off): the line
+	// says "4/11", confirmed of all, as the dashboard's flags panel does.
+	FlagCount int       `json:"flag_count,omitempty"`
+	AsOf      time.Time `json:"as_of"` // exchange time of the newest data
+	Errors    int       `json:"errors"`
 	// Failed is when the last attempt to compute the line failed, if that
 	// was after Computed (the rest is then the last known line, if any);
 	// Failure says why. A failure is cached for the TTL too.
@@ -52,7 +55,7 @@ func StatusFromSnapshot(s *engine.Snapshot, key string, live bool, computed time
 	d := StatusData{
 		Key: key, Computed: computed, Feed: s.Feed, Live: live,
 		Small: s.Pair.Small, Large: s.Pair.Large, Ratio: s.Pair.Ratio, ChangePct: s.Pair.RatioChangePct,
-		AsOf: s.AsOf, Errors: len(s.Errors),
+		AsOf: s.AsOf, Errors: len(s.Errors), FlagCount: len(s.Flags),
 	}
 	for _, f := range s.Flags {
 		if f.State != engine.FlagOff {
@@ -89,9 +92,11 @@ type StatusOptions struct {
 
 // FormatStatus renders the one-line status, e.g.
 //
-//	IWM/SPY 0.3812 ▲0.8% ↑50d ↑20dH · open 2h13m
+//	IWM/SPY 0.3812 ▲0.8% 2/11 ↑50d ↑20dH · open 2h13m
 //
-// Forming flags are shown in parentheses, e.g. "(↑50d)", fading ones with a
+// "2/11" counts the confirmed flags of all the snapshot's flags (breadth's
+// included), as the dashboard's flags panel does; then each flag that is
+// on. Forming flags are shown in parentheses, e.g. "(↑50d)", fading ones with a
 // question mark, e.g. "↑50d?" (held at the close, failing live). Demo and replay data
 // are labelled DEMO and REPLAY; live data older than it should be carries a
 // "stale 3h" marker.
@@ -140,17 +145,34 @@ func FormatStatus(d StatusData, now time.Time, cal *calendar.Calendar, o StatusO
 		}
 	}
 	on := map[string]string{}
+	confirmed := 0
 	for _, f := range d.Flags {
 		on[f.ID] = f.State
+		if f.State == "confirmed" {
+			confirmed++
+		}
 	}
-	for _, f := range shortFlags() {
-		switch on[f.id] {
+	if d.FlagCount > 0 {
+		parts = append(parts, fmt.Sprintf("%d/%d", confirmed, d.FlagCount))
+	}
+	flag := func(label, state string) {
+		switch state {
 		case "confirmed":
-			parts = append(parts, col("green", f.label))
+			parts = append(parts, col("green", label))
 		case "fading": // held at the close, not on the live bar
-			parts = append(parts, col("yellow", f.label+"?"))
+			parts = append(parts, col("yellow", label+"?"))
 		case "forming":
-			parts = append(parts, col("yellow", "("+f.label+")"))
+			parts = append(parts, col("yellow", "("+label+")"))
+		}
+	}
+	known := map[string]bool{}
+	for _, f := range shortFlags() {
+		known[f.id] = true
+		flag(f.label, on[f.id])
+	}
+	for _, f := range d.Flags { // a flag without a short label: its id, never left out
+		if !known[f.ID] {
+			flag(txt(f.ID), f.State)
 		}
 	}
 	line := strings.Join(parts, " ")

@@ -68,6 +68,13 @@ func TestFormatStatus(t *testing.T) {
 			ny(2024, 6, 4, 13, 47), false, "DEMO IWM/SPY 0.4000 ▼1.5% · open 2h13m"},
 		{"replay", StatusData{Feed: "replay", Small: "IWM", Large: "SPY", AsOf: ny(2023, 1, 3, 0, 0), Errors: 2},
 			ny(2024, 6, 4, 13, 47), false, "REPLAY IWM/SPY — · 2023-01-03 · 2 err"},
+		// QA-1 item 11: the count is confirmed of all the snapshot's flags,
+		// breadth's shown like the rest; a flag without a short label by its id.
+		{"every flag counted", StatusData{Feed: "replay", Small: "IWM", Large: "SPY", Ratio: engine.Some(0.3898), ChangePct: engine.Some(0.6),
+			AsOf: ny(2026, 7, 13, 16, 0), FlagCount: 11, Flags: []StatusFlag{
+				{engine.FlagRatioAboveSMA50, "confirmed"}, {engine.FlagBreadthThrust, "fading"},
+				{engine.FlagBreadthAboveSMA50, "confirmed"}, {"new_flag", "forming"}}},
+			ny(2026, 12, 6, 20, 47), false, "REPLAY IWM/SPY 0.3898 ▲0.6% 2/11 ↑50d M>50d thrust? (new_flag) · 2026-07-13"},
 		{"tmux escapes #", StatusData{Feed: "yahoo", Live: true, Small: "#(rm)", Large: "SPY", AsOf: ny(2024, 6, 4, 13, 45)},
 			ny(2024, 6, 4, 13, 47), true, "##(rm)/SPY — · open 2h13m"},
 	}
