@@ -6,6 +6,8 @@ import (
 	"text/tabwriter"
 
 	"github.com/capwatch/capwatch/engine"
+	ebreadth "github.com/capwatch/capwatch/engine/breadth"
+	"github.com/capwatch/capwatch/engine/rotation"
 	"github.com/capwatch/capwatch/internal/termsafe"
 )
 
@@ -21,6 +23,16 @@ func fmtNum(n engine.Num, prec int) string {
 		return "—"
 	}
 	return fmt.Sprintf("%.*f", prec, v)
+}
+
+// fmtPts is a difference of percentages in percentage points ("+1.25",
+// "—" when absent).
+func fmtPts(n engine.Num) string {
+	v, ok := n.Get()
+	if !ok {
+		return "—"
+	}
+	return fmt.Sprintf("%+.2f", v)
 }
 
 func fmtPct(n engine.Num) string {
@@ -83,15 +95,20 @@ func WriteText(w io.Writer, s *engine.Snapshot) error {
 	tw.Flush()
 
 	if len(j.Sectors) > 0 {
-		ew.printf("\nSectors (small − large, percentage points)\n")
+		// The spreads are differences of two returns: percentage points,
+		// printed without a % sign.
+		ew.printf("\nSectors (small − large return, percentage points)\n")
 		tw = tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
 		fmt.Fprintf(tw, "  sector\tsmall\tlarge\t1d\t1w\t1m\t3m\t\n")
 		for _, c := range j.Sectors {
 			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", c.Sector, c.Small, c.Large,
-				fmtPct(c.Spread.D1), fmtPct(c.Spread.W1), fmtPct(c.Spread.M1), fmtPct(c.Spread.M3))
+				fmtPts(c.Spread.D1), fmtPts(c.Spread.W1), fmtPts(c.Spread.M1), fmtPts(c.Spread.M3))
 		}
 		tw.Flush()
 	}
+	writeBreadth(ew, j.Breadth, j.BreadthLoad)
+	writeConfirmations(ew, j.Confirmations)
+	writeRotation(ew, j.Rotation)
 	if r := j.Risk; r != nil {
 		ew.printf("\nRisk: vol63 %s%% vs %s%% (×%s), beta63 %s, drawdown %s vs %s\n",
 			fmtNum(r.SmallVol63Pct, 1), fmtNum(r.LargeVol63Pct, 1), fmtNum(r.VolRatio, 2), fmtNum(r.Beta63, 2),
@@ -118,6 +135,146 @@ func WriteText(w io.Writer, s *engine.Snapshot) error {
 		}
 	}
 	return ew.err
+}
+
+// writeBreadth is the breadth section: the engine's values for the members
+// (nothing without a members list).
+func writeBreadth(ew *errWriter, b *engine.Breadth, l *engine.BreadthLoad) {
+	if b == nil && l == nil {
+		return
+	}
+	ew.printf("\nBreadth")
+	if b == nil {
+		switch {
+		case l.Done || l.Members == 0:
+			ew.printf(": no member history (%d of %d members failed)\n", l.Failed, l.Members)
+		default:
+			ew.printf(": loading members %d/%d\n", l.Loaded, l.Members)
+		}
+		writeLoadNotes(ew, l)
+		return
+	}
+	when := "end of day " + b.AsOf
+	if b.Forming {
+		when = fmt.Sprintf("live %s (%d quoting)", b.AsOf, b.WithBar)
+	}
+	ew.printf(" · %s · %d/%d members · %s", orDash(b.Universe), b.Covered, b.Members, when)
+	if b.Partial && l != nil {
+		ew.printf(" · partial: %d/%d members loaded so far", l.Loaded, l.Members)
+	}
+	ew.printf("\n")
+	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "  above 50-day avg\t%s\tof %d\t\n", fmtPctPlain(b.PctAboveSMA50), b.NSMA50)
+	fmt.Fprintf(tw, "  above 200-day avg\t%s\tof %d\t\n", fmtPctPlain(b.PctAboveSMA200), b.NSMA200)
+	fmt.Fprintf(tw, "  52-week highs / lows\t%d / %d\tof %d\t\n", b.NewHighs52w, b.NewLows52w, b.N52w)
+	fmt.Fprintf(tw, "  advancers / decliners\t%d / %d\t%d unchanged\t\n", b.Advancers, b.Decliners, b.Unchanged)
+	fmt.Fprintf(tw, "  A/D line\t%d\tfrom %s\t\n", b.ADLine, orDash(b.HistoryFrom))
+	thrust := "none in the history"
+	if b.LastThrust != nil {
+		thrust = "last thrust " + *b.LastThrust
+	}
+	fmt.Fprintf(tw, "  Zweig EMA10\t%s\t%s\t\n", fmtNum(b.ZweigEMA10, 3), thrust)
+	fmt.Fprintf(tw, "  21d return\t%s equal-weight\tvs %s %s (of %d)\t\n", fmtPct(b.EWReturn21dPct), orDash(b.Leg), fmtPct(b.CWReturn21dPct), b.NReturn21d)
+	tw.Flush()
+	if l != nil {
+		writeLoadNotes(ew, l)
+	}
+}
+
+// writeLoadNotes says what limits the breadth load (failed members, its
+// note and error), if anything.
+func writeLoadNotes(ew *errWriter, l *engine.BreadthLoad) {
+	if l.Failed > 0 && l.Done {
+		ew.printf("  %d of %d members without data\n", l.Failed, l.Members)
+	}
+	if l.Note != "" {
+		ew.printf("  note: %s\n", l.Note)
+	}
+	if l.Error != "" {
+		ew.printf("  error: %s\n", l.Error)
+	}
+}
+
+// fmtPctPlain is a share in percent without a sign ("62.25%").
+func fmtPctPlain(n engine.Num) string {
+	v, ok := n.Get()
+	if !ok {
+		return "—"
+	}
+	return fmt.Sprintf("%.2f%%", v)
+}
+
+// writeConfirmations is the confirmation strip: its score as the
+// dashboard counts it (engine/breadth.Score) and each item.
+func writeConfirmations(ew *errWriter, cs []engine.Confirmation) {
+	if len(cs) == 0 {
+		return
+	}
+	n, k := ebreadth.Score(cs)
+	ew.printf("\nConfirmation strip: %d/%d confirm (pairs and credit: ratio vs its 50-day average; 2y yield: vs 21 days ago)\n", n, k)
+	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
+	for _, c := range cs {
+		mark := "?"
+		switch c.State {
+		case engine.ConfirmConfirms:
+			mark = "✓"
+		case engine.ConfirmDiverges:
+			mark = "✗"
+		}
+		value, ref := "no data", ""
+		if c.Value.Valid {
+			if c.Kind == engine.ConfirmKindYield {
+				value = fmt.Sprintf("%.2f%%", c.Value.V)
+				if c.Reference.Valid {
+					ref = fmt.Sprintf("vs %.2f%% 21 days ago", c.Reference.V)
+				}
+			} else {
+				value = fmt.Sprintf("%.4f", c.Value.V)
+				if c.Reference.Valid {
+					ref = fmt.Sprintf("vs 50d %.4f", c.Reference.V)
+				}
+			}
+		}
+		when := c.AsOf
+		if c.Forming && when != "" {
+			when += " live"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t\n", mark, c.Label, c.State, value, ref, when)
+	}
+	tw.Flush()
+}
+
+// writeRotation is the rotation map's small-vs-large view: each entry's
+// quadrant on the latest weekly point, how many weeks it has been there,
+// and the point (the other two views are in the JSON).
+func writeRotation(ew *errWriter, r *rotation.Rotation) {
+	if r == nil || len(r.SmallVsLarge) == 0 {
+		return
+	}
+	ew.printf("\nRotation (small vs large by sector, weekly: rs-ratio across, rs-momentum up, axes at 100; N %d)\n", r.Window)
+	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "  sector\tpair\tquadrant\tweeks\trs-ratio\trs-momentum\tweek\t\n")
+	for i := range r.SmallVsLarge {
+		e := &r.SmallVsLarge[i]
+		week := "—"
+		p, ok := e.Head()
+		if !ok && len(e.Tail) > 0 { // a map read back from JSON has its tail only
+			p, ok = e.Tail[len(e.Tail)-1], true
+		}
+		if ok {
+			week = p.Week.String()
+			if e.Unfinished {
+				week += " (so far)"
+			}
+		}
+		q := e.Quadrant.String()
+		if q == "" {
+			q = "—"
+		}
+		fmt.Fprintf(tw, "  %s\t%s/%s\t%s\t%d\t%s\t%s\t%s\t\n", e.Sector, e.Asset, e.Benchmark, q, e.WeeksInQuadrant,
+			fmtNum(e.RSRatio, 2), fmtNum(e.RSMomentum, 2), week)
+	}
+	tw.Flush()
 }
 
 func writeHorizons(w io.Writer, hs []engine.HorizonStats) {
