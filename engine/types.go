@@ -527,3 +527,31 @@ func (s *Snapshot) Flag(id string) (Flag, bool) {
 	}
 	return Flag{}, false
 }
+
+// PairProblem says why the pair's legs lack data, from their errors — the
+// one reason every view gives when the ratio (and all that is computed
+// from it: the pair's flags, the analog study) is missing: "SPY: replay: no
+// file DIR/SPY.csv"; both legs "IWM: …; SPY: …", or, failing the same way,
+// "cannot reach Yahoo (IWM, SPY)". It is "" when neither leg has an error.
+func (s *Snapshot) PairProblem() string {
+	var small, large *SymbolError
+	for i := range s.Errors {
+		switch s.Errors[i].Symbol {
+		case s.Pair.Small:
+			small = &s.Errors[i]
+		case s.Pair.Large:
+			large = &s.Errors[i]
+		}
+	}
+	switch {
+	case small != nil && large != nil && small.Message == large.Message:
+		return small.Message + " (" + small.Symbol + ", " + large.Symbol + ")"
+	case small != nil && large != nil:
+		return small.Symbol + ": " + small.Message + "; " + large.Symbol + ": " + large.Message
+	case small != nil:
+		return small.Symbol + ": " + small.Message
+	case large != nil:
+		return large.Symbol + ": " + large.Message
+	}
+	return ""
+}

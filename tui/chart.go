@@ -152,24 +152,17 @@ func (p *chartPanel) body(cw, ch int) []string {
 }
 
 // legErrors says why there is no ratio when a leg of the pair has an error
-// ("✖ no ratio: IWM: replay: DIR/IWM.csv:45: bad low "x""), wrapped to cw
-// so the file and line stay readable.
+// ("✖ no ratio: IWM: replay: DIR/IWM.csv:45: bad low "x""; both legs failing
+// the same way, the cause once: "✖ no ratio: cannot reach Yahoo (IWM,
+// SPY)"), wrapped to cw so the file and line stay readable.
 func (p *chartPanel) legErrors(cw int) []string {
-	var legs []engine.SymbolError
-	for _, e := range p.snap.Errors {
-		if e.Symbol == p.snap.Pair.Small || e.Symbol == p.snap.Pair.Large {
-			legs = append(legs, e)
-		}
+	why := p.snap.PairProblem()
+	if why == "" {
+		return nil
 	}
 	var out []string
-	for _, g := range groupErrors(legs) {
-		text := g.line()     // "IWM: replay: DIR/IWM.csv:45: …"
-		if len(g.syms) > 1 { // both legs, one cause: the cause first
-			text = g.msg + " (" + strings.Join(g.syms, ", ") + ")"
-		}
-		for _, l := range strings.Split(ansi.Wrap("✖ no ratio: "+text, cw, " /"), "\n") {
-			out = append(out, p.st.Bad.Render(l))
-		}
+	for _, l := range strings.Split(ansi.Wrap("✖ no ratio: "+why, cw, " /"), "\n") {
+		out = append(out, p.st.Bad.Render(l))
 	}
 	return out
 }

@@ -259,3 +259,25 @@ func TestZoomedQuotesListProblems(t *testing.T) {
 	}
 	checkSize(t, scr, 80, 23)
 }
+
+// TestNowWhatNamesTheMissingLeg: without a study because a leg of the pair
+// has no file, the Now what? panel names the file as the ratio panel does
+// (QA-1 item 13: it said "Not enough history yet"); without a leg error it
+// still says the history is short.
+func TestNowWhatNamesTheMissingLeg(t *testing.T) {
+	snap := testSnapshot(1)
+	snap.Pair = engine.PairSnapshot{Small: "IWM", Large: "SPY"}
+	snap.Analogs = nil
+	snap.Errors = []engine.SymbolError{{Symbol: "SPY", Message: "replay: no file data/SPY.csv"}}
+	m, _ := testModel(t, Options{ShowNowWhat: true})
+	m = update(m, tea.WindowSizeMsg{Width: 120, Height: 40}, SnapshotMsg{Snap: snap})
+	scr := screen(m)
+	if !strings.Contains(scr, "✖ no breakout study: SPY: replay: no file data/SPY.csv") || strings.Contains(scr, "Not enough history") {
+		t.Errorf("Now what? does not name the missing leg's file:\n%s", scr)
+	}
+	short := testSnapshot(2)
+	short.Pair, short.Analogs, short.Errors = snap.Pair, nil, nil
+	if scr := screen(update(m, SnapshotMsg{Snap: short})); !strings.Contains(scr, "Not enough history") || strings.Contains(scr, "no breakout study") {
+		t.Errorf("a short history (no leg error) is not said so:\n%s", scr)
+	}
+}

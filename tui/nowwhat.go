@@ -21,10 +21,15 @@ type nowWhatKey struct {
 	analogs      *engine.Analogs
 	risk         *engine.Risk
 	small, large string
+	problem      string // why a leg has no data (said when there is no study)
 }
 
 func keyOfNowWhat(s *engine.Snapshot) nowWhatKey {
-	return nowWhatKey{s.Analogs, s.Risk, s.Pair.Small, s.Pair.Large}
+	k := nowWhatKey{analogs: s.Analogs, risk: s.Risk, small: s.Pair.Small, large: s.Pair.Large}
+	if s.Analogs == nil {
+		k.problem = s.PairProblem()
+	}
+	return k
 }
 
 func newNowWhatPanel(st *Styles) *nowWhatPanel {
@@ -52,6 +57,16 @@ func (p *nowWhatPanel) body(cw, ch int) []string {
 	}
 	if p.snap == nil {
 		return []string{p.st.Muted.Render("no data yet")}
+	}
+	if why := p.snap.PairProblem(); p.snap.Analogs == nil && why != "" {
+		// No study because a leg has no data: its cause (the file, the
+		// feed's reason), as the ratio panel says it, not "not enough
+		// history yet".
+		var out []string
+		for _, l := range strings.Split(ansi.Wrap("✖ no breakout study: "+why, cw, " /"), "\n") {
+			out = append(out, p.st.Bad.Render(l))
+		}
+		return out
 	}
 	out := strings.Split(nowwhat.Render(p.snap.Analogs, p.snap.Risk, p.snap.Pair.Small, p.snap.Pair.Large, cw, ch, p.st.NowWhat), "\n")
 	for len(out) > 0 && strings.TrimSpace(ansi.Strip(out[len(out)-1])) == "" {

@@ -425,6 +425,11 @@ func (c *command) analogs(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if why := snap.PairProblem(); snap.Analogs == nil && why != "" {
+		// No study because a leg has no data: its cause, not "needs at
+		// least 201 joined daily bars".
+		return fmt.Errorf("analogs: no analog study: %s", why)
+	}
 	if err := app.WriteAnalogs(c.stdout, snap.Analogs, c.f.format); err != nil {
 		return fmt.Errorf("analogs: %w", err)
 	}
@@ -496,7 +501,7 @@ func (c *command) status(ctx context.Context) error {
 					now.Sub(d.Failed).Round(time.Second), (c.f.ttl-now.Sub(d.Failed)).Round(time.Second)))
 			}
 			fmt.Fprintln(c.stdout, app.FormatStatus(d, now, cal, opts))
-			return nil
+			return d.NoRatio()
 		}
 	}
 	budget := c.e.StatusBudget
@@ -539,7 +544,7 @@ func (c *command) status(ctx context.Context) error {
 		}
 	}
 	fmt.Fprintln(c.stdout, app.FormatStatus(d, now, cal, opts))
-	return nil
+	return d.NoRatio() // a line without its ratio says why and exits 1
 }
 
 // checkAsOf makes an --as-of before all of a replay directory's data a

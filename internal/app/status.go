@@ -31,6 +31,10 @@ type StatusData struct {
 	FlagCount int       `json:"flag_count,omitempty"`
 	AsOf      time.Time `json:"as_of"` // exchange time of the newest data
 	Errors    int       `json:"errors"`
+	// PairProblem says why there is no ratio when a leg of the pair has
+	// an error (engine.Snapshot.PairProblem: "SPY: replay: no file
+	// DIR/SPY.csv"); "" when there is a ratio.
+	PairProblem string `json:"pair_problem,omitempty"`
 	// Failed is when the last attempt to compute the line failed, if that
 	// was after Computed (the rest is then the last known line, if any);
 	// Failure says why. A failure is cached for the TTL too.
@@ -62,7 +66,24 @@ func StatusFromSnapshot(s *engine.Snapshot, key string, live bool, computed time
 			d.Flags = append(d.Flags, StatusFlag{ID: f.ID, State: f.State.String()})
 		}
 	}
+	if _, ok := s.Pair.Ratio.Get(); !ok {
+		d.PairProblem = s.PairProblem()
+	}
 	return d
+}
+
+// NoRatio is the error of a status line without a ratio (the command
+// exits 1: the one number the line is for cannot be computed), naming the
+// leg's cause; nil when the line has a ratio.
+func (d StatusData) NoRatio() error {
+	if _, ok := d.Ratio.Get(); ok {
+		return nil
+	}
+	pair := Sanitize(d.Small) + "/" + Sanitize(d.Large)
+	if d.PairProblem != "" {
+		return fmt.Errorf("no ratio for %s: %s", pair, Sanitize(d.PairProblem))
+	}
+	return fmt.Errorf("no ratio for %s: its legs have no day of data in common", pair)
 }
 
 // shortFlags returns the status-line labels of the flags, in display order.
@@ -129,6 +150,9 @@ func FormatStatus(d StatusData, now time.Time, cal *calendar.Calendar, o StatusO
 		head += " " + fmt.Sprintf("%.4f", r)
 	} else {
 		head += " —"
+		if d.PairProblem != "" { // why, as the ratio panel says it
+			head += " " + col("red", "✖ "+txt(d.PairProblem))
+		}
 	}
 	parts = append(parts, head)
 	if c, ok := d.ChangePct.Get(); ok {

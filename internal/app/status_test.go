@@ -171,3 +171,24 @@ func TestStatusChangeRoundingToZeroIsFlat(t *testing.T) {
 		}
 	}
 }
+
+// TestStatusWithoutRatioSaysWhy: a line without its ratio names the leg's
+// cause after the "—" (red for tmux, its # escaped so tmux runs nothing)
+// and is an error (exit 1); with a ratio there is neither.
+func TestStatusWithoutRatioSaysWhy(t *testing.T) {
+	cal := calendar.NYSE()
+	now := ny(2024, 6, 4, 13, 47)
+	d := liveStatus(now)
+	if err := d.NoRatio(); err != nil {
+		t.Errorf("with a ratio: %v", err)
+	}
+	d.Ratio, d.ChangePct, d.Flags = engine.Num{}, engine.Num{}, nil
+	d.PairProblem = "SPY: replay: no file #(rm)/SPY.csv"
+	want := "IWM/SPY — #[fg=red]✖ SPY: replay: no file ##(rm)/SPY.csv#[default] · open 2h13m"
+	if got := FormatStatus(d, now, cal, StatusOptions{Tmux: true}); got != want {
+		t.Errorf("tmux line %q, want %q", got, want)
+	}
+	if err := d.NoRatio(); err == nil || err.Error() != "no ratio for IWM/SPY: SPY: replay: no file #(rm)/SPY.csv" {
+		t.Errorf("error %v", err)
+	}
+}

@@ -60,6 +60,9 @@ func WriteText(w io.Writer, s *engine.Snapshot) error {
 	ew.printf("\n\n%s/%s ratio %s  change %s  SMA50 %s  SMA200 %s  20d high %s  RSI14 %s  ROC20 %s\n",
 		p.Small, p.Large, fmtNum(p.Ratio, 4), fmtPct(p.RatioChangePct), fmtNum(p.RatioSMA50, 4),
 		fmtNum(p.RatioSMA200, 4), fmtNum(p.RatioHigh20, 4), fmtNum(p.RatioRSI14, 1), fmtPct(p.RatioROC20))
+	if why := s.PairProblem(); !p.Ratio.Valid && why != "" {
+		ew.printf("✖ no ratio: %s\n", Sanitize(why))
+	}
 
 	ew.printf("\nFlags\n")
 	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
