@@ -72,6 +72,10 @@ type Input struct {
 	// symbol's bars replaces today's bars within its time range, the
 	// others stay. Breadth members' bars count as their live prices.
 	IntradayUpdates []Bar
+	// Applied, if set, is closed by Run once this Input is applied (before
+	// its Snapshot is published): a producer paces itself on it, e.g. the
+	// members' load, which keeps no more than two batches of bars alive.
+	Applied chan struct{}
 }
 
 // sectorState links a sector pair to its legs.
@@ -748,6 +752,9 @@ func (e *Engine) Run(ctx context.Context, in <-chan Input, publish func(*Snapsho
 				return ctx.Err()
 			}
 			e.apply(inp)
+			if inp.Applied != nil {
+				close(inp.Applied)
+			}
 			now := inp.Now
 			if now.IsZero() {
 				now = e.now

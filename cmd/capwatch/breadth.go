@@ -215,12 +215,10 @@ func memberSource(c *command, feed feeds.Feed, ld *app.Breadth, universe, path s
 
 // localMemberBatch is how many members' histories one load of a local
 // feed (demo, replay) asks for. Such a load is faster than the engine
-// takes the members in, so the pipeline holds up to eight batches between
-// the two (one being loaded, one in the chunk channel, one being sent, four
-// in the engine's input buffer, one being applied): a batch of 10 of the
-// demo's three-year members is 0.6 MB of bars (756 × 80 bytes each), so
-// at most ~5 MB wait, where batches of 50 kept ~25 MB (BENCHMARKS.md
-// "Memory").
+// takes the members in; the pipeline loads a batch only once the engine
+// has applied the one before the last (internal/app's loadMembers), so at
+// most two batches of bars are alive: 1.2 MB of the demo's three-year
+// members (756 × 80 bytes each) — BENCHMARKS.md "Memory".
 const localMemberBatch = 10
 
 // memberFailureTTL is how long a member whose history failed is not asked

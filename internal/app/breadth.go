@@ -64,6 +64,7 @@ type membersChunk struct {
 	err     error                // the batch's failure (every member asked failed)
 	starts  map[string]time.Time // members whose data begins after the history
 	done    bool                 // the last chunk of this load
+	applied chan struct{}        // closed once the engine applied it (a loaded batch; the loader waits for it)
 }
 
 // seriesResult is the series' load.
@@ -208,13 +209,26 @@ func (r *run) loadMembers(b *Breadth, out chan<- membersChunk) {
 			}
 		}
 	}
+	// A batch loads while the engine applies the one before it, never
+	// further ahead: a local feed loads faster than the engine applies, and
+	// every batch waiting in between was a batch of bars alive (BENCHMARKS.md
+	// "Memory"). before is the batch emitted before the last one.
+	var before, last chan struct{}
 	for i := 0; i < len(rest); i += b.Batch {
+		if before != nil {
+			select {
+			case <-before:
+			case <-r.ctx.Done():
+				return
+			}
+		}
 		batch := rest[i:min(i+b.Batch, len(rest))]
 		h, err := r.loadBatch(b, batch)
 		if r.ctx.Err() != nil {
 			return
 		}
-		c := membersChunk{daily: h.Daily, asked: len(batch), errs: h.Errors, starts: h.Starts}
+		c := membersChunk{daily: h.Daily, asked: len(batch), errs: h.Errors, starts: h.Starts, applied: make(chan struct{})}
+		before, last = last, c.applied
 		if err != nil {
 			r.log.Warn("pipeline: breadth members", "members", len(batch), "err", err)
 			c.failed, c.err = len(batch), err
@@ -290,7 +304,7 @@ func (r *run) membersDone(c membersChunk) bool {
 		r.log.Debug("pipeline: breadth member", "symbol", se.Symbol, "err", se.Message)
 	}
 	p := br.progress
-	return r.send(engine.Input{MemberList: c.list, Members: c.daily, MembersLoad: &p, Now: r.now(nil)})
+	return r.send(engine.Input{MemberList: c.list, Members: c.daily, MembersLoad: &p, Now: r.now(nil), Applied: c.applied})
 }
 
 // listRetry is how soon a live members list that failed is asked again.

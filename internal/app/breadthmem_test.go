@@ -2,15 +2,21 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"reflect"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	"github.com/capwatch/capwatch/engine"
 	"github.com/capwatch/capwatch/engine/breadth"
 	"github.com/capwatch/capwatch/feeds"
 	"github.com/capwatch/capwatch/feeds/demo"
+	"github.com/capwatch/capwatch/feeds/fake"
 	"github.com/capwatch/capwatch/internal/calendar"
+	"github.com/capwatch/capwatch/internal/clock"
 )
 
 // aheadModel is a breadth model that records, at each member it is handed,
@@ -79,4 +85,67 @@ func TestOneShotHoldsABatchOfMembersAtATime(t *testing.T) {
 	if got.Breadth == nil || !reflect.DeepEqual(got.Breadth, want.Breadth) {
 		t.Errorf("breadth in batches of %d differs from one batch:\n%+v\n%+v", batch, got.Breadth, want.Breadth)
 	}
+}
+
+// TestMembersLoadAtMostTwoBatchesAhead: the dashboard's members load waits
+// for the engine: while the engine applies nothing, no more than two
+// batches are loaded (one handed over, one waiting), where the loader used
+// to fill every queue between the two (the chunk channel, the pipeline's
+// send, the engine's input buffer: five batches and more, each a batch of
+// bars alive); once the engine runs, every member loads.
+func TestMembersLoadAtMostTwoBatchesAhead(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		iwm := genBars("IWM", 300, 200, 10, 0.05)
+		spy := genBars("SPY", 300, 500, 5, 0.1)
+		cal := calendar.NYSE()
+		clk := clock.NewFake(cal.NextTradingDate(iwm[len(iwm)-1].Time).Add(20 * time.Hour))
+		f := fake.New(fake.Options{Kind: feeds.KindReplay, History: feeds.History{Daily: map[string][]engine.Bar{"IWM": iwm, "SPY": spy}}})
+		eng, err := engine.New(pairConfig(), cal)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var members []string
+		for i := range 100 {
+			members = append(members, fmt.Sprintf("M%03d", i))
+		}
+		u, err := breadth.New(breadth.Config{Universe: "test", Members: members})
+		if err != nil {
+			t.Fatal(err)
+		}
+		eng.SetBreadth(u)
+		var loads atomic.Int64
+		b := &Breadth{Members: members, Batch: 10,
+			Load: func(ctx context.Context, ms []string) (feeds.History, error) {
+				loads.Add(1)
+				h := feeds.History{Daily: map[string][]engine.Bar{}}
+				for _, s := range ms {
+					h.Daily[s] = genBars(s, 300, 50, 2, 0.01)
+				}
+				return h, nil
+			}}
+		g := holdRunner{e: eng, gate: make(chan struct{})}
+		var mu sync.Mutex
+		var last *engine.Snapshot
+		p := &Pipeline{Feed: f, Engine: g, Symbols: []string{"IWM", "SPY"}, Clock: clk, Breadth: b,
+			OnSnapshot: func(s *engine.Snapshot) { mu.Lock(); last = s; mu.Unlock() }}
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan error, 1)
+		go func() { done <- p.Run(ctx) }()
+		synctest.Wait() // the engine has taken nothing: everything queues
+		if n := loads.Load(); n > 2 {
+			t.Errorf("%d batches loaded while the engine applied none; want at most 2", n)
+		}
+		close(g.gate) // the engine takes every Input from now on
+		synctest.Wait()
+		mu.Lock()
+		l := last.BreadthLoad
+		mu.Unlock()
+		if n := loads.Load(); n != 10 || l == nil || !l.Done || l.Loaded != 100 {
+			t.Errorf("after the engine ran: %d batches loaded, progress %+v; want 10, all 100 members", n, l)
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	})
 }
