@@ -146,9 +146,9 @@ func (p *quotesPanel) body(cw, ch int) []string {
 	errs := symbolErrors(p.snap.Errors)
 	for _, s := range p.sorted() {
 		msg, failed := errs[s.Symbol]
-		line := st.inkBold.paint(fit(s.Symbol, symW))
+		line := st.inkBold.Paint(fit(s.Symbol, symW))
 		if failed { // "✖" in the symbol's cell: the list below says why
-			line = st.inkBold.paint(fit(s.Symbol, symW-2)) + st.Bad.Render("✖") + " "
+			line = st.inkBold.Paint(fit(s.Symbol, symW-2)) + st.Bad.Render("✖") + " "
 		}
 		_, hasLast := s.Last.Get()
 		if failed && !hasLast { // nothing to show: the error in short
@@ -174,7 +174,7 @@ func (p *quotesPanel) body(cw, ch int) []string {
 		line += fmt.Sprintf("%*s", lastW, last)
 		if c, ok := s.ChangePct.Get(); ok {
 			c = numfmt.Round(c, 2)
-			line += st.signInk(c).paint(fmt.Sprintf("%*s", chgW, numfmt.Arrow(c, 2)+fmtPct(s.ChangePct, 2)))
+			line += st.signInk(c).Paint(fmt.Sprintf("%*s", chgW, numfmt.Arrow(c, 2)+fmtPct(s.ChangePct, 2)))
 		} else {
 			line += fmt.Sprintf("%*s", chgW, "—")
 		}
@@ -188,7 +188,7 @@ func (p *quotesPanel) body(cw, ch int) []string {
 			if c, ok := s.ChangePct.Get(); ok {
 				sty = st.signInk(numfmt.Round(c, 2))
 			}
-			line += " " + sty.paint(fit(sp, sparkW))
+			line += " " + sty.Paint(fit(sp, sparkW))
 		}
 		if showRVOL {
 			line += fmt.Sprintf(" %*s", rvolW, p.rvolText(s, rvolW))
@@ -468,10 +468,10 @@ func (p *quotesPanel) age(s engine.SymbolSnapshot, w int) string {
 	txt := fmtAge(d)
 	stale := s.Stale || Stale(s.DataTime, p.now, p.stale, p.cal, p.feedOK)
 	if stale {
-		return p.st.inkWarn.paint(fmt.Sprintf("%*s", w, txt+"!"))
+		return p.st.inkWarn.Paint(fmt.Sprintf("%*s", w, txt+"!"))
 	}
 	if s.Delayed {
 		txt += "d"
 	}
-	return p.st.inkMuted.paint(fmt.Sprintf("%*s", w, txt))
+	return p.st.inkMuted.Paint(fmt.Sprintf("%*s", w, txt))
 }

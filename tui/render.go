@@ -8,6 +8,7 @@ import (
 
 	"github.com/capwatch/capwatch/engine"
 	"github.com/capwatch/capwatch/internal/numfmt"
+	"github.com/capwatch/capwatch/tui/draw"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -125,50 +126,12 @@ func fmtAge(d time.Duration) string {
 	return fmt.Sprintf("%dd%02dh", int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour))
 }
 
-// sparkLevels are the eight levels of a sparkline (3 bytes each in UTF-8).
-const sparkLevels = "▁▂▃▄▅▆▇█"
-
-// sparkline draws vals (non-finite values skipped) as w cells, bucketing by
-// the last value of each bucket. It returns "" when there is nothing to draw.
-func sparkline(vals []float64, w int) string { return sparklineRef(vals, w, math.NaN()) }
+// sparkline draws vals (non-finite values skipped) as at most w cells,
+// bucketing by the last value of each bucket. It returns "" when there is
+// nothing to draw.
+func sparkline(vals []float64, w int) string { return draw.Sparkline(vals, w, math.NaN()) }
 
 // sparklineRef is sparkline on a scale that also spans ref (yesterday's
 // close), so the height of a cell says where the price is against it; a NaN
 // ref scales to the values alone.
-func sparklineRef(vals []float64, w int, ref float64) string {
-	if w <= 0 {
-		return ""
-	}
-	pts := make([]float64, 0, len(vals))
-	for _, v := range vals {
-		if !math.IsNaN(v) && !math.IsInf(v, 0) {
-			pts = append(pts, v)
-		}
-	}
-	if len(pts) == 0 {
-		return ""
-	}
-	n := min(w, len(pts))
-	cells := make([]float64, n)
-	for i := range cells {
-		// last point of bucket i
-		j := (i+1)*len(pts)/n - 1
-		cells[i] = pts[j]
-	}
-	lo, hi := cells[0], cells[0]
-	for _, v := range cells {
-		lo, hi = math.Min(lo, v), math.Max(hi, v)
-	}
-	if !math.IsNaN(ref) && !math.IsInf(ref, 0) {
-		lo, hi = math.Min(lo, ref), math.Max(hi, ref)
-	}
-	var b strings.Builder
-	for _, v := range cells {
-		k := 3
-		if hi > lo {
-			k = int((v - lo) / (hi - lo) * 7.999)
-		}
-		b.WriteString(sparkLevels[k*3 : k*3+3])
-	}
-	return b.String()
-}
+func sparklineRef(vals []float64, w int, ref float64) string { return draw.Sparkline(vals, w, ref) }

@@ -246,7 +246,7 @@ func (p *sectorsPanel) cell(n engine.Num, h horizon) string {
 		return centre("—", cellW)
 	}
 	prec := cellPrec(v)
-	return p.st.heatInk(numfmt.Round(v, prec), h.scale()).paint(fmt.Sprintf("%*s ", cellW-1, numfmt.Signed(v, prec)))
+	return p.st.heatInk(numfmt.Round(v, prec), h.scale()).Paint(fmt.Sprintf("%*s ", cellW-1, numfmt.Signed(v, prec)))
 }
 
 // cellPrec is the decimals a heat cell shows v with: one, or none from

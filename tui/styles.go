@@ -3,11 +3,11 @@ package tui
 import (
 	"image/color"
 	"math"
-	"strings"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/lipgloss/v2"
 	"github.com/capwatch/capwatch/tui/breadth"
+	"github.com/capwatch/capwatch/tui/draw"
 	"github.com/capwatch/capwatch/tui/nowwhat"
 	"github.com/capwatch/capwatch/tui/rotation"
 	"github.com/guptarohit/asciigraph"
@@ -94,33 +94,17 @@ type Styles struct {
 	inkBold, inkWarn                               ink
 }
 
-// ink is a style's opening and closing escape sequences, for single-line
-// text without tabs.
-type ink struct{ pre, post string }
-
-func newInk(st lipgloss.Style) ink {
-	r := st.Render("X")
-	i := strings.Index(r, "X")
-	if i < 0 {
-		return ink{}
-	}
-	return ink{r[:i], r[i+1:]}
-}
-
-func (k ink) paint(s string) string {
-	if k.pre == "" && k.post == "" {
-		return s
-	}
-	return k.pre + s + k.post
-}
+// ink is a style's escape sequences (draw.Ink, shared with the panel
+// subpackages).
+type ink = draw.Ink
 
 // withInks fills the pre-rendered wrappers from the styles.
 func (s Styles) withInks() Styles {
 	for i := range s.heatPos {
-		s.inkHeatPos[i], s.inkHeatNeg[i] = newInk(s.heatPos[i]), newInk(s.heatNeg[i])
+		s.inkHeatPos[i], s.inkHeatNeg[i] = draw.NewInk(s.heatPos[i]), draw.NewInk(s.heatNeg[i])
 	}
-	s.inkHeatZero, s.inkUp, s.inkDown = newInk(s.heatZero), newInk(s.Up), newInk(s.Down)
-	s.inkText, s.inkMuted, s.inkBold, s.inkWarn = newInk(s.Text), newInk(s.Muted), newInk(s.Bold), newInk(s.Warn)
+	s.inkHeatZero, s.inkUp, s.inkDown = draw.NewInk(s.heatZero), draw.NewInk(s.Up), draw.NewInk(s.Down)
+	s.inkText, s.inkMuted, s.inkBold, s.inkWarn = draw.NewInk(s.Text), draw.NewInk(s.Muted), draw.NewInk(s.Bold), draw.NewInk(s.Warn)
 	return s
 }
 

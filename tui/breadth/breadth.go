@@ -31,6 +31,7 @@ import (
 	ebreadth "github.com/capwatch/capwatch/engine/breadth"
 	"github.com/capwatch/capwatch/internal/calendar"
 	"github.com/capwatch/capwatch/internal/termsafe"
+	"github.com/capwatch/capwatch/tui/draw"
 )
 
 // Styles are the panel's styles, built by NewStyles.
@@ -523,36 +524,13 @@ func fit(s string, w int) string {
 	return ansi.Truncate(s, w, "")
 }
 
-const levels = "▁▂▃▄▅▆▇█"
-
 // spark draws vals (NaN skipped) in at most w cells, the last value of each
-// bucket.
+// bucket; "—" when there is nothing to draw.
 func spark(vals []float64, w int) string {
-	pts := make([]float64, 0, len(vals))
-	for _, v := range vals {
-		if !math.IsNaN(v) {
-			pts = append(pts, v)
-		}
+	if s := draw.Sparkline(vals, w, math.NaN()); s != "" {
+		return s
 	}
-	if len(pts) == 0 || w <= 0 {
-		return "—"
-	}
-	n := min(w, len(pts))
-	lo, hi := math.Inf(1), math.Inf(-1)
-	cells := make([]float64, n)
-	for i := range cells {
-		cells[i] = pts[(i+1)*len(pts)/n-1]
-		lo, hi = math.Min(lo, cells[i]), math.Max(hi, cells[i])
-	}
-	var sb strings.Builder
-	for _, v := range cells {
-		k := 3
-		if hi > lo {
-			k = int((v - lo) / (hi - lo) * 7.999)
-		}
-		sb.WriteString(levels[k*3 : k*3+3])
-	}
-	return sb.String()
+	return "—"
 }
 
 // SplitLines are the "Now what?" lines on breadth at past events: the 6-month

@@ -23,11 +23,11 @@ func quadStyle(q rot.Quadrant) braille.Style { return stQuad0 + braille.Style(q)
 func (st Styles) paint(s braille.Style, text string) string {
 	switch {
 	case s == stAxis:
-		return st.axis.paint(text)
+		return st.axis.Paint(text)
 	case s == stMuted:
-		return st.muted.paint(text)
+		return st.muted.Paint(text)
 	case s >= stQuad0 && int(s-stQuad0) < len(st.quad):
-		return st.quad[s-stQuad0].paint(text)
+		return st.quad[s-stQuad0].Paint(text)
 	}
 	return text
 }
@@ -357,19 +357,19 @@ func table(entries []rot.Entry, f tableForm, st Styles) []string {
 		b.WriteString(padRight("quadrant", quad) + "  ")
 	}
 	b.WriteString(padLeft("ratio", ratio) + "  " + padLeft("mom", mom) + "  " + padLeft("wks", weeks))
-	out := []string{st.header.paint(b.String())}
+	out := []string{st.header.Paint(b.String())}
 	num := func(s string, n int) string {
 		if s == "—" {
-			return st.muted.paint(padLeft(s, n))
+			return st.muted.Paint(padLeft(s, n))
 		}
-		return st.label.paint(padLeft(s, n))
+		return st.label.Paint(padLeft(s, n))
 	}
 	for _, r := range rows {
 		b.Reset()
 		q := st.quad[r.q]
-		b.WriteString(q.paint(r.sym) + " " + st.label.paint(padRight(r.name, name)) + "  ")
+		b.WriteString(q.Paint(r.sym) + " " + st.label.Paint(padRight(r.name, name)) + "  ")
 		if f != formTiny {
-			b.WriteString(q.paint(padRight(r.quad, quad)) + "  ")
+			b.WriteString(q.Paint(padRight(r.quad, quad)) + "  ")
 		}
 		b.WriteString(num(r.ratio, ratio) + "  " + num(r.mom, mom) + "  " + num(r.weeks, weeks))
 		out = append(out, b.String())

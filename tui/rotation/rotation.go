@@ -24,6 +24,7 @@ import (
 
 	rot "github.com/capwatch/capwatch/engine/rotation"
 	"github.com/capwatch/capwatch/internal/termsafe"
+	"github.com/capwatch/capwatch/tui/draw"
 )
 
 // Minimum sizes: below MinCanvasW×MinCanvasH cells for the graph the panel
@@ -51,24 +52,8 @@ func Symbol(q rot.Quadrant) string {
 	return "·"
 }
 
-// ink is a style's opening and closing escape sequences (single-line text).
-type ink struct{ pre, post string }
-
-func newInk(st lipgloss.Style) ink {
-	r := st.Render("X")
-	i := strings.Index(r, "X")
-	if i < 0 {
-		return ink{}
-	}
-	return ink{r[:i], r[i+1:]}
-}
-
-func (k ink) paint(s string) string {
-	if k.pre == "" && k.post == "" {
-		return s
-	}
-	return k.pre + s + k.post
-}
+// ink is a style's escape sequences (shared with tui).
+type ink = draw.Ink
 
 // Styles are the panel's styles, built by NewStyles.
 type Styles struct {
@@ -83,7 +68,7 @@ type Styles struct {
 func NewStyles(colorblind, isDark, noColor bool) Styles {
 	plain := lipgloss.NewStyle()
 	if noColor {
-		b := newInk(plain.Bold(true))
+		b := draw.NewInk(plain.Bold(true))
 		return Styles{quad: [5]ink{{}, b, b, b, b}, header: b}
 	}
 	// 256-colour indices: they read the same in tmux's default 256 colours.
@@ -106,14 +91,14 @@ func NewStyles(colorblind, isDark, noColor bool) Styles {
 	}
 	c := lipgloss.Color
 	s := Styles{
-		header: newInk(plain.Bold(true).Foreground(c(muted))),
-		muted:  newInk(plain.Foreground(c(muted))),
-		label:  newInk(plain.Foreground(c(text))),
-		axis:   newInk(plain.Foreground(c(axis))),
+		header: draw.NewInk(plain.Bold(true).Foreground(c(muted))),
+		muted:  draw.NewInk(plain.Foreground(c(muted))),
+		label:  draw.NewInk(plain.Foreground(c(text))),
+		axis:   draw.NewInk(plain.Foreground(c(axis))),
 	}
 	s.quad[rot.None] = s.muted
 	for i, qq := range []rot.Quadrant{rot.Leading, rot.Weakening, rot.Lagging, rot.Improving} {
-		s.quad[qq] = newInk(plain.Foreground(c(q[i])))
+		s.quad[qq] = draw.NewInk(plain.Foreground(c(q[i])))
 	}
 	return s
 }
@@ -232,17 +217,17 @@ func Render(in Input, width, height int, st Styles) string {
 		if in.Rotation == nil {
 			msg = "Rotation map: waiting for daily history."
 		}
-		lines := []string{st.header.paint(head)}
+		lines := []string{st.header.Paint(head)}
 		for _, l := range strings.Split(ansi.Wrap(msg, width, ""), "\n") {
-			lines = append(lines, st.muted.paint(l))
+			lines = append(lines, st.muted.Paint(l))
 		}
 		return strings.Join(lines[:min(len(lines), height)], "\n")
 	}
 	if width < MinWidth || height < MinHeight {
-		return st.header.paint(ansi.Truncate(summary(entries), width, "…"))
+		return st.header.Paint(ansi.Truncate(summary(entries), width, "…"))
 	}
 
-	lines := []string{st.header.paint(head)}
+	lines := []string{st.header.Paint(head)}
 	bodyH := height - 1
 	forms := []tableForm{formWide, formCompact, formTiny}
 	// Beside: the widest table that leaves a graph at least as wide as
@@ -287,7 +272,7 @@ func Render(in Input, width, height int, st Styles) string {
 		lines = append(lines, graph(entries, tail, width, bodyH, st)...)
 		return strings.Join(lines, "\n")
 	}
-	return st.header.paint(ansi.Truncate(summary(entries), width, "…"))
+	return st.header.Paint(ansi.Truncate(summary(entries), width, "…"))
 }
 
 // header is the panel's first line: which view, the window and the tail,

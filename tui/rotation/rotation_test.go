@@ -284,10 +284,11 @@ func TestNoColor(t *testing.T) {
 		}
 		seen := map[string]bool{}
 		for _, q := range rot.Quadrants {
-			if st.quad[q].pre == "" || seen[st.quad[q].pre] {
-				t.Errorf("%s: quadrant %v has no colour of its own (%q)", name, q, st.quad[q].pre)
+			seq := st.quad[q].Paint("") // the ink's escape sequences alone
+			if seq == "" || seen[seq] {
+				t.Errorf("%s: quadrant %v has no colour of its own (%q)", name, q, seq)
 			}
-			seen[st.quad[q].pre] = true
+			seen[seq] = true
 		}
 	}
 }
