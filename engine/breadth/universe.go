@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/capwatch/capwatch/engine"
-	"github.com/capwatch/capwatch/engine/ta"
 )
 
 // Defaults and the definitions' constants.
@@ -117,9 +116,7 @@ type member struct {
 	lastLeg   int     // leg index of the latest processed bar on a leg date (-1)
 	lastClose float64 // its close
 
-	sma50, sma200 *ta.SMA
-	ext           *extremes // the 52-week high and low
-	roc           *ta.ROC
+	st *stats // its indicators (nil until it has bars processed)
 
 	live float64 // live quote on the forming date (0: none)
 	lc   contrib // contribution currently in the live aggregate
@@ -436,27 +433,16 @@ func (u *Universe) unload(m *member) {
 // resetStreams returns m to "nothing processed".
 func (u *Universe) resetStreams(m *member) {
 	m.next, m.lastLeg, m.lastClose = 0, -1, 0
-	if m.sma50 != nil {
-		m.sma50.Reset()
-		m.sma200.Reset()
-		m.ext.reset()
-		m.roc.Reset()
+	if m.st != nil {
+		m.st.reset()
 	}
 }
 
-// streams allocates m's indicator streams on first use.
+// streams allocates m's indicators on first use.
 func (m *member) streams() {
-	if m.sma50 != nil {
-		return
+	if m.st == nil {
+		m.st = new(stats)
 	}
-	var err error
-	m.sma50, err = ta.NewSMA(50)
-	must(err)
-	m.sma200, err = ta.NewSMA(200)
-	must(err)
-	m.ext = new(extremes)
-	m.roc, err = ta.NewROC(21)
-	must(err)
 }
 
 // must is for constructors with constant, valid periods.
@@ -499,19 +485,14 @@ func (u *Universe) runTo(m *member, end int, sign int32) {
 	m.next = end
 }
 
-// commit advances m's streams by its bar j (the next one: m.closes[j])
-// and returns its contribution. The streams' Update returns what their
-// Peek would have, so this equals eval(x, prevOK) before the bar (tested).
+// commit advances m's indicators by its bar j (the next one: m.closes[j])
+// and returns its contribution. push returns what peek would have, so this
+// equals eval(x, prevOK) before the bar (tested).
 func (m *member) commit(j int, prevOK bool) contrib {
 	x := m.closes[j]
-	ct := m.hiLo(x, contrib{f: fWith})
+	ct := m.hiLo(x, contrib{f: fWith}) // against the 252 closes before x
 	ct = m.prev(x, prevOK, ct)
-	// Closes were validated: the streams cannot reject them.
-	v50, ok50, _ := m.sma50.Update(x)
-	v200, ok200, _ := m.sma200.Update(x)
-	r, okr, _ := m.roc.Update(x)
-	m.ext.push(m.closes, j)
-	return finishContrib(ct, x, v50, ok50, v200, ok200, r, okr)
+	return finishContrib(ct, x, m.st.push(m.closes, j))
 }
 
 // eval is m's contribution for a bar (or quote) with close x on the date
@@ -520,15 +501,12 @@ func (m *member) commit(j int, prevOK bool) contrib {
 func (m *member) eval(x float64, prevOK bool) contrib {
 	ct := m.hiLo(x, contrib{f: fWith})
 	ct = m.prev(x, prevOK, ct)
-	v50, ok50, _ := m.sma50.Peek(x)
-	v200, ok200, _ := m.sma200.Peek(x)
-	r, okr, _ := m.roc.Peek(x)
-	return finishContrib(ct, x, v50, ok50, v200, ok200, r, okr)
+	return finishContrib(ct, x, m.st.peek(m.closes, x))
 }
 
 // hiLo adds the 52-week measures: x against the 252 committed closes.
 func (m *member) hiLo(x float64, ct contrib) contrib {
-	if hi, lo, ok := m.ext.value(m.closes); ok {
+	if hi, lo, ok := m.st.ext.value(m.closes); ok {
 		ct.f |= fE252
 		if x > hi {
 			ct.f |= fNH
@@ -557,7 +535,8 @@ func (m *member) prev(x float64, prevOK bool, ct contrib) contrib {
 }
 
 // finishContrib adds the averages and the 21-bar return.
-func finishContrib(ct contrib, x, v50 float64, ok50 bool, v200 float64, ok200 bool, r float64, okr bool) contrib {
+func finishContrib(ct contrib, x float64, v statVals) contrib {
+	v50, ok50, v200, ok200, r, okr := v.v50, v.ok50, v.v200, v.ok200, v.roc, v.okRoc
 	if ok50 {
 		ct.f |= fE50
 		if x > v50 {
