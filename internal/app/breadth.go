@@ -185,50 +185,63 @@ func (r *run) loadMembers(b *Breadth, out chan<- membersChunk) {
 			return
 		}
 	}
+	// A chunk is read or loaded while the engine applies the one before it,
+	// never further ahead: the cache and a local feed are faster than the
+	// engine, and every chunk waiting in between was a chunk of bars alive
+	// (BENCHMARKS.md "Memory"; 2,000 cached members of five years were
+	// 200 MB read at once). before is the chunk sent before the last one.
+	var before, last chan struct{}
+	wait := func() bool {
+		if before == nil {
+			return true
+		}
+		select {
+		case <-before:
+			return true
+		case <-r.ctx.Done():
+			return false
+		}
+	}
+	send := func(c membersChunk) bool {
+		c.applied = make(chan struct{})
+		if !emit(c) {
+			return false
+		}
+		before, last = last, c.applied
+		return true
+	}
 	rest := all
 	if b.Cached != nil {
-		cached := b.Cached(all)
 		rest = rest[:0:0]
-		var have []string
-		for _, s := range all {
-			if len(cached[s]) > 0 {
-				have = append(have, s)
-			} else {
-				rest = append(rest, s)
+		for i := 0; i < len(all); i += cachedChunk {
+			if !wait() {
+				return
 			}
-		}
-		for len(have) > 0 {
-			n := min(cachedChunk, len(have))
-			c := membersChunk{daily: make(map[string][]engine.Bar, n), asked: n}
-			for _, s := range have[:n] {
-				c.daily[s] = cached[s]
+			ask := all[i:min(i+cachedChunk, len(all))]
+			cached := b.Cached(ask)
+			c := membersChunk{daily: make(map[string][]engine.Bar, len(cached))}
+			for _, s := range ask {
+				if len(cached[s]) > 0 {
+					c.daily[s] = cached[s]
+				} else {
+					rest = append(rest, s)
+				}
 			}
-			have = have[n:]
-			if !emit(c) {
+			if c.asked = len(c.daily); c.asked > 0 && !send(c) {
 				return
 			}
 		}
 	}
-	// A batch loads while the engine applies the one before it, never
-	// further ahead: a local feed loads faster than the engine applies, and
-	// every batch waiting in between was a batch of bars alive (BENCHMARKS.md
-	// "Memory"). before is the batch emitted before the last one.
-	var before, last chan struct{}
 	for i := 0; i < len(rest); i += b.Batch {
-		if before != nil {
-			select {
-			case <-before:
-			case <-r.ctx.Done():
-				return
-			}
+		if !wait() {
+			return
 		}
 		batch := rest[i:min(i+b.Batch, len(rest))]
 		h, err := r.loadBatch(b, batch)
 		if r.ctx.Err() != nil {
 			return
 		}
-		c := membersChunk{daily: h.Daily, asked: len(batch), errs: h.Errors, starts: h.Starts, applied: make(chan struct{})}
-		before, last = last, c.applied
+		c := membersChunk{daily: h.Daily, asked: len(batch), errs: h.Errors, starts: h.Starts}
 		if err != nil {
 			r.log.Warn("pipeline: breadth members", "members", len(batch), "err", err)
 			c.failed, c.err = len(batch), err
@@ -240,7 +253,7 @@ func (r *run) loadMembers(b *Breadth, out chan<- membersChunk) {
 				}
 			}
 		}
-		if !emit(c) {
+		if !send(c) {
 			return
 		}
 	}

@@ -149,3 +149,94 @@ func TestMembersLoadAtMostTwoBatchesAhead(t *testing.T) {
 		}
 	})
 }
+
+// TestCachedMembersAreReadAChunkAtATime: members whose history is cached
+// are read cachedChunk at a time, and no further ahead of the engine than
+// the loaded batches (two chunks while it applies nothing), where the
+// whole list's cache was read at once (2,000 members of five years: 200 MB
+// of bars); the one-shot reads them a chunk at a time too.
+func TestCachedMembersAreReadAChunkAtATime(t *testing.T) {
+	var members []string
+	for i := range 350 {
+		members = append(members, fmt.Sprintf("M%03d", i))
+	}
+	var calls, most atomic.Int64
+	cached := func(ms []string) map[string][]engine.Bar {
+		calls.Add(1)
+		for {
+			old := most.Load()
+			if int64(len(ms)) <= old || most.CompareAndSwap(old, int64(len(ms))) {
+				break
+			}
+		}
+		out := map[string][]engine.Bar{}
+		for _, s := range ms {
+			out[s] = genBars(s, 300, 50, 2, 0.01)
+		}
+		return out
+	}
+	synctest.Test(t, func(t *testing.T) {
+		iwm := genBars("IWM", 300, 200, 10, 0.05)
+		spy := genBars("SPY", 300, 500, 5, 0.1)
+		cal := calendar.NYSE()
+		clk := clock.NewFake(cal.NextTradingDate(iwm[len(iwm)-1].Time).Add(20 * time.Hour))
+		f := fake.New(fake.Options{Kind: feeds.KindReplay, History: feeds.History{Daily: map[string][]engine.Bar{"IWM": iwm, "SPY": spy}}})
+		eng, err := engine.New(pairConfig(), cal)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, err := breadth.New(breadth.Config{Universe: "test", Members: members})
+		if err != nil {
+			t.Fatal(err)
+		}
+		eng.SetBreadth(u)
+		g := holdRunner{e: eng, gate: make(chan struct{})}
+		var mu sync.Mutex
+		var last *engine.Snapshot
+		p := &Pipeline{Feed: f, Engine: g, Symbols: []string{"IWM", "SPY"}, Clock: clk,
+			Breadth:    &Breadth{Members: members, Cached: cached, Batch: 10},
+			OnSnapshot: func(s *engine.Snapshot) { mu.Lock(); last = s; mu.Unlock() }}
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan error, 1)
+		go func() { done <- p.Run(ctx) }()
+		synctest.Wait()
+		if n, m := calls.Load(), most.Load(); n > 2 || m > cachedChunk {
+			t.Errorf("while the engine applied nothing: %d reads of the cache, up to %d members each; want at most 2 of %d", n, m, cachedChunk)
+		}
+		close(g.gate)
+		synctest.Wait()
+		mu.Lock()
+		l := last.BreadthLoad
+		mu.Unlock()
+		if l == nil || !l.Done || l.Loaded != len(members) || l.Failed != 0 || calls.Load() != 4 {
+			t.Errorf("after the engine ran: progress %+v after %d reads; want all %d loaded from 4", l, calls.Load(), len(members))
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	calls.Store(0)
+	most.Store(0)
+	cfg := pairConfig()
+	f, err := demo.New(demo.Options{Seed: 1, Symbols: cfg.Symbols()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := breadth.New(breadth.Config{Universe: "test", Members: members})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := BuildSnapshot(t.Context(), BuildOptions{Feed: f, Config: cfg, Calendar: calendar.NYSE(),
+		Breadth: &Breadth{Members: members, Cached: cached}, Universe: u})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, m := calls.Load(), most.Load(); n != 4 || m > cachedChunk {
+		t.Errorf("one-shot: %d reads of the cache, up to %d members each; want 4 of at most %d", n, m, cachedChunk)
+	}
+	if l := s.BreadthLoad; l == nil || l.Loaded != len(members) || l.Failed != 0 {
+		t.Errorf("one-shot progress %+v", l)
+	}
+}

@@ -325,19 +325,22 @@ func oneShotBreadth(ctx context.Context, o BuildOptions, inp *engine.Input, send
 		return send(engine.Input{Members: members})
 	}
 	rest := all
-	if b.Cached != nil {
-		cached := b.Cached(all)
-		have := map[string][]engine.Bar{}
+	if b.Cached != nil { // read cachedChunk at a time, as the dashboard does
 		rest = nil
-		for _, s := range all {
-			if len(cached[s]) > 0 {
-				have[s] = cached[s]
-			} else {
-				rest = append(rest, s)
+		for i := 0; i < len(all); i += cachedChunk {
+			ask := all[i:min(i+cachedChunk, len(all))]
+			cached := b.Cached(ask)
+			have := make(map[string][]engine.Bar, len(cached))
+			for _, s := range ask {
+				if len(cached[s]) > 0 {
+					have[s] = cached[s]
+				} else {
+					rest = append(rest, s)
+				}
 			}
-		}
-		if err := apply(have); err != nil {
-			return nil, err
+			if err := apply(have); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if b.Load != nil && o.Feed.Kind() != feeds.KindLive {
