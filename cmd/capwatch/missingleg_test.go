@@ -21,7 +21,7 @@ func TestMissingPairLegIsNamedEverywhere(t *testing.T) {
 	file := "no file " + filepath.Join(dir, "SPY.csv")
 	h := newHarness(t)
 	code, out, errOut := h.run("analogs", "--feed", "replay", "--data", dir)
-	if code != exitFailure || !strings.Contains(errOut, "no analog study: SPY: replay: "+file) || strings.Contains(errOut, "201") {
+	if code != exitFailure || !strings.Contains(errOut, "no analog study: SPY: replay: "+file) || strings.Contains(errOut, "joined daily bars") {
 		t.Errorf("analogs: exit %d, stderr %q: want 1 naming %q", code, errOut, file)
 	}
 	for i := range 2 { // computed, then from the status cache
