@@ -205,7 +205,7 @@ func TestWriteTextNoEscapes(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := buf.String()
-	for _, want := range []string{"IWM/SPY ratio 0.3750", "ratio_above_sma50", "since 2024-05-20", "Technology", "XLE: XLE.csv: no such file", "STALE", "Now what? 1 past breakouts"} {
+	for _, want := range []string{"IWM/SPY ratio 0.3750", "ratio_above_sma50", "since 2024-05-20", "Technology", "XLE: XLE.csv: no such file", "STALE", "Now what? 1 past breakout ("} {
 		if !strings.Contains(s, want) {
 			t.Errorf("text output lacks %q:\n%s", want, s)
 		}
