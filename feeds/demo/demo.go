@@ -10,7 +10,8 @@
 // 09:30 open of the most recent trading date, so the dashboard shows an open
 // market at any hour. The history is staged so that a small-cap breakout
 // unfolds in the first minutes of watching: it ends with the small/large ratio
-// (IWM/SPY by default) just below its 50-day average, its prior 20-day high
+// (staged on IWM/SPY, whatever pair is charted; other small/large pairs
+// follow it through the size factor) just below its 50-day average, its prior 20-day high
 // and (for most seeds) its 200-day average, and during the first ~80
 // simulated seconds the small caps rally ~1% against the large caps, through
 // all three, and keep leading for the rest of that day (on volume: the small
@@ -27,8 +28,11 @@
 // Quote and bar times are simulated; Batch.Status.LastSuccess and Interval
 // are wall-clock (the injected Clock), so stale detection keeps working.
 //
-// Same seed, start and pair ⇒ the same history and the same quotes, whichever
-// other symbols are requested (each symbol has its own random stream).
+// Same seed and start ⇒ the same history and the same quotes for a symbol,
+// whatever the charted pair and whichever other symbols are requested, in
+// any order: each symbol has its own random streams, and the shared factors
+// (the staged breakout included, see stagedSmall) depend on the seed and the
+// start alone.
 package demo
 
 import (
@@ -63,9 +67,11 @@ type Options struct {
 	Start time.Time
 	// QuoteInterval is the simulated time between batches (default 1 s).
 	QuoteInterval time.Duration
-	// Small and Large name the pair the breakout is staged for (default IWM
-	// and SPY). The staging needs the small leg to load more on the size
-	// factor than the large one; otherwise the history is left unstaged.
+	// Small and Large name the charted pair (default IWM and SPY): their
+	// legs get the full 20 years of history (for the analog study), every
+	// other symbol the last 3 years of the same series. They change no
+	// price: the breakout is staged in the market itself (on IWM/SPY,
+	// through the size factor), the same whatever the pair.
 	Small, Large string
 }
 

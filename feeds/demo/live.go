@@ -52,7 +52,7 @@ type live struct {
 // newLive starts the simulation at start from the last history close of
 // every symbol.
 func newLive(w *world, cal *calendar.Calendar, symbols []string, start time.Time, qi time.Duration) *live {
-	l := &live{w: w, cal: cal, qi: qi, start: start, now: start, fr: rngFor(w.seed, "live", 0), smallSym: w.small}
+	l := &live{w: w, cal: cal, qi: qi, start: start, now: start, fr: rngFor(w.seed, "live", 0), smallSym: stagedSmall}
 	l.open, l.close, _ = cal.Session(start)
 	l.mSig = mktVol(1)
 	if n := len(w.mktSig); n > 0 {

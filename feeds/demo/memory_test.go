@@ -47,7 +47,7 @@ func referenceBars(w *world, sym string) []engine.Bar {
 		lo := min(op, cl) * math.Exp(-hlFrac*sig*math.Abs(r.NormFloat64()))
 		vol := p.adv * math.Exp(0.3*r.NormFloat64()-0.045) * (0.68 + 0.4*math.Abs(ret[t])/sig) *
 			math.Sqrt(w.mktSig[t]/mktVol(1))
-		if t == n-1 && w.staged && sym == w.small && t >= 20 {
+		if t == n-1 && w.staged && sym == stagedSmall && t >= 20 {
 			sum := 0.0
 			for _, b := range bars[t-20 : t] {
 				sum += b.Volume
@@ -68,7 +68,7 @@ func referenceBars(w *world, sym string) []engine.Bar {
 
 // TestStreamedBarsAreTheReferenceMarket: the streamed generator gives the
 // same bars, bit for bit, as the materialising one it replaced (the pair's
-// legs, a sector ETF, an unknown symbol, members; staged and not; a member
+// legs, a sector ETF, an unknown symbol, members; a member
 // as the pair's small leg), and the stream starts from the same last
 // closes and 20-day volumes.
 func TestStreamedBarsAreTheReferenceMarket(t *testing.T) {

@@ -47,12 +47,23 @@ func mktVol(regime int) float64 {
 	return 0.0100
 }
 
+// stagedSmall and stagedLarge are the pair the history's breakout set-up is
+// staged on (through the size factor, which every small cap loads on). The
+// staging is part of the market, not of the view: it is the same whatever
+// pair is charted, so that a symbol's prices depend only on the seed (and
+// the start) and every small/large pair shows the breakout in its own
+// measure.
+const (
+	stagedSmall = "IWM"
+	stagedLarge = "SPY"
+)
+
 // world is the part of the simulated market shared by every symbol: the
-// trading dates and the daily factor returns. It depends only on the seed, the
-// start and the staged pair, never on which symbols are requested.
+// trading dates and the daily factor returns. It depends only on the seed and
+// the start, never on the charted pair or on which symbols are requested.
 type world struct {
 	seed         int64
-	small, large string
+	small, large string      // the charted pair: its legs get the full history
 	dates        []time.Time // trading dates (midnight New York), oldest first
 	mkt          []float64   // market factor return of each date
 	mktSig       []float64   // market regime volatility of each date
@@ -179,7 +190,7 @@ func (w *world) otherRet(p params, e float64, t int) float64 {
 }
 
 // stage rewrites the size factor over the last tailDays days so that the
-// small/large ratio ends just below both its 50-day average and its prior
+// small/large ratio (stagedSmall/stagedLarge) ends just below both its 50-day average and its prior
 // 20-day high (see tailShape); the live stream then lifts it through both.
 //
 // The staged log ratio is the shape plus each day's own non-size ratio
@@ -190,13 +201,13 @@ func (w *world) otherRet(p params, e float64, t int) float64 {
 // window is almost all staged days), while the ratio stays on its shape.
 func (w *world) stage() {
 	n := len(w.dates)
-	ps, pl := paramsFor(w.small), paramsFor(w.large)
+	ps, pl := paramsFor(stagedSmall), paramsFor(stagedLarge)
 	dsz := ps.size - pl.size
-	if n < tailDays+2 || math.Abs(dsz) < 0.2 {
+	if n < tailDays+2 {
 		return
 	}
-	es := w.idioNoise(rngFor(w.seed, w.small, 1))
-	el := w.idioNoise(rngFor(w.seed, w.large, 1))
+	es := w.idioNoise(rngFor(w.seed, stagedSmall, 1))
+	el := w.idioNoise(rngFor(w.seed, stagedLarge, 1))
 	other := make([]float64, tailDays+1) // k = 0 is the day before the tail
 	for k := range other {
 		t := n - 1 - tailDays + k
@@ -438,7 +449,7 @@ func (w *world) eachBar(sym string, emit func(t int, b engine.Bar)) {
 		lo := min(op, cl) * math.Exp(-hlFrac*sig*math.Abs(r.NormFloat64()))
 		vol := p.adv * math.Exp(0.3*r.NormFloat64()-0.045) * (0.68 + 0.4*math.Abs(rt)/sig) *
 			math.Sqrt(w.mktSig[t]/mktVol(1))
-		if t == n-1 && w.staged && sym == w.small && t >= quietDays {
+		if t == n-1 && w.staged && sym == stagedSmall && t >= quietDays {
 			// The set-up ends on an ordinary day for the small leg, so the
 			// volume surge belongs to the breakout day.
 			sum := 0.0
