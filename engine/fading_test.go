@@ -50,8 +50,8 @@ func TestFadingWhenLiveBarFails(t *testing.T) {
 	s = quote(49, 10, 0)
 	f = mustFlag(t, s, FlagRatioAboveSMA50)
 	wantFlag(t, "live dip", f, FlagFading, since)
-	if f.Value != Some(0.49) || !nearNum(Some(f.Threshold), 0.5) {
-		t.Errorf("live dip: value %+v vs %v, want the live 0.49 vs 0.5", f.Value, f.Threshold)
+	if f.Value != Some(0.49) || !nearNum(f.Threshold, 0.5) {
+		t.Errorf("live dip: value %+v vs %v, want the live 0.49 vs 0.5", f.Value, f.Threshold.V)
 	}
 	if f.CloseValue != Some(0.51) || !nearNum(f.CloseThreshold, closeSMA) || f.CloseDate != since {
 		t.Errorf("live dip: close value %+v vs %+v on %q, want the close's 0.51 vs %v", f.CloseValue, f.CloseThreshold, f.CloseDate, closeSMA)

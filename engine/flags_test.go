@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -16,7 +17,7 @@ func constSeries(n int, v float64) []float64 {
 func wantFlag(t *testing.T, label string, f Flag, state FlagState, since string) {
 	t.Helper()
 	if f.State != state || f.Since != since {
-		t.Errorf("%s: %s = %v since %q, want %v since %q (value %+v thr %v)", label, f.ID, f.State, f.Since, state, since, f.Value, f.Threshold)
+		t.Errorf("%s: %s = %v since %q, want %v since %q (value %+v thr %v)", label, f.ID, f.State, f.Since, state, since, f.Value, f.Threshold.V)
 	}
 }
 
@@ -31,8 +32,8 @@ func TestRatioAboveSMA50FormingThenConfirmed(t *testing.T) {
 	e.LoadHistory(map[string][]Bar{"SPY": spy[:warm], "IWM": iwm})
 	s := e.Snapshot(days[warm-1])
 	wantFlag(t, "flat", mustFlag(t, s, FlagRatioAboveSMA50), FlagOff, "")
-	if f := mustFlag(t, s, FlagRatioAboveSMA50); f.Threshold != 0.5 || f.Value != Some(0.5) {
-		t.Errorf("flat: value %+v threshold %v, want 0.5/0.5", f.Value, f.Threshold)
+	if f := mustFlag(t, s, FlagRatioAboveSMA50); f.Threshold.V != 0.5 || f.Value != Some(0.5) {
+		t.Errorf("flat: value %+v threshold %v, want 0.5/0.5", f.Value, f.Threshold.V)
 	}
 
 	d := days[warm]
@@ -135,8 +136,8 @@ func TestSmallTrendFlags(t *testing.T) {
 	wantFlag(t, "golden", mustFlag(t, s, FlagSmallGoldenCross), FlagConfirmed, want)
 	wantFlag(t, "above200", mustFlag(t, s, FlagSmallAboveSMA200), FlagConfirmed, want)
 	wantFlag(t, "ratio200", mustFlag(t, s, FlagRatioAboveSMA200), FlagConfirmed, want)
-	if f := mustFlag(t, s, FlagSmallGoldenCross); f.Threshold != mustSym(t, s, "IWM").SMA200.V {
-		t.Errorf("golden threshold %v, want the SMA200", f.Threshold)
+	if f := mustFlag(t, s, FlagSmallGoldenCross); f.Threshold.V != mustSym(t, s, "IWM").SMA200.V {
+		t.Errorf("golden threshold %v, want the SMA200", f.Threshold.V)
 	}
 	// Before day 210 the averages are equal (flat): not a cross.
 	e.LoadHistory(map[string][]Bar{
@@ -164,12 +165,12 @@ func TestNewHigh52w(t *testing.T) {
 	wantFlag(t, "flat", mustFlag(t, s, FlagRatioNewHigh52w), FlagOff, "")
 	s = load(254)
 	wantFlag(t, "break", mustFlag(t, s, FlagRatioNewHigh52w), FlagConfirmed, days[253].Format("2006-01-02"))
-	if f := mustFlag(t, s, FlagRatioNewHigh52w); f.Threshold != 0.5 || f.Value.V != 0.51 {
-		t.Errorf("52w value %+v threshold %v", f.Value, f.Threshold)
+	if f := mustFlag(t, s, FlagRatioNewHigh52w); f.Threshold.V != 0.5 || f.Value.V != 0.51 {
+		t.Errorf("52w value %+v threshold %v", f.Value, f.Threshold.V)
 	}
 	// 252 bars: only 251 prior closes, so the 52-week high is absent.
 	s = load(252)
-	if f := mustFlag(t, s, FlagRatioNewHigh52w); f.State != FlagOff || f.Threshold != 0 {
+	if f := mustFlag(t, s, FlagRatioNewHigh52w); f.State != FlagOff || f.Threshold.V != 0 {
 		t.Errorf("short history: %+v", f)
 	}
 	if !s.Pair.RatioHigh20.Valid || s.Pair.RatioHigh20.V != 0.5 {
@@ -224,8 +225,8 @@ func TestVolumeSurge(t *testing.T) {
 		}
 		f := mustFlag(t, e.Snapshot(days[c.n-1]), FlagSmallVolumeSurge)
 		wantFlag(t, c.name, f, c.state, since)
-		if c.n == 26 && (f.Value != Some(2) || f.Threshold != 1.5) {
-			t.Errorf("%s: value %+v threshold %v, want RVOL 2 vs 1.5", c.name, f.Value, f.Threshold)
+		if c.n == 26 && (f.Value != Some(2) || f.Threshold.V != 1.5) {
+			t.Errorf("%s: value %+v threshold %v, want RVOL 2 vs 1.5", c.name, f.Value, f.Threshold.V)
 		}
 	}
 }
@@ -270,5 +271,40 @@ func TestSectorBreadth(t *testing.T) {
 		if got := s.Sectors[8].SmallVsBench.M1; got != Some(0) {
 			t.Errorf("flat sector vs bench %+v, want 0", got)
 		}
+	}
+}
+
+// TestUnknownThresholdIsNull: live quotes for both legs arrived before any
+// history (QA-2 W2/W3). The ratio exists, but no average or prior high does:
+// the thresholds the ratio and small-leg flags compare with are unknown, so
+// they must be absent (JSON null), never a level of 0, and the flags off.
+func TestUnknownThresholdIsNull(t *testing.T) {
+	e := newEngine(t, pairConfig())
+	d := tradingDays(e.cal, nyDate(2025, 3, 3), 1)[0]
+	at := nyAt(d, 10, 0, 0)
+	e.ApplyQuotes([]Quote{
+		{Symbol: "SPY", Price: 100, DayVolume: 1000, Time: at},
+		{Symbol: "IWM", Price: 105.5, DayVolume: 1000, Time: at},
+	})
+	s := e.Snapshot(at)
+	for _, id := range []string{FlagRatioAboveSMA50, FlagRatioAboveSMA200, FlagRatioNewHigh20d, FlagRatioNewHigh52w, FlagSmallAboveSMA200, FlagSmallGoldenCross} {
+		f := mustFlag(t, s, id)
+		if f.Threshold.Valid {
+			t.Errorf("%s: threshold %v with no history, want absent", id, f.Threshold.V)
+		}
+		if f.State != FlagOff {
+			t.Errorf("%s: state %v with no history, want off", id, f.State)
+		}
+		b, err := f.MarshalJSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), `"threshold":null`) {
+			t.Errorf("%s: JSON %s, want \"threshold\":null", id, b)
+		}
+	}
+	// A threshold that is a configured constant stays known.
+	if f := mustFlag(t, s, FlagSmallLeads21d); f.Threshold != Some(pairConfig().Thresholds.SmallLeadsPts) {
+		t.Errorf("small_leads_21d threshold %+v, want the configured %v", f.Threshold, pairConfig().Thresholds.SmallLeadsPts)
 	}
 }

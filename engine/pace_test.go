@@ -100,8 +100,8 @@ func TestRVOLPaceLive(t *testing.T) {
 		t.Errorf("09:45: RVOLPace %+v, want %v", ss.RVOLPace, want)
 	}
 	wantFlag(t, "09:45 surge", f, FlagForming, d.Format("2006-01-02"))
-	if f.Value != ss.RVOLPace || f.Threshold != 1.5 {
-		t.Errorf("09:45: flag value %+v threshold %v, want RVOLPace %+v vs 1.5", f.Value, f.Threshold, ss.RVOLPace)
+	if f.Value != ss.RVOLPace || f.Threshold.V != 1.5 {
+		t.Errorf("09:45: flag value %+v threshold %v, want RVOLPace %+v vs 1.5", f.Value, f.Threshold.V, ss.RVOLPace)
 	}
 	// 11:00 (F = 1/3): 400,000 / (1e6 / 3) = 1.2: below the threshold.
 	ss, f = quote(nyAt(d, 11, 0, 0), 101, 400_000)

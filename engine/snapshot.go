@@ -259,10 +259,7 @@ func (e *Engine) flagSnapshot() []Flag {
 	}
 	for k := range cur {
 		f := e.flags[k]
-		cur[k] = Flag{ID: FlagIDs[k], State: f.state, Value: f.value, Text: e.texts[k], Partial: f.partial}
-		if f.thr.Valid {
-			cur[k].Threshold = f.thr.V
-		}
+		cur[k] = Flag{ID: FlagIDs[k], State: f.state, Value: f.value, Threshold: f.thr, Text: e.texts[k], Partial: f.partial}
 		if f.state != FlagOff && !f.since.IsZero() {
 			cur[k].Since = f.since.Format("2006-01-02")
 		}

@@ -204,8 +204,8 @@ type Flag struct {
 	State     FlagState `json:"state"`
 	Since     string    `json:"since"` // YYYY-MM-DD of the first bar of the current run; "" when off (JSON null)
 	Value     Num       `json:"value"`
-	Threshold float64   `json:"threshold"`
-	Text      string    `json:"text"` // one line of meaning
+	Threshold Num       `json:"threshold"` // null when the level is not known (no history yet, a missing pair leg)
+	Text      string    `json:"text"`      // one line of meaning
 	// The last closed bar the flag was evaluated on (its committed state:
 	// confirmed and fading held there): its date, session close, and the
 	// value and threshold compared there. A fading flag shows these beside

@@ -17,8 +17,8 @@ func TestBreadthFlagsWaitForTheMembers(t *testing.T) {
 	snap := func(loaded int, done bool) *engine.Snapshot {
 		s := testSnapshot(1)
 		s.Flags = append(s.Flags,
-			engine.Flag{ID: engine.FlagBreadthAboveSMA50, State: engine.FlagOff, Threshold: 60, Text: "most members above their 50-day average"},
-			engine.Flag{ID: engine.FlagBreadthThrust, State: engine.FlagOff, Threshold: 0.615, Text: "a Zweig breadth thrust"})
+			engine.Flag{ID: engine.FlagBreadthAboveSMA50, State: engine.FlagOff, Threshold: engine.Some(60), Text: "most members above their 50-day average"},
+			engine.Flag{ID: engine.FlagBreadthThrust, State: engine.FlagOff, Threshold: engine.Some(0.615), Text: "a Zweig breadth thrust"})
 		s.Breadth = &engine.Breadth{Universe: "demo", Members: 600, Covered: loaded, AsOf: "2026-11-24", Partial: !done,
 			PctAboveSMA50: engine.Some(72)}
 		s.BreadthLoad = &engine.BreadthLoad{Members: 600, Loaded: loaded, Done: done}

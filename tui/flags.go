@@ -56,7 +56,8 @@ func sameFlagView(a, b []engine.Flag) bool {
 		if x.Value.Valid && x.Value.V != y.Value.V && flagValue(x.ID, x.Value.V, true) != flagValue(y.ID, y.Value.V, true) {
 			return false
 		}
-		if x.Threshold != y.Threshold && flagValue(x.ID, x.Threshold, false) != flagValue(y.ID, y.Threshold, false) {
+		if x.Threshold.Valid != y.Threshold.Valid || x.Threshold.Valid && x.Threshold.V != y.Threshold.V &&
+			flagValue(x.ID, x.Threshold.V, false) != flagValue(y.ID, y.Threshold.V, false) {
 			return false
 		}
 		if x.CloseValue.Valid != y.CloseValue.Valid || x.CloseValue.Valid && x.CloseValue.V != y.CloseValue.V &&
@@ -96,8 +97,20 @@ func flagLabel(id string) string {
 	return id
 }
 
-// stateMark is the glyph and word of a flag state.
-func (p *flagsPanel) stateMark(s engine.FlagState) string {
+// unevaluated reports whether a flag that is off could not be judged: the
+// level it compares with is not known (no history yet, a missing pair leg),
+// or neither the live bar nor a close gave it a value. Its JSON state stays
+// "off" (the contract); the panel says "no data" instead of claiming off.
+func unevaluated(f *engine.Flag) bool {
+	return f.State == engine.FlagOff && !f.Partial && (!f.Threshold.Valid || !f.Value.Valid && !f.CloseValue.Valid)
+}
+
+// stateMark is the glyph and word of a flag state (nodata: an off flag
+// that could not be evaluated, see unevaluated).
+func (p *flagsPanel) stateMark(s engine.FlagState, nodata bool) string {
+	if nodata {
+		return p.st.Off.Render("○ no data  ")
+	}
 	switch s {
 	case engine.FlagConfirmed:
 		return p.st.Confirmed.Render("● confirmed")
@@ -113,8 +126,11 @@ func (p *flagsPanel) stateMark(s engine.FlagState) string {
 func (p *flagsPanel) draw(cw, ch int) (string, []string) {
 	title := "Breakout flags"
 	if p.snap != nil {
-		on, fading, forming := 0, 0, 0
-		for _, f := range p.snap.Flags {
+		on, fading, forming, nodata := 0, 0, 0, 0
+		for i, f := range p.snap.Flags {
+			if unevaluated(&p.snap.Flags[i]) {
+				nodata++
+			}
 			switch f.State {
 			case engine.FlagConfirmed:
 				on++
@@ -130,6 +146,9 @@ func (p *flagsPanel) draw(cw, ch int) (string, []string) {
 		}
 		if forming > 0 {
 			title += fmt.Sprintf(", %d forming", forming)
+		}
+		if nodata > 0 {
+			title += fmt.Sprintf(", %d no data", nodata)
 		}
 	}
 	body := p.body(cw, ch)
@@ -234,6 +253,7 @@ func meaningLines(rows []flagRow, cw, ch int) [][]string {
 // flagRow is one flag's display texts (sanitised, unstyled).
 type flagRow struct {
 	state        engine.FlagState
+	nodata       bool // off, but not evaluated (see unevaluated)
 	label, value string
 	close        string    // a fading flag's value at the last close ("close 0.3847"), else ""
 	since        [3]string // ISO, "Oct 29", "10/29" forms; "" when off or undated
@@ -252,7 +272,7 @@ func (p *flagsPanel) rows(flags []engine.Flag) []flagRow {
 	}
 	out := make([]flagRow, len(flags))
 	for i, f := range flags {
-		r := flagRow{state: f.State, label: flagLabel(f.ID), value: p.valueText(f), meaning: f.Text, partial: f.Partial}
+		r := flagRow{state: f.State, nodata: unevaluated(&flags[i]), label: flagLabel(f.ID), value: p.valueText(f), meaning: f.Text, partial: f.Partial}
 		if v, ok := f.CloseValue.Get(); ok && f.State == engine.FlagFading && f.Value.Valid {
 			r.close = "close " + flagValue(f.ID, v, true)
 		}
@@ -282,7 +302,11 @@ func (p *flagsPanel) valueText(f engine.Flag) string {
 			return w
 		}
 	}
-	thr := flagValue(f.ID, f.Threshold, false)
+	// An unknown threshold is "—", never a level of 0.
+	thr := "—"
+	if t, ok := f.Threshold.Get(); ok {
+		thr = flagValue(f.ID, t, false)
+	}
 	if v, ok := f.Value.Get(); ok {
 		txt := flagValue(f.ID, v, true) + " vs " + thr
 		if f.ID == engine.FlagSmallVolumeSurge && (f.State == engine.FlagOff || f.State == engine.FlagFading) && p.smallDown() {
@@ -301,7 +325,7 @@ func (p *flagsPanel) valueText(f engine.Flag) string {
 		}
 		return "≥" + thr + " at close"
 	}
-	if f.Threshold == 0 {
+	if !f.Threshold.Valid {
 		return "—" // neither the value nor the level it is compared with is known yet
 	}
 	return "— vs " + thr
@@ -445,7 +469,7 @@ func chooseLayout(rows []flagRow, cw int, meaning bool) flagLayout {
 // line formats one flag to fit cw cells in layout l.
 func (p *flagsPanel) line(r flagRow, l flagLayout, cw int) string {
 	var b strings.Builder
-	b.WriteString(p.stateMark(r.state))
+	b.WriteString(p.stateMark(r.state, r.nodata))
 	b.WriteString(" ")
 	label := r.label
 	if r.partial && !l.value { // the mark must show even without the value column

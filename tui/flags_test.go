@@ -49,7 +49,7 @@ func TestFlagsShowSinceAndValue(t *testing.T) {
 			if on := f.State != engine.FlagOff; on != (strings.Contains(l, "since ") || strings.Contains(l, "from ")) {
 				t.Errorf("%dx%d: %s (%v) since shown %v: %q", tc.w, tc.h, f.ID, f.State, !on, l)
 			}
-			thr := flagValue(f.ID, f.Threshold, false)
+			thr := flagValue(f.ID, f.Threshold.V, false)
 			if tc.value && !strings.Contains(l, flagValue(f.ID, f.Value.V, true)+" vs "+thr) {
 				t.Errorf("%dx%d: %s lacks value vs %s: %q", tc.w, tc.h, f.ID, thr, l)
 			}
@@ -175,7 +175,7 @@ func TestFadingFlagShown(t *testing.T) {
 	for i := range flags {
 		if flags[i].ID == id {
 			flags[i].State, flags[i].Since = engine.FlagFading, "2026-11-02"
-			flags[i].Value, flags[i].Threshold = engine.Some(0.3822), 0.3828
+			flags[i].Value, flags[i].Threshold = engine.Some(0.3822), engine.Some(0.3828)
 			flags[i].CloseDate, flags[i].CloseValue, flags[i].CloseThreshold = "2026-11-23", engine.Some(0.3847), engine.Some(0.3826)
 		}
 	}
@@ -231,7 +231,7 @@ func TestVolumeSurgeSaysDownDay(t *testing.T) {
 		}
 		for i := range s.Flags {
 			if f := &s.Flags[i]; f.ID == engine.FlagSmallVolumeSurge {
-				f.State, f.Value, f.Threshold, f.Since = c.state, engine.Some(1.79), 1.5, ""
+				f.State, f.Value, f.Threshold, f.Since = c.state, engine.Some(1.79), engine.Some(1.5), ""
 				if c.state != engine.FlagOff {
 					f.Since = "2025-11-20"
 				}

@@ -1,8 +1,11 @@
 package tui
 
 import (
+	"regexp"
 	"strings"
 	"testing"
+
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/capwatch/capwatch/engine"
 )
@@ -14,11 +17,43 @@ func TestFlagValueUnknown(t *testing.T) {
 	if got := p.valueText(engine.Flag{ID: engine.FlagRatioAboveSMA50}); got != "—" {
 		t.Errorf("no value, no threshold: %q, want —", got)
 	}
-	got := p.valueText(engine.Flag{ID: engine.FlagSmallLeads21d, Threshold: 2})
+	got := p.valueText(engine.Flag{ID: engine.FlagSmallLeads21d, Threshold: engine.Some(2)})
 	if !strings.HasPrefix(got, "— vs ") || !strings.Contains(got, "2.0") {
 		t.Errorf("no value, threshold 2 pts: %q", got)
 	}
-	if got := p.valueText(engine.Flag{ID: engine.FlagRatioAboveSMA50, Value: engine.Some(0.3812), Threshold: 0.3799}); !strings.Contains(got, "0.3812 vs 0.3799") {
+	if got := p.valueText(engine.Flag{ID: engine.FlagRatioAboveSMA50, Value: engine.Some(0.3812), Threshold: engine.Some(0.3799)}); !strings.Contains(got, "0.3812 vs 0.3799") {
 		t.Errorf("value and threshold: %q", got)
+	}
+}
+
+// TestUnknownThresholdOnScreen (QA-2 W2/W3): quotes came before the history,
+// so the ratio flags have a value but no threshold. The panel must show
+// "vs —", never "vs 0.0000", and "no data" instead of "off" beside a value
+// that is above nothing; the title says how many could not be evaluated.
+func TestUnknownThresholdOnScreen(t *testing.T) {
+	s := testSnapshot(1)
+	s.Flags = []engine.Flag{
+		{ID: engine.FlagRatioAboveSMA50, State: engine.FlagOff, Value: engine.Some(1.055), Text: "ratio above its 50-day average"},
+		{ID: engine.FlagSmallAboveSMA200, State: engine.FlagOff, Value: engine.Some(226.76), Text: "IWM above its 200-day average"},
+		{ID: engine.FlagSmallLeads21d, State: engine.FlagOff, Value: engine.Some(1.2), Threshold: engine.Some(2), Text: "IWM beat SPY"},
+	}
+	m, _ := testModel(t, Options{})
+	m = update(m, tea.WindowSizeMsg{Width: 120, Height: 40}, SnapshotMsg{Snap: s})
+	scr := screen(m)
+	if strings.Contains(scr, "0.0000") {
+		t.Errorf("a threshold of 0 is shown:\n%s", scr)
+	}
+	for _, l := range []string{"Ratio > 50-day avg", "Small > 200-day avg"} {
+		line := regexp.MustCompile(`(?m)^.*` + regexp.QuoteMeta(l) + `.*$`).FindString(scr)
+		if !strings.Contains(line, "vs —") || !strings.Contains(line, "no data") || strings.Contains(line, " off ") {
+			t.Errorf("%s: %q, want \"no data\" and \"vs —\"", l, line)
+		}
+	}
+	// A flag with a known value and threshold is still plainly off.
+	if line := regexp.MustCompile(`(?m)^.*Small leads 21d.*$`).FindString(scr); !strings.Contains(line, "○ off") {
+		t.Errorf("evaluated flag: %q, want ○ off", line)
+	}
+	if !strings.Contains(scr, "2 no data") {
+		t.Errorf("title does not count the flags without data:\n%s", scr)
 	}
 }

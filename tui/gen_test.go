@@ -127,15 +127,15 @@ func testSnapshot(seq uint64) *engine.Snapshot {
 		above50 = engine.FlagConfirmed
 	}
 	flags := []engine.Flag{
-		{ID: engine.FlagRatioAboveSMA50, State: above50, Since: "2026-11-10", Value: engine.Some(last), Threshold: daily[nd-1].SMA50.V, Text: "small caps beat their 50-day relative trend"},
-		{ID: engine.FlagRatioAboveSMA200, State: engine.FlagConfirmed, Since: "2026-10-29", Value: engine.Some(last), Threshold: daily[nd-1].SMA200.V, Text: "small caps beat their 200-day relative trend"},
-		{ID: engine.FlagRatioNewHigh20d, State: engine.FlagForming, Since: "2026-11-24", Value: engine.Some(last), Threshold: last * 0.999, Text: "ratio at a 20-day high on the live bar"},
-		{ID: engine.FlagRatioNewHigh52w, State: engine.FlagOff, Value: engine.Some(last), Threshold: 0.3911, Text: "ratio at a 52-week high"},
-		{ID: engine.FlagSmallAboveSMA200, State: engine.FlagConfirmed, Since: "2026-09-15", Value: engine.Some(syms[0].Last.V), Threshold: 221.4, Text: "IWM above its 200-day average"},
-		{ID: engine.FlagSmallGoldenCross, State: engine.FlagOff, Value: engine.Some(226.3), Threshold: 227.9, Text: "IWM 50-day average above its 200-day"},
-		{ID: engine.FlagSmallLeads21d, State: engine.FlagOff, Value: engine.Some(1.2), Threshold: 2, Text: "IWM beat SPY by 2 pts over 21 days"},
-		{ID: engine.FlagSmallVolumeSurge, State: engine.FlagForming, Since: "2026-11-24", Value: engine.Some(1.7), Threshold: 1.5, Text: "IWM volume 1.5× its 20-day average"},
-		{ID: engine.FlagSectorBreadth, State: engine.FlagConfirmed, Since: "2026-11-18", Value: engine.Some(0.67), Threshold: 0.6, Text: "most sectors: small leg leads large"},
+		{ID: engine.FlagRatioAboveSMA50, State: above50, Since: "2026-11-10", Value: engine.Some(last), Threshold: engine.Some(daily[nd-1].SMA50.V), Text: "small caps beat their 50-day relative trend"},
+		{ID: engine.FlagRatioAboveSMA200, State: engine.FlagConfirmed, Since: "2026-10-29", Value: engine.Some(last), Threshold: engine.Some(daily[nd-1].SMA200.V), Text: "small caps beat their 200-day relative trend"},
+		{ID: engine.FlagRatioNewHigh20d, State: engine.FlagForming, Since: "2026-11-24", Value: engine.Some(last), Threshold: engine.Some(last * 0.999), Text: "ratio at a 20-day high on the live bar"},
+		{ID: engine.FlagRatioNewHigh52w, State: engine.FlagOff, Value: engine.Some(last), Threshold: engine.Some(0.3911), Text: "ratio at a 52-week high"},
+		{ID: engine.FlagSmallAboveSMA200, State: engine.FlagConfirmed, Since: "2026-09-15", Value: engine.Some(syms[0].Last.V), Threshold: engine.Some(221.4), Text: "IWM above its 200-day average"},
+		{ID: engine.FlagSmallGoldenCross, State: engine.FlagOff, Value: engine.Some(226.3), Threshold: engine.Some(227.9), Text: "IWM 50-day average above its 200-day"},
+		{ID: engine.FlagSmallLeads21d, State: engine.FlagOff, Value: engine.Some(1.2), Threshold: engine.Some(2), Text: "IWM beat SPY by 2 pts over 21 days"},
+		{ID: engine.FlagSmallVolumeSurge, State: engine.FlagForming, Since: "2026-11-24", Value: engine.Some(1.7), Threshold: engine.Some(1.5), Text: "IWM volume 1.5× its 20-day average"},
+		{ID: engine.FlagSectorBreadth, State: engine.FlagConfirmed, Since: "2026-11-18", Value: engine.Some(0.67), Threshold: engine.Some(0.6), Text: "most sectors: small leg leads large"},
 	}
 	lastEv := "2026-10-29"
 	bars := 19

@@ -296,7 +296,7 @@ func TestBreadthFlags(t *testing.T) {
 	if thrustDate == "" || thrustDate < dates[len(dates)-21].Format("2006-01-02") {
 		t.Fatalf("fixture: thrust on %q, want one in the last 20 bars", thrustDate)
 	}
-	if f := flag(s, engine.FlagBreadthThrust); f.State != engine.FlagConfirmed || f.Since != thrustDate || f.Threshold != 0.615 || !f.Value.Valid {
+	if f := flag(s, engine.FlagBreadthThrust); f.State != engine.FlagConfirmed || f.Since != thrustDate || f.Threshold.V != 0.615 || !f.Value.Valid {
 		t.Errorf("breadth_thrust %+v, want confirmed since %s", f, thrustDate)
 	}
 	h := s.Breadth.History
@@ -305,7 +305,7 @@ func TestBreadthFlags(t *testing.T) {
 	for k := len(h) - 1; k >= 0 && h[k].AboveOn; k-- {
 		since = h[k].Date
 	}
-	if f := flag(s, engine.FlagBreadthAboveSMA50); (f.State == engine.FlagConfirmed) != on || (on && f.Since != since) || f.Threshold != 60 {
+	if f := flag(s, engine.FlagBreadthAboveSMA50); (f.State == engine.FlagConfirmed) != on || (on && f.Since != since) || f.Threshold.V != 60 {
 		t.Errorf("breadth_above_sma50 %+v, want on=%v since %s", f, on, since)
 	}
 	// A new day where every member falls 5 %: below their averages, no new

@@ -51,9 +51,9 @@ func contractFull() *engine.Snapshot {
 			Symbol: "BRK.B", Role: engine.RoleExtra,
 		}},
 		Flags: []engine.Flag{
-			{ID: engine.FlagRatioAboveSMA50, State: engine.FlagConfirmed, Since: "2024-05-20", Value: engine.Some(0.375), Threshold: 0.37, Text: "ratio > 50-day avg & <rising>"},
-			{ID: engine.FlagRatioNewHigh20d, State: engine.FlagForming, Since: "2024-05-31", Value: engine.Some(0.39), Threshold: -0.25, Text: "ratio ÷ 20-day high"},
-			{ID: engine.FlagSmallVolumeSurge, State: engine.FlagOff, Threshold: 0, Text: "volume surge"},
+			{ID: engine.FlagRatioAboveSMA50, State: engine.FlagConfirmed, Since: "2024-05-20", Value: engine.Some(0.375), Threshold: engine.Some(0.37), Text: "ratio > 50-day avg & <rising>"},
+			{ID: engine.FlagRatioNewHigh20d, State: engine.FlagForming, Since: "2024-05-31", Value: engine.Some(0.39), Threshold: engine.Some(-0.25), Text: "ratio ÷ 20-day high"},
+			{ID: engine.FlagSmallVolumeSurge, State: engine.FlagOff, Threshold: engine.Some(0), Text: "volume surge"},
 		},
 		Sectors: []engine.SectorSnapshot{{
 			Sector: "Technology", Large: "XLK", Small: "PSCT",

@@ -706,7 +706,7 @@ func BenchmarkSignalWatchObserve(b *testing.B) {
 	s := &engine.Snapshot{AsOf: wallStart}
 	closed := wallStart.Add(-22 * time.Hour)
 	for i, id := range engine.FlagIDs {
-		s.Flags = append(s.Flags, engine.Flag{ID: id, State: engine.FlagState(i % 4), Value: engine.Some(1), Threshold: 1,
+		s.Flags = append(s.Flags, engine.Flag{ID: id, State: engine.FlagState(i % 4), Value: engine.Some(1), Threshold: engine.Some(1),
 			Closed: closed, CloseValue: engine.Some(1), CloseThreshold: engine.Some(1)})
 	}
 	for i := range 300 {

@@ -40,9 +40,9 @@ func handSnapshot() *engine.Snapshot {
 			Symbol: "SPY", RVOLPartial: true,
 		}},
 		Flags: []engine.Flag{
-			{ID: engine.FlagRatioAboveSMA50, State: engine.FlagFading, Since: "2024-05-20", Value: engine.Some(0.365), Threshold: 0.37, Text: "ratio above its 50-day average",
+			{ID: engine.FlagRatioAboveSMA50, State: engine.FlagFading, Since: "2024-05-20", Value: engine.Some(0.365), Threshold: engine.Some(0.37), Text: "ratio above its 50-day average",
 				CloseDate: "2024-06-03", CloseValue: engine.Some(0.375), CloseThreshold: engine.Some(0.369)},
-			{ID: engine.FlagSmallVolumeSurge, State: engine.FlagOff, Threshold: 1.5, Text: "volume surge", Partial: true},
+			{ID: engine.FlagSmallVolumeSurge, State: engine.FlagOff, Threshold: engine.Some(1.5), Text: "volume surge", Partial: true},
 		},
 		Sectors: []engine.SectorSnapshot{{
 			Sector: "Technology", Large: "XLK", Small: "PSCT",

@@ -293,7 +293,7 @@ func (t *Tracker) observeFlag(out []Record, ft *flagTrack, f *engine.Flag, s *en
 		return out
 	}
 	r := rec(s.AsOf, first)
-	r.Since, r.Threshold, r.Value = f.Since, f.Threshold, numPtr(f.Value)
+	r.Since, r.Threshold, r.Value = f.Since, f.Threshold.V, numPtr(f.Value)
 	if first || t.dwell == 0 {
 		ft.pending = nil
 		emit(r, live)

@@ -100,7 +100,7 @@ func (m *fakeMarket) snap() *engine.Snapshot {
 	s := &engine.Snapshot{AsOf: m.asOf, FlagChanges: append([]engine.FlagChange(nil), m.changes...)}
 	for _, id := range m.ids {
 		f := m.flags[id]
-		fl := engine.Flag{ID: id, Threshold: 0.38, Text: "meaning of " + id}
+		fl := engine.Flag{ID: id, Threshold: engine.Some(0.38), Text: "meaning of " + id}
 		if !f.date.IsZero() {
 			fl.CloseDate, fl.Closed = f.date.Format(time.DateOnly), closeOf(f.date)
 			fl.CloseValue, fl.CloseThreshold = engine.Some(0.37), engine.Some(0.38)
