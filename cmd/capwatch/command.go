@@ -105,6 +105,9 @@ func commandFlags(name string, f *flags) (*flag.FlagSet, string) {
 		fs.BoolVar(&f.tmux, "tmux", false, "emit tmux colour codes (#[fg=…])")
 		fs.DurationVar(&f.ttl, "ttl", 60*time.Second, "reuse a cached result younger than this")
 		usage = statusUsage
+	case "doctor":
+		fs.StringVar(&f.format, "format", "table", "output format: table or json")
+		usage = doctorUsage
 	}
 	return fs, usage
 }
@@ -148,6 +151,12 @@ func (c *command) configure() error {
 		fmt.Fprintf(c.stderr, "capwatch: warning: %s\n", w)
 	}
 	c.warns = l.Warns
+	return c.applyFlags()
+}
+
+// applyFlags applies the command line's flags over c.cfg (the config file's
+// settings, or the defaults) and checks them.
+func (c *command) applyFlags() error {
 	cfg := &c.cfg
 	if c.set["feed"] {
 		cfg.Feed = strings.ToLower(strings.TrimSpace(c.f.feed))
@@ -220,7 +229,7 @@ func (c *command) configure() error {
 	if c.set["signal-log"] && strings.TrimSpace(c.f.signalLog) == "" {
 		return usagef("--signal-log needs a file path")
 	}
-	if cfg.Feed == config.FeedReplay && cfg.Feeds.Replay.Data == "" {
+	if cfg.Feed == config.FeedReplay && cfg.Feeds.Replay.Data == "" && c.name != "doctor" { // doctor reports it
 		return usagef("--feed replay needs --data DIR (a directory of SYMBOL.csv files) or feeds.replay.data in the config")
 	}
 	switch c.name {
@@ -231,6 +240,10 @@ func (c *command) configure() error {
 	case "analogs":
 		if c.f.format != "table" && c.f.format != "csv" && c.f.format != "json" {
 			return usagef("--format %q: use table, csv or json", c.f.format)
+		}
+	case "doctor":
+		if c.f.format != "table" && c.f.format != "json" {
+			return usagef("--format %q: use table or json", c.f.format)
 		}
 	case "status":
 		if c.f.ttl < 0 {

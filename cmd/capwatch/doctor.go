@@ -19,6 +19,7 @@ import (
 
 	"github.com/capwatch/capwatch/feeds/alpaca"
 	"github.com/capwatch/capwatch/feeds/httpx"
+	"github.com/capwatch/capwatch/feeds/replay"
 	"github.com/capwatch/capwatch/feeds/stooq"
 	"github.com/capwatch/capwatch/feeds/yahoo"
 	"github.com/capwatch/capwatch/internal/calendar"
@@ -34,22 +35,18 @@ const (
 	probeTimeout = 6 * time.Second
 )
 
-// cmdDoctor handles `capwatch doctor [--format table|json] [--config PATH]
-// [--feed NAME]`: it reports what works and what to do about what does not,
-// and exits 0 when the configured feed works, 1 otherwise. A config file
-// that cannot be read is reported (the other checks run on the defaults).
+// cmdDoctor handles `capwatch doctor [--format table|json] [flags]`: it
+// takes the data and configuration flags of the other commands (--feed,
+// --data, --pair, --config...), reports what works and what to do about what
+// does not, and exits 0 when the configured feed works, 1 otherwise. A
+// config file that cannot be read is reported (the other checks run on the
+// defaults).
 func cmdDoctor(ctx context.Context, args []string, stdout, stderr io.Writer, e env) error {
-	fs := flag.NewFlagSet("capwatch doctor", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	var cfgPath, format, feed, baseURL, streamURL string
-	fs.StringVar(&cfgPath, "config", "", "config file")
-	fs.StringVar(&format, "format", "table", "table or json")
-	fs.StringVar(&feed, "feed", "", "check this feed instead of the config's")
-	fs.StringVar(&baseURL, "base-url", "", "yahoo/stooq/alpaca: probe this (REST) base URL instead of the configured one")
-	fs.StringVar(&streamURL, "stream-url", "", "alpaca: the WebSocket stream URL (accepted as by the other commands; doctor probes the REST API)")
+	c := &command{name: "doctor", stdout: stdout, stderr: stderr, e: e, set: map[string]bool{}}
+	fs, usage := commandFlags("doctor", &c.f)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, doctorUsage)
+			fmt.Fprint(stdout, usage)
 			return errHandled
 		}
 		return flagError(fs, err)
@@ -57,34 +54,26 @@ func cmdDoctor(ctx context.Context, args []string, stdout, stderr io.Writer, e e
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q (see capwatch doctor --help)", fs.Arg(0))
 	}
-	if format != "table" && format != "json" {
-		return usagef("--format %q: use table or json", format)
+	if c.f.version {
+		fmt.Fprintln(stdout, versionString())
+		return errHandled
 	}
-	l, cerr := config.Load(cfgPath, e.Getenv, e.ConfigDir)
+	fs.Visit(func(fl *flag.Flag) { c.set[fl.Name] = true })
+	l, cerr := config.Load(c.f.config, e.Getenv, e.ConfigDir)
 	if cerr != nil {
 		l.Config = config.Default() // check the rest as capwatch would run without the file
 	}
-	if feed != "" {
-		l.Config.Feed = strings.ToLower(strings.TrimSpace(feed))
-		if !oneOf(l.Config.Feed, config.Feeds()) {
-			return usagef("--feed %q is not a feed (use %s)", feed, strings.Join(config.Feeds(), ", "))
-		}
-	}
-	set := map[string]bool{}
-	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
-	// --base-url/--stream-url apply to the feed judged, as for the other
-	// commands (a usage error for a feed they do not apply to).
-	if err := applyURLs(&l.Config, set, baseURL, streamURL); err != nil {
+	c.cfg = l.Config
+	if err := c.applyFlags(); err != nil {
 		return err
 	}
-	c := &command{name: "doctor", cfg: l.Config, stdout: stdout, stderr: stderr, e: e, set: set}
 	if err := c.openLog(); err != nil {
 		return err
 	}
 	defer c.close()
 
-	o := doctor.Options{Config: l, ConfigErr: cerr, Getenv: e.Getenv, Budget: e.DoctorBudget,
-		Keys: doctorKeys(l.Config, e.Getenv)}
+	o := doctor.Options{Config: l, ConfigErr: cerr, InUse: &c.cfg, Getenv: e.Getenv, Budget: e.DoctorBudget,
+		Keys: doctorKeys(c.cfg, e.Getenv)}
 	if e.Terminal != nil {
 		o.Terminal = e.Terminal()
 	}
@@ -92,7 +81,7 @@ func cmdDoctor(ctx context.Context, args []string, stdout, stderr io.Writer, e e
 	if e.CacheDir != "" {
 		o.CacheDir = filepath.Join(e.CacheDir, "capwatch")
 	}
-	if p, err := signalLogPath(l.Config, "", e); err == nil {
+	if p, err := signalLogPath(c.cfg, "", e); err == nil {
 		o.SignalLog = p
 	}
 	r := doctor.Run(ctx, o)
@@ -102,7 +91,7 @@ func cmdDoctor(ctx context.Context, args []string, stdout, stderr io.Writer, e e
 	c.log.Info("doctor", "config", r.Config.Status, "terminal", r.Terminal.Status, "clock", r.Clock.Status,
 		"cache", r.Cache.Status, "signal_log", r.SignalLog.Status, "feed", r.Feed, "feed_works", r.FeedWorks, "took", r.Took)
 	var err error
-	if format == "json" {
+	if c.f.format == "json" {
 		err = doctor.WriteJSON(stdout, r)
 	} else {
 		err = doctor.WriteTable(stdout, r, o.Terminal.Width)
@@ -162,8 +151,8 @@ func doctorFeeds(c *command) ([]doctor.FeedProbe, []string) {
 		uses = autoSources(c)
 	case config.FeedReplay:
 		uses = []string{"replay"}
-		probes = append(probes, doctor.FeedProbe{Name: "replay", Probe: func(context.Context) (httpx.Reply, error) {
-			return httpx.Reply{}, replayDirError(cfg.Feeds.Replay.Data)
+		probes = append(probes, doctor.FeedProbe{Name: "replay", Local: func(ctx context.Context) doctor.Verdict {
+			return replayVerdict(ctx, c)
 		}})
 	}
 	return probes, uses
@@ -192,21 +181,87 @@ func alpacaProbe(c *command, opts httpx.FeedOptions) doctor.FeedProbe {
 // line is one clean line of outside text.
 func line(s string) string { return termsafe.Line(s, 300) }
 
-// replayDirError says why --data cannot be replayed (nil if it can).
-func replayDirError(dir string) error {
+// replayVerdict reads the replay directory's files with the replay feed's
+// own reader, as status and the dashboard would: the pair's two files must
+// give bars (a missing or unusable leg fails: no ratio, status exits 1);
+// other symbols' missing or unusable files are counted and named (their
+// panels stay empty).
+func replayVerdict(ctx context.Context, c *command) doctor.Verdict {
+	dir := c.cfg.Feeds.Replay.Data
 	if dir == "" {
-		return errors.New("no data directory (--data DIR or feeds.replay.data)")
+		return doctor.Verdict{Status: doctor.Fail, Detail: "no data directory",
+			Fix: "pass --data DIR (a directory of SYMBOL.csv files) or set feeds.replay.data in the config"}
 	}
-	ents, err := os.ReadDir(dir)
+	f, err := replay.New(replay.Options{Dir: dir, AsOf: c.asOf})
 	if err != nil {
-		return err
+		return doctor.Verdict{Status: doctor.Fail, Detail: line(err.Error()), Fix: "check --data (or feeds.replay.data)"}
 	}
-	for _, en := range ents {
-		if !en.IsDir() && strings.EqualFold(filepath.Ext(en.Name()), ".csv") {
-			return nil
+	syms := c.cfg.Engine().Symbols()
+	h, err := f.History(ctx, syms)
+	if err != nil {
+		return doctor.Verdict{Status: doctor.Fail, Detail: line(err.Error()), Fix: "check the directory's permissions"}
+	}
+	small, large := c.cfg.Pair.Small, c.cfg.Pair.Large
+	pair := small + "/" + large
+	var bad, legs []string
+	why := map[string]string{}
+	for _, se := range h.Errors {
+		bad = append(bad, se.Symbol)
+		why[se.Symbol] = se.Message
+	}
+	for _, leg := range []string{small, large} {
+		if len(h.Daily[leg]) == 0 {
+			legs = append(legs, leg)
+			if why[leg] == "" {
+				why[leg] = "replay: no bars"
+			}
 		}
 	}
-	return fmt.Errorf("%s has no SYMBOL.csv files", dir)
+	var first, last time.Time
+	for _, bars := range h.Daily {
+		if n := len(bars); n > 0 {
+			if first.IsZero() || bars[0].Time.Before(first) {
+				first = bars[0].Time
+			}
+			if bars[n-1].Time.After(last) {
+				last = bars[n-1].Time
+			}
+		}
+	}
+	read := fmt.Sprintf("%d of %d symbols' files read", len(h.Daily), len(syms))
+	if !first.IsZero() {
+		read += fmt.Sprintf(" (%s…%s)", first.Format(time.DateOnly), last.Format(time.DateOnly))
+	}
+	unusable := ""
+	if len(bad) > 0 {
+		unusable = fmt.Sprintf("%d missing or unusable: %s", len(bad), strings.Join(bad, ", "))
+	}
+	if len(legs) > 0 {
+		var parts []string
+		for _, leg := range legs {
+			parts = append(parts, why[leg])
+		}
+		detail := fmt.Sprintf("pair %s cannot be read in %s: %s", pair, dir, strings.Join(parts, "; "))
+		detail += "; " + read
+		if unusable != "" {
+			detail += "; " + unusable
+		}
+		return doctor.Verdict{Status: doctor.Fail, Detail: line(detail),
+			Fix: fmt.Sprintf("put a daily CSV (Date,Open,High,Low,Close[,Adj Close],Volume) for %s in %s as SYMBOL.csv, or choose another pair (--pair)", strings.Join(legs, " and "), dir)}
+	}
+	detail := fmt.Sprintf("pair %s readable; %s in %s", pair, read, dir)
+	if len(h.Skipped) > 0 {
+		n := 0
+		for _, sk := range h.Skipped {
+			n += sk.Count
+		}
+		detail += fmt.Sprintf("; %d rows skipped in %d files", n, len(h.Skipped))
+	}
+	if unusable != "" {
+		return doctor.Verdict{Status: doctor.Warn, Detail: line(detail + "; " + unusable + " (their panels stay empty)"),
+			Fix: "add or fix those SYMBOL.csv files (snapshot's errors say why each cannot be used)"}
+	}
+	return doctor.Verdict{Status: doctor.OK, Detail: line(detail)}
 }
 
 // realTerminal gathers the facts about the terminal capwatch runs in.

@@ -1,7 +1,7 @@
 package main
 
 const commonFlags = `
-Data and configuration flags (all commands):
+Data and configuration flags (the dashboard, snapshot, status, analogs and doctor):
   --feed NAME        demo | replay | yahoo | alpaca | stooq | auto (default: the config's feed,
                      else demo); auto: live data with failover (Alpaca when APCA_API_KEY_ID
                      and APCA_API_SECRET_KEY are set, else Yahoo; see failover_after)
@@ -159,25 +159,29 @@ Examples:
   capwatch signals --feed demo --flag rotation:Technology
 `
 
-const doctorUsage = `Usage: capwatch doctor [--format table|json] [--config PATH] [--feed NAME] [--base-url URL]
+const doctorUsage = `Usage: capwatch doctor [--format table|json] [flags]
 
 Checks what capwatch depends on and says, for each, what is wrong and what to
 do: the config file (path, permissions, the settings that differ from the
-defaults, which keys are set — never their values), the terminal (size,
-colour profile, TERM, tmux and its version, NO_COLOR, light or dark
-background), the clock (against a server's Date header), each data feed (one
-small request: latency, HTTP status, keys missing, refused keys, a browser
-check, a rate limit and its wait, a DNS failure, a host that hangs), the
-history cache (size, symbols, dates, damaged files) and the signal log (path,
-writable, lines). It finishes within 10 s even when every host hangs.
+defaults, which keys are set — never their values — and what the command
+line changed), the terminal (size, colour profile, TERM, tmux and its
+version, NO_COLOR, light or dark background), the clock (against a server's
+Date header), each data feed (one small request: latency, HTTP status, keys
+missing, refused keys, a browser check, a rate limit and its wait, a DNS
+failure, a host that hangs; replay: the pair's files and every other
+symbol's are read as the feed reads them), the history cache (size, symbols,
+dates, damaged files) and the signal log (path, writable, lines). It
+finishes within 10 s even when every host hangs. The flags below judge the
+feed, data and pair they name, as the other commands would use them
+(--base-url probes another URL; --stream-url is accepted, doctor probes the
+REST API).
 
   --format FORMAT    table (default) or json
-  --config PATH      config file (default $CAPWATCH_CONFIG, else the default path)
-  --feed NAME        judge this feed instead of the config's
-  --base-url URL     yahoo/stooq/alpaca: probe this base URL (a proxy, a
-                     recording) instead of the configured one
-  --stream-url URL   alpaca: the WebSocket stream URL (ws:// or wss://);
-                     accepted as by the other commands, doctor probes REST
+` + commonFlags + `
+Examples:
+  capwatch doctor --feed replay --data ./csv
+  capwatch doctor --feed yahoo --format json | jq .feeds
 
-Exit codes: 0 when the configured feed works, 1 otherwise, 2 usage error.
+Exit codes: 0 when the configured feed works (replay: both files of the pair
+give bars), 1 otherwise, 2 usage error.
 `

@@ -17,7 +17,7 @@ import (
 // every flag its parser accepts (the help drifted from the parser once:
 // --stream-url was accepted but not documented).
 func TestUsageNamesEveryFlag(t *testing.T) {
-	for _, name := range []string{"", "snapshot", "analogs", "status"} {
+	for _, name := range []string{"", "snapshot", "analogs", "status", "doctor"} {
 		var f flags
 		fs, usage := commandFlags(name, &f)
 		fs.VisitAll(func(fl *flag.Flag) {

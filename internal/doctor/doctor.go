@@ -59,6 +59,11 @@ type Verdict struct {
 type Options struct {
 	Config    config.Loaded // what config.Load returned (the defaults when it failed)
 	ConfigErr error         // config.Load's error, if any
+	// InUse is the configuration the checks judge: Config.Config with the
+	// command line's flags (--feed, --data, --pair...) applied; nil when no
+	// flag changed anything. What it changes is reported as coming from the
+	// command line, not from the file.
+	InUse *config.Config
 	// Keys lists the secrets capwatch may use and whether each is set (the
 	// caller knows where they come from; values never reach this package).
 	Keys     []Key
@@ -103,6 +108,9 @@ type FeedProbe struct {
 	Note string
 	// Probe makes one small request (or a local check) and describes it.
 	Probe func(ctx context.Context) (httpx.Reply, error)
+	// Local, if set, is a local check (replay: reading the pair's files)
+	// that gives its own verdict; Probe is not called.
+	Local func(ctx context.Context) Verdict
 }
 
 // Report is the whole result (the JSON of --format json).
@@ -126,8 +134,11 @@ type ConfigCheck struct {
 	Source  string    `json:"source"` // --config, $CAPWATCH_CONFIG, the default path
 	Found   bool      `json:"found"`
 	Mode    string    `json:"mode,omitempty"` // e.g. "0600"
-	Changed []Setting `json:"changed"`        // the settings that differ from the defaults
-	Keys    []Key     `json:"keys"`
+	Changed []Setting `json:"changed"`        // the settings that differ from the defaults (file and environment)
+	// CommandLine lists the settings the command line's flags changed
+	// (e.g. --feed replay): they are not in the file.
+	CommandLine []Setting `json:"command_line"`
+	Keys        []Key     `json:"keys"`
 }
 
 // Setting is a config key that differs from its default. A secret's value
@@ -205,7 +216,11 @@ func Run(ctx context.Context, o Options) Report {
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, o.Budget)
 	defer cancel()
-	r := Report{Feed: o.Config.Config.Feed, Feeds: make([]FeedCheck, len(o.Feeds))}
+	inUse := o.Config.Config
+	if o.InUse != nil {
+		inUse = *o.InUse
+	}
+	r := Report{Feed: inUse.Feed, Feeds: make([]FeedCheck, len(o.Feeds))}
 	var g errgroup.Group
 	g.Go(func() error { r.Config = checkConfig(o); return nil })
 	g.Go(func() error { r.Terminal = checkTerminal(ctx, o); return nil })
@@ -265,7 +280,7 @@ func withBudget[T any](ctx context.Context, fn func(context.Context) T) (T, bool
 // defaults and which keys are set.
 func checkConfig(o Options) ConfigCheck {
 	l := o.Config
-	c := ConfigCheck{Path: l.Path, Source: l.Source.String(), Found: l.Found, Changed: []Setting{}, Keys: o.Keys}
+	c := ConfigCheck{Path: l.Path, Source: l.Source.String(), Found: l.Found, Changed: []Setting{}, CommandLine: []Setting{}, Keys: o.Keys}
 	if c.Keys == nil {
 		c.Keys = []Key{}
 	}
@@ -287,6 +302,9 @@ func checkConfig(o Options) ConfigCheck {
 		c.Verdict = Verdict{OK, "read " + l.Path, ""}
 	}
 	c.Changed = diff("", reflect.ValueOf(l.Config), reflect.ValueOf(config.Default()))
+	if o.InUse != nil {
+		c.CommandLine = diff("", reflect.ValueOf(*o.InUse), reflect.ValueOf(l.Config))
+	}
 	if n := len(c.Changed); n > 0 && c.Status == OK {
 		c.Detail += fmt.Sprintf(" (%d setting%s differ%s from the defaults)", n, map[bool]string{true: "s"}[n > 1], map[bool]string{false: "s"}[n > 1])
 	}
@@ -407,6 +425,17 @@ func checkFeed(ctx context.Context, p FeedProbe, budget time.Duration, use bool)
 		c.Verdict = Verdict{Fail, p.Missing, p.MissingFix}
 		if !use {
 			c.Status = Info // not needed by the configured feed
+		}
+		return c
+	}
+	if p.Local != nil {
+		v, done := withBudget(ctx, p.Local)
+		if !done {
+			v = Verdict{Fail, fmt.Sprintf("not checked within %v", budget), "a slow disk or a very large directory: run doctor again"}
+		}
+		c.Verdict = v
+		if c.Status == Fail {
+			c.Problem = "data"
 		}
 		return c
 	}

@@ -51,15 +51,11 @@ type row struct {
 func WriteTable(w io.Writer, r Report, width int) error {
 	rows := []row{{name: "config", v: r.Config.Verdict}}
 	if len(r.Config.Changed) > 0 {
-		var kv []string
-		for _, s := range r.Config.Changed {
-			if s.Secret {
-				kv = append(kv, s.Key+" (set)")
-			} else {
-				kv = append(kv, s.Key+" = "+s.Value)
-			}
-		}
+		kv := settings(r.Config.Changed)
 		rows[0].more = append(rows[0].more, "differs from the defaults: "+strings.Join(kv, ", "))
+	}
+	if len(r.Config.CommandLine) > 0 {
+		rows[0].more = append(rows[0].more, "from the command line (not the file): "+strings.Join(settings(r.Config.CommandLine), ", "))
 	}
 	if r.Config.Mode != "" {
 		rows[0].more = append(rows[0].more, "permissions "+r.Config.Mode)
@@ -132,4 +128,17 @@ func WriteTable(w io.Writer, r Report, width int) error {
 	b.WriteString(end + "\n")
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// settings writes each setting as key = value (a secret as "key (set)").
+func settings(ss []Setting) []string {
+	var kv []string
+	for _, s := range ss {
+		if s.Secret {
+			kv = append(kv, s.Key+" (set)")
+		} else {
+			kv = append(kv, s.Key+" = "+s.Value)
+		}
+	}
+	return kv
 }
