@@ -86,7 +86,7 @@ type SignalOptions struct {
 	// LockRetry is how often Reopen is tried (wall clock; default
 	// DefaultLockRetry).
 	LockRetry time.Duration
-	Clock     clock.Clock // the wall clock: when a change was seen, the rate limit
+	Clock     clock.Clock // the wall clock: when a change was seen (the rate limit runs on the data's exchange time)
 	Logger    *slog.Logger
 	// Notify tells the dashboard (tea.Program.Send). It is called on the
 	// engine goroutine for alerts and on a command's goroutine for its
@@ -116,7 +116,7 @@ type SignalWatch struct {
 	owned   *signals.Log // the log taken over by Retry (closed by Close)
 
 	mu      sync.Mutex
-	running map[string]bool // flag → its alert command is running
+	running map[string]bool // flag and kind (runKey) → its alert command is running
 	wg      sync.WaitGroup
 }
 
@@ -245,7 +245,8 @@ func (w *SignalWatch) Observe(ctx context.Context, s *engine.Snapshot) {
 			// state may ring; what it already left is history.
 			continue
 		}
-		a, ok := w.alerter.Decide(r, now)
+		// The rate limit runs on the data's clock, like the dwell.
+		a, ok := w.alerter.Decide(r, s.AsOf)
 		if !ok {
 			continue
 		}
@@ -278,20 +279,26 @@ func laterOf(recs []signals.Record, flag string) bool {
 	return false
 }
 
-// command starts the alert command for a, unless one for the same flag is
-// still running or ctx is done.
+// runKey is what at most one running alert command is allowed per: a flag
+// and the state it rang for, so a confirmation's command is never held back
+// by the same flag's forming (or fading) command still running.
+func runKey(a signals.Alert) string { return a.Flag + " " + a.To }
+
+// command starts the alert command for a, unless one for the same flag and
+// kind is still running or ctx is done.
 func (w *SignalWatch) command(ctx context.Context, a signals.Alert) {
 	argv := w.alerter.Options().Command
 	if len(argv) == 0 || ctx.Err() != nil {
 		return
 	}
+	key := runKey(a)
 	w.mu.Lock()
-	if w.running[a.Flag] {
+	if w.running[key] {
 		w.mu.Unlock()
-		w.log.Warn("alert command: the previous one for this flag is still running; not started again", "flag", a.Flag)
+		w.log.Warn("alert command: the previous one for this flag and kind is still running; not started again", "flag", a.Flag, "to", a.To)
 		return
 	}
-	w.running[a.Flag] = true
+	w.running[key] = true
 	w.mu.Unlock()
 	timeout := w.alerter.Options().Timeout
 	w.wg.Add(1)
@@ -299,7 +306,7 @@ func (w *SignalWatch) command(ctx context.Context, a signals.Alert) {
 		defer w.wg.Done()
 		err := w.opts.Run(ctx, argv, a.Message, timeout)
 		w.mu.Lock()
-		delete(w.running, a.Flag)
+		delete(w.running, key)
 		w.mu.Unlock()
 		if err == nil {
 			w.log.Debug("alert command done", "flag", a.Flag)

@@ -105,7 +105,10 @@ type Alerts struct {
 	// message appended as the last argument, e.g. ["notify-send", "capwatch"].
 	Command []string      `toml:"command"`
 	Timeout time.Duration `toml:"timeout"` // the command is killed after this
-	Every   time.Duration `toml:"every"`   // at most one alert per flag per this period (0 = no limit)
+	// Every limits forming and fading alerts: each at most once per flag
+	// per this period of exchange time (the data's clock, like Dwell).
+	// Confirmations always ring. 0 = no limit.
+	Every time.Duration `toml:"every"`
 	// SignalLog overrides the live signal log's path; demo and replay runs
 	// write signals-demo.jsonl / signals-replay.jsonl beside it.
 	SignalLog string `toml:"signal_log"`

@@ -112,7 +112,7 @@ on_fading = false   # also alert when a confirmed flag starts fading (fails on t
 dwell = "5m0s"      # a forming/fading change is recorded (and rings) once it held this long, or to the close ("0s" = at once)
 command = []        # argv, never run through a shell; the message is added last, e.g. ["notify-send", "capwatch"]
 timeout = "10s"     # the command is killed after this
-every = "30m0s"     # at most one alert per flag per this period ("0s" = no limit)
+every = "30m0s"     # forming (fading) alerts: at most one per flag per this period of exchange time ("0s" = no limit); confirmations always ring
 signal_log = ""     # default: <state dir>/capwatch/signals.jsonl (demo: signals-demo.jsonl beside it)
 
 [log]

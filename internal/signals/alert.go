@@ -19,10 +19,16 @@ type AlertOptions struct {
 	OnFading  bool          // also alert when a confirmed flag starts fading (default: off)
 	Command   []string      // argv run on each alert, message appended as the last argument; never via a shell
 	Timeout   time.Duration // the command is killed after this (default 10 s)
-	Every     time.Duration // at most one alert per flag per this period (default 30 min)
+	// Every limits the forming and fading alerts: each flag's forming alert
+	// rings at most once per this period, and its fading alert likewise, in
+	// exchange time (the data's clock, like the dwell). Confirmations are
+	// never limited (default 30 min).
+	Every time.Duration
 }
 
-// DefaultAlertOptions returns the defaults: alerts on confirmations, at most one per flag per 30 minutes.
+// DefaultAlertOptions returns the defaults: alerts on confirmations; forming
+// and fading alerts (when enabled) at most once per flag and kind per 30
+// minutes of exchange time.
 func DefaultAlertOptions() AlertOptions {
 	return AlertOptions{Enabled: true, Timeout: 10 * time.Second, Every: 30 * time.Minute}
 }
@@ -49,16 +55,24 @@ func (o AlertOptions) Validate() error {
 // Alert is one notification to deliver.
 type Alert struct {
 	Flag    string
+	To      string // the state it rings for: confirmed, forming or fading
 	Message string
-	At      time.Time
+	At      time.Time // the exchange time it rang at (the data's clock)
 }
 
-// Alerter decides which recorded changes ring, with a per-flag rate limit.
-// It is owned by one goroutine.
+// Alerter decides which recorded changes ring. A confirmation always rings;
+// forming and fading alerts are rate-limited per flag and kind (Every, in
+// exchange time): the limit is against a flag flickering across its
+// threshold on the live bar, which a confirmation — at most one per flag
+// and close — cannot do. It is owned by one goroutine.
 type Alerter struct {
 	opts AlertOptions
-	last map[string]time.Time
+	last map[limitKey]time.Time
 }
+
+// limitKey is what the rate limit counts: one flag's forming alerts, or
+// its fading alerts.
+type limitKey struct{ flag, to string }
 
 // NewAlerter returns an Alerter; zero Timeout/Every take their defaults.
 func NewAlerter(opts AlertOptions) *Alerter {
@@ -69,7 +83,7 @@ func NewAlerter(opts AlertOptions) *Alerter {
 	if opts.Every == 0 {
 		opts.Every = d.Every
 	}
-	return &Alerter{opts: opts, last: map[string]time.Time{}}
+	return &Alerter{opts: opts, last: map[limitKey]time.Time{}}
 }
 
 // Options returns the effective options.
@@ -78,9 +92,15 @@ func (a *Alerter) Options() AlertOptions { return a.opts }
 // Decide returns the alert for a recorded change, if it should ring: a live
 // (not Initial) change to confirmed (not a fading flag recovering: it held
 // all along), to forming when OnForming is set, to fading when OnFading is
-// set; and not within Every of the previous alert of the same flag. now is
-// the wall clock.
-func (a *Alerter) Decide(r Record, now time.Time) (Alert, bool) {
+// set. A confirmation always rings; a forming (fading) alert not within
+// Every of the flag's previous forming (fading) alert. asOf is the exchange
+// time of the data the change was seen on (Snapshot.AsOf): the limit runs on
+// the same clock as the dwell, so a demo or replay at ×600 limits 30
+// minutes of its own market, not 30 minutes of the wall clock (12 of its
+// days), and a confirmation is never swallowed by a forming alert just
+// before the close. Time going backwards (older data) counts as within the
+// window.
+func (a *Alerter) Decide(r Record, asOf time.Time) (Alert, bool) {
 	if !a.opts.Enabled || r.Initial {
 		return Alert{}, false
 	}
@@ -100,11 +120,14 @@ func (a *Alerter) Decide(r Record, now time.Time) (Alert, bool) {
 	default:
 		return Alert{}, false
 	}
-	if prev, ok := a.last[r.Flag]; ok && now.Sub(prev) < a.opts.Every {
-		return Alert{}, false
+	if r.To != engine.FlagConfirmed.String() {
+		k := limitKey{r.Flag, r.To}
+		if prev, ok := a.last[k]; ok && asOf.Sub(prev) < a.opts.Every {
+			return Alert{}, false
+		}
+		a.last[k] = asOf
 	}
-	a.last[r.Flag] = now
-	return Alert{Flag: r.Flag, Message: Message(r), At: now}, true
+	return Alert{Flag: r.Flag, To: r.To, Message: Message(r), At: asOf}, true
 }
 
 // Message is the one-line text of an alert.

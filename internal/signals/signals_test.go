@@ -139,33 +139,83 @@ func TestRecordRoundTripsEveryField(t *testing.T) {
 	}
 }
 
+// TestAlerterRateLimitAndForming: forming alerts ring only with
+// on_forming, at most once per flag per alerts.every (a flag flickering
+// across its threshold); the limit is per flag. Changed deliberately for
+// QA-2 M10: confirmations are no longer limited (see
+// TestAlerterConfirmationAlwaysRings).
 func TestAlerterRateLimitAndForming(t *testing.T) {
 	id := engine.FlagRatioAboveSMA50
 	conf := Record{Flag: id, From: "forming", To: "confirmed"}
 	form := Record{Flag: id, From: "off", To: "forming"}
-	a := NewAlerter(AlertOptions{Enabled: true, Every: 30 * time.Minute})
-	if _, ok := a.Decide(form, t0); ok {
+	if _, ok := NewAlerter(AlertOptions{Enabled: true, Every: 30 * time.Minute}).Decide(form, t0); ok {
 		t.Fatal("forming rang without on_forming")
 	}
-	if _, ok := a.Decide(conf, t0); !ok {
-		t.Fatal("confirmation did not ring")
+	a := NewAlerter(AlertOptions{Enabled: true, OnForming: true, Every: 30 * time.Minute})
+	if _, ok := a.Decide(form, t0); !ok {
+		t.Fatal("on_forming did not ring on forming")
 	}
-	if _, ok := a.Decide(conf, t0.Add(29*time.Minute)); ok {
-		t.Fatal("second alert within 30 minutes")
+	if _, ok := a.Decide(form, t0.Add(29*time.Minute)); ok {
+		t.Fatal("second forming alert within 30 minutes")
 	}
-	other := Record{Flag: engine.FlagRatioAboveSMA200, From: "off", To: "confirmed"}
+	other := Record{Flag: engine.FlagRatioAboveSMA200, From: "off", To: "forming"}
 	if _, ok := a.Decide(other, t0.Add(time.Minute)); !ok {
 		t.Fatal("the rate limit is per flag, another flag must ring")
 	}
-	if _, ok := a.Decide(conf, t0.Add(30*time.Minute)); !ok {
-		t.Fatal("no alert after the rate-limit window")
+	if _, ok := a.Decide(form, t0.Add(30*time.Minute)); !ok {
+		t.Fatal("no forming alert after the rate-limit window")
 	}
-	b := NewAlerter(AlertOptions{Enabled: true, OnForming: true})
-	if _, ok := b.Decide(form, t0); !ok {
-		t.Fatal("on_forming did not ring on forming")
+	if _, ok := a.Decide(form, t0.Add(31*time.Minute)); ok {
+		t.Fatal("the window restarts at the alert that rang")
 	}
 	if _, ok := NewAlerter(AlertOptions{Enabled: false}).Decide(conf, t0); ok {
 		t.Fatal("a disabled alerter rang")
+	}
+}
+
+// TestAlerterConfirmationAlwaysRings (QA-2 M10): with on_forming, a flag
+// forming 20 minutes before the close rings, and its confirmation at the
+// close rings too (it used to fall inside the forming alert's window and
+// be swallowed); so do two confirmations of one flag (confirmed → off →
+// confirmed) inside the window, even a window longer than the days
+// between them. Fading alerts are limited per flag like forming ones, and
+// a forming alert does not start the fading window.
+func TestAlerterConfirmationAlwaysRings(t *testing.T) {
+	id := engine.FlagRatioAboveSMA50
+	close1 := time.Date(2026, 12, 4, 21, 0, 0, 0, time.UTC) // 16:00 New York
+	a := NewAlerter(AlertOptions{Enabled: true, OnForming: true, OnFading: true, Every: 30 * time.Minute})
+	steps := []struct {
+		r    Record
+		at   time.Time
+		ring bool
+	}{
+		{Record{Flag: id, From: "off", To: "forming"}, close1.Add(-20 * time.Minute), true},
+		{Record{Flag: id, From: "forming", To: "confirmed", Closed: true}, close1, true},
+		{Record{Flag: id, From: "confirmed", To: "off", Closed: true}, close1.Add(time.Minute), false},
+		{Record{Flag: id, From: "off", To: "confirmed", Closed: true}, close1.Add(2 * time.Minute), true},
+		{Record{Flag: id, From: "confirmed", To: "fading"}, close1.Add(3 * time.Minute), true},
+		{Record{Flag: id, From: "fading", To: "confirmed"}, close1.Add(4 * time.Minute), false}, // held all along
+		{Record{Flag: id, From: "confirmed", To: "fading"}, close1.Add(5 * time.Minute), false}, // flicker
+		{Record{Flag: id, From: "fading", To: "off", Closed: true}, close1.Add(6 * time.Minute), false},
+		{Record{Flag: id, From: "off", To: "forming"}, close1.Add(7 * time.Minute), false}, // 27 min after the last forming
+		{Record{Flag: id, From: "forming", To: "confirmed", Closed: true}, close1.Add(8 * time.Minute), true},
+	}
+	for i, st := range steps {
+		al, ok := a.Decide(st.r, st.at)
+		if ok != st.ring {
+			t.Fatalf("step %d %s → %s at the close%+v: rang %v, want %v", i, st.r.From, st.r.To, st.at.Sub(close1), ok, st.ring)
+		}
+		if ok && (al.Flag != id || al.To != st.r.To || !al.At.Equal(st.at) || !strings.Contains(al.Message, id+" "+st.r.To)) {
+			t.Fatalf("step %d: alert %+v", i, al)
+		}
+	}
+	// Two confirmations a day apart inside a 72-hour window both ring.
+	b := NewAlerter(AlertOptions{Enabled: true, Every: 72 * time.Hour})
+	for d, to := range []string{"confirmed", "off", "confirmed"} {
+		_, ok := b.Decide(Record{Flag: id, From: map[bool]string{true: "off", false: "confirmed"}[to == "confirmed"], To: to, Closed: true}, close1.AddDate(0, 0, d))
+		if ok != (to == "confirmed") {
+			t.Fatalf("day %d → %s: rang %v", d, to, ok)
+		}
 	}
 }
 
