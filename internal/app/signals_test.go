@@ -574,18 +574,22 @@ func TestLogWriteFailureReportedOnce(t *testing.T) {
 }
 
 // TestHangingCommandDoesNotBlock (fake runner): while one flag's command
-// hangs, snapshots keep coming, that flag's next alert starts no second
-// command, and stopping the pipeline cancels the command and waits for it.
+// hangs, snapshots keep coming, that flag's next alert of the same kind
+// starts no second command, and stopping the pipeline cancels the command
+// and waits for it. Changed deliberately for QA-2 M10: the rule is one
+// command per flag and kind, so a hanging forming command does not hold
+// back the same flag's confirmation.
 func TestHangingCommandDoesNotBlock(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "signals-demo.jsonl")
 		l := openSignalLog(t, path)
 		var mu sync.Mutex
-		started := map[string]int{}
+		started := map[string]int{} // "flag kind" → commands started
 		var ended int
 		hang := func(ctx context.Context, argv []string, msg string, timeout time.Duration) error {
+			f := strings.Fields(msg) // capwatch: FLAG KIND …
 			mu.Lock()
-			started[strings.Fields(msg)[1]]++
+			started[f[1]+" "+f[2]]++
 			mu.Unlock()
 			<-ctx.Done() // hangs until shutdown (the timeout is the runner's business)
 			mu.Lock()
@@ -600,16 +604,16 @@ func TestHangingCommandDoesNotBlock(t *testing.T) {
 		if len(r.snaps) != 162 {
 			t.Fatalf("%d snapshots, want 162: a hanging command blocked the pipeline", len(r.snaps))
 		}
-		perFlag := map[string]int{}
+		perKey := map[string]int{}
 		for _, a := range r.alerts() {
-			perFlag[a.Flag]++
+			perKey[a.Flag+" "+a.To]++
 		}
 		total := 0
 		mu.Lock()
 		defer mu.Unlock()
-		for flag, n := range started {
+		for key, n := range started {
 			if n != 1 {
-				t.Fatalf("%s: %d commands at once", flag, n)
+				t.Fatalf("%s: %d commands at once", key, n)
 			}
 			total += n
 		}
@@ -617,11 +621,20 @@ func TestHangingCommandDoesNotBlock(t *testing.T) {
 			t.Fatalf("%d commands started, %d ended by the time Run returned", total, ended)
 		}
 		more := false
-		for _, n := range perFlag {
+		for _, n := range perKey {
 			more = more || n > 1
 		}
 		if !more {
-			t.Fatal("no flag rang twice: the one-command-per-flag rule was not exercised")
+			t.Fatal("no flag rang twice for one kind: the one-command-per-flag-and-kind rule was not exercised")
+		}
+		both := false // a confirmation's command started beside its flag's hanging forming one
+		for key := range started {
+			if flag, ok := strings.CutSuffix(key, " confirmed"); ok && started[flag+" forming"] > 0 {
+				both = true
+			}
+		}
+		if !both {
+			t.Fatalf("no confirmation command beside its flag's hanging forming command: %v", started)
 		}
 		for _, n := range r.Notices() {
 			if n.Err != "" {
