@@ -14,11 +14,19 @@
 //
 // Rows whose Open, High, Low or Close is missing ("", "null", "NaN", "-",
 // infinite) or not positive are skipped and counted (Stats.Skips), never
-// invented. A missing or invalid Volume becomes 0. Close is the unadjusted
-// (split-adjusted only, for Yahoo) close; Adj Close is accepted but ignored
-// so that OHLC stay mutually consistent. Anything else that does not parse
-// (a bad date, a word where a number belongs, a short row) is an error
-// naming the file and line, e.g. `AAPL.csv:17: bad date "2024-13-01"`.
+// invented. So are malformed rows, with what was wrong as the reason: a bad
+// date, a word where a number belongs (`bad open "abc"`, the volume too), a
+// short row (`expected 7 fields, got 6`), a stray quote on one line; one
+// garbled row costs that row, not the file. A missing or non-positive
+// Volume becomes 0. Close is the unadjusted (split-adjusted only, for
+// Yahoo) close; Adj Close is accepted but ignored so that OHLC stay
+// mutually consistent.
+//
+// A file that is not a readable CSV at all is an error naming the file and
+// line: binary data or UTF-16 at the start, an empty file, no header (or
+// the first line is data), a missing or duplicate column, a line longer
+// than 64 KiB, a quote left open across lines, or data rows that are all
+// malformed (not one bar parsed), e.g. `AAPL.csv:17: bad date "2024-13-01"`.
 //
 // Bytes from the file reach an error message only as printable text: a
 // file that is not text says "not a CSV file (binary data)", and a cell
@@ -56,7 +64,7 @@ var ErrBinary = errors.New("not a CSV file (binary data)")
 // Stats describes what Parse read.
 type Stats struct {
 	Rows       int    // data rows read (non-blank lines after the header), including skipped ones
-	Skipped    int    // rows skipped because a price was missing or not positive (= len(Skips))
+	Skipped    int    // rows skipped: a price missing or not positive, or the row malformed (= len(Skips))
 	Skips      []Skip // the skipped rows, in file order
 	Duplicates int    // rows replaced by a later row with the same date (last wins)
 }
@@ -65,7 +73,7 @@ type Stats struct {
 type Skip struct {
 	Line   int       // 1-based line number in the file
 	Date   time.Time // the row's date (midnight New York)
-	Reason string    // what was wrong, e.g. "missing close", "low not positive"
+	Reason string    // what was wrong, e.g. "missing close", "low not positive", `bad open "abc"`
 }
 
 type column int
@@ -119,12 +127,27 @@ func Parse(r io.Reader, name, symbol string) ([]engine.Bar, Stats, error) {
 		line int
 	}
 	rows := make([]row, 0, 512)
+	var firstBad error // the first malformed row, the file's error if no row parses
+	malformed := func(line int, t time.Time, reason string) {
+		if firstBad == nil {
+			firstBad = fmt.Errorf("%s:%d: %s", name, line, reason)
+		}
+		st.Skipped++
+		st.Skips = append(st.Skips, Skip{Line: line, Date: t, Reason: reason})
+	}
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
+			if pe, ok := errors.AsType[*csv.ParseError](err); ok && haveHeader && pe.Err != nil && pe.StartLine == pe.Line && !errors.Is(err, errLineTooLong) {
+				// A stray quote within one line: that row is garbled, the
+				// reader goes on at the next line.
+				st.Rows++
+				malformed(pe.Line, time.Time{}, pe.Err.Error())
+				continue
+			}
 			return nil, st, readError(name, err, ll)
 		}
 		line, _ := cr.FieldPos(0)
@@ -143,20 +166,24 @@ func Parse(r io.Reader, name, symbol string) ([]engine.Bar, Stats, error) {
 		}
 		st.Rows++
 		if len(rec) < need {
-			return nil, st, fmt.Errorf("%s:%d: expected %d fields, got %d", name, line, need, len(rec))
+			malformed(line, time.Time{}, fmt.Sprintf("expected %d fields, got %d", need, len(rec)))
+			continue
 		}
 		ds := strings.TrimSpace(rec[idx[colDate]])
 		t, ok := parseDate(ds, ny)
 		if !ok {
-			return nil, st, fmt.Errorf("%s:%d: bad date %s", name, line, quote(ds))
+			malformed(line, time.Time{}, "bad date "+quote(ds))
+			continue
 		}
 		var px [4]float64
-		reason := ""
+		reason, bad := "", false
 		for k, c := range [4]column{colOpen, colHigh, colLow, colClose} {
 			cell := strings.TrimSpace(rec[idx[c]])
 			v, present, err := parseNum(cell)
 			if err != nil {
-				return nil, st, fmt.Errorf("%s:%d: bad %s %s", name, line, colNames[c], quote(cell))
+				malformed(line, t, "bad "+colNames[c]+" "+quote(cell))
+				bad = true
+				break
 			}
 			switch {
 			case reason != "":
@@ -166,6 +193,9 @@ func Parse(r io.Reader, name, symbol string) ([]engine.Bar, Stats, error) {
 				reason = skipReasons[k][1]
 			}
 			px[k] = v
+		}
+		if bad {
+			continue
 		}
 		if reason != "" {
 			st.Skipped++
@@ -177,7 +207,8 @@ func Parse(r io.Reader, name, symbol string) ([]engine.Bar, Stats, error) {
 			cell := strings.TrimSpace(rec[i])
 			v, present, err := parseNum(cell)
 			if err != nil {
-				return nil, st, fmt.Errorf("%s:%d: bad volume %s", name, line, quote(cell))
+				malformed(line, t, "bad volume "+quote(cell))
+				continue
 			}
 			if present && v > 0 {
 				vol = v
@@ -190,6 +221,11 @@ func Parse(r io.Reader, name, symbol string) ([]engine.Bar, Stats, error) {
 	}
 	if !haveHeader {
 		return nil, st, fmt.Errorf("%s: empty file (no header)", name)
+	}
+	if len(rows) == 0 && firstBad != nil {
+		// Not one row parsed and some did not parse at all: this is not
+		// the CSV it claims to be (a page of text, a broken export).
+		return nil, st, firstBad
 	}
 	// Sort by date, keeping file order among equal dates, then keep the last
 	// row of each date.
@@ -215,6 +251,10 @@ func readError(name string, err error, ll *lineLimit) error {
 		return fmt.Errorf("%s:%d: line longer than %d bytes", name, ll.line, maxLine)
 	}
 	if pe, ok := errors.AsType[*csv.ParseError](err); ok && pe.Err != nil {
+		if pe.StartLine > 0 && pe.StartLine < pe.Line {
+			// A quote left open: the row it starts swallowed the lines after it.
+			return fmt.Errorf("%s:%d: %w (the quoted field runs on to line %d)", name, pe.StartLine, pe.Err, pe.Line)
+		}
 		return fmt.Errorf("%s:%d: %w", name, pe.Line, pe.Err)
 	}
 	return fmt.Errorf("%s: read: %w", name, err)

@@ -139,13 +139,8 @@ func TestParseSkipsMissingAndNonPositive(t *testing.T) {
 		"2024-01-08,10,11,9,-1,100",       // 6 negative close
 		"",                                // 7 blank: ignored, not a row
 		"2024-01-09,10,11,9,10.5,null",    // 8 ok, volume missing -> 0
-		"2024-01-10,10,11,9,10.5",         // 9 ok, short of volume only? no: needs 6 fields -> see below
+		"2024-01-10,10,11,9,10.5",         // 9 short row (the header has 6 columns): skipped, malformed
 	}, "\n")
-	_, _, err := Parse(strings.NewReader(in), "T.csv", "T")
-	if err == nil || err.Error() != "T.csv:9: expected 6 fields, got 5" {
-		t.Fatalf("err = %v, want short-row error on line 9", err)
-	}
-	in = in[:strings.LastIndex(in, "\n")]
 	bars, st, err := Parse(strings.NewReader(in), "T.csv", "T")
 	if err != nil {
 		t.Fatal(err)
@@ -153,8 +148,63 @@ func TestParseSkipsMissingAndNonPositive(t *testing.T) {
 	if len(bars) != 2 || bars[0].Date() != "2024-01-02" || bars[1].Date() != "2024-01-09" || bars[1].Volume != 0 {
 		t.Errorf("bars = %+v", bars)
 	}
-	if st.Rows != 6 || st.Skipped != 4 || !slices.Equal(skipLines(st), []int{3, 4, 5, 6}) {
+	if st.Rows != 7 || st.Skipped != 5 || !slices.Equal(skipLines(st), []int{3, 4, 5, 6, 9}) {
 		t.Errorf("stats = %+v", st)
+	}
+	if r := st.Skips[4].Reason; r != "expected 6 fields, got 5" {
+		t.Errorf("short row's reason %q", r)
+	}
+}
+
+// TestParseSkipsMalformedRows (QA-2 M2): one garbled row among good ones is
+// skipped and counted with its line and what was wrong, like a missing
+// price; the good rows all load. It was an error that rejected the file.
+func TestParseSkipsMalformedRows(t *testing.T) {
+	const hdr = "Date,Open,High,Low,Close,Adj Close,Volume\n" // Yahoo's 7 columns
+	good := func(b *strings.Builder, from time.Time, n int) {
+		for i := range n {
+			fmt.Fprintf(b, "%s,10,11,9,10.5,10.5,100\n", from.AddDate(0, 0, i).Format(time.DateOnly))
+		}
+	}
+	d0 := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct{ name, row, reason string }{
+		{"word for a price", "2025-01-02,abc,1,1,1,1,100", `bad open "abc"`},
+		{"short row", "2025-01-02,1,1,1,1,100", "expected 7 fields, got 6"},
+		{"bad date", "2024-13-01,1,1,1,1,1,1", `bad date "2024-13-01"`},
+		{"no such day", "2023-04-31,1,1,1,1,1,1", `bad date "2023-04-31"`},
+		{"word for volume", "2025-01-02,1,1,1,1,1,lots", `bad volume "lots"`},
+		{"decimal comma", `2025-01-02,"1,5",1,1,1,1,1`, `bad open "1,5"`},
+		{"control characters", "2025-01-02,1,\x1b[31m,1,1,1,1", "bad high (unprintable)"},
+		{"stray quote", `2025-01-02,1"2,1,1,1,1,1`, `bare " in non-quoted-field`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var b strings.Builder
+			b.WriteString(hdr)
+			good(&b, d0, 99)             // lines 2..100
+			b.WriteString(tc.row + "\n") // line 101
+			good(&b, d0.AddDate(1, 0, 0), 220)
+			bars, st, err := Parse(strings.NewReader(b.String()), "IWM.csv", "IWM")
+			if err != nil {
+				t.Fatalf("one bad row rejected the file: %v", err)
+			}
+			if len(bars) != 99+220 || st.Rows != 320 || st.Skipped != 1 {
+				t.Fatalf("%d bars, stats %+v; want 319 bars, 320 rows, 1 skipped", len(bars), st)
+			}
+			if sk := st.Skips[0]; sk.Line != 101 || sk.Reason != tc.reason {
+				t.Errorf("skip %+v, want line 101 %q", sk, tc.reason)
+			}
+		})
+	}
+	// A file whose rows all fail to parse is not the CSV it claims to be:
+	// the first bad row is the file's error.
+	_, _, err := Parse(strings.NewReader(hdr+"2025-01-02,abc,1,1,1,1,100\n2025-01-03,1,1,1\n"), "IWM.csv", "IWM")
+	if err == nil || err.Error() != `IWM.csv:2: bad open "abc"` {
+		t.Errorf("all rows malformed: err = %v", err)
+	}
+	// A quote left open swallows the lines after it: an error, not a skip.
+	_, _, err = Parse(strings.NewReader(hdr+"2025-01-02,1,1,1,1,1,1\n2025-01-03,\"1,1,1,1,1,1\n2025-01-06,1,1,1,1,1,1\n"), "IWM.csv", "IWM")
+	if err == nil || !strings.HasPrefix(err.Error(), "IWM.csv:3: ") {
+		t.Errorf("open quote: err = %v", err)
 	}
 }
 
@@ -214,14 +264,15 @@ func TestParseSkipsAllCountedWithDatesAndReasons(t *testing.T) {
 
 func TestParseErrors(t *testing.T) {
 	hdr := "Date,Open,High,Low,Close,Volume\n"
-	ok := "2024-01-02,1,1,1,1,1\n"
 	tests := []struct {
 		name, in, want string
 	}{
-		{"bad month", hdr + strings.Repeat(ok, 15) + "2024-13-01,1,1,1,1,1\n", `AAPL.csv:17: bad date "2024-13-01"`},
+		// Rows that do not parse are skipped (TestParseSkipsMalformedRows),
+		// but a file with no row that parses is an error naming the first.
+		{"bad month", hdr + strings.Repeat("2024-13-01,1,1,1,1,1\n", 15), `AAPL.csv:2: bad date "2024-13-01"`},
 		{"feb 30", hdr + "2024-02-30,1,1,1,1,1\n", `AAPL.csv:2: bad date "2024-02-30"`},
-		{"1900 not leap", hdr + "2000-02-29,1,1,1,1,1\n1900-02-29,1,1,1,1,1\n", `AAPL.csv:3: bad date "1900-02-29"`},
-		{"apr 31", hdr + "2023-02-28,1,1,1,1,1\n2023-04-31,1,1,1,1,1\n", `AAPL.csv:3: bad date "2023-04-31"`},
+		{"1900 not leap", hdr + "1900-02-29,1,1,1,1,1\n", `AAPL.csv:2: bad date "1900-02-29"`},
+		{"apr 31", hdr + "2023-04-31,1,1,1,1,1\n", `AAPL.csv:2: bad date "2023-04-31"`},
 		{"us date", hdr + "01/02/2024,1,1,1,1,1\n", `AAPL.csv:2: bad date "01/02/2024"`},
 		{"bad number", hdr + "2024-01-02,1,abc,1,1,1\n", `AAPL.csv:2: bad high "abc"`},
 		{"bad volume", hdr + "2024-01-02,1,1,1,1,lots\n", `AAPL.csv:2: bad volume "lots"`},
@@ -392,9 +443,9 @@ func TestParseBinaryLaterAndUTF16(t *testing.T) {
 		fmt.Fprintf(&b, "2024-01-%02d,1,1,1,1,1\n", 1+i%28)
 	}
 	b.WriteString("2024-03-01,6\x8c\xd1\xe6\x9b\x89,1,1,1,1\n")
-	_, _, err := Parse(&b, "X.csv", "X")
-	if err == nil || err.Error() != "X.csv:62: bad open (unprintable)" {
-		t.Errorf("err = %v", err)
+	_, st, err := Parse(&b, "X.csv", "X")
+	if err != nil || st.Skipped != 1 || st.Skips[0].Line != 62 || st.Skips[0].Reason != "bad open (unprintable)" {
+		t.Errorf("err = %v, skips %+v; want line 62 skipped: bad open (unprintable)", err, st.Skips)
 	}
 	utf16 := []byte("\xff\xfeD\x00a\x00t\x00e\x00")
 	_, _, err = Parse(bytes.NewReader(utf16), "U.csv", "U")
@@ -437,10 +488,10 @@ func TestParseQuotedFieldsWithCommas(t *testing.T) {
 			t.Errorf("%s: err = %v, want %s", cell, err, want)
 		}
 	}
-	// A stray quote is an error with its line, not a silent mis-split.
-	_, _, err = Parse(strings.NewReader("Date,Open,High,Low,Close\n2024-01-02,1,1,1,1\n2024-01-03,1\"2,1,1,1\n"), "Q.csv", "Q")
-	if err == nil || !strings.HasPrefix(err.Error(), "Q.csv:3: ") {
-		t.Errorf("stray quote: err = %v", err)
+	// A stray quote skips its row, with its line, not a silent mis-split.
+	_, st, err = Parse(strings.NewReader("Date,Open,High,Low,Close\n2024-01-02,1,1,1,1\n2024-01-03,1\"2,1,1,1\n"), "Q.csv", "Q")
+	if err != nil || st.Skipped != 1 || st.Skips[0].Line != 3 {
+		t.Errorf("stray quote: err = %v, skips %+v", err, st.Skips)
 	}
 }
 
@@ -453,8 +504,8 @@ func TestParseNonNumericCellLine45(t *testing.T) {
 		fmt.Fprintf(&b, "%s,1,2,1,2,100\n", d.AddDate(0, 0, i).Format(time.DateOnly))
 	}
 	b.WriteString("2024-03-05,1,2,x,3,100\n")
-	_, _, err := Parse(strings.NewReader(b.String()), "XLK.csv", "XLK")
-	if err == nil || err.Error() != `XLK.csv:45: bad low "x"` {
-		t.Errorf("err = %v", err)
+	bars, st, err := Parse(strings.NewReader(b.String()), "XLK.csv", "XLK")
+	if err != nil || len(bars) != 43 || st.Skipped != 1 || st.Skips[0].Line != 45 || st.Skips[0].Reason != `bad low "x"` {
+		t.Errorf("err = %v, %d bars, skips %+v; want 43 bars, line 45 skipped: bad low \"x\"", err, len(bars), st.Skips)
 	}
 }

@@ -4,10 +4,11 @@
 // as quotes at a chosen speed, so the dashboard can be watched on past data.
 // Everything from this feed is labelled REPLAY.
 //
-// A file that cannot be used (missing, not a CSV file, malformed) is that
-// symbol's error, naming the file and line; the other files still load.
-// Rows with a missing or non-positive price are skipped and counted
-// (feeds.History.Skipped).
+// A file that cannot be used (missing, not a CSV file, no row that parses)
+// is that symbol's error, naming the file and line; the other files still
+// load. Rows with a missing or non-positive price, and malformed rows (a bad
+// date or number, a short row), are skipped and counted with the first
+// one's line and reason (feeds.History.Skipped).
 //
 // With ReplayFrom set, History returns the rows before that date and Stream
 // replays the rows from it on: one batch per trading day, carrying for every

@@ -193,7 +193,10 @@ func TestAsOfCut(t *testing.T) {
 
 // A file that cannot be used is its symbol's error, naming the file and
 // line; the other files load (issue 14 item 6: one bad file used to fail
-// the whole history).
+// the whole history). One malformed row among good ones is skipped and
+// counted with its line and reason, like a missing price (QA-2 M2: it
+// rejected the whole file, and with a pair leg the whole ratio); a file
+// whose rows all fail to parse is still an error.
 func TestMalformedAndUnreadableFiles(t *testing.T) {
 	good, err := os.ReadFile(filepath.Join(dataDir, "SPY.csv"))
 	if err != nil {
@@ -212,31 +215,40 @@ func TestMalformedAndUnreadableFiles(t *testing.T) {
 		"XLF.csv":     {Data: []byte{}},
 		"XLE.csv":     {Data: []byte(strings.Join(lines[1:], ""))}, // no header
 		"XLI.csv":     {Data: []byte(cell45)},
+		"XLY.csv":     {Data: []byte("Date,Open,High,Low,Close,Adj Close,Volume\n2025-01-02,abc,1,1,1,1,100\n2025-01-03,1,1,1,1,100\n")},
 		"README.md":   {Data: []byte("ignored")},
 		"not ok!.csv": {Data: good},
 	}
 	f := newFeed(t, Options{Dir: "data", FS: fsys})
 	syms, err := f.Symbols()
-	if err != nil || !slices.Equal(syms, []string{"PSCT", "SPY", "XLE", "XLF", "XLI", "XLK", "XLV"}) { // IWM.csv is a directory
+	if err != nil || !slices.Equal(syms, []string{"PSCT", "SPY", "XLE", "XLF", "XLI", "XLK", "XLV", "XLY"}) { // IWM.csv is a directory
 		t.Errorf("Symbols = %v, %v", syms, err)
 	}
 	path := func(n string) string { return filepath.Join("data", n) }
 	want := map[string]string{
-		"SPY": `replay: ` + path("SPY.csv") + `:6: bad date "2024-08-32"`,
 		"XLK": `replay: ` + path("XLK.csv") + `:1: missing column "close" in header "Date,Open,High,Low"`,
 		"IWM": `replay: ` + path("IWM.csv") + `: read: `,
 		"XLV": `replay: ` + path("XLV.csv") + `: not a CSV file (binary data)`,
 		"XLF": `replay: ` + path("XLF.csv") + `: empty file (no header)`,
 		"XLE": `replay: ` + path("XLE.csv") + `:1: no header: the first line is data (want a header such as Date,Open,High,Low,Close,Volume)`,
-		"XLI": `replay: ` + path("XLI.csv") + `:45: bad low "x"`,
+		"XLY": `replay: ` + path("XLY.csv") + `:2: bad open "abc"`,
 		"QQQ": `replay: no file ` + path("QQQ.csv"),
 	}
-	h, err := f.History(context.Background(), []string{"PSCT", "SPY", "XLK", "IWM", "XLV", "XLF", "XLE", "XLI", "QQQ"})
+	h, err := f.History(context.Background(), []string{"PSCT", "SPY", "XLK", "IWM", "XLV", "XLF", "XLE", "XLI", "XLY", "QQQ"})
 	if err != nil {
 		t.Fatalf("History failed as a whole: %v", err)
 	}
-	if len(h.Daily) != 1 || len(h.Daily["PSCT"]) != genDays {
-		t.Errorf("Daily has %d symbols, PSCT %d bars; want only PSCT, all %d", len(h.Daily), len(h.Daily["PSCT"]), genDays)
+	if len(h.Daily) != 3 || len(h.Daily["PSCT"]) != genDays || len(h.Daily["SPY"]) != genDays-1 || len(h.Daily["XLI"]) != genDays-1 {
+		t.Errorf("Daily has %d symbols, PSCT %d bars, SPY %d, XLI %d; want PSCT all %d, SPY and XLI one fewer",
+			len(h.Daily), len(h.Daily["PSCT"]), len(h.Daily["SPY"]), len(h.Daily["XLI"]), genDays)
+	}
+	for sym, w := range map[string]engine.SkippedRows{
+		"SPY": {Count: 1, FirstLine: 6, Source: path("SPY.csv"), Reason: `bad date "2024-08-32"`},
+		"XLI": {Count: 1, FirstLine: 45, Source: path("XLI.csv"), Reason: `bad low "x"`},
+	} {
+		if got := h.Skipped[sym]; got != w {
+			t.Errorf("%s skipped %+v, want %+v", sym, got, w)
+		}
 	}
 	got := map[string]string{}
 	for _, e := range h.Errors {
