@@ -324,6 +324,11 @@ func FuzzParse(f *testing.F) {
 			len(bars)+st.Skipped+st.Duplicates != st.Rows {
 			t.Errorf("inconsistent stats %+v for %d bars", st, len(bars))
 		}
+		for _, sk := range st.Skips {
+			if !printable(sk.Reason) {
+				t.Errorf("skip reason shows unprintable bytes from the file: %q", sk.Reason)
+			}
+		}
 		for i, b := range bars {
 			for _, v := range []float64{b.Open, b.High, b.Low, b.Close} {
 				if !(v > 0) || math.IsInf(v, 0) {
