@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -34,104 +35,193 @@ func (m Model) staleAfter() time.Duration {
 func (m Model) feedOK() bool { return !m.hasStatus || m.status.State == feeds.StateOK }
 
 // statusPart is one segment of the status line. When the line does not fit,
-// the part of the lowest priority is reduced first: to its next shorter
-// form, then cut to the room left (if it can be cut), then dropped unless it
-// is essential. Essential parts (badge, feed health, data age) are never
-// dropped, so the state and the retry countdown survive at any width ≥ 60.
+// the step of the lowest priority over all parts is taken first: a part
+// cut to the room left, a part's next shorter form, or a part dropped.
+// Essential parts (badge, feed health, data age, the session's word) are
+// never dropped, so the state, the retry countdown, the data's age and
+// whether the market is open survive at any width ≥ 60.
 type statusPart struct {
-	forms []string           // styled, longest first
-	prio  int                // reduced in increasing order
-	early int                // if > 0, the priority of its first shortening
-	cut   func(w int) string // the part cut to w cells (nil: never cut)
-	keep  bool               // essential: shortened, never dropped
+	forms []string // styled, longest first
+	steps []int    // steps[i]: the priority at which forms[i] gives way to forms[i+1]
+	// cut, if not nil, cuts the longest form with … to w cells; it is tried
+	// once, at cutAt, before the part's steps, when the room left is at
+	// least minCut and wider than the next form.
+	cut   func(w int) string
+	cutAt int
+	// grow, if not nil, is the part's text cut to w cells: a part left
+	// shorter than its text takes the room the fitted line has left.
+	grow func(w int) string
+	drop int  // the priority at which the part (at its shortest) is dropped; 0: essential
+	gone bool // dropped
 }
 
-// Status-line priorities, lowest (reduced first) to highest.
+// Status-line priorities: the order in which a line too long gives up
+// things, first to last.
 const (
-	prioTitle   = 1
-	prioFeed    = 2 // the feed's name (5 when it says the quotes are delayed)
-	prioWaiting = 7 // "new data waiting" while paused: the shown data is not the newest
-	prioShort   = 3 // the session's short form ("● open 2h13m"), to keep room for the reason
-	prioReason  = 4 // the failing feed's reason, cut with …
-	prioDelayed = 5
-	prioPair    = 5 // the pair shown ("IWM/SPY"): it changes with the pair key
-	prioBreadth = 2 // the members' load progress ("breadth: 812/1,962 members")
-	prioSession = 6
-	prioAlert   = 9
-	prioAge     = 10
-	prioHealth  = 11
-	prioBadge   = 12
+	prioTitle     = 1  // "capwatch", and which clock the age is on
+	prioFeed      = 2  // the feed's name
+	prioBreadth   = 2  // the members' load progress ("breadth: 812/1,962 members")
+	prioNoteShort = 3  // notes and alerts shorten: "⚠ not recording", "🔔 ratio_above_sma50 confirmed"
+	prioShort     = 4  // the session's countdown shortens: "● open 2h13m"
+	prioReason    = 5  // the failing feed's reason, cut with …
+	prioDelayed   = 6  // "(delayed)", "via yahoo (alpaca down 3m)", the feed's note ("replay ended …")
+	prioPair      = 6  // the pair shown ("IWM/SPY")
+	prioAgeMid    = 7  // the data's time without weekday and zone
+	prioWaiting   = 8  // "new data waiting" while paused: the shown data is not the newest
+	prioNote      = 9  // standing notes, at their shortest, are dropped
+	prioAge       = 10 // the data's age alone ("Dec 04 · 2d06h old")
+	prioAlert     = 11 // an alert (up for a minute), at its shortest, is dropped
+	prioSession   = 12 // the session's countdown is dropped: its word stays
+	prioHealth    = 13 // the feed's health without its HTTP status (its short form goes at prioNote)
+	prioSep       = 14 // separators without spaces
+	prioWord      = 15 // the session's word, only if nothing else is left to give up
+	prioBadge     = 16 // DEMO, REPLAY, PAUSED: essential
 )
 
-// minCut is the least room worth cutting a part to; with less it is dropped.
+// minCut is the least room worth cutting a part to.
 const minCut = 12
+
+// next is the priority of the part's next step (ok false: none left).
+func (p statusPart) next() (prio int, ok bool) {
+	switch {
+	case p.cut != nil:
+		return p.cutAt, true
+	case len(p.forms) > 1:
+		return p.steps[0], true
+	case p.drop > 0:
+		return p.drop, true
+	}
+	return 0, false
+}
 
 // statusLine is the top line: the title, the badge, pause, the feed's health
 // (state, HTTP status, retry countdown), the time and age of the newest data
-// (never the wall clock), the session, then the feed's reason and alerts. It
-// is fitted to w cells by priority (see statusPart): what is left when even
-// the essentials' short forms overflow is truncated by the caller.
+// (never the wall clock), the session, then the feed's reason, alerts and
+// notes. It is fitted to w cells by priority (see statusPart): what is left
+// when even the essentials' short forms overflow is truncated by the caller.
 func (m Model) statusLine(w int) string {
 	parts := m.statusParts()
-	sep := m.st.Muted.Render(" │ ")
-	for {
+	sep, wide, narrow := m.st.Muted.Render(" │ "), m.st.Muted.Render(" │ "), m.st.Muted.Render("│")
+	render := func() string {
 		var b strings.Builder
-		for i, p := range parts {
-			if i > 0 {
+		for _, p := range parts {
+			if p.gone {
+				continue
+			}
+			if b.Len() > 0 {
 				b.WriteString(sep)
 			}
 			b.WriteString(p.forms[0])
 		}
-		s := b.String()
+		return b.String()
+	}
+	type step struct {
+		i, prio int
+		prev    statusPart
+	}
+	var taken []step
+	for {
+		s := render()
 		sw := ansi.StringWidth(s)
 		if sw <= w {
-			return s
+			break
 		}
 		i, ip := -1, 0
 		for j, p := range parts {
-			pr := p.prio
-			if len(p.forms) > 1 && p.early > 0 {
-				pr = p.early
-			}
-			if (len(p.forms) > 1 || p.cut != nil || !p.keep) && (i < 0 || pr < ip) {
+			if pr, ok := p.next(); ok && !p.gone && (i < 0 || pr < ip) {
 				i, ip = j, pr
 			}
 		}
+		if sep != narrow && (i < 0 || ip > prioSep) {
+			sep = narrow // separators without spaces before the last resort
+			continue
+		}
 		if i < 0 {
-			if narrow := m.st.Muted.Render("│"); sep != narrow {
-				sep = narrow // last resort: separators without spaces
-				continue
-			}
 			return s // only essentials at their shortest: the caller truncates
 		}
-		p := parts[i]
+		taken = append(taken, step{i, ip, parts[i]})
+		p := &parts[i]
 		switch {
-		case len(p.forms) > 1:
-			parts[i].forms = p.forms[1:]
-			parts[i].early = 0 // shortened once early; further only at its priority
 		case p.cut != nil:
-			parts[i].cut = nil
-			if room := w - (sw - ansi.StringWidth(p.forms[0])); room >= minCut {
-				parts[i].forms = []string{p.cut(room)}
-			} else if !p.keep {
-				parts = append(parts[:i:i], parts[i+1:]...)
+			room := w - (sw - ansi.StringWidth(p.forms[0]))
+			if room >= minCut && (len(p.forms) == 1 || room > ansi.StringWidth(p.forms[1])) {
+				p.forms = append([]string{p.cut(room)}, p.forms[1:]...)
 			}
+			p.cut = nil
+		case len(p.forms) > 1:
+			p.forms, p.steps = p.forms[1:], p.steps[1:]
 		default:
-			parts = append(parts[:i:i], parts[i+1:]...)
+			p.gone = true
+		}
+	}
+	// A later step may have made an earlier one needless (dropping an
+	// alert leaves room for the data's time): undo the steps, most
+	// important first, while their undoing fits; a part that does not fit
+	// back stays dropped, and then no part of a lower priority comes back,
+	// but shortened ones may still lengthen.
+	if sep == narrow {
+		if sep = wide; ansi.StringWidth(render()) > w {
+			sep = narrow
+		}
+	}
+	slices.Reverse(taken)
+	slices.SortStableFunc(taken, func(a, b step) int { return b.prio - a.prio })
+	noDrops := false
+	for _, t := range taken {
+		cur := parts[t.i]
+		drop := cur.gone && !t.prev.gone
+		if drop && noDrops {
+			continue
+		}
+		if parts[t.i] = t.prev; ansi.StringWidth(render()) > w {
+			parts[t.i] = cur
+			if !drop {
+				break
+			}
+			noDrops = true
+		}
+	}
+	growParts(parts, w-ansi.StringWidth(render()))
+	return render()
+}
+
+// growParts gives the room left on a fitted line to the parts shown
+// shorter than their text, in order.
+func growParts(parts []statusPart, room int) {
+	for i := range parts {
+		p := &parts[i]
+		if p.grow == nil || p.gone || room <= 0 {
+			continue
+		}
+		cur := ansi.StringWidth(p.forms[0])
+		if g := p.grow(cur + room); ansi.StringWidth(g) > cur && ansi.StringWidth(g) >= minCut {
+			room -= ansi.StringWidth(g) - cur
+			p.forms = append([]string{g}, p.forms[1:]...)
 		}
 	}
 }
 
-// part is a status part of one form.
-func part(text string, prio int, keep bool) statusPart {
-	return statusPart{forms: []string{text}, prio: prio, keep: keep}
+// ladder is a part whose forms each give way at prio, dropped at prio
+// unless essential.
+func ladder(prio int, essential bool, forms ...string) statusPart {
+	p := statusPart{forms: forms, steps: make([]int, len(forms)-1)}
+	for i := range p.steps {
+		p.steps[i] = prio
+	}
+	if !essential {
+		p.drop = prio
+	}
+	return p
 }
+
+// part is a status part of one form.
+func part(text string, prio int, essential bool) statusPart { return ladder(prio, essential, text) }
 
 // cutPart is a part rendered by sty that is cut with … to the room left.
 func cutPart(sty func(...string) string, text string, prio int) statusPart {
-	return statusPart{forms: []string{sty(text)}, prio: prio, cut: func(w int) string {
-		return sty(ansi.Truncate(text, w, "…"))
-	}}
+	p := part(sty(text), prio, false)
+	p.cut, p.cutAt = func(w int) string { return sty(ansi.Truncate(text, w, "…")) }, prio
+	return p
 }
 
 func (m Model) statusParts() []statusPart {
@@ -150,7 +240,9 @@ func (m Model) statusParts() []statusPart {
 	if m.paused {
 		parts = append(parts, part(st.Paused.Render(" PAUSED "), prioBadge, true))
 		if m.pending != nil {
-			parts = append(parts, part(st.Warn.Render("new data waiting (p resumes)"), prioWaiting, false))
+			w := ladder(prioWaiting, false, st.Warn.Render("new data waiting (p resumes)"), st.Warn.Render("new data waiting"))
+			w.steps[0] = prioNoteShort
+			parts = append(parts, w)
 		}
 	}
 	feed := m.opts.Feed
@@ -171,7 +263,7 @@ func (m Model) statusParts() []statusPart {
 				forms[1], forms[2],
 			}
 		}
-		parts = append(parts, statusPart{forms: forms, prio: prioAge, keep: true})
+		parts = append(parts, ladder(prioAge, true, forms...))
 		parts = append(parts, m.health()...)
 		return append(parts, m.alertParts()...)
 	}
@@ -186,15 +278,15 @@ func (m Model) statusParts() []statusPart {
 	switch via := m.status.Via(m.now); {
 	case m.hasStatus && via != "":
 		// A fallback serves: "via yahoo (alpaca down 3m)".
-		parts = append(parts, statusPart{forms: []string{st.Warn.Render(via), st.Warn.Render("via " + feed)}, prio: prioDelayed})
+		parts = append(parts, ladder(prioDelayed, false, st.Warn.Render(via), st.Warn.Render("via "+feed)))
 	case m.opts.Kind == feeds.KindLive && m.delayed():
-		parts = append(parts, statusPart{forms: []string{st.Text.Render(feed + " (delayed)"), st.Text.Render("delayed")}, prio: prioDelayed})
+		parts = append(parts, ladder(prioDelayed, false, st.Text.Render(feed+" (delayed)"), st.Text.Render("delayed")))
 	case prov != "":
 		forms := []string{st.Text.Render(feed + " " + prov)}
 		if prices != "" && prices != prov {
 			forms = append(forms, st.Text.Render(feed+" "+prices))
 		}
-		parts = append(parts, statusPart{forms: append(forms, st.Text.Render(feed)), prio: prioFeed})
+		parts = append(parts, ladder(prioFeed, false, append(forms, st.Text.Render(feed))...))
 	default:
 		parts = append(parts, part(st.Text.Render(feed), prioFeed, false))
 	}
@@ -226,17 +318,22 @@ func (m Model) statusParts() []statusPart {
 // alertParts show the current alert and alert or signal-log error, if any.
 func (m Model) alertParts() []statusPart {
 	var parts []statusPart
+	// Each is cut or shortened before the session's countdown shortens,
+	// and dropped before the session's countdown is (a note is about the
+	// dashboard, the session about the numbers beside it): see noteLadder.
 	if m.alert != "" {
-		parts = append(parts, cutPart(m.st.Warn.Render, "🔔 "+m.alert, prioAlert))
+		// "capwatch: " says whose alert it is elsewhere, not on its own line.
+		parts = append(parts, noteLadder(m.st.Warn.Render, prioAlert, "🔔 "+strings.TrimPrefix(m.alert, "capwatch: "), "🔔 "+alertShort(m.alert)))
 	}
-	if m.alertErr != "" {
-		parts = append(parts, cutPart(m.st.Bad.Render, "⚠ "+m.alertErr, prioAlert)) // the sender says what failed
+	if m.alertErr != "" { // the sender says what failed
+		parts = append(parts, noteLadder(m.st.Bad.Render, prioAlert, "⚠ "+m.alertErr, "⚠ "+noteShort(m.alertErr)))
 	}
 	if n := m.opts.Note; n != "" && m.noteInfo {
-		parts = append(parts, statusPart{forms: []string{m.st.Text.Render(n), m.st.Text.Render(noteShort(n))}, prio: prioAlert})
+		parts = append(parts, noteLadder(m.st.Text.Render, prioNote, n, noteShort(n)))
 	} else if n != "" {
-		// Long, then short, then gone on a narrow line.
-		parts = append(parts, statusPart{forms: []string{m.st.Bad.Render("⚠ " + n), m.st.Bad.Render("⚠ " + noteShort(n))}, prio: prioAlert})
+		p := noteLadder(m.st.Bad.Render, prioNote, "⚠ "+n, "⚠ "+noteShort(n), "⚠ "+noteShortest(n))
+		p.cut, p.grow = nil, nil // its short forms say it better than its text cut
+		parts = append(parts, p)
 	}
 	return parts
 }
@@ -293,12 +390,16 @@ func (m Model) session() statusPart {
 			verb, short = "after-hours end in ", " "
 		}
 		d := fmtAge(next.Sub(m.now))
-		return statusPart{forms: []string{s + st.Text.Render(" · "+verb+d), s + st.Text.Render(short+d), s}, prio: prioSession, early: prioShort}
+		p := ladder(prioSession, true, s+st.Text.Render(" · "+verb+d), s+st.Text.Render(short+d), s)
+		p.steps[0], p.drop = prioShort, prioWord
+		return p
 	}
+	p := part(s, prioSession, true)
 	if ss.Countdown != "" {
-		return statusPart{forms: []string{s + st.Text.Render(" · "+ss.Countdown), s}, prio: prioSession}
+		p = ladder(prioSession, true, s+st.Text.Render(" · "+ss.Countdown), s)
 	}
-	return part(s, prioSession, false)
+	p.drop = prioWord // the word goes only when even the essentials do not fit
+	return p
 }
 
 // dataAge shows when the newest data is from and how old it is, marked
@@ -326,13 +427,13 @@ func (m Model) dataAge() statusPart {
 	}
 	// Which clock the age is on, in the longest form: the demo's simulated
 	// time or the replayed day's, not the wall clock.
-	// It is the first thing a narrow line gives up (early).
-	early := 0
+	// It is the first thing a narrow line gives up.
+	steps := []int{prioAgeMid, prioAge}
 	switch m.opts.Kind {
 	case feeds.KindDemo:
-		forms, early = append([]string{forms[0] + " (demo clock)"}, forms...), prioTitle
+		forms, steps = append([]string{forms[0] + " (demo clock)"}, forms...), append([]int{prioTitle}, steps...)
 	case feeds.KindReplay:
-		forms, early = append([]string{forms[0] + " (replay clock)"}, forms...), prioTitle
+		forms, steps = append([]string{forms[0] + " (replay clock)"}, forms...), append([]int{prioTitle}, steps...)
 	}
 	sty := st.Text.Render
 	if Stale(m.snap.AsOf, m.now, m.staleAfter(), m.cal, m.feedOK()) {
@@ -344,7 +445,7 @@ func (m Model) dataAge() statusPart {
 	for i := range forms {
 		forms[i] = sty(forms[i])
 	}
-	return statusPart{forms: forms, prio: prioAge, early: early, keep: true}
+	return statusPart{forms: forms, steps: steps}
 }
 
 // health is the feed's degraded/down banner (none when healthy): an
@@ -385,7 +486,9 @@ func (m Model) health() []statusPart {
 	if shortest != short {
 		forms = append(forms, sty(shortest))
 	}
-	parts := []statusPart{{forms: forms, prio: prioHealth, keep: true}}
+	h := ladder(prioHealth, true, forms...)
+	h.steps[0] = prioNote // "▲ degraded 429 · retry 20s" leaves room for the session's countdown
+	parts := []statusPart{h}
 	if reason != "" && reason != "HTTP "+httpStatus(reason) {
 		parts = append(parts, cutPart(sty, reason, prioReason))
 	}
@@ -422,4 +525,48 @@ func noteShort(n string) string {
 		return n[:i]
 	}
 	return n
+}
+
+// noteShortest is a standing note's shortest form: the signal log's notes
+// say "not recording", others their short form.
+func noteShortest(n string) string {
+	if strings.Contains(noteShort(n), "not recorded") {
+		return "not recording"
+	}
+	return noteShort(n)
+}
+
+// alertShort is an alert's short form: the flag and its new state, and how
+// many more flags rang with it ("capwatch: ratio_above_sma50 confirmed
+// since … (+2: a, b)" → "ratio_above_sma50 confirmed +2").
+func alertShort(a string) string {
+	f := strings.Fields(strings.TrimPrefix(a, "capwatch: "))
+	if len(f) > 2 {
+		f = f[:2]
+	}
+	s := strings.Join(f, " ")
+	if i := strings.LastIndex(a, " (+"); i >= 0 {
+		if n, _, ok := strings.Cut(a[i+3:], ":"); ok && isDigits(n) {
+			s += " +" + n
+		}
+	}
+	return s
+}
+
+// noteLadder is a note or alert: its text cut to the room left, then its
+// short forms, all before the session's countdown shortens; dropped before
+// the session's countdown is (at drop: prioNote, or prioAlert for an
+// alert, up for a minute, which outlasts the data's time of day).
+func noteLadder(sty func(...string) string, drop int, text string, short ...string) statusPart {
+	forms := []string{sty(text)}
+	for _, s := range short {
+		if f := sty(s); f != forms[len(forms)-1] {
+			forms = append(forms, f)
+		}
+	}
+	p := ladder(prioNoteShort, false, forms...)
+	p.drop = drop
+	p.cut, p.cutAt = func(w int) string { return sty(ansi.Truncate(text, w, "…")) }, prioNoteShort
+	p.grow = p.cut
+	return p
 }
