@@ -332,7 +332,7 @@ func (m Model) alertParts() []statusPart {
 		parts = append(parts, noteLadder(m.st.Text.Render, prioNote, n, noteShort(n)))
 	} else if n != "" {
 		p := noteLadder(m.st.Bad.Render, prioNote, "⚠ "+n, "⚠ "+noteShort(n), "⚠ "+noteShortest(n))
-		p.cut, p.grow = nil, nil // its short forms say it better than its text cut
+		p.cut = nil // its short forms say it better than its text cut, unless there is room to spare
 		parts = append(parts, p)
 	}
 	return parts
