@@ -416,7 +416,10 @@ func TestSnapshotTextAndAnalogs(t *testing.T) {
 }
 
 // TestStatusFromCache: the second call inside the TTL is served from the
-// cache (it succeeds although the data is gone); after the TTL it is not.
+// cache (it succeeds although the data is broken: the broken IWM.csv keeps
+// the good one's size and time, which the cache key holds — a file that
+// changes them is read again, TestStatusReplayLineFollowsTheFiles); after
+// the TTL it is not.
 func TestStatusFromCache(t *testing.T) {
 	h := newHarness(t)
 	data := t.TempDir()
@@ -433,7 +436,13 @@ func TestStatusFromCache(t *testing.T) {
 	if code != exitOK || first != want {
 		t.Fatalf("first: exit %d %q %s, want prefix %q", code, first, errOut, want)
 	}
-	if err := os.Remove(filepath.Join(data, "IWM.csv")); err != nil {
+	iwm := filepath.Join(data, "IWM.csv")
+	st, err := os.Stat(iwm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, iwm, strings.Repeat("\x00", int(st.Size())), 0o600)
+	if err := os.Chtimes(iwm, st.ModTime(), st.ModTime()); err != nil {
 		t.Fatal(err)
 	}
 	h.e.Clock.(interface{ Advance(time.Duration) }).Advance(30 * time.Second)

@@ -88,7 +88,8 @@ Prints one short line, e.g.
 Flags that are on are listed (in parentheses while only forming on the live
 bar); demo and replay data are labelled DEMO and REPLAY; live data older than
 it should be is marked "stale 3h". The result is cached under the user cache
-directory, so repeated calls within --ttl are instant.
+directory, so repeated calls within --ttl are instant (a replay's line is
+computed again as soon as one of its CSV files changes).
 
   --tmux             emit tmux colour codes (#[fg=green]…)
   --ttl DURATION     reuse a cached result younger than this (default 60s; 0 disables the cache)

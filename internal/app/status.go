@@ -17,8 +17,11 @@ import (
 // status cache stores, so the line (countdown, staleness) is rendered fresh
 // from it at every call.
 type StatusData struct {
-	Key       string       `json:"key"`      // what was asked (feed, pair, data, as-of); a different key misses the cache
-	Computed  time.Time    `json:"computed"` // wall time the data was computed
+	Key      string    `json:"key"`      // what was asked (feed, pair, data, as-of); a different key misses the cache
+	Computed time.Time `json:"computed"` // wall time the data was computed
+	// Stamp is StatusCache.Stamp when this was stored: the fingerprint of
+	// the local data files it was computed from ("" for network feeds).
+	Stamp     string       `json:"stamp,omitempty"`
 	Feed      string       `json:"feed"`
 	Live      bool         `json:"live"` // a live feed (not demo or replay)
 	Small     string       `json:"small"`
@@ -282,6 +285,12 @@ func compactDuration(d time.Duration) string {
 type StatusCache struct {
 	Path string
 	TTL  time.Duration // default 60 s
+	// Stamp fingerprints the data a line is computed from now (a replay's
+	// files: names, sizes, times): Load serves only what was stored with
+	// the same stamp, so a line is not kept for the TTL after its files
+	// changed; Store and StoreFailure stamp what they write. LoadAny (the
+	// last known line, for when the feed is down) ignores it.
+	Stamp string
 }
 
 // Load returns the cached result for key when it is less than TTL old at
@@ -289,7 +298,7 @@ type StatusCache struct {
 // d.Known()).
 func (c StatusCache) Load(key string, now time.Time) (StatusData, bool) {
 	d, ok := c.LoadAny(key)
-	if !ok {
+	if !ok || d.Stamp != c.Stamp {
 		return StatusData{}, false
 	}
 	at := d.Computed
@@ -336,6 +345,7 @@ func (c StatusCache) LoadAny(key string) (StatusData, bool) {
 
 // Store writes d atomically (temp file + rename).
 func (c StatusCache) Store(d StatusData) error {
+	d.Stamp = c.Stamp
 	b, err := json.Marshal(d)
 	if err != nil {
 		return fmt.Errorf("status cache: encode: %w", err)
