@@ -322,6 +322,9 @@ type breadthCursor struct {
 	hist []BreadthPoint
 	i    int
 	date string // the date being looked up, formatted once per bar
+	// lastThrust is the date of the latest thrust up to the date looked
+	// up ("" if none).
+	lastThrust string
 }
 
 // breadthCursor starts a walk over the model's closed breadth history
@@ -346,10 +349,16 @@ func (e *Engine) breadthFlagsAt(d time.Time, c *breadthCursor) (above, thrust bo
 	var buf [10]byte
 	key := d.AppendFormat(buf[:0], "2006-01-02") // no allocation in the replay
 	for c.i < len(c.hist) && c.hist[c.i].Date < string(key) {
+		if c.hist[c.i].Thrust {
+			c.lastThrust = c.hist[c.i].Date
+		}
 		c.i++
 	}
 	if c.i < len(c.hist) && c.hist[c.i].Date == string(key) {
 		p := &c.hist[c.i]
+		if p.Thrust {
+			c.lastThrust = p.Date
+		}
 		return p.AboveOn, p.ThrustRecent, p.PctAboveSMA50, p.ZweigEMA10
 	}
 	return false, false, Num{}, Num{}

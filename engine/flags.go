@@ -29,6 +29,7 @@ type flagRun struct {
 	// the value and threshold compared there.
 	date       time.Time
 	value, thr Num
+	note       string // why the state reads as it does there (Flag.CloseNote)
 }
 
 // flagLive is a flag as shown (committed state plus the forming bar).
@@ -37,7 +38,37 @@ type flagLive struct {
 	since   time.Time
 	value   Num
 	thr     Num
-	partial bool // small_volume_surge on volume not all consolidated (Flag.Partial)
+	partial bool   // small_volume_surge on volume not all consolidated (Flag.Partial)
+	note    string // a constant reason (Flag.Note), e.g. noteDownDay
+	// sector_breadth: sector pairs with both legs known, and configured.
+	covered, pairs int
+}
+
+// noteDownDay says why small_volume_surge is off (or fading) while its
+// volume alone passes: it counts on an up day only.
+const noteDownDay = "down day"
+
+// MinSectorPairs is how many sector pairs sector_breadth needs with both
+// legs known before it is judged: at least half of those configured
+// (5 of 9), so one pair with data is never "broad leadership".
+func MinSectorPairs(configured int) int { return (configured + 1) / 2 }
+
+// coverageNote says why sector_breadth is not judged: too few sector pairs
+// with data.
+func coverageNote(covered, pairs int) string {
+	return fmt.Sprintf("only %d of %d sector pairs with data (needs %d)", covered, pairs, MinSectorPairs(pairs))
+}
+
+// thrustNote is the breadth_thrust flag's reason on a day: the date of the
+// thrust that holds it (or of the last one, out of the window, when off).
+func thrustNote(on bool, last string) string {
+	switch {
+	case last == "":
+		return ""
+	case on:
+		return "thrust " + last
+	}
+	return "last thrust " + last + ", more than 20 bars ago"
 }
 
 // holds evaluates "v above thr" with the hysteresis band h: once on (prevOn),
@@ -79,16 +110,22 @@ func flagTexts(cfg Config) [nFlags]string {
 
 // step advances flag k's committed run by the bar dated d, on which the
 // flag's value v was compared with thr (held: the condition held there).
-func (e *Engine) step(k int, held bool, d time.Time, v, thr Num) {
+// It reports whether a change was recorded (its note can then be set).
+func (e *Engine) step(k int, held bool, d time.Time, v, thr Num) bool {
 	if r := &e.runScratch[k]; held != r.on {
-		e.change(k, held, d, v, thr)
+		return e.change(k, held, d, v, thr)
 	}
+	return false
 }
+
+// noteLast sets the note of the change just recorded.
+func (e *Engine) noteLast(note string) { e.chScratch[len(e.chScratch)-1].Note = note }
 
 // change applies a change of flag k's run on the bar dated d and records
 // it in e.chScratch unless it is older than e.chFrom.
-func (e *Engine) change(k int, held bool, d time.Time, v, thr Num) {
-	if !d.Before(e.chFrom) {
+func (e *Engine) change(k int, held bool, d time.Time, v, thr Num) bool {
+	rec := !d.Before(e.chFrom)
+	if rec {
 		e.chScratch = append(e.chScratch, FlagChange{Flag: FlagIDs[k], k: k, Date: d, On: held, Value: v, Threshold: thr})
 	}
 	r := &e.runScratch[k]
@@ -96,12 +133,13 @@ func (e *Engine) change(k int, held bool, d time.Time, v, thr Num) {
 	if held {
 		r.since = d
 	}
+	return rec
 }
 
 // atLast records what flag k compared on its last closed bar.
 func (e *Engine) atLast(k int, d time.Time, v, thr Num) {
 	r := &e.runScratch[k]
-	r.date, r.value, r.thr = d, v, thr
+	r.date, r.value, r.thr, r.note = d, v, thr, ""
 }
 
 // recomputeFlagRuns replays the committed history of every flag (after a bar
@@ -110,7 +148,7 @@ func (e *Engine) atLast(k int, d time.Time, v, thr Num) {
 // the last DailyKeep bars: a backlog is never that long, and what came
 // before is history). The list of changes is published anew only when it
 // differs from the last one, so a replay that finds the same history
-// allocates nothing.
+// allocates nothing but the notes of its changes.
 func (e *Engine) recomputeFlagRuns() {
 	e.runScratch = [nFlags]flagRun{}
 	e.chScratch = e.chScratch[:0]
@@ -131,6 +169,7 @@ func (e *Engine) recomputeFlagRuns() {
 	}
 	leadThr, breadthThr, surgeThr := Some(th.SmallLeadsPts), Some(th.SectorBreadth), Some(th.VolumeSurgeRVOL)
 	var lead, breadth Num // on the last bar, after the loop
+	covered := 0          // sector pairs with data on the last bar
 	bcur := e.breadthCursor()
 	aboveThr, thrustThr := e.breadthThresholds()
 	var pct, zweig Num
@@ -142,12 +181,16 @@ func (e *Engine) recomputeFlagRuns() {
 		e.step(fHigh252, holds(runs[fHigh252].on, r, p.maxP252h[i], true, h), d, r, p.maxP252h[i])
 		lead = leadOf(p.small.retAt(p.si[i], 21), p.large.retAt(p.li[i], 21))
 		e.step(fLeads, holds(runs[fLeads].on, lead, leadThr, true, h), d, lead, leadThr)
-		breadth = e.breadthAt(d, cur)
-		e.step(fBreadth, holds(runs[fBreadth].on, breadth, breadthThr, false, h), d, breadth, breadthThr)
+		breadth, covered = e.breadthAt(d, cur)
+		if e.step(fBreadth, holds(runs[fBreadth].on, breadth, breadthThr, false, h), d, breadth, breadthThr) && !breadth.Valid && covered > 0 {
+			e.noteLast(coverageNote(covered, len(e.sectors)))
+		}
 		var above, thrust bool
 		above, thrust, pct, zweig = e.breadthFlagsAt(d, &bcur)
 		e.step(fBreadthAbove, above, d, pct, aboveThr)
-		e.step(fBreadthThrust, thrust, d, zweig, thrustThr)
+		if e.step(fBreadthThrust, thrust, d, zweig, thrustThr) {
+			e.noteLast(thrustNote(thrust, bcur.lastThrust))
+		}
 	}
 	if n := len(p.dates); n > 0 {
 		i, d := n-1, p.dates[n-1]
@@ -158,8 +201,12 @@ func (e *Engine) recomputeFlagRuns() {
 		e.atLast(fHigh252, d, r, p.maxP252h[i])
 		e.atLast(fLeads, d, lead, leadThr)
 		e.atLast(fBreadth, d, breadth, breadthThr)
+		if !breadth.Valid && covered > 0 {
+			runs[fBreadth].note = coverageNote(covered, len(e.sectors))
+		}
 		e.atLast(fBreadthAbove, d, pct, aboveThr)
 		e.atLast(fBreadthThrust, d, zweig, thrustThr)
+		runs[fBreadthThrust].note = thrustNote(runs[fBreadthThrust].on, bcur.lastThrust)
 	}
 	pairEnd := len(e.chScratch) // the pair's changes, then the small leg's: each sorted
 	s := p.small
@@ -168,13 +215,19 @@ func (e *Engine) recomputeFlagRuns() {
 		e.step(fSmall200, holds(runs[fSmall200].on, c, s.sma200h[i], true, h), b.Time, c, s.sma200h[i])
 		e.step(fGolden, holds(runs[fGolden].on, s.sma50h[i], s.sma200h[i], true, h), b.Time, s.sma50h[i], s.sma200h[i])
 		up := i > 0 && b.Close > s.daily[i-1].Close
-		e.step(fSurge, up && holds(runs[fSurge].on, s.rvolh[i], surgeThr, false, h), b.Time, s.rvolh[i], surgeThr)
+		if e.step(fSurge, up && holds(runs[fSurge].on, s.rvolh[i], surgeThr, false, h), b.Time, s.rvolh[i], surgeThr) &&
+			!up && holds(false, s.rvolh[i], surgeThr, false, 0) {
+			e.noteLast(noteDownDay)
+		}
 	}
 	if n := len(s.daily); n > 0 {
 		i, d := n-1, s.daily[n-1].Time
 		e.atLast(fSmall200, d, Some(s.daily[i].Close), s.sma200h[i])
 		e.atLast(fGolden, d, s.sma50h[i], s.sma200h[i])
 		e.atLast(fSurge, d, s.rvolh[i], surgeThr)
+		if up := i > 0 && s.daily[i].Close > s.daily[i-1].Close; !up && holds(false, s.rvolh[i], surgeThr, false, 0) {
+			runs[fSurge].note = noteDownDay
+		}
 	}
 	e.runs = *runs
 	for k := range e.closes {
@@ -252,7 +305,7 @@ func (e *Engine) publishChanges(mid int) {
 
 // sameChange compares two changes (Close is derived from Date).
 func sameChange(a, b FlagChange) bool {
-	return a.k == b.k && a.Date.Equal(b.Date) && a.On == b.On && a.Value == b.Value && a.Threshold == b.Threshold
+	return a.k == b.k && a.Date.Equal(b.Date) && a.On == b.On && a.Value == b.Value && a.Threshold == b.Threshold && a.Note == b.Note
 }
 
 func leadOf(a, b Num) Num {
@@ -263,10 +316,11 @@ func leadOf(a, b Num) Num {
 }
 
 // breadthAt is the share of sector pairs whose small leg beat its large leg
-// over 21 bars on the committed bars dated d (absent if no pair has data).
-// cur holds one cursor per leg (small, large per sector); calls must come
-// with increasing d so each leg's bars are walked once per replay.
-func (e *Engine) breadthAt(d time.Time, cur []int) Num {
+// over 21 bars on the committed bars dated d, and how many pairs had both
+// legs known (the share is absent below MinSectorPairs). cur holds one
+// cursor per leg (small, large per sector); calls must come with
+// increasing d so each leg's bars are walked once per replay.
+func (e *Engine) breadthAt(d time.Time, cur []int) (Num, int) {
 	n, beat := 0, 0
 	for k, sp := range e.sectors {
 		a := sp.small.retAt(seek(sp.small.daily, &cur[2*k], d), 21)
@@ -279,7 +333,13 @@ func (e *Engine) breadthAt(d time.Time, cur []int) Num {
 			beat++
 		}
 	}
-	if n == 0 {
+	return e.breadthShare(beat, n), n
+}
+
+// breadthShare is beat of n sector pairs as a share, absent when fewer than
+// MinSectorPairs of the configured pairs have data (n).
+func (e *Engine) breadthShare(beat, n int) Num {
+	if n == 0 || n < MinSectorPairs(len(e.sectors)) {
 		return Num{}
 	}
 	return Some(float64(beat) / float64(n))
@@ -298,9 +358,10 @@ func seek(bars []Bar, j *int, d time.Time) int {
 }
 
 // breadthLive is breadth on the live values (forming bars where present); it
-// reports whether any sector leg has a forming bar and the latest date.
-func (e *Engine) breadthLive() (v Num, forming bool, date time.Time) {
-	n, beat := 0, 0
+// reports whether any sector leg has a forming bar, the latest date and how
+// many pairs have both legs known.
+func (e *Engine) breadthLive() (v Num, forming bool, date time.Time, n int) {
+	beat := 0
 	for _, sp := range e.sectors {
 		a, b := sp.small.live, sp.large.live
 		forming = forming || a.forming || b.forming
@@ -319,10 +380,7 @@ func (e *Engine) breadthLive() (v Num, forming bool, date time.Time) {
 			beat++
 		}
 	}
-	if n == 0 {
-		return Num{}, forming, date
-	}
-	return Some(float64(beat) / float64(n)), forming, date
+	return e.breadthShare(beat, n), forming, date, n
 }
 
 // SmallLeads is how a sector pair counts towards sector breadth at one
@@ -390,12 +448,18 @@ func (e *Engine) computePairFlags() {
 	}
 	fl[fSurge].set(r[fSurge], pace, surgeThr, sl.forming, sl.date, sl.up && holds(r[fSurge].on, pace, surgeThr, false, h))
 	fl[fSurge].partial = sl.partial
+	fl[fSurge].note = ""
+	if st := fl[fSurge].state; (st == FlagOff || st == FlagFading) && !sl.up && holds(false, pace, surgeThr, false, 0) {
+		fl[fSurge].note = noteDownDay // the volume alone would pass
+	}
 }
 
 // computeBreadthFlag refreshes the live sector_breadth flag.
 func (e *Engine) computeBreadthFlag() {
-	v, forming, date := e.breadthLive()
+	v, forming, date, n := e.breadthLive()
 	thr := Some(e.cfg.Thresholds.SectorBreadth)
 	on := e.runs[fBreadth].on
-	e.flags[fBreadth].set(e.runs[fBreadth], v, thr, forming, date, holds(on, v, thr, false, e.cfg.Thresholds.Hysteresis))
+	f := &e.flags[fBreadth]
+	f.set(e.runs[fBreadth], v, thr, forming, date, holds(on, v, thr, false, e.cfg.Thresholds.Hysteresis))
+	f.covered, f.pairs = n, len(e.sectors)
 }

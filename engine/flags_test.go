@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -306,5 +307,107 @@ func TestUnknownThresholdIsNull(t *testing.T) {
 	// A threshold that is a configured constant stays known.
 	if f := mustFlag(t, s, FlagSmallLeads21d); f.Threshold != Some(pairConfig().Thresholds.SmallLeadsPts) {
 		t.Errorf("small_leads_21d threshold %+v, want the configured %v", f.Threshold, pairConfig().Thresholds.SmallLeadsPts)
+	}
+}
+
+// TestSectorBreadthNeedsCoverage (QA-2 M3): sector_breadth is "broad
+// leadership" only when at least half of the configured sector pairs (5 of
+// 9) have both legs known. Hand-built: the first `data` pairs have files,
+// the first `beating` of them have small beating large over 21 days.
+func TestSectorBreadthNeedsCoverage(t *testing.T) {
+	for _, c := range []struct {
+		name          string
+		data, beating int
+		state         FlagState
+		value         Num
+	}{
+		{"1 of 9, leading", 1, 1, FlagOff, Num{}},             // was: confirmed at 100 %
+		{"4 of 9, all leading", 4, 4, FlagOff, Num{}},         // below half
+		{"5 of 9, 3 leading", 5, 3, FlagConfirmed, Some(0.6)}, // 60 % ≥ 60 %
+		{"6 of 9, 4 leading", 6, 4, FlagConfirmed, Some(4.0 / 6)},
+		{"6 of 9, 3 leading", 6, 3, FlagOff, Some(0.5)},
+	} {
+		e := newEngine(t, DefaultConfig())
+		days := tradingDays(e.cal, nyDate(2024, 1, 2), 31)
+		rise := constSeries(len(days), 100)
+		for i := 10; i < len(days); i++ {
+			rise[i] = 110
+		}
+		flat := constSeries(len(days), 100)
+		h := map[string][]Bar{"IWM": flatBars("IWM", days, flat, 1e6), "SPY": flatBars("SPY", days, flat, 1e6)}
+		for k, sp := range DefaultSectors()[:c.data] {
+			sm := flat
+			if k < c.beating {
+				sm = rise
+			}
+			h[sp.Small] = flatBars(sp.Small, days, sm, 1e6)
+			h[sp.Large] = flatBars(sp.Large, days, flat, 1e6)
+		}
+		e.LoadHistory(h)
+		f := mustFlag(t, e.Snapshot(days[30]), FlagSectorBreadth)
+		since := ""
+		if c.state == FlagConfirmed {
+			since = days[21].Format("2006-01-02")
+		}
+		wantFlag(t, c.name, f, c.state, since)
+		if f.Value != c.value || f.CloseValue != c.value {
+			t.Errorf("%s: value %+v (close %+v), want %+v", c.name, f.Value, f.CloseValue, c.value)
+		}
+		wantNote := ""
+		if !c.value.Valid {
+			wantNote = fmt.Sprintf("only %d of 9 sector pairs with data (needs 5)", c.data)
+		}
+		if f.Note != wantNote || f.CloseNote != wantNote {
+			t.Errorf("%s: note %q (close %q), want %q", c.name, f.Note, f.CloseNote, wantNote)
+		}
+	}
+}
+
+// TestVolumeSurgeDownDayNote (QA-2 M6): a surge of volume on a down day
+// leaves the flag off with its value above the threshold; the flag, its
+// close and its change say why ("down day"), and JSON carries it.
+func TestVolumeSurgeDownDayNote(t *testing.T) {
+	days := tradingDays(newEngine(t, pairConfig()).cal, nyDate(2024, 1, 2), 27)
+	closes := make([]float64, len(days))
+	for i := range closes {
+		closes[i] = 100 + float64(i)
+	}
+	closes[24] = 130 // day 24 up with a surge (on), day 25 down with one (off)
+	iwm := flatBars("IWM", days, closes, 1e6)
+	iwm[24].Volume, iwm[25].Volume = 3e6, 3e6
+	e := newEngine(t, pairConfig())
+	e.LoadHistory(map[string][]Bar{"IWM": iwm[:26], "SPY": flatBars("SPY", days[:26], constSeries(26, 100), 1e6)})
+	s := e.Snapshot(days[25])
+	f := mustFlag(t, s, FlagSmallVolumeSurge)
+	wantFlag(t, "down day", f, FlagOff, "")
+	if !(f.CloseValue.V >= 1.5) || f.CloseNote != "down day" {
+		t.Errorf("down-day close: value %+v note %q, want ≥ 1.5 and \"down day\"", f.CloseValue, f.CloseNote)
+	}
+	var off *FlagChange
+	for i, c := range s.FlagChanges {
+		if c.Flag == FlagSmallVolumeSurge && c.Date.Equal(days[25]) {
+			off = &s.FlagChanges[i]
+		}
+	}
+	if off == nil || off.On || off.Note != "down day" {
+		t.Errorf("the change on the down day: %+v, want off with note \"down day\"", off)
+	}
+	b, _ := f.MarshalJSON()
+	if !strings.Contains(string(b), `"close_note":"down day"`) {
+		t.Errorf("JSON %s lacks close_note", b)
+	}
+
+	// Live: the next day trades heavy volume below the previous close.
+	d := days[26]
+	at := nyAt(d, 15, 0, 0)
+	e.ApplyQuotes([]Quote{{Symbol: "IWM", Price: closes[25] - 1, DayVolume: 5e6, Time: at}, {Symbol: "SPY", Price: 100, DayVolume: 1e6, Time: at}})
+	f = mustFlag(t, e.Snapshot(at), FlagSmallVolumeSurge)
+	if f.State != FlagOff || !(f.Value.V >= 1.5) || f.Note != "down day" {
+		t.Errorf("live down day: %v value %+v note %q, want off, ≥ 1.5, \"down day\"", f.State, f.Value, f.Note)
+	}
+	// Back above the previous close on the same volume: forming, no note.
+	e.ApplyQuotes([]Quote{{Symbol: "IWM", Price: closes[25] + 1, DayVolume: 5e6, Time: at.Add(time.Minute)}})
+	if f = mustFlag(t, e.Snapshot(at.Add(time.Minute)), FlagSmallVolumeSurge); f.State != FlagForming || f.Note != "" {
+		t.Errorf("live up day: %v note %q, want forming without a note", f.State, f.Note)
 	}
 }

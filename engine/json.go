@@ -88,7 +88,9 @@ func (f Flag) MarshalJSON() ([]byte, error) {
 		CloseValue     Num     `json:"close_value"`
 		CloseThreshold Num     `json:"close_threshold"`
 		Partial        bool    `json:"partial"`
-	}{f.ID, f.State, since, plain(f), closeDate, f.CloseValue, f.CloseThreshold, f.Partial})
+		Note           *string `json:"note"` // added fields: last
+		CloseNote      *string `json:"close_note"`
+	}{f.ID, f.State, since, plain(f), closeDate, f.CloseValue, f.CloseThreshold, f.Partial, strOrNil(f.Note), strOrNil(f.CloseNote)})
 }
 
 // MarshalJSON renders the provenance with volume_consolidated_to (RFC 3339
@@ -110,6 +112,14 @@ func (a Analogs) MarshalJSON() ([]byte, error) {
 }
 
 // rfc3339 is t in RFC 3339 (whole seconds), or nil (JSON null) when zero.
+// strOrNil is s, or nil (JSON null) when empty.
+func strOrNil(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
 func rfc3339(t time.Time) *string {
 	if t.IsZero() {
 		return nil

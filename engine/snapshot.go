@@ -259,13 +259,24 @@ func (e *Engine) flagSnapshot() []Flag {
 	}
 	for k := range cur {
 		f := e.flags[k]
-		cur[k] = Flag{ID: FlagIDs[k], State: f.state, Value: f.value, Threshold: f.thr, Text: e.texts[k], Partial: f.partial}
+		cur[k] = Flag{ID: FlagIDs[k], State: f.state, Value: f.value, Threshold: f.thr, Text: e.texts[k], Partial: f.partial, Note: f.note}
+		switch k {
+		case fBreadth:
+			if !f.value.Valid && f.covered > 0 {
+				cur[k].Note = coverageNote(f.covered, f.pairs)
+			}
+		case fBreadthThrust:
+			if b := e.bm.Breadth(); b != nil && b.LastThrust != nil && !e.breadthPartial() {
+				cur[k].Note = thrustNote(f.state != FlagOff, *b.LastThrust)
+			}
+		}
 		if f.state != FlagOff && !f.since.IsZero() {
 			cur[k].Since = f.since.Format("2006-01-02")
 		}
 		if r := e.runs[k]; !r.date.IsZero() {
 			c := e.closes[k]
 			cur[k].CloseDate, cur[k].Closed, cur[k].CloseValue, cur[k].CloseThreshold = c.date, c.at, r.value, r.thr
+			cur[k].CloseNote = r.note
 		}
 	}
 	if slices.Equal(e.pub.flags, cur) {

@@ -169,6 +169,11 @@ type FlagChange struct {
 	On        bool
 	Value     Num
 	Threshold Num
+	// Note says why the state reads as it does beside the value when the
+	// comparison alone does not ("down day": small_volume_surge off with
+	// its volume above the threshold; "thrust 2025-11-18": the thrust that
+	// holds breadth_thrust; sector_breadth's missing coverage), or "".
+	Note string
 
 	k int // index in FlagIDs (display order)
 }
@@ -222,6 +227,12 @@ type Flag struct {
 	// volume); on a closed day it says the close's value counted part of
 	// the day's volume and may still be revised. JSON partial, last.
 	Partial bool `json:"-"`
+	// Note is why the state reads as it does beside the value when the
+	// comparison alone does not say it (FlagChange.Note), on the live bar;
+	// CloseNote the same at the last close. JSON note, close_note (null
+	// when none), after partial.
+	Note      string `json:"-"`
+	CloseNote string `json:"-"`
 }
 
 // Returns holds 1d/1w/1m/3m (1, 5, 21, 63 bar) percentage returns.

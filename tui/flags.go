@@ -302,6 +302,25 @@ func (p *flagsPanel) valueText(f engine.Flag) string {
 			return w
 		}
 	}
+	if f.ID == engine.FlagBreadthThrust && f.State != engine.FlagOff {
+		// Held for a thrust within 20 bars, not for today's Zweig EMA:
+		// name the thrust ("thrust Nov 18").
+		if d, ok := strings.CutPrefix(f.Note, "thrust "); ok {
+			return "thrust " + p.shortDate(d)
+		}
+	}
+	if f.ID == engine.FlagSectorBreadth && !f.Value.Valid && p.snap != nil && len(p.snap.Sectors) > 0 {
+		// Not judged on too few sector pairs: say how many have data.
+		n := 0
+		for _, s := range p.snap.Sectors {
+			if c, _ := engine.SmallLeads(s.SmallRet.M1, s.LargeRet.M1); c {
+				n++
+			}
+		}
+		if need := engine.MinSectorPairs(len(p.snap.Sectors)); n < need {
+			return fmt.Sprintf("%d/%d pairs, needs %d", n, len(p.snap.Sectors), need)
+		}
+	}
 	// An unknown threshold is "—", never a level of 0.
 	thr := "—"
 	if t, ok := f.Threshold.Get(); ok {
@@ -329,6 +348,16 @@ func (p *flagsPanel) valueText(f engine.Flag) string {
 		return "—" // neither the value nor the level it is compared with is known yet
 	}
 	return "— vs " + thr
+}
+
+// shortDate is a YYYY-MM-DD date as "Nov 18" in the data's year, else as
+// it is.
+func (p *flagsPanel) shortDate(date string) string {
+	d, err := time.Parse(time.DateOnly, date)
+	if err != nil || p.snap == nil || d.Year() != p.snap.AsOf.Year() {
+		return date
+	}
+	return d.Format("Jan 02")
 }
 
 // smallDown reports whether the pair's small leg is not up on its live bar

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -55,5 +56,36 @@ func TestUnknownThresholdOnScreen(t *testing.T) {
 	}
 	if !strings.Contains(scr, "2 no data") {
 		t.Errorf("title does not count the flags without data:\n%s", scr)
+	}
+}
+
+// TestThrustAndCoverageValues (QA-2 M3, M6): a confirmed breadth_thrust
+// holds for a thrust within 20 bars, so it shows the thrust's date, not
+// today's Zweig EMA against 0.615; sector_breadth judged on too few sector
+// pairs shows "no data" and how many pairs it has, not a share.
+func TestThrustAndCoverageValues(t *testing.T) {
+	s := testSnapshot(1) // as of 2026-11-24
+	for i := range s.Sectors {
+		if i > 0 { // only the first pair has data
+			s.Sectors[i].SmallRet.M1, s.Sectors[i].LargeRet.M1 = engine.Num{}, engine.Num{}
+		}
+	}
+	s.Flags = []engine.Flag{
+		{ID: engine.FlagSectorBreadth, State: engine.FlagOff, Threshold: engine.Some(0.6), Text: "most sectors lead",
+			Note: "only 1 of 9 sector pairs with data (needs 5)"},
+		{ID: engine.FlagBreadthThrust, State: engine.FlagConfirmed, Since: "2026-11-18", Value: engine.Some(0.482), Threshold: engine.Some(0.615),
+			Text: "a Zweig breadth thrust", Note: "thrust 2026-11-18", CloseValue: engine.Some(0.482), CloseThreshold: engine.Some(0.615)},
+	}
+	m, _ := testModel(t, Options{})
+	m = update(m, tea.WindowSizeMsg{Width: 120, Height: 40}, SnapshotMsg{Snap: s})
+	scr := screen(m)
+	line := regexp.MustCompile(`(?m)^.*Breadth thrust.*$`).FindString(scr)
+	if !strings.Contains(line, "thrust Nov 18") || strings.Contains(line, "0.482") {
+		t.Errorf("thrust row %q, want the thrust's date instead of today's EMA", line)
+	}
+	want := fmt.Sprintf("1/%d pairs, needs %d", len(s.Sectors), (len(s.Sectors)+1)/2)
+	line = regexp.MustCompile(`(?m)^.*Sector breadth.*$`).FindString(scr)
+	if !strings.Contains(line, want) || !strings.Contains(line, "no data") {
+		t.Errorf("sector breadth row %q, want \"no data\" and %q", line, want)
 	}
 }

@@ -299,6 +299,17 @@ func TestBreadthFlags(t *testing.T) {
 	if f := flag(s, engine.FlagBreadthThrust); f.State != engine.FlagConfirmed || f.Since != thrustDate || f.Threshold.V != 0.615 || !f.Value.Valid {
 		t.Errorf("breadth_thrust %+v, want confirmed since %s", f, thrustDate)
 	}
+	// QA-2 M6: the flag holds for a thrust within 20 bars, not for today's
+	// Zweig EMA: it names the thrust's date (live and at the close), and so
+	// does its change to confirmed.
+	if f := flag(s, engine.FlagBreadthThrust); f.Note != "thrust "+thrustDate || f.CloseNote != "thrust "+thrustDate {
+		t.Errorf("breadth_thrust note %q, close note %q, want \"thrust %s\"", f.Note, f.CloseNote, thrustDate)
+	}
+	for _, c := range s.FlagChanges {
+		if c.Flag == engine.FlagBreadthThrust && c.On && c.Date.Format("2006-01-02") == thrustDate && c.Note != "thrust "+thrustDate {
+			t.Errorf("breadth_thrust change %+v, want note \"thrust %s\"", c, thrustDate)
+		}
+	}
 	h := s.Breadth.History
 	on := h[len(h)-1].AboveOn
 	since := ""

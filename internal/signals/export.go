@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/capwatch/capwatch/internal/calendar"
+	"github.com/capwatch/capwatch/internal/termsafe"
 )
 
 // Query selects records (the zero Query selects all).
@@ -95,7 +96,9 @@ func Write(w io.Writer, recs []Record, format string) error {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		// Seen is the local wall clock; the bar's time stays in the exchange's
 		// zone, as recorded (09:30 is the open).
-		fmt.Fprintln(tw, "SEEN\tFLAG\tCHANGE\tVALUE\tVS\tTHRESHOLD\tSINCE\tBAR TIME (EXCHANGE)\tFEED")
+		// NOTE says why a state reads as it does beside the comparison
+		// ("off 1.798 > 1.500 … down day").
+		fmt.Fprintln(tw, "SEEN\tFLAG\tCHANGE\tVALUE\tVS\tTHRESHOLD\tSINCE\tBAR TIME (EXCHANGE)\tFEED\tNOTE")
 		for _, r := range recs {
 			feed := r.Feed
 			if r.Simulated {
@@ -119,22 +122,22 @@ func Write(w io.Writer, recs []Record, format string) error {
 					change = "at start: " + r.From + " → " + r.To
 				}
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
 				r.Seen.Local().Format("2006-01-02 15:04:05"), r.Flag, change, val, cmp,
-				thr, dash(r.Since), r.BarTime.Format("2006-01-02 15:04"), feed)
+				thr, dash(r.Since), r.BarTime.Format("2006-01-02 15:04"), feed, termsafe.Strip(r.Note))
 		}
 		return tw.Flush()
 	}
 	return fmt.Errorf("unknown format %q (want table, csv or json)", format)
 }
 
-var csvHeader = []string{"seen", "flag", "from", "to", "value", "threshold", "since", "bar_time", "feed", "simulated", "initial", "text", "closed"}
+var csvHeader = []string{"seen", "flag", "from", "to", "value", "threshold", "since", "bar_time", "feed", "simulated", "initial", "text", "closed", "note"}
 
 func csvRow(r Record) []string {
 	return []string{
 		r.Seen.Format(time.RFC3339), r.Flag, r.From, r.To, value(r.Value, 'g'),
 		strconv.FormatFloat(r.Threshold, 'g', -1, 64), r.Since, r.BarTime.Format(time.RFC3339), r.Feed,
-		strconv.FormatBool(r.Simulated), strconv.FormatBool(r.Initial), r.Text, strconv.FormatBool(r.Closed),
+		strconv.FormatBool(r.Simulated), strconv.FormatBool(r.Initial), r.Text, strconv.FormatBool(r.Closed), r.Note,
 	}
 }
 

@@ -47,6 +47,11 @@ type Record struct {
 	Text      string    `json:"text"`      // the flag's one line of meaning
 	Initial   bool      `json:"initial"`   // found in the history at start-up (however late it came), not seen changing live
 	Closed    bool      `json:"closed"`    // the change is on a closed daily bar (a confirmation or its end), not on the live bar
+	// Note says why the state reads as it does beside the value when the
+	// comparison alone does not (engine.Flag.Note): "down day" for a volume
+	// surge that is off above its threshold, "thrust 2025-11-18" for the
+	// thrust that holds breadth_thrust, sector_breadth's missing coverage.
+	Note string `json:"note,omitempty"`
 }
 
 // DefaultMaxSize is the size at which a log file is rotated.

@@ -203,7 +203,7 @@ func (t *Tracker) observeFlag(out []Record, ft *flagTrack, f *engine.Flag, s *en
 		r := rec(at, !at.After(ft.firstClose))
 		r.Closed = true
 		if at.Equal(f.Closed) {
-			r.Value, r.Threshold = numPtr(f.CloseValue), f.CloseThreshold.V
+			r.Value, r.Threshold, r.Note = numPtr(f.CloseValue), f.CloseThreshold.V, f.CloseNote
 		}
 		to := engine.FlagOff
 		if ft.state == engine.FlagFading {
@@ -247,7 +247,7 @@ func (t *Tracker) observeFlag(out []Record, ft *flagTrack, f *engine.Flag, s *en
 		if ft.state.Held() != c.On {
 			r := rec(c.Close, !c.Close.After(ft.firstClose))
 			r.Closed = true
-			r.Value, r.Threshold = numPtr(c.Value), c.Threshold.V
+			r.Value, r.Threshold, r.Note = numPtr(c.Value), c.Threshold.V, c.Note
 			if c.On {
 				r.Since = c.Date.Format(time.DateOnly)
 			}
@@ -277,7 +277,7 @@ func (t *Tracker) observeFlag(out []Record, ft *flagTrack, f *engine.Flag, s *en
 		}
 		r := rec(at, initial)
 		r.Closed = true
-		r.Value, r.Threshold = numPtr(f.CloseValue), f.CloseThreshold.V
+		r.Value, r.Threshold, r.Note = numPtr(f.CloseValue), f.CloseThreshold.V, f.CloseNote
 		to := engine.FlagOff
 		if held {
 			to, r.Since = engine.FlagConfirmed, f.Since
@@ -293,7 +293,7 @@ func (t *Tracker) observeFlag(out []Record, ft *flagTrack, f *engine.Flag, s *en
 		return out
 	}
 	r := rec(s.AsOf, first)
-	r.Since, r.Threshold, r.Value = f.Since, f.Threshold.V, numPtr(f.Value)
+	r.Since, r.Threshold, r.Value, r.Note = f.Since, f.Threshold.V, numPtr(f.Value), f.Note
 	if first || t.dwell == 0 {
 		ft.pending = nil
 		emit(r, live)
