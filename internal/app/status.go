@@ -100,7 +100,7 @@ func shortFlags() []struct{ id, label string } {
 		{engine.FlagSmallGoldenCross, "S×gold"},
 		{engine.FlagSmallLeads21d, "lead21d"},
 		{engine.FlagSmallVolumeSurge, "vol↑"},
-		{engine.FlagSectorBreadth, "breadth"},
+		{engine.FlagSectorBreadth, "sectors"}, // not "breadth": the members' breadth is M>50d (QA-2 C6)
 		{engine.FlagBreadthAboveSMA50, "M>50d"},
 		{engine.FlagBreadthThrust, "thrust"},
 	}

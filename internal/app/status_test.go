@@ -192,3 +192,15 @@ func TestStatusWithoutRatioSaysWhy(t *testing.T) {
 		t.Errorf("error %v", err)
 	}
 }
+
+// TestStatusSectorLabel (QA-2 C6): the sector_breadth flag is labelled
+// "sectors" on the status line, so it is not read as the members' breadth
+// (M>50d) beside it.
+func TestStatusSectorLabel(t *testing.T) {
+	d := liveStatus(ny(2024, 6, 4, 13, 45))
+	d.Flags = []StatusFlag{{engine.FlagSectorBreadth, "confirmed"}, {engine.FlagBreadthAboveSMA50, "confirmed"}}
+	got := FormatStatus(d, ny(2024, 6, 4, 13, 47), calendar.NYSE(), StatusOptions{})
+	if !strings.Contains(got, " sectors M>50d ") || strings.Contains(got, "breadth") {
+		t.Errorf("status %q, want the sector flag as \"sectors\" beside M>50d", got)
+	}
+}
