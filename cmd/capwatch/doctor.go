@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -181,6 +182,9 @@ func alpacaProbe(c *command, opts httpx.FeedOptions) doctor.FeedProbe {
 // line is one clean line of outside text.
 func line(s string) string { return termsafe.Line(s, 300) }
 
+// longLine is one clean line of a few files' messages.
+func longLine(s string) string { return termsafe.Line(s, 800) }
+
 // replayVerdict reads the replay directory's files with the replay feed's
 // own reader, as status and the dashboard would: the pair's two files must
 // give bars (a missing or unusable leg fails: no ratio, status exits 1);
@@ -207,13 +211,14 @@ func replayVerdict(ctx context.Context, c *command) doctor.Verdict {
 	why := map[string]string{}
 	for _, se := range h.Errors {
 		bad = append(bad, se.Symbol)
-		why[se.Symbol] = se.Message
+		// The directory is said once: each file by its name.
+		why[se.Symbol] = strings.TrimPrefix(strings.ReplaceAll(se.Message, filepath.Clean(dir)+string(filepath.Separator), ""), "replay: ")
 	}
 	for _, leg := range []string{small, large} {
 		if len(h.Daily[leg]) == 0 {
 			legs = append(legs, leg)
 			if why[leg] == "" {
-				why[leg] = "replay: no bars"
+				why[leg] = leg + ": no bars"
 			}
 		}
 	}
@@ -232,10 +237,30 @@ func replayVerdict(ctx context.Context, c *command) doctor.Verdict {
 	if !first.IsZero() {
 		read += fmt.Sprintf(" (%s…%s)", first.Format(time.DateOnly), last.Format(time.DateOnly))
 	}
-	unusable := ""
-	if len(bad) > 0 {
-		unusable = fmt.Sprintf("%d missing or unusable: %s", len(bad), strings.Join(bad, ", "))
+	// Files that are there but cannot be used first, with why; then the
+	// symbols without a file.
+	var broken, missing []string
+	for _, sym := range bad {
+		switch {
+		case slices.Contains(legs, sym): // said first
+		case strings.HasPrefix(why[sym], "no file "):
+			missing = append(missing, sym)
+		default:
+			broken = append(broken, sym+": "+why[sym])
+		}
 	}
+	var others []string
+	if len(broken) > 0 {
+		others = append(others, fmt.Sprintf("%d unusable: %s", len(broken), strings.Join(broken, "; ")))
+	}
+	if len(missing) > 0 {
+		names := missing
+		if len(names) > 10 {
+			names = append(slices.Clone(names[:10]), fmt.Sprintf("%d more", len(missing)-10))
+		}
+		others = append(others, fmt.Sprintf("%d without a file: %s", len(missing), strings.Join(names, ", ")))
+	}
+	unusable := strings.Join(others, "; ")
 	if len(legs) > 0 {
 		var parts []string
 		for _, leg := range legs {
@@ -246,8 +271,8 @@ func replayVerdict(ctx context.Context, c *command) doctor.Verdict {
 		if unusable != "" {
 			detail += "; " + unusable
 		}
-		return doctor.Verdict{Status: doctor.Fail, Detail: line(detail),
-			Fix: fmt.Sprintf("put a daily CSV (Date,Open,High,Low,Close[,Adj Close],Volume) for %s in %s as SYMBOL.csv, or choose another pair (--pair)", strings.Join(legs, " and "), dir)}
+		return doctor.Verdict{Status: doctor.Fail, Detail: longLine(detail),
+			Fix: fmt.Sprintf("put a daily CSV file (Date,Open,High,Low,Close[,Adj Close],Volume) named %s.csv in %s, or choose another pair (--pair)", strings.Join(legs, ".csv and "), dir)}
 	}
 	detail := fmt.Sprintf("pair %s readable; %s in %s", pair, read, dir)
 	if len(h.Skipped) > 0 {
@@ -258,7 +283,7 @@ func replayVerdict(ctx context.Context, c *command) doctor.Verdict {
 		detail += fmt.Sprintf("; %d rows skipped in %d files", n, len(h.Skipped))
 	}
 	if unusable != "" {
-		return doctor.Verdict{Status: doctor.Warn, Detail: line(detail + "; " + unusable + " (their panels stay empty)"),
+		return doctor.Verdict{Status: doctor.Warn, Detail: longLine(detail + "; " + unusable + " (their panels stay empty)"),
 			Fix: "add or fix those SYMBOL.csv files (snapshot's errors say why each cannot be used)"}
 	}
 	return doctor.Verdict{Status: doctor.OK, Detail: line(detail)}

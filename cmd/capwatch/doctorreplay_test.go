@@ -53,7 +53,7 @@ func TestDoctorReadsTheReplayPair(t *testing.T) {
 		status doctor.Level
 		named  []string // must appear in the replay row's detail
 	}{
-		{"pair readable, XLK unusable", map[string][]byte{"XLK.csv": []byte("hello\x00\x01\x02")}, exitOK, doctor.Warn, []string{"XLK"}},
+		{"pair readable, another file unusable", map[string][]byte{"XLK.csv": []byte("hello\x00\x01\x02")}, exitOK, doctor.Warn, []string{"1 unusable: XLK:", "XLK.csv"}},
 		{"SPY random bytes", map[string][]byte{"SPY.csv": random}, exitFailure, doctor.Fail, []string{"SPY", "SPY.csv"}},
 		{"SPY missing", map[string][]byte{"SPY.csv": nil}, exitFailure, doctor.Fail, []string{"SPY", "SPY.csv"}},
 		{"IWM header only", map[string][]byte{"IWM.csv": []byte("Date,Open,High,Low,Close,Adj Close,Volume\n")}, exitFailure, doctor.Fail, []string{"IWM", "IWM.csv"}},
@@ -74,10 +74,9 @@ func TestDoctorReadsTheReplayPair(t *testing.T) {
 					t.Errorf("detail %q does not name %s", f.Detail, s)
 				}
 			}
-			// How many of the default symbols' files are missing or
-			// unusable: all but the three written, plus the broken one.
-			if m := regexp.MustCompile(`(\d+) missing or unusable`).FindStringSubmatch(f.Detail); m == nil {
-				t.Errorf("detail %q does not count the unusable files", f.Detail)
+			// The default symbols other than the three written have no file.
+			if m := regexp.MustCompile(`(\d+) without a file`).FindStringSubmatch(f.Detail); m == nil {
+				t.Errorf("detail %q does not count the symbols without a file", f.Detail)
 			}
 			// The same directory with status: a failing pair leg is exit 1
 			// there too, a readable pair exit 0.
