@@ -219,10 +219,8 @@ func (m *Model) helpScreen(w, h int) []string {
 	}
 	body = append(body, m.dataProblems(inner)...)
 	body = append(body, "", m.st.Muted.Render("Reading the dashboard"))
-	for _, l := range glossary() {
-		for _, wl := range wrapHanging(l, inner, glossaryIndent) {
-			body = append(body, m.st.Text.Render(wl))
-		}
+	for _, l := range glossaryLines(inner) {
+		body = append(body, m.st.Text.Render(l))
 	}
 	bordered := h >= 3
 	vw, vh := inner, h-2
@@ -264,25 +262,6 @@ func (m *Model) problemCount() string {
 
 // glossaryIndent is the width of the glossary's first column.
 const glossaryIndent = 10
-
-// wrapHanging wraps s to w cells, its continuation lines indented by
-// indent cells (the glossary's layout); a w too narrow for the indent
-// wraps flush.
-func wrapHanging(s string, w, indent int) []string {
-	if ansi.StringWidth(s) <= w {
-		return []string{s}
-	}
-	if w <= indent+10 {
-		return strings.Split(ansi.Wrap(s, max(w, 1), " "), "\n")
-	}
-	head := strings.Split(ansi.Wordwrap(s, w, ""), "\n")
-	rest := strings.TrimSpace(strings.Join(head[1:], " "))
-	out := []string{head[0]}
-	for _, l := range strings.Split(ansi.Wordwrap(rest, w-indent, ""), "\n") {
-		out = append(out, strings.Repeat(" ", indent)+l)
-	}
-	return out
-}
 
 // blockW is the width of the widest line of a block.
 func blockW(lines []string) int {
@@ -326,27 +305,73 @@ func (m Model) dataProblems(w int) []string {
 	return out
 }
 
+// glossaryEntry is a term of the glossary and its paragraphs, each one
+// unbroken text: the help screen wraps it once, to the pane.
+type glossaryEntry struct {
+	term  string
+	paras []string
+}
+
 // glossary explains the columns and marks; the help screen lists it under
 // the keys.
-func glossary() []string {
-	return []string{
-		"ratio     small-cap ÷ large-cap price: rising means small caps lead",
-		"1D chart  09:30 at the left, 16:00 at the right; ┄ is yesterday's close",
-		"today     each quote's day on the same clock, filling left to right",
-		"age       on the feed's clock: wall time live; the demo's simulated time (DEMO ×600:",
-		"          600 s a second) and the replayed day in replay. ⚠ STALE: no new data for",
-		"          twice the poll interval of wall time (the demo: 10 s at any speed ≥ 1)",
-		"rvol      volume ÷ its 20-day average, pace-adjusted during the session",
-		"          (today so far vs an average day by this time of day);",
-		"          ≥0.1 = partial volume (one venue's, e.g. Alpaca IEX): a lower bound",
-		"flags     ● confirmed on a closed day · ◑ fading: held at the close, not live",
-		"          ◐ forming on today's live bar only · ○ off",
-		"          value vs threshold; since (from) = the first day of the current run;",
-		"          vol partial: the volume surge is held at the last close (one venue's volume)",
-		"          tab to the flags panel and z (zoom) shows what each flag means",
-		"rotation  weekly rs-ratio (across) vs rs-momentum (up), axes at 100 (JdK-style):",
-		"          ▲ leading · ▼ weakening · ▽ lagging · △ improving; tails run clockwise",
+func glossary() []glossaryEntry {
+	return []glossaryEntry{
+		{"ratio", []string{"small-cap ÷ large-cap price: rising means small caps lead"}},
+		{"1D chart", []string{"09:30 at the left, 16:00 at the right; ┄ is yesterday's close"}},
+		{"today", []string{"each quote's day on the same clock, filling left to right"}},
+		{"age", []string{"on the feed's clock: wall time live; the demo's simulated time (DEMO ×600: " +
+			"600 s a second) and the replayed day in replay. ⚠ STALE: no new data for " +
+			"twice the poll interval of wall time (the demo: 10 s at any speed ≥ 1)"}},
+		{"rvol", []string{"volume ÷ its 20-day average, pace-adjusted during the session " +
+			"(today so far vs an average day by this time of day);",
+			"≥0.1 = partial volume (one venue's, e.g. Alpaca IEX): a lower bound"}},
+		{"flags", []string{"● confirmed on a closed day · ◑ fading: held at the close, not live",
+			"◐ forming on today's live bar only · ○ off",
+			"value vs threshold; since (from) = the first day of the current run;",
+			"vol partial: the volume surge is held at the last close (one venue's volume)",
+			"tab to the flags panel and z (zoom) shows what each flag means"}},
+		{"rotation", []string{"weekly rs-ratio (across) vs rs-momentum (up), axes at 100 (JdK-style):",
+			"▲ leading · ▼ weakening · ▽ lagging · △ improving; tails run clockwise"}},
 	}
+}
+
+// glossaryW is the widest the glossary is set, for lines a reader can follow.
+const glossaryW = 100
+
+// glossaryLines is the glossary set in w cells (at most glossaryW): each
+// paragraph wrapped once, greedily at spaces (never inside "pace-adjusted"),
+// its lines after the term's indented (flush when w is too narrow).
+func glossaryLines(w int) []string {
+	w = max(min(w, glossaryW), 1)
+	ind := glossaryIndent
+	if w <= ind+10 {
+		ind = 0
+	}
+	pad := strings.Repeat(" ", ind)
+	var out []string
+	for _, e := range glossary() {
+		for i, p := range e.paras {
+			line, words := pad, 0
+			if i == 0 {
+				line, words = e.term+strings.Repeat(" ", max(ind-ansi.StringWidth(e.term), 1)), 1
+			}
+			for _, word := range strings.Fields(p) {
+				for _, piece := range strings.Split(ansi.Hardwrap(word, max(w-ind, 1), false), "\n") {
+					if words > 0 && ansi.StringWidth(line)+1+ansi.StringWidth(piece) > w {
+						out = append(out, line)
+						line, words = pad, 0
+					}
+					if !strings.HasSuffix(line, " ") {
+						line += " "
+					}
+					line += piece
+					words++
+				}
+			}
+			out = append(out, line)
+		}
+	}
+	return out
 }
 
 // arrange chooses the layout for a w×h screen (the status line included).
