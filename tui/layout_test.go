@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"cmp"
 	"fmt"
 	"github.com/capwatch/capwatch/engine"
 	"os"
@@ -265,8 +266,44 @@ func TestScreenFitsAtPaneSizes(t *testing.T) {
 	}
 }
 
-// TestTabReachesEveryPanel: at any size tab walks every panel, in order,
-// and shift+tab back (README: "at any size tab to it"; QA-1 R5: at 80×23
+// readingOrder is the order a reader meets the panels on scr (w cells
+// wide): the left column top to bottom, then the right one (by where each
+// title is), then the panels not on screen in their ID order (QA-2 C2).
+func readingOrder(t *testing.T, scr string, w int) []panelID {
+	t.Helper()
+	type pos struct {
+		id       panelID
+		col, row int
+	}
+	var on []pos
+	var off []panelID
+	lines := strings.Split(scr, "\n")
+	for id := range panelCount {
+		found := false
+		for row, l := range lines[1:] { // under the status line
+			if i := strings.Index(l, panelTitles[id]); i >= 0 {
+				col := 0
+				if ansi.StringWidth(l[:i]) >= w/3 {
+					col = 1
+				}
+				on, found = append(on, pos{id, col, row}), true
+				break
+			}
+		}
+		if !found {
+			off = append(off, id)
+		}
+	}
+	slices.SortFunc(on, func(a, b pos) int { return cmp.Or(a.col-b.col, a.row-b.row) })
+	var order []panelID
+	for _, p := range on {
+		order = append(order, p.id)
+	}
+	return append(order, off...)
+}
+
+// TestTabReachesEveryPanel: at any size tab walks every panel, in the
+// order they are read on screen (QA-2 C2), and shift+tab back (README: "at any size tab to it"; QA-1 R5: at 80×23
 // and 120×40 tab never reached the rotation map). A panel without a place
 // at this size is shown zoomed, alone with its whole title; tab on to a
 // placed panel returns to the dashboard, and z leaves tab's zoom too.
@@ -281,11 +318,13 @@ func TestTabReachesEveryPanel(t *testing.T) {
 		if placed[panelRotation] {
 			t.Fatalf("%dx%d shows the rotation map; the test needs it without a place", sz.w, sz.h)
 		}
+		order := readingOrder(t, screen(m), sz.w)
+		at := func(id panelID) int { return slices.Index(order, id) }
 		for i := range 2 * panelCount {
 			key := press("tab")
-			want := (m.focus + 1) % panelCount
+			want := order[(at(m.focus)+1)%len(order)]
 			if i >= panelCount {
-				key, want = tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}, (m.focus+panelCount-1)%panelCount
+				key, want = tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}, order[(at(m.focus)+len(order)-1)%len(order)]
 			}
 			m = update(m, key)
 			if m.focus != want {

@@ -23,6 +23,7 @@ package tui
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -439,26 +440,59 @@ func (m Model) handleKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
 	return m, tea.Batch(cmds...)
 }
 
-// nextFocus is the d-th registered panel after the focused one (cyclic):
-// tab reaches every panel at any size (tabTo zooms one without a place).
-func (m Model) nextFocus(d int) panelID {
-	id := m.focus
-	for range panelCount {
-		id = (id + panelID(d) + panelCount) % panelCount
-		if m.panels[id] != nil {
-			return id
+// focusOrder is the order tab walks the panels: the unzoomed layout's
+// reading order at the current size (each column top to bottom, left
+// column first), then the panels without a place there (shown zoomed), in
+// their ID order.
+func (m Model) focusOrder() []panelID {
+	var order []panelID
+	var seen [panelCount]bool
+	add := func(id panelID) {
+		if id < panelCount && m.panels[id] != nil && !seen[id] {
+			seen[id] = true
+			order = append(order, id)
 		}
 	}
-	return m.focus
+	if m.w >= tinyW && m.h >= tinyH {
+		m.zoom = false
+		for _, c := range m.arrange(m.w, m.h).cols {
+			for _, s := range c.slots {
+				if s.h > 0 {
+					add(s.id)
+				}
+			}
+		}
+	}
+	for id := range panelCount {
+		add(id)
+	}
+	return order
 }
 
-// nextShown is the next panel after the focused one that has a place in
-// the layout (the focus when the pane shrank under the focused panel).
+// nextFocus is the d-th panel after the focused one in focusOrder
+// (cyclic): tab reaches every panel at any size (tabTo zooms one without a
+// place).
+func (m Model) nextFocus(d int) panelID {
+	order := m.focusOrder()
+	if len(order) == 0 {
+		return m.focus
+	}
+	i := slices.Index(order, m.focus)
+	if i < 0 && d < 0 {
+		i = 0
+	}
+	return order[((i+d)%len(order)+len(order))%len(order)]
+}
+
+// nextShown is the next panel after the focused one, in focusOrder, that
+// has a place in the layout (the focus when the pane shrank under the
+// focused panel).
 func (m Model) nextShown() panelID {
-	id := m.focus
-	for range panelCount {
-		id = (id + 1) % panelCount
-		if m.panels[id] != nil && (len(m.lay.cols) == 0 || m.lay.shown(id)) {
+	order := m.focusOrder()
+	i := slices.Index(order, m.focus)
+	for k := 1; k <= len(order); k++ {
+		id := order[(i+k+len(order))%len(order)]
+		if len(m.lay.cols) == 0 || m.lay.shown(id) {
 			return id
 		}
 	}

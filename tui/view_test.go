@@ -132,7 +132,7 @@ func TestGoldenStates(t *testing.T) {
 		{"degraded", 160, 45, []tea.Msg{SnapshotMsg{snap}, StatusMsg{feeds.Status{Feed: "demo", State: feeds.StateDegraded,
 			LastError: "HTTP 429 rate limited", NextRetry: testAsOf.Add(30 * time.Second), Interval: testPoll}}}},
 		{"paused", 80, 24, []tea.Msg{SnapshotMsg{snap}, press("p"), SnapshotMsg{testSnapshot(2)}}},
-		{"zoom_sectors", 160, 45, []tea.Msg{SnapshotMsg{snap}, press("tab"), press("tab"), press("z")}},
+		{"zoom_sectors", 160, 45, []tea.Msg{SnapshotMsg{snap}, press("tab"), press("tab"), press("tab"), press("z")}},
 		{"enlarge", 59, 30, []tea.Msg{SnapshotMsg{snap}}},
 	}
 	for _, tc := range cases {
