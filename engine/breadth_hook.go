@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"fmt"
+	"slices"
 	"sort"
 	"time"
 )
@@ -75,6 +77,81 @@ type BreadthLoad struct {
 	// begins after the history loaded (a replay started before the
 	// members' files begin); "" otherwise.
 	Starts string `json:"starts"`
+	// FailedMembers names the first MaxNamedMembers of the Failed members,
+	// in load order, each with why ("replay: no file data/EEE.csv"); JSON
+	// [] when none.
+	FailedMembers []SymbolError `json:"failed_members"`
+	// SkippedMembers counts the loaded members whose history had rows
+	// skipped (a missing or non-positive price, a malformed row);
+	// MemberSkips names the first MaxNamedMembers of them with their rows
+	// ("2 rows skipped from data/CCC.csv, first line 3: missing open").
+	SkippedMembers int            `json:"skipped_members"`
+	MemberSkips    []SymbolNotice `json:"member_skips"`
+}
+
+// MaxNamedMembers is how many members with a problem a BreadthLoad names
+// (of each kind): the count says how many there are, the names where to
+// look, without a line for each of 2,000 members.
+const MaxNamedMembers = 10
+
+// AddFailed counts a member whose history failed, naming it (with why)
+// while fewer than MaxNamedMembers are named.
+func (l *BreadthLoad) AddFailed(sym, why string) {
+	l.Failed++
+	if len(l.FailedMembers) < MaxNamedMembers {
+		l.FailedMembers = append(l.FailedMembers, SymbolError{Symbol: sym, Message: why})
+	}
+}
+
+// AddSkipped counts a member whose history had rows skipped, naming it
+// (with its rows) while fewer than MaxNamedMembers are named.
+func (l *BreadthLoad) AddSkipped(sym string, k SkippedRows) {
+	if k.Count <= 0 {
+		return
+	}
+	l.SkippedMembers++
+	if len(l.MemberSkips) < MaxNamedMembers {
+		l.MemberSkips = append(l.MemberSkips, SymbolNotice{Symbol: sym, Message: skippedText(k)})
+	}
+}
+
+// FailedLines are the named failed members, "SYM: why", and "… and N
+// more" for those counted but not named (none: no lines).
+func (l BreadthLoad) FailedLines() []string {
+	out := make([]string, 0, len(l.FailedMembers)+1)
+	for _, f := range l.FailedMembers {
+		out = append(out, f.Symbol+": "+f.Message)
+	}
+	if n := l.Failed - len(l.FailedMembers); n > 0 && len(out) > 0 {
+		out = append(out, fmt.Sprintf("… and %d more", n))
+	}
+	return out
+}
+
+// SkippedLines are the named members with skipped rows, "SYM: 2 rows
+// skipped from …", and "… and N more" (none: no lines).
+func (l BreadthLoad) SkippedLines() []string {
+	out := make([]string, 0, len(l.MemberSkips)+1)
+	for _, k := range l.MemberSkips {
+		out = append(out, k.Symbol+": "+k.Message)
+	}
+	if n := l.SkippedMembers - len(l.MemberSkips); n > 0 && len(out) > 0 {
+		out = append(out, fmt.Sprintf("… and %d more", n))
+	}
+	return out
+}
+
+// ResetMembers clears the counts and names of a load (a new load starts).
+func (l *BreadthLoad) ResetMembers() {
+	l.Loaded, l.Failed, l.Done = 0, 0, false
+	l.FailedMembers, l.SkippedMembers, l.MemberSkips = nil, 0, nil
+}
+
+// Clip returns a copy of l whose lists cannot be appended to in place (a
+// copy handed to the engine while the loader goes on adding names).
+func (l BreadthLoad) Clip() BreadthLoad {
+	l.FailedMembers, l.MemberSkips = slices.Clip(l.FailedMembers), slices.Clip(l.MemberSkips)
+	return l
 }
 
 // SetBreadth installs the member universe (nil removes it).

@@ -103,6 +103,14 @@ func (p Provenance) MarshalJSON() ([]byte, error) {
 	}{plain(p), rfc3339(p.VolumeConsolidatedTo)})
 }
 
+// MarshalJSON renders the members' load with its lists never null.
+func (l BreadthLoad) MarshalJSON() ([]byte, error) {
+	type plain BreadthLoad
+	p := plain(l)
+	p.FailedMembers, p.MemberSkips = nonNil(p.FailedMembers), nonNil(p.MemberSkips)
+	return marshalJSON(p)
+}
+
 // MarshalJSON renders the study with its lists never null.
 func (a Analogs) MarshalJSON() ([]byte, error) {
 	type plain Analogs

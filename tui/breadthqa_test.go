@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -58,5 +59,40 @@ func TestHelpListsTheBreadthFailure(t *testing.T) {
 	all := strings.Join(strings.Fields(helpPages(t, m)), " ")
 	if !strings.Contains(all, "✖ "+cause) {
 		t.Errorf("the help does not list the cause %q", cause)
+	}
+}
+
+// TestHelpNamesTheFailedMembers (QA-2 M8): members whose history failed,
+// or had rows skipped, are counted on the help screen's first line and
+// named under the keys with why — the first few and how many more.
+func TestHelpNamesTheFailedMembers(t *testing.T) {
+	s := testSnapshot(1)
+	s.Errors, s.Notices = nil, nil
+	l := &engine.BreadthLoad{Members: 600, Loaded: 600, Done: true}
+	for i := 1; i <= 40; i++ {
+		l.AddFailed(fmt.Sprintf("SC%03d", i), fmt.Sprintf("replay: no file rp/SC%03d.csv", i))
+	}
+	l.AddSkipped("CCC", engine.SkippedRows{Count: 2, FirstLine: 3, Source: "rp/CCC.csv", Reason: "missing open"})
+	s.BreadthLoad = l
+	m, _ := testModel(t, Options{ShowNowWhat: true})
+	m = update(m, tea.WindowSizeMsg{Width: 120, Height: 40}, SnapshotMsg{Snap: s}, press("?"))
+	if first := screen(m); !strings.Contains(first, "⚠ 40 members without data, 1 with rows skipped") {
+		t.Errorf("the first page does not count the members' problems:\n%s", first)
+	}
+	all := strings.Join(strings.Fields(helpPages(t, m)), " ")
+	for _, want := range []string{
+		"Breadth: 40 of 600 members without data",
+		"✖ SC001: replay: no file rp/SC001.csv",
+		"✖ SC010: replay: no file rp/SC010.csv",
+		"✖ … and 30 more",
+		"Breadth: 1 member with rows skipped",
+		"⚠ CCC: 2 rows skipped from rp/CCC.csv, first line 3: missing open",
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("the help lacks %q", want)
+		}
+	}
+	if strings.Contains(all, "SC011") {
+		t.Error("more members named than engine.MaxNamedMembers")
 	}
 }

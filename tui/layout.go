@@ -240,22 +240,30 @@ func (m *Model) problemCount() string {
 	if m.snap == nil {
 		return ""
 	}
+	members := memberProblemCount(m.snap.BreadthLoad)
 	if len(m.snap.Errors)+len(m.snap.Notices) == 0 {
 		if breadth.Failed(m.snap.BreadthLoad) != "" {
 			return m.st.Bad.Render("✖ breadth not loaded") + m.st.Muted.Render(": the cause is under the keys (↓/j, pgdn/space, G)")
 		}
-		return ""
+		if members == "" {
+			return ""
+		}
 	}
 	e, n := len(m.snap.Errors), len(m.snap.Notices)
 	var text string
 	sty := m.st.Bad
 	switch {
+	case e == 0 && n == 0:
+		text, sty = "⚠ "+members, m.st.Warn
 	case e == 0:
 		text, sty = "⚠ "+plural(n, "notice"), m.st.Warn
 	case n == 0:
 		text = "✖ " + plural(e, "symbol error")
 	default:
 		text = "✖ " + plural(e, "symbol error") + ", " + plural(n, "notice")
+	}
+	if members != "" && e+n > 0 {
+		text += ", " + members
 	}
 	return sty.Render(text) + m.st.Muted.Render(": listed under the keys (↓/j, pgdn/space, G)")
 }
@@ -302,7 +310,41 @@ func (m Model) dataProblems(w int) []string {
 	if e := breadth.Failed(m.snap.BreadthLoad); e != "" {
 		add("Breadth", m.st.Bad, []string{"✖ " + e})
 	}
+	if l := m.snap.BreadthLoad; l != nil {
+		var failed, skipped []string
+		for _, x := range l.FailedLines() {
+			failed = append(failed, "✖ "+x)
+		}
+		for _, x := range l.SkippedLines() {
+			skipped = append(skipped, "⚠ "+x)
+		}
+		add(fmt.Sprintf("Breadth: %d of %d members without data", l.Failed, l.Members), m.st.Bad, failed)
+		add(fmt.Sprintf("Breadth: %s with rows skipped", plural(l.SkippedMembers, "member")), m.st.Warn, skipped)
+	}
 	return out
+}
+
+// memberProblemCount is the breadth members' problems for the help
+// screen's first line ("2 members without data, 1 with rows skipped"),
+// "" when none is named.
+func memberProblemCount(l *engine.BreadthLoad) string {
+	if l == nil {
+		return ""
+	}
+	var parts []string
+	if len(l.FailedMembers) > 0 {
+		parts = append(parts, plural(l.Failed, "member")+" without data")
+	}
+	if len(l.MemberSkips) > 0 {
+		w := "with rows skipped"
+		if len(parts) == 0 {
+			w = plural(l.SkippedMembers, "member") + " " + w
+		} else {
+			w = fmt.Sprint(l.SkippedMembers) + " " + w
+		}
+		parts = append(parts, w)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // glossaryEntry is a term of the glossary and its paragraphs, each one

@@ -10,6 +10,7 @@ import (
 	"github.com/capwatch/capwatch/engine"
 	"github.com/capwatch/capwatch/feeds"
 	"github.com/capwatch/capwatch/internal/calendar"
+	"github.com/capwatch/capwatch/internal/termsafe"
 )
 
 // Breadth is what a Pipeline loads for the breadth universe and the
@@ -58,8 +59,10 @@ type membersChunk struct {
 	list    *engine.MemberList // the members list, when List resolved it
 	listErr error
 	daily   map[string][]engine.Bar
-	asked   int // members this chunk answers for
-	failed  int
+	asked   int                           // members this chunk answers for
+	failed  []engine.SymbolError          // of those, the members without data, each with why
+	skipped map[string]engine.SkippedRows // members whose history had rows skipped
+	order   []string                      // the members asked, in order (the names' order)
 	errs    []engine.SymbolError
 	err     error                // the batch's failure (every member asked failed)
 	starts  map[string]time.Time // members whose data begins after the history
@@ -127,7 +130,7 @@ func (r *run) startBreadth() bool {
 	}
 	br.loading, br.started = true, true
 	br.timer = nil
-	br.progress.Loaded, br.progress.Failed, br.progress.Done = 0, 0, false
+	br.progress.ResetMembers()
 	br.progress.Note, br.progress.Error, br.progress.Starts = br.b.Note, "", ""
 	b := br.b
 	r.wg.Add(1)
@@ -241,17 +244,14 @@ func (r *run) loadMembers(b *Breadth, out chan<- membersChunk) {
 		if r.ctx.Err() != nil {
 			return
 		}
-		c := membersChunk{daily: h.Daily, asked: len(batch), errs: h.Errors, starts: h.Starts}
+		c := membersChunk{daily: h.Daily, asked: len(batch), errs: h.Errors, starts: h.Starts, skipped: h.Skipped, order: batch}
 		if err != nil {
 			r.log.Warn("pipeline: breadth members", "members", len(batch), "err", err)
-			c.failed, c.err = len(batch), err
-			c.daily = nil
+			c.err = err
+			c.failed = memberFailures(batch, feeds.History{}, err)
+			c.daily, c.skipped = nil, nil
 		} else {
-			for _, s := range batch {
-				if _, later := h.Starts[s]; len(h.Daily[s]) == 0 && !later {
-					c.failed++ // (a member whose data begins later has not failed)
-				}
-			}
+			c.failed = memberFailures(batch, h, nil)
 		}
 		if !send(c) {
 			return
@@ -279,7 +279,50 @@ func (r *run) loadBatch(b *Breadth, batch []string) (h feeds.History, err error)
 			err = fmt.Errorf("internal error: %v", v)
 		}
 	}()
-	return b.Load(r.ctx, batch)
+	h, err = b.Load(r.ctx, batch)
+	return feeds.CleanHistory(h), err // its messages are named on screen
+}
+
+// memberFailures lists the members of batch without data in h, each with
+// why: the batch's error when the whole batch failed, else the member's
+// own error in h (or "no data"). A member whose data begins later (a
+// replay from before its file) has not failed.
+func memberFailures(batch []string, h feeds.History, err error) []engine.SymbolError {
+	var why map[string]string
+	if err == nil && len(h.Errors) > 0 {
+		why = make(map[string]string, len(h.Errors))
+		for _, e := range h.Errors {
+			why[e.Symbol] = e.Message
+		}
+	}
+	var out []engine.SymbolError
+	for _, s := range batch {
+		if _, later := h.Starts[s]; err == nil && (len(h.Daily[s]) > 0 || later) {
+			continue
+		}
+		msg := "no data"
+		switch {
+		case err != nil:
+			msg = termsafe.Line(err.Error(), feeds.MaxMessageLen)
+		case why[s] != "":
+			msg = why[s]
+		}
+		out = append(out, engine.SymbolError{Symbol: s, Message: msg})
+	}
+	return out
+}
+
+// noteMembers counts a chunk's failed members and those with skipped rows
+// in the progress p, naming the first few (engine.MaxNamedMembers).
+func noteMembers(p *engine.BreadthLoad, failed []engine.SymbolError, skipped map[string]engine.SkippedRows, order []string) {
+	for _, f := range failed {
+		p.AddFailed(f.Symbol, f.Message)
+	}
+	for _, s := range order {
+		if k, ok := skipped[s]; ok {
+			p.AddSkipped(s, k)
+		}
+	}
 }
 
 // membersDone hands a chunk of members to the engine with the progress.
@@ -301,7 +344,7 @@ func (r *run) membersDone(c membersChunk) bool {
 		}
 	}
 	br.progress.Loaded += c.asked
-	br.progress.Failed += c.failed
+	noteMembers(&br.progress, c.failed, c.skipped, c.order)
 	if c.done {
 		br.progress.Done, br.loading = true, false
 		r.log.Info("pipeline: breadth members loaded", "members", br.progress.Members, "failed", br.progress.Failed)
@@ -316,7 +359,7 @@ func (r *run) membersDone(c membersChunk) bool {
 	for _, se := range c.errs {
 		r.log.Debug("pipeline: breadth member", "symbol", se.Symbol, "err", se.Message)
 	}
-	p := br.progress
+	p := br.progress.Clip()
 	return r.send(engine.Input{MemberList: c.list, Members: c.daily, MembersLoad: &p, Now: r.now(nil), Applied: c.applied})
 }
 

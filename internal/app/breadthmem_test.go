@@ -78,7 +78,7 @@ func TestOneShotHoldsABatchOfMembersAtATime(t *testing.T) {
 	if ahead := m.maxAhead.Load(); ahead > 3*batch {
 		t.Errorf("up to %d members' bars were loaded and not yet applied; want at most %d (three batches of %d)", ahead, 3*batch, batch)
 	}
-	if l := got.BreadthLoad; l == nil || *l != (engine.BreadthLoad{Members: len(members), Loaded: len(members), Done: true}) {
+	if l := got.BreadthLoad; l == nil || !reflect.DeepEqual(*l, engine.BreadthLoad{Members: len(members), Loaded: len(members), Done: true}) {
 		t.Errorf("load progress %+v, want all %d loaded", l, len(members))
 	}
 	want, _ := build(len(members))

@@ -356,23 +356,23 @@ func oneShotBreadth(ctx context.Context, o BuildOptions, inp *engine.Input, send
 				if ctx.Err() != nil {
 					return nil, err
 				}
-				prog.Failed += len(ask)
+				noteMembers(&prog, memberFailures(ask, feeds.History{}, err), nil, nil)
 				continue
 			}
+			h = feeds.CleanHistory(h) // its messages are named on screen
 			got := make(map[string][]engine.Bar, len(ask))
 			for _, s := range ask {
 				if bars := h.Daily[s]; len(bars) > 0 {
 					got[s] = bars
-				} else {
-					prog.Failed++
 				}
 			}
+			noteMembers(&prog, memberFailures(ask, feeds.History{Daily: h.Daily, Errors: h.Errors}, nil), h.Skipped, ask)
 			if err := apply(got); err != nil {
 				return nil, err
 			}
 		}
 	} else {
-		prog.Failed += len(rest)
+		prog.Failed += len(rest) // not cached yet: the note says so, no names
 	}
 	prog.Loaded, prog.Done = len(all), true
 	if o.Feed.Kind() == feeds.KindLive && prog.Failed > 0 {

@@ -190,6 +190,19 @@ func writeLoadNotes(ew *errWriter, l *engine.BreadthLoad) {
 	if l.Failed > 0 && l.Done {
 		ew.printf("  %d of %d members without data\n", l.Failed, l.Members)
 	}
+	for _, line := range l.FailedLines() {
+		ew.printf("    %s\n", line)
+	}
+	if l.SkippedMembers > 0 {
+		members := "members"
+		if l.SkippedMembers == 1 {
+			members = "member"
+		}
+		ew.printf("  %d %s with rows skipped\n", l.SkippedMembers, members)
+		for _, line := range l.SkippedLines() {
+			ew.printf("    %s\n", line)
+		}
+	}
 	if l.Note != "" {
 		ew.printf("  note: %s\n", l.Note)
 	}
