@@ -56,7 +56,7 @@ func MinSectorPairs(configured int) int { return (configured + 1) / 2 }
 // coverageNote says why sector_breadth is not judged: too few sector pairs
 // with data.
 func coverageNote(covered, pairs int) string {
-	return fmt.Sprintf("only %d of %d sector pairs with data (needs %d)", covered, pairs, MinSectorPairs(pairs))
+	return fmt.Sprintf("only %d of %d sector pairs with data, needs %d", covered, pairs, MinSectorPairs(pairs))
 }
 
 // thrustNote is the breadth_thrust flag's reason on a day: the date of the

@@ -355,7 +355,7 @@ func TestSectorBreadthNeedsCoverage(t *testing.T) {
 		}
 		wantNote := ""
 		if !c.value.Valid {
-			wantNote = fmt.Sprintf("only %d of 9 sector pairs with data (needs 5)", c.data)
+			wantNote = fmt.Sprintf("only %d of 9 sector pairs with data, needs 5", c.data)
 		}
 		if f.Note != wantNote || f.CloseNote != wantNote {
 			t.Errorf("%s: note %q (close %q), want %q", c.name, f.Note, f.CloseNote, wantNote)

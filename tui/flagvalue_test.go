@@ -72,7 +72,7 @@ func TestThrustAndCoverageValues(t *testing.T) {
 	}
 	s.Flags = []engine.Flag{
 		{ID: engine.FlagSectorBreadth, State: engine.FlagOff, Threshold: engine.Some(0.6), Text: "most sectors lead",
-			Note: "only 1 of 9 sector pairs with data (needs 5)"},
+			Note: "only 1 of 9 sector pairs with data, needs 5"},
 		{ID: engine.FlagBreadthThrust, State: engine.FlagConfirmed, Since: "2026-11-18", Value: engine.Some(0.482), Threshold: engine.Some(0.615),
 			Text: "a Zweig breadth thrust", Note: "thrust 2026-11-18", CloseValue: engine.Some(0.482), CloseThreshold: engine.Some(0.615)},
 	}

@@ -294,3 +294,23 @@ func TestPlural(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteTextNotes (QA-2 M3/M6): the text snapshot says why a flag's
+// state reads as it does when the comparison alone does not.
+func TestWriteTextNotes(t *testing.T) {
+	s := handSnapshot()
+	for i := range s.Flags {
+		if s.Flags[i].ID == engine.FlagSmallVolumeSurge {
+			s.Flags[i].Note = "down day"
+		}
+	}
+	var buf bytes.Buffer
+	if err := WriteText(&buf, s); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(buf.String(), "\n") {
+		if strings.Contains(l, "small_volume_surge") && !strings.Contains(l, "(down day)") {
+			t.Errorf("surge row %q lacks the note", l)
+		}
+	}
+}

@@ -75,6 +75,9 @@ func WriteText(w io.Writer, s *engine.Snapshot) error {
 		if f.Partial { // held off on one venue's volume (see engine.Flag.Partial)
 			state += " (vol partial)"
 		}
+		if f.Note != "" { // why the state reads as it does (engine.Flag.Note)
+			state += " (" + Sanitize(f.Note) + ")"
+		}
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", flagMark(f.State), f.ID, state, since, f.Text)
 	}
 	tw.Flush()
