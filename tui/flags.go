@@ -19,6 +19,16 @@ type flagsPanel struct {
 	panelBase
 	// meaningsHidden: the last render had no room for the meanings.
 	meaningsHidden bool
+	zoomed         bool // set by the layout
+}
+
+// setZoomed tells the panel whether it is zoomed (set by the layout): z
+// explains only on the unzoomed panel; zoomed, the spare rows hold the
+// meanings.
+func (p *flagsPanel) setZoomed(z bool) {
+	if z != p.zoomed {
+		p.zoomed, p.dirty = z, true
+	}
 }
 
 func newFlagsPanel(st *Styles) *flagsPanel {
@@ -154,7 +164,7 @@ func (p *flagsPanel) draw(cw, ch int) (string, []string) {
 	body := p.body(cw, ch)
 	// The zoomed panel has room for the meanings: say so when it fits
 	// (frame adds "▶ " and, bordered, "╭─ " … " ╮").
-	if hint := " · z explains"; p.focus && p.meaningsHidden && ansi.StringWidth(title+hint)+6 <= p.w {
+	if hint := " · z explains"; p.focus && !p.zoomed && p.meaningsHidden && ansi.StringWidth(title+hint)+6 <= p.w {
 		title += hint
 	}
 	return title, body
@@ -212,6 +222,9 @@ func (p *flagsPanel) body(cw, ch int) []string {
 			}
 		}
 	}
+	if p.zoomed && !twoLine && !activeOnly && !(lay.meaning && lay.fullMeanings(rows, cw)) {
+		out = append(out, p.spareMeanings(rows, cw, ch-len(out))...)
+	}
 	if activeOnly && len(out) == 0 {
 		out = append(out, p.st.Off.Render("○ no breakout flags on"))
 	}
@@ -221,6 +234,33 @@ func (p *flagsPanel) body(cw, ch int) []string {
 	if len(out) > ch && ch > 0 { // too many for the space: say how many are hidden
 		hidden := len(out) - ch + 1
 		out = append(out[:ch-1], p.st.Muted.Render(fmt.Sprintf("… %d more", hidden)))
+	}
+	return out
+}
+
+// spareMeanings fills the zoomed panel's spare rows (n) under the flags
+// when there is no row per meaning (11 flags in 20 rows at 80×23): a blank
+// line, then each flag's label and whole meaning, wrapped, the flags that
+// are on first, as many as fit (the last one cut to a line).
+func (p *flagsPanel) spareMeanings(rows []flagRow, cw, n int) []string {
+	if n < 2 {
+		return nil
+	}
+	out := []string{""}
+	for _, on := range []bool{true, false} {
+		for _, r := range rows {
+			if (r.state != engine.FlagOff) != on || r.meaning == "" || len(out) >= n {
+				continue
+			}
+			text := r.label + ": " + r.meaning
+			lines := strings.Split(ansi.Wrap(text, max(cw, 1), ""), "\n")
+			if len(out)+len(lines) > n {
+				lines = []string{ansi.Truncate(text, cw, "…")}
+			}
+			for _, l := range lines {
+				out = append(out, p.st.Muted.Render(l))
+			}
+		}
 	}
 	return out
 }
