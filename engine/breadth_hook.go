@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -286,7 +287,7 @@ func (e *Engine) confirmations() []Confirmation {
 	if e.cm == nil {
 		return nil
 	}
-	return e.cm.Eval(func(sym string) (time.Time, float64, bool) {
+	cs := e.cm.Eval(func(sym string) (time.Time, float64, bool) {
 		i, ok := e.index[sym]
 		if !ok || !e.syms[i].hasForm {
 			return time.Time{}, 0, false
@@ -294,6 +295,39 @@ func (e *Engine) confirmations() []Confirmation {
 		f := e.syms[i].forming
 		return f.Time, f.Close, true
 	})
+	if len(e.errs) > 0 {
+		for i := range cs {
+			cs[i].Missing = e.confirmMissing(cs[i])
+		}
+	}
+	return cs
+}
+
+// confirmMissing is why a pair or credit item has no value, from its
+// legs' errors ("no file: QQQ", "no data: HYG"); "" when it has one or no
+// leg failed.
+func (e *Engine) confirmMissing(c Confirmation) string {
+	if c.Value.Valid || c.Kind == ConfirmKindYield {
+		return ""
+	}
+	var files, other []string
+	for _, leg := range strings.Split(c.Label, "/") {
+		x, ok := e.errs[leg]
+		switch {
+		case !ok:
+		case strings.Contains(x.message(), "no file "):
+			files = append(files, leg)
+		default:
+			other = append(other, leg)
+		}
+	}
+	switch {
+	case len(other) > 0:
+		return "no data: " + strings.Join(append(files, other...), ", ")
+	case len(files) > 0:
+		return "no file: " + strings.Join(files, ", ")
+	}
+	return ""
 }
 
 // breadthPartial reports whether the breadth is partial: the members'

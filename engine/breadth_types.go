@@ -119,6 +119,11 @@ type Confirmation struct {
 	// Forming is true when Value comes from live quotes (today's unfinished
 	// bar).
 	Forming bool `json:"forming"`
+	// Missing says why a pair or credit item has no value when a leg of it
+	// failed to load: "no file: QQQ" (a replay directory without the
+	// leg's file: that data never comes), "no data: HYG" (another error);
+	// "" when it has a value or may still get one.
+	Missing string `json:"missing"`
 }
 
 // AnalogBreadth splits the "Now what?" events by whether breadth confirmed

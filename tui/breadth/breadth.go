@@ -76,6 +76,33 @@ type Input struct {
 	Zoomed  bool      // the whole screen: sparklines and one line per confirmation
 }
 
+// noDataWhy is the strip's word when no item has data: "no file" when
+// every pair and credit item lacks a leg's file, "no data" when each has a
+// leg that failed otherwise, "no data yet" while any may still come.
+func noDataWhy(in Input) string {
+	n, files := 0, 0
+	for _, c := range in.Confirm {
+		if c.Kind == engine.ConfirmKindYield {
+			continue
+		}
+		why := c.Missing
+		if why == "" {
+			return "no data yet"
+		}
+		n++
+		if strings.HasPrefix(why, "no file") {
+			files++
+		}
+	}
+	switch {
+	case n == 0:
+		return "no data yet"
+	case files == n:
+		return "no file"
+	}
+	return "no data"
+}
+
 // Title is the panel's title for in.
 func Title(in Input) string {
 	u := ""
@@ -297,7 +324,7 @@ func Render(in Input, width, height int, st Styles) []string {
 		add(4, ew)
 	}
 	if len(in.Confirm) > 0 {
-		add(2, strip(in.Confirm, width, st))
+		add(2, strip(in.Confirm, noDataWhy(in), width, st))
 	}
 	if b != nil {
 		note := "today's members only: past breadth is survivorship-biased"
@@ -391,10 +418,10 @@ func coverage(in Input, width int, st Styles) string {
 // (its pair "IJR/SPY", "HYG/LQD", "2y") with its mark, as many as fit,
 // then how many more ("+2 more"): a leg alone is ambiguous (IWM is in
 // IWM/QQQ and in IWC/IWM).
-func strip(cs []engine.Confirmation, width int, st Styles) string {
+func strip(cs []engine.Confirmation, why string, width int, st Styles) string {
 	sc := Score(cs)
 	if sc == "" {
-		sc = "confirm (no data yet)"
+		sc = "confirm (" + why + ")"
 	}
 	out := st.Label.Render(sc + ":")
 	for i, c := range cs {
@@ -484,6 +511,8 @@ func zoomLines(in Input, width int, st Styles) []string {
 		for _, c := range in.Confirm {
 			line := mark(c, st) + " " + st.Value.Render(fit(clean(c.Label, 12), 12)) + " "
 			switch {
+			case !c.Value.Valid && c.Missing != "":
+				line += st.Muted.Render(clean(c.Missing, 40))
 			case !c.Value.Valid:
 				line += st.Muted.Render("no data")
 			case c.Kind == engine.ConfirmKindYield:

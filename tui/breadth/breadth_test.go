@@ -211,3 +211,43 @@ func TestStripWithoutData(t *testing.T) {
 		t.Errorf("one line shows a score without data: %q", got)
 	}
 }
+
+// TestStripSaysNoFile (QA-2 M9): in a replay whose directory has no file
+// for the strip's legs, the strip says "no file", not "no data yet" (that
+// data never comes), and the zoomed lines name the missing legs; another
+// error says "no data"; an item whose legs may still load keeps "yet".
+func TestStripSaysNoFile(t *testing.T) {
+	// missing sets each item's Missing (the engine's words, by item ID).
+	unknown := func(missing map[string]string) Input {
+		in := fixture()
+		for i := range in.Confirm {
+			c := &in.Confirm[i]
+			c.State, c.Value, c.Reference, c.AsOf, c.Missing = engine.ConfirmUnknown, engine.Num{}, engine.Num{}, "", missing[c.ID]
+		}
+		return in
+	}
+	st := NewStyles(true, false, true)
+	all := map[string]string{"iwm_qqq": "no file: QQQ", "hyg_lqd": "no file: HYG, LQD", "rsp_spy": "no file: RSP"}
+	for _, tc := range []struct {
+		name    string
+		missing map[string]string
+		want    string
+	}{
+		{"no files", all, "confirm (no file): IWM/QQQ? HYG/LQD? RSP/SPY? 2y?"},
+		{"a feed error", map[string]string{"iwm_qqq": "no file: QQQ", "hyg_lqd": "no data: HYG", "rsp_spy": "no file: RSP"}, "confirm (no data): IWM/QQQ?"},
+		{"one may still come", map[string]string{"iwm_qqq": "no file: QQQ", "hyg_lqd": "no file: HYG, LQD"}, "confirm (no data yet): IWM/QQQ?"},
+		{"nothing failed", nil, "confirm (no data yet): IWM/QQQ?"},
+	} {
+		if got := plain(Render(unknown(tc.missing), 100, 10, st)); !strings.Contains(got, tc.want) {
+			t.Errorf("%s: strip\n%s\nwant %q", tc.name, got, tc.want)
+		}
+	}
+	in := unknown(all)
+	in.Zoomed = true
+	got := plain(Render(in, 120, 60, st))
+	for _, want := range []string{"IWM/QQQ      no file: QQQ", "HYG/LQD      no file: HYG, LQD", "RSP/SPY      no file: RSP", "2y yield     no data"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("zoomed lines lack %q:\n%s", want, got)
+		}
+	}
+}
