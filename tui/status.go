@@ -309,8 +309,8 @@ func (m Model) statusParts() []statusPart {
 		parts = append(parts, s)
 	}
 	parts = append(parts, health[min(len(health), 1):]...)
-	if m.hasStatus && m.status.Note != "" { // e.g. "replay ended 2025-09-29"
-		parts = append(parts, cutPart(st.Text.Render, m.status.Note, prioDelayed))
+	if _, note := m.replayEnded(); note != "" { // e.g. "--as-of 2026-01-05 is after the data's last date …"
+		parts = append(parts, cutPart(st.Text.Render, note, prioDelayed))
 	}
 	return append(parts, m.alertParts()...)
 }
@@ -372,6 +372,15 @@ func (m Model) session() statusPart {
 		glyph, sty = "●", st.Up
 	} else if state == "pre" || state == "after" {
 		glyph = "◐"
+	}
+	if ended, _ := m.replayEnded(); ended != "" {
+		// The replay's clock stopped at its last close: nothing of that
+		// session is to come, as --as-of on the same day says — closed,
+		// and the replay's end in place of a countdown that would never run.
+		s := st.Muted.Render("○ closed")
+		p := ladder(prioSession, true, s+st.Text.Render(" · "+ended), s+st.Text.Render(" · replay ended"), s)
+		p.steps[0], p.drop = prioShort, prioWord
+		return p
 	}
 	s := sty.Render(glyph + " " + state)
 	// The countdown counts to calendar.Upcoming, as `capwatch status` does:
@@ -569,4 +578,21 @@ func noteLadder(sty func(...string) string, drop int, text string, short ...stri
 	p.cut, p.cutAt = func(w int) string { return sty(ansi.Truncate(text, w, "…")) }, prioNoteShort
 	p.grow = p.cut
 	return p
+}
+
+// replayEnded splits the feed's note: the replay's end ("replay ended
+// 2025-11-21", "" while it runs or for other feeds) and the rest.
+func (m Model) replayEnded() (ended, rest string) {
+	if !m.hasStatus {
+		return "", ""
+	}
+	var others []string
+	for _, n := range strings.Split(m.status.Note, " · ") {
+		if strings.HasPrefix(n, "replay ended") && m.opts.Kind == feeds.KindReplay {
+			ended = n
+		} else if n != "" {
+			others = append(others, n)
+		}
+	}
+	return ended, strings.Join(others, " · ")
 }

@@ -89,3 +89,30 @@ func TestStatusLineSessionOutranksNotes(t *testing.T) {
 		}
 	}
 }
+
+// TestEndedReplayIsClosed (QA-2 C9): a replay that has ended shows the
+// session of its stopped clock as --as-of on that day does, closed, with
+// "replay ended" in place of an after-hours countdown that would never run;
+// while it runs, the snapshot's session stays.
+func TestEndedReplayIsClosed(t *testing.T) {
+	m, _ := testModelAt(t, Options{Kind: feeds.KindReplay, Feed: "replay"}, testAsOf.Add(30*time.Minute))
+	snap := testSnapshot(1)
+	snap.Now, snap.Session.State = testAsOf.Add(30*time.Minute), "after" // 16:00, the day's last bar
+	m = update(m, SnapshotMsg{Snap: snap}, StatusMsg{feeds.Status{Feed: "replay", State: feeds.StateOK, Interval: testPoll}},
+		tea.WindowSizeMsg{Width: 120, Height: 40})
+	if top := strings.Split(screen(m), "\n")[0]; !strings.Contains(top, "◐ after") {
+		t.Fatalf("running replay: %q", top)
+	}
+	m = update(m, StatusMsg{feeds.Status{Feed: "replay", State: feeds.StateOK, Interval: testPoll, Note: "replay ended 2026-11-24"}})
+	for w := 60; w <= 220; w++ {
+		m = update(m, tea.WindowSizeMsg{Width: w, Height: 40})
+		top := strings.Split(screen(m), "\n")[0]
+		all := sessionRe.FindAllStringSubmatch(top, -1)
+		if len(all) != 1 || all[0][2] != "closed" || strings.ContainsAny(all[0][3], "0123456789") && !strings.Contains(all[0][3], "replay ended") {
+			t.Errorf("%d cols: want closed without a countdown: %q", w, strings.TrimSpace(top))
+		}
+		if strings.Contains(top, "after-hours") || w >= 100 && strings.Count(top, "replay ended") != 1 {
+			t.Errorf("%d cols: %q", w, strings.TrimSpace(top))
+		}
+	}
+}
