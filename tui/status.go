@@ -50,9 +50,10 @@ type statusPart struct {
 	cutAt int
 	// grow, if not nil, is the part's text cut to w cells: a part left
 	// shorter than its text takes the room the fitted line has left.
-	grow func(w int) string
-	drop int  // the priority at which the part (at its shortest) is dropped; 0: essential
-	gone bool // dropped
+	grow    func(w int) string
+	growMin int  // a grown text narrower than this says less than the part's first short form
+	drop    int  // the priority at which the part (at its shortest) is dropped; 0: essential
+	gone    bool // dropped
 }
 
 // Status-line priorities: the order in which a line too long gives up
@@ -194,7 +195,7 @@ func growParts(parts []statusPart, room int) {
 			continue
 		}
 		cur := ansi.StringWidth(p.forms[0])
-		if g := p.grow(cur + room); ansi.StringWidth(g) > cur && ansi.StringWidth(g) >= minCut {
+		if g := p.grow(cur + room); ansi.StringWidth(g) > max(cur, p.growMin) && ansi.StringWidth(g) >= minCut {
 			room -= ansi.StringWidth(g) - cur
 			p.forms = append([]string{g}, p.forms[1:]...)
 		}
@@ -577,6 +578,9 @@ func noteLadder(sty func(...string) string, drop int, text string, short ...stri
 	p.drop = drop
 	p.cut, p.cutAt = func(w int) string { return sty(ansi.Truncate(text, w, "…")) }, prioNoteShort
 	p.grow = p.cut
+	if len(forms) > 1 {
+		p.growMin = ansi.StringWidth(forms[1])
+	}
 	return p
 }
 

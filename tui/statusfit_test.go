@@ -36,10 +36,12 @@ func TestStatusLineSessionOutranksNotes(t *testing.T) {
 		long []string
 		// note: a text present in every form of the notes.
 		note string
+		// short: a note's first short form, never cut shorter ("⚠ signals not reco…").
+		short string
 	}{
 		{name: "nothing", opts: Options{Speed: 600}},
-		{name: "lock note", opts: Options{Speed: 600, Note: lock}, long: []string{lock}, note: "not record"},
-		{name: "alert", msgs: []tea.Msg{AlertMsg{Text: alert}}, long: []string{"🔔 " + strings.TrimPrefix(alert, "capwatch: ")}, note: "🔔 ratio_above_sma50"},
+		{name: "lock note", opts: Options{Speed: 600, Note: lock}, long: []string{lock}, note: "not record", short: "⚠ signals not recorded here"},
+		{name: "alert", msgs: []tea.Msg{AlertMsg{Text: alert}}, long: []string{"🔔 " + strings.TrimPrefix(alert, "capwatch: ")}, note: "🔔 ratio_above_sma50", short: "🔔 ratio_above_sma50 confirmed"},
 		{name: "degraded feed", opts: Options{Kind: feeds.KindLive, Feed: "yahoo", Note: lock}, now: late,
 			msgs: []tea.Msg{StatusMsg{feeds.Status{State: feeds.StateDegraded, LastError: "all 3 symbols failed: HTTP 429 Too Many Requests",
 				NextRetry: late.Add(20 * time.Second), Interval: testPoll}}},
@@ -82,6 +84,9 @@ func TestStatusLineSessionOutranksNotes(t *testing.T) {
 						t.Errorf("%s, %d cols: the pair given up before the note shortened (%q): %q", tc.name, w, l, strings.TrimSpace(top))
 					}
 				}
+			}
+			if tc.short != "" && strings.Contains(top, tc.short[:len(tc.short)-4]) && !strings.Contains(top, tc.short) {
+				t.Errorf("%s, %d cols: the note cut shorter than %q: %q", tc.name, w, tc.short, strings.TrimSpace(top))
 			}
 			if strings.Contains(top, "STALE") != !tc.now.IsZero() {
 				t.Errorf("%s, %d cols: STALE marker: %q", tc.name, w, strings.TrimSpace(top))
