@@ -154,7 +154,7 @@ Alpaca stream: 2,000 symbols' minute bars + 30 symbols' trades at 50/s, WebSocke
 Alpaca stream decoder, steady state (trades and bars);0 allocs per message;feeds/alpaca;^BenchmarkDecode$;;allocs/op;<=;0;;ns/msg
 Alpaca stream: memory allocated per simulated minute (each minute's bar sent once as an update, not the whole day);≤10 MB;feeds/alpaca;^BenchmarkStreamMinute$;;B/op;<=;10000000;;allocs/op
 One streaming minute of 2,000 symbols' bars into the engine (updates form);≤50 ms, 0 allocs;engine;^BenchmarkUpdateIntraday2000$;;ns/op;<=;50000000;allocs/op;
-The same minute as whole days (the form streaming used before; informational);—;engine;^BenchmarkLoadIntradayWholeDay2000$;;ns/op;info;0;;B/op
+The same minute as whole days (the form streaming used before: informational);—;engine;^BenchmarkLoadIntradayWholeDay2000$;;ns/op;info;0;;B/op
 EOF
 
 # --- the report ------------------------------------------------------------------
