@@ -1,10 +1,8 @@
 package breadth
 
 import (
-	"math"
-	"slices"
-
 	"github.com/capwatch/capwatch/engine"
+	"github.com/capwatch/capwatch/engine/study"
 )
 
 // Split splits the study's events by breadth at each event: confirmed when
@@ -55,8 +53,8 @@ func groupStats(evs []engine.AnalogEvent) []engine.AnalogGroupStats {
 		}
 		st.N = len(rel)
 		if st.N > 0 {
-			st.RelHitRate, st.RelMedianPct = hitRate(rel), engine.Some(median(rel))
-			st.LargeHitRate, st.LargeMedianPct = hitRate(lg), engine.Some(median(lg))
+			st.RelHitRate, st.RelMedianPct = study.HitRate(rel), engine.Some(study.Median(rel))
+			st.LargeHitRate, st.LargeMedianPct = study.HitRate(lg), engine.Some(study.Median(lg))
 		}
 		out[hi] = st
 	}
@@ -66,30 +64,4 @@ func groupStats(evs []engine.AnalogEvent) []engine.AnalogGroupStats {
 // horizon is p's value at horizon index hi (AnalogHorizons order).
 func horizon(p engine.HorizonPcts, hi int) engine.Num {
 	return [...]engine.Num{p.M1, p.M3, p.M6, p.M12}[hi]
-}
-
-// hitRate is the share of xs above zero.
-func hitRate(xs []float64) engine.Num {
-	n := 0
-	for _, x := range xs {
-		if x > 0 {
-			n++
-		}
-	}
-	return engine.Some(float64(n) / float64(len(xs)))
-}
-
-// median is the middle value (the mean of the two middle ones for an even
-// count) of a non-empty slice, which it sorts.
-func median(xs []float64) float64 {
-	slices.Sort(xs)
-	n := len(xs)
-	if n%2 == 1 {
-		return xs[n/2]
-	}
-	a, b := xs[n/2-1], xs[n/2]
-	if math.IsInf(a, 0) || math.IsInf(b, 0) {
-		return (a + b) / 2
-	}
-	return a + (b-a)/2
 }

@@ -94,7 +94,7 @@ func Analogs(dates []time.Time, small, large []float64) engine.Analogs {
 		}
 		st.N = len(rel)
 		if st.N > 0 {
-			st.RelHitRate = hitRate(rel)
+			st.RelHitRate = HitRate(rel)
 			slices.Sort(rel)
 			st.RelMedianPct = engine.Some(quantileSorted(rel, 0.5))
 			st.RelP25Pct = engine.Some(quantileSorted(rel, 0.25))
@@ -105,8 +105,8 @@ func Analogs(dates []time.Time, small, large []float64) engine.Analogs {
 					lg = append(lg, pct(large[i+h.Bars], large[i]))
 				}
 			}
-			st.LargeHitRate = hitRate(lg)
-			st.LargeMedianPct = engine.Some(median(lg))
+			st.LargeHitRate = HitRate(lg)
+			st.LargeMedianPct = engine.Some(Median(lg))
 		}
 
 		base := scratch[:0]
@@ -115,14 +115,14 @@ func Analogs(dates []time.Time, small, large []float64) engine.Analogs {
 		}
 		st.BaseN = len(base)
 		if st.BaseN > 0 {
-			st.BaseRelHitRate = hitRate(base)
-			st.BaseRelMedianPct = engine.Some(median(base))
+			st.BaseRelHitRate = HitRate(base)
+			st.BaseRelMedianPct = engine.Some(Median(base))
 			base = base[:0]
 			for i := FirstEventBar; i+h.Bars < n; i++ {
 				base = append(base, pct(large[i+h.Bars], large[i]))
 			}
-			st.BaseLargeHitRate = hitRate(base)
-			st.BaseLargeMedianPct = engine.Some(median(base))
+			st.BaseLargeHitRate = HitRate(base)
+			st.BaseLargeMedianPct = engine.Some(Median(base))
 		}
 		out.Horizons[hi] = st
 	}
@@ -157,8 +157,9 @@ func findEvents(r []float64) []int {
 // pct is (a/b − 1)·100.
 func pct(a, b float64) float64 { return (a/b - 1) * 100 }
 
-// hitRate is the share of xs above zero (xs non-empty).
-func hitRate(xs []float64) engine.Num {
+// HitRate is the share of xs above zero (xs non-empty): the analog study's
+// hit rate, also its breadth split's (engine/breadth).
+func HitRate(xs []float64) engine.Num {
 	hits := 0
 	for _, x := range xs {
 		if x > 0 {
@@ -202,9 +203,10 @@ func quantileSorted(s []float64, q float64) float64 {
 	return lerp(s[lo], s[lo+1], pos-float64(lo))
 }
 
-// median is numpy's median of a non-empty slice, which it reorders. It runs in
-// O(n) expected time (quickselect) instead of sorting.
-func median(xs []float64) float64 {
+// Median is numpy's median of a non-empty slice, which it reorders: the
+// study's and its breadth split's. It runs in O(n) expected time
+// (quickselect) instead of sorting.
+func Median(xs []float64) float64 {
 	pos := 0.5 * float64(len(xs)-1)
 	lo := int(math.Floor(pos))
 	a := selectK(xs, lo)

@@ -338,8 +338,8 @@ func TestQuantileNumpy(t *testing.T) {
 		in   []float64
 		want float64
 	}{{[]float64{5, 1, 3, 2}, 2.5}, {[]float64{5, 1, 3}, 3}, {[]float64{4}, 4}, {[]float64{2, 2, 2, 1, 2}, 2}} {
-		if got := median(slices.Clone(tc.in)); got != tc.want {
-			t.Errorf("median(%v) = %v, want %v", tc.in, got, tc.want)
+		if got := Median(slices.Clone(tc.in)); got != tc.want {
+			t.Errorf("Median(%v) = %v, want %v", tc.in, got, tc.want)
 		}
 	}
 }
@@ -360,7 +360,7 @@ func TestMedianMatchesSort(t *testing.T) {
 		if n%2 == 0 {
 			want = (s[n/2-1] + s[n/2]) / 2
 		}
-		if got := median(xs); !near(got, want) {
+		if got := Median(xs); !near(got, want) {
 			t.Fatalf("trial %d: median = %v, want %v (%v)", trial, got, want, s)
 		}
 	}
