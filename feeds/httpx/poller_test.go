@@ -3,6 +3,7 @@ package httpx
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -26,6 +27,13 @@ type script struct {
 }
 
 func (s *script) set(sym string, err error) { s.mu.Lock(); s.errs[sym] = err; s.mu.Unlock() }
+
+// seen is a copy of the calls so far, read under the lock: a poll that
+// stops early (a 429) may return while another worker is still fetching.
+func (s *script) seen() []string { s.mu.Lock(); defer s.mu.Unlock(); return slices.Clone(s.calls) }
+
+// forget drops the calls seen so far.
+func (s *script) forget() { s.mu.Lock(); s.calls = nil; s.mu.Unlock() }
 
 func (s *script) fetch(clk clock.Clock) FetchFunc {
 	return func(ctx context.Context, sym string) (Update, error) {
@@ -118,7 +126,7 @@ func TestPollRateLimited(t *testing.T) {
 	var st loopState
 	s.set("SPY", &Error{Source: "Yahoo", Kind: KindRateLimited, Status: 429, RetryAfter: 30 * time.Second, HasRetryAfter: true})
 	b, d := p.poll(context.Background(), syms, &st)
-	if got := strings.Join(s.calls, ","); got != "IWM,SPY" {
+	if got := strings.Join(s.seen(), ","); got != "IWM,SPY" {
 		t.Fatalf("requests after the 429: %s", got)
 	}
 	if b.Status.State != feeds.StateDegraded || d != 30*time.Second || !b.Status.NextRetry.Equal(tOpen.Add(30*time.Second)) {
@@ -135,12 +143,12 @@ func TestPollRateLimited(t *testing.T) {
 	// Without Retry-After: the backoff (r=0.5 of 4s·2^1 = 4s) since this is the 2nd failed poll.
 	s.set("SPY", nil)
 	s.set("IWM", &Error{Source: "Yahoo", Kind: KindRateLimited, Status: 429})
-	s.calls = nil
+	s.forget()
 	// The first request is refused: nothing got through, so the feed is
 	// down (README: down = nothing gets through), not degraded.
 	b, d = p.poll(context.Background(), syms, &st)
-	if b.Status.State != feeds.StateDown || d != 4*time.Second || len(s.calls) != 1 || len(b.Quotes) != 0 {
-		t.Fatalf("429 bare: %+v delay %v calls %v", b.Status, d, s.calls)
+	if b.Status.State != feeds.StateDown || d != 4*time.Second || len(s.seen()) != 1 || len(b.Quotes) != 0 {
+		t.Fatalf("429 bare: %+v delay %v calls %v", b.Status, d, s.seen())
 	}
 	// Healthy again.
 	s.set("IWM", nil)
@@ -354,8 +362,8 @@ func TestFetchAllStopsAtAHangOnlyWhenNothingAnswered(t *testing.T) {
 	} {
 		s := &script{errs: tc.errs}
 		res := FetchAll(context.Background(), syms, 1, "Yahoo", s.fetch(clock.NewFake(tOpen)))
-		if len(s.calls) != tc.calls {
-			t.Errorf("%s: %d requests (%v), want %d", tc.name, len(s.calls), s.calls, tc.calls)
+		if calls := s.seen(); len(calls) != tc.calls {
+			t.Errorf("%s: %d requests (%v), want %d", tc.name, len(calls), calls, tc.calls)
 		}
 		last := res[len(res)-1]
 		if tc.skipped {

@@ -33,9 +33,7 @@ func TestBrowserCheckSaysWhatToDo(t *testing.T) {
 			if !errors.As(err, &he) || he.Kind != httpx.KindChallenge {
 				t.Fatalf("History error %v: not a browser check", err)
 			}
-			fs.mu.Lock()
-			n := len(fs.queries)
-			fs.mu.Unlock()
+			n := len(fs.seen())
 			if n > spec.Workers {
 				t.Errorf("%d requests, want at most the %d in flight at once (the answer is the same for every symbol)", n, spec.Workers)
 			}
@@ -97,9 +95,7 @@ func TestAPIKeySentNeverShown(t *testing.T) {
 	if _, err := f.History(context.Background(), []string{"SPY"}); err != nil {
 		t.Fatal(err)
 	}
-	fs.mu.Lock()
-	q := fs.queries[0]
-	fs.mu.Unlock()
+	q := fs.seen()[0]
 	if !strings.Contains(q, "apikey="+key) {
 		t.Fatalf("query %q lacks the key", q)
 	}

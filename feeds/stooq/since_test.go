@@ -15,10 +15,11 @@ func TestHistorySince(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(fs.queries) != 1 {
-		t.Fatalf("queries %q", fs.queries)
+	qs := fs.seen()
+	if len(qs) != 1 {
+		t.Fatalf("queries %q", qs)
 	}
-	q := fs.queries[0]
+	q := qs[0]
 	for _, want := range []string{"s=spy.us", "i=d", "d1=20261118", "d2=20261124"} {
 		if !strings.Contains(q, want) {
 			t.Errorf("query %q lacks %q", q, want)
@@ -34,7 +35,8 @@ func TestHistorySince(t *testing.T) {
 	if _, err := f.HistorySince(context.Background(), []string{"SPY"}, nyAt(2026, 12, 3, 0, 0)); err != nil {
 		t.Fatal(err)
 	}
-	if q := fs.queries[len(fs.queries)-1]; !strings.Contains(q, "d1=20261117") || !strings.Contains(q, "d2=20261124") {
+	qs = fs.seen()
+	if q := qs[len(qs)-1]; !strings.Contains(q, "d1=20261117") || !strings.Contains(q, "d2=20261124") {
 		t.Fatalf("future since: query %q", q)
 	}
 }

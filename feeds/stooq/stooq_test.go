@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -44,6 +45,10 @@ type fakeStooq struct {
 }
 
 func (f *fakeStooq) set(m string) { f.mu.Lock(); f.mode = m; f.mu.Unlock() }
+
+// seen is a copy of the queries so far, read under the lock: a load that
+// gives up early may return while a request is still being served.
+func (f *fakeStooq) seen() []string { f.mu.Lock(); defer f.mu.Unlock(); return slices.Clone(f.queries) }
 
 func (f *fakeStooq) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
@@ -156,7 +161,7 @@ func TestHistory(t *testing.T) {
 	if len(h.Errors) != 1 || h.Errors[0].Symbol != "ZZZZ" || h.Errors[0].Message != `Stooq has no data for this symbol: it answered "No data" (check the ticker)` {
 		t.Fatalf("errors %+v", h.Errors)
 	}
-	for _, q := range fs.queries {
+	for _, q := range fs.seen() {
 		if strings.Contains(q, "d1=") {
 			t.Fatalf("history asked for a date range: %s", q)
 		}
@@ -229,9 +234,8 @@ func TestStreamFaultsAndRecovery(t *testing.T) {
 	if q.Symbol != "SPY" || q.Price != 593.05 || q.DayVolume != 18450300 || !q.Delayed || !q.Time.Equal(tOpen) {
 		t.Fatalf("quote %+v", q)
 	}
-	fs.mu.Lock()
-	lastQuery := fs.queries[len(fs.queries)-1]
-	fs.mu.Unlock()
+	qs := fs.seen()
+	lastQuery := qs[len(qs)-1]
 	if !strings.Contains(lastQuery, "d1=20261114") {
 		t.Fatalf("stream query %q does not limit the range", lastQuery)
 	}

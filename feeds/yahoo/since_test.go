@@ -16,10 +16,11 @@ func TestHistorySince(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(fy.queries) != 1 {
-		t.Fatalf("queries %q", fy.queries)
+	qs := fy.seen()
+	if len(qs) != 1 {
+		t.Fatalf("queries %q", qs)
 	}
-	q := fy.queries[0]
+	q := qs[0]
 	// 2026-11-17 00:00 EST = 05:00 UTC = 1794891600; the clock (2026-11-24
 	// 10:15 EST) = 1795533300 (both from GNU date).
 	for _, want := range []string{"SPY?", "period1=1794891600", "period2=1795533300", "interval=1d"} {
@@ -41,7 +42,7 @@ func TestHistorySince(t *testing.T) {
 	if _, err := f.HistorySince(context.Background(), []string{"SPY"}, nyAt(2026, 12, 1, 0, 0, 0)); err != nil {
 		t.Fatal(err)
 	}
-	if q := fy.queries[len(fy.queries)-1]; !strings.Contains(q, "period1=1794928500") {
-		t.Fatalf("future since: query %q", q)
+	if qs := fy.seen(); !strings.Contains(qs[len(qs)-1], "period1=1794928500") {
+		t.Fatalf("future since: query %q", qs[len(qs)-1])
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -32,6 +33,11 @@ type fakeYahoo struct {
 }
 
 func (f *fakeYahoo) set(mode string) { f.mu.Lock(); f.mode = mode; f.mu.Unlock() }
+
+// seen is a copy of the queries so far. A load that gives up early (an
+// HTML page is known) may return while a request it no longer waits for
+// is still being served, so the list is read under the lock.
+func (f *fakeYahoo) seen() []string { f.mu.Lock(); defer f.mu.Unlock(); return slices.Clone(f.queries) }
 
 func (f *fakeYahoo) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
@@ -229,7 +235,7 @@ func TestHistory(t *testing.T) {
 	if _, ok := h.Daily["NOPE"]; ok {
 		t.Fatal("NOPE has history")
 	}
-	for _, q := range fy.queries {
+	for _, q := range fy.seen() {
 		if !strings.Contains(q, "interval=1d") || !strings.Contains(q, "range=2y") {
 			t.Fatalf("query %q", q)
 		}
@@ -276,8 +282,8 @@ func TestHistoryTotalFailure(t *testing.T) {
 	}
 	// Not retried, and the other symbol is not asked once the page is
 	// known (it may already be in flight).
-	if len(h.Errors) != 2 || len(fy.queries) < 1 || len(fy.queries) > 2 || h.Errors[1].Message != h.Errors[0].Message {
-		t.Fatalf("errors %+v, %d requests (an HTML page is not retried)", h.Errors, len(fy.queries))
+	if n := len(fy.seen()); len(h.Errors) != 2 || n < 1 || n > 2 || h.Errors[1].Message != h.Errors[0].Message {
+		t.Fatalf("errors %+v, %d requests (an HTML page is not retried)", h.Errors, n)
 	}
 }
 
@@ -299,8 +305,8 @@ func TestHistoryRetries(t *testing.T) {
 	if err != nil || len(h.Daily["SPY"]) != 10 {
 		t.Fatalf("history %+v err %v", h, err)
 	}
-	if len(fy.queries) != 3 {
-		t.Fatalf("%d requests, want 3", len(fy.queries))
+	if n := len(fy.seen()); n != 3 {
+		t.Fatalf("%d requests, want 3", n)
 	}
 }
 
@@ -486,9 +492,7 @@ func TestStreamClosedSleepsUntilOpen(t *testing.T) {
 	}
 	clk.WaitForWaiters(1, nil)
 	clk.Advance(b.Status.Interval - time.Second)
-	fy.mu.Lock()
-	n := len(fy.queries)
-	fy.mu.Unlock()
+	n := len(fy.seen())
 	if n != 1 || clk.Waiters() != 1 {
 		t.Fatalf("polled while closed: %d requests", n)
 	}
