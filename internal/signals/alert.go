@@ -98,8 +98,10 @@ func (a *Alerter) Options() AlertOptions { return a.opts }
 // the same clock as the dwell, so a demo or replay at ×600 limits 30
 // minutes of its own market, not 30 minutes of the wall clock (12 of its
 // days), and a confirmation is never swallowed by a forming alert just
-// before the close. Time going backwards (older data) counts as within the
-// window.
+// before the close. Time going backwards (a replay restarted, a clock
+// corrected) restarts the window at the earlier time: the alert rings, as
+// it would have the first time the data reached it, instead of being held
+// until the data passes the last alert again.
 func (a *Alerter) Decide(r Record, asOf time.Time) (Alert, bool) {
 	if !a.opts.Enabled || r.Initial {
 		return Alert{}, false
@@ -122,7 +124,7 @@ func (a *Alerter) Decide(r Record, asOf time.Time) (Alert, bool) {
 	}
 	if r.To != engine.FlagConfirmed.String() {
 		k := limitKey{r.Flag, r.To}
-		if prev, ok := a.last[k]; ok && asOf.Sub(prev) < a.opts.Every {
+		if prev, ok := a.last[k]; ok && !asOf.Before(prev) && asOf.Sub(prev) < a.opts.Every {
 			return Alert{}, false
 		}
 		a.last[k] = asOf

@@ -219,6 +219,44 @@ func TestAlerterConfirmationAlwaysRings(t *testing.T) {
 	}
 }
 
+// TestAlerterTimeGoesBack: the rate limit runs on the data's clock; when
+// that clock jumps backwards (a replay restarted from an earlier day, a
+// clock corrected) a flag's forming and fading alerts ring again at once
+// and their windows restart from the earlier time. They used to stay held
+// until the data passed the last alert's time again (days of a replay).
+func TestAlerterTimeGoesBack(t *testing.T) {
+	id := engine.FlagRatioAboveSMA50
+	form := Record{Flag: id, From: "off", To: "forming"}
+	fade := Record{Flag: id, From: "confirmed", To: "fading"}
+	a := NewAlerter(AlertOptions{Enabled: true, OnForming: true, OnFading: true, Every: 30 * time.Minute})
+	clock := t0 // the data's clock, moved by hand
+	ring := func(r Record, want bool, what string) {
+		t.Helper()
+		al, ok := a.Decide(r, clock)
+		if ok != want {
+			t.Fatalf("%s at %s: rang %v, want %v", what, clock.Format(time.RFC3339), ok, want)
+		}
+		if ok && !al.At.Equal(clock) {
+			t.Fatalf("%s: alert at %s, want %s", what, al.At, clock)
+		}
+	}
+	ring(form, true, "first forming")
+	ring(fade, true, "first fading")
+	clock = clock.Add(10 * time.Minute)
+	ring(form, false, "forming 10 minutes later")
+	// The replay restarts two days earlier.
+	clock = t0.AddDate(0, 0, -2)
+	ring(form, true, "forming after the clock went back two days")
+	clock = clock.Add(time.Minute)
+	ring(form, false, "forming a minute after the restart (the window restarted there)")
+	ring(fade, true, "fading after the clock went back") // its own window, reset too
+	clock = clock.Add(30 * time.Minute)
+	ring(form, true, "forming 31 minutes after the restart")
+	// A clock corrected back by a second is a jump back too.
+	clock = clock.Add(-time.Second)
+	ring(form, true, "forming after a one-second correction")
+}
+
 // TestAlerterFading: fading rings only with on_fading; a fading flag that
 // recovers on the live bar held all along and does not ring as a new
 // confirmation.
