@@ -431,7 +431,10 @@ func (c *command) snapshot(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("snapshot: write: %w", err)
 	}
-	return nil
+	// The document is complete (errors[] names the cause); the exit code
+	// says, as status's and analogs' do, that the one number it is for
+	// could not be computed.
+	return app.NoRatio(snap)
 }
 
 func (c *command) analogs(ctx context.Context) error {

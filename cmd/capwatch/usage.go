@@ -73,6 +73,8 @@ fully offline and deterministic. The JSON is a stable contract (see README):
 as_of, feed, session, pair, symbols, flags, sectors, errors, risk, analogs,
 notices, breadth, breadth_load, confirmations, rotation, provenance.
 A symbol without data is listed under "errors" and the rest still prints.
+Without the pair's ratio (a leg has no data) everything still prints, then
+it exits 1 with the reason on stderr ("no ratio for IWM/SPY: …").
 
   --format FORMAT    json (default) or text
 ` + commonFlags + `

@@ -75,6 +75,17 @@ func StatusFromSnapshot(s *engine.Snapshot, key string, live bool, computed time
 	return d
 }
 
+// NoRatio is the error of a snapshot without a ratio (`capwatch snapshot`,
+// status and analogs exit 1 on it: the one number they are for cannot be
+// computed), naming the leg's cause; nil when it has a ratio.
+func NoRatio(s *engine.Snapshot) error {
+	d := StatusData{Small: s.Pair.Small, Large: s.Pair.Large, Ratio: s.Pair.Ratio}
+	if !s.Pair.Ratio.Valid {
+		d.PairProblem = s.PairProblem()
+	}
+	return d.NoRatio()
+}
+
 // NoRatio is the error of a status line without a ratio (the command
 // exits 1: the one number the line is for cannot be computed), naming the
 // leg's cause; nil when the line has a ratio.
