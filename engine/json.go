@@ -68,7 +68,7 @@ func (s SymbolSnapshot) MarshalJSON() ([]byte, error) {
 }
 
 // MarshalJSON renders one flag with since and close_date as YYYY-MM-DD or
-// null.
+// null, and no_data (Flag.NoData: off, not judged).
 func (f Flag) MarshalJSON() ([]byte, error) {
 	type plain Flag
 	since := (*string)(nil)
@@ -88,9 +88,10 @@ func (f Flag) MarshalJSON() ([]byte, error) {
 		CloseValue     Num     `json:"close_value"`
 		CloseThreshold Num     `json:"close_threshold"`
 		Partial        bool    `json:"partial"`
-		Note           *string `json:"note"` // added fields: last
+		Note           *string `json:"note"`
 		CloseNote      *string `json:"close_note"`
-	}{f.ID, f.State, since, plain(f), closeDate, f.CloseValue, f.CloseThreshold, f.Partial, strOrNil(f.Note), strOrNil(f.CloseNote)})
+		NoData         bool    `json:"no_data"` // added fields: last
+	}{f.ID, f.State, since, plain(f), closeDate, f.CloseValue, f.CloseThreshold, f.Partial, strOrNil(f.Note), strOrNil(f.CloseNote), f.NoData()})
 }
 
 // MarshalJSON renders the provenance with volume_consolidated_to (RFC 3339

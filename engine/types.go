@@ -8,7 +8,9 @@
 package engine
 
 import (
+	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/capwatch/capwatch/engine/num"
@@ -233,6 +235,72 @@ type Flag struct {
 	// when none), after partial.
 	Note      string `json:"-"`
 	CloseNote string `json:"-"`
+}
+
+// NoData reports whether an off flag could not be judged: the level it
+// compares with is not known (no history yet, a missing pair leg), or
+// neither the live bar nor a close gave it a value. Its state stays
+// FlagOff (the JSON contract); every view says "no data" instead of off
+// and leaves it out of the judged count (FlagCounts). JSON no_data, last.
+func (f *Flag) NoData() bool {
+	return f.State == FlagOff && !f.Partial && (!f.Threshold.Valid || !f.Value.Valid && !f.CloseValue.Valid)
+}
+
+// FlagCounts are a snapshot's flags counted by state, the one count every
+// view shows ("2/3 confirmed, 6 no data": the dashboard's flags panel, the
+// text snapshot, `capwatch status`).
+type FlagCounts struct {
+	Total     int // every flag
+	NoData    int // off and not judged (Flag.NoData)
+	Confirmed int
+	Fading    int
+	Forming   int
+}
+
+// CountFlags counts fs by state.
+func CountFlags(fs []Flag) FlagCounts {
+	c := FlagCounts{Total: len(fs)}
+	for i := range fs {
+		switch fs[i].State {
+		case FlagConfirmed:
+			c.Confirmed++
+		case FlagFading:
+			c.Fading++
+		case FlagForming:
+			c.Forming++
+		}
+		if fs[i].NoData() {
+			c.NoData++
+		}
+	}
+	return c
+}
+
+// Judged is how many flags could be judged (Total − NoData): the "of" of
+// the confirmed count.
+func (c FlagCounts) Judged() int { return c.Total - c.NoData }
+
+// String is the counts as the views say them: "2/3 confirmed, 1 fading,
+// 1 forming, 6 no data" (the states with none left out; "9 no data" when
+// none could be judged; "" without flags).
+func (c FlagCounts) String() string {
+	if c.Total == 0 {
+		return ""
+	}
+	var parts []string
+	if c.Judged() > 0 {
+		parts = append(parts, fmt.Sprintf("%d/%d confirmed", c.Confirmed, c.Judged()))
+	}
+	if c.Fading > 0 {
+		parts = append(parts, fmt.Sprintf("%d fading", c.Fading))
+	}
+	if c.Forming > 0 {
+		parts = append(parts, fmt.Sprintf("%d forming", c.Forming))
+	}
+	if c.NoData > 0 {
+		parts = append(parts, fmt.Sprintf("%d no data", c.NoData))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // Returns holds 1d/1w/1m/3m (1, 5, 21, 63 bar) percentage returns.

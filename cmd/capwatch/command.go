@@ -457,12 +457,13 @@ func (c *command) analogs(ctx context.Context) error {
 func (c *command) statusKey() string {
 	cfg := c.cfg
 	// v2: the line counts every flag, breadth's too (the members and their
-	// threshold are part of what was asked).
+	// threshold are part of what was asked); v3: the count is of the flags
+	// judged, the others said as "N no data".
 	members := c.f.members
 	if members != "" {
 		members, _ = filepath.Abs(members)
 	}
-	key := []string{"v2", cfg.Feed, cfg.Pair.Small, cfg.Pair.Large, c.f.asOf,
+	key := []string{"v3", cfg.Feed, cfg.Pair.Small, cfg.Pair.Large, c.f.asOf,
 		members, cfg.Breadth.Universe, strconv.FormatFloat(cfg.Breadth.AboveSMA50, 'g', -1, 64)}
 	switch cfg.Feed {
 	case config.FeedReplay:

@@ -432,7 +432,9 @@ func TestStatusFromCache(t *testing.T) {
 	}
 	args := []string{"status", "--feed", "replay", "--data", data}
 	code, first, errOut := h.run(args...)
-	want := "REPLAY IWM/SPY 0.3636 ▼0.6% 4/9 ↑50d S>200d S×gold lead21d · 2025-11-21 · 21 err\n" // 4 of the 9 flags (no members: no breadth flags) confirmed
+	// 4 of the 8 flags judged confirmed (no members: no breadth flags;
+	// sector_breadth is not judged without the sector pairs' files).
+	want := "REPLAY IWM/SPY 0.3636 ▼0.6% 4/8 ↑50d S>200d S×gold lead21d · 2025-11-21 · 1 no data · 21 err\n"
 	if code != exitOK || first != want {
 		t.Fatalf("first: exit %d %q %s, want prefix %q", code, first, errOut, want)
 	}

@@ -86,10 +86,12 @@ Examples:
 const statusUsage = `Usage: capwatch status [--tmux] [--ttl 60s] [flags]
 
 Prints one short line, e.g.
-  IWM/SPY 0.3812 ▲0.8% ↑50d ↑20dH · open 2h13m
-Flags that are on are listed (in parentheses while only forming on the live
-bar); demo and replay data are labelled DEMO and REPLAY; live data older than
-it should be is marked "stale 3h". The result is cached under the user cache
+  IWM/SPY 0.3812 ▲0.8% 2/9 ↑50d ↑20dH · open 2h13m · 2 no data
+"2/9" counts the confirmed flags of those that could be judged, "2 no data"
+the others (as the snapshot counts them). Flags that are on are listed (in
+parentheses while only forming on the live bar); demo and replay data are
+labelled DEMO and REPLAY; live data older than it should be is marked
+"stale 3h". The result is cached under the user cache
 directory, so repeated calls within --ttl are instant (a replay's line is
 computed again as soon as one of its CSV files changes).
 

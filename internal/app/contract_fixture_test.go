@@ -12,6 +12,12 @@ import (
 // internal/app/snapjson.go DTOs), from the snapshots below. They are the
 // oracle: today's writers must still produce every field they hold, with
 // the same name, type, value and null behaviour, in the same order.
+//
+// Changed deliberately since (fields only added): snapshot_full.json's
+// flags carry no_data, and snapshot_full.txt counts the flags judged on
+// the "Flags" line and says "no data" for small_volume_surge, which
+// cannot be judged (off, no value) — the count every view shows
+// (engine.CountFlags).
 
 // contractFull sets every field of every type the document uses, including
 // the ones that are not part of the JSON (they must stay out of it).

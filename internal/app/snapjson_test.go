@@ -102,10 +102,10 @@ const wantJSON = `{
  "flags": [
   {"id": "ratio_above_sma50", "state": "fading", "since": "2024-05-20", "value": 0.365, "threshold": 0.37, "text": "ratio above its 50-day average",
    "close_date": "2024-06-03", "close_value": 0.375, "close_threshold": 0.369, "partial": false,
-   "note": null, "close_note": null},
+   "note": null, "close_note": null, "no_data": false},
   {"id": "small_volume_surge", "state": "off", "since": null, "value": null, "threshold": 1.5, "text": "volume surge",
    "close_date": null, "close_value": null, "close_threshold": null, "partial": true,
-   "note": null, "close_note": null}],
+   "note": null, "close_note": null, "no_data": false}],
  "sectors": [
   {"sector": "Technology", "large": "XLK", "small": "PSCT",
    "large_return_pct": {"1d": 1, "1w": 2, "1m": 3, "3m": null},

@@ -29,9 +29,12 @@ type StatusData struct {
 	Ratio     engine.Num   `json:"ratio"`
 	ChangePct engine.Num   `json:"change_pct"`
 	Flags     []StatusFlag `json:"flags"`
-	// FlagCount is how many flags the snapshot has (on or off): the line
-	// says "4/11", confirmed of all, as the dashboard's flags panel does.
+	// FlagCount is how many flags the snapshot has (on or off); NoData how
+	// many of them could not be judged (engine.Flag.NoData). The line says
+	// "2/3", confirmed of those judged, and "6 no data" after the session,
+	// as engine.CountFlags counts them for every view.
 	FlagCount int       `json:"flag_count,omitempty"`
+	NoData    int       `json:"no_data,omitempty"`
 	AsOf      time.Time `json:"as_of"` // exchange time of the newest data
 	Errors    int       `json:"errors"`
 	// PairProblem says why there is no ratio when a leg of the pair has
@@ -62,8 +65,10 @@ func StatusFromSnapshot(s *engine.Snapshot, key string, live bool, computed time
 	d := StatusData{
 		Key: key, Computed: computed, Feed: s.Feed, Live: live,
 		Small: s.Pair.Small, Large: s.Pair.Large, Ratio: s.Pair.Ratio, ChangePct: s.Pair.RatioChangePct,
-		AsOf: s.AsOf, Errors: len(s.Errors), FlagCount: len(s.Flags),
+		AsOf: s.AsOf, Errors: len(s.Errors),
 	}
+	n := engine.CountFlags(s.Flags)
+	d.FlagCount, d.NoData = n.Total, n.NoData
 	for _, f := range s.Flags {
 		if f.State != engine.FlagOff {
 			d.Flags = append(d.Flags, StatusFlag{ID: f.ID, State: f.State.String()})
@@ -127,10 +132,11 @@ type StatusOptions struct {
 
 // FormatStatus renders the one-line status, e.g.
 //
-//	IWM/SPY 0.3812 ▲0.8% 2/11 ↑50d ↑20dH · open 2h13m
+//	IWM/SPY 0.3812 ▲0.8% 2/9 ↑50d ↑20dH · open 2h13m · 2 no data
 //
-// "2/11" counts the confirmed flags of all the snapshot's flags (breadth's
-// included), as the dashboard's flags panel does; then each flag that is
+// "2/9" counts the confirmed flags of the snapshot's flags that could be
+// judged (breadth's included), "2 no data" those that could not
+// (engine.CountFlags, as every view counts them); then each flag that is
 // on. Forming flags are shown in parentheses, e.g. "(↑50d)", fading ones with a
 // question mark, e.g. "↑50d?" (held at the close, failing live). Demo and replay data
 // are labelled DEMO and REPLAY; live data older than it should be carries a
@@ -190,8 +196,8 @@ func FormatStatus(d StatusData, now time.Time, cal *calendar.Calendar, o StatusO
 			confirmed++
 		}
 	}
-	if d.FlagCount > 0 {
-		parts = append(parts, fmt.Sprintf("%d/%d", confirmed, d.FlagCount))
+	if judged := d.FlagCount - d.NoData; judged > 0 {
+		parts = append(parts, fmt.Sprintf("%d/%d", confirmed, judged))
 	}
 	flag := func(label, state string) {
 		switch state {
@@ -230,6 +236,9 @@ func FormatStatus(d StatusData, now time.Time, cal *calendar.Calendar, o StatusO
 		if age, stale := staleness(d.AsOf, now, cal, o.StaleAfter); stale {
 			tail = append(tail, col("red", "stale "+compactDuration(age)))
 		}
+	}
+	if d.NoData > 0 { // flags that could not be judged: not in the count
+		tail = append(tail, fmt.Sprintf("%d no data", d.NoData))
 	}
 	if d.Errors > 0 {
 		tail = append(tail, col("yellow", fmt.Sprintf("%d err", d.Errors)))

@@ -75,6 +75,14 @@ func TestFormatStatus(t *testing.T) {
 				{engine.FlagRatioAboveSMA50, "confirmed"}, {engine.FlagBreadthThrust, "fading"},
 				{engine.FlagBreadthAboveSMA50, "confirmed"}, {"new_flag", "forming"}}},
 			ny(2026, 12, 6, 20, 47), false, "REPLAY IWM/SPY 0.3898 ▲0.6% 2/11 ↑50d M>50d thrust? (new_flag) · 2026-07-13"},
+		// Flags that cannot be judged are out of the count and said apart:
+		// 1 confirmed of the 3 judged, 8 no data; none judged: no "0/0".
+		{"no data apart", StatusData{Feed: "replay", Small: "IWM", Large: "SPY", Ratio: engine.Some(0.3898),
+			AsOf: ny(2026, 7, 13, 16, 0), FlagCount: 11, NoData: 8, Errors: 3, Flags: []StatusFlag{{engine.FlagSmallAboveSMA200, "confirmed"}}},
+			ny(2026, 12, 6, 20, 47), false, "REPLAY IWM/SPY 0.3898 1/3 S>200d · 2026-07-13 · 8 no data · 3 err"},
+		{"nothing judged", StatusData{Feed: "replay", Small: "IWM", Large: "SPY",
+			AsOf: ny(2026, 7, 13, 16, 0), FlagCount: 9, NoData: 9},
+			ny(2026, 12, 6, 20, 47), false, "REPLAY IWM/SPY — · 2026-07-13 · 9 no data"},
 		{"tmux escapes #", StatusData{Feed: "yahoo", Live: true, Small: "#(rm)", Large: "SPY", AsOf: ny(2024, 6, 4, 13, 45)},
 			ny(2024, 6, 4, 13, 47), true, "##(rm)/SPY — · open 2h13m"},
 	}

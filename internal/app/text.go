@@ -64,14 +64,21 @@ func WriteText(w io.Writer, s *engine.Snapshot) error {
 		ew.printf("✖ no ratio: %s\n", Sanitize(why))
 	}
 
-	ew.printf("\nFlags\n")
+	ew.printf("\nFlags")
+	if n := engine.CountFlags(j.Flags).String(); n != "" { // as the dashboard and status count them
+		ew.printf(" %s", n)
+	}
+	ew.printf("\n")
 	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
-	for _, f := range j.Flags {
+	for i, f := range j.Flags {
 		since := ""
 		if f.Since != "" {
 			since = "since " + f.Since
 		}
 		state := f.State.String()
+		if j.Flags[i].NoData() { // off, but not judged: not a claim that it is off
+			state = "no data"
+		}
 		if f.Partial { // held off on one venue's volume (see engine.Flag.Partial)
 			state += " (vol partial)"
 		}
