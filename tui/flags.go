@@ -367,20 +367,14 @@ func (p *flagsPanel) valueText(f engine.Flag) string {
 		thr = flagValue(f.ID, t, false)
 	}
 	if v, ok := f.Value.Get(); ok {
-		txt := flagValue(f.ID, v, true) + " vs " + thr
-		if f.ID == engine.FlagSmallVolumeSurge && (f.State == engine.FlagOff || f.State == engine.FlagFading) && p.smallDown() {
-			// The surge counts on an up day only: say why it is off (or
-			// fading) when the volume alone would pass.
-			txt += ", down day"
-		}
-		return txt
+		return withNote(f.ID, flagValue(f.ID, v, true)+" vs "+thr, f.Note)
 	}
 	if f.State.Held() {
 		if v, ok := f.CloseValue.Get(); ok {
 			if t, ok := f.CloseThreshold.Get(); ok {
 				thr = flagValue(f.ID, t, false)
 			}
-			return flagValue(f.ID, v, true) + " vs " + thr
+			return withNote(f.ID, flagValue(f.ID, v, true)+" vs "+thr, f.CloseNote)
 		}
 		return "≥" + thr + " at close"
 	}
@@ -400,22 +394,18 @@ func (p *flagsPanel) shortDate(date string) string {
 	return d.Format("Jan 02")
 }
 
-// smallDown reports whether the pair's small leg is not up on its live bar
-// (last at or below the previous close), the engine's test for the volume
-// surge's up day.
-func (p *flagsPanel) smallDown() bool {
-	if p.snap == nil {
-		return false
+// withNote adds the engine's note on the volume surge (Flag.Note, or
+// CloseNote beside the close's value) to its value text: "1.79× vs 1.50×,
+// down day" when the surge is off (or fading) on a down day although the
+// volume alone would pass. The note is the engine's, as in the JSON and the
+// signal log, never re-derived here: on a down day with too little volume
+// there is none. (The other flags' notes are shown in their own words
+// above: the thrust's date, the sector pairs' coverage.)
+func withNote(id, txt, note string) string {
+	if id == engine.FlagSmallVolumeSurge && note != "" {
+		return txt + ", " + note
 	}
-	for _, s := range p.snap.Symbols {
-		if s.Symbol != p.snap.Pair.Small {
-			continue
-		}
-		last, ok1 := s.Last.Get()
-		prev, ok2 := s.PrevClose.Get()
-		return ok1 && ok2 && !(last > prev)
-	}
-	return false
+	return txt
 }
 
 // Forms of the since date, longest first.

@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/capwatch/capwatch/engine"
+	"github.com/capwatch/capwatch/internal/calendar"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -205,21 +207,26 @@ func TestFadingFlagShown(t *testing.T) {
 
 // TestVolumeSurgeSaysDownDay: the surge counts on an up day only, so on a
 // down day it is off however high the volume; the line says why ("1.79× vs
-// 1.50×" while off read as a contradiction). On an up day, or while the
-// flag holds, nothing is added.
+// 1.50×" while off read as a contradiction) with the engine's note. On an
+// up day, while the flag holds, or on a down day whose volume would not
+// pass anyway (the engine notes nothing), nothing is added: the panel
+// renders the note, it does not re-derive it from the quotes.
 func TestVolumeSurgeSaysDownDay(t *testing.T) {
 	for _, c := range []struct {
 		name      string
 		last      float64 // the small leg's last; its previous close is 200
+		value     float64
 		state     engine.FlagState
+		note      string // the engine's
 		wantDown  bool
 		wantValue string
 	}{
-		{"down day, off", 199.5, engine.FlagOff, true, "1.79× vs 1.50×"},
-		{"flat day, off", 200, engine.FlagOff, true, "1.79× vs 1.50×"},
-		{"down day, fading", 199.5, engine.FlagFading, true, "1.79× vs 1.50×"},
-		{"up day, off", 200.5, engine.FlagOff, false, "1.79× vs 1.50×"},
-		{"up day, forming", 200.5, engine.FlagForming, false, "1.79× vs 1.50×"},
+		{"down day, off", 199.5, 1.79, engine.FlagOff, "down day", true, "1.79× vs 1.50×"},
+		{"flat day, off", 200, 1.79, engine.FlagOff, "down day", true, "1.79× vs 1.50×"},
+		{"down day, fading", 199.5, 1.79, engine.FlagFading, "down day", true, "1.79× vs 1.50×"},
+		{"down day, low volume", 199.5, 1.2, engine.FlagOff, "", false, "1.20× vs 1.50×"},
+		{"up day, off", 200.5, 1.79, engine.FlagOff, "", false, "1.79× vs 1.50×"},
+		{"up day, forming", 200.5, 1.79, engine.FlagForming, "", false, "1.79× vs 1.50×"},
 	} {
 		s := *testSnapshot(1)
 		s.Flags = append([]engine.Flag(nil), s.Flags...)
@@ -231,7 +238,7 @@ func TestVolumeSurgeSaysDownDay(t *testing.T) {
 		}
 		for i := range s.Flags {
 			if f := &s.Flags[i]; f.ID == engine.FlagSmallVolumeSurge {
-				f.State, f.Value, f.Threshold, f.Since = c.state, engine.Some(1.79), engine.Some(1.5), ""
+				f.State, f.Value, f.Threshold, f.Since, f.Note = c.state, engine.Some(c.value), engine.Some(1.5), "", c.note
 				if c.state != engine.FlagOff {
 					f.Since = "2025-11-20"
 				}
@@ -245,6 +252,70 @@ func TestVolumeSurgeSaysDownDay(t *testing.T) {
 		line := flagLines(t, m)[engine.FlagSmallVolumeSurge]
 		if !strings.Contains(line, c.wantValue) || strings.Contains(line, "down day") != c.wantDown {
 			t.Errorf("%s: %q (want %q, down day %v)", c.name, line, c.wantValue, c.wantDown)
+		}
+	}
+}
+
+// TestVolumeSurgeNoteIsTheEngines drives the engine through live down days
+// of the small leg, with volume below and above the surge's threshold, and
+// checks the panel says "down day" exactly when the engine's flag (its
+// JSON note, the signal log's) does: on a down day with ordinary volume
+// the dashboard said "down day" while the JSON had no note.
+func TestVolumeSurgeNoteIsTheEngines(t *testing.T) {
+	cal := calendar.NYSE()
+	ny := calendar.Location()
+	var days []time.Time
+	for d := time.Date(2026, 12, 3, 0, 0, 0, 0, ny); len(days) < 30; d = cal.PrevTradingDate(d) {
+		days = append([]time.Time{d}, days...)
+	}
+	hist := map[string][]engine.Bar{}
+	for _, sym := range []string{"IWM", "SPY"} {
+		for i, d := range days[:len(days)-1] {
+			c := 100 + float64(i)
+			hist[sym] = append(hist[sym], engine.Bar{Symbol: sym, Time: d, Open: c, High: c, Low: c, Close: c, Volume: 1e6})
+		}
+	}
+	prev := hist["IWM"][len(hist["IWM"])-1].Close
+	at := days[len(days)-1].Add(15 * time.Hour) // 15:00 New York: most of the day's volume is in
+	for _, c := range []struct {
+		name   string
+		volume float64 // the small leg's volume so far today
+		up     bool
+	}{
+		{"down day, ordinary volume", 0.8e6, false},
+		{"down day, heavy volume", 5e6, false},
+		{"up day, heavy volume", 5e6, true},
+	} {
+		e, err := engine.New(engine.DefaultConfig(), cal)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.LoadHistory(hist)
+		price := prev - 1
+		if c.up {
+			price = prev + 1
+		}
+		e.ApplyQuotes([]engine.Quote{{Symbol: "IWM", Price: price, DayVolume: c.volume, Time: at}, {Symbol: "SPY", Price: 130, DayVolume: 1e6, Time: at}})
+		snap := e.Snapshot(at)
+		var f engine.Flag
+		for _, x := range snap.Flags {
+			if x.ID == engine.FlagSmallVolumeSurge {
+				f = x
+			}
+		}
+		b, err := f.MarshalJSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		jsonNote := strings.Contains(string(b), `"note":"down day"`)
+		if c.name == "down day, heavy volume" && !jsonNote || c.name != "down day, heavy volume" && jsonNote {
+			t.Fatalf("%s: the fixture: the engine's flag %s", c.name, b)
+		}
+		m, _ := testModelAt(t, Options{ShowNowWhat: true}, at)
+		m = update(m, tea.WindowSizeMsg{Width: 200, Height: 50}, SnapshotMsg{Snap: snap})
+		line := flagLines(t, m)[engine.FlagSmallVolumeSurge]
+		if strings.Contains(line, "down day") != jsonNote {
+			t.Errorf("%s: the panel reads %q, the engine's JSON %s", c.name, line, b)
 		}
 	}
 }
