@@ -591,7 +591,7 @@ func SplitLines(s *engine.AnalogBreadth, historyFrom string, width int, st Style
 		}
 		s += st.Label.Render(" · led 6 mo later ") + st.Value.Render(fmt.Sprintf("%.0f%%", g.RelHitRate.V*100))
 		if g.RelMedianPct.Valid {
-			s += st.Label.Render(" · median ") + st.Value.Render(fmt.Sprintf("%+.1f pts", g.RelMedianPct.V))
+			s += st.Label.Render(" · median ") + st.Value.Render(fmt.Sprintf("%+.1f%%", g.RelMedianPct.V)) // the % change of the ratio, as the study (and `capwatch analogs`) has it
 		}
 		return s
 	}

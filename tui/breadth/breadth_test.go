@@ -156,8 +156,8 @@ func TestSplitLines(t *testing.T) {
 	s := &engine.AnalogBreadth{Threshold: 60, Covered: 7, Uncovered: 15, Confirmed: gs(3, 2.0/3, 2.14), NotConfirmed: gs(4, 0.25, -0.8)}
 	got := plain(SplitLines(s, "2021-01-04", 100, st))
 	for _, want := range []string{
-		"breadth confirmed (≥60% above 50d): n=3 · led 6 mo later 67% · median +2.1 pts",
-		"breadth not confirmed: n=4 · led 6 mo later 25% · median -0.8 pts",
+		"breadth confirmed (≥60% above 50d): n=3 · led 6 mo later 67% · median +2.1%",
+		"breadth not confirmed: n=4 · led 6 mo later 25% · median -0.8%",
 		"15 earlier breakouts precede the members' history",
 	} {
 		if !strings.Contains(got, want) {

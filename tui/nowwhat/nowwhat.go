@@ -172,7 +172,7 @@ func plural(n int, one, many string) string {
 // Sentence is the panel's one plain sentence about what followed past
 // breakouts like today's, e.g. "After 21 breakouts like this since 2004 (18
 // with a 6-month outcome so far), small caps kept leading 6 months later 56%
-// of the time (median +1.4 pts), against 47% on any day; the S&P 500 rose
+// of the time (median IWM/SPY +1.4%), against 47% on any day; the S&P 500 rose
 // 78% of the time, against 71% on any day (past base rates, not a
 // forecast)." It always states the number of breakouts (the same count as
 // `capwatch snapshot` and `analogs`), and the sample of the horizon when it
@@ -206,7 +206,7 @@ func Sentence(a *engine.Analogs, pairSmall, pairLarge string) string {
 	}
 	paren := false // the sentence so far ends with a parenthesis
 	if v, ok := h.RelMedianPct.Get(); ok {
-		fmt.Fprintf(&b, " (median %s pts)", fmtSigned(v))
+		fmt.Fprintf(&b, " (median %s)", ratioMove(pairSmall, pairLarge, v))
 		paren = true
 	}
 	if bv, ok := h.BaseRelHitRate.Get(); ok {
@@ -249,7 +249,7 @@ func shortSentences(a *engine.Analogs, pairSmall, pairLarge string) []string {
 		rate = " " + fmtRate(v) + " of the time"
 	}
 	if v, ok := h.RelMedianPct.Get(); ok {
-		med = " (median " + fmtSigned(v) + " pts)"
+		med = " (median " + ratioMove(pairSmall, pairLarge, v) + ")"
 	}
 	if v, ok := h.BaseRelHitRate.Get(); ok {
 		base = ", any day " + fmtRate(v)
@@ -269,6 +269,19 @@ func fmtRate(v float64) string { return fmt.Sprintf("%.0f%%", math.Round(v*100))
 // rounds to zero) and a true minus.
 func fmtSigned(v float64) string {
 	return strings.Replace(numfmt.Signed(v, 1), "-", "−", 1)
+}
+
+// fmtPct is fmtSigned with its unit: a percentage change ("+1.4%"), of the
+// small/large ratio or of a leg.
+func fmtPct(v float64) string { return fmtSigned(v) + "%" }
+
+// ratioMove names a change of the small/large ratio with its unit, the
+// study's rel (engine/study: the % change of the ratio, as `capwatch
+// analogs` prints it): "IWM/SPY +1.4%", as the latest breakout's line says
+// it. Not percentage points: the ratio's change is not small's return
+// minus large's.
+func ratioMove(small, large string, v float64) string {
+	return sanitize(small) + "/" + sanitize(large) + " " + fmtPct(v)
 }
 
 // fmtDollars renders a dollar amount compactly: $5.2B, $31B, $850M.
@@ -323,7 +336,7 @@ func fit(lines []string, width, height int) string {
 
 // Render draws the panel in at most width×height cells: the sentence
 // (wrapped), then a table per horizon (n, kept leading %, median and p25–p75
-// of the relative move in points, large leg up %, large leg up on any day),
+// of the % change of the small/large ratio, large leg up %, large leg up on any day),
 // the last few breakouts with their outcomes, and the risk line. Panes
 // narrower than MinWidth or shorter than MinHeight get the sentence only.
 // small and large are the pair's symbols.
@@ -480,14 +493,14 @@ func rateCell(n engine.Num, st Styles) cell {
 func horizonTable(a *engine.Analogs, large string, width int, st Styles) []string {
 	h := func(s string) cell { return cell{text: s, style: st.Header} }
 	rows := [][]cell{{
-		{text: "", style: st.Header, left: true}, h("n"), h("leading"), h("any day"), h("median pts"), h("p25…p75"),
+		{text: "", style: st.Header, left: true}, h("n"), h("leading"), h("any day"), h("median"), h("p25…p75"),
 		h(large + " up"), h("any day"),
 	}}
 	for _, hs := range a.Horizons {
 		iqr := cell{text: "—", style: st.Muted}
 		if p25, ok := hs.RelP25Pct.Get(); ok {
 			if p75, ok := hs.RelP75Pct.Get(); ok {
-				iqr = cell{text: fmtSigned(p25) + "…" + fmtSigned(p75), style: st.Label}
+				iqr = cell{text: fmtSigned(p25) + "…" + fmtSigned(p75) + "%", style: st.Label}
 			}
 		}
 		rows = append(rows, []cell{
@@ -495,7 +508,7 @@ func horizonTable(a *engine.Analogs, large string, width int, st Styles) []strin
 			{text: fmt.Sprint(hs.N), style: st.Label},
 			rateCell(hs.RelHitRate, st),
 			rateCell(hs.BaseRelHitRate, st),
-			numCell(hs.RelMedianPct, fmtSigned, st),
+			numCell(hs.RelMedianPct, fmtPct, st),
 			iqr,
 			rateCell(hs.LargeHitRate, st),
 			rateCell(hs.BaseLargeHitRate, st),
@@ -537,15 +550,14 @@ func eventTable(evs []engine.AnalogEvent, large string, width int, st Styles) []
 	rows := [][]cell{{
 		{text: "breakouts", style: st.Header, left: true}, h("1 mo"), h("3 mo"), h("6 mo"), h("12 mo"), h(large + " 6 mo"),
 	}}
-	pct := func(v float64) string { return fmtSigned(v) + "%" }
 	for _, ev := range evs {
 		rows = append(rows, []cell{
 			{text: sanitize(ev.Date), style: st.Label, left: true},
-			numCell(ev.RelPct.M1, fmtSigned, st),
-			numCell(ev.RelPct.M3, fmtSigned, st),
-			numCell(ev.RelPct.M6, fmtSigned, st),
-			numCell(ev.RelPct.M12, fmtSigned, st),
-			numCell(ev.LargePct.M6, pct, st),
+			numCell(ev.RelPct.M1, fmtPct, st),
+			numCell(ev.RelPct.M3, fmtPct, st),
+			numCell(ev.RelPct.M6, fmtPct, st),
+			numCell(ev.RelPct.M12, fmtPct, st),
+			numCell(ev.LargePct.M6, fmtPct, st),
 		})
 	}
 	return renderTable(rows, width)

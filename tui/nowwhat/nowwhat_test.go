@@ -19,7 +19,7 @@ var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 
 func TestSentence(t *testing.T) {
 	// Expected strings written from the fixture's numbers: 21 breakouts,
-	// 6m n=18, rel hit 0.5556 → 56%, median 1.44 → +1.4, kept leading on any
+	// 6m n=18, rel hit 0.5556 → 56%, median 1.44 → IWM/SPY +1.4% (the ratio's % change), kept leading on any
 	// day 0.47 → 47%, SPY up 0.7778 → 78%, any day 0.7104 → 71%.
 	fallback := fixture()
 	fallback.Horizons[2].N = 0 // 6m empty → longest horizon with samples (12m, n=16)
@@ -46,17 +46,17 @@ func TestSentence(t *testing.T) {
 		want         string
 	}{
 		"fixture": {fixture(), "IWM", "SPY",
-			"After 21 breakouts like this since 2004 (18 with a 6-month outcome so far), small caps kept leading 6 months later 56% of the time (median +1.4 pts), against 47% on any day; the S&P 500 rose 78% of the time, against 71% on any day (past base rates, not a forecast)."},
+			"After 21 breakouts like this since 2004 (18 with a 6-month outcome so far), small caps kept leading 6 months later 56% of the time (median IWM/SPY +1.4%), against 47% on any day; the S&P 500 rose 78% of the time, against 71% on any day (past base rates, not a forecast)."},
 		"all outcomes in": {complete, "IWM", "SPY",
-			"After 21 breakouts like this since 2004, small caps kept leading 6 months later 56% of the time (median +1.4 pts), against 47% on any day; the S&P 500 rose 78% of the time, against 71% on any day (past base rates, not a forecast)."},
+			"After 21 breakouts like this since 2004, small caps kept leading 6 months later 56% of the time (median IWM/SPY +1.4%), against 47% on any day; the S&P 500 rose 78% of the time, against 71% on any day (past base rates, not a forecast)."},
 		"fallback to 12m": {fallback, "IWM", "SPY",
-			"After 21 breakouts like this since 2004 (16 with a 12-month outcome so far), small caps kept leading 12 months later 50% of the time (median +0.2 pts), against 45% on any day; the S&P 500 rose 81% of the time, against 76% on any day (past base rates, not a forecast)."},
+			"After 21 breakouts like this since 2004 (16 with a 12-month outcome so far), small caps kept leading 12 months later 50% of the time (median IWM/SPY +0.2%), against 45% on any day; the S&P 500 rose 81% of the time, against 76% on any day (past base rates, not a forecast)."},
 		"fallback to 3m": {fallback3m, "IWM", "SPY",
-			"After 21 breakouts like this since 2004 (20 with a 3-month outcome so far), small caps kept leading 3 months later 55% of the time (median +0.9 pts), against 48% on any day; the S&P 500 rose 75% of the time, against 66% on any day (past base rates, not a forecast)."},
+			"After 21 breakouts like this since 2004 (20 with a 3-month outcome so far), small caps kept leading 3 months later 55% of the time (median IWM/SPY +0.9%), against 48% on any day; the S&P 500 rose 75% of the time, against 66% on any day (past base rates, not a forecast)."},
 		"negative median, one breakout": {negative, "IWM", "SPY",
-			"After 1 breakout like this since 2004, small caps kept leading 6 months later 56% of the time (median −0.7 pts), against 47% on any day; the S&P 500 rose 78% of the time, against 71% on any day (past base rates, not a forecast)."},
+			"After 1 breakout like this since 2004, small caps kept leading 6 months later 56% of the time (median IWM/SPY −0.7%), against 47% on any day; the S&P 500 rose 78% of the time, against 71% on any day (past base rates, not a forecast)."},
 		"other pair": {fixture(), "XBI", "XLV",
-			"After 21 breakouts like this since 2004 (18 with a 6-month outcome so far), XBI kept leading XLV 6 months later 56% of the time (median +1.4 pts), against 47% on any day; XLV rose 78% of the time, against 71% on any day (past base rates, not a forecast)."},
+			"After 21 breakouts like this since 2004 (18 with a 6-month outcome so far), XBI kept leading XLV 6 months later 56% of the time (median XBI/XLV +1.4%), against 47% on any day; XLV rose 78% of the time, against 71% on any day (past base rates, not a forecast)."},
 		"empty":  {empty, "IWM", "SPY", "No breakout like this in the record since 2004 (n=0)."},
 		"recent": {&recent, "IWM", "SPY", "1 breakout like this since 2004, too recent for any outcome yet (n=0)."},
 		"nil":    {nil, "IWM", "SPY", "Not enough history yet for the breakout study (it needs more than 200 daily bars of both legs)."},
@@ -182,11 +182,11 @@ func TestRenderNarrowIsSentenceOnly(t *testing.T) {
 
 func TestRenderContent(t *testing.T) {
 	out := ansi.Strip(Render(fixture(), riskFixture(), "IWM", "SPY", 80, 24, NewStyles(true, false)))
-	// The 6m row from the fixture: n 18, 56%, any day 47%, +1.4, −3.1…+6.0,
-	// 78%, 71%.
+	// The 6m row from the fixture: n 18, 56%, any day 47%, +1.4%, −3.1…+6.0%
+	// (of the ratio), 78%, 71%.
 	for _, want := range []string{
-		"6 mo   18      56%      47%", "+1.4  −3.1…+6.0     78%      71%",
-		"2026-09-14  +1.9", // newest event, outcomes pending
+		"6 mo   18      56%      47%", "+1.4%  −3.1…+6.0%     78%      71%",
+		"2026-09-14  +1.9%", // newest event, outcomes pending
 		"Latest breakout 2026-09-14, 52 closes since; IWM/SPY +2.3% to the last close.",
 		"IWM volatility ×1.4 of SPY · β 1.2 · drawdown −8.1% vs −2.3%",
 		"$ volume 20d $5.2B vs $31B",
@@ -317,7 +317,7 @@ func TestFit(t *testing.T) {
 }
 
 // TestSentenceWithoutLargeRate: without the large leg's hit rate (and
-// without the base rates) the sentence ends "(median … pts); past base
+// without the base rates) the sentence ends "(median IWM/SPY …%); past base
 // rates, not a forecast." — never two parentheses in a row.
 func TestSentenceWithoutLargeRate(t *testing.T) {
 	a := fixture()
@@ -332,7 +332,7 @@ func TestSentenceWithoutLargeRate(t *testing.T) {
 		a.Horizons[i].BaseRelHitRate = engine.Num{}
 	}
 	s = Sentence(a, "IWM", "SPY")
-	if strings.Contains(s, ") (") || !strings.HasSuffix(s, "pts); past base rates, not a forecast.") {
+	if strings.Contains(s, ") (") || !strings.HasSuffix(s, "+1.4%); past base rates, not a forecast.") {
 		t.Errorf("sentence without base rates: %s", s)
 	}
 	if s := Sentence(fixture(), "IWM", "SPY"); !strings.HasSuffix(s, " (past base rates, not a forecast).") {
