@@ -180,6 +180,34 @@ type Feed interface {
 	Stream(ctx context.Context, symbols []string, out chan<- Batch) error
 }
 
+// PairWatcher is a feed whose live data depends on the charted pair: the
+// Alpaca feed subscribes trades for a capped number of symbols, the pair's
+// legs first. The pipeline tells it (through WatchPair) when the pair key
+// switches the pair; a running Stream follows at once and later ones start
+// with the new pair. Its legs are watched symbols (the engine charts no
+// other pair). WatchPair must not block.
+type PairWatcher interface {
+	WatchPair(small, large string)
+}
+
+// WatchPair tells f, or the feed it wraps (Unwrap() Feed, e.g. Sanitized),
+// that small/large is now the charted pair, if that feed is a PairWatcher;
+// it reports whether one was told.
+func WatchPair(f Feed, small, large string) bool {
+	for f != nil {
+		if w, ok := f.(PairWatcher); ok {
+			w.WatchPair(small, large)
+			return true
+		}
+		u, ok := f.(interface{ Unwrap() Feed })
+		if !ok {
+			return false
+		}
+		f = u.Unwrap()
+	}
+	return false
+}
+
 // Sentinel causes a feed's errors can be matched against with errors.Is,
 // whatever the feed (the network feeds' errors implement Is for them).
 var (

@@ -6,8 +6,10 @@
 //     authenticates within the server's 10 s, subscribes minute bars (and
 //     corrected "updated" bars) for every watched symbol and trades for the
 //     first TradeSymbols of them (the pair legs first; the free plan caps
-//     trade and quote subscriptions at 30 symbols), and sends one
-//     feeds.Batch per ~100 ms: each symbol's last trade as a quote and the
+//     trade and quote subscriptions at 30 symbols; after a pair switch,
+//     WatchPair, it unsubscribes and subscribes trades so that the new
+//     legs get them within the cap), and sends one feeds.Batch per
+//     ~100 ms: each symbol's last trade as a quote and the
 //     complete set of today's regular-session 1-minute bars of every symbol
 //     that got a new or corrected bar. Control messages and error codes
 //     become clear feeds.Status reasons; the connection is pinged every
@@ -93,8 +95,8 @@ type Options struct {
 
 	// TradeSymbols caps the symbols whose trades are subscribed (default
 	// DefaultTradeSymbols; the free plan allows 30). TradeFirst lists the
-	// symbols that get trades first (the pair legs); then the watchlist
-	// order.
+	// symbols that get trades first (the pair legs; WatchPair replaces
+	// them); then the watchlist order.
 	TradeSymbols int
 	TradeFirst   []string
 
@@ -132,8 +134,10 @@ type Feed struct {
 	back        httpx.Backoff
 	log         *slog.Logger
 
-	mu   sync.Mutex
-	hist []engine.HistorySpan // the last History's spans
+	mu    sync.Mutex
+	hist  []engine.HistorySpan // the last History's spans
+	first []string             // the symbols whose trades come first (TradeFirst, then WatchPair's legs)
+	pairc chan struct{}        // closed (and replaced) when first changes
 
 	wakeups atomic.Int64 // session loop iterations (a test checks it idles)
 }
@@ -205,7 +209,34 @@ func New(o Options) (*Feed, error) {
 	}
 	o.FeedOptions = b.Opts
 	o.Client = stream
-	return &Feed{Base: b, o: o, base: b.URL, stream: su.String(), http: b.HTTP, back: b.Backoff, log: o.Logger}, nil
+	return &Feed{Base: b, o: o, base: b.URL, stream: su.String(), http: b.HTTP, back: b.Backoff, log: o.Logger,
+		first: slices.Clone(o.TradeFirst), pairc: make(chan struct{})}, nil
+}
+
+// WatchPair makes small and large the symbols whose trades come first
+// (feeds.PairWatcher; the pipeline calls it when the pair key switches the
+// pair). A connected stream changes its subscription at once: it
+// unsubscribes the trades that no longer fit under TradeSymbols, then
+// subscribes the new legs' trades (minute bars are subscribed for every
+// watched symbol already); a later connection starts with it.
+func (f *Feed) WatchPair(small, large string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	first := []string{small, large}
+	if slices.Equal(first, f.first) {
+		return
+	}
+	f.first = first
+	close(f.pairc)
+	f.pairc = make(chan struct{})
+}
+
+// pair returns the symbols whose trades come first and a channel closed
+// when they change.
+func (f *Feed) pair() ([]string, <-chan struct{}) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.first, f.pairc
 }
 
 // StreamURL is the WebSocket URL the feed connects to.

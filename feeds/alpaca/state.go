@@ -274,6 +274,16 @@ func (st *state) setStatus(s feeds.Status) {
 	st.signal()
 }
 
+// setStatusErrs replaces the status and the per-symbol errors at once (a
+// batch never carries one without the other).
+func (st *state) setStatusErrs(s feeds.Status, errs []engine.SymbolError) {
+	st.mu.Lock()
+	st.status, st.symErrs = s, errs
+	st.statusDirty, st.errsDirty = true, true
+	st.mu.Unlock()
+	st.signal()
+}
+
 // markStatus asks the sender to send the status again (e.g. the provenance changed).
 func (st *state) markStatus() {
 	st.mu.Lock()
@@ -346,6 +356,12 @@ func (st *state) takeBatch(now time.Time, prices string) (feeds.Batch, bool) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if len(st.dirty) == 0 && !st.statusDirty && !st.errsDirty {
+		return feeds.Batch{}, false
+	}
+	if st.status.Feed == "" {
+		// No status yet: data that came in just before the session
+		// took the subscription's answer waits for it (a batch never
+		// goes out with an empty status).
 		return feeds.Batch{}, false
 	}
 	var b feeds.Batch

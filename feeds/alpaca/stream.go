@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -230,7 +231,6 @@ func (f *Feed) session(ctx context.Context, st *state, symbols []string) error {
 	readErr := make(chan error, 1)
 	go func() { readErr <- f.read(ctx, conn, st, ctrlc) }()
 
-	trades := f.tradeSymbols(symbols)
 	healthy := false
 	hdone := hctx.Done() // the handshake's deadline (nil once over)
 	end := func(reason string, err error, fatal bool) error {
@@ -242,11 +242,51 @@ func (f *Feed) session(ctx context.Context, st *state, symbols []string) error {
 		pongc        chan error
 		syncT        <-chan time.Time
 		syncc        chan syncResult
+		syncAgain    bool // a sync fell due while one ran
 		subOK        bool
 		authed       bool
 		backfillDone bool
 		dropped      []string // subscription keys dropped after a 410
+		// The trade subscription: the symbols the server confirmed
+		// (held), the cap (lowered after a 405), the pair legs that come
+		// first (WatchPair) and the request awaiting its answer (one at a
+		// time, so the server's count never passes the cap).
+		held     []string
+		tradeCap = f.o.TradeSymbols
+		pending  bool
+		asked    []string // the trades the pending request adds
+		dropping []string // the trades the pending request removes
+		// Symbols the server answered a request for without taking it
+		// (not streamed): not asked again on this connection, or every
+		// answer would bring another request.
+		stuck = map[string]bool{}
 	)
+	first, pairc := f.pair()
+	want := func() []string { return f.tradeSymbols(symbols, first, tradeCap) }
+	// reconcile sends the next request that brings the server's trade
+	// subscription to want(): the whole subscription first; then trades
+	// beyond it are unsubscribed before the missing ones are subscribed.
+	reconcile := func() error {
+		if !authed || pending {
+			return nil
+		}
+		w := want()
+		if !subOK {
+			pending, asked, dropping = true, w, nil
+			return f.subscribe(ctx, conn, symbols, w, dropped)
+		}
+		if gone := minus(held, w, stuck); len(gone) > 0 {
+			pending, asked, dropping = true, nil, gone
+			f.log.Info("alpaca: trades unsubscribed", "symbols", strings.Join(gone, ","))
+			return f.change(ctx, conn, "unsubscribe", gone)
+		}
+		if add := minus(w, held, stuck); len(add) > 0 {
+			pending, asked, dropping = true, add, nil
+			f.log.Info("alpaca: trades subscribed", "symbols", strings.Join(add, ","))
+			return f.change(ctx, conn, "subscribe", add)
+		}
+		return nil
+	}
 	startSync := func(backfill bool) {
 		if syncc != nil {
 			return
@@ -280,42 +320,56 @@ func (f *Feed) session(ctx context.Context, st *state, symbols []string) error {
 				return end(se.Explain(f.o.Feed), err, se.fatal())
 			}
 			return end(closeReason(err), err, false)
+		case <-pairc:
+			first, pairc = f.pair()
+			if err := reconcile(); err != nil {
+				return end("Alpaca stream: subscribe failed: "+closeReason(err), err, false)
+			}
 		case c := <-ctrlc:
 			switch {
 			case c.err != nil && c.err.Code == 403: // already authenticated: harmless
-			case c.err != nil && c.err.Code == 405 && authed && len(trades) > 0:
-				trades = trades[:len(trades)/2] // subscriptions are unchanged: ask for fewer trades
-				f.log.Warn("alpaca: symbol limit exceeded; fewer trade symbols", "trades", len(trades))
-				if err := f.subscribe(ctx, conn, symbols, trades, dropped); err != nil {
-					return end("Alpaca stream: subscribe failed: "+closeReason(err), err, false)
-				}
+			case c.err != nil && c.err.Code == 405 && pending && len(asked) > 0:
+				// The request was refused whole: ask for fewer trades.
+				pending, tradeCap = false, len(want())/2
+				f.log.Warn("alpaca: symbol limit exceeded; fewer trade symbols", "trades", tradeCap)
 			case c.err != nil && c.err.Code == 410 && len(dropped) == 0:
-				dropped = []string{"updatedBars"}
-				if err := f.subscribe(ctx, conn, symbols, trades, dropped); err != nil {
-					return end("Alpaca stream: subscribe failed: "+closeReason(err), err, false)
-				}
+				pending, dropped = false, []string{"updatedBars"}
 			case c.err != nil:
 				return end(c.err.Explain(f.o.Feed), c.err, c.err.fatal())
 			case !c.subscribed: // authenticated
 				authed = true
-				if err := f.subscribe(ctx, conn, symbols, trades, dropped); err != nil {
-					return end("Alpaca stream: subscribe failed: "+closeReason(err), err, false)
-				}
 			default:
-				first := !subOK
-				subOK, healthy = true, true
+				initial := !subOK
+				subOK, healthy, pending, held = true, true, false, c.trades
+				for _, x := range minus(asked, held, nil) {
+					stuck[x] = true
+				}
+				for _, x := range dropping {
+					if slices.Contains(held, x) {
+						stuck[x] = true
+					}
+				}
+				asked, dropping = nil, nil
 				hcancel()
 				hdone = nil
-				st.setSymErrs(f.unsubscribed(symbols, c.bars))
-				if first {
+				errs := f.unsubscribed(symbols, c.bars)
+				if !initial {
+					st.setSymErrs(errs)
+				} else {
+					// The first batch of the connection says it is up
+					// (never the status before it, or none): set before
+					// the back-fill starts filling the state.
+					st.setStatusErrs(f.okStatus(st, ""), errs)
 					pingT = f.o.Clock.After(f.o.PingEvery)
 					syncT = f.o.Clock.After(time.Minute)
 					startSync(true)
-					if len(c.trades) < len(trades) {
-						f.log.Warn("alpaca: fewer trade symbols than asked", "got", len(c.trades), "asked", len(trades))
+					if len(stuck) > 0 {
+						f.log.Warn("alpaca: fewer trade symbols than asked", "got", len(c.trades), "refused", len(stuck))
 					}
-					st.setStatus(f.okStatus(st, ""))
 				}
+			}
+			if err := reconcile(); err != nil {
+				return end("Alpaca stream: subscribe failed: "+closeReason(err), err, false)
 			}
 		case <-pingT:
 			pingT = nil
@@ -335,7 +389,11 @@ func (f *Feed) session(ctx context.Context, st *state, symbols []string) error {
 			return end(fmt.Sprintf("Alpaca stream did not answer a ping within %v (connection dead)", f.o.PongWait), nil, false)
 		case <-syncT:
 			syncT = f.o.Clock.After(time.Minute)
-			startSync(!backfillDone)
+			if syncc != nil {
+				syncAgain = true // due while one runs: after it, not skipped
+			} else {
+				startSync(!backfillDone)
+			}
 		case r := <-syncc:
 			syncc = nil
 			if r.backfill && r.err == nil {
@@ -346,6 +404,10 @@ func (f *Feed) session(ctx context.Context, st *state, symbols []string) error {
 				note = r.what + ": " + httpx.MessageOf(r.err)
 			}
 			st.setStatus(f.okStatus(st, note))
+			if syncAgain {
+				syncAgain = false
+				startSync(!backfillDone)
+			}
 		}
 	}
 }
@@ -387,18 +449,18 @@ func (f *Feed) unsubscribed(symbols, bars []string) []engine.SymbolError {
 	return errs
 }
 
-// tradeSymbols picks the symbols whose trades are subscribed: TradeFirst
-// (the pair legs), then the watchlist, up to TradeSymbols.
-func (f *Feed) tradeSymbols(symbols []string) []string {
+// tradeSymbols picks the symbols whose trades are subscribed: first (the
+// pair legs), then the watchlist, up to n; only watched symbols.
+func (f *Feed) tradeSymbols(symbols, first []string, n int) []string {
 	watched := make(map[string]bool, len(symbols))
 	for _, s := range symbols {
 		watched[s] = true
 	}
 	var out []string
 	seen := map[string]bool{}
-	for _, list := range [][]string{f.o.TradeFirst, symbols} {
+	for _, list := range [][]string{first, symbols} {
 		for _, s := range list {
-			if len(out) >= f.o.TradeSymbols {
+			if len(out) >= n {
 				return out
 			}
 			if watched[s] && !seen[s] {
@@ -425,6 +487,32 @@ func (f *Feed) subscribe(ctx context.Context, conn *websocket.Conn, symbols, tra
 		return err
 	}
 	return f.write(ctx, conn, b)
+}
+
+// change sends a subscribe or unsubscribe of trades alone ({"action":
+// "unsubscribe","trades":[...]}): the server adds them to (or removes them
+// from) the session's subscription and answers with the whole of it.
+func (f *Feed) change(ctx context.Context, conn *websocket.Conn, action string, trades []string) error {
+	b, err := json.Marshal(struct {
+		Action string   `json:"action"`
+		Trades []string `json:"trades"`
+	}{action, trades})
+	if err != nil {
+		return err
+	}
+	return f.write(ctx, conn, b)
+}
+
+// minus returns the elements of a that are neither in b nor in skip, in
+// a's order.
+func minus(a, b []string, skip map[string]bool) []string {
+	var out []string
+	for _, s := range a {
+		if !slices.Contains(b, s) && !skip[s] {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 func (f *Feed) write(ctx context.Context, conn *websocket.Conn, b []byte) error {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -535,10 +536,209 @@ func TestStreamIntervalFollowsTheSession(t *testing.T) {
 		t.Errorf("Saturday noon: %v, want %v", got, want)
 	}
 	r := newRig(t, alpacafake.Options{}, nil)
-	r.clk = clock.NewFake(sat)
-	r.feed.o.Clock = r.clk
+	r.clk.Advance(sat.Sub(testNow)) // the feed's and the server's clock (its SIP rule): a feed on another clock got 403s
 	r.start("IWM")
 	if b := r.next(0, "an OK status", ok); b.Status.Interval != 45*time.Hour+30*time.Minute {
 		t.Errorf("status interval on Saturday %v", b.Status.Interval)
+	}
+}
+
+// subscriptionMessages returns the subscribe and unsubscribe messages the
+// client sent, in order.
+func subscriptionMessages(t *testing.T, srv *alpacafake.Server) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for _, m := range srv.Received() {
+		var x map[string]any
+		if err := json.Unmarshal([]byte(m), &x); err != nil {
+			t.Fatalf("client message %q: %v", m, err)
+		}
+		if a := x["action"]; a == "subscribe" || a == "unsubscribe" {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// TestStreamPairSwitchResubscribesTradesWithinTheCap: 34 watched symbols,
+// the free plan's 30 trade symbols (the fake refuses more with 405). At
+// connect the pair legs IWM and SPY and the next 28 symbols get trades;
+// IWC and RSP (watched last) get minute bars only. The pair key switches
+// to IWC/RSP: the feed unsubscribes the two trades that no longer fit
+// (S27, S28), then subscribes IWC and RSP, so the server never holds more
+// than 30; the new legs' trades then reach the batches as quotes, with
+// the status and provenance unchanged. Switching back undoes it, and a
+// reconnection starts with the pair shown.
+func TestStreamPairSwitchResubscribesTradesWithinTheCap(t *testing.T) {
+	r := newRig(t, alpacafake.Options{TradeCap: 30}, nil)
+	symbols := []string{"IWM", "SPY"}
+	for i := 1; i <= 30; i++ {
+		symbols = append(symbols, fmt.Sprintf("S%02d", i))
+	}
+	symbols = append(symbols, "IWC", "RSP")
+	r.start(symbols...)
+	before := r.next(0, "an OK status", ok)
+
+	subs := r.srv.Subscriptions()
+	if len(subs) != 1 || len(subs[0].Trades) != 30 || fmt.Sprint(subs[0].Bars) != fmt.Sprint(sorted(symbols)) {
+		t.Fatalf("subscription at connect %+v: want 30 trades and bars for all 34", subs)
+	}
+	if n := r.srv.PushTrades(minute(15, 0), alpacafake.Trade{Symbol: "IWC", Price: 61.5, Size: 10}); n != 0 {
+		t.Fatalf("IWC's trade was sent before the switch (%d): IWC should be beyond the cap", n)
+	}
+
+	r.feed.WatchPair("IWC", "RSP")
+	r.wait("unsubscribed", 1)
+	r.wait("subscribed", 2)
+	msgs := subscriptionMessages(t, r.srv)
+	if len(msgs) != 3 {
+		t.Fatalf("subscription messages %v: want the one at connect, an unsubscribe and a subscribe", msgs)
+	}
+	if msgs[1]["action"] != "unsubscribe" || fmt.Sprint(msgs[1]["trades"]) != "[S27 S28]" || len(msgs[1]) != 2 {
+		t.Errorf("second message %v: want an unsubscribe of the trades of S27 and S28 only", msgs[1])
+	}
+	if msgs[2]["action"] != "subscribe" || fmt.Sprint(msgs[2]["trades"]) != "[IWC RSP]" || len(msgs[2]) != 2 {
+		t.Errorf("third message %v: want a subscribe of the trades of IWC and RSP only", msgs[2])
+	}
+	subs = r.srv.Subscriptions()
+	if len(subs) != 1 || len(subs[0].Trades) != 30 || !slices.Contains(subs[0].Trades, "IWC") || !slices.Contains(subs[0].Trades, "RSP") ||
+		!slices.Contains(subs[0].Trades, "IWM") || slices.Contains(subs[0].Trades, "S27") || len(subs[0].Bars) != 34 {
+		t.Errorf("subscription after the switch %+v", subs)
+	}
+
+	at := minute(15, 0).Add(2 * time.Second)
+	if n := r.srv.PushTrades(at, alpacafake.Trade{Symbol: "IWC", Price: 61.5, Size: 10}, alpacafake.Trade{Symbol: "RSP", Price: 180.25, Size: 5},
+		alpacafake.Trade{Symbol: "S27", Price: 9, Size: 1}); n != 2 {
+		t.Fatalf("%d trades sent, want IWC's and RSP's (S27 is unsubscribed)", n)
+	}
+	got := map[string]float64{}
+	var last feeds.Batch
+	for len(got) < 2 {
+		last = r.next(0, "the new legs' quotes", func(b feeds.Batch) bool { return len(b.Quotes) > 0 })
+		for _, q := range last.Quotes {
+			got[q.Symbol] = q.Price
+			if !q.Time.Equal(at) {
+				t.Errorf("%s quote at %v, want %v", q.Symbol, q.Time, at)
+			}
+		}
+	}
+	if got["IWC"] != 61.5 || got["RSP"] != 180.25 || len(got) != 2 {
+		t.Errorf("quotes %v: want IWC 61.5 and RSP 180.25", got)
+	}
+	for _, b := range r.seen {
+		if s := b.Status; s.Feed != "alpaca" || s.State != feeds.StateOK || s.LastError != "" {
+			t.Errorf("status during the switch: %+v", s)
+		}
+		if len(b.Errors) != 0 {
+			t.Errorf("symbol errors during the switch: %v", b.Errors)
+		}
+	}
+	if p, q := before.Status.Provenance, last.Status.Provenance; p == nil || q == nil || p.Prices != "IEX" || q.Prices != p.Prices || q.Volume != p.Volume || q.VolumePartial != p.VolumePartial {
+		t.Errorf("provenance before the switch %+v, after %+v: want the same IEX prices", p, q)
+	}
+
+	// Back to IWM/SPY: IWC and RSP go, S27 and S28 come back.
+	r.feed.WatchPair("IWM", "SPY")
+	r.wait("unsubscribed", 2)
+	r.wait("subscribed", 3)
+	msgs = subscriptionMessages(t, r.srv)
+	if len(msgs) != 5 || msgs[3]["action"] != "unsubscribe" || fmt.Sprint(msgs[3]["trades"]) != "[IWC RSP]" ||
+		msgs[4]["action"] != "subscribe" || fmt.Sprint(msgs[4]["trades"]) != "[S27 S28]" {
+		t.Errorf("switching back sent %v", msgs[3:])
+	}
+
+	// A new connection subscribes the pair shown first.
+	r.feed.WatchPair("IWC", "RSP")
+	r.wait("subscribed", 4)
+	r.srv.Drop()
+	r.next(0, "a down status", down)
+	r.clk.Advance(time.Minute) // past the backoff
+	r.wait("subscribed", 5)
+	msgs = subscriptionMessages(t, r.srv)
+	lastMsg := msgs[len(msgs)-1]
+	trades, _ := lastMsg["trades"].([]any)
+	if lastMsg["action"] != "subscribe" || len(trades) != 30 || trades[0] != "IWC" || trades[1] != "RSP" || lastMsg["bars"] == nil {
+		t.Errorf("subscription of the new connection %v: want bars for all and 30 trades, IWC and RSP first", lastMsg)
+	}
+	if tr := strings.Join(r.srv.Transcript(), " "); strings.Contains(tr, "error 405") {
+		t.Errorf("the server refused a subscription over the cap: %s", tr)
+	}
+}
+
+func sorted(s []string) []string {
+	out := slices.Clone(s)
+	sort.Strings(out)
+	return out
+}
+
+// TestStreamRapidPairSwitchesEndOnTheLastPair: the pair key pressed three
+// times in a row (one request in flight at a time): the subscription ends
+// on the last pair's legs, never over the cap.
+func TestStreamRapidPairSwitchesEndOnTheLastPair(t *testing.T) {
+	r := newRig(t, alpacafake.Options{TradeCap: 4}, func(o *Options) { o.TradeSymbols = 4 })
+	r.start("IWM", "SPY", "AAA", "BBB", "CCC", "DDD", "EEE", "FFF")
+	r.next(0, "an OK status", ok)
+	r.feed.WatchPair("CCC", "DDD")
+	r.feed.WatchPair("EEE", "FFF")
+	r.feed.WatchPair("DDD", "EEE")
+	want := "[DDD EEE IWM SPY]"
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for {
+		n := len(r.srv.Transcript()) // before the check: a change after it ends the wait
+		subs := r.srv.Subscriptions()
+		if len(subs) == 1 && fmt.Sprint(subs[0].Trades) == want {
+			break
+		}
+		if err := r.srv.Wait(ctx, func(tr []string) bool { return len(tr) > n }); err != nil {
+			t.Fatalf("trades %+v, want %s: %v", subs, want, err)
+		}
+	}
+	if tr := strings.Join(r.srv.Transcript(), " "); strings.Contains(tr, "error") {
+		t.Errorf("the server refused a request: %s", tr)
+	}
+}
+
+// TestStreamTradeTheServerLeavesOutIsNotAskedAgain: a server that answers
+// a subscribe without taking a symbol's trades (scripted: NoTrades) is not
+// asked for them again on that connection — each answer would otherwise
+// bring another request, for ever — and later switches still work.
+func TestStreamTradeTheServerLeavesOutIsNotAskedAgain(t *testing.T) {
+	r := newRig(t, alpacafake.Options{TradeCap: 3, NoTrades: []string{"RSP"}}, func(o *Options) { o.TradeSymbols = 3 })
+	r.start("IWM", "SPY", "AAA", "RSP")
+	r.next(0, "an OK status", ok)
+	r.feed.WatchPair("AAA", "RSP") // want AAA RSP IWM: SPY goes, RSP is not taken
+	r.wait("unsubscribed", 1)
+	r.wait("subscribed", 2)
+	r.feed.WatchPair("AAA", "IWM") // want AAA IWM SPY: SPY comes back
+	r.wait("subscribed", 3)
+	msgs := subscriptionMessages(t, r.srv)
+	var got []string
+	for _, m := range msgs[1:] {
+		got = append(got, fmt.Sprint(m["action"], m["trades"]))
+	}
+	if want := "[unsubscribe[SPY] subscribe[RSP] subscribe[SPY]]"; fmt.Sprint(got) != want {
+		t.Errorf("requests after connect %v, want %s", got, want)
+	}
+	if subs := r.srv.Subscriptions(); len(subs) != 1 || fmt.Sprint(subs[0].Trades) != "[AAA IWM SPY]" {
+		t.Errorf("subscription %+v", subs)
+	}
+}
+
+// TestStateHoldsDataUntilTheFirstStatus: a trade read just before the
+// session took the subscription's answer is not sent with an empty status
+// (Feed "", which reads as healthy); it goes out with the first status.
+func TestStateHoldsDataUntilTheFirstStatus(t *testing.T) {
+	st := newState([]string{"IWM"}, calendar.NYSE(), "iex")
+	st.mu.Lock()
+	st.trade(&Msg{Type: MsgTrade, Symbol: []byte("IWM"), Price: 201.5, Size: 10, Time: testNow}, testNow)
+	st.mu.Unlock()
+	if b, ok := st.takeBatch(testNow, "IEX"); ok {
+		t.Fatalf("a batch before any status: %+v", b)
+	}
+	st.setStatusErrs(feeds.Status{Feed: "alpaca", State: feeds.StateOK}, nil)
+	b, ok := st.takeBatch(testNow, "IEX")
+	if !ok || b.Status.Feed != "alpaca" || len(b.Quotes) != 1 || b.Quotes[0].Price != 201.5 {
+		t.Fatalf("first batch %+v (sent %v): want the status and the trade held for it", b, ok)
 	}
 }

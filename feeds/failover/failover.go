@@ -117,6 +117,18 @@ func (f *Feed) Sources() []string {
 	return out
 }
 
+// WatchPair passes a pair switch on to every source whose live data
+// follows the pair (feeds.PairWatcher, e.g. Alpaca's capped trade
+// subscription), serving or not: a source's running Stream follows at
+// once, and a source started later starts with the pair.
+func (f *Feed) WatchPair(small, large string) {
+	for _, src := range f.o.Sources {
+		feeds.WatchPair(src, small, large)
+	}
+}
+
+var _ feeds.PairWatcher = (*Feed)(nil)
+
 // History loads from the sources in order: the first one serves every
 // symbol it can, the next ones are asked only for the rest. The error is
 // set when no source loaded anything (it names each source's failure), or

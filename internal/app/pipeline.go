@@ -61,10 +61,10 @@ type Pipeline struct {
 	// Breadth, if set, loads the breadth universe's members and the
 	// confirmation series in the background (see Breadth).
 	Breadth *Breadth
-	// Pairs, if set, carries the pair key's choices to the engine. Signals
-	// and alerts stay on the pair the engine started with: snapshots of
-	// another pair are not recorded (closed-bar changes are caught up when
-	// the pair comes back).
+	// Pairs, if set, carries the pair key's choices to the engine (and to
+	// the feed, if it is a feeds.PairWatcher). Signals and alerts stay on
+	// the pair the engine started with: snapshots of another pair are not
+	// recorded (closed-bar changes are caught up when the pair comes back).
 	Pairs <-chan engine.PairChoice
 }
 
@@ -157,6 +157,9 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		case <-mtimer:
 			ok = r.startBreadth()
 		case pc := <-p.Pairs:
+			// A feed whose live data follows the pair (Alpaca's capped
+			// trade subscription) is told first.
+			feeds.WatchPair(r.feed, pc.Small, pc.Large)
 			ok = r.send(engine.Input{Pair: &pc, Now: r.now(nil)})
 		}
 		if !ok { // ctx ended while sending to the engine

@@ -3,10 +3,11 @@
 // with next_page_token, key headers checked, the free plan's "no SIP data
 // of the last 15 minutes" rule, scripted failures such as 429 with
 // Retry-After or X-RateLimit-Reset) and the WebSocket stream /v2/{feed}
-// (welcome, auth within the session, subscribe with a trade-symbol cap, data
-// frames pushed by the test, every documented error code, a mid-stream drop,
-// a connection that stops answering (pings included), a second connection
-// refused with 406).
+// (welcome, auth within the session, subscribe and unsubscribe with a
+// trade-symbol cap, data frames pushed by the test — trades only to the
+// connections subscribed to their symbol with PushTrades — every documented
+// error code, a mid-stream drop, a connection that stops answering (pings
+// included), a second connection refused with 406).
 //
 // It runs on loopback (httptest) and is written from Alpaca's documented
 // message shapes; it shares no code with the client in feeds/alpaca. Other
@@ -40,6 +41,10 @@ type Options struct {
 	Now           func() time.Time // the server's clock (default time.Now), for the SIP 15-minute rule
 	SIPRecent     bool             // the plan may read SIP data of the last 15 minutes (paid plan)
 	MaxConns      int              // concurrent authenticated stream connections (default 1)
+	// NoTrades scripts a server that leaves these symbols' trades out of
+	// every subscription it confirms (the request is answered, the
+	// symbols are not taken).
+	NoTrades []string
 }
 
 // Request is a REST request the server received.
@@ -249,6 +254,55 @@ func (s *Server) Push(frame string) int {
 		c.send(frame)
 	}
 	return len(conns)
+}
+
+// PushTrades sends a frame of trades at time t (TradeFrame) to every
+// subscribed connection, each holding only the trades of the symbols that
+// connection subscribed, as the service sends them (Push sends a frame as
+// it is). It returns how many trades went out in all.
+func (s *Server) PushTrades(t time.Time, trades ...Trade) int {
+	type send struct {
+		c     *wsConn
+		frame string
+	}
+	var sends []send
+	n := 0
+	s.mu.Lock()
+	for _, c := range s.live() {
+		var mine []Trade
+		for _, tr := range trades {
+			if c.trades[tr.Symbol] {
+				mine = append(mine, tr)
+			}
+		}
+		if len(mine) > 0 {
+			sends = append(sends, send{c, TradeFrame(t, mine...)})
+			n += len(mine)
+		}
+	}
+	s.mu.Unlock()
+	for _, x := range sends {
+		x.c.send(x.frame)
+	}
+	return n
+}
+
+// Subscription is what a stream connection is subscribed to (each list
+// sorted).
+type Subscription struct {
+	Trades, Bars, UpdatedBars []string
+}
+
+// Subscriptions returns the subscriptions of the subscribed connections,
+// oldest connection first.
+func (s *Server) Subscriptions() []Subscription {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Subscription
+	for _, c := range s.live() {
+		out = append(out, Subscription{Trades: keys(c.trades), Bars: keys(c.bars), UpdatedBars: keys(c.updated)})
+	}
+	return out
 }
 
 // SendError sends {"T":"error"} with the code to the subscribed
@@ -569,9 +623,14 @@ func (c *wsConn) handle(data []byte) bool {
 			return true
 		}
 		add := m.Action == "subscribe"
+		s.mu.Lock() // the sets are read by PushTrades and Subscriptions
 		trades := copySet(c.trades)
 		apply(trades, m.Trades, add)
+		for _, x := range s.o.NoTrades {
+			delete(trades, x)
+		}
 		if s.o.TradeCap > 0 && len(trades) > s.o.TradeCap {
+			s.mu.Unlock()
 			c.sendEvent(405, "")
 			return true
 		}
@@ -592,12 +651,11 @@ func (c *wsConn) handle(data []byte) bool {
 		}{T: "subscription", Trades: keys(c.trades), Quotes: []string{}, Bars: keys(c.bars), UpdatedBars: keys(c.updated),
 			DailyBars: []string{}, Statuses: []string{}, LULDs: []string{}, Corrections: keys(c.trades), CancelErrs: keys(c.trades)}
 		b, _ := json.Marshal([]any{sub})
-		s.mu.Lock()
 		c.subscribed = true // before the reply: a client that saw it may push at once
 		s.mu.Unlock()
 		c.send(string(b))
 		s.mu.Lock()
-		s.notify("subscribed")
+		s.notify(m.Action + "d") // "subscribed", "unsubscribed"
 		s.mu.Unlock()
 	default:
 		c.sendEvent(400, "")
