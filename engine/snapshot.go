@@ -85,7 +85,7 @@ func (e *Engine) notices() []SymbolNotice {
 	var out []SymbolNotice
 	for _, s := range e.syms {
 		if !s.live.ok && !s.starts.IsZero() {
-			out = append(out, SymbolNotice{Symbol: s.sym, Message: "data starts " + s.starts.Format(time.DateOnly)})
+			out = append(out, SymbolNotice{Symbol: s.sym, Message: startsNotice + s.starts.Format(time.DateOnly)})
 		}
 		if k := s.skipped; k.Count > 0 {
 			out = append(out, SymbolNotice{Symbol: s.sym, Message: skippedText(k)})
@@ -310,3 +310,6 @@ func (e *Engine) sectorSnapshot() []SectorSnapshot {
 	}
 	return out
 }
+
+// startsNotice begins the notice of a symbol whose data starts later.
+const startsNotice = "data starts "

@@ -611,7 +611,9 @@ func (s *Snapshot) Flag(id string) (Flag, bool) {
 // one reason every view gives when the ratio (and all that is computed
 // from it: the pair's flags, the analog study) is missing: "SPY: replay: no
 // file DIR/SPY.csv"; both legs "IWM: …; SPY: …", or, failing the same way,
-// "cannot reach Yahoo (IWM, SPY)". It is "" when neither leg has an error.
+// "cannot reach Yahoo (IWM, SPY)". A leg whose data starts later (a
+// replay or --as-of before its file's first date) says so from its notice:
+// "SPY: data starts 2024-08-15". It is "" when neither leg has either.
 func (s *Snapshot) PairProblem() string {
 	var small, large *SymbolError
 	for i := range s.Errors {
@@ -620,6 +622,17 @@ func (s *Snapshot) PairProblem() string {
 			small = &s.Errors[i]
 		case s.Pair.Large:
 			large = &s.Errors[i]
+		}
+	}
+	for _, n := range s.Notices {
+		if !strings.HasPrefix(n.Message, startsNotice) {
+			continue
+		}
+		switch {
+		case n.Symbol == s.Pair.Small && small == nil:
+			small = &SymbolError{Symbol: n.Symbol, Message: n.Message}
+		case n.Symbol == s.Pair.Large && large == nil:
+			large = &SymbolError{Symbol: n.Symbol, Message: n.Message}
 		}
 	}
 	switch {

@@ -145,6 +145,9 @@ type loaded struct {
 	stats   map[string]csvbars.Stats
 	skipped map[string]engine.SkippedRows // rows skipped up to AsOf
 	errors  []engine.SymbolError
+	// later holds the symbols whose rows all come after AsOf, with their
+	// first date: their data starts later, which is no error (History.Starts).
+	later map[string]time.Time
 	// first and last are the dates of the data (before the AsOf cut): the
 	// earliest first row and the latest last row of the loaded files.
 	first, last time.Time
@@ -199,6 +202,15 @@ func (f *Feed) load(ctx context.Context, symbols []string) (loaded, error) {
 			bars = bars[:n]
 		}
 		sk := f.skippedRows(st, path)
+		if len(bars) == 0 && len(full) > 0 && sk.Count == 0 {
+			// Every row is after AsOf: the data starts later, as for a
+			// replay from before the file's first date (History.Starts).
+			if l.later == nil {
+				l.later = map[string]time.Time{}
+			}
+			l.later[sym] = full[0].Time
+			continue
+		}
 		if len(bars) == 0 {
 			l.errors = append(l.errors, engine.SymbolError{Symbol: sym, Message: f.noRows(path, full, sk)})
 			continue
@@ -297,16 +309,23 @@ func (f *Feed) Span(ctx context.Context, symbols []string) (first, last time.Tim
 
 // History returns the daily bars of each symbol up to AsOf and before
 // ReplayFrom (all files in Dir when symbols is empty). A symbol without a
-// file, or without rows up to AsOf, is reported in History.Errors; one
-// whose rows all come from ReplayFrom on is listed in History.Starts (it
-// joins when the replay reaches its first date). Skipped rows are counted
-// in History.Skipped.
+// file, or without usable rows, is reported in History.Errors; one whose
+// rows all come from ReplayFrom on (it joins when the replay reaches its
+// first date), or all after AsOf, is listed in History.Starts with its
+// first date: its data starts later, which is no error. Skipped rows are
+// counted in History.Skipped.
 func (f *Feed) History(ctx context.Context, symbols []string) (feeds.History, error) {
 	l, err := f.load(ctx, symbols)
 	if err != nil {
 		return feeds.History{}, err
 	}
 	h := feeds.History{Daily: map[string][]engine.Bar{}, Errors: l.errors}
+	for sym, t := range l.later {
+		if h.Starts == nil {
+			h.Starts = map[string]time.Time{}
+		}
+		h.Starts[sym] = t
+	}
 	for sym, bars := range l.bars {
 		if !f.from.IsZero() {
 			n, _ := slices.BinarySearchFunc(bars, f.from, func(b engine.Bar, t time.Time) int { return b.Time.Compare(t) })

@@ -184,9 +184,12 @@ func TestAsOfCut(t *testing.T) {
 			t.Errorf("AsOf %v: last row %s, want %s", tc.asOf, got, tc.last)
 		}
 	}
-	// Before the first row: a per-symbol error.
+	// Before the first row: the data starts later (History.Starts, with
+	// its first date, as for a replay from before it), no error. Changed
+	// deliberately: it was an error, so a breadth member starting after
+	// --as-of counted as failed.
 	h, err := newFeed(t, Options{AsOf: nyTime(t, "2020-01-02", 0, 0)}).History(context.Background(), []string{"SPY"})
-	if err != nil || len(h.Daily) != 0 || len(h.Errors) != 1 || !strings.Contains(h.Errors[0].Message, "no usable rows") {
+	if err != nil || len(h.Daily) != 0 || len(h.Errors) != 0 || len(h.Starts) != 1 || h.Starts["SPY"].Format(time.DateOnly) != "2024-08-15" {
 		t.Errorf("History = %+v, %v", h, err)
 	}
 }

@@ -325,6 +325,17 @@ func noteMembers(p *engine.BreadthLoad, failed []engine.SymbolError, skipped map
 	}
 }
 
+// noteStarts records in p the earliest first date of the members whose
+// data begins after the history (feeds.History.Starts: a replay from, or
+// an --as-of, before their files begin): no data yet, not failed.
+func noteStarts(p *engine.BreadthLoad, starts map[string]time.Time) {
+	for _, t := range starts {
+		if d := t.In(calendar.Location()).Format(time.DateOnly); p.Starts == "" || d < p.Starts {
+			p.Starts = d
+		}
+	}
+}
+
 // membersDone hands a chunk of members to the engine with the progress.
 func (r *run) membersDone(c membersChunk) bool {
 	br := r.br
@@ -338,11 +349,7 @@ func (r *run) membersDone(c membersChunk) bool {
 	if c.err != nil {
 		br.progress.Error = "member histories: " + c.err.Error()
 	}
-	for _, t := range c.starts {
-		if d := t.In(calendar.Location()).Format(time.DateOnly); br.progress.Starts == "" || d < br.progress.Starts {
-			br.progress.Starts = d
-		}
-	}
+	noteStarts(&br.progress, c.starts)
 	br.progress.Loaded += c.asked
 	noteMembers(&br.progress, c.failed, c.skipped, c.order)
 	if c.done {

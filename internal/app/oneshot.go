@@ -78,13 +78,24 @@ func BuildSnapshot(ctx context.Context, o BuildOptions) (*engine.Snapshot, error
 	}
 	daily := h.Daily
 	intraday := h.Intraday
+	starts := h.Starts // data that begins later: a notice, not an error
 	if !o.AsOf.IsZero() {
 		if first, last := DataSpan(daily); !first.IsZero() {
 			if err := CheckAsOf(o.AsOf, first, last); err != nil {
 				return nil, err
 			}
 		}
-		daily = CutDaily(daily, o.AsOf)
+		cut := CutDaily(daily, o.AsOf)
+		for sym, bars := range daily { // all after AsOf: it starts later
+			if len(bars) > 0 && len(cut[sym]) == 0 {
+				if starts == nil {
+					starts = map[string]time.Time{}
+				}
+				starts[sym] = bars[0].Time
+				delete(cut, sym)
+			}
+		}
+		daily = cut
 		intraday = nil
 	}
 	now := o.Now
@@ -93,7 +104,8 @@ func BuildSnapshot(ctx context.Context, o BuildOptions) (*engine.Snapshot, error
 			now = end
 		}
 	}
-	inp := engine.Input{Now: now, Daily: daily, Intraday: intraday, Errors: h.Errors, Feed: o.Feed.Name(), Skipped: h.Skipped, Provenance: h.Provenance}
+	inp := engine.Input{Now: now, Daily: daily, Intraday: intraday, Errors: h.Errors, Feed: o.Feed.Name(), Skipped: h.Skipped,
+		Starts: starts, Provenance: h.Provenance}
 	// The engine runs while the members load: each batch of their bars is
 	// applied (kept as closes) and dropped before the next is loaded, never
 	// all 600 demo members' bars at once (BENCHMARKS.md "Memory").
@@ -315,12 +327,22 @@ func oneShotBreadth(ctx context.Context, o BuildOptions, inp *engine.Input, send
 		}
 	}
 	prog.Members = len(all)
+	// later are the members whose data begins after AsOf: no data yet, not
+	// failed (breadth_load.starts), as the dashboard's load counts them.
+	later := map[string]time.Time{}
 	apply := func(members map[string][]engine.Bar) error {
 		if len(members) == 0 {
 			return nil
 		}
 		if !o.AsOf.IsZero() {
-			members = CutDaily(members, o.AsOf)
+			cut := CutDaily(members, o.AsOf)
+			for s, bars := range members {
+				if len(bars) > 0 && len(cut[s]) == 0 {
+					later[s] = bars[0].Time
+					delete(cut, s)
+				}
+			}
+			members = cut
 		}
 		return send(engine.Input{Members: members})
 	}
@@ -366,7 +388,8 @@ func oneShotBreadth(ctx context.Context, o BuildOptions, inp *engine.Input, send
 					got[s] = bars
 				}
 			}
-			noteMembers(&prog, memberFailures(ask, feeds.History{Daily: h.Daily, Errors: h.Errors}, nil), h.Skipped, ask)
+			noteMembers(&prog, memberFailures(ask, h, nil), h.Skipped, ask)
+			noteStarts(&prog, h.Starts)
 			if err := apply(got); err != nil {
 				return nil, err
 			}
@@ -374,6 +397,7 @@ func oneShotBreadth(ctx context.Context, o BuildOptions, inp *engine.Input, send
 	} else {
 		prog.Failed += len(rest) // not cached yet: the note says so, no names
 	}
+	noteStarts(&prog, later)
 	prog.Loaded, prog.Done = len(all), true
 	if o.Feed.Kind() == feeds.KindLive && prog.Failed > 0 {
 		prog.Note = "members not cached yet are left out (the dashboard loads them)"

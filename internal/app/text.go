@@ -159,6 +159,8 @@ func writeBreadth(ew *errWriter, b *engine.Breadth, l *engine.BreadthLoad) {
 	ew.printf("\nBreadth")
 	if b == nil {
 		switch {
+		case l.Done && l.Starts != "" && l.Error == "": // as the dashboard's panel says it
+			ew.printf(": no member data before %s (%d of %d members failed)\n", l.Starts, l.Failed, l.Members)
 		case l.Done || l.Members == 0:
 			ew.printf(": no member history (%d of %d members failed)\n", l.Failed, l.Members)
 		default:
@@ -190,6 +192,9 @@ func writeBreadth(ew *errWriter, b *engine.Breadth, l *engine.BreadthLoad) {
 	fmt.Fprintf(tw, "  21d return\t%s equal-weight\tvs %s %s (of %d)\t\n", fmtPct(b.EWReturn21dPct), orDash(b.Leg), fmtPct(b.CWReturn21dPct), b.NReturn21d)
 	tw.Flush()
 	if l != nil {
+		if l.Starts != "" { // not counted as failed: their data begins later
+			ew.printf("  members whose data starts later: the first on %s\n", l.Starts)
+		}
 		writeLoadNotes(ew, l)
 	}
 }
