@@ -155,7 +155,7 @@ func TestAlertTruncatedToWidth(t *testing.T) {
 // slows to a minute, but a shown alert brings back the one-second tick so it
 // is cleared on time.
 func TestAlertKeepsSecondTickWhileClosed(t *testing.T) {
-	m, _ := testModel(t, Options{})
+	m, _ := testModelAt(t, Options{}, testAsOf.Add(6*time.Hour)) // 21:30: closed by the clock too
 	closed := testSnapshot(1)
 	closed.Session.State = "closed"
 	m = update(m, SnapshotMsg{Snap: closed})
@@ -221,7 +221,7 @@ func TestTickEndsWithProgram(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				ctx, cancel := context.WithCancel(t.Context())
 				defer cancel()
-				m, _ := testModel(t, Options{Context: ctx})
+				m, _ := testModelAt(t, Options{Context: ctx}, testAsOf.Add(6*time.Hour)) // 21:30: closed by the clock too
 				nm, cmd := m.Update(SnapshotMsg{Snap: closed})
 				m = nm.(Model)
 				if m.tickEvery != time.Minute || cmd == nil {

@@ -337,7 +337,7 @@ func (m Model) route(msg tea.Msg) (Model, tea.Cmd) {
 		if cmd := m.retune(); cmd != nil {
 			return m, cmd
 		}
-		return m, m.tick(m.tickEvery, m.tickGen)
+		return m, m.tick(m.tickWait(m.tickEvery), m.tickGen)
 	}
 	return m, nil
 }
@@ -385,14 +385,28 @@ func (m *Model) retune() tea.Cmd {
 	}
 	m.tickEvery = d
 	m.tickGen++
-	return m.tick(d, m.tickGen)
+	return m.tick(m.tickWait(d), m.tickGen)
+}
+
+// tickWait is how long the next tick waits: every, except that a minute's
+// wait ends at the session's next change when that comes sooner, so the
+// session word turns at 04:00 (and 09:30) on the dot, with its countdown,
+// not up to a minute late.
+func (m *Model) tickWait(every time.Duration) time.Duration {
+	if every < time.Minute || m.now.IsZero() {
+		return every
+	}
+	if _, next := m.cal.NextChange(m.now); next.After(m.now) && next.Sub(m.now) < every {
+		return next.Sub(m.now)
+	}
+	return every
 }
 
 // tickInterval is once a second, or once a minute while the market is
 // closed, the feed is healthy, no alert is shown and nothing is counting
 // down in seconds.
 func (m *Model) tickInterval() time.Duration {
-	if m.snap == nil || m.snap.Session.State != "closed" || m.alert != "" || m.alertErr != "" || m.noteInfo {
+	if m.snap == nil || m.sessionState() != "closed" || m.alert != "" || m.alertErr != "" || m.noteInfo {
 		return time.Second
 	}
 	if m.hasStatus && m.status.State != feeds.StateOK {

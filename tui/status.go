@@ -356,14 +356,31 @@ func (m Model) delayed() bool {
 	return false
 }
 
-// session renders the market session with a countdown recomputed from the
-// clock to calendar.Upcoming at the snapshot's time (the close, the end of
-// after hours, else the regular open): "● open · closes in 2h13m", shortened to
-// "● open 2h13m" (a zero part when the snapshot has no session).
+// sessionState is the market session at the clock's now (m.now, the
+// clock of the countdown beside it and of the data's age), not at the last
+// snapshot's: a dashboard left open past 04:00 without a new snapshot says
+// "pre", as its countdown to 09:30 does. "" when the snapshot has no
+// session.
+func (m *Model) sessionState() string {
+	if m.snap == nil || m.snap.Session.State == "" {
+		return ""
+	}
+	if m.now.IsZero() {
+		return m.snap.Session.State
+	}
+	return m.cal.StateAt(m.now).String()
+}
+
+// session renders the market session at the clock's now (sessionState) with
+// a countdown to calendar.Upcoming from that same instant (the close, the
+// end of after hours, else the regular open): "● open · closes in 2h13m",
+// shortened to "● open 2h13m" (a zero part when the snapshot has no
+// session). Both are recomputed on every tick, so they change together
+// without a new snapshot; the line is redrawn only when its text changes.
 func (m Model) session() statusPart {
 	ss := m.snap.Session
 	st := m.st
-	state := ss.State
+	state := m.sessionState()
 	if state == "" {
 		return statusPart{}
 	}
@@ -388,8 +405,8 @@ func (m Model) session() statusPart {
 	// while closed, the regular 09:30 open (next_change is the 04:00 start
 	// of pre-market).
 	next := ss.NextChange
-	if !m.snap.Now.IsZero() {
-		_, next = m.cal.Upcoming(m.snap.Now)
+	if !m.now.IsZero() {
+		_, next = m.cal.Upcoming(m.now)
 	}
 	if !next.IsZero() && next.After(m.now) {
 		verb, short := "opens in ", ", opens "

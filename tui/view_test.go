@@ -290,7 +290,7 @@ func TestCountdownFollowsClock(t *testing.T) {
 }
 
 func TestStaleTickDropped(t *testing.T) {
-	m, _ := testModel(t, Options{})
+	m, _ := testModelAt(t, Options{}, testAsOf.Add(6*time.Hour)) // 21:30: closed by the clock too
 	closed := testSnapshot(1)
 	closed.Session.State = "closed"
 	gen := m.tickGen
