@@ -134,7 +134,7 @@ func (p *flagsPanel) stateMark(s engine.FlagState, nodata bool) string {
 
 // draw is the panel's title (the counts by state) and content (cw×ch).
 func (p *flagsPanel) draw(cw, ch int) (string, []string) {
-	title := "Breakout flags"
+	forms := []string{"Breakout flags"} // the title, longest first
 	if p.snap != nil {
 		on, fading, forming, nodata := 0, 0, 0, 0
 		for i, f := range p.snap.Flags {
@@ -150,24 +150,54 @@ func (p *flagsPanel) draw(cw, ch int) (string, []string) {
 				forming++
 			}
 		}
-		title = fmt.Sprintf("Breakout flags %d/%d confirmed", on, len(p.snap.Flags))
+		// The counts in words, and with the list's glyphs (● confirmed,
+		// ◑ fading, ◐ forming) where the words do not fit.
+		words, glyphs := fmt.Sprintf("%d/%d confirmed", on, len(p.snap.Flags)), fmt.Sprintf("%d/%d ●", on, len(p.snap.Flags))
 		if fading > 0 {
-			title += fmt.Sprintf(", %d fading", fading)
+			words += fmt.Sprintf(", %d fading", fading)
+			glyphs += fmt.Sprintf(", %d ◑", fading)
 		}
 		if forming > 0 {
-			title += fmt.Sprintf(", %d forming", forming)
+			words += fmt.Sprintf(", %d forming", forming)
+			glyphs += fmt.Sprintf(", %d ◐", forming)
 		}
 		if nodata > 0 {
-			title += fmt.Sprintf(", %d no data", nodata)
+			words += fmt.Sprintf(", %d no data", nodata)
+			glyphs += fmt.Sprintf(", %d no data", nodata)
 		}
+		forms = []string{"Breakout flags " + words, "Breakout flags " + glyphs, "Flags " + glyphs}
 	}
 	body := p.body(cw, ch)
-	// The zoomed panel has room for the meanings: say so when it fits
-	// (frame adds "▶ " and, bordered, "╭─ " … " ╮").
-	if hint := " · z explains"; p.focus && !p.zoomed && p.meaningsHidden && ansi.StringWidth(title+hint)+6 <= p.w {
-		title += hint
+	room := p.titleRoom()
+	// The zoomed panel has room for the meanings: say so, in the longest
+	// title that leaves room for it ("Breakout flags 0/11 ●, 4 ◐ · z
+	// explains" in the 44 columns of an 80-column pane).
+	if hint := " · z explains"; p.focus && !p.zoomed && p.meaningsHidden {
+		for _, t := range forms {
+			if ansi.StringWidth(t+hint) <= room {
+				return t + hint, body
+			}
+		}
 	}
-	return title, body
+	for _, t := range forms {
+		if ansi.StringWidth(t) <= room {
+			return t, body
+		}
+	}
+	return forms[len(forms)-1], body // cut with … by the frame
+}
+
+// titleRoom is how many cells of the title the frame shows whole: it adds
+// "▶ " when focused and, bordered, "╭─ " … " ─╮".
+func (p *flagsPanel) titleRoom() int {
+	room := p.w
+	if p.boxed() {
+		room -= 6
+	}
+	if p.focus {
+		room -= 2
+	}
+	return room
 }
 
 func (p *flagsPanel) body(cw, ch int) []string {

@@ -164,6 +164,11 @@ func (m *Model) helpScreen(w, h int) []string {
 	})
 	groups = append(groups, group{"this help", m.keys.HelpScroll()})
 	inner := w - 2
+	bordered := h >= 3
+	vw, vh := inner, h-2 // the help's viewport
+	if !bordered || w < 4 {
+		vw, vh = w, h-1
+	}
 	const gap = 4
 	var body []string
 	var row [][]string
@@ -214,18 +219,13 @@ func (m *Model) helpScreen(w, h int) []string {
 	body = append([]string{m.st.Muted.Render("Keys (? or esc closes this help)"), ""}, body...)
 	// What is wrong with the data: counted on the first line, listed under
 	// the keys, wrapped so every file and line is readable in a small pane.
-	if sum := m.problemCount(); sum != "" {
+	if sum := m.problemCount(max(vw, 1)); sum != "" {
 		body = append([]string{sum}, body...)
 	}
 	body = append(body, m.dataProblems(inner)...)
 	body = append(body, "", m.st.Muted.Render("Reading the dashboard"))
 	for _, l := range glossaryLines(inner) {
 		body = append(body, m.st.Text.Render(l))
-	}
-	bordered := h >= 3
-	vw, vh := inner, h-2
-	if !bordered || w < 4 {
-		vw, vh = w, h-1
 	}
 	m.helpView.SetWidth(max(vw, 1))
 	m.helpView.SetHeight(max(vh, 1))
@@ -235,37 +235,65 @@ func (m *Model) helpScreen(w, h int) []string {
 
 // problemCount is the help screen's first line when the data has
 // problems: how many symbol errors and notices are listed under the keys
-// ("" when none).
-func (m *Model) problemCount() string {
+// ("" when none), in the longest form that fits w cells whole, so the keys
+// that reach the list stay on the line: "✖ 3 symbol errors, 2 notices, 2
+// members without data, 1 with rows skipped: listed under the keys (↓/j,
+// pgdn/space, G)", then shorter hints ("…: under the keys (↓/j, G)", "… ↓/j
+// G"), then shorter counts ("✖ 3 errors, 2 notices, 2 members no data, 1
+// skipped"), then the counts cut with … before the hint.
+func (m *Model) problemCount(w int) string {
 	if m.snap == nil {
 		return ""
 	}
-	members := memberProblemCount(m.snap.BreadthLoad)
-	if len(m.snap.Errors)+len(m.snap.Notices) == 0 {
-		if breadth.Failed(m.snap.BreadthLoad) != "" {
-			return m.st.Bad.Render("✖ breadth not loaded") + m.st.Muted.Render(": the cause is under the keys (↓/j, pgdn/space, G)")
-		}
-		if members == "" {
-			return ""
-		}
-	}
-	e, n := len(m.snap.Errors), len(m.snap.Notices)
-	var text string
+	hints := []string{": listed under the keys (↓/j, pgdn/space, G)", ": under the keys (↓/j, G)", " ↓/j G"}
+	long, short := memberProblemCount(m.snap.BreadthLoad, false), memberProblemCount(m.snap.BreadthLoad, true)
+	var counts []string // the counts, longest first
 	sty := m.st.Bad
+	e, n := len(m.snap.Errors), len(m.snap.Notices)
 	switch {
+	case e+n == 0 && breadth.Failed(m.snap.BreadthLoad) != "":
+		hints[0], hints[1] = ": the cause is under the keys (↓/j, pgdn/space, G)", ": the cause is under the keys (↓/j, G)"
+		counts = []string{"✖ breadth not loaded"}
+	case e+n == 0 && long == "":
+		return ""
 	case e == 0 && n == 0:
-		text, sty = "⚠ "+members, m.st.Warn
-	case e == 0:
-		text, sty = "⚠ "+plural(n, "notice"), m.st.Warn
-	case n == 0:
-		text = "✖ " + plural(e, "symbol error")
+		counts, sty = []string{"⚠ " + long, "⚠ " + short}, m.st.Warn
 	default:
-		text = "✖ " + plural(e, "symbol error") + ", " + plural(n, "notice")
+		if e == 0 {
+			sty = m.st.Warn
+		}
+		counts = []string{problemWords(e, n, false), problemWords(e, n, true)}
+		if long != "" {
+			counts[0] += ", " + long
+			counts[1] += ", " + short
+		}
 	}
-	if members != "" && e+n > 0 {
-		text += ", " + members
+	for _, c := range counts {
+		for _, h := range hints {
+			if ansi.StringWidth(c+h) <= w {
+				return sty.Render(c) + m.st.Muted.Render(h)
+			}
+		}
 	}
-	return sty.Render(text) + m.st.Muted.Render(": listed under the keys (↓/j, pgdn/space, G)")
+	h := hints[len(hints)-1]
+	c := ansi.Truncate(counts[len(counts)-1], max(w-ansi.StringWidth(h), 2), "…")
+	return sty.Render(c) + m.st.Muted.Render(h)
+}
+
+// problemWords counts e symbol errors and n notices: "✖ 2 symbol errors, 1
+// notice" (short: "✖ 2 errors, 1 notice"); ⚠ without errors.
+func problemWords(e, n int, short bool) string {
+	errWord := "symbol error"
+	if short {
+		errWord = "error"
+	}
+	switch {
+	case e == 0:
+		return "⚠ " + plural(n, "notice")
+	case n == 0:
+		return "✖ " + plural(e, errWord)
+	}
+	return "✖ " + plural(e, errWord) + ", " + plural(n, "notice")
 }
 
 // glossaryIndent is the width of the glossary's first column.
@@ -325,18 +353,22 @@ func (m Model) dataProblems(w int) []string {
 }
 
 // memberProblemCount is the breadth members' problems for the help
-// screen's first line ("2 members without data, 1 with rows skipped"),
-// "" when none is named.
-func memberProblemCount(l *engine.BreadthLoad) string {
+// screen's first line ("2 members without data, 1 with rows skipped";
+// short: "2 members no data, 1 skipped"), "" when none is named.
+func memberProblemCount(l *engine.BreadthLoad, short bool) string {
 	if l == nil {
 		return ""
 	}
+	noData, skipped := " without data", "with rows skipped"
+	if short {
+		noData, skipped = " no data", "skipped"
+	}
 	var parts []string
 	if len(l.FailedMembers) > 0 {
-		parts = append(parts, plural(l.Failed, "member")+" without data")
+		parts = append(parts, plural(l.Failed, "member")+noData)
 	}
 	if len(l.MemberSkips) > 0 {
-		w := "with rows skipped"
+		w := skipped
 		if len(parts) == 0 {
 			w = plural(l.SkippedMembers, "member") + " " + w
 		} else {
