@@ -18,6 +18,9 @@ func TestClosedMarketTickEndsWithContext(t *testing.T) {
 	r := newRig(t, 120, 40, rigOptions{})
 	r.waitFor(t, []string{"DEMO", "waiting for data from demo"})
 	// A closed-market snapshot (no pipeline): the tick becomes a minute's.
+	// The clock is at a closed hour too (20:29): the status line's session
+	// is the clock's, not the snapshot's.
+	r.clk.Advance(11 * time.Hour)
 	closed := demoStart.Add(-15 * time.Hour)
 	r.tm.Send(tui.SnapshotMsg{Snap: &engine.Snapshot{
 		Feed: "demo", AsOf: closed,
