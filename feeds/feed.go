@@ -87,6 +87,10 @@ type Status struct {
 	// Note is a fact about a healthy feed worth showing, e.g. "replay ended
 	// 2025-09-29" (a replay that has reached its last day); "" if none.
 	Note string
+	// Ended is set on the batch that carries a replay's last day: nothing
+	// more will come, so the feed's time moves on to the end of that day
+	// (20:00 New York), where `--as-of` on that day stands.
+	Ended bool
 	// Preferred is set by a composite feed (feeds/failover) while a
 	// fallback serves: the source it would rather use, which is down (or
 	// not healthy) since PreferredDownSince. Feed is then the fallback.

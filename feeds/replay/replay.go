@@ -352,7 +352,8 @@ func (f *Feed) History(ctx context.Context, symbols []string) (feeds.History, er
 
 // Stream replays the days from ReplayFrom (up to AsOf), one batch per
 // trading day, one day per 1/Speed seconds of the injected clock; the first
-// day is sent at once. The last day's status says "replay ended DATE". After
+// day is sent at once. The last day's status says "replay ended DATE" (and
+// Status.Ended). After
 // it, or with no ReplayFrom, it sends nothing more (beyond one status batch
 // when there was nothing to replay) and waits for ctx. A ReplayFrom or AsOf
 // outside the data is said in every status (Status.Note). It returns
@@ -399,6 +400,7 @@ func (f *Feed) Stream(ctx context.Context, symbols []string, out chan<- feeds.Ba
 		}
 		if i == len(days)-1 {
 			b.Status.Note = joinNotes("replay ended "+d.date.Format(time.DateOnly), note)
+			b.Status.Ended = true
 		}
 		if err := send(b); err != nil {
 			return err

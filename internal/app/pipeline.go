@@ -468,6 +468,14 @@ func (r *run) batch(b feeds.Batch, queued <-chan feeds.Batch) bool {
 	}
 	inp.Intraday = wholeDays(b.Bars)
 	inp.Now = r.now(b.Quotes)
+	if b.Status.Ended && !r.live {
+		// A replay's last day: its clock moves on to the end of that day,
+		// where --as-of on that day stands (lastBarEnd), so the two show
+		// the same state — closed, the close 4h00m old — not the close's
+		// instant (0s old, after hours).
+		r.feedNow = endOfDay(r.feedNow)
+		inp.Now = r.feedNow
+	}
 	return r.send(inp)
 }
 
