@@ -295,7 +295,7 @@ func (e *Engine) confirmations() []Confirmation {
 		f := e.syms[i].forming
 		return f.Time, f.Close, true
 	})
-	if len(e.errs) > 0 {
+	if len(e.errs) > 0 || len(e.serErrs) > 0 {
 		for i := range cs {
 			cs[i].Missing = e.confirmMissing(cs[i])
 		}
@@ -303,15 +303,27 @@ func (e *Engine) confirmations() []Confirmation {
 	return cs
 }
 
-// confirmMissing is why a pair or credit item has no value, from its
-// legs' errors ("no file: QQQ", "no data: HYG"); "" when it has one or no
-// leg failed.
+// confirmMissing is why an item has no value, from its legs' errors or
+// its series' ("no file: QQQ", "no data: HYG", "no file: DGS2"); "" when
+// it has one or nothing it needs failed.
 func (e *Engine) confirmMissing(c Confirmation) string {
-	if c.Value.Valid || c.Kind == ConfirmKindYield {
+	if c.Value.Valid {
 		return ""
 	}
 	var files, other []string
+	if c.Kind == ConfirmKindYield {
+		switch msg, ok := e.serErrs[c.Series]; {
+		case !ok:
+		case strings.Contains(msg, "no file "):
+			files = append(files, c.Series)
+		default:
+			other = append(other, c.Series)
+		}
+	}
 	for _, leg := range strings.Split(c.Label, "/") {
+		if c.Kind == ConfirmKindYield {
+			break
+		}
 		x, ok := e.errs[leg]
 		switch {
 		case !ok:

@@ -119,11 +119,15 @@ type Confirmation struct {
 	// Forming is true when Value comes from live quotes (today's unfinished
 	// bar).
 	Forming bool `json:"forming"`
-	// Missing says why a pair or credit item has no value when a leg of it
-	// failed to load: "no file: QQQ" (a replay directory without the
-	// leg's file: that data never comes), "no data: HYG" (another error);
-	// "" when it has a value or may still get one.
+	// Missing says why an item has no value when a leg of it, or its
+	// series, failed to load: "no file: QQQ" (a replay directory without
+	// the leg's file: that data never comes), "no data: HYG" (another
+	// error), "no file: DGS2" (a replay directory without DGS2.csv); ""
+	// when it has a value or may still get one.
 	Missing string `json:"missing"`
+	// Series is a yield item's series id ("DGS2"; "" for pairs). Not in
+	// the JSON: the label and missing name it.
+	Series string `json:"-"`
 }
 
 // AnalogBreadth splits the "Now what?" events by whether breadth confirmed

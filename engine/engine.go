@@ -58,6 +58,11 @@ type Input struct {
 	// Series are daily observation series by id (e.g. "DGS2" for the
 	// confirmation strip); each replaces the earlier one of its id.
 	Series map[string][]Observation
+	// SeriesErrors are the series that could not be loaded, by id (Symbol:
+	// "DGS2", Message: "replay: no file DIR/DGS2.csv"): the strip's item
+	// without a value says why (Confirmation.Missing). A series that loads
+	// clears its error.
+	SeriesErrors []SymbolError
 	// Pair, if set, switches the charted pair (SetPair) before anything
 	// else is applied; an invalid pair is reported as an error of its
 	// small leg and changes nothing.
@@ -151,6 +156,7 @@ type Engine struct {
 	bpartial bool
 	bloaded  bool // a load finished once
 	series   map[string][]Observation
+	serErrs  map[string]string // why a series could not be loaded, by id
 
 	closedDirty bool // a daily bar was committed, revised or loaded
 	pairRebuild bool // a pair leg was revised or reloaded
@@ -804,8 +810,15 @@ func (e *Engine) apply(in Input) {
 		}
 		for id, obs := range in.Series {
 			e.series[sanitize(id, 30)] = obs
+			delete(e.serErrs, sanitize(id, 30))
 		}
 		e.confirmClosed()
+	}
+	for _, se := range in.SeriesErrors {
+		if e.serErrs == nil {
+			e.serErrs = map[string]string{}
+		}
+		e.serErrs[sanitize(se.Symbol, 30)] = sanitize(se.Message, 200)
 	}
 	e.applyMembers(in)
 	if len(in.Quotes) > 0 {

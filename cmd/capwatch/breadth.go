@@ -303,7 +303,7 @@ func seriesLoader(c *command, feed feeds.Feed, ids []string) func(context.Contex
 			for _, id := range ids {
 				obs, err := d.Series(id)
 				if err != nil {
-					errs = append(errs, err)
+					errs = append(errs, &app.SeriesError{ID: id, Err: err})
 					continue
 				}
 				out[id] = obs
@@ -317,17 +317,21 @@ func seriesLoader(c *command, feed feeds.Feed, ids []string) func(context.Contex
 			out := map[string][]engine.Observation{}
 			var errs []error
 			for _, id := range ids {
-				data, err := os.ReadFile(filepath.Join(dir, id+".csv"))
+				path := filepath.Join(dir, id+".csv")
+				data, err := os.ReadFile(path)
 				if errors.Is(err, fs.ErrNotExist) {
-					continue // not in the replay: the item stays unknown
+					// Not in the replay: the item says "no file: DGS2", as
+					// a pair item without a leg's file does.
+					errs = append(errs, &app.SeriesError{ID: id, Err: errors.New("replay: no file " + path)})
+					continue
 				}
 				if err != nil {
-					errs = append(errs, err)
+					errs = append(errs, &app.SeriesError{ID: id, Err: fmt.Errorf("replay: %w", err)})
 					continue
 				}
 				obs, err := fred.Parse(data, id)
 				if err != nil {
-					errs = append(errs, err)
+					errs = append(errs, &app.SeriesError{ID: id, Err: fmt.Errorf("replay: %s: %w", path, err)})
 					continue
 				}
 				if !c.asOf.IsZero() {
@@ -349,7 +353,7 @@ func seriesLoader(c *command, feed feeds.Feed, ids []string) func(context.Contex
 		for _, id := range ids {
 			obs, f, err := src.Series(ctx, id)
 			if err != nil {
-				errs = append(errs, fmt.Errorf("%s: %s", id, httpx.MessageOf(err)))
+				errs = append(errs, &app.SeriesError{ID: id, Err: errors.New(httpx.MessageOf(err))})
 				continue
 			}
 			if f.Stale && !errors.Is(f.Err, daycache.ErrNotCached) {

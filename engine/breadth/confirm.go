@@ -148,7 +148,7 @@ type Live struct {
 }
 
 func unknown(s ConfirmSpec) engine.Confirmation {
-	return engine.Confirmation{ID: s.ID, Kind: s.Kind, Label: s.Label, State: engine.ConfirmUnknown}
+	return engine.Confirmation{ID: s.ID, Kind: s.Kind, Label: s.Label, State: engine.ConfirmUnknown, Series: s.Series}
 }
 
 // PairState is a pair or credit item's closed-bar state: the ratio on the

@@ -42,7 +42,9 @@ type Breadth struct {
 	Note string
 	// Series, if set, loads the confirmation strip's observation series
 	// (FRED's DGS2, or a replay/demo stand-in): at the start and, with
-	// Refresh, again every Refresh.
+	// Refresh, again every Refresh. A series that could not be loaded is a
+	// *SeriesError in its error (several joined with errors.Join): the
+	// strip's item then says why (engine.Input.SeriesErrors).
 	Series func(ctx context.Context) (map[string][]engine.Observation, error)
 	// Refresh, if set, says when to reload the members (incrementally:
 	// Cached skips the complete ones) and the series after a load finished
@@ -373,15 +375,49 @@ func (r *run) membersDone(c membersChunk) bool {
 // listRetry is how soon a live members list that failed is asked again.
 const listRetry = 10 * time.Minute
 
-// seriesDone hands the series to the engine.
+// seriesDone hands the series, and why any could not be loaded, to the
+// engine.
 func (r *run) seriesDone(res seriesResult) bool {
 	if res.err != nil {
 		r.log.Warn("pipeline: confirmation series", "err", res.err)
 	}
-	if len(res.series) == 0 {
+	errs := SeriesErrors(res.err)
+	if len(res.series) == 0 && len(errs) == 0 {
 		return true
 	}
-	return r.send(engine.Input{Series: res.series, Now: r.now(nil)})
+	return r.send(engine.Input{Series: res.series, SeriesErrors: errs, Now: r.now(nil)})
+}
+
+// SeriesError is a confirmation series that could not be loaded: its id
+// and why ("replay: no file DIR/DGS2.csv", FRED's answer).
+type SeriesError struct {
+	ID  string
+	Err error
+}
+
+func (e *SeriesError) Error() string { return e.ID + ": " + e.Err.Error() }
+func (e *SeriesError) Unwrap() error { return e.Err }
+
+// SeriesErrors lists the *SeriesError in err (errors.Join's included), in
+// order, as the engine takes them (Symbol: the series id).
+func SeriesErrors(err error) []engine.SymbolError {
+	var out []engine.SymbolError
+	var walk func(error)
+	walk = func(err error) {
+		switch x := err.(type) {
+		case nil:
+		case *SeriesError:
+			out = append(out, engine.SymbolError{Symbol: x.ID, Message: x.Err.Error()})
+		case interface{ Unwrap() []error }:
+			for _, e := range x.Unwrap() {
+				walk(e)
+			}
+		case interface{ Unwrap() error }:
+			walk(x.Unwrap())
+		}
+	}
+	walk(err)
+	return out
 }
 
 // breadthChannels returns the channels the event loop listens on (nil

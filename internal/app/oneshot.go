@@ -418,6 +418,7 @@ func oneShotBreadth(ctx context.Context, o BuildOptions, inp *engine.Input, send
 			}
 		}
 		inp.Series = series
+		inp.SeriesErrors = SeriesErrors(err) // the strip's item says why, as in the dashboard
 	}
 	return all, nil
 }

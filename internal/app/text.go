@@ -253,6 +253,9 @@ func writeConfirmations(ew *errWriter, cs []engine.Confirmation) {
 			mark = "✗"
 		}
 		value, ref := "no data", ""
+		if !c.Value.Valid && c.Missing != "" { // why: "no file: DGS2", as the dashboard says it
+			value = Sanitize(c.Missing)
+		}
 		if c.Value.Valid {
 			if c.Kind == engine.ConfirmKindYield {
 				value = fmt.Sprintf("%.2f%%", c.Value.V)
