@@ -14,10 +14,26 @@
 //
 // Rows whose Open, High, Low or Close is missing ("", "null", "NaN", "-",
 // infinite) or not positive are skipped and counted (Stats.Skips), never
-// invented. So are malformed rows, with what was wrong as the reason: a bad
-// date, a word where a number belongs (`bad open "abc"`, the volume too), a
-// short row (`expected 7 fields, got 6`), a stray quote on one line; one
-// garbled row costs that row, not the file. A missing or non-positive
+// invented. So are rows with a price above MaxPrice (`close "1e308" above
+// 1e12`: no market quotes such a price, and prices that large overflow the
+// indicators' sums), and malformed rows, with what was wrong as the reason: a
+// bad date, a word where a number belongs (`bad open "abc"`, the volume too),
+// a short row (`expected 7 fields, got 6`), a stray quote on one line, a date
+// that cannot be a bar's:
+//   - after today (`date 2031-01-01 after today`): today is the wall clock's
+//     date in UTC+14, the first time zone to reach a date, so a bar an
+//     exchange ahead of New York dated today is kept (Options.Now; never a
+//     replay's --as-of, so old files replay as before);
+//   - a stray row out of the file's order beyond its ends (`date 2026-03-01
+//     out of order (the file runs 2024-01-02 to 2025-11-21)`): in a file
+//     whose dates mostly rise (or mostly fall), a row other than the first or
+//     last, dated after the file's last row (before its first; mirrored for a
+//     falling file) and after the row below it (before the row above it),
+//     while the rows around it are in order with each other. A file made of
+//     two sorted runs, appended corrections and reversed files load as
+//     before (sorted, the last row of a date wins).
+//
+// One garbled row costs that row, not the file. A missing or non-positive
 // Volume becomes 0. Close is the unadjusted (split-adjusted only, for
 // Yahoo) close; Adj Close is accepted but ignored so that OHLC stay
 // mutually consistent.
@@ -61,6 +77,19 @@ const sniffLen = 1024
 // ErrBinary is wrapped by the error of a file that is not text.
 var ErrBinary = errors.New("not a CSV file (binary data)")
 
+// MaxPrice is the largest price a row may carry: far above any price a
+// market quotes (Berkshire A is under 1e6, even bitcoin in Vietnamese dong
+// under 1e10) and far enough below float64's limit that sums and squares of
+// prices stay finite. A row with a larger price is skipped and counted.
+const MaxPrice = 1e12
+
+// Options tune ParseWith.
+type Options struct {
+	// Now is the wall clock's time: a row dated after today (see the
+	// package doc) is malformed. Zero means time.Now().
+	Now time.Time
+}
+
 // Stats describes what Parse read.
 type Stats struct {
 	Rows       int    // data rows read (non-blank lines after the header), including skipped ones
@@ -72,7 +101,7 @@ type Stats struct {
 // Skip is one skipped row.
 type Skip struct {
 	Line   int       // 1-based line number in the file
-	Date   time.Time // the row's date (midnight New York)
+	Date   time.Time // the row's date (midnight New York); zero when the date is what was wrong
 	Reason string    // what was wrong, e.g. "missing close", "low not positive", `bad open "abc"`
 }
 
@@ -104,8 +133,20 @@ var skipReasons = [4][2]string{
 // the file name, e.g. "AAPL.csv"). The bars are sorted oldest first with one
 // bar per date (a later row for the same date replaces an earlier one).
 func Parse(r io.Reader, name, symbol string) ([]engine.Bar, Stats, error) {
+	return ParseWith(r, name, symbol, Options{})
+}
+
+// ParseWith is Parse with options (the wall clock that says which dates are
+// in the future).
+func ParseWith(r io.Reader, name, symbol string, o Options) ([]engine.Bar, Stats, error) {
 	var st Stats
 	ny := calendar.Location()
+	now := o.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	ty, tm, td := now.In(firstZone).Date()
+	today := time.Date(ty, tm, td, 0, 0, 0, 0, ny)
 	ll := &lineLimit{r: r}
 	br := bufio.NewReader(ll)
 	if err := sniff(br); err != nil {
@@ -122,10 +163,6 @@ func Parse(r io.Reader, name, symbol string) ([]engine.Bar, Stats, error) {
 	}
 	haveHeader := false
 	need := 0 // minimum number of fields in a data row
-	type row struct {
-		bar  engine.Bar
-		line int
-	}
 	rows := make([]row, 0, 512)
 	var firstBad error // the first malformed row, the file's error if no row parses
 	malformed := func(line int, t time.Time, reason string) {
@@ -175,6 +212,10 @@ func Parse(r io.Reader, name, symbol string) ([]engine.Bar, Stats, error) {
 			malformed(line, time.Time{}, "bad date "+quote(ds))
 			continue
 		}
+		if t.After(today) {
+			malformed(line, time.Time{}, "date "+ds+" after today")
+			continue
+		}
 		var px [4]float64
 		reason, bad := "", false
 		for k, c := range [4]column{colOpen, colHigh, colLow, colClose} {
@@ -191,6 +232,8 @@ func Parse(r io.Reader, name, symbol string) ([]engine.Bar, Stats, error) {
 				reason = skipReasons[k][0]
 			case v <= 0:
 				reason = skipReasons[k][1]
+			case v > MaxPrice:
+				reason = colNames[c] + " " + quote(cell) + " above 1e12"
 			}
 			px[k] = v
 		}
@@ -227,6 +270,25 @@ func Parse(r io.Reader, name, symbol string) ([]engine.Bar, Stats, error) {
 		// the CSV it claims to be (a page of text, a broken export).
 		return nil, st, firstBad
 	}
+	if strays := strayRows(rows); len(strays) > 0 {
+		first, last := rows[0].bar.Time, rows[len(rows)-1].bar.Time
+		if first.After(last) {
+			first, last = last, first
+		}
+		span := " out of order (the file runs " + first.Format(time.DateOnly) + " to " + last.Format(time.DateOnly) + ")"
+		for _, i := range strays {
+			st.Skipped++
+			st.Skips = append(st.Skips, Skip{Line: rows[i].line, Reason: "date " + rows[i].bar.Time.Format(time.DateOnly) + span})
+		}
+		slices.SortStableFunc(st.Skips, func(a, b Skip) int { return a.Line - b.Line })
+		kept := rows[:0]
+		for i, r := range rows {
+			if _, stray := slices.BinarySearch(strays, i); !stray {
+				kept = append(kept, r)
+			}
+		}
+		rows = kept
+	}
 	// Sort by date, keeping file order among equal dates, then keep the last
 	// row of each date.
 	byDate := func(a, b row) int { return a.bar.Time.Compare(b.bar.Time) }
@@ -242,6 +304,58 @@ func Parse(r io.Reader, name, symbol string) ([]engine.Bar, Stats, error) {
 		bars = append(bars, r.bar)
 	}
 	return bars, st, nil
+}
+
+// row is a parsed data row and its line.
+type row struct {
+	bar  engine.Bar
+	line int
+}
+
+// firstZone is the first time zone to reach a date (Kiribati, UTC+14).
+var firstZone = time.FixedZone("UTC+14", 14*60*60)
+
+// strayRows returns the indexes (rising) of the rows, in file order, whose
+// date is out of the file's order beyond its ends (the package doc's rule):
+// in a file whose dates mostly rise, row i (not the first or last) with
+//
+//	date(i) > date(last) and date(i) > date(i+1) and date(i-1) <= date(i+1), or
+//	date(i) < date(first) and date(i) < date(i-1) and date(i-1) <= date(i+1);
+//
+// mirrored for a file whose dates mostly fall.
+func strayRows(rows []row) []int {
+	n := len(rows)
+	if n < 3 {
+		return nil
+	}
+	k := make([]int64, n)
+	ups, downs := 0, 0
+	for i, r := range rows {
+		k[i] = r.bar.Time.Unix()
+		if i > 0 {
+			switch {
+			case k[i] > k[i-1]:
+				ups++
+			case k[i] < k[i-1]:
+				downs++
+			}
+		}
+	}
+	if downs > ups { // a falling file: mirror it
+		for i := range k {
+			k[i] = -k[i]
+		}
+	}
+	var out []int
+	for i := 1; i < n-1; i++ {
+		if k[i-1] > k[i+1] {
+			continue
+		}
+		if (k[i] > k[n-1] && k[i] > k[i+1]) || (k[i] < k[0] && k[i] < k[i-1]) {
+			out = append(out, i)
+		}
+	}
+	return out
 }
 
 // readError turns an error of the CSV reader into one naming the file and

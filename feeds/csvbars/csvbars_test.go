@@ -176,6 +176,12 @@ func TestParseSkipsMalformedRows(t *testing.T) {
 		{"decimal comma", `2025-01-02,"1,5",1,1,1,1,1`, `bad open "1,5"`},
 		{"control characters", "2025-01-02,1,\x1b[31m,1,1,1,1", "bad high (unprintable)"},
 		{"stray quote", `2025-01-02,1"2,1,1,1,1,1`, `bare " in non-quoted-field`},
+		// QA-3 F8: a date no bar can have, a price no market quotes.
+		{"date after today", "2099-01-02,1,1,1,1,1,1", "date 2099-01-02 after today"},
+		{"stray date after the file's end", "2026-03-02,1,1,1,1,1,1", "date 2026-03-02 out of order (the file runs 2024-01-01 to 2025-08-08)"},
+		{"stray date before the file's start", "1999-01-04,1,1,1,1,1,1", "date 1999-01-04 out of order (the file runs 2024-01-01 to 2025-08-08)"},
+		{"absurd close", "2024-06-03,1,1,1,1e308,1,1", `close "1e308" above 1e12`},
+		{"absurd high", "2024-06-03,1,1.5e12,1,1,1,1", `high "1.5e12" above 1e12`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var b strings.Builder
@@ -329,9 +335,13 @@ func FuzzParse(f *testing.F) {
 				t.Errorf("skip reason shows unprintable bytes from the file: %q", sk.Reason)
 			}
 		}
+		tomorrow := time.Now().AddDate(0, 0, 2) // UTC+14's today is at most tomorrow in New York
 		for i, b := range bars {
+			if b.Time.After(tomorrow) {
+				t.Fatalf("bar %d dated after today: %v", i, b.Time)
+			}
 			for _, v := range []float64{b.Open, b.High, b.Low, b.Close} {
-				if !(v > 0) || math.IsInf(v, 0) {
+				if !(v > 0) || v > MaxPrice {
 					t.Fatalf("bar %d has bad price %v", i, v)
 				}
 			}
@@ -512,5 +522,144 @@ func TestParseNonNumericCellLine45(t *testing.T) {
 	bars, st, err := Parse(strings.NewReader(b.String()), "XLK.csv", "XLK")
 	if err != nil || len(bars) != 43 || st.Skipped != 1 || st.Skips[0].Line != 45 || st.Skips[0].Reason != `bad low "x"` {
 		t.Errorf("err = %v, %d bars, skips %+v; want 43 bars, line 45 skipped: bad low \"x\"", err, len(bars), st.Skips)
+	}
+}
+
+// TestParseFutureIsTheWallClocks (QA-3 F8): "after today" is the injected
+// wall clock's date in UTC+14, the first zone to reach a date: at 10:00 UTC
+// on 2026-12-07 it is already 2026-12-08 there (00:00), so a bar dated
+// 2026-12-08 (an exchange ahead of New York) is kept and one dated
+// 2026-12-09 is skipped. A file dated long before the clock is untouched.
+func TestParseFutureIsTheWallClocks(t *testing.T) {
+	in := "Date,Open,High,Low,Close,Volume\n" +
+		"2026-12-04,1,1,1,1,1\n" +
+		"2026-12-07,2,2,2,2,2\n" +
+		"2026-12-08,3,3,3,3,3\n" +
+		"2026-12-09,4,4,4,4,4\n" + // line 5
+		"2031-01-01,5,5,5,5,5\n" // line 6
+	now := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+	bars, st, err := ParseWith(strings.NewReader(in), "F.csv", "F", Options{Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, b := range bars {
+		got = append(got, b.Date())
+	}
+	if !slices.Equal(got, []string{"2026-12-04", "2026-12-07", "2026-12-08"}) {
+		t.Errorf("bars %v, want up to 2026-12-08", got)
+	}
+	want := []Skip{{Line: 5, Reason: "date 2026-12-09 after today"}, {Line: 6, Reason: "date 2031-01-01 after today"}}
+	if st.Rows != 5 || st.Skipped != 2 || !slices.Equal(st.Skips, want) {
+		t.Errorf("stats %+v, want skips %+v", st, want)
+	}
+	// A minute earlier it is still 2026-12-07 in UTC+14: 2026-12-08 is after today.
+	_, st, _ = ParseWith(strings.NewReader(in), "F.csv", "F", Options{Now: now.Add(-10*time.Hour - time.Minute)})
+	if st.Skipped != 3 || st.Skips[0].Reason != "date 2026-12-08 after today" {
+		t.Errorf("at %v: stats %+v", now.Add(-10*time.Hour-time.Minute), st)
+	}
+	// Parse uses the real clock: a row a year from now is skipped.
+	next := time.Now().AddDate(1, 0, 0).Format(time.DateOnly)
+	_, st, _ = Parse(strings.NewReader("Date,Open,High,Low,Close\n2024-01-02,1,1,1,1\n"+next+",1,1,1,1\n"), "F.csv", "F")
+	if st.Skipped != 1 || st.Skips[0].Reason != "date "+next+" after today" {
+		t.Errorf("Parse: stats %+v", st)
+	}
+	// A file whose every row is in the future is not usable: its first row is the error.
+	_, _, err = ParseWith(strings.NewReader("Date,Open,High,Low,Close\n2031-01-01,1,1,1,1\n"), "F.csv", "F", Options{Now: now})
+	if err == nil || err.Error() != "F.csv:2: date 2031-01-01 after today" {
+		t.Errorf("all future: err = %v", err)
+	}
+}
+
+// TestParseMaxPriceBoundary: MaxPrice itself is a price, anything above it
+// is not.
+func TestParseMaxPriceBoundary(t *testing.T) {
+	in := "Date,Open,High,Low,Close\n" +
+		"2024-01-02,1e12,1e12,1e12,1e12\n" +
+		"2024-01-03,1,1,1,1000000000001\n" +
+		"2024-01-04,1,\"1,000,000,000,001\",1,1\n"
+	bars, st, err := Parse(strings.NewReader(in), "P.csv", "P")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Skip{
+		{Line: 3, Date: nyDate(t, "2024-01-03"), Reason: `close "1000000000001" above 1e12`},
+		{Line: 4, Date: nyDate(t, "2024-01-04"), Reason: `high "1,000,000,000,001" above 1e12`},
+	}
+	if len(bars) != 1 || bars[0].Close != 1e12 || len(st.Skips) != 2 {
+		t.Fatalf("bars %+v stats %+v", bars, st)
+	}
+	for i, w := range want {
+		if g := st.Skips[i]; g.Line != w.Line || !g.Date.Equal(w.Date) || g.Reason != w.Reason {
+			t.Errorf("skip %d = %+v, want %+v", i, g, w)
+		}
+	}
+}
+
+// TestParseStrayDates (QA-3 F8): a single row dated beyond the file's ends
+// while its neighbours are in order is skipped; files in other orders load
+// as before (sorted, the last row of a date wins), nothing skipped.
+func TestParseStrayDates(t *testing.T) {
+	file := func(dates ...string) string {
+		var b strings.Builder
+		b.WriteString("Date,Open,High,Low,Close\n")
+		for i, d := range dates {
+			fmt.Fprintf(&b, "%s,%d,%d,%d,%d\n", d, i+1, i+1, i+1, i+1)
+		}
+		return b.String()
+	}
+	now := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name   string
+		in     string
+		bars   []string // dates kept, oldest first
+		skips  []int    // lines
+		reason string   // the first skip's
+	}{
+		{"after the end", file("2025-01-02", "2025-01-03", "2026-03-02", "2025-01-06", "2025-01-07"),
+			[]string{"2025-01-02", "2025-01-03", "2025-01-06", "2025-01-07"}, []int{4},
+			"date 2026-03-02 out of order (the file runs 2025-01-02 to 2025-01-07)"},
+		{"before the start", file("2025-01-02", "2025-01-03", "2015-01-05", "2025-01-06", "2025-01-07"),
+			[]string{"2025-01-02", "2025-01-03", "2025-01-06", "2025-01-07"}, []int{4},
+			"date 2015-01-05 out of order (the file runs 2025-01-02 to 2025-01-07)"},
+		{"two strays", file("2025-01-02", "2026-05-01", "2025-01-03", "2025-01-06", "2026-03-02", "2025-01-07"),
+			[]string{"2025-01-02", "2025-01-03", "2025-01-06", "2025-01-07"}, []int{3, 6},
+			"date 2026-05-01 out of order (the file runs 2025-01-02 to 2025-01-07)"},
+		{"falling file", file("2025-01-07", "2025-01-06", "2026-03-02", "2025-01-03", "2025-01-02"),
+			[]string{"2025-01-02", "2025-01-03", "2025-01-06", "2025-01-07"}, []int{4},
+			"date 2026-03-02 out of order (the file runs 2025-01-02 to 2025-01-07)"},
+		// Loaded as before:
+		{"reversed", file("2025-01-07", "2025-01-06", "2025-01-03", "2025-01-02"),
+			[]string{"2025-01-02", "2025-01-03", "2025-01-06", "2025-01-07"}, nil, ""},
+		{"older run appended", file("2025-01-06", "2025-01-07", "2025-01-08", "2024-01-02", "2024-01-03", "2024-01-04"),
+			[]string{"2024-01-02", "2024-01-03", "2024-01-04", "2025-01-06", "2025-01-07", "2025-01-08"}, nil, ""},
+		{"corrections appended", file("2025-01-02", "2025-01-03", "2025-01-06", "2025-01-07", "2025-01-03", "2025-01-06"),
+			[]string{"2025-01-02", "2025-01-03", "2025-01-06", "2025-01-07"}, nil, ""},
+		{"a late last row", file("2025-01-02", "2025-01-03", "2025-01-06", "2026-03-02"),
+			[]string{"2025-01-02", "2025-01-03", "2025-01-06", "2026-03-02"}, nil, ""},
+		{"an early first row", file("2015-01-05", "2025-01-03", "2025-01-06", "2025-01-07"),
+			[]string{"2015-01-05", "2025-01-03", "2025-01-06", "2025-01-07"}, nil, ""},
+		{"a row out of place inside the range", file("2025-01-02", "2025-01-07", "2025-01-03", "2025-01-06", "2025-01-08"),
+			[]string{"2025-01-02", "2025-01-03", "2025-01-06", "2025-01-07", "2025-01-08"}, nil, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			bars, st, err := ParseWith(strings.NewReader(tc.in), "S.csv", "S", Options{Now: now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, b := range bars {
+				got = append(got, b.Date())
+			}
+			if !slices.Equal(got, tc.bars) {
+				t.Errorf("bars %v, want %v", got, tc.bars)
+			}
+			if !slices.Equal(skipLines(st), tc.skips) || st.Skipped != len(tc.skips) {
+				t.Fatalf("skipped lines %v (count %d), want %v", skipLines(st), st.Skipped, tc.skips)
+			}
+			if len(tc.skips) > 0 && (st.Skips[0].Reason != tc.reason || !st.Skips[0].Date.IsZero()) {
+				t.Errorf("first skip %+v, want %q with no date", st.Skips[0], tc.reason)
+			}
+		})
 	}
 }

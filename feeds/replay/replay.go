@@ -6,9 +6,10 @@
 //
 // A file that cannot be used (missing, not a CSV file, no row that parses)
 // is that symbol's error, naming the file and line; the other files still
-// load. Rows with a missing or non-positive price, and malformed rows (a bad
-// date or number, a short row), are skipped and counted with the first
-// one's line and reason (feeds.History.Skipped).
+// load. Rows with a missing, non-positive or absurd price (above
+// csvbars.MaxPrice), and malformed rows (a bad date or number, a short row,
+// a date after today or a stray date out of the file's order), are skipped
+// and counted with the first one's line and reason (feeds.History.Skipped).
 //
 // With ReplayFrom set, History returns the rows before that date and Stream
 // replays the rows from it on: one batch per trading day, carrying for every
@@ -57,6 +58,11 @@ type Options struct {
 	ReplayFrom time.Time
 	// Clock paces the replay (default clock.Real{}).
 	Clock clock.Clock
+	// Wall is the real clock, whatever Clock: a row dated after its today
+	// is a malformed row, skipped and counted (csvbars.Options.Now; default
+	// clock.Real{}). Never AsOf: a replay of old data with --as-of in the
+	// past reads every row up to today.
+	Wall clock.Clock
 }
 
 // Feed replays a directory of daily CSV files. It is safe for concurrent use.
@@ -82,6 +88,9 @@ func New(opts Options) (*Feed, error) {
 	}
 	if opts.Clock == nil {
 		opts.Clock = clock.Real{}
+	}
+	if opts.Wall == nil {
+		opts.Wall = clock.Real{}
 	}
 	f := &Feed{opts: opts, fsys: opts.FS, cal: calendar.NYSE(), interval: time.Duration(float64(time.Second) / opts.Speed)}
 	if f.fsys == nil {
@@ -156,7 +165,11 @@ type loaded struct {
 // load reads the files of symbols (all files when symbols is empty). A file
 // that is missing, unreadable or malformed is that symbol's error, naming
 // the file (and line); the other files still load. Only a directory that
-// cannot be listed fails the load.
+// cannot be listed fails the load. A row dated after today, or a stray row
+// out of its file's order beyond the file's ends, is a skipped row of its
+// file (csvbars), so one mistyped date never sets the data's span (first,
+// last), nor the replay's clock, which the pipeline takes from the newest
+// bar.
 func (f *Feed) load(ctx context.Context, symbols []string) (loaded, error) {
 	if len(symbols) == 0 {
 		var err error
@@ -279,7 +292,7 @@ func (f *Feed) loadFile(sym string) (bars []engine.Bar, st csvbars.Stats, path s
 		return nil, st, path, fmt.Errorf("replay: open %s: %w", path, err)
 	}
 	defer file.Close()
-	bars, st, err = csvbars.Parse(file, path, sym)
+	bars, st, err = csvbars.ParseWith(file, path, sym, csvbars.Options{Now: f.opts.Wall.Now()})
 	if err != nil {
 		return nil, st, path, fmt.Errorf("replay: %w", err)
 	}

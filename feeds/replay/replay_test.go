@@ -593,3 +593,112 @@ func TestStreamSaysWhenReplayEndsAndWhenOutsideTheData(t *testing.T) {
 	}
 	r.finish()
 }
+
+// strayDir is a copy of testdata/replay whose psct.csv (not a pair leg) has
+// line 17 (2024-09-06) rewritten by edit.
+func strayDir(t *testing.T, edit func(cells []string)) fstest.MapFS {
+	t.Helper()
+	fsys := fstest.MapFS{}
+	for _, n := range []string{"IWM.csv", "SPY.csv", "XLK.csv", "psct.csv"} {
+		b, err := os.ReadFile(filepath.Join(dataDir, n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == "psct.csv" {
+			lines := strings.SplitAfter(string(b), "\n")
+			cells := strings.Split(lines[16], ",")
+			if cells[0] != "2024-09-06" {
+				t.Fatalf("psct.csv line 17 is %q", lines[16])
+			}
+			edit(cells)
+			lines[16] = strings.Join(cells, ",")
+			b = []byte(strings.Join(lines, ""))
+		}
+		fsys[n] = &fstest.MapFile{Data: b}
+	}
+	return fsys
+}
+
+// TestStrayRowInANonPairFile (QA-3 F8): one mistyped date in a sector file
+// (in the future of the wall clock, or in its past but out of the file's
+// order beyond its end) or an absurd close is a skipped row of that file,
+// counted and named with its line and reason; the data's span, the newest
+// bar (the pipeline's replay clock) and PSCT's last close are those of the
+// directory without that row, also with --as-of in the past and in a
+// replay's schedule. On the old code the 2031 row became PSCT's last bar and
+// the span's end.
+func TestStrayRowInANonPairFile(t *testing.T) {
+	wall := clock.NewFake(time.Date(2026, 12, 7, 5, 0, 0, 0, time.UTC))
+	syms := []string{"IWM", "SPY", "XLK", "PSCT"}
+	ctx := context.Background()
+	// The oracle: the same directory with line 17 removed.
+	without := strayDir(t, func(c []string) {})
+	{
+		b := without["psct.csv"].Data
+		lines := strings.SplitAfter(string(b), "\n")
+		without["psct.csv"] = &fstest.MapFile{Data: []byte(strings.Join(append(lines[:16:16], lines[17:]...), ""))}
+	}
+	base := newFeed(t, Options{Dir: "d", FS: without, Wall: wall})
+	wantFirst, wantLast, err := base.Span(ctx, syms)
+	if err != nil || wantLast.Format(time.DateOnly) != genEnd {
+		t.Fatalf("oracle span %v..%v, %v", wantFirst, wantLast, err)
+	}
+	wantH, err := base.History(ctx, syms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := filepath.Join("d", "psct.csv")
+	for _, tc := range []struct {
+		name   string
+		edit   func([]string)
+		reason string
+	}{
+		{"date after today", func(c []string) { c[0] = "2031-01-01" }, "date 2031-01-01 after today"},
+		{"stray date before today", func(c []string) { c[0] = "2026-03-02" }, "date 2026-03-02 out of order (the file runs 2024-08-15 to " + genEnd + ")"},
+		{"absurd close", func(c []string) { c[4] = "1e308" }, `close "1e308" above 1e12`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fsys := strayDir(t, tc.edit)
+			f := newFeed(t, Options{Dir: "d", FS: fsys, Wall: wall})
+			first, last, err := f.Span(ctx, syms)
+			if err != nil || !first.Equal(wantFirst) || !last.Equal(wantLast) {
+				t.Errorf("span %v..%v (%v), want %v..%v", first, last, err, wantFirst, wantLast)
+			}
+			if first, last, _ := f.Span(ctx, nil); !first.Equal(wantFirst) || !last.Equal(wantLast) {
+				t.Errorf("span of all files %v..%v, want %v..%v", first, last, wantFirst, wantLast)
+			}
+			h, err := f.History(ctx, syms)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, sym := range syms {
+				if !slices.Equal(h.Daily[sym], wantH.Daily[sym]) {
+					t.Errorf("%s: %d bars, want the %d without the row", sym, len(h.Daily[sym]), len(wantH.Daily[sym]))
+				}
+			}
+			want := engine.SkippedRows{Count: 1, FirstLine: 17, Source: src, Reason: tc.reason}
+			if got := h.Skipped["PSCT"]; got != want || len(h.Skipped) != 2 { // and XLK's two null rows
+				t.Errorf("Skipped = %+v, want PSCT %+v", h.Skipped, want)
+			}
+			// --as-of in the past: the same row is still skipped and counted.
+			h, err = newFeed(t, Options{Dir: "d", FS: fsys, Wall: wall, AsOf: nyTime(t, "2025-01-02", 0, 0)}).History(ctx, []string{"PSCT"})
+			if err != nil || h.Skipped["PSCT"] != want || h.Daily["PSCT"][len(h.Daily["PSCT"])-1].Date() != "2025-01-02" {
+				t.Errorf("as of 2025-01-02: %+v, %v", h.Skipped, err)
+			}
+		})
+	}
+	// A replay from the last days ends on the pair's last day, not on 2031.
+	r := startStream(t, Options{Dir: "d", FS: strayDir(t, func(c []string) { c[0] = "2031-01-01" }), Wall: wall, Speed: 1000,
+		ReplayFrom: nyTime(t, "2025-11-20", 0, 0)}, syms)
+	if b := r.recv(); b.Status.Note != "" || b.Quotes[0].Time.Format(time.DateOnly) != "2025-11-20" {
+		t.Errorf("first day: note %q", b.Status.Note)
+	}
+	if !r.fc.WaitForWaiters(1, r.ctx.Done()) {
+		t.Fatal("stream never waited")
+	}
+	r.fc.Advance(time.Millisecond)
+	if b := r.recv(); b.Status.Note != "replay ended "+genEnd {
+		t.Errorf("second day: note %q, want the replay ended %s", b.Status.Note, genEnd)
+	}
+	r.finish()
+}
