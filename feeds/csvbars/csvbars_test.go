@@ -564,6 +564,12 @@ func TestParseFutureIsTheWallClocks(t *testing.T) {
 	if st.Skipped != 1 || st.Skips[0].Reason != "date "+next+" after today" {
 		t.Errorf("Parse: stats %+v", st)
 	}
+	// A clock before 2026 is wrong (never set, a synctest bubble's 2000):
+	// no row is in its future.
+	bars, st, err = ParseWith(strings.NewReader(in), "F.csv", "F", Options{Now: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil || len(bars) != 5 || st.Skipped != 0 {
+		t.Errorf("clock in 2000: %d bars, stats %+v, %v", len(bars), st, err)
+	}
 	// A file whose every row is in the future is not usable: its first row is the error.
 	_, _, err = ParseWith(strings.NewReader("Date,Open,High,Low,Close\n2031-01-01,1,1,1,1\n"), "F.csv", "F", Options{Now: now})
 	if err == nil || err.Error() != "F.csv:2: date 2031-01-01 after today" {
