@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -174,15 +173,7 @@ func TestBreadthLoadSaysWhyItFailed(t *testing.T) {
 // that date.
 func TestReplayBeforeTheMembersData(t *testing.T) {
 	loc := calendar.Location()
-	csv := func(bars []engine.Bar) *fstest.MapFile {
-		var b strings.Builder
-		b.WriteString("Date,Open,High,Low,Close,Volume\n")
-		for _, x := range bars {
-			fmt.Fprintf(&b, "%s,%.4f,%.4f,%.4f,%.4f,%.0f\n", x.Time.Format(time.DateOnly), x.Open, x.High, x.Low, x.Close, x.Volume)
-		}
-		return &fstest.MapFile{Data: []byte(b.String())}
-	}
-	fsys := fstest.MapFS{"IWM.csv": csv(genBars("IWM", 260, 200, 10, 0.05)), "SPY.csv": csv(genBars("SPY", 260, 500, 5, 0.1))}
+	fsys := fstest.MapFS{"IWM.csv": barsCSV(genBars("IWM", 260, 200, 10, 0.05)), "SPY.csv": barsCSV(genBars("SPY", 260, 500, 5, 0.1))}
 	members := []string{"AAA", "BBB", "CCC", "DDD"}
 	start := time.Date(2023, 11, 29, 0, 0, 0, 0, loc)
 	for _, m := range members {
@@ -192,7 +183,7 @@ func TestReplayBeforeTheMembersData(t *testing.T) {
 				bars = append(bars, x)
 			}
 		}
-		fsys[m+".csv"] = csv(bars)
+		fsys[m+".csv"] = barsCSV(bars)
 	}
 	synctest.Test(t, func(t *testing.T) {
 		clk := clock.NewFake(time.Date(2025, 12, 1, 15, 0, 0, 0, time.UTC))

@@ -27,22 +27,14 @@ import (
 // empty; so did the dashboard with --as-of (the replay feed called such a
 // file an error), only a replay from that date did not.
 func TestMembersStartingAfterAsOf(t *testing.T) {
-	csv := func(bars []engine.Bar) *fstest.MapFile {
-		var b strings.Builder
-		b.WriteString("Date,Open,High,Low,Close,Volume\n")
-		for _, x := range bars {
-			fmt.Fprintf(&b, "%s,%.4f,%.4f,%.4f,%.4f,%.0f\n", x.Time.Format(time.DateOnly), x.Open, x.High, x.Low, x.Close, x.Volume)
-		}
-		return &fstest.MapFile{Data: []byte(b.String())}
-	}
 	iwm := genBars("IWM", 260, 200, 10, 0.05)
 	fsys := fstest.MapFS{
-		"IWM.csv": csv(iwm),
-		"SPY.csv": csv(genBars("SPY", 260, 500, 5, 0.1)),
-		"AAA.csv": csv(genBars("AAA", 260, 40, 2, 0.02)),
-		"BBB.csv": csv(genBars("BBB", 260, 60, 3, -0.02)),
-		"LLL.csv": csv(genBars("LLL", 260, 40, 2, 0.02)[220:]), // starts 70 days after --as-of
-		"MMM.csv": csv(genBars("MMM", 260, 40, 2, 0.02)[200:]), // starts 50 days after: the first
+		"IWM.csv": barsCSV(iwm),
+		"SPY.csv": barsCSV(genBars("SPY", 260, 500, 5, 0.1)),
+		"AAA.csv": barsCSV(genBars("AAA", 260, 40, 2, 0.02)),
+		"BBB.csv": barsCSV(genBars("BBB", 260, 60, 3, -0.02)),
+		"LLL.csv": barsCSV(genBars("LLL", 260, 40, 2, 0.02)[220:]), // starts 70 days after --as-of
+		"MMM.csv": barsCSV(genBars("MMM", 260, 40, 2, 0.02)[200:]), // starts 50 days after: the first
 	}
 	members := []string{"AAA", "LLL", "BBB", "MMM", "NOF"} // NOF has no file
 	asOf := iwm[150].Time
@@ -144,16 +136,8 @@ func TestMembersStartingAfterAsOf(t *testing.T) {
 // It was "SPY: replay: d/SPY.csv has no usable rows on or before …" from
 // the cut feed and "SPY: no data" from the other.
 func TestPairLegStartingAfterAsOf(t *testing.T) {
-	csv := func(bars []engine.Bar) *fstest.MapFile {
-		var b strings.Builder
-		b.WriteString("Date,Open,High,Low,Close,Volume\n")
-		for _, x := range bars {
-			fmt.Fprintf(&b, "%s,%.4f,%.4f,%.4f,%.4f,%.0f\n", x.Time.Format(time.DateOnly), x.Open, x.High, x.Low, x.Close, x.Volume)
-		}
-		return &fstest.MapFile{Data: []byte(b.String())}
-	}
 	iwm := genBars("IWM", 260, 200, 10, 0.05)
-	fsys := fstest.MapFS{"IWM.csv": csv(iwm), "SPY.csv": csv(genBars("SPY", 260, 500, 5, 0.1)[200:])}
+	fsys := fstest.MapFS{"IWM.csv": barsCSV(iwm), "SPY.csv": barsCSV(genBars("SPY", 260, 500, 5, 0.1)[200:])}
 	asOf := iwm[150].Time
 	starts := "data starts " + iwm[200].Time.Format(time.DateOnly)
 	for _, cut := range []bool{true, false} {
@@ -185,4 +169,14 @@ func TestPairLegStartingAfterAsOf(t *testing.T) {
 			t.Errorf("%s: NoRatio %v", view, err)
 		}
 	}
+}
+
+// barsCSV is a replay file (Yahoo's columns) of bars.
+func barsCSV(bars []engine.Bar) *fstest.MapFile {
+	var b strings.Builder
+	b.WriteString("Date,Open,High,Low,Close,Volume\n")
+	for _, x := range bars {
+		fmt.Fprintf(&b, "%s,%.4f,%.4f,%.4f,%.4f,%.0f\n", x.Time.Format(time.DateOnly), x.Open, x.High, x.Low, x.Close, x.Volume)
+	}
+	return &fstest.MapFile{Data: []byte(b.String())}
 }
