@@ -38,7 +38,10 @@ type Breadth struct {
 	// ZweigEMA10 is TA-Lib's EMA(10) of advancers ÷ (advancers + decliners).
 	ZweigEMA10 Num `json:"zweig_ema10"`
 	// LastThrust is the date of the latest completed Zweig breadth thrust
-	// (null if none in the history).
+	// (null if none in the history). On a Forming breadth it is AsOf when a
+	// thrust completes on the live bar (provisional, as ZweigEMA10 is: the
+	// close confirms it or not), so it always goes with the values beside it
+	// and with the breadth_thrust flag's note.
 	LastThrust     *string `json:"last_thrust"`
 	EWReturn21dPct Num     `json:"ew_return_21d_pct"` // mean of the members' 21-bar returns
 	CWReturn21dPct Num     `json:"cw_return_21d_pct"` // the small leg's 21-bar return

@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -156,8 +158,10 @@ func (e *Engine) recomputeFlagRuns() {
 	if n := len(e.pair.dates); n > e.cfg.DailyKeep {
 		e.chFrom = e.pair.dates[n-e.cfg.DailyKeep]
 	}
-	if n := len(e.small.daily); n > e.cfg.DailyKeep && e.small.daily[n-e.cfg.DailyKeep].Time.Before(e.chFrom) {
-		e.chFrom = e.small.daily[n-e.cfg.DailyKeep].Time
+	for _, s := range [2]*symState{e.small, e.bleg} {
+		if n := len(s.daily); n > e.cfg.DailyKeep && s.daily[n-e.cfg.DailyKeep].Time.Before(e.chFrom) {
+			e.chFrom = s.daily[n-e.cfg.DailyKeep].Time
+		}
 	}
 	runs := &e.runScratch
 	h := e.cfg.Thresholds.Hysteresis
@@ -170,9 +174,6 @@ func (e *Engine) recomputeFlagRuns() {
 	leadThr, breadthThr, surgeThr := Some(th.SmallLeadsPts), Some(th.SectorBreadth), Some(th.VolumeSurgeRVOL)
 	var lead, breadth Num // on the last bar, after the loop
 	covered := 0          // sector pairs with data on the last bar
-	bcur := e.breadthCursor()
-	aboveThr, thrustThr := e.breadthThresholds()
-	var pct, zweig Num
 	for i, d := range p.dates {
 		r := Some(p.ratio[i])
 		e.step(fRatio50, holds(runs[fRatio50].on, r, p.sma50h[i], true, h), d, r, p.sma50h[i])
@@ -184,12 +185,6 @@ func (e *Engine) recomputeFlagRuns() {
 		breadth, covered = e.breadthAt(d, cur)
 		if e.step(fBreadth, holds(runs[fBreadth].on, breadth, breadthThr, false, h), d, breadth, breadthThr) && !breadth.Valid && covered > 0 {
 			e.noteLast(coverageNote(covered, len(e.sectors)))
-		}
-		var above, thrust bool
-		above, thrust, pct, zweig = e.breadthFlagsAt(d, &bcur)
-		e.step(fBreadthAbove, above, d, pct, aboveThr)
-		if e.step(fBreadthThrust, thrust, d, zweig, thrustThr) {
-			e.noteLast(thrustNote(thrust, bcur.lastThrust))
 		}
 	}
 	if n := len(p.dates); n > 0 {
@@ -204,11 +199,8 @@ func (e *Engine) recomputeFlagRuns() {
 		if !breadth.Valid && covered > 0 {
 			runs[fBreadth].note = coverageNote(covered, len(e.sectors))
 		}
-		e.atLast(fBreadthAbove, d, pct, aboveThr)
-		e.atLast(fBreadthThrust, d, zweig, thrustThr)
-		runs[fBreadthThrust].note = thrustNote(runs[fBreadthThrust].on, bcur.lastThrust)
 	}
-	pairEnd := len(e.chScratch) // the pair's changes, then the small leg's: each sorted
+	e.breadthFlagRuns()
 	s := p.small
 	for i, b := range s.daily {
 		c := Some(b.Close)
@@ -235,7 +227,37 @@ func (e *Engine) recomputeFlagRuns() {
 			e.closes[k] = e.barCloseOf(d)
 		}
 	}
-	e.publishChanges(pairEnd)
+	e.publishChanges()
+}
+
+// breadthFlagRuns replays the breadth flags' committed runs on the breadth
+// leg's own closed dates (the members' dates: the small leg's at New),
+// whatever the pair's join: a pair leg without data, or a pair switched to
+// other legs, neither stops nor shifts them.
+func (e *Engine) breadthFlagRuns() {
+	if e.bm == nil {
+		return
+	}
+	runs := &e.runScratch
+	bcur := e.breadthCursor()
+	aboveThr, thrustThr := e.breadthThresholds()
+	var pct, zweig Num
+	daily := e.bleg.daily
+	for _, b := range daily {
+		d := b.Time
+		var above, thrust bool
+		above, thrust, pct, zweig = e.breadthFlagsAt(d, &bcur)
+		e.step(fBreadthAbove, above, d, pct, aboveThr)
+		if e.step(fBreadthThrust, thrust, d, zweig, thrustThr) {
+			e.noteLast(thrustNote(thrust, bcur.lastThrust))
+		}
+	}
+	if n := len(daily); n > 0 {
+		d := daily[n-1].Time
+		e.atLast(fBreadthAbove, d, pct, aboveThr)
+		e.atLast(fBreadthThrust, d, zweig, thrustThr)
+		runs[fBreadthThrust].note = thrustNote(runs[fBreadthThrust].on, bcur.lastThrust)
+	}
 }
 
 // barClose is a closed bar's date, formatted, and its session close.
@@ -264,39 +286,31 @@ func (e *Engine) sessionClose(d time.Time) time.Time {
 
 // publishChanges makes the changes just replayed the published list,
 // oldest first (by date, then in display order), unless they equal it.
-// chScratch holds two runs in that order, split at mid (the pair's flags,
-// then the small leg's), merged as they are compared.
-func (e *Engine) publishChanges(mid int) {
-	n := len(e.chScratch)
-	merged := func(yield func(FlagChange) bool) {
-		a, b := e.chScratch[:mid], e.chScratch[mid:]
-		for len(a) > 0 || len(b) > 0 {
-			var c FlagChange
-			if len(b) == 0 || len(a) > 0 && (a[0].Date.Before(b[0].Date) || a[0].Date.Equal(b[0].Date) && a[0].k < b[0].k) {
-				c, a = a[0], a[1:]
-			} else {
-				c, b = b[0], b[1:]
-			}
-			if !yield(c) {
-				return
-			}
+// chScratch holds one sorted run per group of flags stepped together (the
+// pair's, the breadth leg's, the small leg's); a flag changes at most once
+// a bar, so the order by date and flag index is total.
+func (e *Engine) publishChanges() {
+	slices.SortFunc(e.chScratch, func(a, b FlagChange) int {
+		if c := a.Date.Compare(b.Date); c != 0 {
+			return c
 		}
-	}
+		return cmp.Compare(a.k, b.k)
+	})
+	n := len(e.chScratch)
 	if n == len(e.changes) {
-		same, i := true, 0
-		for c := range merged {
+		same := true
+		for i, c := range e.chScratch {
 			if !sameChange(c, e.changes[i]) {
 				same = false
 				break
 			}
-			i++
 		}
 		if same {
 			return
 		}
 	}
 	out := make([]FlagChange, 0, n)
-	for c := range merged {
+	for _, c := range e.chScratch {
 		c.Close = e.sessionClose(c.Date)
 		out = append(out, c)
 	}

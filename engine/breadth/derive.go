@@ -232,12 +232,17 @@ func (u *Universe) fillLive(b *engine.Breadth, covered int32) {
 	b.ADLine = d.ad + int(a.adv-a.dec)
 	if s := a.adv + a.dec; s > 0 {
 		zw := d.zw
-		if ema, ok, _ := zw.step(float64(a.adv) / float64(s)); ok {
+		ema, ok, thrust := zw.step(float64(a.adv) / float64(s))
+		if ok {
 			b.ZweigEMA10 = engine.Some(ema)
+		}
+		if thrust { // a thrust completes on the forming bar (as LiveFlags finds it)
+			s := b.AsOf
+			b.LastThrust = &s
 		}
 	}
 	b.CWReturn21dPct = u.roc21(u.formPrice, len(u.legDays)-21)
-	if d.lastThrust >= 0 {
+	if b.LastThrust == nil && d.lastThrust >= 0 {
 		s := u.legStr[d.lastThrust]
 		b.LastThrust = &s
 	}
