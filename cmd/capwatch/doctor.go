@@ -217,7 +217,11 @@ func replayVerdict(ctx context.Context, c *command) doctor.Verdict {
 	for _, leg := range []string{small, large} {
 		if len(h.Daily[leg]) == 0 {
 			legs = append(legs, leg)
-			if why[leg] == "" {
+			switch t, later := h.Starts[leg]; {
+			case why[leg] != "":
+			case later: // every row after --as-of: its data starts later
+				why[leg] = fmt.Sprintf("%s: data starts %s, after --as-of %s", leg, t.Format(time.DateOnly), c.asOf.Format(time.DateOnly))
+			default:
 				why[leg] = leg + ": no bars"
 			}
 		}
@@ -271,8 +275,22 @@ func replayVerdict(ctx context.Context, c *command) doctor.Verdict {
 		if unusable != "" {
 			detail += "; " + unusable
 		}
-		return doctor.Verdict{Status: doctor.Fail, Detail: longLine(detail),
-			Fix: fmt.Sprintf("put a daily CSV file (Date,Open,High,Low,Close[,Adj Close],Volume) named %s.csv in %s, or choose another pair (--pair)", strings.Join(legs, ".csv and "), dir)}
+		fix := fmt.Sprintf("put a daily CSV file (Date,Open,High,Low,Close[,Adj Close],Volume) named %s.csv in %s, or choose another pair (--pair)", strings.Join(legs, ".csv and "), dir)
+		var from time.Time // the legs' files are there but start after --as-of
+		for _, leg := range legs {
+			t, later := h.Starts[leg]
+			if !later {
+				from = time.Time{}
+				break
+			}
+			if t.After(from) {
+				from = t
+			}
+		}
+		if !from.IsZero() {
+			fix = fmt.Sprintf("choose an --as-of on or after %s, when the data of both legs has begun", from.Format(time.DateOnly))
+		}
+		return doctor.Verdict{Status: doctor.Fail, Detail: longLine(detail), Fix: fix}
 	}
 	detail := fmt.Sprintf("pair %s readable; %s in %s", pair, read, dir)
 	if len(h.Skipped) > 0 {

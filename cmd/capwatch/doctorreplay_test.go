@@ -88,6 +88,32 @@ func TestDoctorReadsTheReplayPair(t *testing.T) {
 	}
 }
 
+// TestDoctorLegStartsAfterAsOf: a pair leg whose file begins after
+// --as-of fails (no ratio on that date, status and snapshot exit 1 too),
+// named with the date its data starts, and the fix is a later --as-of, not
+// "put a file named SPY.csv" (it is there). The replay feed now calls such
+// a file's data "starts later", not an error: doctor said "SPY: no bars".
+func TestDoctorLegStartsAfterAsOf(t *testing.T) {
+	late := "Date,Open,High,Low,Close,Adj Close,Volume\n" + strings.Join(strings.Split(handCSV, "\n")[4:], "\n") // 2024-05-31 on
+	dir := handReplayDir(t, map[string][]byte{"SPY.csv": []byte(late)})
+	h := newHarness(t)
+	h.e.HTTP = nettest.Client(nettest.NoSuchHost)
+	code, r, _ := doctorJSON(t, h, "--feed", "replay", "--data", dir, "--as-of", "2024-05-29")
+	f := feedCheck(t, r, "replay")
+	if code != exitFailure || f.Status != doctor.Fail || !strings.Contains(f.Detail, "SPY: data starts 2024-05-31, after --as-of 2024-05-29") ||
+		!strings.Contains(f.Fix, "--as-of on or after 2024-05-31") {
+		t.Errorf("exit %d, replay %+v: want a failure naming SPY's first date and a later --as-of as the fix", code, f)
+	}
+	scode, _, serr := h.run("status", "--ttl", "0", "--feed", "replay", "--data", dir, "--as-of", "2024-05-29")
+	if scode != exitFailure || !strings.Contains(serr, "no ratio for IWM/SPY: SPY: data starts 2024-05-31") {
+		t.Errorf("status: exit %d, stderr %q", scode, serr)
+	}
+	// On its first date it works.
+	if code, r, _ = doctorJSON(t, h, "--feed", "replay", "--data", dir, "--as-of", "2024-05-31"); code != exitOK {
+		t.Errorf("--as-of 2024-05-31: exit %d, %+v", code, feedCheck(t, r, "replay"))
+	}
+}
+
 // TestDoctorTakesTheReplayDataFlags (QA-2 M5): doctor's own advice (--data DIR)
 // can be followed, and a setting from the command line is reported as such,
 // not as a config file setting that differs from the defaults.
