@@ -16,7 +16,8 @@
 // infinite) or not positive are skipped and counted (Stats.Skips), never
 // invented. So are rows with a price above MaxPrice (`close "1e308" above
 // 1e12`: no market quotes such a price, and prices that large overflow the
-// indicators' sums), and malformed rows, with what was wrong as the reason: a
+// indicators' sums) or a volume above MaxVolume (`volume "1e308" above 1e15`),
+// and malformed rows, with what was wrong as the reason: a
 // bad date, a word where a number belongs (`bad open "abc"`, the volume too),
 // a short row (`expected 7 fields, got 6`), a stray quote on one line, a date
 // that cannot be a bar's:
@@ -85,6 +86,11 @@ var ErrBinary = errors.New("not a CSV file (binary data)")
 // under 1e10) and far enough below float64's limit that sums and squares of
 // prices stay finite. A row with a larger price is skipped and counted.
 const MaxPrice = 1e12
+
+// MaxVolume is the largest volume a row may carry: far above any real day's
+// volume, in shares or in dollars, and small enough that sums and averages
+// of volumes stay finite. A row with a larger volume is skipped and counted.
+const MaxVolume = 1e15
 
 // Options tune ParseWith.
 type Options struct {
@@ -257,6 +263,10 @@ func ParseWith(r io.Reader, name, symbol string, o Options) ([]engine.Bar, Stats
 			v, present, err := parseNum(cell)
 			if err != nil {
 				malformed(line, t, "bad volume "+quote(cell))
+				continue
+			}
+			if present && v > MaxVolume {
+				malformed(line, t, "volume "+quote(cell)+" above 1e15")
 				continue
 			}
 			if present && v > 0 {

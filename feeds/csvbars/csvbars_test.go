@@ -182,6 +182,7 @@ func TestParseSkipsMalformedRows(t *testing.T) {
 		{"stray date before the file's start", "1999-01-04,1,1,1,1,1,1", "date 1999-01-04 out of order (the file runs 2024-01-01 to 2025-08-08)"},
 		{"absurd close", "2024-06-03,1,1,1,1e308,1,1", `close "1e308" above 1e12`},
 		{"absurd high", "2024-06-03,1,1.5e12,1,1,1,1", `high "1.5e12" above 1e12`},
+		{"absurd volume", "2024-06-03,1,1,1,1,1,1e308", `volume "1e308" above 1e15`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var b strings.Builder
@@ -345,7 +346,7 @@ func FuzzParse(f *testing.F) {
 					t.Fatalf("bar %d has bad price %v", i, v)
 				}
 			}
-			if b.Volume < 0 || math.IsNaN(b.Volume) || math.IsInf(b.Volume, 0) {
+			if b.Volume < 0 || math.IsNaN(b.Volume) || b.Volume > MaxVolume {
 				t.Fatalf("bar %d has bad volume %v", i, b.Volume)
 			}
 			if h, m, s := b.Time.Clock(); h != 0 || m != 0 || s != 0 {
