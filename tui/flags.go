@@ -325,6 +325,7 @@ type flagRow struct {
 	state        engine.FlagState
 	nodata       bool // off, but not evaluated (see unevaluated)
 	label, value string
+	short        string    // a shorter form of a long value ("1/9 pairs"); "" when none
 	close        string    // a fading flag's value at the last close ("close 0.3847"), else ""
 	since        [3]string // ISO, "Oct 29", "10/29" forms; "" when off or undated
 	meaning      string
@@ -342,7 +343,8 @@ func (p *flagsPanel) rows(flags []engine.Flag) []flagRow {
 	}
 	out := make([]flagRow, len(flags))
 	for i, f := range flags {
-		r := flagRow{state: f.State, nodata: unevaluated(&flags[i]), label: flagLabel(f.ID), value: p.valueText(f), meaning: f.Text, partial: f.Partial}
+		r := flagRow{state: f.State, nodata: unevaluated(&flags[i]), label: flagLabel(f.ID), meaning: f.Text, partial: f.Partial}
+		r.value, r.short = p.valueTexts(f)
 		if v, ok := f.CloseValue.Get(); ok && f.State == engine.FlagFading && f.Value.Valid {
 			r.close = "close " + flagValue(f.ID, v, true)
 		}
@@ -363,6 +365,42 @@ func (p *flagsPanel) rows(flags []engine.Flag) []flagRow {
 // one venue's only) says "vol partial": it is not evaluated live and keeps
 // the state of the last close.
 func (p *flagsPanel) valueText(f engine.Flag) string {
+	v, _ := p.valueTexts(f)
+	return v
+}
+
+// valueTexts is valueText and, for a long one, a short form the layout
+// takes before it drops the values ("" when none): "1/9 pairs" for "1/9
+// pairs, needs 5", "1.79×, down day" for "1.79× vs 1.50×, down day".
+func (p *flagsPanel) valueTexts(f engine.Flag) (string, string) {
+	v := p.valueLong(f)
+	if f.ID == engine.FlagSectorBreadth {
+		if short, _, ok := strings.Cut(v, ", needs "); ok {
+			return v, short
+		}
+	}
+	if f.ID == engine.FlagSmallVolumeSurge {
+		if x, rest, ok := strings.Cut(v, " vs "); ok {
+			if _, note, ok := strings.Cut(rest, ", "); ok {
+				return v, x + ", " + note
+			}
+		}
+	}
+	return v, ""
+}
+
+// coverageText is the engine's coverage note on sector_breadth ("only 1
+// of 9 sector pairs with data, needs 5") as "1/9 pairs, needs 5"; a note in
+// other words is shown as it is.
+func coverageText(note string) string {
+	var n, of, need int
+	if _, err := fmt.Sscanf(note, "only %d of %d sector pairs with data, needs %d", &n, &of, &need); err != nil {
+		return note
+	}
+	return fmt.Sprintf("%d/%d pairs, needs %d", n, of, need)
+}
+
+func (p *flagsPanel) valueLong(f engine.Flag) string {
 	if f.Partial {
 		return "vol partial"
 	}
@@ -379,17 +417,11 @@ func (p *flagsPanel) valueText(f engine.Flag) string {
 			return "thrust " + p.shortDate(d)
 		}
 	}
-	if f.ID == engine.FlagSectorBreadth && !f.Value.Valid && p.snap != nil && len(p.snap.Sectors) > 0 {
-		// Not judged on too few sector pairs: say how many have data.
-		n := 0
-		for _, s := range p.snap.Sectors {
-			if c, _ := engine.SmallLeads(s.SmallRet.M1, s.LargeRet.M1); c {
-				n++
-			}
-		}
-		if need := engine.MinSectorPairs(len(p.snap.Sectors)); n < need {
-			return fmt.Sprintf("%d/%d pairs, needs %d", n, len(p.snap.Sectors), need)
-		}
+	if f.ID == engine.FlagSectorBreadth && !f.Value.Valid && f.Note != "" {
+		// Not judged on too few sector pairs: the engine's note says how
+		// many have data ("only 1 of 9 sector pairs with data, needs 5"),
+		// shown as "1/9 pairs, needs 5".
+		return coverageText(f.Note)
 	}
 	// An unknown threshold is "—", never a level of 0.
 	thr := "—"
@@ -468,6 +500,7 @@ type flagLayout struct {
 	gap                    int  // spaces between columns (2 when there is room, else 1)
 	sinceForm              int  // sinceISO, sinceMonth or sinceShort
 	value                  bool // show the value column
+	short                  bool // the values' short forms (flagRow.short)
 	meaning                bool // the meaning fills the rest of the line
 }
 
@@ -504,44 +537,51 @@ const minMeaning = 24
 // chooseLayout picks the richest layout that fits cw cells: state, label,
 // value vs threshold, a fading flag's value at the close, since date,
 // meaning; then without the meaning, with shorter dates, without the close
-// value, without the value (the since date matters more on narrow panels),
-// without the since date.
+// value, with the short forms of long values ("1/9 pairs" for "1/9 pairs,
+// needs 5"), without the since date, and only then without the values:
+// the values are what the flags are judged on, so one long value never
+// takes every flag's number away (QA-3 F4). A row with no since date and
+// no close value (an off flag) lets its value run on into those columns.
 func chooseLayout(rows []flagRow, cw int, meaning bool) flagLayout {
 	base := flagLayout{gap: 1}
 	var sinceW [3]int
 	closeW := 0
 	for _, r := range rows {
 		base.labelW = max(base.labelW, ansi.StringWidth(r.label))
-		base.valueW = max(base.valueW, ansi.StringWidth(r.value))
 		closeW = max(closeW, ansi.StringWidth(r.close))
 		for f, s := range r.since {
 			sinceW[f] = max(sinceW[f], ansi.StringWidth(s))
 		}
 	}
-	form := func(f int, value, meaning bool) flagLayout {
+	form := func(f int, value, short, meaning bool) flagLayout {
 		l := base
-		l.sinceForm, l.sinceW, l.value, l.meaning = f, sinceW[f], value, meaning
+		l.sinceForm, l.sinceW, l.value, l.short, l.meaning = f, sinceW[f], value, short, meaning
 		return l
 	}
 	var cands []flagLayout
 	if closeW > 0 { // a flag is fading: its close value goes before the meaning
 		withClose := func(l flagLayout) flagLayout { l.closeW = closeW; return l }
 		if meaning {
-			cands = append(cands, withClose(form(sinceISO, true, true)), withClose(form(sinceMonth, true, true)))
+			cands = append(cands, withClose(form(sinceISO, true, false, true)), withClose(form(sinceMonth, true, false, true)))
 		}
-		cands = append(cands, withClose(form(sinceISO, true, false)), withClose(form(sinceMonth, true, false)), withClose(form(sinceShort, true, false)))
+		cands = append(cands, withClose(form(sinceISO, true, false, false)), withClose(form(sinceMonth, true, false, false)), withClose(form(sinceShort, true, false, false)))
 	}
 	if meaning {
-		cands = append(cands, form(sinceISO, true, true), form(sinceMonth, true, true))
+		cands = append(cands, form(sinceISO, true, false, true), form(sinceMonth, true, false, true))
 	}
-	cands = append(cands, form(sinceISO, true, false), form(sinceMonth, true, false), form(sinceShort, true, false),
-		form(sinceMonth, false, false), form(sinceShort, false, false))
+	cands = append(cands, form(sinceISO, true, false, false), form(sinceMonth, true, false, false), form(sinceShort, true, false, false),
+		form(sinceMonth, true, true, false), form(sinceShort, true, true, false))
 	noSince := base
 	noSince.value = true
-	cands = append(cands, noSince)
+	noSinceShort := noSince
+	noSinceShort.short = true
+	cands = append(cands, noSince, noSinceShort, form(sinceMonth, false, false, false), form(sinceShort, false, false, false))
 	for _, c := range cands {
 		for _, gap := range []int{2, 1} { // roomy columns when they fit
 			c.gap = gap
+			if c.value {
+				c.valueW = c.valueWidth(rows)
+			}
 			need := c.width()
 			if c.meaning {
 				need += 2 + minMeaning
@@ -555,6 +595,40 @@ func chooseLayout(rows []flagRow, cw int, meaning bool) flagLayout {
 	return noSince
 }
 
+// spill is the room a row without a since date or close value (an off
+// flag) has after the value column: those columns, blank on its line.
+func (l flagLayout) spill(r flagRow) int {
+	if r.close != "" || r.since[l.sinceForm] != "" && l.sinceW > 0 {
+		return 0
+	}
+	n := 0
+	if l.closeW > 0 {
+		n += l.gap + l.closeW
+	}
+	if l.sinceW > 0 {
+		n += l.gap + l.sinceW
+	}
+	return n
+}
+
+// valueOf is the row's value text in the layout's form.
+func (l flagLayout) valueOf(r flagRow) string {
+	if l.short && r.short != "" {
+		return r.short
+	}
+	return r.value
+}
+
+// valueWidth is the value column's width: the widest value, less what a
+// row can spill into the blank columns after it.
+func (l flagLayout) valueWidth(rows []flagRow) int {
+	w := 0
+	for _, r := range rows {
+		w = max(w, ansi.StringWidth(l.valueOf(r))-l.spill(r))
+	}
+	return w
+}
+
 // line formats one flag to fit cw cells in layout l.
 func (p *flagsPanel) line(r flagRow, l flagLayout, cw int) string {
 	var b strings.Builder
@@ -566,15 +640,18 @@ func (p *flagsPanel) line(r flagRow, l flagLayout, cw int) string {
 	}
 	b.WriteString(fit(label, l.labelW))
 	gap := strings.Repeat(" ", l.gap)
+	spill := 0
 	if l.value {
+		spill = l.spill(r)
 		b.WriteString(gap)
-		b.WriteString(p.st.Text.Render(fit(r.value, l.valueW)))
+		b.WriteString(p.st.Text.Render(fit(l.valueOf(r), l.valueW+spill)))
 	}
-	if l.closeW > 0 {
+	if l.closeW > 0 && spill == 0 { // else the value's end is in these blank columns
+
 		b.WriteString(gap)
 		b.WriteString(p.st.Muted.Render(fit(r.close, l.closeW)))
 	}
-	if l.sinceW > 0 {
+	if l.sinceW > 0 && spill == 0 {
 		b.WriteString(gap)
 		b.WriteString(p.st.Muted.Render(fit(r.since[l.sinceForm], l.sinceW)))
 	}
