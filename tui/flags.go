@@ -107,16 +107,8 @@ func flagLabel(id string) string {
 	return id
 }
 
-// unevaluated reports whether a flag that is off could not be judged: the
-// level it compares with is not known (no history yet, a missing pair leg),
-// or neither the live bar nor a close gave it a value. Its JSON state stays
-// "off" (the contract); the panel says "no data" instead of claiming off.
-func unevaluated(f *engine.Flag) bool {
-	return f.State == engine.FlagOff && !f.Partial && (!f.Threshold.Valid || !f.Value.Valid && !f.CloseValue.Valid)
-}
-
 // stateMark is the glyph and word of a flag state (nodata: an off flag
-// that could not be evaluated, see unevaluated).
+// that could not be judged, engine.Flag.NoData).
 func (p *flagsPanel) stateMark(s engine.FlagState, nodata bool) string {
 	if nodata {
 		return p.st.Off.Render("○ no data  ")
@@ -136,34 +128,26 @@ func (p *flagsPanel) stateMark(s engine.FlagState, nodata bool) string {
 func (p *flagsPanel) draw(cw, ch int) (string, []string) {
 	forms := []string{"Breakout flags"} // the title, longest first
 	if p.snap != nil {
-		on, fading, forming, nodata := 0, 0, 0, 0
-		for i, f := range p.snap.Flags {
-			if unevaluated(&p.snap.Flags[i]) {
-				nodata++
+		// One count for every view (engine.CountFlags: the text snapshot
+		// and `capwatch status` say the same): confirmed of the flags
+		// judged, the ones without data apart. In words, and with the
+		// list's glyphs (● confirmed, ◑ fading, ◐ forming) where the words
+		// do not fit.
+		c := engine.CountFlags(p.snap.Flags)
+		words, glyphs := c.String(), ""
+		if c.Judged() > 0 {
+			glyphs = fmt.Sprintf("%d/%d ●", c.Confirmed, c.Judged())
+		}
+		for _, g := range []struct {
+			n    int
+			mark string
+		}{{c.Fading, "◑"}, {c.Forming, "◐"}, {c.NoData, "no data"}} {
+			if g.n > 0 {
+				if glyphs != "" {
+					glyphs += ", "
+				}
+				glyphs += fmt.Sprintf("%d %s", g.n, g.mark)
 			}
-			switch f.State {
-			case engine.FlagConfirmed:
-				on++
-			case engine.FlagFading:
-				fading++
-			case engine.FlagForming:
-				forming++
-			}
-		}
-		// The counts in words, and with the list's glyphs (● confirmed,
-		// ◑ fading, ◐ forming) where the words do not fit.
-		words, glyphs := fmt.Sprintf("%d/%d confirmed", on, len(p.snap.Flags)), fmt.Sprintf("%d/%d ●", on, len(p.snap.Flags))
-		if fading > 0 {
-			words += fmt.Sprintf(", %d fading", fading)
-			glyphs += fmt.Sprintf(", %d ◑", fading)
-		}
-		if forming > 0 {
-			words += fmt.Sprintf(", %d forming", forming)
-			glyphs += fmt.Sprintf(", %d ◐", forming)
-		}
-		if nodata > 0 {
-			words += fmt.Sprintf(", %d no data", nodata)
-			glyphs += fmt.Sprintf(", %d no data", nodata)
 		}
 		forms = []string{"Breakout flags " + words, "Breakout flags " + glyphs, "Flags " + glyphs}
 	}
@@ -323,7 +307,7 @@ func meaningLines(rows []flagRow, cw, ch int) [][]string {
 // flagRow is one flag's display texts (sanitised, unstyled).
 type flagRow struct {
 	state        engine.FlagState
-	nodata       bool // off, but not evaluated (see unevaluated)
+	nodata       bool // off, but not judged (engine.Flag.NoData)
 	label, value string
 	short        string    // a shorter form of a long value ("1/9 pairs"); "" when none
 	close        string    // a fading flag's value at the last close ("close 0.3847"), else ""
@@ -343,7 +327,7 @@ func (p *flagsPanel) rows(flags []engine.Flag) []flagRow {
 	}
 	out := make([]flagRow, len(flags))
 	for i, f := range flags {
-		r := flagRow{state: f.State, nodata: unevaluated(&flags[i]), label: flagLabel(f.ID), meaning: f.Text, partial: f.Partial}
+		r := flagRow{state: f.State, nodata: flags[i].NoData(), label: flagLabel(f.ID), meaning: f.Text, partial: f.Partial}
 		r.value, r.short = p.valueTexts(f)
 		if v, ok := f.CloseValue.Get(); ok && f.State == engine.FlagFading && f.Value.Valid {
 			r.close = "close " + flagValue(f.ID, v, true)
