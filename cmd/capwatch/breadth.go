@@ -110,7 +110,7 @@ func memberSource(c *command, feed feeds.Feed, ld *app.Breadth, universe, path s
 	if path != "" {
 		l, err := members.ReadFile(path)
 		if err != nil {
-			return usagef("members: %v", err)
+			return usagef("%v", err) // it says "members: …" itself
 		}
 		for _, s := range l.Skipped {
 			c.log.Warn("members: skipped", "file", path, "line", s.Line, "ticker", httpx.Sanitize(s.Ticker), "reason", s.Reason)

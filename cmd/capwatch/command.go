@@ -125,6 +125,11 @@ func parseCommand(name string, args []string, stdout, stderr io.Writer, e env) (
 		return nil, flagError(fs, err)
 	}
 	if fs.NArg() > 0 {
+		if name == "" && slices.Contains(commands, fs.Arg(0)) {
+			// One that takes none of these flags (config, help, version;
+			// the others are moved first by commandFirst).
+			return nil, usagef("put the command first: capwatch %s … (see capwatch --help)", fs.Arg(0))
+		}
 		return nil, usagef("unexpected argument %q (see %s --help)", fs.Arg(0), fsName)
 	}
 	if c.f.version {
@@ -578,8 +583,22 @@ func (c *command) status(ctx context.Context) error {
 		// ("Yahoo did not answer within 8s") gets no second clause.
 		err = fmt.Errorf("%w (gave up after %v)", err, budget)
 	}
-	if _, ok := errors.AsType[*app.AsOfError](err); ok {
-		return err // a date outside the data, not a feed that is down
+	if _, ok := errors.AsType[*usageError](err); ok {
+		// A missing --data directory or --members file, --feed alpaca
+		// without keys, a date outside the data: a mistake on the command
+		// line, not a feed that is down (QA-3 F5: tmux read "capwatch:
+		// replay down" forever for a typo), unless this very command line
+		// (the key holds the data directory and members file) has worked
+		// before: then its data went away, and the last known line is
+		// marked down as for any other failure.
+		var last app.StatusData
+		if cache != nil {
+			last, _ = cache.LoadAny(key)
+		}
+		if !last.Known() {
+			fmt.Fprintln(c.stdout, usageLine) // not cached: the fixed command runs at once
+			return err
+		}
 	}
 	if err != nil {
 		var last app.StatusData

@@ -129,6 +129,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, e env) (c
 		e.Clock = clock.Real{}
 	}
 
+	args = commandFirst(args)
 	cmd, rest := "", args
 	if len(args) > 0 {
 		switch {
@@ -161,6 +162,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, e env) (c
 	default:
 		var c *command
 		c, err = parseCommand(cmd, rest, stdout, stderr, e)
+		if _, ok := errors.AsType[*usageError](err); ok && cmd == "status" {
+			fmt.Fprintln(stdout, usageLine) // (status says it itself for the later ones)
+		}
 		if err == nil && c != nil {
 			err = checkMemory(e.Memory, c.cfg.Feed)
 		}
@@ -174,6 +178,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, e env) (c
 	}
 	return exitCode(err, stderr)
 }
+
+// usageLine is what `capwatch status` prints on stdout for a usage error:
+// tmux shows only stdout, a blank bar would hide the mistake, and "<feed>
+// down" would blame a feed that was never asked (QA-3 F5).
+const usageLine = "capwatch: usage error"
 
 // errHandled means the message was already printed (e.g. --help): exit 0.
 var errHandled = errors.New("handled")

@@ -78,3 +78,59 @@ func editDistance(a, b string) int {
 	}
 	return prev[len(b)]
 }
+
+// hoisted are the commands that take the data and configuration flags, so
+// those flags may come before the command's name.
+var hoisted = []string{"snapshot", "status", "analogs", "signals", "doctor"}
+
+// commandFirst moves a command named after leading flags to the front:
+// `capwatch --config c.toml snapshot --format text` is `capwatch snapshot
+// --config c.toml --format text` (QA-3 F9a: a user appending the command to
+// a working dashboard line got `unexpected argument "snapshot"`). The word
+// is taken as the command only where the flag parser would stop, on the
+// first argument that is not a flag or a flag's value: in `--data snapshot`
+// it is a directory. An unknown flag, or "--", ends the search (the flag
+// parser then says what is wrong, as before).
+func commandFirst(args []string) []string {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			return args
+		}
+		if len(a) < 2 || a[0] != '-' {
+			if !slices.Contains(hoisted, a) {
+				return args
+			}
+			out := make([]string, 0, len(args))
+			out = append(out, a)
+			out = append(out, args[:i]...)
+			return append(out, args[i+1:]...)
+		}
+		name, _, inline := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		takes, known := flagTakesValue(name)
+		if !known {
+			return args
+		}
+		if takes && !inline {
+			i++ // its value
+		}
+	}
+	return args
+}
+
+// flagTakesValue says whether the flag name, in any command's flag set (the
+// dashboard's, snapshot's, status's, analogs's or doctor's), takes a value
+// (not a bool flag), and whether any of them knows it.
+func flagTakesValue(name string) (takes, known bool) {
+	if name == "h" || name == "help" {
+		return false, true
+	}
+	for _, c := range []string{"", "snapshot", "status", "analogs", "doctor"} {
+		fs, _ := commandFlags(c, &flags{})
+		if fl := fs.Lookup(name); fl != nil {
+			b, ok := fl.Value.(interface{ IsBoolFlag() bool })
+			return !(ok && b.IsBoolFlag()), true
+		}
+	}
+	return false, false
+}

@@ -37,6 +37,7 @@ Usage:
   capwatch config init [--force]            write a documented example config (never overwrites; --force keeps a .bak)
   capwatch config path                      print the config file capwatch reads
   capwatch help COMMAND                     help for a command
+The flags may come before the command too: capwatch --config c.toml snapshot
 ` + commonFlags + `
 Dashboard only:
   --replay-from DATE replay: show the history before DATE, then replay the days from it at --speed days/s
