@@ -23,6 +23,7 @@ import (
 	"github.com/capwatch/capwatch/feeds/replay"
 	"github.com/capwatch/capwatch/feeds/stooq"
 	"github.com/capwatch/capwatch/feeds/yahoo"
+	"github.com/capwatch/capwatch/internal/app"
 	"github.com/capwatch/capwatch/internal/calendar"
 	"github.com/capwatch/capwatch/internal/config"
 	"github.com/capwatch/capwatch/internal/doctor"
@@ -237,7 +238,11 @@ func replayVerdict(ctx context.Context, c *command) doctor.Verdict {
 			}
 		}
 	}
-	read := fmt.Sprintf("%d of %d symbols' files read", len(h.Daily), len(syms))
+	whose := "symbols'"
+	if len(syms) == 1 {
+		whose = "symbol's"
+	}
+	read := fmt.Sprintf("%d of %d %s files read", len(h.Daily), len(syms), whose)
 	if !first.IsZero() {
 		read += fmt.Sprintf(" (%s…%s)", first.Format(time.DateOnly), last.Format(time.DateOnly))
 	}
@@ -298,7 +303,7 @@ func replayVerdict(ctx context.Context, c *command) doctor.Verdict {
 		for _, sk := range h.Skipped {
 			n += sk.Count
 		}
-		detail += fmt.Sprintf("; %d rows skipped in %d files", n, len(h.Skipped))
+		detail += fmt.Sprintf("; %s skipped in %s", app.Count(n, "row"), app.Count(len(h.Skipped), "file"))
 	}
 	if unusable != "" {
 		return doctor.Verdict{Status: doctor.Warn, Detail: longLine(detail + "; " + unusable + " (their panels stay empty)"),

@@ -160,9 +160,9 @@ func writeBreadth(ew *errWriter, b *engine.Breadth, l *engine.BreadthLoad) {
 	if b == nil {
 		switch {
 		case l.Done && l.Starts != "" && l.Error == "": // as the dashboard's panel says it
-			ew.printf(": no member data before %s (%d of %d members failed)\n", l.Starts, l.Failed, l.Members)
+			ew.printf(": no member data before %s (%d of %s failed)\n", l.Starts, l.Failed, Count(l.Members, "member"))
 		case l.Done || l.Members == 0:
-			ew.printf(": no member history (%d of %d members failed)\n", l.Failed, l.Members)
+			ew.printf(": no member history (%d of %s failed)\n", l.Failed, Count(l.Members, "member"))
 		default:
 			ew.printf(": loading members %d/%d\n", l.Loaded, l.Members)
 		}
@@ -173,9 +173,9 @@ func writeBreadth(ew *errWriter, b *engine.Breadth, l *engine.BreadthLoad) {
 	if b.Forming {
 		when = fmt.Sprintf("live %s (%d quoting)", b.AsOf, b.WithBar)
 	}
-	ew.printf(" · %s · %d/%d members · %s", orDash(b.Universe), b.Covered, b.Members, when)
+	ew.printf(" · %s · %d/%s · %s", orDash(b.Universe), b.Covered, Count(b.Members, "member"), when)
 	if b.Partial && l != nil {
-		ew.printf(" · partial: %d/%d members loaded so far", l.Loaded, l.Members)
+		ew.printf(" · partial: %d/%s loaded so far", l.Loaded, Count(l.Members, "member"))
 	}
 	ew.printf("\n")
 	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
@@ -203,17 +203,13 @@ func writeBreadth(ew *errWriter, b *engine.Breadth, l *engine.BreadthLoad) {
 // note and error), if anything.
 func writeLoadNotes(ew *errWriter, l *engine.BreadthLoad) {
 	if l.Failed > 0 && l.Done {
-		ew.printf("  %d of %d members without data\n", l.Failed, l.Members)
+		ew.printf("  %d of %s without data\n", l.Failed, Count(l.Members, "member"))
 	}
 	for _, line := range l.FailedLines() {
 		ew.printf("    %s\n", line)
 	}
 	if l.SkippedMembers > 0 {
-		members := "members"
-		if l.SkippedMembers == 1 {
-			members = "member"
-		}
-		ew.printf("  %d %s with rows skipped\n", l.SkippedMembers, members)
+		ew.printf("  %s with rows skipped\n", Count(l.SkippedMembers, "member"))
 		for _, line := range l.SkippedLines() {
 			ew.printf("    %s\n", line)
 		}

@@ -572,7 +572,7 @@ func checkCache(dir string) CacheCheck {
 	}
 	var parts, damaged []string
 	for _, f := range s.Feeds {
-		p := fmt.Sprintf("%s %d symbols", f.Feed, f.Symbols)
+		p := fmt.Sprintf("%s %d symbol%s", f.Feed, f.Symbols, plural(f.Symbols))
 		if !f.Oldest.IsZero() {
 			p += fmt.Sprintf(" %s…%s", f.Oldest.Format(time.DateOnly), f.Newest.Format(time.DateOnly))
 		}
@@ -643,9 +643,9 @@ func checkSignalLog(path string) SignalCheck {
 		if c.LockedBy > 0 {
 			who += fmt.Sprintf(" (pid %d)", c.LockedBy)
 		}
-		c.Verdict = Verdict{OK, fmt.Sprintf("%s: %d lines, writable; recorded now by %s — another dashboard on it records nothing (and does not run alerts.command) until that one quits", path, c.Lines, who), ""}
+		c.Verdict = Verdict{OK, fmt.Sprintf("%s: %d line%s, writable; recorded now by %s — another dashboard on it records nothing (and does not run alerts.command) until that one quits", path, c.Lines, plural(c.Lines), who), ""}
 	default:
-		c.Verdict = Verdict{OK, fmt.Sprintf("%s: %d lines, writable", path, c.Lines), ""}
+		c.Verdict = Verdict{OK, fmt.Sprintf("%s: %d line%s, writable", path, c.Lines, plural(c.Lines)), ""}
 	}
 	return c
 }
@@ -680,3 +680,11 @@ func dirWritable(path string) bool {
 
 // line makes outside text one clean terminal line.
 func line(s string) string { return termsafe.Line(s, 300) }
+
+// plural is the ending of a noun counted n: "s" unless n is 1.
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
