@@ -273,3 +273,40 @@ func Score(cs []engine.Confirmation) (n, k int) {
 	}
 	return n, k
 }
+
+// ScoreText is the strip's score as every view says it: "3/6 confirm", or,
+// when no item has a state, "confirm (no file)" — see NoScoreWhy.
+func ScoreText(cs []engine.Confirmation) string {
+	n, k := Score(cs)
+	if k == 0 {
+		return "confirm (" + NoScoreWhy(cs) + ")"
+	}
+	return fmt.Sprintf("%d/%d confirm", n, k)
+}
+
+// NoScoreWhy is the strip's word when no item has data: "no file" when
+// every pair and credit item lacks a leg's file, "no data" when each has a
+// leg that failed otherwise, "no data yet" while any may still come.
+func NoScoreWhy(cs []engine.Confirmation) string {
+	n, files := 0, 0
+	for _, c := range cs {
+		if c.Kind == engine.ConfirmKindYield {
+			continue
+		}
+		why := c.Missing
+		if why == "" {
+			return "no data yet"
+		}
+		n++
+		if strings.HasPrefix(why, "no file") {
+			files++
+		}
+	}
+	switch {
+	case n == 0:
+		return "no data yet"
+	case files == n:
+		return "no file"
+	}
+	return "no data"
+}

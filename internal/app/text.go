@@ -237,8 +237,8 @@ func writeConfirmations(ew *errWriter, cs []engine.Confirmation) {
 	if len(cs) == 0 {
 		return
 	}
-	n, k := ebreadth.Score(cs)
-	ew.printf("\nConfirmation strip: %d/%d confirm (pairs and credit: ratio vs its 50-day average; 2y yield: vs 21 days ago)\n", n, k)
+	// "0/0 confirm" said nothing; the dashboard's words (QA-3 F7).
+	ew.printf("\nConfirmation strip: %s (pairs and credit: ratio vs its 50-day average; 2y yield: vs 21 days ago)\n", ebreadth.ScoreText(cs))
 	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
 	for _, c := range cs {
 		mark := "?"

@@ -76,32 +76,9 @@ type Input struct {
 	Zoomed  bool      // the whole screen: sparklines and one line per confirmation
 }
 
-// noDataWhy is the strip's word when no item has data: "no file" when
-// every pair and credit item lacks a leg's file, "no data" when each has a
-// leg that failed otherwise, "no data yet" while any may still come.
-func noDataWhy(in Input) string {
-	n, files := 0, 0
-	for _, c := range in.Confirm {
-		if c.Kind == engine.ConfirmKindYield {
-			continue
-		}
-		why := c.Missing
-		if why == "" {
-			return "no data yet"
-		}
-		n++
-		if strings.HasPrefix(why, "no file") {
-			files++
-		}
-	}
-	switch {
-	case n == 0:
-		return "no data yet"
-	case files == n:
-		return "no file"
-	}
-	return "no data"
-}
+// noDataWhy is the strip's word when no item has data (ebreadth.NoScoreWhy,
+// which the text snapshot says too).
+func noDataWhy(in Input) string { return ebreadth.NoScoreWhy(in.Confirm) }
 
 // Title is the panel's title for in.
 func Title(in Input) string {
