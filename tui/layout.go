@@ -71,6 +71,9 @@ func (m *Model) relayout() {
 		if c, is := p.(clocked); is {
 			c.setNow(m.now, stale, ok)
 		}
+		if n, is := p.(interface{ setNewest(*engine.Snapshot) }); is {
+			n.setNewest(m.pending)
+		}
 	})
 	if m.autoZoom && m.placed(m.focus) {
 		m.zoom, m.autoZoom = false, false // the pane grew: the panel has its place now

@@ -38,8 +38,9 @@ type quotesPanel struct {
 	loc  *time.Location
 
 	now    time.Time
-	stale  time.Duration // a quote older than this may be stale (0: never; see Stale)
-	feedOK bool          // the feed is healthy (see Stale)
+	stale  time.Duration    // a quote older than this may be stale (0: never; see Stale)
+	feedOK bool             // the feed is healthy (see Stale)
+	newest *engine.Snapshot // the data waiting while paused (see setNewest)
 	cal    *calendar.Calendar
 	sort   quoteSort
 	// zoomed: the panel has the pane (z), so the errors and notices are
@@ -66,6 +67,29 @@ func (p *quotesPanel) setNow(now time.Time, stale time.Duration, feedOK bool) {
 	if now.Unix() != p.now.Unix() || stale != p.stale || feedOK != p.feedOK {
 		p.now, p.stale, p.feedOK, p.dirty = now, stale, feedOK, true
 	}
+}
+
+// setNewest gives the panel the newest data received while paused (nil
+// when none waits): a symbol is stale by its newest data, not its shown
+// one (the feed is not stale while the display is paused).
+func (p *quotesPanel) setNewest(s *engine.Snapshot) {
+	if s != p.newest {
+		p.newest, p.dirty = s, true
+	}
+}
+
+// newestTime is the time of a symbol's newest data: the shown one's, or
+// the waiting snapshot's when later.
+func (p *quotesPanel) newestTime(s engine.SymbolSnapshot) time.Time {
+	t := s.DataTime
+	if p.newest != nil {
+		for _, n := range p.newest.Symbols {
+			if n.Symbol == s.Symbol && n.DataTime.After(t) {
+				return n.DataTime
+			}
+		}
+	}
+	return t
 }
 
 // Bindings is the sort key.
@@ -466,7 +490,7 @@ func (p *quotesPanel) age(s engine.SymbolSnapshot, w int) string {
 	}
 	d := p.now.Sub(s.DataTime)
 	txt := fmtAge(d)
-	stale := s.Stale || Stale(s.DataTime, p.now, p.stale, p.cal, p.feedOK)
+	stale := s.Stale || Stale(p.newestTime(s), p.now, p.stale, p.cal, p.feedOK)
 	if stale {
 		return p.st.inkWarn.Paint(fmt.Sprintf("%*s", w, txt+"!"))
 	}

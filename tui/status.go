@@ -463,7 +463,14 @@ func (m Model) dataAge() statusPart {
 		forms, steps = append([]string{forms[0] + " (replay clock)"}, forms...), append([]int{prioTitle}, steps...)
 	}
 	sty := st.Text.Render
-	if Stale(m.snap.AsOf, m.now, m.staleAfter(), m.cal, m.feedOK()) {
+	// Staleness is the feed's: judged on the newest data received, not the
+	// shown one. Paused, the feed keeps delivering ("new data waiting"):
+	// the shown data ages, the feed is not stale (QA-3 F6b).
+	newest := m.snap.AsOf
+	if m.pending != nil && m.pending.AsOf.After(newest) {
+		newest = m.pending.AsOf
+	}
+	if Stale(newest, m.now, m.staleAfter(), m.cal, m.feedOK()) {
 		sty = st.Warn.Render
 		for i := range forms {
 			forms[i] = "⚠ STALE " + forms[i]
