@@ -197,6 +197,7 @@ func (p *flagsPanel) body(cw, ch int) []string {
 	// rows left allow (from the top), in display order.
 	activeOnly := len(flags) > ch
 	shown := flags
+	var hidden []engine.Flag // the off flags not listed
 	if activeOnly {
 		room := ch - 1 // the "… n more" line
 		on := 0
@@ -213,6 +214,8 @@ func (p *flagsPanel) body(cw, ch int) []string {
 			} else if offRoom > 0 {
 				shown = append(shown, f)
 				offRoom--
+			} else {
+				hidden = append(hidden, f)
 			}
 		}
 	}
@@ -243,13 +246,40 @@ func (p *flagsPanel) body(cw, ch int) []string {
 		out = append(out, p.st.Off.Render("○ no breakout flags on"))
 	}
 	if activeOnly && len(shown) < len(flags) && len(out) < ch {
-		out = append(out, p.st.Muted.Render(fmt.Sprintf("… %d more off", len(flags)-len(shown))))
+		out = append(out, p.st.Muted.Render(hiddenText(hidden, cw)))
 	}
 	if len(out) > ch && ch > 0 { // too many for the space: say how many are hidden
 		hidden := len(out) - ch + 1
 		out = append(out[:ch-1], p.st.Muted.Render(fmt.Sprintf("… %d more", hidden)))
 	}
 	return out
+}
+
+// hiddenText says how many flags are not listed and in which states, as
+// the title counts them (QA-3 F3: "… 3 more off" under a title counting
+// them as no data): "… 3 more off", "… 3 more no data", "… 3 more: 1 off,
+// 2 no data" (or "… 3 more" when that does not fit cw). Only off flags are
+// ever hidden (see body).
+func hiddenText(hidden []engine.Flag, cw int) string {
+	off, nodata := 0, 0
+	for i := range hidden {
+		if hidden[i].NoData() {
+			nodata++
+		} else {
+			off++
+		}
+	}
+	n := len(hidden)
+	switch {
+	case nodata == 0:
+		return fmt.Sprintf("… %d more off", n)
+	case off == 0:
+		return fmt.Sprintf("… %d more no data", n)
+	}
+	if s := fmt.Sprintf("… %d more: %d off, %d no data", n, off, nodata); ansi.StringWidth(s) <= cw {
+		return s
+	}
+	return fmt.Sprintf("… %d more", n)
 }
 
 // spareMeanings fills the zoomed panel's spare rows (n) under the flags
