@@ -48,6 +48,9 @@ type statusPart struct {
 	// least minCut and wider than the next form.
 	cut   func(w int) string
 	cutAt int
+	// recutAt, if not 0, is when a cut refused for want of room is tried
+	// again (after other parts gave up theirs), before the part is dropped.
+	recutAt int
 	// grow, if not nil, is the part's text cut to w cells: a part left
 	// shorter than its text takes the room the fitted line has left.
 	grow    func(w int) string
@@ -147,8 +150,12 @@ func (m Model) statusLine(w int) string {
 			room := w - (sw - ansi.StringWidth(p.forms[0]))
 			if room >= minCut && (len(p.forms) == 1 || room > ansi.StringWidth(p.forms[1])) {
 				p.forms = append([]string{p.cut(room)}, p.forms[1:]...)
+				p.cut = nil
+			} else if p.recutAt > 0 {
+				p.cutAt, p.recutAt = p.recutAt, 0
+			} else {
+				p.cut = nil
 			}
-			p.cut = nil
 		case len(p.forms) > 1:
 			p.forms, p.steps = p.forms[1:], p.steps[1:]
 		default:
@@ -524,7 +531,14 @@ func (m Model) health() []statusPart {
 	h.steps[0] = prioNote // "▲ degraded 429 · retry 20s" leaves room for the session's countdown
 	parts := []statusPart{h}
 	if reason != "" && reason != "HTTP "+httpStatus(reason) {
-		parts = append(parts, cutPart(sty, reason, prioReason))
+		// Cut with … after the countdown shortened; when fewer than minCut
+		// cells are left, cut again once the pair has gone (and the data's
+		// time shortened), dropped only then (QA-3 F2: at 80 columns the
+		// reason went whole while the pair stayed). It takes any room the
+		// fitted line has left.
+		r := cutPart(sty, reason, prioReason)
+		r.recutAt, r.drop, r.grow = prioAgeMid, prioAgeMid, r.cut
+		parts = append(parts, r)
 	}
 	return parts
 }
