@@ -97,6 +97,12 @@ type AlertMsg struct {
 	Text string
 	Err  string
 	At   time.Time
+	// Flags are the flags behind Text and the state each rang for (flag
+	// ID → "confirmed", "forming", "fading"). The alert is cleared before
+	// its minute when a shown snapshot has one of them in another state: a
+	// fast replay or demo moves on in seconds, and "🔔 … confirmed" beside a
+	// flag already off is untrue (QA-3 F6).
+	Flags map[string]string
 }
 
 // NoteMsg replaces the status line's standing note (Options.Note), e.g.
@@ -174,9 +180,10 @@ type Model struct {
 	tickGen   int
 	tickEvery time.Duration
 
-	alert      string    // sanitised alert text ("" when none is shown)
-	alertErr   string    // sanitised alert or signal-log error ("" when none)
-	alertUntil time.Time // wall time the alert is cleared at
+	alert      string            // sanitised alert text ("" when none is shown)
+	alertErr   string            // sanitised alert or signal-log error ("" when none)
+	alertUntil time.Time         // wall time the alert is cleared at
+	alertFlags map[string]string // AlertMsg.Flags of the alert shown
 
 	ctx  context.Context // ends the pending tick: the program's context, or quit
 	stop context.CancelFunc
@@ -354,6 +361,7 @@ func (m Model) onAlert(a AlertMsg) (Model, tea.Cmd) {
 	m.now = m.opts.Clock.Now()
 	m.alert, m.alertErr = strings.TrimSpace(text), strings.TrimSpace(errText)
 	m.alertUntil = m.opts.Wall.Now().Add(alertShown)
+	m.alertFlags = a.Flags
 	var ring tea.Cmd
 	if m.alert != "" {
 		ring = bell
@@ -374,6 +382,20 @@ func (m *Model) apply(s *engine.Snapshot) {
 		m.wantPair = engine.PairChoice{}
 	}
 	m.each(func(_ panelID, p panel) { p.SetSnapshot(s) })
+	if m.alert != "" && m.alertMoved(s) {
+		m.alert, m.alertFlags = "", nil // an alert error stays its minute
+	}
+}
+
+// alertMoved reports whether a flag behind the alert shown is in another
+// state in s than the one it rang for.
+func (m *Model) alertMoved(s *engine.Snapshot) bool {
+	for _, f := range s.Flags {
+		if to, ok := m.alertFlags[f.ID]; ok && f.State.String() != to {
+			return true
+		}
+	}
+	return false
 }
 
 // retune restarts the tick when the wanted interval changed (a new

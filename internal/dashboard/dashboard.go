@@ -163,7 +163,14 @@ func New(ctx context.Context, o Options) (*Dashboard, error) {
 			d.send(tui.NoteMsg{Text: n.Note.Text, Info: n.Note.Info})
 		}
 		if n.Text != "" || n.Err != "" {
-			d.send(tui.AlertMsg{Text: n.Text, Err: n.Err, At: n.At})
+			var flags map[string]string // cleared early when one of them moves on
+			for _, a := range n.Alerts {
+				if flags == nil {
+					flags = map[string]string{}
+				}
+				flags[a.Flag] = a.To
+			}
+			d.send(tui.AlertMsg{Text: n.Text, Err: n.Err, At: n.At, Flags: flags})
 		}
 	}
 	watch, err := app.NewSignalWatch(so)
