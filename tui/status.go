@@ -64,7 +64,7 @@ type statusPart struct {
 const (
 	prioTitle     = 1  // "capwatch", and which clock the age is on
 	prioFeed      = 2  // the feed's name
-	prioBreadth   = 2  // the members' load progress ("breadth: 812/1,962 members")
+	prioBreadth   = 1  // the members' load progress ("breadth: 812/1,962 members"), before the feed's name: it goes in a second, and the name dropped with it stayed away (QA-3 F9e)
 	prioNoteShort = 3  // notes and alerts shorten: "⚠ not recording", "🔔 ratio_above_sma50 confirmed"
 	prioShort     = 4  // the session's countdown shortens: "● open 2h13m"
 	prioReason    = 5  // the failing feed's reason, cut with …
