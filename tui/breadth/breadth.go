@@ -576,10 +576,28 @@ func SplitLines(s *engine.AnalogBreadth, historyFrom string, width int, st Style
 		fit(group(fmt.Sprintf("breadth confirmed (≥%.0f%% above 50d):", s.Threshold), s.Confirmed)),
 		fit(group("breadth not confirmed:", s.NotConfirmed)),
 	}
+	if n := tooRecent(s, h6); n > 0 {
+		out = append(out, fit(st.Muted.Render(fmt.Sprintf("%d more with breadth too recent for a 6-month outcome", n))))
+	}
 	if s.Uncovered > 0 {
 		out = append(out, fit(st.Muted.Render(fmt.Sprintf("%d earlier breakouts precede the members' history (today's members only)", s.Uncovered))))
 	}
 	return out
+}
+
+// tooRecent is how many breakouts with breadth on their date have no
+// outcome at horizon h yet: the groups' n count outcomes, Covered counts
+// breakouts, so "n=5 · below: n=0 · 17 earlier" did not add up to 23 past
+// breakouts when the 6th covered one was a month old (QA-3 F9f). With it
+// the line's counts add up to Covered + Uncovered, every breakout.
+func tooRecent(s *engine.AnalogBreadth, h int) int {
+	n := s.Covered
+	for _, gs := range [][]engine.AnalogGroupStats{s.Confirmed, s.NotConfirmed} {
+		if len(gs) > h {
+			n -= gs[h].N
+		}
+	}
+	return max(n, 0)
 }
 
 // SplitLine is SplitLines in one line, for a panel without room for more:
@@ -606,6 +624,9 @@ func SplitLine(s *engine.AnalogBreadth, width int, st Styles) []string {
 	}
 	l := st.Label.Render(fmt.Sprintf("breadth ≥%.0f%%: ", s.Threshold)) + st.Value.Render(part(s.Confirmed)) +
 		st.Label.Render(" · below: ") + st.Value.Render(part(s.NotConfirmed))
+	if n := tooRecent(s, h6); n > 0 {
+		l += st.Muted.Render(fmt.Sprintf(" · %d too recent", n))
+	}
 	if s.Uncovered > 0 {
 		l += st.Muted.Render(fmt.Sprintf(" · %d earlier", s.Uncovered))
 	}

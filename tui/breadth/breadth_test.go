@@ -1,6 +1,8 @@
 package breadth
 
 import (
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -248,6 +250,44 @@ func TestStripSaysNoFile(t *testing.T) {
 	for _, want := range []string{"IWM/QQQ      no file: QQQ", "HYG/LQD      no file: HYG, LQD", "RSP/SPY      no file: RSP", "2y yield     no data"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("zoomed lines lack %q:\n%s", want, got)
+		}
+	}
+}
+
+// TestSplitCountsAddUp (QA-3 F9f): "breadth ≥60%: n=5 (0% led 6 mo) ·
+// below: n=0 · 17 earlier" beside 23 past breakouts: the groups' n count
+// 6-month outcomes, and the 6th breakout with breadth had none yet. Every
+// breakout (Covered + Uncovered, the JSON's) is counted once on the line
+// and in the lines: n, too recent, earlier.
+func TestSplitCountsAddUp(t *testing.T) {
+	st := NewStyles(true, false, true)
+	gs := func(n int) []engine.AnalogGroupStats {
+		out := make([]engine.AnalogGroupStats, 4)
+		out[2] = engine.AnalogGroupStats{Horizon: "6m", N: n}
+		if n > 0 {
+			out[2].RelHitRate = engine.Some(0)
+		}
+		return out
+	}
+	num := regexp.MustCompile(`n=(\d+)|(\d+) (?:more with breadth )?too recent|(\d+) earlier`)
+	for _, s := range []*engine.AnalogBreadth{
+		{Threshold: 60, Covered: 6, Uncovered: 17, Confirmed: gs(5), NotConfirmed: gs(0)},
+		{Threshold: 60, Covered: 7, Uncovered: 15, Confirmed: gs(3), NotConfirmed: gs(4)},
+		{Threshold: 60, Covered: 3, Uncovered: 0, Confirmed: gs(0), NotConfirmed: gs(1)},
+	} {
+		for name, text := range map[string]string{"SplitLine": plain(SplitLine(s, 200, st)), "SplitLines": plain(SplitLines(s, "", 200, st))} {
+			sum := 0
+			for _, m := range num.FindAllStringSubmatch(text, -1) {
+				for _, g := range m[1:] {
+					if g != "" {
+						n, _ := strconv.Atoi(g)
+						sum += n
+					}
+				}
+			}
+			if want := s.Covered + s.Uncovered; sum != want {
+				t.Errorf("%s: the counts add up to %d, not the %d breakouts:\n%s", name, sum, want, text)
+			}
 		}
 	}
 }
