@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"math"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -379,19 +380,51 @@ type errGroup struct {
 }
 
 // groupErrors groups errs by message, in the order of first appearance.
+// Messages that differ only in the symbol's own file (a replay directory
+// without 19 members' files: "replay: no file DIR/DIA.csv", …) are one
+// group, said with the directory: "19 symbols: replay: no file in DIR"
+// (QA-3 F9c); a group of one keeps its message as it is.
 func groupErrors(errs []engine.SymbolError) []errGroup {
 	var out []errGroup
 	at := map[string]int{}
+	first := map[int]string{} // a group's first message as it is
 	for _, e := range errs {
-		i, ok := at[e.Message]
+		key := fileless(e.Message, e.Symbol)
+		i, ok := at[key]
 		if !ok {
 			i = len(out)
-			at[e.Message] = i
-			out = append(out, errGroup{msg: e.Message})
+			at[key] = i
+			first[i] = e.Message
+			out = append(out, errGroup{msg: key})
 		}
 		out[i].syms = append(out[i].syms, e.Symbol)
 	}
+	for i := range out {
+		if len(out[i].syms) == 1 {
+			out[i].msg = first[i]
+		}
+	}
 	return out
+}
+
+// fileless is msg with the path of sym's own file (a word ending in
+// "/SYM.csv", any case and extension) said as its directory: "replay: no
+// file /d/DIA.csv" → "replay: no file in /d"; msg as it is without one.
+func fileless(msg, sym string) string {
+	if sym == "" {
+		return msg
+	}
+	words := strings.Fields(msg)
+	for i, w := range words {
+		path := strings.TrimRight(w, ":,;")
+		dir, base := filepath.Split(path)
+		if dir == "" || !strings.EqualFold(strings.TrimSuffix(base, filepath.Ext(base)), sym) {
+			continue
+		}
+		words[i] = "in " + filepath.Clean(dir) + w[len(path):]
+		return strings.Join(words, " ")
+	}
+	return msg
 }
 
 // line is the group in one line: "QQQ: no such symbol" for one symbol,
