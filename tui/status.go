@@ -9,6 +9,7 @@ import (
 
 	"github.com/capwatch/capwatch/engine"
 	"github.com/capwatch/capwatch/feeds"
+	"github.com/capwatch/capwatch/internal/calendar"
 	"github.com/capwatch/capwatch/tui/breadth"
 	"github.com/charmbracelet/x/ansi"
 )
@@ -622,17 +623,25 @@ func noteLadder(sty func(...string) string, drop int, text string, short ...stri
 	return p
 }
 
-// replayEnded splits the feed's note: the replay's end ("replay ended
-// 2025-11-21", "" while it runs or for other feeds) and the rest.
+// replayEnded is a finished replay's end ("replay ended 2025-11-21", ""
+// while it runs or for other feeds) and the rest of the feed's note. The
+// end is the feed's fact (feeds.Status.Ended), dated by the data shown,
+// not recognised in the note's words; the note's own "replay ended DATE"
+// is not said twice.
 func (m Model) replayEnded() (ended, rest string) {
 	if !m.hasStatus {
 		return "", ""
 	}
+	if !m.status.Ended || m.opts.Kind != feeds.KindReplay {
+		return "", m.status.Note
+	}
+	ended = "replay ended"
+	if m.snap != nil && !m.snap.AsOf.IsZero() {
+		ended += " " + m.snap.AsOf.In(calendar.Location()).Format(time.DateOnly)
+	}
 	var others []string
 	for _, n := range strings.Split(m.status.Note, " · ") {
-		if strings.HasPrefix(n, "replay ended") && m.opts.Kind == feeds.KindReplay {
-			ended = n
-		} else if n != "" {
+		if n != "" && n != ended {
 			others = append(others, n)
 		}
 	}

@@ -108,7 +108,7 @@ func TestEndedReplayIsClosed(t *testing.T) {
 	if top := strings.Split(screen(m), "\n")[0]; !strings.Contains(top, "◐ after") {
 		t.Fatalf("running replay: %q", top)
 	}
-	m = update(m, StatusMsg{feeds.Status{Feed: "replay", State: feeds.StateOK, Interval: testPoll, Note: "replay ended 2026-11-24"}})
+	m = update(m, StatusMsg{feeds.Status{Feed: "replay", State: feeds.StateOK, Interval: testPoll, Note: "replay ended 2026-11-24", Ended: true}})
 	for w := 60; w <= 220; w++ {
 		m = update(m, tea.WindowSizeMsg{Width: w, Height: 40})
 		top := strings.Split(screen(m), "\n")[0]
@@ -118,6 +118,33 @@ func TestEndedReplayIsClosed(t *testing.T) {
 		}
 		if strings.Contains(top, "after-hours") || w >= 100 && strings.Count(top, "replay ended") != 1 {
 			t.Errorf("%d cols: %q", w, strings.TrimSpace(top))
+		}
+	}
+}
+
+// TestReplayEndIsTheFeedsFact (tui3's report): a finished replay was
+// recognised by its note's words ("replay ended …"); the feed says it in
+// feeds.Status.Ended. Ended without those words is closed, "replay ended"
+// with the data's date; the words without Ended leave the session as it is.
+func TestReplayEndIsTheFeedsFact(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		status feeds.Status
+		closed bool
+	}{
+		{"ended, other words", feeds.Status{Feed: "replay", State: feeds.StateOK, Interval: testPoll, Ended: true, Note: "last day"}, true},
+		{"the words, not ended", feeds.Status{Feed: "replay", State: feeds.StateOK, Interval: testPoll, Note: "replay ended 2026-11-24"}, false},
+	} {
+		m, _ := testModelAt(t, Options{Kind: feeds.KindReplay, Feed: "replay"}, testAsOf.Add(30*time.Minute))
+		snap := testSnapshot(1)
+		snap.Now, snap.Session.State = testAsOf.Add(30*time.Minute), "after"
+		m = update(m, SnapshotMsg{Snap: snap}, StatusMsg{c.status}, tea.WindowSizeMsg{Width: 160, Height: 40})
+		top := strings.SplitN(vtShow(t, m), "\n", 2)[0]
+		if got := strings.Contains(top, "○ closed · replay ended 2026-11-24"); got != c.closed {
+			t.Errorf("%s: closed %v, want %v: %q", c.name, got, c.closed, top)
+		}
+		if c.closed && !strings.Contains(top, "last day") {
+			t.Errorf("%s: the rest of the note is lost: %q", c.name, top)
 		}
 	}
 }
