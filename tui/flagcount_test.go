@@ -2,7 +2,6 @@ package tui
 
 import (
 	"bytes"
-	"math"
 	"regexp"
 	"testing"
 	"time"
@@ -22,19 +21,10 @@ import (
 func TestFlagsTitleIsTheSnapshotsCount(t *testing.T) {
 	cal := calendar.NYSE()
 	ny := calendar.Location()
-	last := time.Date(2026, 12, 3, 0, 0, 0, 0, ny)
-	var days []time.Time
-	for d := last; len(days) < 260; d = cal.PrevTradingDate(d) {
-		days = append([]time.Time{d}, days...)
-	}
+	series := growthSeries(cal, time.Date(2026, 12, 3, 0, 0, 0, 0, ny), 260)
 	hist := map[string][]engine.Bar{}
 	for _, sym := range []string{"IWM", "PSCT", "XLK", "PSCH", "XLV"} { // no SPY
-		bars := make([]engine.Bar, len(days))
-		for i, d := range days {
-			c := 50 * math.Exp(0.001*float64(i))
-			bars[i] = engine.Bar{Symbol: sym, Time: d, Open: c, High: c, Low: c, Close: c, Volume: 5e6}
-		}
-		hist[sym] = bars
+		hist[sym] = series(sym, 0.001)
 	}
 	e, err := engine.New(engine.DefaultConfig(), cal)
 	if err != nil {

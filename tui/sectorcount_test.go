@@ -23,19 +23,7 @@ import (
 func TestSectorCountIsTheFlagsCount(t *testing.T) {
 	cal := calendar.NYSE()
 	ny := calendar.Location()
-	last := time.Date(2026, 12, 3, 0, 0, 0, 0, ny)
-	var days []time.Time
-	for d := last; len(days) < 80; d = cal.PrevTradingDate(d) {
-		days = append([]time.Time{d}, days...)
-	}
-	series := func(sym string, growth float64) []engine.Bar {
-		bars := make([]engine.Bar, len(days))
-		for i, d := range days {
-			c := 50 * math.Exp(growth*float64(i))
-			bars[i] = engine.Bar{Symbol: sym, Time: d, Open: c, High: c, Low: c, Close: c, Volume: 5e6}
-		}
-		return bars
-	}
+	series := growthSeries(cal, time.Date(2026, 12, 3, 0, 0, 0, 0, ny), 80)
 	hist := map[string][]engine.Bar{"IWM": series("IWM", 0.001), "SPY": series("SPY", 0.001)}
 	leads := map[string]bool{"Financials": true, "Energy": true, "Industrials": true, "Consumer Discretionary": true}
 	missing := map[string]bool{"PSCT": true, "XLV": true}
@@ -90,5 +78,23 @@ func TestSectorCountIsTheFlagsCount(t *testing.T) {
 		if want := fmt.Sprintf("%.0f%%", 100*float64(wantLead)/float64(wantCounted)); sz.w >= 120 && !regexp.MustCompile(`Sector breadth +`+want).MatchString(scr) {
 			t.Errorf("%dx%d: the flag does not show %s:\n%s", sz.w, sz.h, want, scr)
 		}
+	}
+}
+
+// growthSeries gives a maker of n daily bars up to last (trading days of
+// cal) whose close grows by growth per bar from 50, open = high = low =
+// close, volume 5e6: series the test decides leadership with.
+func growthSeries(cal *calendar.Calendar, last time.Time, n int) func(sym string, growth float64) []engine.Bar {
+	var days []time.Time
+	for d := last; len(days) < n; d = cal.PrevTradingDate(d) {
+		days = append([]time.Time{d}, days...)
+	}
+	return func(sym string, growth float64) []engine.Bar {
+		bars := make([]engine.Bar, len(days))
+		for i, d := range days {
+			c := 50 * math.Exp(growth*float64(i))
+			bars[i] = engine.Bar{Symbol: sym, Time: d, Open: c, High: c, Low: c, Close: c, Volume: 5e6}
+		}
+		return bars
 	}
 }
