@@ -658,7 +658,11 @@ func (p *flagsPanel) line(r flagRow, l flagLayout, cw int) string {
 	if l.value {
 		spill = l.spill(r)
 		b.WriteString(gap)
-		b.WriteString(p.st.Text.Render(fit(l.valueOf(r), l.valueW+spill)))
+		v := r.value // the long form where it fits, in a layout of short forms too
+		if ansi.StringWidth(v) > l.valueW+spill {
+			v = l.valueOf(r)
+		}
+		b.WriteString(p.st.Text.Render(fit(v, l.valueW+spill)))
 	}
 	if l.closeW > 0 && spill == 0 { // else the value's end is in these blank columns
 
