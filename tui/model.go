@@ -388,8 +388,14 @@ func (m *Model) apply(s *engine.Snapshot) {
 }
 
 // alertMoved reports whether a flag behind the alert shown is in another
-// state in s than the one it rang for.
+// state in s than the one it rang for. Alerts are of the pair the
+// dashboard started with (the first of Options.Pairs): a snapshot of
+// another pair (after P) says nothing about them, even where its flags
+// have the same IDs (QA-4 N5).
 func (m *Model) alertMoved(s *engine.Snapshot) bool {
+	if len(m.opts.Pairs) > 0 && (engine.PairChoice{Small: s.Pair.Small, Large: s.Pair.Large}) != m.opts.Pairs[0] {
+		return false
+	}
 	for _, f := range s.Flags {
 		if to, ok := m.alertFlags[f.ID]; ok && f.State.String() != to {
 			return true
