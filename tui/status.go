@@ -442,7 +442,8 @@ func (m Model) session() statusPart {
 // "data 10:15:00 EST · 15s old", "data 10:15:00 · 15s old", "15s old".
 // Data from another day than today (the user's today: replay, --as-of, a
 // weekend) always shows its date, with the year when that is not this
-// year: "data Fri Nov 27 16:00 EST · 1d20h old", …, "Nov 27 · 1d20h old";
+// year: "data Fri Nov 27 16:00 EST · 1d20h old", "data Nov 27 16:00 · 1d20h
+// old", "Nov 27 16:00 · 1d20h old", "Nov 27 · 1d20h old";
 // "data 2024-06-03 16:00 EDT · 4s old", …, "2024-06-03 · 4s old".
 func (m Model) dataAge() statusPart {
 	st := m.st
@@ -457,13 +458,19 @@ func (m Model) dataAge() statusPart {
 		if at.Year() != m.today.Year() {
 			day, long = time.DateOnly, time.DateOnly
 		}
+		// Without "data ", before "new data waiting" (prioWaiting) goes:
+		// paused a while at 80 columns, the note that the screen is behind
+		// the feed went and its room went back to the long date (QA-4 N6).
 		forms = []string{"data " + at.Format(long+" 15:04 MST") + " · " + age, "data " + at.Format(day+" 15:04") + " · " + age,
-			at.Format(day) + " · " + age}
+			at.Format(day+" 15:04") + " · " + age, at.Format(day) + " · " + age}
 	}
 	// Which clock the age is on, in the longest form: the demo's simulated
 	// time or the replayed day's, not the wall clock.
 	// It is the first thing a narrow line gives up.
 	steps := []int{prioAgeMid, prioAge}
+	if len(forms) == 4 {
+		steps = []int{prioAgeMid, prioAgeMid, prioAge}
+	}
 	switch m.opts.Kind {
 	case feeds.KindDemo:
 		forms, steps = append([]string{forms[0] + " (demo clock)"}, forms...), append([]int{prioTitle}, steps...)
