@@ -111,3 +111,33 @@ func TestFlagsBeforeTheCommand(t *testing.T) {
 		t.Errorf("flags before config: exit %d, stderr %q", code, stderr)
 	}
 }
+
+// TestStatusUsageErrorBeforeTheCommand (QA-4 N8): a usage error in a flag
+// before `status` — an unknown flag, or a flag that took "status" for its
+// value — prints `capwatch: usage error` on stdout like one after it (tmux
+// shows only stdout: an empty segment hid the mistake); the dashboard's own
+// usage errors print nothing there.
+func TestStatusUsageErrorBeforeTheCommand(t *testing.T) {
+	for _, args := range [][]string{
+		{"--no-such", "status"},
+		{"--no-such", "status", "--tmux"},
+		{"--speed", "status"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			code, stdout, stderr := newHarness(t).run(args...)
+			if code != exitUsage {
+				t.Fatalf("exit %d, want 2 (stdout %q, stderr %q)", code, stdout, stderr)
+			}
+			if stdout != "capwatch: usage error\n" {
+				t.Errorf("stdout %q, want \"capwatch: usage error\" (stderr %q)", stdout, stderr)
+			}
+			if stderr == "" {
+				t.Error("stderr empty: the mistake is not named")
+			}
+		})
+	}
+	code, stdout, _ := newHarness(t).run("--no-such")
+	if code != exitUsage || stdout != "" {
+		t.Errorf("capwatch --no-such: exit %d, stdout %q; want 2 and nothing on stdout", code, stdout)
+	}
+}

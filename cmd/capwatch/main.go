@@ -162,7 +162,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, e env) (c
 	default:
 		var c *command
 		c, err = parseCommand(cmd, rest, stdout, stderr, e)
-		if _, ok := errors.AsType[*usageError](err); ok && cmd == "status" {
+		if _, ok := errors.AsType[*usageError](err); ok && (cmd == "status" || cmd == "" && firstWord(args) == "status") {
 			fmt.Fprintln(stdout, usageLine) // (status says it itself for the later ones)
 		}
 		if err == nil && c != nil {
@@ -177,6 +177,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, e env) (c
 		}
 	}
 	return exitCode(err, stderr)
+}
+
+// firstWord is the first argument that is not a flag (before "--"): the
+// command the user meant when a flag before it stopped the command being
+// found (`capwatch --no-such status`, or `--speed status` where the word is
+// taken for the flag's value). "" when there is none.
+func firstWord(args []string) string {
+	for _, a := range args {
+		if a == "--" {
+			return ""
+		}
+		if !strings.HasPrefix(a, "-") {
+			return a
+		}
+	}
+	return ""
 }
 
 // usageLine is what `capwatch status` prints on stdout for a usage error:
