@@ -253,6 +253,14 @@ func (e *Engine) bySym(sym string) *symState { return e.syms[e.index[sym]] }
 // bounded (in runes).
 func sanitize(s string, max int) string { return termsafe.Line(s, max) }
 
+// maxSkipReason bounds a skipped row's reason. It is above the longest
+// reason feeds/csvbars gives, so none is cut mid-word (QA-4 N2: the
+// stray-date reason, 71 characters, was cut mid-date at 60): "bad volume "
+// (11) + a cell quoted at 40 characters, each '"' escaped, then "…"
+// (2 + 80 + 1) = 94; `volume "<41 digits>"… above 1e15` = 61; the
+// stray date's `date D out of order (the file runs D to D)` = 71.
+const maxSkipReason = 120
+
 // symErr is a symbol's current errors, by origin; the snapshot shows the
 // live one if there is one, else the history one.
 type symErr struct {
@@ -415,7 +423,7 @@ func (e *Engine) loadHistory(daily map[string][]Bar, skipped map[string]SkippedR
 			}
 		}
 		sk := skipped[sym]
-		sk.Source, sk.Reason = sanitize(sk.Source, 200), sanitize(sk.Reason, 60)
+		sk.Source, sk.Reason = sanitize(sk.Source, 200), sanitize(sk.Reason, maxSkipReason)
 		s.skipped, s.starts = sk, time.Time{}
 		e.clearErr(sym, false)
 		e.closedDirty, s.rebuilt = true, true
