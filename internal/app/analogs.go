@@ -87,12 +87,16 @@ func writeBreadthSplit(ew *errWriter, b *engine.AnalogBreadth) {
 		ew.printf("\nBreadth at the events: the members' history is too short (%s before it).\n", plural(b.Uncovered, "event"))
 		return
 	}
-	ew.printf("\nBreadth at the events (%% of members above their 50-day average ≥ %.0f%% = confirmed; %s before the members' history not counted; today's members only):\n", b.Threshold, Count(b.Uncovered, "event"))
+	ew.printf("\nBreadth at the events (%% of members above their 50-day average ≥ %.0f%% = confirmed; too recent = breadth known but no outcome at that horizon yet; %s before the members' history not counted; today's members only):\n", b.Threshold, Count(b.Uncovered, "event"))
 	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "horizon\tconfirmed n\tled\tmedian\tnot confirmed n\tled\tmedian\t\n")
+	fmt.Fprintf(tw, "horizon\tconfirmed n\tled\tmedian\tnot confirmed n\tled\tmedian\ttoo recent\t\n")
 	for i := range min(len(b.Confirmed), len(b.NotConfirmed)) {
 		c, n := b.Confirmed[i], b.NotConfirmed[i]
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%d\t%s\t%s\t\n", c.Horizon, c.N, fmtShare(c.RelHitRate), fmtPct(c.RelMedianPct), n.N, fmtShare(n.RelHitRate), fmtPct(n.RelMedianPct))
+		// The groups' n count outcomes, Covered counts events: the rest
+		// are too recent, so each row adds up with the events not
+		// counted to every event (QA-4 N7, the dashboard's "· 1 too recent").
+		recent := max(b.Covered-c.N-n.N, 0)
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%d\t%s\t%s\t%d\t\n", c.Horizon, c.N, fmtShare(c.RelHitRate), fmtPct(c.RelMedianPct), n.N, fmtShare(n.RelHitRate), fmtPct(n.RelMedianPct), recent)
 	}
 	tw.Flush()
 }
