@@ -48,6 +48,7 @@ type command struct {
 	// replayFrom: the dashboard replays the days from this date (replay feed).
 	replayFrom time.Time
 	warns      []string // config warnings, logged once the log is open
+	cfgFile    string   // the config file read ("" when none): where a setting not on the command line came from
 	log        *slog.Logger
 	logPath    string
 	logFile    io.Closer
@@ -153,6 +154,9 @@ func (c *command) configure() error {
 		return &usageError{msg: err.Error()}
 	}
 	c.cfg = l.Config
+	if l.Found {
+		c.cfgFile = l.Path
+	}
 	for _, w := range l.Warns {
 		fmt.Fprintf(c.stderr, "capwatch: warning: %s\n", w)
 	}

@@ -52,7 +52,7 @@ func newFeed(c *command, live bool) (feeds.Feed, error) {
 		}
 		f, err := replay.New(o)
 		if err != nil {
-			return nil, usagef("%v (check --data)", err)
+			return nil, usagef("%v (%s)", err, checkData(c))
 		}
 		return f, nil
 	case config.FeedYahoo:
@@ -202,4 +202,14 @@ func withHistoryCache(c *command, f feeds.Feed) (feeds.Feed, error) {
 		return nil, fmt.Errorf("history cache: %w", err)
 	}
 	return hc, nil
+}
+
+// checkData says where the replay directory came from, for its error: the
+// command line's --data, or the config file's feeds.replay.data (QA-4 N14:
+// a bad directory set in the file was blamed on a --data never given).
+func checkData(c *command) string {
+	if !c.set["data"] && c.cfgFile != "" {
+		return "check feeds.replay.data in " + c.cfgFile
+	}
+	return "check --data"
 }
