@@ -87,7 +87,7 @@ func writeBreadthSplit(ew *errWriter, b *engine.AnalogBreadth) {
 		ew.printf("\nBreadth at the events: the members' history is too short (%s before it).\n", plural(b.Uncovered, "event"))
 		return
 	}
-	ew.printf("\nBreadth at the events (%% of members above their 50-day average ≥ %.0f%% = confirmed; too recent = breadth known but no outcome at that horizon yet; %s before the members' history not counted; today's members only):\n", b.Threshold, Count(b.Uncovered, "event"))
+	ew.printf("\nBreadth at the events (%% of members above their 50-day average ≥ %.0f%% = confirmed; %s before the members' history not counted; too recent = breadth known, no outcome at that horizon yet; today's members only):\n", b.Threshold, Count(b.Uncovered, "event"))
 	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "horizon\tconfirmed n\tled\tmedian\tnot confirmed n\tled\tmedian\ttoo recent\t\n")
 	for i := range min(len(b.Confirmed), len(b.NotConfirmed)) {
