@@ -89,7 +89,8 @@ type Status struct {
 	Note string
 	// Ended is set on the batch that carries a replay's last day: nothing
 	// more will come, so the feed's time moves on to the end of that day
-	// (20:00 New York), where `--as-of` on that day stands.
+	// (20:00 New York), where `--as-of` on that day stands. A replay with
+	// nothing to play sets it on its one status batch (no quotes).
 	Ended bool
 	// Preferred is set by a composite feed (feeds/failover) while a
 	// fallback serves: the source it would rather use, which is down (or

@@ -367,8 +367,8 @@ func (f *Feed) History(ctx context.Context, symbols []string) (feeds.History, er
 // trading day, one day per 1/Speed seconds of the injected clock; the first
 // day is sent at once. The last day's status says "replay ended DATE" (and
 // Status.Ended). After
-// it, or with no ReplayFrom, it sends nothing more (beyond one status batch
-// when there was nothing to replay) and waits for ctx. A ReplayFrom or AsOf
+// it, or with no ReplayFrom, it sends nothing more (beyond one status batch,
+// Ended, when there was nothing to replay) and waits for ctx. A ReplayFrom or AsOf
 // outside the data is said in every status (Status.Note). It returns
 // ctx.Err() and never closes out.
 func (f *Feed) Stream(ctx context.Context, symbols []string, out chan<- feeds.Batch) error {
@@ -400,7 +400,12 @@ func (f *Feed) Stream(ctx context.Context, symbols []string, out chan<- feeds.Ba
 		days, symErrs = f.schedule(l), l.errors
 	}
 	if len(days) == 0 {
-		if err := send(feeds.Batch{Seq: 1, Status: status(), Errors: symErrs}); err != nil {
+		// Nothing to play (no ReplayFrom, or none of the data after it):
+		// the replay is at its end from the start, its final state the one
+		// a finished replay keeps (Ended: no countdown that never runs).
+		st := status()
+		st.Ended = true
+		if err := send(feeds.Batch{Seq: 1, Status: st, Errors: symErrs}); err != nil {
 			return err
 		}
 		<-ctx.Done()

@@ -568,8 +568,13 @@ func TestStreamSaysWhenReplayEndsAndWhenOutsideTheData(t *testing.T) {
 	}
 	for _, tc := range tests {
 		r := startStream(t, tc.o, []string{"SPY"})
-		if b := r.recv(); b.Status.Note != tc.note || len(b.Quotes) != 0 {
+		b := r.recv()
+		if b.Status.Note != tc.note || len(b.Quotes) != 0 {
 			t.Errorf("%+v: note %q, want %q", tc.o, b.Status.Note, tc.note)
+		}
+		// Nothing to play is a replay at its end (QA-4 N11): no countdown.
+		if !b.Status.Ended {
+			t.Errorf("%+v: nothing to replay, Status.Ended not set", tc.o)
 		}
 		r.finish()
 	}
