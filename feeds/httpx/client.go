@@ -213,23 +213,30 @@ func (c *Client) transportError(ctx, rctx context.Context, op string, status int
 		dns *net.DNSError
 		oe  *net.OpError
 	)
+	// The causes the error itself names (no such host, refused,
+	// unroutable) come before the request context's state: the caller may
+	// cancel ctx (another symbol found the host down) between the first
+	// look at it and the look at rctx, and a refusal read at that moment
+	// was said to be a 15 s timeout after 20 ms.
 	switch {
 	case ctx.Err() != nil:
 		e.Kind, e.Err = KindCanceled, ctx.Err()
 	case errors.Is(context.Cause(rctx), errNoAnswer) && status == 0:
 		e.Kind, e.Timeout = KindTimeout, c.opt.AnswerTimeout
-	case errors.Is(rctx.Err(), context.DeadlineExceeded), errors.Is(rctx.Err(), context.Canceled):
-		e.Kind, e.Timeout = KindTimeout, c.opt.Timeout
 	case errors.As(err, &dns) && dns.IsNotFound:
 		e.Kind, e.Detail = KindUnreachable, Sanitize("no such host "+dns.Name)
-	case errors.As(err, &dns):
-		// A resolver that failed for now (no network yet, a DNS server
-		// that timed out or misbehaved) may answer on the next try.
-		e.Detail = Sanitize("DNS lookup of " + dns.Name + " failed: " + dns.Err)
 	case errors.Is(err, syscall.ECONNREFUSED):
 		e.Kind, e.Detail = KindUnreachable, "connection refused"+addrOf(err)
 	case errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.EHOSTUNREACH):
 		e.Kind, e.Detail = KindUnreachable, Sanitize(rootCause(err).Error())+addrOf(err)
+	case ctx.Err() != nil: // ended since the first look
+		e.Kind, e.Err = KindCanceled, ctx.Err()
+	case errors.Is(rctx.Err(), context.DeadlineExceeded), errors.Is(rctx.Err(), context.Canceled):
+		e.Kind, e.Timeout = KindTimeout, c.opt.Timeout
+	case errors.As(err, &dns):
+		// A resolver that failed for now (no network yet, a DNS server
+		// that timed out or misbehaved) may answer on the next try.
+		e.Detail = Sanitize("DNS lookup of " + dns.Name + " failed: " + dns.Err)
 	case errors.As(err, &ne) && ne.Timeout():
 		e.Kind, e.Timeout = KindTimeout, c.opt.Timeout
 		if errors.As(err, &oe) && oe.Op == "dial" {
