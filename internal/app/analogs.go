@@ -43,7 +43,7 @@ func WriteAnalogs(w io.Writer, a *engine.Analogs, format string) error {
 		if a.LastEvent != nil {
 			last = *a.LastEvent
 		}
-		ew.printf("Event: %s · history from %s · %s · last %s\n\n", a.Event, orDash(a.HistoryFrom), plural(len(a.Events), "event"), last)
+		ew.printf("Event: %s · history from %s · %s · last %s\n\n", a.Event, orDash(a.HistoryFrom), Count(len(a.Events), "event"), last)
 		tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', tabwriter.AlignRight)
 		fmt.Fprintf(tw, "date\trel 1m\trel 3m\trel 6m\trel 12m\tlarge 1m\tlarge 3m\tlarge 6m\tlarge 12m\t\n")
 		for _, e := range a.Events {
@@ -69,14 +69,6 @@ func csvNum(n engine.Num) string {
 	return strconv.FormatFloat(v, 'f', -1, 64)
 }
 
-// plural is "1 event", "2 events".
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
-}
-
 // writeBreadthSplit is the table format's breadth split: per horizon, the
 // events breadth confirmed and the others, each with its n.
 func writeBreadthSplit(ew *errWriter, b *engine.AnalogBreadth) {
@@ -84,7 +76,7 @@ func writeBreadthSplit(ew *errWriter, b *engine.AnalogBreadth) {
 		return
 	}
 	if b.HistoryTooShort {
-		ew.printf("\nBreadth at the events: the members' history is too short (%s before it).\n", plural(b.Uncovered, "event"))
+		ew.printf("\nBreadth at the events: the members' history is too short (%s before it).\n", Count(b.Uncovered, "event"))
 		return
 	}
 	ew.printf("\nBreadth at the events (%% of members above their 50-day average ≥ %.0f%% = confirmed; %s before the members' history not counted; too recent = breadth known, no outcome at that horizon yet; today's members only):\n", b.Threshold, Count(b.Uncovered, "event"))

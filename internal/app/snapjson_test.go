@@ -289,8 +289,8 @@ func TestSanitize(t *testing.T) {
 
 func TestPlural(t *testing.T) {
 	for n, want := range map[int]string{0: "0 events", 1: "1 event", 22: "22 events"} {
-		if got := plural(n, "event"); got != want {
-			t.Errorf("plural(%d) = %q, want %q", n, got, want)
+		if got := Count(n, "event"); got != want {
+			t.Errorf("Count(%d) = %q, want %q", n, got, want)
 		}
 	}
 }

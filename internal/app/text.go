@@ -132,7 +132,7 @@ func WriteText(w io.Writer, s *engine.Snapshot) error {
 		if a.LastEvent != nil {
 			last = *a.LastEvent
 		}
-		ew.printf("\nNow what? %s (%s) since %s; last %s\n", plural(len(a.Events), "past breakout"), a.Event, orDash(a.HistoryFrom), last)
+		ew.printf("\nNow what? %s (%s) since %s; last %s\n", Count(len(a.Events), "past breakout"), a.Event, orDash(a.HistoryFrom), last)
 		writeHorizons(ew, a.Horizons)
 	}
 	if len(j.Errors) > 0 {
