@@ -293,8 +293,7 @@ func ParseWith(r io.Reader, name, symbol string, o Options) ([]engine.Bar, Stats
 		}
 		span := " out of order (the file runs " + first.Format(time.DateOnly) + " to " + last.Format(time.DateOnly) + ")"
 		for _, i := range strays {
-			st.Skipped++
-			st.Skips = append(st.Skips, Skip{Line: rows[i].line, Reason: "date " + rows[i].bar.Time.Format(time.DateOnly) + span})
+			malformed(rows[i].line, time.Time{}, "date "+rows[i].bar.Time.Format(time.DateOnly)+span)
 		}
 		slices.SortStableFunc(st.Skips, func(a, b Skip) int { return a.Line - b.Line })
 		kept := rows[:0]
